@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from evodash.invoices.boleto import format_typeable_line, typeable_line
 from evodash.invoices.cnpj import format_cnpj
+from evodash.invoices.text import format_brl
 
 _FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -68,12 +69,6 @@ def _font(size: int, bold: bool = False) -> _Font:
         return ImageFont.load_default(size=size)
     except (TypeError, ImportError, OSError):  # pragma: no cover - very old/odd builds
         return ImageFont.load_default()
-
-
-def format_brl(amount: Decimal) -> str:
-    """``Decimal("1234.56")`` → ``R$ 1.234,56``."""
-    whole, cents = f"{amount.quantize(Decimal('0.01')):,.2f}".split(".")
-    return f"R$ {whole.replace(',', '.')},{cents}"
 
 
 def qr_image(payload: str, *, box: int) -> Image.Image:
