@@ -1,0 +1,87 @@
+# evodash — the two commands that matter: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FRONTEND := frontend
+HAS_FRONTEND := $(wildcard $(FRONTEND)/package.json)
+
+.PHONY: help
+help: ## Show the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+# ---------------------------------------------------------------- install
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed $(if $(HAS_FRONTEND),$(FRONTEND)/node_modules/.installed) ## Install Python and Node dependencies
+
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@touch $@
+
+# ---------------------------------------------------------------- run
+.PHONY: build
+build: install ## Build the web app (frontend/dist)
+ifneq ($(HAS_FRONTEND),)
+	cd $(FRONTEND) && npm run build
+endif
+
+.PHONY: run
+run: build ## Migrate SQLite, build the SPA and serve everything on http://127.0.0.1:8000
+	$(BIN)/evodash run
+
+.PHONY: migrate
+migrate: install ## Apply database migrations
+	$(BIN)/evodash migrate
+
+.PHONY: openapi
+openapi: install ## Export the OpenAPI document for the SPA's client generator
+	$(BIN)/evodash openapi > $(FRONTEND)/openapi.json
+
+# ---------------------------------------------------------------- test
+.PHONY: lint
+lint: install ## Ruff (lint + format check)
+	$(BIN)/ruff check backend bench
+	$(BIN)/ruff format --check backend bench
+
+.PHONY: typecheck
+typecheck: install ## mypy --strict
+	$(BIN)/mypy
+
+.PHONY: test-backend
+test-backend: install ## Backend tests on SQLite (and PostgreSQL when TEST_DATABASE_URL is set)
+	env -u TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider
+ifneq ($(TEST_DATABASE_URL),)
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider
+endif
+
+.PHONY: migrations-check
+migrations-check: install ## alembic upgrade head + check (SQLite, and PostgreSQL when set)
+	$(PY) -m evodash.core.migrate_check
+
+.PHONY: test-frontend
+test-frontend: install ## Frontend lint, types, client freshness and unit tests
+ifneq ($(HAS_FRONTEND),)
+	cd $(FRONTEND) && npm run lint && npm run typecheck && npm run test
+endif
+
+.PHONY: e2e
+e2e: build ## Browser end-to-end tests (Playwright + Chromium, real backend + simulator)
+ifneq ($(wildcard $(FRONTEND)/playwright.config.ts),)
+	cd $(FRONTEND) && npm run e2e
+endif
+
+.PHONY: test
+test: lint typecheck migrations-check test-backend test-frontend e2e ## Run every test
+
+.PHONY: clean
+clean: ## Remove build output and caches (keeps ./data)
+	rm -rf $(FRONTEND)/dist .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,85 @@
+"""Who is calling: cookie session (with CSRF), Bearer JWT, or API key; and role checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from evodash.auth import service
+from evodash.auth.errors import CsrfFailed, RoleRequired
+from evodash.auth.throttle import LoginThrottle
+from evodash.core.deps import SessionDep, SettingsDep
+from evodash.core.errors import NotAuthenticated
+from evodash.core.security import API_KEY_PREFIX, constant_time_equals
+from evodash.users.models import Role, User
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+
+# Declared so that /docs shows the Authorize button (password flow and API key).
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def _unauthenticated() -> NotAuthenticated:
+    return NotAuthenticated(
+        "Log in first: no valid session cookie, Bearer token or API key was sent.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> User:
+    user: User | None
+    if api_key:
+        user = await service.user_from_api_key(session, api_key)
+    elif bearer:
+        if bearer.startswith(API_KEY_PREFIX):
+            user = await service.user_from_api_key(session, bearer)
+        else:
+            user = await service.user_from_token(session, bearer, settings)
+    else:
+        cookie = request.cookies.get(settings.session_cookie_name)
+        if not cookie:
+            raise _unauthenticated()
+        if request.method not in SAFE_METHODS and not constant_time_equals(
+            request.headers.get(CSRF_HEADER), request.cookies.get(settings.csrf_cookie_name)
+        ):
+            raise CsrfFailed()
+        user = await service.user_from_token(session, cookie, settings)
+    if user is None:
+        raise _unauthenticated()
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(role: Role) -> object:
+    async def check(user: CurrentUser) -> User:
+        if Role(user.role).rank < role.rank:
+            raise RoleRequired(role.value)
+        return user
+
+    check.required_role = role  # type: ignore[attr-defined]  # read by the route-walk tests
+    return Depends(check)
+
+
+OperatorUser = Annotated[User, require_role(Role.operator)]
+AdminUser = Annotated[User, require_role(Role.admin)]
+
+
+def get_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]

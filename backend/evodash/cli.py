@@ -1,0 +1,144 @@
+"""The ``evodash`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from evodash.core.config import ConfigurationError, Settings, get_settings
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except ConfigurationError as exc:
+        print(f"evodash: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from evodash.core.migrate import upgrade
+
+    settings = _settings_or_exit()
+    settings.ensure_dirs()
+    upgrade(settings.database_url)
+    print("evodash: database is up to date.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from evodash.core.migrate import upgrade
+    from evodash.main import create_app
+
+    settings = _settings_or_exit()
+    settings.ensure_dirs()
+    if not args.no_migrate:
+        upgrade(settings.database_url)
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+    return 0
+
+
+async def _create_superuser(username: str, email: str | None, password: str) -> None:
+    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.users.models import Role
+    from evodash.users.schemas import UserCreate
+    from evodash.users.service import create_user
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await create_user(
+                session,
+                UserCreate(username=username, email=email, role=Role.admin, password=password),
+                actor=None,
+                ip="cli",
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def cmd_createsuperuser(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from evodash.core.errors import AppError
+
+    _settings_or_exit()
+    username = args.username or input("Username: ").strip()
+    email = args.email if args.username else (args.email or input("Email (optional): ").strip())
+    password = os.environ.get("EVODASH_ADMIN_PASSWORD")
+    if not password:
+        if args.username and not sys.stdin.isatty():
+            print(
+                "evodash: set EVODASH_ADMIN_PASSWORD to create a user non-interactively.",
+                file=sys.stderr,
+            )
+            return 2
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            print("evodash: the passwords differ.", file=sys.stderr)
+            return 2
+    try:
+        asyncio.run(_create_superuser(username, email or None, password))
+    except (AppError, ValidationError) as exc:
+        print(f"evodash: {exc}", file=sys.stderr)
+        return 1
+    print(f"evodash: admin user {username!r} created.")
+    return 0
+
+
+def cmd_openapi(_: argparse.Namespace) -> int:
+    from evodash.main import create_app
+
+    print(json.dumps(create_app().openapi(), indent=2, sort_keys=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evodash", description="Evolution API Dashboard")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="migrate the database and serve the app")
+    run.add_argument("--host", default=None)
+    run.add_argument("--port", type=int, default=None)
+    run.add_argument("--no-migrate", action="store_true", help="do not migrate first")
+    run.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    run.set_defaults(func=cmd_run)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    su = sub.add_parser("createsuperuser", help="create an admin user")
+    su.add_argument("--username")
+    su.add_argument("--email")
+    su.set_defaults(func=cmd_createsuperuser)
+
+    openapi = sub.add_parser("openapi", help="print the OpenAPI document")
+    openapi.set_defaults(func=cmd_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Settings: one pydantic-settings class read from the environment and `.env`.
+
+Nothing else in evodash reads ``os.environ``. With no configuration at all the app runs
+on SQLite under ``./data/`` and keeps a generated secret key there.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change-me"}
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot work; the message says what to change."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str = "sqlite+aiosqlite:///./data/evodash.db"
+    secret_key: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Auth
+    access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
+    session_cookie_name: str = "evodash_session"
+    csrf_cookie_name: str = "evodash_csrf"
+    cookie_secure: bool = False
+    login_max_attempts: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=60, ge=1)
+
+    # Messages / allow-list
+    allowed_phone_numbers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    default_phone_region: str = "BR"
+
+    # Evolution
+    evolution_timeout_seconds: float = Field(default=15.0, gt=0)
+    evolution_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    evolution_read_retries: int = Field(default=2, ge=0)
+    status_sync_interval_seconds: int = Field(default=300, ge=0)
+    status_sync_concurrency: int = Field(default=10, ge=1, le=200)
+
+    # Webhooks
+    webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    webhook_event_retention_days: int = Field(default=30, ge=1)
+    forward_max_attempts: int = Field(default=5, ge=1)
+    forward_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    # Jobs
+    embedded_worker: bool = True
+    worker_concurrency: int = Field(default=2, ge=1)
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_lease_seconds: int = Field(default=60, ge=5)
+    media_root: Path = Path("./data/media")
+    max_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=1000)
+
+    # Infrastructure
+    redis_url: str | None = None
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+    max_request_body_bytes: int = Field(default=1 * 1024 * 1024, ge=1024)
+    frontend_dist: Path = Path("./frontend/dist")
+    bootstrap_admin: bool = True
+
+    @field_validator("allowed_phone_numbers", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.environment == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+                raise ConfigurationError(
+                    "SECRET_KEY is missing or a placeholder. In production set SECRET_KEY to "
+                    "a random value of at least 32 characters, e.g. "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret(self) -> str:
+        """The signing/encryption secret, generated into ``data_dir`` when unset."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        self.secret_key = SecretStr(key)
+        return key
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.media_root.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite and ":memory:" not in self.database_url:
+            db_path = self.database_url.split("///", 1)[-1]
+            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

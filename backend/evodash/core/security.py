@@ -1,0 +1,146 @@
+"""Passwords, JWTs, API keys and encryption at rest.
+
+- Passwords: passlib with argon2 (passlib's bcrypt handler breaks with bcrypt 5).
+- Session and bearer tokens: HS256 JWTs via python-jose, the algorithm pinned on decode
+  and expiry enforced.
+- Evolution keys and instance tokens: Fernet, with a key derived from ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from jose import JWTError, jwt
+from passlib.context import CryptContext
+
+from evodash.core.db import utcnow
+
+JWT_ALGORITHM = "HS256"
+API_KEY_PREFIX = "evd_"
+
+_pwd = CryptContext(schemes=["argon2"], deprecated="auto")
+
+
+def hash_password(password: str) -> str:
+    return _pwd.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    try:
+        return _pwd.verify(password, password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+# Verifying against a real hash keeps the timing of "unknown user" equal to "wrong password".
+_DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
+
+
+def burn_password_check(password: str) -> None:
+    _pwd.verify(password, _DUMMY_HASH)
+
+
+def generate_password(length: int = 20) -> str:
+    return secrets.token_urlsafe(length)[:length]
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    token_version: int
+    expires_at: datetime
+    kind: str
+
+
+class InvalidTokenError(Exception):
+    """The token is malformed, signed with another key or algorithm, or expired."""
+
+
+def create_access_token(
+    *, user_id: int, token_version: int, secret: str, expires_in: timedelta, kind: str
+) -> tuple[str, datetime]:
+    now = utcnow()
+    expires_at = now + expires_in
+    payload: dict[str, Any] = {
+        "sub": str(user_id),
+        "ver": token_version,
+        "kind": kind,
+        "iat": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+    }
+    return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM), expires_at
+
+
+def decode_access_token(token: str, *, secret: str) -> TokenClaims:
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != JWT_ALGORITHM:
+            raise InvalidTokenError("unexpected algorithm")
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require_exp": True, "require_sub": True, "verify_exp": True},
+        )
+        return TokenClaims(
+            user_id=int(payload["sub"]),
+            token_version=int(payload.get("ver", 0)),
+            expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+            kind=str(payload.get("kind", "bearer")),
+        )
+    except (JWTError, KeyError, ValueError, TypeError) as exc:
+        raise InvalidTokenError(str(exc)) from exc
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    # API keys are long random strings: a fast hash is enough and allows indexed lookup.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_csrf_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_webhook_secret() -> str:
+    return "whs_" + secrets.token_urlsafe(32)
+
+
+def constant_time_equals(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return False
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+@lru_cache(maxsize=4)
+def _fernet(secret: str) -> Fernet:
+    digest = hashlib.sha256(b"evodash-encryption:" + secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def encrypt(value: str, *, secret: str) -> str:
+    return _fernet(secret).encrypt(value.encode()).decode()
+
+
+def decrypt(value: str, *, secret: str) -> str:
+    try:
+        return _fernet(secret).decrypt(value.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError(
+            "cannot decrypt a stored secret: SECRET_KEY changed since it was saved"
+        ) from exc
+
+
+def last4(value: str) -> str:
+    return value[-4:] if len(value) >= 4 else value

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from evodash.core.db import Base, BigIntPK, TimestampMixin, utcnow
+
+
+class InstanceStatus(enum.StrEnum):
+    created = "created"
+    connecting = "connecting"
+    open = "open"
+    close = "close"
+    refused = "refused"
+    unreachable = "unreachable"
+
+
+class EvolutionInstance(TimestampMixin, Base):
+    __tablename__ = "evolution_instance"
+    __table_args__ = (
+        UniqueConstraint("server_id", "name"),
+        Index("ix_evolution_instance_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_id: Mapped[int] = mapped_column(
+        ForeignKey("evolution_server.id", ondelete="RESTRICT"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(100))
+    # The technical name: the instance's name on the Evolution server.
+    name: Mapped[str] = mapped_column(String(64))
+    evolution_id: Mapped[str | None] = mapped_column(String(64))
+    token_encrypted: Mapped[str | None] = mapped_column(Text)
+    token_last4: Mapped[str | None] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(
+        String(16), default=InstanceStatus.created.value, index=True
+    )
+    phone_number: Mapped[str | None] = mapped_column(String(32))
+    owner_jid: Mapped[str | None] = mapped_column(String(128))
+    profile_name: Mapped[str | None] = mapped_column(String(200))
+    profile_picture_url: Mapped[str | None] = mapped_column(Text)
+    disconnection_reason: Mapped[int | None]
+    webhook_secret: Mapped[str] = mapped_column(String(128))
+    webhook_events: Mapped[list[str]] = mapped_column(default=list)
+    webhook_drift: Mapped[dict[str, Any] | None]
+    webhook_checked_at: Mapped[datetime | None]
+    forward_url: Mapped[str | None] = mapped_column(String(1000))
+    allowed_numbers: Mapped[list[str]] = mapped_column(default=list)
+    reply_with_summary: Mapped[bool] = mapped_column(default=False)
+    last_qr: Mapped[str | None] = mapped_column(Text)
+    last_qr_code: Mapped[str | None] = mapped_column(Text)
+    last_qr_at: Mapped[datetime | None]
+    pairing_code: Mapped[str | None] = mapped_column(String(32))
+    last_status_sync_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    connected_at: Mapped[datetime | None]
+
+
+class ConnectionSource(enum.StrEnum):
+    webhook = "webhook"
+    sync = "sync"
+    action = "action"
+
+
+class ConnectionEvent(Base):
+    __tablename__ = "connection_event"
+    __table_args__ = (
+        Index("ix_connection_event_instance_id_at", "instance_id", "at"),
+        Index("ix_connection_event_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("evolution_instance.id", ondelete="CASCADE")
+    )
+    state: Mapped[str] = mapped_column(String(16))
+    previous_state: Mapped[str | None] = mapped_column(String(16))
+    reason_code: Mapped[int | None]
+    source: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,141 @@
+"""The application factory. ``create_app()`` builds everything; nothing connects at import."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from evodash import __version__
+from evodash.api import api_router
+from evodash.auth.throttle import LoginThrottle
+from evodash.core.config import Settings, get_settings
+from evodash.core.db import create_engine, create_sessionmaker
+from evodash.core.errors import NotFound, install_error_handlers
+from evodash.core.health import router as health_router
+from evodash.core.http import create_http_client
+from evodash.core.logging import configure_logging
+from evodash.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+from evodash.users.service import ensure_first_admin
+
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """
+The Evolution API Dashboard's REST API.
+
+**Authentication**: log in with `POST /api/auth/token` (the *Authorize* button above), or
+send an API key as `X-API-Key`. Roles: *viewer* reads, *operator* acts on instances and
+sends messages, *admin* manages users and servers.
+
+**Errors** always have the body `{"error": "<code>", "detail": "<readable text>"}`.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+async def _bootstrap_admin(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as session:
+        password = await ensure_first_admin(session)
+        await session.commit()
+    if password:
+        banner = (
+            "\n" + "=" * 64 + "\n"
+            "  evodash: first start, an admin user was created.\n"
+            f"  username: admin\n  password: {password}\n"
+            "  This password is shown only this once. Change it after logging in.\n"
+            + "=" * 64
+            + "\n"
+        )
+        sys.stdout.write(banner)
+        sys.stdout.flush()
+        log.warning("user.bootstrap_admin_created", username="admin")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    settings.ensure_dirs()
+    settings.secret()  # generate and keep the key now, not in the middle of a request
+    engine = create_engine(settings.database_url)
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.http = create_http_client(settings)
+    app.state.login_throttle = LoginThrottle(
+        max_per_user=settings.login_max_attempts, window_seconds=settings.login_window_seconds
+    )
+    try:
+        if settings.bootstrap_admin:
+            await _bootstrap_admin(app)
+        log.info("app.started", version=__version__, database=engine.url.get_backend_name())
+        yield
+    finally:
+        await app.state.http.aclose()
+        await engine.dispose()
+        log.info("app.stopped")
+
+
+def _mount_spa(app: FastAPI, dist: Path) -> None:
+    dist = dist.resolve()
+    index = dist / "index.html"
+    assets = dist / "assets"
+    if assets.is_dir():
+        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+
+    # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str, request: Request) -> Response:
+        if path == "api" or path.startswith("api/"):
+            raise NotFound(f"No API route {request.url.path}.")
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and dist in candidate.parents:
+            return FileResponse(candidate)
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(
+            "<!doctype html><title>evodash</title><h1>evodash API is running</h1>"
+            "<p>The web app is not built yet: run <code>make run</code> (or "
+            "<code>make build</code>). The API docs are at <a href='/docs'>/docs</a>.</p>",
+            status_code=200,
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    app = FastAPI(
+        title="evodash",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    _mount_spa(app, settings.frontend_dist)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        default_limit=settings.max_request_body_bytes,
+        limits=[("/api/webhooks/", settings.webhook_max_body_bytes)],
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app

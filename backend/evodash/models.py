@@ -1,0 +1,23 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from evodash.core.db import Base
+from evodash.instances.models import ConnectionEvent, EvolutionInstance
+from evodash.jobs.models import ImageProcessingJob
+from evodash.messages.models import WhatsAppMessage
+from evodash.servers.models import EvolutionServer
+from evodash.users.models import ApiKey, AuditLog, User
+from evodash.webhooks.models import WebhookDelivery, WebhookEvent
+
+__all__ = [
+    "ApiKey",
+    "AuditLog",
+    "Base",
+    "ConnectionEvent",
+    "EvolutionInstance",
+    "EvolutionServer",
+    "ImageProcessingJob",
+    "User",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WhatsAppMessage",
+]

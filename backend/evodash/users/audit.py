@@ -1,0 +1,88 @@
+"""The audit log: who did what to which object, when, from where.
+
+``record`` adds the entry to the request's transaction, so it is kept exactly when the
+action is. ``record_detached`` commits on its own session: for failures (a wrong password)
+whose request transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.users.models import AuditLog, User
+
+log = structlog.get_logger(__name__)
+
+
+def _entry(
+    actor: User | None,
+    action: str,
+    *,
+    object_type: str | None,
+    object_id: object | None,
+    detail: dict[str, Any] | None,
+    ip: str | None,
+    success: bool,
+    message: str | None,
+    username: str | None,
+) -> AuditLog:
+    return AuditLog(
+        user_id=actor.id if actor else None,
+        username=actor.username if actor else username,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        detail=detail,
+        ip_address=ip,
+        success=success,
+        message=message,
+    )
+
+
+def record(
+    session: AsyncSession,
+    actor: User | None,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+    success: bool = True,
+    message: str | None = None,
+    username: str | None = None,
+) -> None:
+    entry = _entry(
+        actor,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        ip=ip,
+        success=success,
+        message=message,
+        username=username,
+    )
+    session.add(entry)
+    log.info(
+        "audit",
+        action=action,
+        object_type=object_type,
+        object_id=entry.object_id,
+        user=entry.username,
+        success=success,
+    )
+
+
+async def record_detached(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    actor: User | None,
+    action: str,
+    **kwargs: Any,
+) -> None:
+    async with sessionmaker() as session:
+        record(session, actor, action, **kwargs)
+        await session.commit()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from evodash.core.db import Base, BigIntPK, utcnow
+
+
+class EventStatus(enum.StrEnum):
+    received = "received"
+    processed = "processed"
+    ignored = "ignored"
+    failed = "failed"
+
+
+class WebhookEvent(Base):
+    """The inbox: every authenticated event, stored raw before it is applied."""
+
+    __tablename__ = "webhook_event"
+    __table_args__ = (
+        Index("ix_webhook_event_received_at", "received_at"),
+        Index("ix_webhook_event_status", "status"),
+        Index("ix_webhook_event_instance_id_received_at", "instance_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evolution_instance.id", ondelete="CASCADE")
+    )
+    event: Mapped[str] = mapped_column(String(64))
+    instance_name: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default=EventStatus.received.value)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class WebhookDelivery(Base):
+    """One attempt to relay an event to an instance's forward URL."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_status_next_retry_at", "status", "next_retry_at"),
+        Index("ix_webhook_delivery_event_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_event.id", ondelete="CASCADE"))
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("evolution_instance.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(1000))
+    attempt: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.pending.value)
+    http_status: Mapped[int | None]
+    latency_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    next_retry_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

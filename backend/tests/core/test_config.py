@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evodash.core.config import ConfigurationError, Settings
+
+
+def test_defaults_need_no_configuration(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert settings.database_url.startswith("sqlite+aiosqlite")
+    key = settings.secret()
+    assert len(key) >= 32
+    # The generated key is kept: a second process reads the same one.
+    again = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert again.secret() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize("value", [None, "changeme", "short"])
+def test_production_refuses_a_missing_or_placeholder_secret(value: str | None) -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Settings(_env_file=None, environment="production", secret_key=value)  # type: ignore[call-arg, arg-type]
+
+
+def test_production_accepts_a_real_secret() -> None:
+    settings = Settings(
+        _env_file=None,
+        environment="production",
+        secret_key="x" * 48,  # type: ignore[call-arg, arg-type]
+    )
+    assert settings.secret() == "x" * 48
+
+
+def test_allowed_numbers_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOWED_PHONE_NUMBERS", "558399330465@s.whatsapp.net, +55 11 98765-4321")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.allowed_phone_numbers == ["558399330465@s.whatsapp.net", "+55 11 98765-4321"]

@@ -1,0 +1,48 @@
+"""Factories that write real rows, for tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.security import hash_password
+from evodash.users.models import Role, User
+
+DEFAULT_PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+class UserFactory:
+    def __init__(self, db: async_sessionmaker[AsyncSession]) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        role: Role | str = Role.viewer,
+        *,
+        username: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        is_active: bool = True,
+    ) -> User:
+        user = User(
+            username=username or f"user{next(_counter)}",
+            email=None,
+            role=Role(role).value,
+            password_hash=hash_password(password),
+            is_active=is_active,
+            token_version=0,
+        )
+        async with self.db() as session:
+            session.add(user)
+            await session.commit()
+        return user
+
+    async def admin(self, **kwargs: object) -> User:
+        return await self.create(Role.admin, **kwargs)  # type: ignore[arg-type]
+
+    async def operator(self, **kwargs: object) -> User:
+        return await self.create(Role.operator, **kwargs)  # type: ignore[arg-type]
+
+    async def viewer(self, **kwargs: object) -> User:
+        return await self.create(Role.viewer, **kwargs)  # type: ignore[arg-type]
