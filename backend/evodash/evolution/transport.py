@@ -199,7 +199,10 @@ class Transport:
                 )
             return self._unexpected(call, f"HTTP {status} without an Evolution message", status)
         if status == 404 and _ROUTE_MISSING.match(message):
-            what = f"HTTP 404 {message!r}; is this an Evolution API v2 server?"
+            what = (
+                f"unknown route (HTTP 404 {message!r}); check the base URL and that the "
+                "server runs Evolution API v2"
+            )
             return self._unexpected(call, what, status, message)
         if status == 404:
             return EvolutionNotFound(
@@ -287,7 +290,9 @@ def _reason(exc: Exception) -> str:
 def _summarize(exc: ValidationError, limit: int = 3) -> str:
     errors = exc.errors(include_url=False, include_input=False)
     parts = [
-        f"{'.'.join(str(p) for p in error['loc']) or 'body'}: {error['msg']}"
+        f"{'.'.join(str(p) for p in error['loc']) or 'body'}: "
+        # pydantic names our private wire classes here; say what JSON was expected.
+        + ("Input should be an object" if error["type"] == "model_type" else error["msg"])
         for error in errors[:limit]
     ]
     if len(errors) > limit:

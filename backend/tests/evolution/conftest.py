@@ -70,8 +70,10 @@ def evolution() -> Iterator[respx.MockRouter]:
         yield router
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def http() -> AsyncIterator[httpx.AsyncClient]:
+    # One client like the app's shared one (building its SSL context is slow); respx
+    # intercepts at the transport, so each test still gets its own fake server.
     async with httpx.AsyncClient() as client:
         yield client
 
