@@ -115,7 +115,7 @@ class Transport:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise self._unexpected(call, f"wrong data ({_summarize(exc)})", 200) from exc
+            raise self._unexpected(call, f"wrong data ({_summarize(exc)})") from exc
 
     async def _send(self, call: Call, attempt: int) -> httpx.Response:
         timeout = httpx.Timeout(call.read_timeout, connect=self._connect_timeout)
