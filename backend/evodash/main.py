@@ -27,6 +27,9 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.realtime import set_bus
+from evodash.realtime.bus import create_bus
+from evodash.realtime.router import router as realtime_router
 from evodash.users.service import ensure_first_admin
 
 log = structlog.get_logger(__name__)
@@ -77,12 +80,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.login_throttle = LoginThrottle(
         max_per_user=settings.login_max_attempts, window_seconds=settings.login_window_seconds
     )
+    app.state.bus = create_bus(settings.redis_url)
+    await app.state.bus.start()
+    set_bus(app.state.bus)
     try:
         if settings.bootstrap_admin:
             await _bootstrap_admin(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
+        set_bus(None)
+        await app.state.bus.stop()
         await app.state.http.aclose()
         await engine.dispose()
         log.info("app.stopped")
@@ -130,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
