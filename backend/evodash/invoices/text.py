@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from evodash.invoices.boleto import barcode_from_typeable_line
+from evodash.invoices.boleto import parse_typeable_line
 from evodash.invoices.cnpj import format_cnpj, is_valid_cnpj
 from evodash.invoices.errors import InvalidBoleto
 
@@ -176,7 +176,7 @@ def find_typeable_lines(text: str) -> list[str]:
             for start in range(len(digits) - size + 1):
                 window = digits[start : start + size]
                 try:
-                    barcode_from_typeable_line(window)
+                    parse_typeable_line(window)
                 except InvalidBoleto:
                     continue
                 if window not in found:
