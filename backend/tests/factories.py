@@ -11,6 +11,14 @@ from evodash.users.models import Role, User
 
 DEFAULT_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
+_hashes: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    # argon2 is slow on purpose; tests create many users with the same password.
+    if password not in _hashes:
+        _hashes[password] = hash_password(password)
+    return _hashes[password]
 
 
 class UserFactory:
@@ -29,7 +37,7 @@ class UserFactory:
             username=username or f"user{next(_counter)}",
             email=None,
             role=Role(role).value,
-            password_hash=hash_password(password),
+            password_hash=_hash(password),
             is_active=is_active,
             token_version=0,
         )

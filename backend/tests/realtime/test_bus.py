@@ -12,8 +12,8 @@ from evodash.realtime.bus import InProcessBus, RedisBus, make_event
 from evodash.users.models import User
 
 
-async def _next(iterator: Any, timeout: float = 5.0) -> dict[str, Any]:
-    result: dict[str, Any] = await asyncio.wait_for(iterator.__anext__(), timeout)
+async def _next(iterator: Any, wait: float = 5.0) -> dict[str, Any]:
+    result: dict[str, Any] = await asyncio.wait_for(iterator.__anext__(), wait)
     return result
 
 
@@ -48,7 +48,7 @@ class TestEmitAfterCommit:
         set_bus(bus)
         try:
             events = bus.subscribe()
-            pending = asyncio.ensure_future(_next(events, timeout=0.3))
+            pending = asyncio.ensure_future(_next(events, wait=0.3))
             async with db() as session:
                 session.add(User(username="rolled", password_hash="x", role="viewer"))
                 emit(session, "never", {})
