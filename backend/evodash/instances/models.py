@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base, BigIntPK, TimestampMixin, utcnow
@@ -22,7 +22,16 @@ class InstanceStatus(enum.StrEnum):
 class EvolutionInstance(TimestampMixin, Base):
     __tablename__ = "evolution_instance"
     __table_args__ = (
-        UniqueConstraint("server_id", "name"),
+        # The technical name is unique per server among live instances; a deleted instance
+        # keeps its row (and its messages and history) without blocking the name.
+        Index(
+            "uq_evolution_instance_live_name",
+            "server_id",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         Index("ix_evolution_instance_created_at", "created_at"),
     )
 
@@ -58,6 +67,8 @@ class EvolutionInstance(TimestampMixin, Base):
     last_status_sync_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     connected_at: Mapped[datetime | None]
+    #: Set when the instance was deleted but its history kept; such rows are read-only.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class ConnectionSource(enum.StrEnum):
