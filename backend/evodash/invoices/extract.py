@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from evodash.invoices.boleto import Boleto, format_typeable_line, parse_typeable_line
+from evodash.invoices.boleto import Boleto, parse_typeable_line
 from evodash.invoices.cnpj import format_cnpj
 from evodash.invoices.decode import DecodedCode, decode_codes, skew_degrees
 from evodash.invoices.imaging import CheckedImage, deskew, load_checked_image
@@ -184,7 +184,7 @@ def merge(
 def _offer_boleto(m: _Merger, boleto: Boleto, source: Source) -> None:
     m.offer("amount", boleto.amount, source)
     m.offer("due_date", boleto.due_date, source)
-    m.offer("typeable_line", format_typeable_line(boleto.typeable_line), source)
+    m.offer("typeable_line", boleto.typeable_line_formatted, source)
 
 
 def extract_from_image(
