@@ -1,0 +1,92 @@
+"""The dashboard's figures: small aggregate queries that stay on indexes.
+
+Message figures only read the last 24 hours through ``ix_whatsapp_message_ts``, and the
+newest rows through the (timestamp, id) indexes, so they stay fast with millions of rows.
+The all-time message total uses the primary key's max, an O(1) estimate that is exact
+while messages are never hard-deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.instances.models import ConnectionEvent, EvolutionInstance
+from evodash.jobs.models import ImageProcessingJob
+from evodash.messages.models import WhatsAppMessage
+from evodash.servers.models import EvolutionServer
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def server_counts(self) -> tuple[int, int]:
+        stmt = select(
+            func.count(EvolutionServer.id),
+            func.coalesce(func.sum(case((EvolutionServer.is_reachable.is_(False), 1), else_=0)), 0),
+        )
+        total, unreachable = (await self.session.execute(stmt)).one()
+        return int(total), int(unreachable)
+
+    async def instances_by_status(self) -> dict[str, int]:
+        stmt = select(EvolutionInstance.status, func.count()).group_by(EvolutionInstance.status)
+        return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
+
+    async def jobs_by_status(self) -> dict[str, int]:
+        stmt = select(ImageProcessingJob.status, func.count()).group_by(ImageProcessingJob.status)
+        return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
+
+    async def message_total(self) -> int:
+        return int((await self.session.execute(select(func.max(WhatsAppMessage.id)))).scalar() or 0)
+
+    async def hourly_counts(self, since: datetime) -> list[tuple[datetime, str, bool, int]]:
+        """Message counts per (hour, direction, allowed) since ``since``: at most 96 rows."""
+        ts = WhatsAppMessage.wa_timestamp
+        if self.session.bind.dialect.name == "postgresql":
+            hour: Any = func.date_trunc("hour", ts)
+        else:
+            hour = func.strftime("%Y-%m-%d %H:00:00", ts)
+        stmt = (
+            select(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed, func.count())
+            .where(ts >= since)
+            .group_by(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed)
+        )
+        rows = []
+        for bucket, direction, allowed, count in (await self.session.execute(stmt)).all():
+            if isinstance(bucket, str):
+                bucket = datetime.fromisoformat(bucket).replace(tzinfo=UTC)
+            elif bucket.tzinfo is None:
+                bucket = bucket.replace(tzinfo=UTC)
+            rows.append((bucket, str(direction), bool(allowed), int(count)))
+        return rows
+
+    async def recent_instances(self, limit: int) -> Sequence[EvolutionInstance]:
+        stmt = (
+            select(EvolutionInstance)
+            .order_by(EvolutionInstance.created_at.desc(), EvolutionInstance.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).scalars().all()
+
+    async def latest_messages(self, limit: int) -> Sequence[Row[Any]]:
+        stmt = (
+            select(WhatsAppMessage, EvolutionInstance.display_name)
+            .join(EvolutionInstance, EvolutionInstance.id == WhatsAppMessage.instance_id)
+            .order_by(WhatsAppMessage.wa_timestamp.desc(), WhatsAppMessage.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def latest_connection_events(self, limit: int) -> Sequence[Row[Any]]:
+        stmt = (
+            select(ConnectionEvent, EvolutionInstance.display_name)
+            .join(EvolutionInstance, EvolutionInstance.id == ConnectionEvent.instance_id)
+            .order_by(ConnectionEvent.at.desc(), ConnectionEvent.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.core.db import utcnow
+from evodash.instances.models import InstanceStatus
+from evodash.jobs.models import JobStatus
+from evodash.stats.repository import StatsRepository
+from evodash.stats.schemas import (
+    HourBucket,
+    MessageFigures,
+    RecentConnectionEvent,
+    RecentInstance,
+    RecentMessage,
+    StatsOverview,
+)
+
+RECENT = 8
+
+
+async def overview(session: AsyncSession) -> StatsOverview:
+    repo = StatsRepository(session)
+    now = utcnow()
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    first_hour = this_hour - timedelta(hours=23)
+
+    servers, unreachable = await repo.server_counts()
+    by_status = {s.value: 0 for s in InstanceStatus} | await repo.instances_by_status()
+    jobs = {s.value: 0 for s in JobStatus} | await repo.jobs_by_status()
+
+    buckets = {
+        first_hour + timedelta(hours=i): HourBucket(
+            hour=first_hour + timedelta(hours=i), incoming=0, outgoing=0, blocked=0
+        )
+        for i in range(24)
+    }
+    figures = MessageFigures(
+        last_24h=0, incoming_24h=0, outgoing_24h=0, blocked_24h=0, total=await repo.message_total()
+    )
+    for hour, direction, allowed, count in await repo.hourly_counts(first_hour):
+        bucket = buckets.get(hour)
+        if bucket is not None:
+            if direction == "out":
+                bucket.outgoing += count
+            else:
+                bucket.incoming += count
+            if not allowed:
+                bucket.blocked += count
+    # The 24 h figures are the chart's sum: the current hour and the 23 before it.
+    for bucket in buckets.values():
+        figures.incoming_24h += bucket.incoming
+        figures.outgoing_24h += bucket.outgoing
+        figures.blocked_24h += bucket.blocked
+    figures.last_24h = figures.incoming_24h + figures.outgoing_24h
+
+    return StatsOverview(
+        generated_at=now,
+        servers=servers,
+        servers_unreachable=unreachable,
+        instances_total=sum(by_status.values()),
+        instances_by_status=by_status,
+        messages=figures,
+        jobs_by_status=jobs,
+        messages_per_hour=list(buckets.values()),
+        recent_instances=[
+            RecentInstance.model_validate(i) for i in await repo.recent_instances(RECENT)
+        ],
+        latest_messages=[
+            RecentMessage(
+                id=m.id,
+                instance_id=m.instance_id,
+                instance_name=name,
+                direction=m.direction,
+                message_type=m.message_type,
+                sender_phone=m.sender_phone,
+                sender_name=m.sender_name,
+                text=(m.text or "")[:200] or None,
+                is_allowed=m.is_allowed,
+                wa_timestamp=m.wa_timestamp,
+            )
+            for m, name in await repo.latest_messages(RECENT)
+        ],
+        latest_connection_events=[
+            RecentConnectionEvent(
+                id=e.id,
+                instance_id=e.instance_id,
+                instance_name=name,
+                state=e.state,
+                previous_state=e.previous_state,
+                reason_code=e.reason_code,
+                source=e.source,
+                at=e.at,
+            )
+            for e, name in await repo.latest_connection_events(RECENT)
+        ],
+    )
