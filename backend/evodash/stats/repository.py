@@ -47,7 +47,7 @@ class StatsRepository:
     async def hourly_counts(self, since: datetime) -> list[tuple[datetime, str, bool, int]]:
         """Message counts per (hour, direction, allowed) since ``since``: at most 96 rows."""
         ts = WhatsAppMessage.wa_timestamp
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             hour: Any = func.date_trunc("hour", ts)
         else:
             hour = func.strftime("%Y-%m-%d %H:00:00", ts)
@@ -73,7 +73,7 @@ class StatsRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def latest_messages(self, limit: int) -> Sequence[Row[Any]]:
+    async def latest_messages(self, limit: int) -> Sequence[Row[WhatsAppMessage, str]]:
         stmt = (
             select(WhatsAppMessage, EvolutionInstance.display_name)
             .join(EvolutionInstance, EvolutionInstance.id == WhatsAppMessage.instance_id)
@@ -82,7 +82,7 @@ class StatsRepository:
         )
         return (await self.session.execute(stmt)).all()
 
-    async def latest_connection_events(self, limit: int) -> Sequence[Row[Any]]:
+    async def latest_connection_events(self, limit: int) -> Sequence[Row[ConnectionEvent, str]]:
         stmt = (
             select(ConnectionEvent, EvolutionInstance.display_name)
             .join(EvolutionInstance, EvolutionInstance.id == ConnectionEvent.instance_id)
