@@ -103,6 +103,40 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from evodash.core.logging import configure_logging
+    from evodash.jobs.worker import run_worker_process
+
+    settings = _settings_or_exit()
+    configure_logging(settings.log_format, settings.log_level)
+    asyncio.run(
+        run_worker_process(
+            settings,
+            concurrency=args.concurrency,
+            poll_interval=args.poll_interval,
+            grace=args.grace,
+            ocr=not args.no_ocr,
+        )
+    )
+    return 0
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from evodash.core.logging import configure_logging
+    from evodash.simulator.server import run_simulator
+
+    configure_logging("console", "INFO")
+    run_simulator(
+        args.host,
+        args.port,
+        args.api_key,
+        public_url=args.public_url,
+        qr_interval=args.qr_interval,
+        whatsapp_reachable=not args.offline,
+    )
+    return 0
+
+
 def cmd_openapi(_: argparse.Namespace) -> int:
     from evodash.main import create_app
 
@@ -128,6 +162,30 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--username")
     su.add_argument("--email")
     su.set_defaults(func=cmd_createsuperuser)
+
+    worker = sub.add_parser("worker", help="process image jobs until SIGTERM")
+    worker.add_argument(
+        "--concurrency", type=int, default=None, help="jobs at once (WORKER_CONCURRENCY)"
+    )
+    worker.add_argument("--poll-interval", type=float, default=1.0, help="seconds when idle")
+    worker.add_argument(
+        "--grace", type=float, default=20.0, help="seconds to finish jobs on SIGTERM"
+    )
+    worker.add_argument("--no-ocr", action="store_true", help="skip OCR (codes only)")
+    worker.set_defaults(func=cmd_worker)
+
+    sim = sub.add_parser("simulator", help="serve a fake Evolution API v2 server (no WhatsApp)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8081)
+    sim.add_argument("--api-key", required=True, help="the server's global API key")
+    sim.add_argument("--public-url", default=None, help="SERVER_URL shown in its webhooks")
+    sim.add_argument("--qr-interval", type=float, default=45.0, help="seconds per QR code")
+    sim.add_argument(
+        "--offline",
+        action="store_true",
+        help="WhatsApp unreachable: no QR code, endless reconnecting",
+    )
+    sim.set_defaults(func=cmd_simulator)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)
