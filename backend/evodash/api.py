@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from evodash.auth.router import router as auth_router
+from evodash.jobs.router import router as jobs_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
@@ -14,3 +15,4 @@ api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(audit_router)
 api_router.include_router(stats_router)
+api_router.include_router(jobs_router)

@@ -27,6 +27,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
 from evodash.realtime.bus import create_bus
 from evodash.realtime.router import router as realtime_router
@@ -86,9 +87,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.bootstrap_admin:
             await _bootstrap_admin(app)
+        app.state.jobs_worker = await start_jobs(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
+        await stop_jobs(getattr(app.state, "jobs_worker", None))
         set_bus(None)
         await app.state.bus.stop()
         await app.state.http.aclose()

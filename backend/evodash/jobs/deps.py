@@ -1,0 +1,41 @@
+"""Dependencies of the jobs API: the job from the path, and the list filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+
+from evodash.core.deps import SessionDep
+from evodash.jobs import service
+from evodash.jobs.models import ImageProcessingJob, JobStatus
+from evodash.jobs.schemas import JobFilters
+
+
+async def get_job(
+    session: SessionDep, job_id: Annotated[int, Path(ge=1, description="Job id")]
+) -> ImageProcessingJob:
+    return await service.get_job(session, job_id)
+
+
+def job_filters(
+    status: Annotated[
+        list[JobStatus] | None, Query(description="Only these statuses (repeatable)")
+    ] = None,
+    instance_id: Annotated[int | None, Query(ge=1, description="Only this instance")] = None,
+    created_from: Annotated[
+        datetime | None, Query(description="Created at or after (ISO 8601)")
+    ] = None,
+    created_to: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+) -> JobFilters:
+    return JobFilters(
+        statuses=tuple(status or ()),
+        instance_id=instance_id,
+        created_from=created_from,
+        created_to=created_to,
+    )
+
+
+JobDep = Annotated[ImageProcessingJob, Depends(get_job)]
+JobFiltersDep = Annotated[JobFilters, Depends(job_filters)]
