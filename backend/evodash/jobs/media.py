@@ -101,13 +101,13 @@ async def decode_and_store(
     length already tells) for media over ``max_bytes``.
     """
 
-    def too_large(size: int) -> MediaTooLarge:
-        return MediaTooLarge(f"the image is {size:,} bytes, the limit is {max_bytes:,}")
+    def too_large(size: int, about: str = "") -> MediaTooLarge:
+        return MediaTooLarge(f"the image is {about}{size:,} bytes, the limit is {max_bytes:,}")
 
     # Cheap pre-check before decoding tens of MB (line breaks make the text a bit longer).
     estimate = len(media_base64) // 4 * 3
     if estimate > max_bytes + max_bytes // 50 + 1024:
-        raise too_large(estimate)
+        raise too_large(estimate, about="about ")
 
     def work() -> tuple[str, str, int]:
         data = decode_base64(media_base64)

@@ -122,7 +122,14 @@ def _client(ctx: JobContext, server: EvolutionServer) -> EvolutionClient:
         key = decrypt(server.api_key_encrypted, secret=ctx.settings.secret())
     except ValueError as exc:
         raise PermanentJobFailure(f"cannot use Evolution server {server.name!r}: {exc}") from exc
-    return EvolutionClient(ctx.http, server.base_url, key)
+    return EvolutionClient(
+        ctx.http,
+        server.base_url,
+        key,
+        timeout=ctx.settings.evolution_timeout_seconds,
+        connect_timeout=ctx.settings.evolution_connect_timeout_seconds,
+        read_retries=ctx.settings.evolution_read_retries,
+    )
 
 
 def _media_request(message: WhatsAppMessage) -> dict[str, Any]:

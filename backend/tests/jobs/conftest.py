@@ -20,7 +20,6 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
 from tests.conftest import TEST_SECRET
 
-EVOLUTION_URL = "http://evolution.test"
 EVOLUTION_KEY = "global-key-0123456789"
 _n = itertools.count(1)
 
@@ -30,14 +29,18 @@ class Sources:
 
     def __init__(self, db: async_sessionmaker[AsyncSession]) -> None:
         self.db = db
-        self.instance: EvolutionInstance | None = None
+        self.urls: dict[int, str] = {}
+
+    def url(self, instance: EvolutionInstance, path: str) -> str:
+        """The URL of ``path`` on the (mocked) Evolution server of ``instance``."""
+        return f"{self.urls[instance.id]}{path}/{instance.name}"
 
     async def make_instance(self, *, reply_with_summary: bool = False) -> EvolutionInstance:
         n = next(_n)
         async with self.db() as session:
             server = EvolutionServer(
                 name=f"server-{n}",
-                base_url=f"{EVOLUTION_URL}" if n == 1 else f"{EVOLUTION_URL}/{n}",
+                base_url=f"http://evolution-{n}.test",
                 api_key_encrypted=encrypt(EVOLUTION_KEY, secret=TEST_SECRET),
                 api_key_last4=EVOLUTION_KEY[-4:],
             )
@@ -52,6 +55,7 @@ class Sources:
             )
             session.add(instance)
             await session.commit()
+        self.urls[instance.id] = server.base_url
         return instance
 
     async def make_message(
