@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from evodash.auth.router import router as auth_router
+from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
+from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
@@ -14,5 +16,7 @@ api_router = APIRouter(prefix="/api")
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(audit_router)
+api_router.include_router(servers_router)
+api_router.include_router(instances_router)
 api_router.include_router(stats_router)
 api_router.include_router(jobs_router)

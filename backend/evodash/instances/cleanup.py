@@ -1,0 +1,68 @@
+"""Undo on Evolution what a rolled-back transaction promised (DESIGN §4, all-or-nothing).
+
+Creating an instance writes a row, then creates it on Evolution. If anything fails after
+Evolution said yes (a flush, the commit, the endpoint), the transaction rolls back and the
+instance must be deleted on Evolution again. :func:`undo_on_rollback` ties that
+compensation to the session: it runs (in the background) only if the session rolls
+back, and is dropped when it commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+log = structlog.get_logger(__name__)
+
+_KEY = "evodash_instances_undo"
+_tasks: set[asyncio.Task[None]] = set()
+
+Undo = Callable[[], Awaitable[object]]
+
+
+def undo_on_rollback(session: AsyncSession, undo: Undo, *, what: str) -> None:
+    """Run ``undo()`` if ``session`` rolls back from now on; forget it when it commits."""
+    session.sync_session.info.setdefault(_KEY, []).append((what, undo))
+
+
+def schedule(undo: Undo, *, what: str) -> None:
+    """Run ``undo()`` in the background now; failures are logged, never raised."""
+
+    async def run() -> None:
+        try:
+            await undo()
+            log.warning("instance.compensated", what=what)
+        except Exception as exc:  # best effort: log and move on
+            log.error("instance.compensation_failed", what=what, error=str(exc))
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # pragma: no cover - no loop: nothing can be undone
+        log.error("instance.compensation_lost", what=what)
+        return
+    task = loop.create_task(run())
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def drain() -> None:
+    """Wait for pending compensations (app shutdown, tests); bound it with a timeout."""
+    pending = list(_tasks)
+    if pending:
+        await asyncio.wait(pending)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _undo(session: Session) -> None:
+    for what, undo in session.info.pop(_KEY, []):
+        schedule(undo, what=what)

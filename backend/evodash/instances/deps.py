@@ -1,0 +1,25 @@
+"""Dependencies of the instances domain: validating lookups that 404 (or 409)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from evodash.core.deps import SessionDep
+from evodash.instances import service
+from evodash.instances.models import EvolutionInstance
+
+
+async def get_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
+    """A live instance: 404 if unknown, 409 if it was deleted (only history is left)."""
+    return await service.get_instance(session, instance_id)
+
+
+async def get_any_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
+    """An instance, deleted ones included (reading history)."""
+    return await service.get_instance(session, instance_id, allow_deleted=True)
+
+
+InstanceDep = Annotated[EvolutionInstance, Depends(get_instance)]
+AnyInstanceDep = Annotated[EvolutionInstance, Depends(get_any_instance)]

@@ -1,0 +1,109 @@
+"""SQL of the instances domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.instances.models import ConnectionEvent, EvolutionInstance
+
+
+class InstanceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, instance_id: int) -> EvolutionInstance | None:
+        """Any instance, deleted ones (kept for their history) included."""
+        return await self.session.get(EvolutionInstance, instance_id)
+
+    async def get_live(self, instance_id: int) -> EvolutionInstance | None:
+        """The instance unless it was deleted: what the webhook receiver should use."""
+        instance = await self.get(instance_id)
+        return instance if instance is not None and instance.deleted_at is None else None
+
+    async def live_by_name(self, server_id: int, name: str) -> EvolutionInstance | None:
+        stmt = select(EvolutionInstance).where(
+            EvolutionInstance.server_id == server_id,
+            EvolutionInstance.name == name,
+            EvolutionInstance.deleted_at.is_(None),
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def live_names(self, server_id: int) -> set[str]:
+        stmt = select(EvolutionInstance.name).where(
+            EvolutionInstance.server_id == server_id, EvolutionInstance.deleted_at.is_(None)
+        )
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def live(self, ids: Sequence[int] | None = None) -> Sequence[EvolutionInstance]:
+        """Live instances (all, or those of ``ids``), in id order."""
+        stmt = select(EvolutionInstance).where(EvolutionInstance.deleted_at.is_(None))
+        if ids is not None:
+            stmt = stmt.where(EvolutionInstance.id.in_(set(ids)))
+        return (await self.session.execute(stmt.order_by(EvolutionInstance.id))).scalars().all()
+
+    async def page(
+        self,
+        *,
+        offset: int,
+        limit: int,
+        server_id: int | None = None,
+        status: Sequence[str] | None = None,
+        search: str | None = None,
+        include_deleted: bool = False,
+    ) -> tuple[Sequence[EvolutionInstance], int]:
+        stmt = self._filtered(server_id, status, search, include_deleted)
+        total = (
+            await self.session.execute(select(func.count()).select_from(stmt.subquery()))
+        ).scalar_one()
+        stmt = stmt.order_by(func.lower(EvolutionInstance.display_name), EvolutionInstance.id)
+        rows = (await self.session.execute(stmt.offset(offset).limit(limit))).scalars().all()
+        return rows, total
+
+    @staticmethod
+    def _filtered(
+        server_id: int | None,
+        status: Sequence[str] | None,
+        search: str | None,
+        include_deleted: bool,
+    ) -> Select[EvolutionInstance]:
+        stmt = select(EvolutionInstance)
+        if not include_deleted:
+            stmt = stmt.where(EvolutionInstance.deleted_at.is_(None))
+        if server_id is not None:
+            stmt = stmt.where(EvolutionInstance.server_id == server_id)
+        if status:
+            stmt = stmt.where(EvolutionInstance.status.in_(list(status)))
+        if search and search.strip():
+            term = search.strip().lower()
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{escaped}%"
+            digits = "".join(ch for ch in term if ch.isdigit())
+            clauses = [
+                func.lower(EvolutionInstance.display_name).like(like, escape="\\"),
+                func.lower(EvolutionInstance.name).like(like, escape="\\"),
+            ]
+            if digits:
+                clauses.append(EvolutionInstance.phone_number.like(f"%{digits}%"))
+                clauses.append(EvolutionInstance.owner_jid.like(f"%{digits}%"))
+            stmt = stmt.where(or_(*clauses))
+        return stmt
+
+    async def events(
+        self, instance_id: int, *, offset: int, limit: int
+    ) -> tuple[Sequence[ConnectionEvent], int]:
+        base = select(ConnectionEvent).where(ConnectionEvent.instance_id == instance_id)
+        total = (
+            await self.session.execute(select(func.count()).select_from(base.subquery()))
+        ).scalar_one()
+        stmt = base.order_by(ConnectionEvent.at.desc(), ConnectionEvent.id.desc())
+        rows = (await self.session.execute(stmt.offset(offset).limit(limit))).scalars().all()
+        return rows, total
+
+    def add(self, instance: EvolutionInstance) -> None:
+        self.session.add(instance)
+
+    async def delete(self, instance: EvolutionInstance) -> None:
+        await self.session.delete(instance)

@@ -1,0 +1,281 @@
+"""API schemas of instances: create/update/read, actions, sync, import, settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+
+from evodash.core.schemas import Schema
+from evodash.instances.models import ConnectionSource, InstanceStatus
+from evodash.servers.schemas import ApiKey, BaseUrl
+
+#: The technical name: the instance's name on the Evolution server.
+TECHNICAL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+_JID = re.compile(r"^[0-9]{5,20}(:[0-9]+)?@(s\.whatsapp\.net|lid|c\.us)$")
+
+
+def normalize_phone(value: str) -> str:
+    """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants)."""
+    if re.search(r"[^0-9+()\s.-]", value):
+        raise ValueError("must be a phone number (digits, optionally with + and separators)")
+    digits = re.sub(r"\D", "", value)
+    if not 8 <= len(digits) <= 15:
+        raise ValueError("must have 8 to 15 digits, with the country code (E.164)")
+    return digits
+
+
+def _allowed_entry(value: str) -> str:
+    value = value.strip()
+    return value if _JID.match(value) else normalize_phone(value)
+
+
+def check_http_url(value: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+Phone = Annotated[
+    str, Field(max_length=32, examples=["5511987654321"]), AfterValidator(normalize_phone)
+]
+HttpUrlStr = Annotated[str, Field(max_length=1000), AfterValidator(check_http_url)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(str.strip)]
+TechnicalName = Annotated[
+    str,
+    Field(
+        pattern=TECHNICAL_NAME_PATTERN,
+        description="The instance's name on Evolution: 3 to 64 letters, digits, _ or -, "
+        "starting with a letter or digit; unique per server",
+        examples=["acme-support"],
+    ),
+]
+AllowedNumbers = Annotated[
+    list[Annotated[str, Field(max_length=64), AfterValidator(_allowed_entry)]],
+    Field(max_length=1000),
+]
+
+
+class InstanceCreate(BaseModel):
+    display_name: DisplayName
+    name: TechnicalName
+    server_id: int | None = Field(default=None, description="A registered server")
+    evolution_url: BaseUrl | None = Field(
+        default=None,
+        description="Instead of server_id: the server's URL (a registered server with this "
+        "URL is reused; registering a new one needs the admin role)",
+    )
+    api_key: ApiKey | None = Field(default=None, description="With evolution_url: its global key")
+    phone_number: Phone | None = Field(
+        default=None, description="The WhatsApp number, to connect with a pairing code"
+    )
+    forward_url: HttpUrlStr | None = Field(
+        default=None, description="Every received webhook event is forwarded here"
+    )
+
+    @model_validator(mode="after")
+    def _one_server(self) -> InstanceCreate:
+        by_url = self.evolution_url is not None or self.api_key is not None
+        if self.server_id is not None and by_url:
+            raise ValueError("give either server_id, or evolution_url with api_key, not both")
+        if self.server_id is None and (self.evolution_url is None or self.api_key is None):
+            raise ValueError("give server_id, or evolution_url with api_key")
+        return self
+
+
+class InstanceUpdate(BaseModel):
+    """All optional; only the fields sent are changed."""
+
+    display_name: DisplayName | None = None
+    phone_number: Phone | None = None
+    forward_url: HttpUrlStr | None = None
+    allowed_numbers: AllowedNumbers | None = Field(
+        default=None, description="Numbers (E.164 digits) or JIDs allowed on this instance"
+    )
+    reply_with_summary: bool | None = None
+
+    @field_validator("display_name", "allowed_numbers", "reply_with_summary", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
+
+
+class InstanceRead(Schema):
+    id: int
+    server_id: int
+    display_name: str
+    name: str = Field(description="The technical name (the name on Evolution)")
+    evolution_id: str | None
+    status: InstanceStatus
+    phone_number: str | None
+    owner_jid: str | None = Field(description="The connected WhatsApp account")
+    profile_name: str | None
+    profile_picture_url: str | None
+    disconnection_reason: int | None
+    token_last4: str | None = Field(description="Last 4 characters of the instance token")
+    webhook_events: list[str]
+    webhook_drift: dict[str, Any] | None = Field(
+        description="How the webhook on Evolution differs from ours (null: it matches, or "
+        "never checked; see webhook_checked_at)"
+    )
+    webhook_checked_at: datetime | None
+    forward_url: str | None
+    allowed_numbers: list[str]
+    reply_with_summary: bool
+    pairing_code: str | None
+    last_qr_at: datetime | None
+    last_status_sync_at: datetime | None
+    last_error: str | None
+    connected_at: datetime | None
+    deleted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectionEventRead(Schema):
+    id: int
+    state: str
+    previous_state: str | None
+    reason_code: int | None
+    source: ConnectionSource
+    detail: str | None
+    at: datetime
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+class ConnectRequest(BaseModel):
+    phone_number: Phone | None = Field(
+        default=None, description="Pair this number (default: the instance's phone number)"
+    )
+    method: Literal["auto", "qr_code", "pairing_code"] = Field(
+        default="auto",
+        description="auto: a pairing code when a phone number is known, else a QR code",
+    )
+
+
+class ConnectOutcome(StrEnum):
+    qr_code = "qr_code"
+    pairing_code = "pairing_code"
+    already_open = "already_open"
+    no_qr_yet = "no_qr_yet"
+
+
+class ConnectRead(BaseModel):
+    outcome: ConnectOutcome
+    qr_code: str | None = Field(
+        default=None, description="The QR code as a PNG data URL, ready for <img src>"
+    )
+    pairing_code: str | None = Field(
+        default=None, description="Type this 8-character code on the phone"
+    )
+    count: int | None = Field(default=None, description="QR codes generated so far")
+    retry_after_seconds: int | None = Field(
+        default=None, description="With no_qr_yet: ask again after this long"
+    )
+    message: str
+    instance: InstanceRead
+
+
+class ActionRead(BaseModel):
+    message: str
+    instance: InstanceRead
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+class SyncRequest(BaseModel):
+    instance_ids: list[int] | None = Field(
+        default=None, max_length=5000, description="Which instances; null: all"
+    )
+    check_webhook: bool = Field(default=True, description="Also look for webhook drift")
+
+
+class SyncItemRead(BaseModel):
+    instance_id: int
+    name: str
+    ok: bool
+    status: InstanceStatus
+    previous_status: InstanceStatus
+    changed: bool
+    webhook_drift: dict[str, Any] | None = None
+    error: str | None = Field(default=None, description="Error code, e.g. evolution_timeout")
+    detail: str | None = None
+
+
+class SyncReportRead(BaseModel):
+    items: list[SyncItemRead]
+    total: int
+    succeeded: int
+    failed: int
+    duration_ms: float
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+class ImportableRead(BaseModel):
+    name: str
+    evolution_id: str
+    connection_status: str | None
+    owner_jid: str | None
+    profile_name: str | None
+    number: str | None
+    importable: bool
+    reason: str | None = Field(default=None, description="Why it cannot be imported")
+
+
+class ImportItem(BaseModel):
+    name: str = Field(min_length=1, max_length=64, description="Its name on Evolution")
+    display_name: DisplayName | None = None
+    forward_url: HttpUrlStr | None = None
+
+
+class ImportRequest(BaseModel):
+    server_id: int
+    instances: list[ImportItem] = Field(min_length=1, max_length=200)
+
+
+class ImportResultItem(BaseModel):
+    name: str
+    ok: bool
+    instance: InstanceRead | None = None
+    error: str | None = None
+    detail: str | None = None
+
+
+class ImportResultRead(BaseModel):
+    items: list[ImportResultItem]
+    imported: int
+    failed: int
+
+
+# --- Evolution settings ----------------------------------------------------------------------
+
+
+class InstanceSettingsRead(BaseModel):
+    """Behaviour of the instance on Evolution."""
+
+    reject_call: bool = Field(default=False, description="Reject incoming calls")
+    msg_call: str = Field(default="", max_length=100, description="Reply sent to rejected calls")
+    groups_ignore: bool = Field(default=False, description="Ignore group messages")
+    always_online: bool = Field(default=False, description="Always show as online (restart)")
+    read_messages: bool = Field(default=False, description="Mark incoming messages as read")
+    read_status: bool = Field(default=False, description="Receive and read status updates")
+    sync_full_history: bool = Field(
+        default=False, description="Sync the full history on pairing (restart)"
+    )
+
+
+class InstanceSettingsWrite(InstanceSettingsRead):
+    pass

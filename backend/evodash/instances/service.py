@@ -1,0 +1,303 @@
+"""Instance lifecycle: create (all-or-nothing), read, update, delete, import.
+
+Connection actions are in ``actions.py``, status sync in ``sync.py``, the connection
+history in ``history.py``. Services flush, never commit; the request commits once.
+Every Evolution failure surfaces as an :class:`~evodash.evolution.EvolutionError` (502,
+504, 404, 409) raised before anything is kept in the database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+import httpx
+import structlog
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.core.security import encrypt, last4, new_webhook_secret
+from evodash.evolution import (
+    EvolutionClient,
+    EvolutionConflict,
+    EvolutionError,
+    EvolutionNotFound,
+    EvolutionTimeout,
+)
+from evodash.instances import cleanup
+from evodash.instances.errors import (
+    InstanceDeleted,
+    InstanceNameTaken,
+    InstanceNotFound,
+    ServerRegistrationNeedsAdmin,
+)
+from evodash.instances.history import instance_payload, notify_updated, record_transition
+from evodash.instances.models import (
+    ConnectionEvent,
+    ConnectionSource,
+    EvolutionInstance,
+    InstanceStatus,
+)
+from evodash.instances.repository import InstanceRepository
+from evodash.instances.schemas import InstanceCreate, InstanceUpdate
+from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
+from evodash.realtime import emit
+from evodash.servers import service as servers
+from evodash.servers.errors import ServerKeyMismatch
+from evodash.servers.models import EvolutionServer
+from evodash.servers.repository import ServerRepository
+from evodash.servers.schemas import ServerCreate
+from evodash.users import audit
+from evodash.users.models import Role, User
+
+log = structlog.get_logger(__name__)
+
+
+# --- lookups and clients ---------------------------------------------------------------------
+
+
+async def get_instance(
+    session: AsyncSession, instance_id: int, *, allow_deleted: bool = False
+) -> EvolutionInstance:
+    instance = await InstanceRepository(session).get(instance_id)
+    if instance is None:
+        raise InstanceNotFound()
+    if instance.deleted_at is not None and not allow_deleted:
+        raise InstanceDeleted()
+    return instance
+
+
+async def client_for_instance(
+    session: AsyncSession,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    instance: EvolutionInstance,
+    *,
+    retries: int = 0,
+) -> EvolutionClient:
+    """The Evolution client for ``instance`` (its server's URL and global key).
+
+    For other domains too (sending messages, downloading media): call the client's
+    methods with ``instance.name``.
+    """
+    server = await servers.get_server(session, instance.server_id)
+    return servers.client_for(http, server, settings, retries=retries)
+
+
+async def list_instances(
+    session: AsyncSession,
+    *,
+    offset: int,
+    limit: int,
+    server_id: int | None,
+    status: Sequence[InstanceStatus] | None,
+    search: str | None,
+    include_deleted: bool,
+) -> tuple[Sequence[EvolutionInstance], int]:
+    return await InstanceRepository(session).page(
+        offset=offset,
+        limit=limit,
+        server_id=server_id,
+        status=[s.value for s in status] if status else None,
+        search=search,
+        include_deleted=include_deleted,
+    )
+
+
+async def list_events(
+    session: AsyncSession, instance: EvolutionInstance, *, offset: int, limit: int
+) -> tuple[Sequence[ConnectionEvent], int]:
+    return await InstanceRepository(session).events(instance.id, offset=offset, limit=limit)
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+async def _resolve_server(
+    session: AsyncSession, data: InstanceCreate, settings: Settings, actor: User, ip: str | None
+) -> EvolutionServer:
+    if data.server_id is not None:
+        return await servers.get_server(session, data.server_id)
+    assert data.evolution_url is not None and data.api_key is not None  # the schema checks
+    server = await ServerRepository(session).by_url(data.evolution_url)
+    if server is not None:
+        if servers.api_key_of(server, settings) != data.api_key.get_secret_value():
+            raise ServerKeyMismatch(data.evolution_url)
+        return server
+    if Role(actor.role).rank < Role.admin.rank:
+        raise ServerRegistrationNeedsAdmin(data.evolution_url)
+    new = ServerCreate(
+        name=await servers.unique_name_for(session, data.evolution_url),
+        base_url=data.evolution_url,
+        api_key=data.api_key,
+    )
+    return await servers.create_server(
+        session, new, settings, actor=actor, ip=ip, via="instance_create"
+    )
+
+
+async def _insert(session: AsyncSession, instance: EvolutionInstance) -> None:
+    InstanceRepository(session).add(instance)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent create took the name first
+        raise InstanceNameTaken(instance.name) from exc
+
+
+async def _forget_on_evolution(client: EvolutionClient, name: str) -> None:
+    with contextlib.suppress(EvolutionNotFound):
+        await client.delete(name)
+
+
+async def create_instance(
+    session: AsyncSession,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    data: InstanceCreate,
+    *,
+    actor: User,
+    ip: str | None,
+) -> EvolutionInstance:
+    """Create the instance on Evolution with our webhook, and here; both or neither.
+
+    The row is inserted and flushed first (the webhook URL needs its id), then Evolution
+    is asked. If Evolution refuses, the error propagates and the transaction (row and
+    all) rolls back. If the transaction rolls back after Evolution said yes, the
+    instance is deleted on Evolution again (:mod:`evodash.instances.cleanup`).
+    """
+    server = await _resolve_server(session, data, settings, actor, ip)
+    if await InstanceRepository(session).live_by_name(server.id, data.name) is not None:
+        raise InstanceNameTaken(data.name)
+    instance = EvolutionInstance(
+        server_id=server.id,
+        display_name=data.display_name,
+        name=data.name,
+        status=InstanceStatus.created.value,
+        phone_number=data.phone_number,
+        forward_url=data.forward_url,
+        webhook_secret=new_webhook_secret(),
+        webhook_events=list(WEBHOOK_EVENTS),
+        allowed_numbers=[],
+        reply_with_summary=False,
+    )
+    await _insert(session, instance)
+    client = servers.client_for(http, server, settings)
+    try:
+        created = await client.create_instance(
+            data.name,
+            number=data.phone_number,
+            qrcode=False,
+            webhook=webhook_config(settings, instance),
+        )
+    except EvolutionConflict as exc:
+        raise InstanceNameTaken(data.name, on_evolution=True) from exc
+    except EvolutionTimeout:
+        # Evolution may still finish creating it: ask it to forget the instance.
+        cleanup.schedule(lambda: _forget_on_evolution(client, data.name), what=data.name)
+        raise
+    cleanup.undo_on_rollback(
+        session, lambda: _forget_on_evolution(client, data.name), what=data.name
+    )
+    instance.evolution_id = created.instance_id
+    instance.token_encrypted = encrypt(created.token, secret=settings.secret())
+    instance.token_last4 = last4(created.token)
+    instance.webhook_checked_at = utcnow()
+    instance.webhook_drift = None
+    audit.record(
+        session,
+        actor,
+        "instance.created",
+        object_type="instance",
+        object_id=instance.id,
+        detail={"name": instance.name, "server_id": server.id},
+        ip=ip,
+    )
+    await session.flush()
+    emit(session, "instance.created", instance_payload(instance))
+    return instance
+
+
+# --- update and delete -----------------------------------------------------------------------
+
+
+async def update_instance(
+    session: AsyncSession,
+    instance: EvolutionInstance,
+    data: InstanceUpdate,
+    *,
+    actor: User,
+    ip: str | None,
+) -> EvolutionInstance:
+    """Change evodash-side fields; nothing here is sent to Evolution."""
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        setattr(instance, key, value)
+    await session.flush()
+    audit.record(
+        session,
+        actor,
+        "instance.updated",
+        object_type="instance",
+        object_id=instance.id,
+        detail={k: v if k != "allowed_numbers" else len(v) for k, v in changes.items()},
+        ip=ip,
+    )
+    notify_updated(session, instance)
+    return instance
+
+
+async def delete_instance(
+    session: AsyncSession,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    instance: EvolutionInstance,
+    *,
+    keep_history: bool,
+    force: bool,
+    actor: User,
+    ip: str | None,
+) -> None:
+    """Delete on Evolution (already gone is fine), then here.
+
+    ``keep_history``: the row stays, marked deleted, with its messages and connection
+    history; otherwise it goes with them. ``force``: delete here even when Evolution
+    cannot be reached or refuses.
+    """
+    client = await client_for_instance(session, http, settings, instance)
+    evolution_error: EvolutionError | None = None
+    try:
+        await client.delete(instance.name)
+    except EvolutionNotFound:
+        pass
+    except EvolutionError as exc:
+        if not force:
+            raise
+        evolution_error = exc
+    audit.record(
+        session,
+        actor,
+        "instance.deleted",
+        object_type="instance",
+        object_id=instance.id,
+        detail={
+            "name": instance.name,
+            "server_id": instance.server_id,
+            "keep_history": keep_history,
+            "forced": evolution_error is not None,
+        },
+        ip=ip,
+        message=evolution_error.detail if evolution_error else None,
+    )
+    if keep_history:
+        record_transition(
+            session, instance, InstanceStatus.close, ConnectionSource.action, detail="deleted"
+        )
+        instance.deleted_at = utcnow()
+        instance.token_encrypted = None
+        instance.last_qr = instance.last_qr_code = instance.pairing_code = None
+    else:
+        await InstanceRepository(session).delete(instance)
+    await session.flush()
+    emit(session, "instance.deleted", {"id": instance.id, "server_id": instance.server_id})

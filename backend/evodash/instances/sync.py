@@ -1,0 +1,395 @@
+"""Status sync: ask Evolution for the live state of one, some or all instances.
+
+Three phases, so the database is never held while waiting for Evolution:
+
+1. :func:`load_targets` reads the instances and their servers;
+2. :func:`probe` asks Evolution, ``settings.status_sync_concurrency`` instances at a
+   time: ``connectionState`` and, for drift, ``webhook/find`` (in parallel), plus one
+   ``fetchInstances`` per server for the profile fields. The first instance whose server
+   cannot be reached (or times out) marks that server down; its other instances are not
+   asked and become ``unreachable``; the other servers go on;
+3. :func:`apply` writes the results: transitions (``connection_event``), profile,
+   webhook drift, last error, the server's reachability; one result per instance.
+
+:func:`run_periodic_sync` runs it every ``status_sync_interval_seconds`` (0: never) in
+the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.core.errors import AppError
+from evodash.evolution import (
+    EvolutionClient,
+    EvolutionError,
+    EvolutionNotFound,
+    EvolutionTimeout,
+    EvolutionUnreachable,
+    InstanceInfo,
+    WebhookInfo,
+)
+from evodash.instances import cleanup
+from evodash.instances.history import notify_updated, record_transition
+from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
+from evodash.instances.repository import InstanceRepository
+from evodash.instances.schemas import SyncItemRead, SyncReportRead
+from evodash.instances.webhook_setup import webhook_drift
+from evodash.servers import service as servers
+from evodash.servers.models import EvolutionServer
+from evodash.servers.repository import ServerRepository
+
+log = structlog.get_logger(__name__)
+
+_DOWN = (EvolutionUnreachable, EvolutionTimeout)
+
+
+@dataclass(frozen=True)
+class Target:
+    instance_id: int
+    name: str
+    server_id: int
+
+
+@dataclass
+class Probe:
+    target: Target
+    state: str | None = None
+    error: AppError | None = None
+    webhook: WebhookInfo | None = None
+    webhook_checked: bool = False
+
+
+@dataclass
+class ServerProbe:
+    server_id: int
+    client: EvolutionClient | None
+    error: AppError | None = None
+    down: EvolutionError | None = None
+    profiles: dict[str, InstanceInfo] = field(default_factory=dict)
+    answered: bool = False
+
+
+# --- 1. load ---------------------------------------------------------------------------------
+
+
+async def load_targets(
+    session: AsyncSession, instance_ids: Sequence[int] | None = None
+) -> tuple[list[Target], dict[int, EvolutionServer]]:
+    instances = await InstanceRepository(session).live(instance_ids)
+    targets = [Target(i.id, i.name, i.server_id) for i in instances]
+    server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
+    return targets, server_map
+
+
+# --- 2. probe (no database) ------------------------------------------------------------------
+
+
+def _server_probe(
+    http: httpx.AsyncClient, settings: Settings, server: EvolutionServer, retries: int
+) -> ServerProbe:
+    try:
+        return ServerProbe(server.id, servers.client_for(http, server, settings, retries=retries))
+    except AppError as exc:  # the stored key cannot be decrypted
+        return ServerProbe(server.id, None, error=exc)
+
+
+async def _find_webhook(client: EvolutionClient, name: str, check: bool) -> WebhookInfo | None:
+    return await client.find_webhook(name) if check else None
+
+
+async def _probe_one(
+    target: Target, sp: ServerProbe, semaphore: asyncio.Semaphore, check_webhook: bool
+) -> Probe:
+    async with semaphore:
+        if sp.client is None or sp.down is not None:
+            return Probe(target, error=sp.error or sp.down)
+        state, hook = await asyncio.gather(
+            sp.client.connection_state(target.name),
+            _find_webhook(sp.client, target.name, check_webhook),
+            return_exceptions=True,
+        )
+    for answer in (state, hook):
+        if isinstance(answer, BaseException) and not isinstance(answer, EvolutionError):
+            raise answer
+    if isinstance(state, BaseException):
+        assert isinstance(state, EvolutionError)
+        if isinstance(state, _DOWN) and sp.down is None:
+            sp.down = state
+        return Probe(target, error=state)
+    sp.answered = True
+    result = Probe(target, state=state.state or "close")
+    if check_webhook and not isinstance(hook, BaseException):
+        result.webhook, result.webhook_checked = hook, True
+    return result
+
+
+async def _profiles(sp: ServerProbe, names: list[str]) -> None:
+    if sp.client is None:
+        return
+    try:
+        found = await sp.client.fetch_instances(names[0] if len(names) == 1 else None)
+    except EvolutionError:
+        return  # only nice-to-have fields; the per-instance results carry the errors
+    sp.profiles = {info.name: info for info in found}
+
+
+async def probe(
+    http: httpx.AsyncClient,
+    settings: Settings,
+    targets: Sequence[Target],
+    server_map: dict[int, EvolutionServer],
+    *,
+    check_webhook: bool = True,
+    retries: int = 0,
+) -> tuple[list[Probe], dict[int, ServerProbe]]:
+    """Ask Evolution about every target, ``status_sync_concurrency`` instances at a time."""
+    probes = {
+        sid: _server_probe(http, settings, server, retries) for sid, server in server_map.items()
+    }
+    semaphore = asyncio.Semaphore(settings.status_sync_concurrency)
+    by_server: dict[int, list[str]] = {}
+    for t in targets:
+        by_server.setdefault(t.server_id, []).append(t.name)
+    async with asyncio.TaskGroup() as group:
+        for sid, names in by_server.items():
+            group.create_task(_profiles(probes[sid], names))
+        tasks = [
+            group.create_task(_probe_one(t, probes[t.server_id], semaphore, check_webhook))
+            for t in targets
+        ]
+    return [task.result() for task in tasks], probes
+
+
+# --- 3. apply --------------------------------------------------------------------------------
+
+
+def _observed(current: str, state: str) -> InstanceStatus:
+    if state in ("open", "connecting"):
+        return InstanceStatus(state)
+    # "close" says less than "never connected yet" or "gave up after the QR limit".
+    if current in (InstanceStatus.created.value, InstanceStatus.refused.value):
+        return InstanceStatus(current)
+    return InstanceStatus.close
+
+
+def _apply_profile(instance: EvolutionInstance, info: InstanceInfo | None) -> bool:
+    if info is None:
+        return False
+    changed = False
+    for attr, value in (
+        ("owner_jid", info.owner_jid),
+        ("profile_name", info.profile_name),
+        ("profile_picture_url", info.profile_pic_url),
+    ):
+        if value is not None and getattr(instance, attr) != value:
+            setattr(instance, attr, value)
+            changed = True
+    if instance.evolution_id is None and info.id:
+        instance.evolution_id = info.id
+        changed = True
+    return changed
+
+
+def _apply_one(
+    session: AsyncSession,
+    settings: Settings,
+    instance: EvolutionInstance,
+    result: Probe,
+    sp: ServerProbe,
+) -> SyncItemRead:
+    previous = instance.status
+    now = utcnow()
+    instance.last_status_sync_at = now
+    error = result.error
+    dirty = False
+    if error is None:
+        assert result.state is not None
+        changed = record_transition(
+            session, instance, _observed(previous, result.state), ConnectionSource.sync
+        )
+        dirty = _apply_profile(instance, sp.profiles.get(instance.name))
+        dirty |= instance.last_error is not None
+        instance.last_error = None
+        if result.webhook_checked:
+            drift = webhook_drift(settings, instance, result.webhook)
+            dirty |= drift != instance.webhook_drift
+            instance.webhook_drift = drift
+            instance.webhook_checked_at = now
+    else:
+        if isinstance(error, _DOWN):
+            new = InstanceStatus.unreachable
+        elif isinstance(error, EvolutionNotFound):
+            new = InstanceStatus.close
+        else:
+            new = InstanceStatus(previous)
+        changed = record_transition(
+            session, instance, new, ConnectionSource.sync, detail=error.detail[:500]
+        )
+        dirty = instance.last_error != error.detail
+        instance.last_error = error.detail
+    if dirty and not changed:
+        notify_updated(session, instance)
+    return SyncItemRead(
+        instance_id=instance.id,
+        name=instance.name,
+        ok=error is None,
+        status=InstanceStatus(instance.status),
+        previous_status=InstanceStatus(previous),
+        changed=changed,
+        webhook_drift=instance.webhook_drift,
+        error=error.code if error else None,
+        detail=error.detail if error else None,
+    )
+
+
+async def apply(
+    session: AsyncSession,
+    settings: Settings,
+    probes: Sequence[Probe],
+    server_probes: dict[int, ServerProbe],
+    started: float,
+) -> SyncReportRead:
+    rows = {
+        i.id: i
+        for i in await InstanceRepository(session).live([p.target.instance_id for p in probes])
+    }
+    server_rows = await ServerRepository(session).by_ids(list(server_probes))
+    items = [
+        _apply_one(
+            session, settings, rows[p.target.instance_id], p, server_probes[p.target.server_id]
+        )
+        for p in probes
+        if p.target.instance_id in rows  # deleted meanwhile
+    ]
+    for sid, sp in server_probes.items():
+        server = server_rows.get(sid)
+        if server is None:
+            continue
+        server.last_checked_at = utcnow()
+        if sp.down is not None:
+            server.is_reachable, server.last_error = False, sp.down.detail
+        elif sp.answered:
+            server.is_reachable, server.last_error = True, None
+    await session.flush()
+    ok = sum(1 for i in items if i.ok)
+    return SyncReportRead(
+        items=items,
+        total=len(items),
+        succeeded=ok,
+        failed=len(items) - ok,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )
+
+
+async def sync_instances(
+    session: AsyncSession,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    instance_ids: Sequence[int] | None = None,
+    *,
+    check_webhook: bool = True,
+    retries: int = 0,
+) -> SyncReportRead:
+    """Sync in one session (a request's): load, probe, apply. Flushes, never commits."""
+    started = time.perf_counter()
+    targets, server_map = await load_targets(session, instance_ids)
+    probes, server_probes = await probe(
+        http, settings, targets, server_map, check_webhook=check_webhook, retries=retries
+    )
+    return await apply(session, settings, probes, server_probes, started)
+
+
+# --- periodic --------------------------------------------------------------------------------
+
+
+def _sessionmaker_of(source: Any) -> async_sessionmaker[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = getattr(source, "sessionmaker", source)
+    return maker
+
+
+async def sync_all_once(
+    sessionmaker: async_sessionmaker[AsyncSession], http: httpx.AsyncClient, settings: Settings
+) -> SyncReportRead:
+    """One background round: short transactions around the Evolution calls, retried reads."""
+    started = time.perf_counter()
+    async with sessionmaker() as session:
+        targets, server_map = await load_targets(session)
+    probes, server_probes = await probe(
+        http, settings, targets, server_map, retries=settings.evolution_read_retries
+    )
+    async with sessionmaker() as session:
+        report = await apply(session, settings, probes, server_probes, started)
+        await session.commit()
+    return report
+
+
+async def run_periodic_sync(
+    app_state_or_sessionmaker: Any,
+    http: httpx.AsyncClient,
+    settings: Settings,
+    stop_event: asyncio.Event,
+) -> None:
+    """Sync every instance every ``status_sync_interval_seconds`` until ``stop_event``.
+
+    The first round starts right away. A failing round is logged; the loop goes on.
+    """
+    interval = settings.status_sync_interval_seconds
+    if interval <= 0:
+        return
+    sessionmaker = _sessionmaker_of(app_state_or_sessionmaker)
+    while not stop_event.is_set():
+        try:
+            report = await sync_all_once(sessionmaker, http, settings)
+            log.info(
+                "instances.periodic_sync",
+                total=report.total,
+                failed=report.failed,
+                duration_ms=report.duration_ms,
+            )
+        except Exception:
+            log.exception("instances.periodic_sync_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop_event.wait(), timeout=interval)
+
+
+class BackgroundWork:
+    """The instances domain's background work, owned by the app's lifespan."""
+
+    def __init__(self, task: asyncio.Task[None], stop_event: asyncio.Event) -> None:
+        self._task = task
+        self._stop = stop_event
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop the periodic sync and let pending Evolution clean-ups finish (bounded)."""
+        self._stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except TimeoutError:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(cleanup.drain(), timeout=grace)
+
+
+def start_background_work(
+    app_state_or_sessionmaker: Any, http: httpx.AsyncClient, settings: Settings
+) -> BackgroundWork:
+    stop_event = asyncio.Event()
+    task = asyncio.create_task(
+        run_periodic_sync(app_state_or_sessionmaker, http, settings, stop_event),
+        name="instances-periodic-sync",
+    )
+    return BackgroundWork(task, stop_event)

@@ -1,0 +1,69 @@
+"""The webhook evodash configures on each instance, and how to tell when it drifted.
+
+Evolution POSTs every subscribed event to ``{PUBLIC_BASE_URL}/api/webhooks/evolution/{id}``
+with the instance's secret in the ``x-evodash-secret`` header (one URL, ``byEvents``
+false), media embedded as base64. Someone may change that webhook on the Evolution side
+(its manager UI, another tool): :func:`webhook_drift` compares what ``webhook/find``
+answers with what we expect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evodash.core.config import Settings
+from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS, WebhookConfig, WebhookInfo
+from evodash.instances.models import EvolutionInstance
+
+#: Header carrying the per-instance secret; the webhook receiver checks it.
+WEBHOOK_SECRET_HEADER = "x-evodash-secret"
+#: What the receiver handles: QRCODE_UPDATED, CONNECTION_UPDATE, MESSAGES_UPSERT,
+#: MESSAGES_UPDATE, MESSAGES_DELETE, SEND_MESSAGE, LOGOUT_INSTANCE, REMOVE_INSTANCE,
+#: STATUS_INSTANCE (all accepted by a real 2.3.6 ``webhook/set``).
+WEBHOOK_EVENTS: tuple[str, ...] = RECOMMENDED_WEBHOOK_EVENTS
+WEBHOOK_BY_EVENTS = False
+WEBHOOK_BASE64 = True
+
+
+def webhook_url(settings: Settings, instance_id: int) -> str:
+    return f"{settings.public_base_url}/api/webhooks/evolution/{instance_id}"
+
+
+def webhook_config(settings: Settings, instance: EvolutionInstance) -> WebhookConfig:
+    return WebhookConfig(
+        url=webhook_url(settings, instance.id),
+        events=list(instance.webhook_events or WEBHOOK_EVENTS),
+        enabled=True,
+        by_events=WEBHOOK_BY_EVENTS,
+        base64=WEBHOOK_BASE64,
+        headers={WEBHOOK_SECRET_HEADER: instance.webhook_secret},
+    )
+
+
+def webhook_drift(
+    settings: Settings, instance: EvolutionInstance, found: WebhookInfo | None
+) -> dict[str, Any] | None:
+    """``None`` when the webhook on Evolution is ours, else what differs (no secrets)."""
+    if found is None:
+        return {"missing": True}
+    expected = webhook_config(settings, instance)
+    drift: dict[str, Any] = {}
+    if found.url != expected.url:
+        drift["url"] = {"expected": expected.url, "actual": found.url}
+    if not found.enabled:
+        drift["enabled"] = False
+    headers = {str(k).lower(): v for k, v in (found.headers or {}).items()}
+    secret = headers.get(WEBHOOK_SECRET_HEADER)
+    if secret is None:
+        drift["header"] = "missing"
+    elif secret != instance.webhook_secret:
+        drift["header"] = "different"
+    missing = sorted(set(expected.events) - set(found.events))
+    unexpected = sorted(set(found.events) - set(expected.events))
+    if missing or unexpected:
+        drift["events"] = {"missing": missing, "unexpected": unexpected}
+    if found.by_events != expected.by_events:
+        drift["by_events"] = found.by_events
+    if found.base64 != expected.base64:
+        drift["base64"] = found.base64
+    return drift or None

@@ -1,0 +1,209 @@
+"""Real HTTP servers on loopback, each in its own thread and event loop, for tests.
+
+- :func:`serve_in_thread` runs any ASGI app with uvicorn on a free port;
+- :class:`RunningSimulator` is the Evolution simulator served that way, with helpers
+  for its ``/_sim`` control API (the ``running_simulator`` fixture in the instances and
+  servers test packages yields one, reset before each test);
+- :class:`DelayedEvolution` is a tiny Evolution stand-in that answers every call after a
+  fixed delay (and counts how many calls it serves at once): for timing the status sync.
+
+A thread of its own keeps the server's loop independent of the test's, so a test that
+blocks or is slow never starves the server and timings measure real HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+import uvicorn
+
+from evodash.simulator import RetryPolicy, create_simulator_app
+
+SIM_API_KEY = "sim-global-key-0123456789"
+#: Webhook deliveries of the simulator are tried once, quickly (nothing listens in tests).
+SIM_RETRY = RetryPolicy(max_attempts=1, initial_delay=0.0, timeout=1.0)
+
+
+@contextmanager
+def serve_in_thread(app: Any, *, lifespan: str = "on") -> Iterator[str]:
+    """Serve ``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, lifespan=lifespan, log_config=None, access_log=False, timeout_keep_alive=30
+    )
+    server = uvicorn.Server(config)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except BaseException as exc:  # surfaced to the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    for _ in range(1000):
+        if server.started or errors or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    if not server.started:
+        raise RuntimeError(f"the test server did not start: {errors!r}")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class RunningSimulator:
+    """The Evolution simulator over real HTTP, and its control API."""
+
+    base_url: str
+    api_key: str
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url, headers={"apikey": self.api_key}, timeout=10
+        )
+
+    async def request(self, method: str, path: str, json_body: Any = None) -> Any:
+        async with self._client() as client:
+            response = await client.request(method, path, json=json_body)
+        assert response.status_code < 300, f"{method} {path}: {response.text}"
+        return response.json() if response.content else None
+
+    async def reset(self) -> None:
+        await self.request("POST", "/_sim/reset")
+
+    async def state(self) -> dict[str, Any]:
+        data: dict[str, Any] = await self.request("GET", "/_sim/state")
+        return data
+
+    async def instance(self, name: str) -> dict[str, Any] | None:
+        """The simulator's summary of instance ``name`` (state, token, QR, webhook…)."""
+        instances: list[dict[str, Any]] = (await self.state())["instances"]
+        return next((i for i in instances if i["name"] == name), None)
+
+    async def names(self) -> set[str]:
+        return {i["name"] for i in (await self.state())["instances"]}
+
+    async def scan(self, name: str, number: str = "5511987654321") -> None:
+        await self.request(
+            "POST", f"/_sim/instances/{name}/scan", {"number": number, "profileName": "Acme"}
+        )
+
+    async def fault(self, **rule: Any) -> None:
+        await self.request("POST", "/_sim/faults", rule)
+
+    async def whatsapp(self, *, reachable: bool) -> None:
+        await self.request("POST", "/_sim/whatsapp", {"reachable": reachable})
+
+    async def create_instance(self, name: str, **extra: Any) -> dict[str, Any]:
+        body = {"instanceName": name, "integration": "WHATSAPP-BAILEYS", **extra}
+        data: dict[str, Any] = await self.request("POST", "/instance/create", body)
+        return data
+
+    async def webhook(self, name: str) -> dict[str, Any] | None:
+        data: dict[str, Any] | None = await self.request("GET", f"/webhook/find/{name}")
+        return data
+
+
+@contextmanager
+def simulator_in_thread(api_key: str = SIM_API_KEY) -> Iterator[RunningSimulator]:
+    app = create_simulator_app(
+        api_key=api_key, retry=SIM_RETRY, receipt_delay=None, reconnect_delay=0.05
+    )
+    with serve_in_thread(app) as url:
+        yield RunningSimulator(url, api_key)
+
+
+class DelayedEvolution:
+    """Answers ``connectionState`` (open), ``webhook/find`` (null) and ``fetchInstances``
+    (``[]``) after ``delay`` seconds each; records the most concurrent calls per route."""
+
+    def __init__(self, delay: float = 0.1) -> None:
+        self.delay = delay
+        self.calls: dict[str, int] = {}
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def _enter(self, route: str) -> None:
+        with self._lock:
+            self.calls[route] = self.calls.get(route, 0) + 1
+            now = self.in_flight.get(route, 0) + 1
+            self.in_flight[route] = now
+            self.max_in_flight[route] = max(self.max_in_flight.get(route, 0), now)
+
+    def _leave(self, route: str) -> None:
+        with self._lock:
+            self.in_flight[route] -= 1
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        route, _, name = path.lstrip("/").rpartition("/")
+        self._enter(route)
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self._leave(route)
+        body: Any
+        if route == "instance/connectionState":
+            body = {"instance": {"instanceName": unquote(name), "state": "open"}}
+        elif route == "webhook/find":
+            body = None
+        elif path == "/instance/fetchInstances":
+            body = []
+        else:
+            body = {"status": 404, "error": "Not Found", "response": {"message": ["nope"]}}
+        payload = json.dumps(body).encode()
+        status = 404 if isinstance(body, dict) and body.get("status") == 404 else 200
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+# --- fixtures (imported by the conftest of each package that uses them) -----------------------
+
+
+@pytest.fixture(scope="session")
+def simulator_process() -> Iterator[RunningSimulator]:
+    with simulator_in_thread() as sim:
+        yield sim
+
+
+@pytest.fixture
+async def running_simulator(simulator_process: RunningSimulator) -> RunningSimulator:
+    """The simulator over real HTTP (base URL + global key), emptied for this test."""
+    await simulator_process.reset()
+    return simulator_process
