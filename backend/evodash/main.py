@@ -27,6 +27,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
 from evodash.realtime.bus import create_bus
@@ -88,9 +89,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.bootstrap_admin:
             await _bootstrap_admin(app)
         app.state.jobs_worker = await start_jobs(app)
+        app.state.instances_work = start_background_work(app.state, app.state.http, settings)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
+        if (instances_work := getattr(app.state, "instances_work", None)) is not None:
+            await instances_work.stop()
         await stop_jobs(getattr(app.state, "jobs_worker", None))
         set_bus(None)
         await app.state.bus.stop()

@@ -1,0 +1,120 @@
+"""The periodic background sync, and the app lifespan that starts and stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.instances.models import InstanceStatus
+from evodash.instances.sync import run_periodic_sync
+from evodash.main import create_app
+from tests.instances.helpers import add_instances, add_server, events_of, get_row
+from tests.simulator_server import RunningSimulator
+
+
+async def _wait_for(predicate: object, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if await predicate():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+class TestRunPeriodicSync:
+    async def test_syncs_every_interval_until_stopped(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        running_simulator: RunningSimulator,
+    ) -> None:
+        server = await add_server(
+            db, settings, running_simulator.base_url, running_simulator.api_key
+        )
+        [row] = await add_instances(db, server, status=InstanceStatus.open, prefix="periodic")
+        await running_simulator.create_instance(row.name)  # state "close" on Evolution
+        periodic = settings.model_copy(update={"status_sync_interval_seconds": 1})
+        stop = asyncio.Event()
+        async with httpx.AsyncClient() as http:
+            task = asyncio.create_task(run_periodic_sync(db, http, periodic, stop))
+
+            async def synced() -> bool:
+                return (await get_row(db, row.id)).last_status_sync_at is not None
+
+            await _wait_for(synced)
+            first = (await get_row(db, row.id)).last_status_sync_at
+            assert (await get_row(db, row.id)).status == "close"
+
+            async def synced_again() -> bool:
+                return (await get_row(db, row.id)).last_status_sync_at != first
+
+            await _wait_for(synced_again, within=5)
+            stop.set()
+            started = time.monotonic()
+            await asyncio.wait_for(task, timeout=5)
+            assert time.monotonic() - started < 2
+        assert await events_of(db, row.id) == ["close"]
+
+    async def test_interval_zero_is_off(
+        self, db: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        off = settings.model_copy(update={"status_sync_interval_seconds": 0})
+        async with httpx.AsyncClient() as http:
+            await asyncio.wait_for(run_periodic_sync(db, http, off, asyncio.Event()), timeout=1)
+
+    async def test_a_failing_round_does_not_end_the_loop(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        from evodash.instances import sync
+
+        calls = 0
+
+        async def broken(*args: object, **kwargs: object) -> object:
+            nonlocal calls
+            calls += 1
+            raise RuntimeError("database went away")
+
+        monkeypatch.setattr(sync, "sync_all_once", broken)
+        periodic = settings.model_copy(update={"status_sync_interval_seconds": 1})
+        stop = asyncio.Event()
+        async with httpx.AsyncClient() as http:
+            task = asyncio.create_task(run_periodic_sync(db, http, periodic, stop))
+            await asyncio.sleep(1.5)
+            stop.set()
+            await asyncio.wait_for(task, timeout=3)
+        assert calls == 2
+
+
+class TestLifespan:
+    async def test_the_app_runs_the_periodic_sync_and_stops_it(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        running_simulator: RunningSimulator,
+    ) -> None:
+        server = await add_server(
+            db, settings, running_simulator.base_url, running_simulator.api_key
+        )
+        [row] = await add_instances(db, server, status=InstanceStatus.open, prefix="boot")
+        await running_simulator.create_instance(row.name)
+        app = create_app(settings.model_copy(update={"status_sync_interval_seconds": 60}))
+        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
+
+            async def synced() -> bool:
+                return (await get_row(db, row.id)).status == "close"
+
+            await _wait_for(synced)
+            work = app.state.instances_work
+            started = time.monotonic()
+        # Leaving the block ran the shutdown: the 60 s wait was cut short.
+        assert time.monotonic() - started < 5
+        assert work._task.done()
