@@ -74,7 +74,7 @@ def _schedule_receipts(sim: Simulator, instance: Instance, stored: StoredMessage
     async def receipts() -> None:
         for status in ("DELIVERY_ACK", "READ"):
             await asyncio.sleep(delay)
-            if not sim.alive(instance) or instance.state != "open":
+            if not sim.alive(instance) or instance.state == "close":
                 return
             emit_status(sim, instance, stored, status)
 
