@@ -1,0 +1,32 @@
+// Measures the JavaScript a browser downloads before the first render: the entry script of
+// dist/index.html plus every chunk it preloads (Vite lists all static imports of the entry
+// as modulepreload links; lazily imported chunks are not listed), gzipped. Fails above
+// the budget in DESIGN.md §8 (250 KB). Run after `vite build`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const BUDGET_KB = Number(process.env.INITIAL_JS_BUDGET_KB ?? 250);
+const dist = new URL('../dist/', import.meta.url).pathname;
+const html = readFileSync(join(dist, 'index.html'), 'utf8');
+
+const files = new Set();
+for (const [, src] of html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g)) files.add(src);
+for (const [, href] of html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)) files.add(href);
+if (files.size === 0) {
+  console.error('No module script found in dist/index.html; run `npm run build` first');
+  process.exit(1);
+}
+
+let total = 0;
+for (const file of [...files].sort()) {
+  const size = gzipSync(readFileSync(join(dist, file.replace(/^\//, ''))), { level: 9 }).length;
+  total += size;
+  console.log(`${(size / 1024).toFixed(1).padStart(8)} KB  ${file}`);
+}
+const totalKb = total / 1024;
+console.log(`${totalKb.toFixed(1).padStart(8)} KB  initial JS, gzipped (budget ${BUDGET_KB} KB)`);
+if (totalKb > BUDGET_KB) {
+  console.error(`Initial JS is over budget by ${(totalKb - BUDGET_KB).toFixed(1)} KB`);
+  process.exit(1);
+}

@@ -1,0 +1,48 @@
+import { lazy, Suspense } from 'react';
+import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
+
+import { LoadingState } from '@/components/ui/loading-state';
+import { paths } from '@/config/paths';
+
+import { AppRoot } from './routes/app/root';
+import { RouteError } from './routes/route-error';
+
+// Route-level code splitting: each page is its own chunk, fetched when first visited.
+const LoginRoute = lazy(() => import('./routes/auth/login'));
+const DashboardRoute = lazy(() => import('./routes/app/dashboard'));
+const InstancesRoute = lazy(() => import('./routes/app/instances'));
+const ServersRoute = lazy(() => import('./routes/app/servers'));
+const MessagesRoute = lazy(() => import('./routes/app/messages'));
+const JobsRoute = lazy(() => import('./routes/app/jobs'));
+const UsersRoute = lazy(() => import('./routes/app/users'));
+const NotFoundRoute = lazy(() => import('./routes/not-found'));
+
+export const routes: RouteObject[] = [
+  {
+    element: (
+      <Suspense fallback={<LoadingState fullPage />}>
+        <Outlet />
+      </Suspense>
+    ),
+    errorElement: <RouteError />,
+    children: [
+      { path: paths.login.path, element: <LoginRoute /> },
+      {
+        path: paths.dashboard.path,
+        element: <AppRoot />,
+        errorElement: <RouteError />,
+        children: [
+          { index: true, element: <DashboardRoute /> },
+          { path: paths.instances.path, element: <InstancesRoute /> },
+          { path: paths.servers.path, element: <ServersRoute /> },
+          { path: paths.messages.path, element: <MessagesRoute /> },
+          { path: paths.jobs.path, element: <JobsRoute /> },
+          { path: paths.users.path, element: <UsersRoute /> },
+          { path: '*', element: <NotFoundRoute /> },
+        ],
+      },
+    ],
+  },
+];
+
+export const createRouter = () => createBrowserRouter(routes);

@@ -1,0 +1,63 @@
+import Dropdown from 'react-bootstrap/Dropdown';
+import { useTranslation } from 'react-i18next';
+
+import type { Role } from '@/api/generated/types.gen';
+import { Icon } from '@/components/ui/icon';
+
+export interface ShellUser {
+  username: string;
+  email: string | null;
+  role: Role;
+}
+
+const ROLE_BADGES: Record<Role, string> = {
+  admin: 'text-bg-danger',
+  operator: 'text-bg-primary',
+  viewer: 'text-bg-secondary',
+};
+
+export function RoleBadge({ role }: { role: Role }) {
+  const { t } = useTranslation();
+  return <span className={`badge ${ROLE_BADGES[role]}`}>{t(`user.roles.${role}`)}</span>;
+}
+
+export interface UserMenuProps {
+  user: ShellUser;
+  onLogout: () => void;
+  loggingOut?: boolean;
+}
+
+export function UserMenu({ user, onLogout, loggingOut = false }: UserMenuProps) {
+  const { t } = useTranslation();
+  return (
+    <Dropdown align="end">
+      <Dropdown.Toggle
+        variant="link"
+        className="topbar-control d-flex align-items-center gap-2"
+        aria-label={`${t('user.menu')}: ${user.username}`}
+      >
+        <Icon name="person-circle" size="1.25rem" />
+        <span className="d-none d-sm-inline text-truncate user-name">{user.username}</span>
+        <span className="d-none d-md-inline">
+          <RoleBadge role={user.role} />
+        </span>
+      </Dropdown.Toggle>
+      <Dropdown.Menu className="shadow">
+        <div className="px-3 py-2">
+          <div className="fw-semibold text-truncate">{user.username}</div>
+          <div className="small text-body-secondary text-truncate">
+            {user.email ?? t('user.noEmail')}
+          </div>
+          <div className="mt-2">
+            <RoleBadge role={user.role} />
+          </div>
+        </div>
+        <Dropdown.Divider />
+        <Dropdown.Item as="button" onClick={onLogout} disabled={loggingOut}>
+          <Icon name="box-arrow-right" className="me-2" />
+          {loggingOut ? t('user.loggingOut') : t('user.logout')}
+        </Dropdown.Item>
+      </Dropdown.Menu>
+    </Dropdown>
+  );
+}

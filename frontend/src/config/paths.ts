@@ -1,0 +1,28 @@
+/** The one table of route paths; links and redirects use it instead of string literals. */
+export const paths = {
+  login: {
+    path: '/login',
+    getHref: (next?: string | null) =>
+      next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login',
+  },
+  dashboard: { path: '/', getHref: () => '/' },
+  instances: { path: '/instances', getHref: () => '/instances' },
+  servers: { path: '/servers', getHref: () => '/servers' },
+  messages: { path: '/messages', getHref: () => '/messages' },
+  jobs: { path: '/jobs', getHref: () => '/jobs' },
+  users: { path: '/users', getHref: () => '/users' },
+} as const;
+
+/**
+ * The `next` query parameter comes from the URL, so only same-origin absolute paths are
+ * followed (no `//evil.example`, no `https://…`, no way back to the login page itself).
+ */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
+    return paths.dashboard.getHref();
+  }
+  if (next === paths.login.path || next.startsWith(`${paths.login.path}?`)) {
+    return paths.dashboard.getHref();
+  }
+  return next;
+}

@@ -1,0 +1,121 @@
+/** Brazilian Portuguese: the default language and the source of truth for keys. */
+export const ptBR = {
+  app: {
+    name: 'evodash',
+    fullName: 'Evolution API Dashboard',
+    skipToContent: 'Pular para o conteúdo',
+  },
+  nav: {
+    label: 'Navegação principal',
+    open: 'Abrir menu',
+    close: 'Fechar menu',
+    dashboard: 'Dashboard',
+    instances: 'Instâncias',
+    servers: 'Servidores',
+    messages: 'Mensagens',
+    jobs: 'Jobs',
+    users: 'Usuários',
+  },
+  user: {
+    menu: 'Menu do usuário',
+    logout: 'Sair',
+    loggingOut: 'Saindo…',
+    noEmail: 'sem e-mail',
+    roles: { admin: 'Administrador', operator: 'Operador', viewer: 'Leitor' },
+  },
+  theme: {
+    label: 'Tema',
+    current: 'Tema: {{name}}',
+    light: 'Claro',
+    dark: 'Escuro',
+    auto: 'Automático (sistema)',
+  },
+  language: {
+    label: 'Idioma',
+    current: 'Idioma: {{name}}',
+    names: { 'pt-BR': 'Português (Brasil)', en: 'English' },
+  },
+  status: {
+    created: 'Criada',
+    connecting: 'Conectando',
+    open: 'Conectada',
+    close: 'Desconectada',
+    refused: 'Recusada',
+    unreachable: 'Inacessível',
+  },
+  common: {
+    loading: 'Carregando…',
+    retry: 'Tentar novamente',
+    reload: 'Recarregar a página',
+    backToDashboard: 'Voltar ao dashboard',
+  },
+  pages: {
+    dashboard: { description: 'Visão geral das instâncias, mensagens e jobs.' },
+    instances: { description: 'Instâncias de WhatsApp nos servidores Evolution.' },
+    servers: { description: 'Servidores Evolution API v2 cadastrados.' },
+    messages: { description: 'Mensagens recebidas e enviadas pelas instâncias.' },
+    jobs: { description: 'Processamento de imagens e tarefas em segundo plano.' },
+    users: { description: 'Contas de acesso e permissões.' },
+    comingSoon: {
+      title: 'Em breve',
+      description: 'Esta página está sendo construída e chega nas próximas versões.',
+    },
+    notFound: {
+      title: 'Página não encontrada',
+      description: 'O endereço {{path}} não existe.',
+    },
+    forbidden: {
+      title: 'Acesso restrito',
+      description: 'Esta página é só para administradores.',
+    },
+  },
+  auth: {
+    title: 'Entrar',
+    subtitle: 'Acesse o painel com seu usuário e senha.',
+    username: 'Usuário',
+    password: 'Senha',
+    showPassword: 'Mostrar senha',
+    hidePassword: 'Ocultar senha',
+    submit: 'Entrar',
+    submitting: 'Entrando…',
+    failed: 'Não foi possível entrar',
+    validation: {
+      usernameRequired: 'Informe o usuário.',
+      usernameTooLong: 'O usuário pode ter no máximo 150 caracteres.',
+      passwordRequired: 'Informe a senha.',
+    },
+    waitSeconds_one: 'Aguarde {{count}} segundo para tentar de novo.',
+    waitSeconds_other: 'Aguarde {{count}} segundos para tentar de novo.',
+  },
+  errors: {
+    title: 'Algo deu errado',
+    unknown: 'Ocorreu um erro inesperado.',
+    network: 'Não foi possível falar com o servidor. Verifique sua conexão e tente de novo.',
+    tooManyRequests: 'Muitas tentativas. Aguarde um pouco e tente de novo.',
+    tooManyRequestsWait_one: 'Muitas tentativas. Tente de novo em {{count}} segundo.',
+    tooManyRequestsWait_other: 'Muitas tentativas. Tente de novo em {{count}} segundos.',
+    httpStatus: 'A requisição falhou (HTTP {{status}}).',
+    fieldErrors: 'Corrija os campos:',
+    chunkLoad: 'Uma nova versão do painel foi publicada. Recarregue a página.',
+    codes: {
+      invalid_credentials: 'Usuário ou senha incorretos.',
+      inactive_user: 'Este usuário está desativado.',
+      not_authenticated: 'Sua sessão expirou. Entre novamente.',
+      csrf_failed: 'Sua sessão expirou. Recarregue a página e tente de novo.',
+      forbidden: 'Você não tem permissão para isso.',
+    },
+    status: {
+      '401': 'Sua sessão expirou. Entre novamente.',
+      '403': 'Você não tem permissão para isso.',
+      '404': 'Não encontrado.',
+      '500': 'Erro interno do servidor.',
+      '502': 'O servidor Evolution respondeu com erro.',
+      '503': 'Serviço indisponível no momento.',
+      '504': 'O servidor Evolution não respondeu a tempo.',
+    },
+  },
+} as const;
+
+type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+/** The shape every other language must have: the same keys, any strings. */
+export type Messages = Widen<typeof ptBR>;

@@ -1,0 +1,23 @@
+import 'bootstrap/dist/css/bootstrap.min.css';
+import './styles/app.css';
+
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+import { App } from './app';
+import { configureApiClient } from './lib/api-client';
+import { initI18n } from './lib/i18n';
+import { applyTheme } from './lib/theme';
+
+applyTheme();
+initI18n();
+configureApiClient();
+
+const container = document.getElementById('root');
+if (!container) throw new Error('Missing #root element');
+
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,56 @@
+import '@testing-library/jest-dom/vitest';
+
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach, vi } from 'vitest';
+
+import { configureApiClient } from '@/lib/api-client';
+import { i18n, initI18n } from '@/lib/i18n';
+import { reloadThemePreference } from '@/lib/theme';
+
+// jsdom has no matchMedia; tests that care stub it with a dark or light OS. Other queries
+// (react-bootstrap's breakpoints) answer as on a desktop browser.
+export function stubColorScheme(scheme: 'light' | 'dark') {
+  const listeners = new Set<() => void>();
+  const mql = {
+    matches: scheme === 'dark',
+    media: '(prefers-color-scheme: dark)',
+    addEventListener: (_: string, listener: () => void) => listeners.add(listener),
+    removeEventListener: (_: string, listener: () => void) => listeners.delete(listener),
+  };
+  const other = (media: string) => ({
+    matches: /min-width/.test(media),
+    media,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+    addListener: () => undefined,
+    removeListener: () => undefined,
+  });
+  vi.stubGlobal(
+    'matchMedia',
+    vi.fn((media: string) => (media === mql.media ? mql : other(media))),
+  );
+  return {
+    change(next: 'light' | 'dark') {
+      mql.matches = next === 'dark';
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+initI18n('pt-BR');
+configureApiClient();
+
+beforeEach(async () => {
+  stubColorScheme('light');
+  localStorage.clear();
+  for (const cookie of document.cookie.split(';')) {
+    const name = cookie.split('=')[0]?.trim();
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
+  }
+  reloadThemePreference();
+  await i18n.changeLanguage('pt-BR');
+});
+
+afterEach(() => {
+  cleanup();
+});
