@@ -7,10 +7,14 @@ from fastapi import APIRouter
 from evodash.auth.router import router as auth_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
+from evodash.messages.router import allowlist_router as message_allowlist_router
+from evodash.messages.router import instance_router as instance_messages_router
+from evodash.messages.router import router as messages_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
+from evodash.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(auth_router)
@@ -20,3 +24,7 @@ api_router.include_router(servers_router)
 api_router.include_router(instances_router)
 api_router.include_router(stats_router)
 api_router.include_router(jobs_router)
+api_router.include_router(webhooks_router)
+api_router.include_router(messages_router)
+api_router.include_router(instance_messages_router)
+api_router.include_router(message_allowlist_router)

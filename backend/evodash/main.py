@@ -33,6 +33,7 @@ from evodash.realtime import set_bus
 from evodash.realtime.bus import create_bus
 from evodash.realtime.router import router as realtime_router
 from evodash.users.service import ensure_first_admin
+from evodash.webhooks.tasks import start_webhook_tasks, stop_webhook_tasks
 
 log = structlog.get_logger(__name__)
 
@@ -90,11 +91,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await _bootstrap_admin(app)
         app.state.jobs_worker = await start_jobs(app)
         app.state.instances_work = start_background_work(app.state, app.state.http, settings)
+        app.state.webhook_tasks = await start_webhook_tasks(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
         if (instances_work := getattr(app.state, "instances_work", None)) is not None:
             await instances_work.stop()
+        await stop_webhook_tasks(getattr(app.state, "webhook_tasks", None))
         await stop_jobs(getattr(app.state, "jobs_worker", None))
         set_bus(None)
         await app.state.bus.stop()

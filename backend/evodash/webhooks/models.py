@@ -11,10 +11,11 @@ from evodash.core.db import Base, BigIntPK, utcnow
 
 
 class EventStatus(enum.StrEnum):
-    received = "received"
-    processed = "processed"
-    ignored = "ignored"
-    failed = "failed"
+    received = "received"  # stored, not applied yet
+    processed = "processed"  # applied (whether or not it changed anything)
+    ignored = "ignored"  # not used by evodash, stale, or for a deleted instance
+    deferred = "deferred"  # refers to a message not stored yet; applied when it arrives
+    failed = "failed"  # applying raised; ``error`` says why; replayable
 
 
 class WebhookEvent(Base):

@@ -1,0 +1,207 @@
+"""The allow-list: which phone numbers may trigger processing (DESIGN §4, CONTRACT §11.3-11.4).
+
+Two lists make one: the global ``ALLOWED_PHONE_NUMBERS`` setting plus the instance's own
+``allowed_numbers``. **When both are empty everyone is allowed.** Entries and senders are
+normalized with ``phonenumbers`` to E.164 and compared as *sets of variants*, so these are
+all one number:
+
+* ``+55 11 98765-4321``, ``5511987654321``, ``(11) 98765-4321`` (national, default region)
+* ``5511987654321@s.whatsapp.net`` and ``5511987654321:12@s.whatsapp.net`` (device suffix)
+* Brazilian mobiles with and without the ninth digit (``553187654321`` ==
+  ``5531987654321``): WhatsApp keeps the old 8-digit form for many accounts.
+* Mexican ``521…``/``52…`` and Argentinian ``549…``/``54…`` mobile prefixes.
+
+A sender known only by its ``@lid`` (a privacy id, not a phone number) is resolved through
+the alternate JID fields of the message key; if none carries a phone number the sender is
+unknown and is blocked unless the allow-list is empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+import structlog
+
+log = structlog.get_logger(__name__)
+
+PHONE_SUFFIXES = ("@s.whatsapp.net", "@c.us")
+_SEPARATORS = str.maketrans("", "", " .-()/\t")
+
+
+def _strip_device(local: str) -> str:
+    # "5511987654321:12" (a linked device) → "5511987654321"
+    return local.split(":", 1)[0]
+
+
+def phone_from_jid(jid: str | None) -> str | None:
+    """The digits of a phone-number JID (``…@s.whatsapp.net``); ``None`` for LIDs, groups…"""
+    if not jid or not isinstance(jid, str):
+        return None
+    jid = jid.strip()
+    for suffix in PHONE_SUFFIXES:
+        if jid.endswith(suffix):
+            local = _strip_device(jid[: -len(suffix)])
+            return local if local.isdigit() else None
+    return None
+
+
+def _with_br_ninth_digit(digits: str) -> str:
+    # 55 + DDD (2) + 8 digits starting 6-9 is a mobile written without its ninth digit.
+    if len(digits) == 12 and digits.startswith("55") and digits[4] in "6789":
+        return digits[:4] + "9" + digits[4:]
+    return digits
+
+
+def normalize_number(value: str, default_region: str = "BR") -> str | None:
+    """Canonical E.164 (``+5511987654321``) of a number, JID or national number.
+
+    Returns ``None`` for things that are not phone numbers (``@lid``, groups, garbage).
+    Brazilian mobiles are returned *with* the ninth digit.
+    """
+    if not isinstance(value, str):
+        return None
+    raw = value.strip()
+    if not raw:
+        return None
+    if "@" in raw:
+        digits = phone_from_jid(raw)
+        if digits is None:
+            return None
+        text, region = "+" + digits, None
+    else:
+        compact = raw.translate(_SEPARATORS)
+        if compact.startswith("00"):
+            compact = "+" + compact[2:]
+        if compact.startswith("+"):
+            text, region = compact, None
+        else:
+            text, region = compact, default_region.upper()
+    if not text.lstrip("+").isdigit():
+        return None
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    digits = _with_br_ninth_digit(f"{parsed.country_code}{parsed.national_number}")
+    if not 8 <= len(digits) <= 15:
+        return None
+    try:
+        reparsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(reparsed):
+        return None
+    return "+" + digits
+
+
+def variants(e164: str) -> frozenset[str]:
+    """Every way WhatsApp may write the same number (digits without ``+``)."""
+    digits = e164.lstrip("+")
+    found = {digits}
+    if digits.startswith("55") and len(digits) == 13 and digits[4] == "9":
+        found.add(digits[:4] + digits[5:])
+    elif digits.startswith("55") and len(digits) == 12:
+        found.add(_with_br_ninth_digit(digits))
+    if digits.startswith("521") and len(digits) == 13:
+        found.add("52" + digits[3:])
+    elif digits.startswith("52") and len(digits) == 12:
+        found.add("521" + digits[2:])
+    if digits.startswith("549") and len(digits) == 13:
+        found.add("54" + digits[3:])
+    elif digits.startswith("54") and len(digits) == 12:
+        found.add("549" + digits[2:])
+    return frozenset(found)
+
+
+def normalize_entries(
+    entries: Iterable[str], default_region: str = "BR"
+) -> tuple[list[str], list[str]]:
+    """Normalize allow-list entries: ``(sorted unique E.164 numbers, invalid entries)``."""
+    valid: set[str] = set()
+    invalid: list[str] = []
+    for entry in entries:
+        number = normalize_number(entry, default_region)
+        if number is None:
+            invalid.append(entry)
+        else:
+            valid.add(number)
+    return sorted(valid), invalid
+
+
+@lru_cache(maxsize=64)
+def _variant_set(entries: tuple[str, ...], default_region: str) -> frozenset[str]:
+    numbers, invalid = normalize_entries(entries, default_region)
+    if invalid:
+        log.warning("allowlist.invalid_entries", entries=invalid)
+    found: set[str] = set()
+    for number in numbers:
+        found |= variants(number)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a message, as far as the message key tells."""
+
+    phone: str | None  # canonical E.164, or None when only a LID is known
+    jid: str | None  # the JID the phone was taken from, or the best JID we have
+
+
+def resolve_sender(key: Mapping[str, Any], default_region: str = "BR") -> Sender:
+    """The counterpart's phone number for an allow-list decision (CONTRACT §11.3).
+
+    1:1 chats look at ``remoteJid``, ``remoteJidAlt``, ``senderPn``, ``previousRemoteJid``;
+    groups at ``participant``, ``participantAlt``, ``participantPn``. ``""`` is absent.
+    """
+    remote = key.get("remoteJid") or ""
+    participant = key.get("participant") or ""
+    is_group = isinstance(remote, str) and remote.endswith("@g.us")
+    fields: tuple[str, ...]
+    if is_group or participant:
+        fields = ("participant", "participantAlt", "participantPn")
+    else:
+        fields = ("remoteJid", "remoteJidAlt", "senderPn", "previousRemoteJid")
+    candidates = [key.get(f) for f in fields]
+    jids = [c for c in candidates if isinstance(c, str) and c]
+    for jid in jids:
+        if phone_from_jid(jid) is not None:
+            return Sender(phone=normalize_number(jid, default_region), jid=jid)
+    return Sender(phone=None, jid=jids[0] if jids else None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # "empty_list" | "listed" | "not_listed" | "unresolved"
+
+
+def decide(
+    phone: str | None,
+    *,
+    global_entries: Iterable[str],
+    instance_entries: Iterable[str],
+    default_region: str = "BR",
+) -> Decision:
+    """Whether ``phone`` (canonical E.164 or ``None``) may trigger processing."""
+    allowed = _variant_set(tuple(global_entries), default_region) | _variant_set(
+        tuple(instance_entries), default_region
+    )
+    if not allowed:
+        return Decision(True, "empty_list")
+    if phone is None:
+        return Decision(False, "unresolved")
+    if variants(phone) & allowed:
+        return Decision(True, "listed")
+    return Decision(False, "not_listed")
+
+
+def log_decision(decision: Decision, *, instance_id: int, instance: str, number: str) -> None:
+    """One structured log line per decision: ``phone.authorized`` or ``phone.blocked``."""
+    name = "phone.authorized" if decision.allowed else "phone.blocked"
+    log.info(
+        name, instance_id=instance_id, instance=instance, number=number, reason=decision.reason
+    )

@@ -1,0 +1,64 @@
+"""Dependencies of the messages API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from evodash.core.deps import SessionDep
+from evodash.instances.models import EvolutionInstance
+from evodash.messages.errors import InstanceNotFound
+from evodash.messages.models import Direction
+from evodash.messages.schemas import MessageFilters, MessageType
+
+
+async def get_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
+    instance = await session.get(EvolutionInstance, instance_id)
+    # Deleted instances keep their rows (and messages) but are read-only.
+    if instance is None or getattr(instance, "deleted_at", None) is not None:
+        raise InstanceNotFound()
+    return instance
+
+
+def message_filters(
+    instance_id: Annotated[int | None, Query(description="Only this instance")] = None,
+    direction: Annotated[Direction | None, Query(description="in or out")] = None,
+    type: Annotated[MessageType | None, Query(description="Message type")] = None,
+    allowed: Annotated[
+        bool | None, Query(description="true: allowed senders only; false: blocked only")
+    ] = None,
+    since: Annotated[datetime | None, Query(description="WhatsApp time ≥ this")] = None,
+    until: Annotated[datetime | None, Query(description="WhatsApp time < this")] = None,
+    sender: Annotated[
+        str | None,
+        Query(
+            max_length=128,
+            description="Sender phone (any format, JID too; with or without the "
+            "Brazilian ninth digit)",
+        ),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Search: digits search phone numbers and JIDs, anything else the "
+            "text, captions and sender names",
+        ),
+    ] = None,
+) -> MessageFilters:
+    return MessageFilters(
+        instance_id=instance_id,
+        direction=direction,
+        message_type=type,
+        allowed=allowed,
+        since=since,
+        until=until,
+        sender=sender,
+        q=q,
+    )
+
+
+MessagingInstanceDep = Annotated[EvolutionInstance, Depends(get_instance)]
+MessageFiltersDep = Annotated[MessageFilters, Depends(message_filters)]

@@ -1,0 +1,154 @@
+"""SQL for stored WhatsApp messages.
+
+Inserts are ``INSERT … ON CONFLICT (instance_id, message_id) DO NOTHING``: concurrent
+deliveries of one message never race into two rows nor into an integrity error.
+Status changes are conditional ``UPDATE``s that only move forward, so they are safe in
+any order and under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.core.db import utcnow
+from evodash.messages.models import Direction, WhatsAppMessage
+from evodash.messages.schemas import MessageFilters
+
+_CONFLICT_KEYS = ["instance_id", "message_id"]
+
+
+class MessageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def insert_if_new(self, values: dict[str, Any]) -> WhatsAppMessage | None:
+        """Insert the message; ``None`` when (instance_id, message_id) is already stored."""
+        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        stmt = (
+            insert(WhatsAppMessage)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=_CONFLICT_KEYS)
+            .returning(WhatsAppMessage)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def by_message_id(self, instance_id: int, message_id: str) -> WhatsAppMessage | None:
+        stmt = select(WhatsAppMessage).where(
+            WhatsAppMessage.instance_id == instance_id, WhatsAppMessage.message_id == message_id
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def raise_status(
+        self, instance_id: int, message_id: str, status: str, lower: Sequence[str]
+    ) -> WhatsAppMessage | None:
+        """Set ``status`` if the stored one ranks lower (or is empty); the row if changed."""
+        if not lower:
+            return None
+        stmt = (
+            update(WhatsAppMessage)
+            .where(
+                WhatsAppMessage.instance_id == instance_id,
+                WhatsAppMessage.message_id == message_id,
+                or_(WhatsAppMessage.status.is_(None), WhatsAppMessage.status.in_(lower)),
+            )
+            .values(status=status, updated_at=utcnow())
+            .returning(WhatsAppMessage)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def mark_deleted(
+        self, instance_id: int, message_id: str, at: datetime
+    ) -> WhatsAppMessage | None:
+        """Set ``deleted_at`` once; the row if it changed."""
+        stmt = (
+            update(WhatsAppMessage)
+            .where(
+                WhatsAppMessage.instance_id == instance_id,
+                WhatsAppMessage.message_id == message_id,
+                WhatsAppMessage.deleted_at.is_(None),
+            )
+            .values(deleted_at=at, updated_at=utcnow())
+            .returning(WhatsAppMessage)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def get(self, message_id: int) -> WhatsAppMessage | None:
+        return await self.session.get(WhatsAppMessage, message_id)
+
+    def _filtered(self, filters: MessageFilters) -> Select[WhatsAppMessage]:
+        m = WhatsAppMessage
+        stmt = select(m)
+        if filters.instance_id is not None:
+            stmt = stmt.where(m.instance_id == filters.instance_id)
+        if filters.direction is not None:
+            stmt = stmt.where(m.direction == filters.direction.value)
+        if filters.message_type:
+            stmt = stmt.where(m.message_type == filters.message_type)
+        if filters.allowed is not None:
+            stmt = stmt.where(m.is_allowed.is_(filters.allowed))
+        if filters.since is not None:
+            stmt = stmt.where(m.wa_timestamp >= filters.since)
+        if filters.until is not None:
+            stmt = stmt.where(m.wa_timestamp < filters.until)
+        return stmt
+
+    async def page(
+        self,
+        filters: MessageFilters,
+        *,
+        senders: Sequence[str] = (),
+        search_text: str | None = None,
+        search_digits: str | None = None,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> Sequence[WhatsAppMessage]:
+        """Newest first, keyset on ``(wa_timestamp, id)`` (the two message indexes)."""
+        m = WhatsAppMessage
+        stmt = self._filtered(filters)
+        if senders:
+            stmt = stmt.where(m.sender_phone.in_(senders))
+        conditions = []
+        if search_text:
+            conditions.append(func.lower(m.text).contains(search_text.lower(), autoescape=True))
+            conditions.append(
+                func.lower(m.sender_name).contains(search_text.lower(), autoescape=True)
+            )
+        if search_digits:
+            conditions.append(m.sender_phone.contains(search_digits, autoescape=True))
+            conditions.append(m.remote_jid.contains(search_digits, autoescape=True))
+            conditions.append(m.participant.contains(search_digits, autoescape=True))
+        if conditions:
+            stmt = stmt.where(or_(*conditions))
+        if after is not None:
+            stmt = stmt.where(tuple_(m.wa_timestamp, m.id) < tuple_(*after))
+        stmt = stmt.order_by(m.wa_timestamp.desc(), m.id.desc()).limit(limit)
+        return (await self.session.scalars(stmt)).all()
+
+    async def counts(
+        self, *, since: datetime | None, until: datetime | None
+    ) -> Sequence[tuple[int, int, int, int, int, datetime | None]]:
+        m = WhatsAppMessage
+        incoming = func.sum(case((m.direction == Direction.incoming.value, 1), else_=0))
+        outgoing = func.sum(case((m.direction == Direction.outgoing.value, 1), else_=0))
+        blocked = func.sum(case((m.is_allowed.is_(False), 1), else_=0))
+        stmt = select(
+            m.instance_id, func.count(m.id), incoming, outgoing, blocked, func.max(m.wa_timestamp)
+        ).group_by(m.instance_id)
+        if since is not None:
+            stmt = stmt.where(m.wa_timestamp >= since)
+        if until is not None:
+            stmt = stmt.where(m.wa_timestamp < until)
+        rows = (await self.session.execute(stmt.order_by(m.instance_id))).all()
+        return [(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5]) for r in rows]

@@ -1,0 +1,58 @@
+"""Dependencies of the webhook receiver: the instance, authenticated by its secret."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Header, Request
+
+from evodash.core.deps import ClientIP, SessionDep
+from evodash.core.security import constant_time_equals
+from evodash.instances.models import EvolutionInstance
+from evodash.webhooks import SECRET_HEADER
+from evodash.webhooks.errors import WebhookUnauthorized
+from evodash.webhooks.forwarding import Forwarder
+
+log = structlog.get_logger(__name__)
+
+# Compared against when the instance does not exist, so both cases take as long.
+_NO_SECRET = "evodash-no-such-instance-" + "x" * 40
+
+
+async def authenticated_instance(
+    instance_id: int,
+    session: SessionDep,
+    ip: ClientIP,
+    secret: Annotated[
+        str | None,
+        Header(
+            alias=SECRET_HEADER,
+            description="The instance's webhook secret, configured on Evolution as a "
+            "custom webhook header",
+        ),
+    ] = None,
+) -> EvolutionInstance:
+    """The instance whose secret came with the request; 401 otherwise (body never read)."""
+    instance = await session.get(EvolutionInstance, instance_id)
+    expected = instance.webhook_secret if instance is not None else _NO_SECRET
+    if constant_time_equals(secret, expected) and instance is not None:
+        return instance
+    reason = (
+        "unknown_instance"
+        if instance is None
+        else "missing_secret"
+        if not secret
+        else "wrong_secret"
+    )
+    log.warning("webhook.unauthorized", instance_id=instance_id, reason=reason, client=ip)
+    raise WebhookUnauthorized()
+
+
+def get_forwarder(request: Request) -> Forwarder | None:
+    tasks = getattr(request.app.state, "webhook_tasks", None)
+    return tasks.forwarder if tasks is not None else None
+
+
+WebhookInstanceDep = Annotated[EvolutionInstance, Depends(authenticated_instance)]
+ForwarderDep = Annotated[Forwarder | None, Depends(get_forwarder)]

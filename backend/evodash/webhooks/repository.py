@@ -1,0 +1,208 @@
+"""SQL for the event inbox and the forwarding attempts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.instances.models import EvolutionInstance
+from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
+
+
+class EventRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, event: WebhookEvent) -> None:
+        self.session.add(event)
+
+    async def get(self, event_id: int) -> WebhookEvent | None:
+        return await self.session.get(WebhookEvent, event_id)
+
+    async def applied_clock(
+        self, instance_id: int, kinds: Iterable[str], *, since: datetime, exclude_id: int
+    ) -> Sequence[tuple[str, str | None, str | None, str | None]]:
+        """``(event, date_time, data.state, data.message)`` of processed ``kinds`` events."""
+        e = WebhookEvent
+        stmt = select(
+            e.event,
+            e.body["date_time"].as_string(),
+            e.body[("data", "state")].as_string(),
+            e.body[("data", "message")].as_string(),
+        ).where(
+            e.instance_id == instance_id,
+            e.received_at >= since,
+            e.event.in_(list(kinds)),
+            e.status == EventStatus.processed.value,
+            e.id != exclude_id,
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(stmt)).all()]
+
+    async def deferred_for(self, instance_id: int, kinds: Iterable[str]) -> Sequence[WebhookEvent]:
+        stmt = (
+            select(WebhookEvent)
+            .where(
+                WebhookEvent.status == EventStatus.deferred.value,
+                WebhookEvent.instance_id == instance_id,
+                WebhookEvent.event.in_(list(kinds)),
+            )
+            .order_by(WebhookEvent.id)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def deferred_ids(self, received_before: datetime, limit: int) -> Sequence[int]:
+        stmt = (
+            select(WebhookEvent.id)
+            .where(
+                WebhookEvent.status == EventStatus.deferred.value,
+                WebhookEvent.received_at < received_before,
+            )
+            .order_by(WebhookEvent.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def page(
+        self,
+        *,
+        instance_id: int | None,
+        status: EventStatus | None,
+        event: str | None,
+        after: tuple[datetime, int] | None,
+        limit: int,
+    ) -> Sequence[WebhookEvent]:
+        e = WebhookEvent
+        stmt = select(e)
+        if instance_id is not None:
+            stmt = stmt.where(e.instance_id == instance_id)
+        if status is not None:
+            stmt = stmt.where(e.status == status.value)
+        if event:
+            stmt = stmt.where(e.event == event)
+        if after is not None:
+            stmt = stmt.where(tuple_(e.received_at, e.id) < tuple_(*after))
+        stmt = stmt.order_by(e.received_at.desc(), e.id.desc()).limit(limit)
+        return (await self.session.scalars(stmt)).all()
+
+    async def purge_before(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to ``limit`` events received before ``cutoff`` (oldest first)."""
+        ids = (
+            await self.session.scalars(
+                select(WebhookEvent.id)
+                .where(WebhookEvent.received_at < cutoff)
+                .order_by(WebhookEvent.received_at)
+                .limit(limit)
+            )
+        ).all()
+        if not ids:
+            return 0
+        # Deliveries go with their event (ON DELETE CASCADE); delete them explicitly too so
+        # that a database without enforced foreign keys does not keep orphans.
+        await self.session.execute(
+            delete(WebhookDelivery)
+            .where(WebhookDelivery.event_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            delete(WebhookEvent)
+            .where(WebhookEvent.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        return len(ids)
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, delivery: WebhookDelivery) -> None:
+        self.session.add(delivery)
+
+    async def get(self, delivery_id: int) -> WebhookDelivery | None:
+        return await self.session.get(WebhookDelivery, delivery_id)
+
+    async def claim(self, delivery_id: int, *, now: datetime, lease_until: datetime) -> bool:
+        """Take a due pending attempt for this process; ``False`` if someone else has it.
+
+        The attempt stays ``pending`` with ``next_retry_at`` pushed to the lease's end, so a
+        crash mid-attempt only delays it.
+        """
+        result = await self.session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.pending.value,
+                WebhookDelivery.next_retry_at <= now,
+            )
+            .values(next_retry_at=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def due_ids(self, now: datetime, limit: int) -> Sequence[int]:
+        stmt = (
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.pending.value,
+                WebhookDelivery.next_retry_at <= now,
+            )
+            .order_by(WebhookDelivery.next_retry_at)
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def last_attempt(self, event_id: int) -> WebhookDelivery | None:
+        stmt = (
+            select(WebhookDelivery)
+            .where(WebhookDelivery.event_id == event_id)
+            .order_by(WebhookDelivery.attempt.desc(), WebhookDelivery.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(stmt)).first()
+
+    async def page(
+        self,
+        *,
+        instance_id: int | None,
+        event_id: int | None,
+        status: DeliveryStatus | None,
+        after_id: int | None,
+        limit: int,
+    ) -> Sequence[WebhookDelivery]:
+        d = WebhookDelivery
+        stmt = select(d)
+        if instance_id is not None:
+            stmt = stmt.where(d.instance_id == instance_id)
+        if event_id is not None:
+            stmt = stmt.where(d.event_id == event_id)
+        if status is not None:
+            stmt = stmt.where(d.status == status.value)
+        if after_id is not None:
+            stmt = stmt.where(d.id < after_id)
+        return (await self.session.scalars(stmt.order_by(d.id.desc()).limit(limit))).all()
+
+
+class QrRepository:
+    """The short-lived QR code kept on the instance row."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def expire(self, shown_before: datetime) -> int:
+        result = await self.session.execute(
+            update(EvolutionInstance)
+            .where(
+                EvolutionInstance.last_qr_at < shown_before,
+                or_(
+                    EvolutionInstance.last_qr.is_not(None),
+                    EvolutionInstance.last_qr_code.is_not(None),
+                    EvolutionInstance.pairing_code.is_not(None),
+                ),
+            )
+            .values(last_qr=None, last_qr_code=None, pairing_code=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,129 @@
+"""Periodic webhook work, started by the app's lifespan.
+
+* forwarding: run pending attempts whose time has come (retries survive restarts);
+* deferred sweep: apply again the updates/deletes that still wait for their message
+  (closes the race where both commit at the same moment), and give up on old ones;
+* retention: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in small
+  transactions (SQLite has one writer), and forget QR codes nobody can scan any more.
+
+Every loop survives its own errors. Several processes may run these at once: attempts
+are claimed, and everything else is idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.webhooks import service
+from evodash.webhooks.forwarding import Forwarder
+from evodash.webhooks.repository import DeliveryRepository, EventRepository, QrRepository
+
+log = structlog.get_logger(__name__)
+
+#: A QR code rotates every 45 s; one older than this cannot be scanned.
+QR_TTL = timedelta(minutes=2)
+#: Give concurrent transactions this long before sweeping a deferred event.
+DEFERRED_GRACE = timedelta(seconds=30)
+PURGE_BATCH = 2000
+
+
+class WebhookTasks:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        http: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        forward_poll_seconds: float = 5.0,
+        sweep_seconds: float = 60.0,
+        purge_seconds: float = 3600.0,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.forwarder = Forwarder(sessionmaker, http, settings)
+        self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
+            ("forward", forward_poll_seconds, self.forward_due_once),
+            ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),
+            ("retention", purge_seconds, self.purge_once),
+        ]
+        self._loops: list[asyncio.Task[None]] = []
+
+    async def forward_due_once(self, limit: int = 200) -> int:
+        """Start every due pending attempt in the background; the number started."""
+        async with self.sessionmaker() as session:
+            ids = await DeliveryRepository(session).due_ids(utcnow(), limit)
+        for delivery_id in ids:
+            self.forwarder.kick(delivery_id)
+        return len(ids)
+
+    async def sweep_deferred_once(self, limit: int = 500) -> int:
+        async with self.sessionmaker() as session:
+            ids = await EventRepository(session).deferred_ids(utcnow() - DEFERRED_GRACE, limit)
+        for event_id in ids:
+            async with self.sessionmaker() as session:
+                await service.retry_deferred(session, event_id, settings=self.settings)
+                await session.commit()
+        return len(ids)
+
+    async def purge_once(self) -> int:
+        """Purge expired events in small transactions; the number purged."""
+        cutoff = utcnow() - timedelta(days=self.settings.webhook_event_retention_days)
+        total = 0
+        while True:
+            async with self.sessionmaker() as session:
+                purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
+                await session.commit()
+            total += purged
+            if purged < PURGE_BATCH:
+                break
+        async with self.sessionmaker() as session:
+            await QrRepository(session).expire(utcnow() - QR_TTL)
+            await session.commit()
+        if total:
+            log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
+        return total
+
+    async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[int]]) -> None:
+        while True:
+            try:
+                await once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook.task_failed", task=name)
+            await asyncio.sleep(seconds)
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
+
+    async def stop(self) -> None:
+        for task in self._loops:
+            task.cancel()
+        for task in self._loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._loops = []
+        await self.forwarder.aclose()
+
+
+async def start_webhook_tasks(app: Any) -> WebhookTasks:
+    """Called by the lifespan once the engine and the HTTP client exist."""
+    tasks = WebhookTasks(app.state.sessionmaker, app.state.http, app.state.settings)
+    tasks.start()
+    return tasks
+
+
+async def stop_webhook_tasks(tasks: WebhookTasks | None) -> None:
+    if tasks is not None:
+        await tasks.stop()

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests.factories import UserFactory
+from tests.webhooks.support import InstanceFactory
+
+
+@pytest.fixture
+def instances(db: async_sessionmaker[AsyncSession]) -> InstanceFactory:
+    return InstanceFactory(db)
+
+
+@pytest.fixture
+async def admin_headers(
+    users: UserFactory, as_user: Callable[..., Awaitable[dict[str, str]]]
+) -> dict[str, str]:
+    return await as_user(await users.admin())
+
+
+@pytest.fixture
+async def operator_headers(
+    users: UserFactory, as_user: Callable[..., Awaitable[dict[str, str]]]
+) -> dict[str, str]:
+    return await as_user(await users.operator())
+
+
+@pytest.fixture
+async def viewer_headers(
+    users: UserFactory, as_user: Callable[..., Awaitable[dict[str, str]]]
+) -> dict[str, str]:
+    return await as_user(await users.viewer())

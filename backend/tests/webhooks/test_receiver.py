@@ -1,0 +1,340 @@
+"""The receiver endpoint: authentication, bad bodies, the inbox, failures and replay."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.main import create_app
+from evodash.webhooks import SECRET_HEADER, handlers
+from evodash.webhooks.context import EventContext, Outcome
+from tests.webhooks.support import (
+    InstanceFactory,
+    events,
+    messages,
+    post_event,
+    text_message,
+)
+
+
+class TestAuthentication:
+    async def test_right_secret_is_accepted(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create("acme-support")
+        response = await post_event(client, hooked, text_message("ID1"))
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "processed"
+
+    @pytest.mark.parametrize("secret", ["", "wrong", "whs_secret_but_not_this_one"])
+    async def test_wrong_or_missing_secret_is_401(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        secret: str,
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, text_message("ID1"), secret=secret)
+        assert response.status_code == 401
+        assert response.json()["error"] == "invalid_webhook_secret"
+        assert await events(db) == [] and await messages(db) == []
+
+    async def test_no_header_at_all_is_401(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create()
+        response = await client.post(hooked.url, json=text_message("ID1"))
+        assert response.status_code == 401
+
+    async def test_secret_of_another_instance_is_401(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        first, second = await instances.create(), await instances.create()
+        response = await post_event(client, first, text_message("ID1"), secret=second.secret)
+        assert response.status_code == 401
+
+    async def test_unknown_instance_is_401(self, client: httpx.AsyncClient) -> None:
+        response = await client.post(
+            "/api/webhooks/evolution/999999", json={}, headers={SECRET_HEADER: "x"}
+        )
+        assert response.status_code == 401
+
+    async def test_401_is_logged_without_the_body(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        hooked = await instances.create()
+        body = text_message("ID1", text_body="TOP-SECRET-CONTENT")
+        with caplog.at_level(logging.INFO):
+            response = await post_event(client, hooked, body, secret="nope")
+        assert response.status_code == 401
+        logged = "\n".join(str(r.msg) + str(getattr(r, "args", "")) for r in caplog.records)
+        assert "webhook.unauthorized" in logged
+        assert "TOP-SECRET-CONTENT" not in logged
+        assert "nope" not in logged
+
+
+class TestBadBodies:
+    @pytest.mark.parametrize(
+        ("content", "reason"),
+        [
+            (b"", "empty"),
+            (b"{not json", "line 1 column 2"),
+            (b'{"event": "messages.upsert",', "line 1"),
+            (b"\xff\xfe", "UTF-8"),
+        ],
+    )
+    async def test_malformed_json_is_400(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        content: bytes,
+        reason: str,
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, content)
+        assert response.status_code == 400
+        assert response.json()["error"] == "malformed_json"
+        assert reason in response.json()["detail"]
+        assert await events(db) == []
+
+    @pytest.mark.parametrize(
+        ("body", "reason"),
+        [
+            ([1, 2], "expected a JSON object, got list"),
+            ("hello", "expected a JSON object, got str"),
+            ({"instance": "x", "data": None}, "event: Field required"),
+            ({"event": "messages.upsert", "instance": "x"}, "data: Field required"),
+            ({"event": "", "instance": "x", "data": None}, "event:"),
+            ({"event": "messages.upsert", "instance": 7, "data": None}, "instance:"),
+            ({"event": "rm -rf /", "instance": "x", "data": None}, "event name"),
+        ],
+    )
+    async def test_not_an_envelope_is_422(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        body: Any,
+        reason: str,
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, body)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "not_an_evolution_event"
+        assert reason in response.json()["detail"]
+        assert await events(db) == []
+
+    async def test_wrong_secret_wins_over_a_bad_body(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, b"{garbage", secret="nope")
+        assert response.status_code == 401
+
+    async def test_too_large_is_413(self, settings: Settings, instances: InstanceFactory) -> None:
+        small = settings.model_copy(update={"webhook_max_body_bytes": 4096})
+        app = create_app(small)
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        ):
+            hooked = await instances.create()
+            big = text_message("BIG", text_body="x" * 5000)
+            assert (await post_event(c, hooked, big)).status_code == 413
+            assert (await post_event(c, hooked, text_message("SMALL"))).status_code == 200
+
+
+class TestByEventsUrls:
+    async def test_matching_suffix_is_accepted(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, text_message("ID1"), suffix="messages-upsert")
+        assert response.status_code == 200
+
+    async def test_suffix_of_another_event_is_422(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, text_message("ID1"), suffix="connection-update")
+        assert response.status_code == 422
+        assert "/connection-update" in response.json()["detail"]
+
+    async def test_byevents_url_needs_the_secret_too(
+        self, client: httpx.AsyncClient, instances: InstanceFactory
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(
+            client, hooked, text_message("ID1"), suffix="messages-upsert", secret="x"
+        )
+        assert response.status_code == 401
+
+
+class TestInbox:
+    async def test_event_is_stored_raw(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        hooked = await instances.create("acme-support")
+        body = text_message("ID1")
+        response = await post_event(client, hooked, body)
+        [event] = await events(db)
+        assert response.json() == {"ok": True, "event_id": event.id, "status": "processed"}
+        assert event.body == body
+        assert (event.event, event.instance_name, event.instance_id) == (
+            "messages.upsert",
+            "acme-support",
+            hooked.id,
+        )
+        assert event.attempts == 1 and event.processed_at is not None and event.error is None
+
+    @pytest.mark.parametrize("name", ["presence.update", "chats.upsert", "call", "made.up"])
+    async def test_unknown_events_are_stored_and_2xx(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        name: str,
+    ) -> None:
+        hooked = await instances.create()
+        body = {"event": name, "instance": hooked.name, "data": [{"remoteJid": "x"}]}
+        response = await post_event(client, hooked, body)
+        assert response.status_code == 200
+        assert response.json()["status"] == "ignored"
+        [event] = await events(db)
+        assert event.status == "ignored" and event.body == body
+
+
+@pytest.fixture
+def broken_upsert(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``messages.upsert`` stores the message, then raises."""
+    original = handlers.HANDLERS["messages.upsert"]
+
+    async def explode(ctx: EventContext) -> Outcome:
+        await original(ctx)
+        raise RuntimeError("handler exploded")
+
+    monkeypatch.setitem(handlers.HANDLERS, "messages.upsert", explode)
+
+
+class TestFailingHandler:
+    async def test_failure_keeps_the_event_and_answers_2xx(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        broken_upsert: None,
+    ) -> None:
+        hooked = await instances.create()
+        response = await post_event(client, hooked, text_message("ID1"))
+        assert response.status_code == 200
+        assert response.json()["status"] == "failed"
+        [event] = await events(db)
+        assert event.status == "failed"
+        assert event.error == "RuntimeError: handler exploded"
+        # The handler's own writes rolled back with its savepoint.
+        assert await messages(db) == []
+
+    async def test_failed_event_is_replayable(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        admin_headers: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+        broken_upsert: None,
+    ) -> None:
+        hooked = await instances.create()
+        event_id = (await post_event(client, hooked, text_message("ID1"))).json()["event_id"]
+        monkeypatch.undo()  # the bug is fixed
+        response = await client.post(
+            f"/api/webhooks/events/{event_id}/replay", headers=admin_headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "processed"
+        assert response.json()["attempts"] == 2
+        assert response.json()["error"] is None
+        assert [m.message_id for m in await messages(db)] == ["ID1"]
+        # Replaying again changes nothing.
+        again = await client.post(f"/api/webhooks/events/{event_id}/replay", headers=admin_headers)
+        assert again.json()["status"] == "processed"
+        assert len(await messages(db)) == 1
+
+    async def test_only_admins_replay(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        operator_headers: dict[str, str],
+    ) -> None:
+        hooked = await instances.create()
+        event_id = (await post_event(client, hooked, text_message("ID1"))).json()["event_id"]
+        response = await client.post(
+            f"/api/webhooks/events/{event_id}/replay", headers=operator_headers
+        )
+        assert response.status_code == 403
+
+
+class TestEventsApi:
+    async def test_list_filters_and_pages(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        admin_headers: dict[str, str],
+    ) -> None:
+        hooked = await instances.create()
+        for i in range(5):
+            await post_event(client, hooked, text_message(f"ID{i}"))
+        await post_event(client, hooked, {"event": "call", "instance": "x", "data": {}})
+        seen: list[int] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": 2, "event": "messages.upsert"}
+            if cursor:
+                params["cursor"] = cursor
+            page = (
+                await client.get("/api/webhooks/events", params=params, headers=admin_headers)
+            ).json()
+            seen += [e["id"] for e in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert len(seen) == 5 and seen == sorted(seen, reverse=True)
+        ignored = await client.get(
+            "/api/webhooks/events", params={"status": "ignored"}, headers=admin_headers
+        )
+        assert [e["event"] for e in ignored.json()["items"]] == ["call"]
+
+    async def test_detail_masks_the_instance_token(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        admin_headers: dict[str, str],
+    ) -> None:
+        hooked = await instances.create()
+        event_id = (await post_event(client, hooked, text_message("ID1"))).json()["event_id"]
+        detail = (
+            await client.get(f"/api/webhooks/events/{event_id}", headers=admin_headers)
+        ).json()
+        assert detail["body"]["apikey"] == "****B924"
+        assert detail["body"]["data"]["key"]["id"] == "ID1"
+
+    async def test_missing_event_is_404(
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
+    ) -> None:
+        response = await client.get("/api/webhooks/events/12345", headers=admin_headers)
+        assert response.status_code == 404
+        replay = await client.post("/api/webhooks/events/12345/replay", headers=admin_headers)
+        assert replay.status_code == 404
