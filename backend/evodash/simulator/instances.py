@@ -140,7 +140,9 @@ async def create_instance(sim: Simulator, body: Any, apikey: str | None) -> dict
         sim.open_socket(instance, body.get("number"))
         if sim.config.connect_wait:
             await asyncio.sleep(sim.config.connect_wait)
-        answer["instance"]["status"] = instance.state
+        # Offline, the state flips close/connecting; the recorded server answered "close".
+        reachable = sim.state.whatsapp_reachable
+        answer["instance"]["status"] = instance.state if reachable else "close"
         answer["qrcode"] = instance.qr.body()
     return answer
 

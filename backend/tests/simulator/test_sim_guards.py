@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -303,3 +305,15 @@ class TestFaults:
         await evo.post("/_sim/reset", headers=GLOBAL)
         state = (await evo.get("/_sim/state", headers=GLOBAL)).json()
         assert state["instances"] == [] and state["faults"] == []
+
+
+def test_command_line_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "evodash.simulator", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--api-key" in done.stdout and "--offline" in done.stdout

@@ -114,6 +114,9 @@ class TestConnect:
             await create_instance(client, "acme", webhook=all_events_hook())
             response = await client.get("/instance/connect/acme", headers=GLOBAL)
             assert response.json() == {"count": 0}
+            created = await create_instance(client, "eager", qrcode=True)
+            assert created["instance"]["status"] == "close"
+            assert created["qrcode"] == {"count": 0}
             await receiver.wait_event("connection.update", count=4)
             assert not receiver.events("qrcode.updated")
             # Once WhatsApp is reachable again the QR appears.
