@@ -1,6 +1,6 @@
 import '@testing-library/jest-dom/vitest';
 
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 import { configureApiClient } from '@/lib/api-client';
@@ -36,6 +36,9 @@ export function stubColorScheme(scheme: 'light' | 'dark') {
     },
   };
 }
+
+// Lazy routes are transformed on first import, which can take a few seconds on a cold run.
+configure({ asyncUtilTimeout: 5000 });
 
 initI18n('pt-BR');
 configureApiClient();

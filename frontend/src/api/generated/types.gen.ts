@@ -5,6 +5,1136 @@ export type ClientOptions = {
 };
 
 /**
+ * ActionRead
+ */
+export type ActionRead = {
+    /**
+     * Message
+     */
+    message: string;
+    instance: InstanceRead;
+};
+
+/**
+ * AllowListRead
+ */
+export type AllowListRead = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Numbers
+     *
+     * This instance's numbers, normalized to E.164
+     */
+    numbers: Array<string>;
+    /**
+     * Global Numbers
+     *
+     * ALLOWED_PHONE_NUMBERS from the server settings (read-only here)
+     */
+    global_numbers: Array<string>;
+    /**
+     * Everyone Allowed
+     *
+     * true when both lists are empty: every sender is allowed
+     */
+    everyone_allowed: boolean;
+};
+
+/**
+ * AllowedNumbers
+ */
+export type AllowedNumbers = {
+    /**
+     * Numbers
+     *
+     * Phone numbers or JIDs; stored normalized to E.164. An empty list (with an empty global list) lets everyone through.
+     */
+    numbers: Array<string>;
+};
+
+/**
+ * ApiKeyCreate
+ */
+export type ApiKeyCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Expires At
+     */
+    expires_at?: string | null;
+};
+
+/**
+ * ApiKeyCreated
+ */
+export type ApiKeyCreated = {
+    api_key: ApiKeyRead;
+    /**
+     * Key
+     *
+     * The key itself, shown only this once
+     */
+    key: string;
+};
+
+/**
+ * ApiKeyRead
+ */
+export type ApiKeyRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Prefix
+     */
+    prefix: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Last Used At
+     */
+    last_used_at: string | null;
+    /**
+     * Expires At
+     */
+    expires_at: string | null;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+};
+
+/**
+ * AuditLogRead
+ */
+export type AuditLogRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * User Id
+     */
+    user_id: number | null;
+    /**
+     * Username
+     */
+    username: string | null;
+    /**
+     * Action
+     */
+    action: string;
+    /**
+     * Object Type
+     */
+    object_type: string | null;
+    /**
+     * Object Id
+     */
+    object_id: string | null;
+    /**
+     * Detail
+     */
+    detail: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Ip Address
+     */
+    ip_address: string | null;
+    /**
+     * Success
+     */
+    success: boolean;
+    /**
+     * Message
+     */
+    message: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * Body_auth-token
+ */
+export type BodyAuthToken = {
+    /**
+     * Grant Type
+     */
+    grant_type?: string | null;
+    /**
+     * Username
+     */
+    username: string;
+    /**
+     * Password
+     */
+    password: string;
+    /**
+     * Scope
+     */
+    scope?: string;
+    /**
+     * Client Id
+     */
+    client_id?: string | null;
+    /**
+     * Client Secret
+     */
+    client_secret?: string | null;
+};
+
+/**
+ * ConnectOutcome
+ */
+export type ConnectOutcome = 'qr_code' | 'pairing_code' | 'already_open' | 'no_qr_yet';
+
+/**
+ * ConnectRead
+ */
+export type ConnectRead = {
+    outcome: ConnectOutcome;
+    /**
+     * Qr Code
+     *
+     * The QR code as a PNG data URL, ready for <img src>
+     */
+    qr_code?: string | null;
+    /**
+     * Pairing Code
+     *
+     * Type this 8-character code on the phone
+     */
+    pairing_code?: string | null;
+    /**
+     * Count
+     *
+     * QR codes generated so far
+     */
+    count?: number | null;
+    /**
+     * Retry After Seconds
+     *
+     * With no_qr_yet: ask again after this long
+     */
+    retry_after_seconds?: number | null;
+    /**
+     * Message
+     */
+    message: string;
+    instance: InstanceRead;
+};
+
+/**
+ * ConnectRequest
+ */
+export type ConnectRequest = {
+    /**
+     * Phone Number
+     *
+     * Pair this number (default: the instance's phone number)
+     */
+    phone_number?: string | null;
+    /**
+     * Method
+     *
+     * auto: a pairing code when a phone number is known, else a QR code
+     */
+    method?: 'auto' | 'qr_code' | 'pairing_code';
+};
+
+/**
+ * ConnectionEventRead
+ */
+export type ConnectionEventRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * State
+     */
+    state: string;
+    /**
+     * Previous State
+     */
+    previous_state: string | null;
+    /**
+     * Reason Code
+     */
+    reason_code: number | null;
+    source: ConnectionSource;
+    /**
+     * Detail
+     */
+    detail: string | null;
+    /**
+     * At
+     */
+    at: string;
+};
+
+/**
+ * ConnectionSource
+ */
+export type ConnectionSource = 'webhook' | 'sync' | 'action';
+
+/**
+ * CursorPage[MessageRead]
+ */
+export type CursorPageMessageRead = {
+    /**
+     * Items
+     */
+    items: Array<MessageRead>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` to get the next page; null at the end
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * CursorPage[WebhookDeliveryRead]
+ */
+export type CursorPageWebhookDeliveryRead = {
+    /**
+     * Items
+     */
+    items: Array<WebhookDeliveryRead>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` to get the next page; null at the end
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * CursorPage[WebhookEventRead]
+ */
+export type CursorPageWebhookEventRead = {
+    /**
+     * Items
+     */
+    items: Array<WebhookEventRead>;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` to get the next page; null at the end
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * DeliveryStatus
+ */
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/**
+ * Direction
+ */
+export type Direction = 'in' | 'out';
+
+/**
+ * ErrorRead
+ *
+ * The body of every error answer.
+ */
+export type ErrorRead = {
+    /**
+     * Error
+     *
+     * Machine-readable error code
+     */
+    error: string;
+    /**
+     * Detail
+     *
+     * Human-readable explanation
+     */
+    detail: string;
+    /**
+     * Errors
+     *
+     * Per-field problems (validation errors only)
+     */
+    errors?: Array<FieldError> | null;
+};
+
+/**
+ * EventStatus
+ */
+export type EventStatus = 'received' | 'processed' | 'ignored' | 'deferred' | 'failed';
+
+/**
+ * FieldError
+ */
+export type FieldError = {
+    /**
+     * Field
+     */
+    field: string;
+    /**
+     * Message
+     */
+    message: string;
+};
+
+/**
+ * HTTPValidationError
+ */
+export type HttpValidationError = {
+    /**
+     * Detail
+     */
+    detail?: Array<ValidationError>;
+};
+
+/**
+ * Health
+ */
+export type Health = {
+    /**
+     * Status
+     */
+    status: 'ok' | 'unavailable';
+    /**
+     * Version
+     */
+    version: string;
+    /**
+     * Database
+     */
+    database?: 'ok' | 'unreachable' | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * HourBucket
+ */
+export type HourBucket = {
+    /**
+     * Hour
+     *
+     * Start of the hour (UTC)
+     */
+    hour: string;
+    /**
+     * Incoming
+     */
+    incoming: number;
+    /**
+     * Outgoing
+     */
+    outgoing: number;
+    /**
+     * Blocked
+     */
+    blocked: number;
+};
+
+/**
+ * ImportItem
+ */
+export type ImportItem = {
+    /**
+     * Name
+     *
+     * Its name on Evolution
+     */
+    name: string;
+    /**
+     * Display Name
+     */
+    display_name?: string | null;
+    /**
+     * Forward Url
+     */
+    forward_url?: string | null;
+};
+
+/**
+ * ImportRequest
+ */
+export type ImportRequest = {
+    /**
+     * Server Id
+     */
+    server_id: number;
+    /**
+     * Instances
+     */
+    instances: Array<ImportItem>;
+};
+
+/**
+ * ImportResultItem
+ */
+export type ImportResultItem = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    instance?: InstanceRead | null;
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * ImportResultRead
+ */
+export type ImportResultRead = {
+    /**
+     * Items
+     */
+    items: Array<ImportResultItem>;
+    /**
+     * Imported
+     */
+    imported: number;
+    /**
+     * Failed
+     */
+    failed: number;
+};
+
+/**
+ * ImportableRead
+ */
+export type ImportableRead = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Evolution Id
+     */
+    evolution_id: string;
+    /**
+     * Connection Status
+     */
+    connection_status: string | null;
+    /**
+     * Owner Jid
+     */
+    owner_jid: string | null;
+    /**
+     * Profile Name
+     */
+    profile_name: string | null;
+    /**
+     * Number
+     */
+    number: string | null;
+    /**
+     * Importable
+     */
+    importable: boolean;
+    /**
+     * Reason
+     *
+     * Why it cannot be imported
+     */
+    reason?: string | null;
+};
+
+/**
+ * InstanceCreate
+ */
+export type InstanceCreate = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Name
+     *
+     * The instance's name on Evolution: 3 to 64 letters, digits, _ or -, starting with a letter or digit; unique per server
+     */
+    name: string;
+    /**
+     * Server Id
+     *
+     * A registered server
+     */
+    server_id?: number | null;
+    /**
+     * Evolution Url
+     *
+     * Instead of server_id: the server's URL (a registered server with this URL is reused; registering a new one needs the admin role)
+     */
+    evolution_url?: string | null;
+    /**
+     * Api Key
+     *
+     * With evolution_url: its global key
+     */
+    api_key?: null;
+    /**
+     * Phone Number
+     *
+     * The WhatsApp number, to connect with a pairing code
+     */
+    phone_number?: string | null;
+    /**
+     * Forward Url
+     *
+     * Every received webhook event is forwarded here
+     */
+    forward_url?: string | null;
+};
+
+/**
+ * InstanceMessageCounts
+ */
+export type InstanceMessageCounts = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Incoming
+     */
+    incoming: number;
+    /**
+     * Outgoing
+     */
+    outgoing: number;
+    /**
+     * Blocked
+     */
+    blocked: number;
+    /**
+     * Last Message At
+     */
+    last_message_at: string | null;
+};
+
+/**
+ * InstanceRead
+ */
+export type InstanceRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Server Id
+     */
+    server_id: number;
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Name
+     *
+     * The technical name (the name on Evolution)
+     */
+    name: string;
+    /**
+     * Evolution Id
+     */
+    evolution_id: string | null;
+    status: InstanceStatus;
+    /**
+     * Phone Number
+     */
+    phone_number: string | null;
+    /**
+     * Owner Jid
+     *
+     * The connected WhatsApp account
+     */
+    owner_jid: string | null;
+    /**
+     * Profile Name
+     */
+    profile_name: string | null;
+    /**
+     * Profile Picture Url
+     */
+    profile_picture_url: string | null;
+    /**
+     * Disconnection Reason
+     */
+    disconnection_reason: number | null;
+    /**
+     * Token Last4
+     *
+     * Last 4 characters of the instance token
+     */
+    token_last4: string | null;
+    /**
+     * Webhook Events
+     */
+    webhook_events: Array<string>;
+    /**
+     * Webhook Drift
+     *
+     * How the webhook on Evolution differs from ours (null: it matches, or never checked; see webhook_checked_at)
+     */
+    webhook_drift: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Webhook Checked At
+     */
+    webhook_checked_at: string | null;
+    /**
+     * Forward Url
+     */
+    forward_url: string | null;
+    /**
+     * Allowed Numbers
+     */
+    allowed_numbers: Array<string>;
+    /**
+     * Reply With Summary
+     */
+    reply_with_summary: boolean;
+    /**
+     * Pairing Code
+     */
+    pairing_code: string | null;
+    /**
+     * Last Qr At
+     */
+    last_qr_at: string | null;
+    /**
+     * Last Status Sync At
+     */
+    last_status_sync_at: string | null;
+    /**
+     * Last Error
+     */
+    last_error: string | null;
+    /**
+     * Connected At
+     */
+    connected_at: string | null;
+    /**
+     * Deleted At
+     */
+    deleted_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * InstanceSettingsRead
+ *
+ * Behaviour of the instance on Evolution.
+ */
+export type InstanceSettingsRead = {
+    /**
+     * Reject Call
+     *
+     * Reject incoming calls
+     */
+    reject_call?: boolean;
+    /**
+     * Msg Call
+     *
+     * Reply sent to rejected calls
+     */
+    msg_call?: string;
+    /**
+     * Groups Ignore
+     *
+     * Ignore group messages
+     */
+    groups_ignore?: boolean;
+    /**
+     * Always Online
+     *
+     * Always show as online (restart)
+     */
+    always_online?: boolean;
+    /**
+     * Read Messages
+     *
+     * Mark incoming messages as read
+     */
+    read_messages?: boolean;
+    /**
+     * Read Status
+     *
+     * Receive and read status updates
+     */
+    read_status?: boolean;
+    /**
+     * Sync Full History
+     *
+     * Sync the full history on pairing (restart)
+     */
+    sync_full_history?: boolean;
+};
+
+/**
+ * InstanceSettingsWrite
+ */
+export type InstanceSettingsWrite = {
+    /**
+     * Reject Call
+     *
+     * Reject incoming calls
+     */
+    reject_call?: boolean;
+    /**
+     * Msg Call
+     *
+     * Reply sent to rejected calls
+     */
+    msg_call?: string;
+    /**
+     * Groups Ignore
+     *
+     * Ignore group messages
+     */
+    groups_ignore?: boolean;
+    /**
+     * Always Online
+     *
+     * Always show as online (restart)
+     */
+    always_online?: boolean;
+    /**
+     * Read Messages
+     *
+     * Mark incoming messages as read
+     */
+    read_messages?: boolean;
+    /**
+     * Read Status
+     *
+     * Receive and read status updates
+     */
+    read_status?: boolean;
+    /**
+     * Sync Full History
+     *
+     * Sync the full history on pairing (restart)
+     */
+    sync_full_history?: boolean;
+};
+
+/**
+ * InstanceStatus
+ */
+export type InstanceStatus = 'created' | 'connecting' | 'open' | 'close' | 'refused' | 'unreachable';
+
+/**
+ * InstanceUpdate
+ *
+ * All optional; only the fields sent are changed.
+ */
+export type InstanceUpdate = {
+    /**
+     * Display Name
+     */
+    display_name?: string | null;
+    /**
+     * Phone Number
+     */
+    phone_number?: string | null;
+    /**
+     * Forward Url
+     */
+    forward_url?: string | null;
+    /**
+     * Allowed Numbers
+     *
+     * Numbers (E.164 digits) or JIDs allowed on this instance
+     */
+    allowed_numbers?: Array<string> | null;
+    /**
+     * Reply With Summary
+     */
+    reply_with_summary?: boolean | null;
+};
+
+/**
+ * JobCounts
+ */
+export type JobCounts = {
+    /**
+     * Pending
+     */
+    pending?: number;
+    /**
+     * Running
+     */
+    running?: number;
+    /**
+     * Succeeded
+     */
+    succeeded?: number;
+    /**
+     * Failed
+     */
+    failed?: number;
+    /**
+     * Cancelled
+     */
+    cancelled?: number;
+    /**
+     * Total
+     */
+    total?: number;
+};
+
+/**
+ * JobDetail
+ */
+export type JobDetail = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kind
+     */
+    kind: string;
+    status: JobStatus;
+    /**
+     * Message Id
+     */
+    message_id: number | null;
+    /**
+     * Instance Id
+     */
+    instance_id: number | null;
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Run After
+     */
+    run_after: string;
+    /**
+     * Progress
+     *
+     * 0-100
+     */
+    progress: number;
+    /**
+     * Progress Message
+     *
+     * The step the job is at, or was at
+     */
+    progress_message: string | null;
+    /**
+     * Error
+     *
+     * Why the last attempt failed, readable as is
+     */
+    error: string | null;
+    /**
+     * Summary
+     *
+     * The short text of the result
+     */
+    summary?: string | null;
+    /**
+     * Media Sha256
+     */
+    media_sha256: string | null;
+    /**
+     * Media Mimetype
+     *
+     * The type read from the content
+     */
+    media_mimetype: string | null;
+    /**
+     * Image Url
+     *
+     * The original image, when stored
+     */
+    image_url?: string | null;
+    /**
+     * Thumbnail Url
+     */
+    thumbnail_url?: string | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Result
+     *
+     * The extraction result: image info, codes, PIX, boleto, OCR, summary
+     */
+    result: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Lease Owner
+     */
+    lease_owner: string | null;
+    /**
+     * Lease Expires At
+     */
+    lease_expires_at: string | null;
+};
+
+/**
+ * JobRead
+ */
+export type JobRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Kind
+     */
+    kind: string;
+    status: JobStatus;
+    /**
+     * Message Id
+     */
+    message_id: number | null;
+    /**
+     * Instance Id
+     */
+    instance_id: number | null;
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Run After
+     */
+    run_after: string;
+    /**
+     * Progress
+     *
+     * 0-100
+     */
+    progress: number;
+    /**
+     * Progress Message
+     *
+     * The step the job is at, or was at
+     */
+    progress_message: string | null;
+    /**
+     * Error
+     *
+     * Why the last attempt failed, readable as is
+     */
+    error: string | null;
+    /**
+     * Summary
+     *
+     * The short text of the result
+     */
+    summary?: string | null;
+    /**
+     * Media Sha256
+     */
+    media_sha256: string | null;
+    /**
+     * Media Mimetype
+     *
+     * The type read from the content
+     */
+    media_mimetype: string | null;
+    /**
+     * Image Url
+     *
+     * The original image, when stored
+     */
+    image_url?: string | null;
+    /**
+     * Thumbnail Url
+     */
+    thumbnail_url?: string | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * JobStatus
+ */
+export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
  * LoginRequest
  */
 export type LoginRequest = {
@@ -19,9 +1149,822 @@ export type LoginRequest = {
 };
 
 /**
+ * LoginResult
+ */
+export type LoginResult = {
+    user: UserRead;
+    /**
+     * Csrf Token
+     *
+     * Send it back as the X-CSRF-Token header
+     */
+    csrf_token: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+};
+
+/**
+ * MessageFigures
+ */
+export type MessageFigures = {
+    /**
+     * Last 24H
+     */
+    last_24h: number;
+    /**
+     * Incoming 24H
+     */
+    incoming_24h: number;
+    /**
+     * Outgoing 24H
+     */
+    outgoing_24h: number;
+    /**
+     * Blocked 24H
+     */
+    blocked_24h: number;
+    /**
+     * Total
+     */
+    total: number;
+};
+
+/**
+ * MessageRaw
+ */
+export type MessageRaw = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Raw
+     *
+     * The message object as Evolution sent it (without media base64)
+     */
+    raw: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * MessageRead
+ */
+export type MessageRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Message Id
+     *
+     * WhatsApp message id (`key.id`)
+     */
+    message_id: string;
+    /**
+     * Remote Jid
+     *
+     * The chat: phone JID, `@lid`, or group `@g.us`
+     */
+    remote_jid: string;
+    /**
+     * Participant
+     *
+     * Group messages: who sent it
+     */
+    participant: string | null;
+    /**
+     * Sender Phone
+     *
+     * E.164 phone of the sender (incoming: the contact; outgoing: the instance's own number); null when only a privacy `@lid` is known
+     */
+    sender_phone: string | null;
+    /**
+     * Sender Name
+     */
+    sender_name: string | null;
+    direction: Direction;
+    /**
+     * From Me
+     */
+    from_me: boolean;
+    /**
+     * Is Group
+     */
+    is_group: boolean;
+    /**
+     * Message Type
+     */
+    message_type: string;
+    /**
+     * Text
+     *
+     * Text, or the caption/name of media, location…
+     */
+    text: string | null;
+    /**
+     * Media Mimetype
+     */
+    media_mimetype: string | null;
+    /**
+     * Status
+     *
+     * PENDING, SERVER_ACK, DELIVERY_ACK, READ, PLAYED…
+     */
+    status: string | null;
+    /**
+     * Wa Timestamp
+     */
+    wa_timestamp: string;
+    /**
+     * Is Allowed
+     *
+     * false: the sender is not on the allow-list
+     */
+    is_allowed: boolean;
+    /**
+     * Deleted At
+     *
+     * Deleted for everyone by the sender
+     */
+    deleted_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * Page[AuditLogRead]
+ */
+export type PageAuditLogRead = {
+    /**
+     * Items
+     */
+    items: Array<AuditLogRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[ConnectionEventRead]
+ */
+export type PageConnectionEventRead = {
+    /**
+     * Items
+     */
+    items: Array<ConnectionEventRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[InstanceRead]
+ */
+export type PageInstanceRead = {
+    /**
+     * Items
+     */
+    items: Array<InstanceRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[JobRead]
+ */
+export type PageJobRead = {
+    /**
+     * Items
+     */
+    items: Array<JobRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[ServerRead]
+ */
+export type PageServerRead = {
+    /**
+     * Items
+     */
+    items: Array<ServerRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[UserRead]
+ */
+export type PageUserRead = {
+    /**
+     * Items
+     */
+    items: Array<UserRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * PasswordChange
+ */
+export type PasswordChange = {
+    /**
+     * Current Password
+     */
+    current_password: string;
+    /**
+     * New Password
+     */
+    new_password: string;
+};
+
+/**
+ * PasswordReset
+ */
+export type PasswordReset = {
+    /**
+     * Password
+     *
+     * Empty: generate one
+     */
+    password?: string | null;
+};
+
+/**
+ * PasswordResetResult
+ */
+export type PasswordResetResult = {
+    /**
+     * Password
+     *
+     * The generated password, if any
+     */
+    password?: string | null;
+};
+
+/**
+ * RecentConnectionEvent
+ */
+export type RecentConnectionEvent = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Instance Name
+     */
+    instance_name: string;
+    /**
+     * State
+     */
+    state: string;
+    /**
+     * Previous State
+     */
+    previous_state: string | null;
+    /**
+     * Reason Code
+     */
+    reason_code: number | null;
+    /**
+     * Source
+     */
+    source: string;
+    /**
+     * At
+     */
+    at: string;
+};
+
+/**
+ * RecentInstance
+ */
+export type RecentInstance = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Server Id
+     */
+    server_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * RecentMessage
+ */
+export type RecentMessage = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Instance Name
+     */
+    instance_name: string;
+    /**
+     * Direction
+     */
+    direction: string;
+    /**
+     * Message Type
+     */
+    message_type: string;
+    /**
+     * Sender Phone
+     */
+    sender_phone: string | null;
+    /**
+     * Sender Name
+     */
+    sender_name: string | null;
+    /**
+     * Text
+     */
+    text: string | null;
+    /**
+     * Is Allowed
+     */
+    is_allowed: boolean;
+    /**
+     * Wa Timestamp
+     */
+    wa_timestamp: string;
+};
+
+/**
  * Role
  */
 export type Role = 'admin' | 'operator' | 'viewer';
+
+/**
+ * SendText
+ */
+export type SendText = {
+    /**
+     * Number
+     *
+     * Phone number (E.164 or digits with country code) or a full JID (`…@s.whatsapp.net`, `…@lid`, `…@g.us`)
+     */
+    number: string;
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Quoted Id
+     *
+     * Reply to this WhatsApp message id
+     */
+    quoted_id?: string | null;
+    /**
+     * Delay Ms
+     *
+     * Show 'typing…' this long before sending
+     */
+    delay_ms?: number | null;
+};
+
+/**
+ * ServerCreate
+ */
+export type ServerCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Base Url
+     */
+    base_url: string;
+};
+
+/**
+ * ServerRead
+ */
+export type ServerRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Base Url
+     */
+    base_url: string;
+    /**
+     * Api Key Last4
+     *
+     * The last 4 characters of the global API key
+     */
+    api_key_last4: string;
+    /**
+     * Version
+     *
+     * Evolution API version seen at the last check
+     */
+    version: string | null;
+    /**
+     * Whatsapp Web Version
+     */
+    whatsapp_web_version: string | null;
+    /**
+     * Is Reachable
+     *
+     * Result of the last check; null: never checked
+     */
+    is_reachable: boolean | null;
+    /**
+     * Last Error
+     */
+    last_error: string | null;
+    /**
+     * Last Checked At
+     */
+    last_checked_at: string | null;
+    /**
+     * Instance Count
+     *
+     * Live instances managed on this server
+     */
+    instance_count?: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ServerTestRequest
+ *
+ * Test a server before saving it.
+ */
+export type ServerTestRequest = {
+    /**
+     * Base Url
+     */
+    base_url: string;
+};
+
+/**
+ * ServerTestResult
+ */
+export type ServerTestResult = {
+    /**
+     * Reachable
+     *
+     * The server answered GET / as Evolution API does
+     */
+    reachable: boolean;
+    /**
+     * Version
+     *
+     * Evolution API version, e.g. 2.3.6
+     */
+    version: string | null;
+    /**
+     * Whatsapp Web Version
+     */
+    whatsapp_web_version: string | null;
+    /**
+     * Client Name
+     *
+     * DATABASE_CONNECTION_CLIENT_NAME of the server
+     */
+    client_name: string | null;
+    /**
+     * Api Key Valid
+     *
+     * The server accepted the API key
+     */
+    api_key_valid: boolean;
+    /**
+     * Instance Count
+     *
+     * Instances on the server (when the key works)
+     */
+    instance_count: number | null;
+    /**
+     * Detail
+     *
+     * Readable summary of the test
+     */
+    detail: string;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number;
+};
+
+/**
+ * ServerUpdate
+ */
+export type ServerUpdate = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Base Url
+     */
+    base_url?: string | null;
+    /**
+     * Api Key
+     */
+    api_key?: null;
+};
+
+/**
+ * StatsOverview
+ */
+export type StatsOverview = {
+    /**
+     * Generated At
+     */
+    generated_at: string;
+    /**
+     * Servers
+     */
+    servers: number;
+    /**
+     * Servers Unreachable
+     */
+    servers_unreachable: number;
+    /**
+     * Instances Total
+     */
+    instances_total: number;
+    /**
+     * Instances By Status
+     *
+     * created, connecting, open, close, refused, unreachable (all keys present)
+     */
+    instances_by_status: {
+        [key: string]: number;
+    };
+    messages: MessageFigures;
+    /**
+     * Jobs By Status
+     *
+     * pending, running, succeeded, failed, cancelled (all keys present)
+     */
+    jobs_by_status: {
+        [key: string]: number;
+    };
+    /**
+     * Messages Per Hour
+     *
+     * The last 24 hours, oldest first
+     */
+    messages_per_hour: Array<HourBucket>;
+    /**
+     * Recent Instances
+     */
+    recent_instances: Array<RecentInstance>;
+    /**
+     * Latest Messages
+     */
+    latest_messages: Array<RecentMessage>;
+    /**
+     * Latest Connection Events
+     */
+    latest_connection_events: Array<RecentConnectionEvent>;
+};
+
+/**
+ * SyncItemRead
+ */
+export type SyncItemRead = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    status: InstanceStatus;
+    previous_status: InstanceStatus;
+    /**
+     * Changed
+     */
+    changed: boolean;
+    /**
+     * Webhook Drift
+     */
+    webhook_drift?: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Error
+     *
+     * Error code, e.g. evolution_timeout
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * SyncReportRead
+ */
+export type SyncReportRead = {
+    /**
+     * Items
+     */
+    items: Array<SyncItemRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Succeeded
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
+    /**
+     * Duration Ms
+     */
+    duration_ms: number;
+};
+
+/**
+ * SyncRequest
+ */
+export type SyncRequest = {
+    /**
+     * Instance Ids
+     *
+     * Which instances; null: all
+     */
+    instance_ids?: Array<number> | null;
+    /**
+     * Check Webhook
+     *
+     * Also look for webhook drift
+     */
+    check_webhook?: boolean;
+};
+
+/**
+ * TokenResult
+ */
+export type TokenResult = {
+    /**
+     * Access Token
+     */
+    access_token: string;
+    /**
+     * Token Type
+     */
+    token_type?: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+};
+
+/**
+ * UserCreate
+ */
+export type UserCreate = {
+    /**
+     * Username
+     */
+    username: string;
+    /**
+     * Email
+     */
+    email?: string | null;
+    role?: Role;
+    /**
+     * Password
+     *
+     * Leave empty to generate one; it is then returned once.
+     */
+    password?: string | null;
+};
+
+/**
+ * UserCreated
+ */
+export type UserCreated = {
+    user: UserRead;
+    /**
+     * Password
+     *
+     * The generated password, shown only this once
+     */
+    password?: string | null;
+};
 
 /**
  * UserRead
@@ -55,51 +1998,353 @@ export type UserRead = {
 };
 
 /**
- * LoginResponse
+ * UserUpdate
  */
-export type LoginResponse = {
-    user: UserRead;
+export type UserUpdate = {
     /**
-     * Csrf Token
+     * Email
      */
-    csrf_token: string;
+    email?: string | null;
+    role?: Role | null;
     /**
-     * Expires At
+     * Is Active
      */
-    expires_at: string;
+    is_active?: boolean | null;
 };
 
 /**
- * FieldError
+ * ValidationError
  */
-export type FieldError = {
+export type ValidationError = {
     /**
-     * Field
+     * Location
      */
-    field: string;
+    loc: Array<string | number>;
     /**
      * Message
      */
-    message: string;
+    msg: string;
+    /**
+     * Error Type
+     */
+    type: string;
+    /**
+     * Input
+     */
+    input?: unknown;
+    /**
+     * Context
+     */
+    ctx?: {
+        [key: string]: unknown;
+    };
 };
 
 /**
- * ErrorResponse
+ * WebhookDeliveryRead
  */
-export type ErrorResponse = {
+export type WebhookDeliveryRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Event Id
+     */
+    event_id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Attempt
+     */
+    attempt: number;
+    status: DeliveryStatus;
+    /**
+     * Http Status
+     */
+    http_status: number | null;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number | null;
     /**
      * Error
      */
-    error: string;
+    error: string | null;
     /**
-     * Detail
+     * Next Retry At
+     *
+     * pending: when it runs; failed: when the next attempt is due (null: no more automatic attempts)
      */
-    detail: string;
+    next_retry_at: string | null;
     /**
-     * Errors
+     * Created At
      */
-    errors?: Array<FieldError>;
+    created_at: string;
 };
+
+/**
+ * WebhookEventDetail
+ */
+export type WebhookEventDetail = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number | null;
+    /**
+     * Instance Name
+     */
+    instance_name: string | null;
+    /**
+     * Event
+     */
+    event: string;
+    status: EventStatus;
+    /**
+     * Error
+     *
+     * Why it failed, was ignored, or is waiting
+     */
+    error: string | null;
+    /**
+     * Attempts
+     *
+     * How many times it was applied (replays included)
+     */
+    attempts: number;
+    /**
+     * Received At
+     */
+    received_at: string;
+    /**
+     * Processed At
+     */
+    processed_at: string | null;
+    /**
+     * Body
+     *
+     * The event as received; the instance token (`apikey`) is masked
+     */
+    body: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * WebhookEventRead
+ */
+export type WebhookEventRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number | null;
+    /**
+     * Instance Name
+     */
+    instance_name: string | null;
+    /**
+     * Event
+     */
+    event: string;
+    status: EventStatus;
+    /**
+     * Error
+     *
+     * Why it failed, was ignored, or is waiting
+     */
+    error: string | null;
+    /**
+     * Attempts
+     *
+     * How many times it was applied (replays included)
+     */
+    attempts: number;
+    /**
+     * Received At
+     */
+    received_at: string;
+    /**
+     * Processed At
+     */
+    processed_at: string | null;
+};
+
+/**
+ * WebhookReceipt
+ */
+export type WebhookReceipt = {
+    /**
+     * Ok
+     */
+    ok?: boolean;
+    /**
+     * Event Id
+     *
+     * The stored inbox event
+     */
+    event_id: number;
+    /**
+     * What applying it did
+     */
+    status: EventStatus;
+};
+
+/**
+ * InstanceCreate
+ */
+export type InstanceCreateWritable = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Name
+     *
+     * The instance's name on Evolution: 3 to 64 letters, digits, _ or -, starting with a letter or digit; unique per server
+     */
+    name: string;
+    /**
+     * Server Id
+     *
+     * A registered server
+     */
+    server_id?: number | null;
+    /**
+     * Evolution Url
+     *
+     * Instead of server_id: the server's URL (a registered server with this URL is reused; registering a new one needs the admin role)
+     */
+    evolution_url?: string | null;
+    /**
+     * Api Key
+     *
+     * With evolution_url: its global key
+     */
+    api_key?: string | null;
+    /**
+     * Phone Number
+     *
+     * The WhatsApp number, to connect with a pairing code
+     */
+    phone_number?: string | null;
+    /**
+     * Forward Url
+     *
+     * Every received webhook event is forwarded here
+     */
+    forward_url?: string | null;
+};
+
+/**
+ * ServerCreate
+ */
+export type ServerCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Base Url
+     */
+    base_url: string;
+    /**
+     * Api Key
+     *
+     * The server's global key (AUTHENTICATION_API_KEY)
+     */
+    api_key: string;
+};
+
+/**
+ * ServerTestRequest
+ *
+ * Test a server before saving it.
+ */
+export type ServerTestRequestWritable = {
+    /**
+     * Base Url
+     */
+    base_url: string;
+    /**
+     * Api Key
+     *
+     * The server's global key (AUTHENTICATION_API_KEY)
+     */
+    api_key: string;
+};
+
+/**
+ * ServerUpdate
+ */
+export type ServerUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Base Url
+     */
+    base_url?: string | null;
+    /**
+     * Api Key
+     */
+    api_key?: string | null;
+};
+
+export type HealthHealthzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/healthz';
+};
+
+export type HealthHealthzResponses = {
+    /**
+     * Successful Response
+     */
+    200: Health;
+};
+
+export type HealthHealthzResponse = HealthHealthzResponses[keyof HealthHealthzResponses];
+
+export type HealthReadyzData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/readyz';
+};
+
+export type HealthReadyzErrors = {
+    /**
+     * The database is unreachable
+     */
+    503: Health;
+};
+
+export type HealthReadyzError = HealthReadyzErrors[keyof HealthReadyzErrors];
+
+export type HealthReadyzResponses = {
+    /**
+     * Successful Response
+     */
+    200: Health;
+};
+
+export type HealthReadyzResponse = HealthReadyzResponses[keyof HealthReadyzResponses];
 
 export type AuthLoginData = {
     body: LoginRequest;
@@ -110,29 +2355,62 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
-     * Invalid credentials
+     * Not authenticated
      */
-    401: ErrorResponse;
+    401: ErrorRead;
     /**
-     * Invalid payload
+     * Invalid input
      */
-    422: ErrorResponse;
+    422: ErrorRead;
     /**
      * Too many attempts
      */
-    429: ErrorResponse;
+    429: ErrorRead;
 };
 
 export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
 
 export type AuthLoginResponses = {
     /**
-     * Logged in; sets the session and CSRF cookies
+     * Successful Response
      */
-    200: LoginResponse;
+    200: LoginResult;
 };
 
 export type AuthLoginResponse = AuthLoginResponses[keyof AuthLoginResponses];
+
+export type AuthTokenData = {
+    body: BodyAuthToken;
+    path?: never;
+    query?: never;
+    url: '/api/auth/token';
+};
+
+export type AuthTokenErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
+};
+
+export type AuthTokenError = AuthTokenErrors[keyof AuthTokenErrors];
+
+export type AuthTokenResponses = {
+    /**
+     * Successful Response
+     */
+    200: TokenResult;
+};
+
+export type AuthTokenResponse = AuthTokenResponses[keyof AuthTokenResponses];
 
 export type AuthLogoutData = {
     body?: never;
@@ -145,14 +2423,18 @@ export type AuthLogoutErrors = {
     /**
      * Not authenticated
      */
-    401: ErrorResponse;
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthLogoutError = AuthLogoutErrors[keyof AuthLogoutErrors];
 
 export type AuthLogoutResponses = {
     /**
-     * Logged out
+     * Successful Response
      */
     204: void;
 };
@@ -170,16 +2452,2745 @@ export type AuthMeErrors = {
     /**
      * Not authenticated
      */
-    401: ErrorResponse;
+    401: ErrorRead;
 };
 
 export type AuthMeError = AuthMeErrors[keyof AuthMeErrors];
 
 export type AuthMeResponses = {
     /**
-     * The logged-in user
+     * Successful Response
      */
     200: UserRead;
 };
 
 export type AuthMeResponse = AuthMeResponses[keyof AuthMeResponses];
+
+export type AuthChangePasswordData = {
+    body: PasswordChange;
+    path?: never;
+    query?: never;
+    url: '/api/auth/me/password';
+};
+
+export type AuthChangePasswordErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type AuthChangePasswordError = AuthChangePasswordErrors[keyof AuthChangePasswordErrors];
+
+export type AuthChangePasswordResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthChangePasswordResponse = AuthChangePasswordResponses[keyof AuthChangePasswordResponses];
+
+export type AuthListApiKeysData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/api-keys';
+};
+
+export type AuthListApiKeysErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+};
+
+export type AuthListApiKeysError = AuthListApiKeysErrors[keyof AuthListApiKeysErrors];
+
+export type AuthListApiKeysResponses = {
+    /**
+     * Response Auth-List Api Keys
+     *
+     * Successful Response
+     */
+    200: Array<ApiKeyRead>;
+};
+
+export type AuthListApiKeysResponse = AuthListApiKeysResponses[keyof AuthListApiKeysResponses];
+
+export type AuthCreateApiKeyData = {
+    body: ApiKeyCreate;
+    path?: never;
+    query?: never;
+    url: '/api/auth/api-keys';
+};
+
+export type AuthCreateApiKeyErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type AuthCreateApiKeyError = AuthCreateApiKeyErrors[keyof AuthCreateApiKeyErrors];
+
+export type AuthCreateApiKeyResponses = {
+    /**
+     * Successful Response
+     */
+    201: ApiKeyCreated;
+};
+
+export type AuthCreateApiKeyResponse = AuthCreateApiKeyResponses[keyof AuthCreateApiKeyResponses];
+
+export type AuthRevokeApiKeyData = {
+    body?: never;
+    path: {
+        /**
+         * Key Id
+         */
+        key_id: number;
+    };
+    query?: never;
+    url: '/api/auth/api-keys/{key_id}';
+};
+
+export type AuthRevokeApiKeyErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AuthRevokeApiKeyError = AuthRevokeApiKeyErrors[keyof AuthRevokeApiKeyErrors];
+
+export type AuthRevokeApiKeyResponses = {
+    /**
+     * Successful Response
+     */
+    200: ApiKeyRead;
+};
+
+export type AuthRevokeApiKeyResponse = AuthRevokeApiKeyResponses[keyof AuthRevokeApiKeyResponses];
+
+export type UsersListUsersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Search
+         */
+        search?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/users';
+};
+
+export type UsersListUsersErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UsersListUsersError = UsersListUsersErrors[keyof UsersListUsersErrors];
+
+export type UsersListUsersResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageUserRead;
+};
+
+export type UsersListUsersResponse = UsersListUsersResponses[keyof UsersListUsersResponses];
+
+export type UsersCreateUserData = {
+    body: UserCreate;
+    path?: never;
+    query?: never;
+    url: '/api/users';
+};
+
+export type UsersCreateUserErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type UsersCreateUserError = UsersCreateUserErrors[keyof UsersCreateUserErrors];
+
+export type UsersCreateUserResponses = {
+    /**
+     * Successful Response
+     */
+    201: UserCreated;
+};
+
+export type UsersCreateUserResponse = UsersCreateUserResponses[keyof UsersCreateUserResponses];
+
+export type UsersGetUserData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/users/{user_id}';
+};
+
+export type UsersGetUserErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UsersGetUserError = UsersGetUserErrors[keyof UsersGetUserErrors];
+
+export type UsersGetUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserRead;
+};
+
+export type UsersGetUserResponse = UsersGetUserResponses[keyof UsersGetUserResponses];
+
+export type UsersUpdateUserData = {
+    body: UserUpdate;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/users/{user_id}';
+};
+
+export type UsersUpdateUserErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type UsersUpdateUserError = UsersUpdateUserErrors[keyof UsersUpdateUserErrors];
+
+export type UsersUpdateUserResponses = {
+    /**
+     * Successful Response
+     */
+    200: UserRead;
+};
+
+export type UsersUpdateUserResponse = UsersUpdateUserResponses[keyof UsersUpdateUserResponses];
+
+export type UsersResetPasswordData = {
+    body: PasswordReset;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: number;
+    };
+    query?: never;
+    url: '/api/users/{user_id}/reset-password';
+};
+
+export type UsersResetPasswordErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type UsersResetPasswordError = UsersResetPasswordErrors[keyof UsersResetPasswordErrors];
+
+export type UsersResetPasswordResponses = {
+    /**
+     * Successful Response
+     */
+    200: PasswordResetResult;
+};
+
+export type UsersResetPasswordResponse = UsersResetPasswordResponses[keyof UsersResetPasswordResponses];
+
+export type AuditListAuditData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Action
+         */
+        action?: string | null;
+        /**
+         * User Id
+         */
+        user_id?: number | null;
+        /**
+         * Since
+         */
+        since?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/audit';
+};
+
+export type AuditListAuditErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AuditListAuditError = AuditListAuditErrors[keyof AuditListAuditErrors];
+
+export type AuditListAuditResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageAuditLogRead;
+};
+
+export type AuditListAuditResponse = AuditListAuditResponses[keyof AuditListAuditResponses];
+
+export type ServersListServersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/servers';
+};
+
+export type ServersListServersErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ServersListServersError = ServersListServersErrors[keyof ServersListServersErrors];
+
+export type ServersListServersResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageServerRead;
+};
+
+export type ServersListServersResponse = ServersListServersResponses[keyof ServersListServersResponses];
+
+export type ServersCreateServerData = {
+    body: ServerCreateWritable;
+    path?: never;
+    query?: never;
+    url: '/api/servers';
+};
+
+export type ServersCreateServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type ServersCreateServerError = ServersCreateServerErrors[keyof ServersCreateServerErrors];
+
+export type ServersCreateServerResponses = {
+    /**
+     * Successful Response
+     */
+    201: ServerRead;
+};
+
+export type ServersCreateServerResponse = ServersCreateServerResponses[keyof ServersCreateServerResponses];
+
+export type ServersTestNewServerData = {
+    body: ServerTestRequestWritable;
+    path?: never;
+    query?: never;
+    url: '/api/servers/test';
+};
+
+export type ServersTestNewServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type ServersTestNewServerError = ServersTestNewServerErrors[keyof ServersTestNewServerErrors];
+
+export type ServersTestNewServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: ServerTestResult;
+};
+
+export type ServersTestNewServerResponse = ServersTestNewServerResponses[keyof ServersTestNewServerResponses];
+
+export type ServersDeleteServerData = {
+    body?: never;
+    path: {
+        /**
+         * Server Id
+         */
+        server_id: number;
+    };
+    query?: {
+        /**
+         * Remove Instances
+         *
+         * Delete its instances too
+         */
+        remove_instances?: boolean;
+        /**
+         * Force
+         *
+         * Delete here even if Evolution cannot delete them
+         */
+        force?: boolean;
+    };
+    url: '/api/servers/{server_id}';
+};
+
+export type ServersDeleteServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type ServersDeleteServerError = ServersDeleteServerErrors[keyof ServersDeleteServerErrors];
+
+export type ServersDeleteServerResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ServersDeleteServerResponse = ServersDeleteServerResponses[keyof ServersDeleteServerResponses];
+
+export type ServersGetServerData = {
+    body?: never;
+    path: {
+        /**
+         * Server Id
+         */
+        server_id: number;
+    };
+    query?: never;
+    url: '/api/servers/{server_id}';
+};
+
+export type ServersGetServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ServersGetServerError = ServersGetServerErrors[keyof ServersGetServerErrors];
+
+export type ServersGetServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: ServerRead;
+};
+
+export type ServersGetServerResponse = ServersGetServerResponses[keyof ServersGetServerResponses];
+
+export type ServersUpdateServerData = {
+    body: ServerUpdateWritable;
+    path: {
+        /**
+         * Server Id
+         */
+        server_id: number;
+    };
+    query?: never;
+    url: '/api/servers/{server_id}';
+};
+
+export type ServersUpdateServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type ServersUpdateServerError = ServersUpdateServerErrors[keyof ServersUpdateServerErrors];
+
+export type ServersUpdateServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: ServerRead;
+};
+
+export type ServersUpdateServerResponse = ServersUpdateServerResponses[keyof ServersUpdateServerResponses];
+
+export type ServersTestServerData = {
+    body?: never;
+    path: {
+        /**
+         * Server Id
+         */
+        server_id: number;
+    };
+    query?: never;
+    url: '/api/servers/{server_id}/test';
+};
+
+export type ServersTestServerErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type ServersTestServerError = ServersTestServerErrors[keyof ServersTestServerErrors];
+
+export type ServersTestServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: ServerTestResult;
+};
+
+export type ServersTestServerResponse = ServersTestServerResponses[keyof ServersTestServerResponses];
+
+export type InstancesListInstancesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Server Id
+         */
+        server_id?: number | null;
+        /**
+         * Status
+         *
+         * One or more statuses
+         */
+        status?: Array<InstanceStatus> | null;
+        /**
+         * Search
+         *
+         * Display name, technical name or phone
+         */
+        search?: string | null;
+        /**
+         * Include Deleted
+         *
+         * Also deleted instances that keep their history
+         */
+        include_deleted?: boolean;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/instances';
+};
+
+export type InstancesListInstancesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type InstancesListInstancesError = InstancesListInstancesErrors[keyof InstancesListInstancesErrors];
+
+export type InstancesListInstancesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageInstanceRead;
+};
+
+export type InstancesListInstancesResponse = InstancesListInstancesResponses[keyof InstancesListInstancesResponses];
+
+export type InstancesCreateInstanceData = {
+    body: InstanceCreateWritable;
+    path?: never;
+    query?: never;
+    url: '/api/instances';
+};
+
+export type InstancesCreateInstanceErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesCreateInstanceError = InstancesCreateInstanceErrors[keyof InstancesCreateInstanceErrors];
+
+export type InstancesCreateInstanceResponses = {
+    /**
+     * Successful Response
+     */
+    201: InstanceRead;
+};
+
+export type InstancesCreateInstanceResponse = InstancesCreateInstanceResponses[keyof InstancesCreateInstanceResponses];
+
+export type InstancesSyncInstancesData = {
+    /**
+     * Body
+     */
+    body?: SyncRequest | null;
+    path?: never;
+    query?: never;
+    url: '/api/instances/sync';
+};
+
+export type InstancesSyncInstancesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type InstancesSyncInstancesError = InstancesSyncInstancesErrors[keyof InstancesSyncInstancesErrors];
+
+export type InstancesSyncInstancesResponses = {
+    /**
+     * Successful Response
+     */
+    200: SyncReportRead;
+};
+
+export type InstancesSyncInstancesResponse = InstancesSyncInstancesResponses[keyof InstancesSyncInstancesResponses];
+
+export type InstancesListImportableData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Server Id
+         */
+        server_id: number;
+    };
+    url: '/api/instances/importable';
+};
+
+export type InstancesListImportableErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesListImportableError = InstancesListImportableErrors[keyof InstancesListImportableErrors];
+
+export type InstancesListImportableResponses = {
+    /**
+     * Response Instances-List Importable
+     *
+     * Successful Response
+     */
+    200: Array<ImportableRead>;
+};
+
+export type InstancesListImportableResponse = InstancesListImportableResponses[keyof InstancesListImportableResponses];
+
+export type InstancesImportInstancesData = {
+    body: ImportRequest;
+    path?: never;
+    query?: never;
+    url: '/api/instances/import';
+};
+
+export type InstancesImportInstancesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesImportInstancesError = InstancesImportInstancesErrors[keyof InstancesImportInstancesErrors];
+
+export type InstancesImportInstancesResponses = {
+    /**
+     * Successful Response
+     */
+    200: ImportResultRead;
+};
+
+export type InstancesImportInstancesResponse = InstancesImportInstancesResponses[keyof InstancesImportInstancesResponses];
+
+export type InstancesDeleteInstanceData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: {
+        /**
+         * Keep History
+         *
+         * Keep messages and history
+         */
+        keep_history?: boolean;
+        /**
+         * Force
+         *
+         * Delete here even if Evolution fails
+         */
+        force?: boolean;
+    };
+    url: '/api/instances/{instance_id}';
+};
+
+export type InstancesDeleteInstanceErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesDeleteInstanceError = InstancesDeleteInstanceErrors[keyof InstancesDeleteInstanceErrors];
+
+export type InstancesDeleteInstanceResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type InstancesDeleteInstanceResponse = InstancesDeleteInstanceResponses[keyof InstancesDeleteInstanceResponses];
+
+export type InstancesGetInstanceData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}';
+};
+
+export type InstancesGetInstanceErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type InstancesGetInstanceError = InstancesGetInstanceErrors[keyof InstancesGetInstanceErrors];
+
+export type InstancesGetInstanceResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceRead;
+};
+
+export type InstancesGetInstanceResponse = InstancesGetInstanceResponses[keyof InstancesGetInstanceResponses];
+
+export type InstancesUpdateInstanceData = {
+    body: InstanceUpdate;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}';
+};
+
+export type InstancesUpdateInstanceErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type InstancesUpdateInstanceError = InstancesUpdateInstanceErrors[keyof InstancesUpdateInstanceErrors];
+
+export type InstancesUpdateInstanceResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceRead;
+};
+
+export type InstancesUpdateInstanceResponse = InstancesUpdateInstanceResponses[keyof InstancesUpdateInstanceResponses];
+
+export type InstancesListEventsData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/instances/{instance_id}/events';
+};
+
+export type InstancesListEventsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type InstancesListEventsError = InstancesListEventsErrors[keyof InstancesListEventsErrors];
+
+export type InstancesListEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageConnectionEventRead;
+};
+
+export type InstancesListEventsResponse = InstancesListEventsResponses[keyof InstancesListEventsResponses];
+
+export type InstancesConnectData = {
+    /**
+     * Body
+     */
+    body?: ConnectRequest | null;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/connect';
+};
+
+export type InstancesConnectErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesConnectError = InstancesConnectErrors[keyof InstancesConnectErrors];
+
+export type InstancesConnectResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConnectRead;
+};
+
+export type InstancesConnectResponse = InstancesConnectResponses[keyof InstancesConnectResponses];
+
+export type InstancesDisconnectData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/disconnect';
+};
+
+export type InstancesDisconnectErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesDisconnectError = InstancesDisconnectErrors[keyof InstancesDisconnectErrors];
+
+export type InstancesDisconnectResponses = {
+    /**
+     * Successful Response
+     */
+    200: ActionRead;
+};
+
+export type InstancesDisconnectResponse = InstancesDisconnectResponses[keyof InstancesDisconnectResponses];
+
+export type InstancesRestartData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/restart';
+};
+
+export type InstancesRestartErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesRestartError = InstancesRestartErrors[keyof InstancesRestartErrors];
+
+export type InstancesRestartResponses = {
+    /**
+     * Successful Response
+     */
+    200: ActionRead;
+};
+
+export type InstancesRestartResponse = InstancesRestartResponses[keyof InstancesRestartResponses];
+
+export type InstancesApplyWebhookData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/webhook';
+};
+
+export type InstancesApplyWebhookErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesApplyWebhookError = InstancesApplyWebhookErrors[keyof InstancesApplyWebhookErrors];
+
+export type InstancesApplyWebhookResponses = {
+    /**
+     * Successful Response
+     */
+    200: ActionRead;
+};
+
+export type InstancesApplyWebhookResponse = InstancesApplyWebhookResponses[keyof InstancesApplyWebhookResponses];
+
+export type InstancesSyncInstanceData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/sync';
+};
+
+export type InstancesSyncInstanceErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type InstancesSyncInstanceError = InstancesSyncInstanceErrors[keyof InstancesSyncInstanceErrors];
+
+export type InstancesSyncInstanceResponses = {
+    /**
+     * Successful Response
+     */
+    200: SyncReportRead;
+};
+
+export type InstancesSyncInstanceResponse = InstancesSyncInstanceResponses[keyof InstancesSyncInstanceResponses];
+
+export type InstancesReadSettingsData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/settings';
+};
+
+export type InstancesReadSettingsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesReadSettingsError = InstancesReadSettingsErrors[keyof InstancesReadSettingsErrors];
+
+export type InstancesReadSettingsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceSettingsRead;
+};
+
+export type InstancesReadSettingsResponse = InstancesReadSettingsResponses[keyof InstancesReadSettingsResponses];
+
+export type InstancesWriteSettingsData = {
+    body: InstanceSettingsWrite;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/settings';
+};
+
+export type InstancesWriteSettingsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesWriteSettingsError = InstancesWriteSettingsErrors[keyof InstancesWriteSettingsErrors];
+
+export type InstancesWriteSettingsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceSettingsRead;
+};
+
+export type InstancesWriteSettingsResponse = InstancesWriteSettingsResponses[keyof InstancesWriteSettingsResponses];
+
+export type StatsOverviewData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/stats/overview';
+};
+
+export type StatsOverviewErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+};
+
+export type StatsOverviewError = StatsOverviewErrors[keyof StatsOverviewErrors];
+
+export type StatsOverviewResponses = {
+    /**
+     * Successful Response
+     */
+    200: StatsOverview;
+};
+
+export type StatsOverviewResponse = StatsOverviewResponses[keyof StatsOverviewResponses];
+
+export type JobsListJobsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         *
+         * Only these statuses (repeatable)
+         */
+        status?: Array<JobStatus> | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+        /**
+         * Created From
+         *
+         * Created at or after (ISO 8601)
+         */
+        created_from?: string | null;
+        /**
+         * Created To
+         *
+         * Created before (ISO 8601)
+         */
+        created_to?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/jobs';
+};
+
+export type JobsListJobsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
+
+export type JobsListJobsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageJobRead;
+};
+
+export type JobsListJobsResponse = JobsListJobsResponses[keyof JobsListJobsResponses];
+
+export type JobsJobCountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Status
+         *
+         * Only these statuses (repeatable)
+         */
+        status?: Array<JobStatus> | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+        /**
+         * Created From
+         *
+         * Created at or after (ISO 8601)
+         */
+        created_from?: string | null;
+        /**
+         * Created To
+         *
+         * Created before (ISO 8601)
+         */
+        created_to?: string | null;
+    };
+    url: '/api/jobs/counts';
+};
+
+export type JobsJobCountsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type JobsJobCountsError = JobsJobCountsErrors[keyof JobsJobCountsErrors];
+
+export type JobsJobCountsResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobCounts;
+};
+
+export type JobsJobCountsResponse = JobsJobCountsResponses[keyof JobsJobCountsResponses];
+
+export type JobsGetJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * Job id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}';
+};
+
+export type JobsGetJobErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsGetJobError = JobsGetJobErrors[keyof JobsGetJobErrors];
+
+export type JobsGetJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobDetail;
+};
+
+export type JobsGetJobResponse = JobsGetJobResponses[keyof JobsGetJobResponses];
+
+export type JobsJobImageData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * Job id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/image';
+};
+
+export type JobsJobImageErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsJobImageError = JobsJobImageErrors[keyof JobsJobImageErrors];
+
+export type JobsJobImageResponses = {
+    /**
+     * The image, with its real content type
+     */
+    200: unknown;
+};
+
+export type JobsJobThumbnailData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * Job id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/thumbnail';
+};
+
+export type JobsJobThumbnailErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsJobThumbnailError = JobsJobThumbnailErrors[keyof JobsJobThumbnailErrors];
+
+export type JobsJobThumbnailResponses = {
+    /**
+     * The image, with its real content type
+     */
+    200: unknown;
+};
+
+export type JobsRetryJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * Job id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/retry';
+};
+
+export type JobsRetryJobErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsRetryJobError = JobsRetryJobErrors[keyof JobsRetryJobErrors];
+
+export type JobsRetryJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobRead;
+};
+
+export type JobsRetryJobResponse = JobsRetryJobResponses[keyof JobsRetryJobResponses];
+
+export type JobsCancelJobData = {
+    body?: never;
+    path: {
+        /**
+         * Job Id
+         *
+         * Job id
+         */
+        job_id: number;
+    };
+    query?: never;
+    url: '/api/jobs/{job_id}/cancel';
+};
+
+export type JobsCancelJobErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsCancelJobError = JobsCancelJobErrors[keyof JobsCancelJobErrors];
+
+export type JobsCancelJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobRead;
+};
+
+export type JobsCancelJobResponse = JobsCancelJobResponses[keyof JobsCancelJobResponses];
+
+export type WebhooksReceiveEventData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}';
+};
+
+export type WebhooksReceiveEventErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
+
+export type WebhooksReceiveEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventResponse = WebhooksReceiveEventResponses[keyof WebhooksReceiveEventResponses];
+
+export type WebhooksReceiveEventByNameData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Event Name
+         */
+        event_name: string;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}/{event_name}';
+};
+
+export type WebhooksReceiveEventByNameErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
+
+export type WebhooksReceiveEventByNameResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventByNameResponse = WebhooksReceiveEventByNameResponses[keyof WebhooksReceiveEventByNameResponses];
+
+export type WebhooksListEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Instance Id
+         */
+        instance_id?: number | null;
+        /**
+         * Status
+         */
+        status?: EventStatus | null;
+        /**
+         * Event
+         *
+         * e.g. messages.upsert
+         */
+        event?: string | null;
+        /**
+         * Cursor
+         *
+         * From `next_cursor`
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/webhooks/events';
+};
+
+export type WebhooksListEventsErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksListEventsError = WebhooksListEventsErrors[keyof WebhooksListEventsErrors];
+
+export type WebhooksListEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: CursorPageWebhookEventRead;
+};
+
+export type WebhooksListEventsResponse = WebhooksListEventsResponses[keyof WebhooksListEventsResponses];
+
+export type WebhooksGetEventData = {
+    body?: never;
+    path: {
+        /**
+         * Event Id
+         */
+        event_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/events/{event_id}';
+};
+
+export type WebhooksGetEventErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type WebhooksGetEventError = WebhooksGetEventErrors[keyof WebhooksGetEventErrors];
+
+export type WebhooksGetEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookEventDetail;
+};
+
+export type WebhooksGetEventResponse = WebhooksGetEventResponses[keyof WebhooksGetEventResponses];
+
+export type WebhooksReplayEventData = {
+    body?: never;
+    path: {
+        /**
+         * Event Id
+         */
+        event_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/events/{event_id}/replay';
+};
+
+export type WebhooksReplayEventErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type WebhooksReplayEventError = WebhooksReplayEventErrors[keyof WebhooksReplayEventErrors];
+
+export type WebhooksReplayEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookEventRead;
+};
+
+export type WebhooksReplayEventResponse = WebhooksReplayEventResponses[keyof WebhooksReplayEventResponses];
+
+export type WebhooksListDeliveriesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Instance Id
+         */
+        instance_id?: number | null;
+        /**
+         * Event Id
+         */
+        event_id?: number | null;
+        /**
+         * Status
+         */
+        status?: DeliveryStatus | null;
+        /**
+         * Cursor
+         *
+         * From `next_cursor`
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/webhooks/deliveries';
+};
+
+export type WebhooksListDeliveriesErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksListDeliveriesError = WebhooksListDeliveriesErrors[keyof WebhooksListDeliveriesErrors];
+
+export type WebhooksListDeliveriesResponses = {
+    /**
+     * Successful Response
+     */
+    200: CursorPageWebhookDeliveryRead;
+};
+
+export type WebhooksListDeliveriesResponse = WebhooksListDeliveriesResponses[keyof WebhooksListDeliveriesResponses];
+
+export type WebhooksRetryDeliveryData = {
+    body?: never;
+    path: {
+        /**
+         * Delivery Id
+         */
+        delivery_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/deliveries/{delivery_id}/retry';
+};
+
+export type WebhooksRetryDeliveryErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type WebhooksRetryDeliveryError = WebhooksRetryDeliveryErrors[keyof WebhooksRetryDeliveryErrors];
+
+export type WebhooksRetryDeliveryResponses = {
+    /**
+     * Successful Response
+     */
+    202: WebhookDeliveryRead;
+};
+
+export type WebhooksRetryDeliveryResponse = WebhooksRetryDeliveryResponses[keyof WebhooksRetryDeliveryResponses];
+
+export type MessagesListMessagesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Cursor
+         *
+         * From `next_cursor`
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+        /**
+         * Direction
+         *
+         * in or out
+         */
+        direction?: Direction | null;
+        /**
+         * Type
+         *
+         * Message type
+         */
+        type?: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'reaction' | 'other' | 'unknown' | null;
+        /**
+         * Allowed
+         *
+         * true: allowed senders only; false: blocked only
+         */
+        allowed?: boolean | null;
+        /**
+         * Since
+         *
+         * WhatsApp time ≥ this
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * WhatsApp time < this
+         */
+        until?: string | null;
+        /**
+         * Sender
+         *
+         * Sender phone (any format, JID too; with or without the Brazilian ninth digit)
+         */
+        sender?: string | null;
+        /**
+         * Q
+         *
+         * Search: digits search phone numbers and JIDs, anything else the text, captions and sender names
+         */
+        q?: string | null;
+    };
+    url: '/api/messages';
+};
+
+export type MessagesListMessagesErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type MessagesListMessagesError = MessagesListMessagesErrors[keyof MessagesListMessagesErrors];
+
+export type MessagesListMessagesResponses = {
+    /**
+     * Successful Response
+     */
+    200: CursorPageMessageRead;
+};
+
+export type MessagesListMessagesResponse = MessagesListMessagesResponses[keyof MessagesListMessagesResponses];
+
+export type MessagesMessageCountsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Since
+         */
+        since?: string | null;
+        /**
+         * Until
+         */
+        until?: string | null;
+    };
+    url: '/api/messages/counts';
+};
+
+export type MessagesMessageCountsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type MessagesMessageCountsError = MessagesMessageCountsErrors[keyof MessagesMessageCountsErrors];
+
+export type MessagesMessageCountsResponses = {
+    /**
+     * Response Messages-Message Counts
+     *
+     * Successful Response
+     */
+    200: Array<InstanceMessageCounts>;
+};
+
+export type MessagesMessageCountsResponse = MessagesMessageCountsResponses[keyof MessagesMessageCountsResponses];
+
+export type MessagesGetMessageData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: number;
+    };
+    query?: never;
+    url: '/api/messages/{message_id}';
+};
+
+export type MessagesGetMessageErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type MessagesGetMessageError = MessagesGetMessageErrors[keyof MessagesGetMessageErrors];
+
+export type MessagesGetMessageResponses = {
+    /**
+     * Successful Response
+     */
+    200: MessageRead;
+};
+
+export type MessagesGetMessageResponse = MessagesGetMessageResponses[keyof MessagesGetMessageResponses];
+
+export type MessagesGetMessageRawData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: number;
+    };
+    query?: never;
+    url: '/api/messages/{message_id}/raw';
+};
+
+export type MessagesGetMessageRawErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type MessagesGetMessageRawError = MessagesGetMessageRawErrors[keyof MessagesGetMessageRawErrors];
+
+export type MessagesGetMessageRawResponses = {
+    /**
+     * Successful Response
+     */
+    200: MessageRaw;
+};
+
+export type MessagesGetMessageRawResponse = MessagesGetMessageRawResponses[keyof MessagesGetMessageRawResponses];
+
+export type MessagesSendTextData = {
+    body: SendText;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/messages';
+};
+
+export type MessagesSendTextErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+    /**
+     * Evolution API answered with an error or garbage
+     */
+    502: ErrorRead;
+    /**
+     * Evolution API did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type MessagesSendTextError = MessagesSendTextErrors[keyof MessagesSendTextErrors];
+
+export type MessagesSendTextResponses = {
+    /**
+     * Successful Response
+     */
+    201: MessageRead;
+};
+
+export type MessagesSendTextResponse = MessagesSendTextResponses[keyof MessagesSendTextResponses];
+
+export type AllowListGetAllowedNumbersData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/allowed-numbers';
+};
+
+export type AllowListGetAllowedNumbersErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AllowListGetAllowedNumbersError = AllowListGetAllowedNumbersErrors[keyof AllowListGetAllowedNumbersErrors];
+
+export type AllowListGetAllowedNumbersResponses = {
+    /**
+     * Successful Response
+     */
+    200: AllowListRead;
+};
+
+export type AllowListGetAllowedNumbersResponse = AllowListGetAllowedNumbersResponses[keyof AllowListGetAllowedNumbersResponses];
+
+export type AllowListSetAllowedNumbersData = {
+    body: AllowedNumbers;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/allowed-numbers';
+};
+
+export type AllowListSetAllowedNumbersErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type AllowListSetAllowedNumbersError = AllowListSetAllowedNumbersErrors[keyof AllowListSetAllowedNumbersErrors];
+
+export type AllowListSetAllowedNumbersResponses = {
+    /**
+     * Successful Response
+     */
+    200: AllowListRead;
+};
+
+export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];

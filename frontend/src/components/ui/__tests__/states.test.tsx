@@ -45,7 +45,7 @@ describe('ErrorState', () => {
     const onRetry = vi.fn();
     const error = ApiError.fromResponse(
       {
-        error: 'validation_error',
+        error: 'unprocessable',
         detail: 'Dados inválidos',
         errors: [{ field: 'name', message: 'Obrigatório' }],
       },

@@ -2,7 +2,7 @@ import { type UseMutationOptions, useMutation, useQueryClient } from '@tanstack/
 import * as z from 'zod';
 
 import { authLogin } from '@/api/generated/sdk.gen';
-import type { LoginResponse } from '@/api/generated/types.gen';
+import type { LoginResult } from '@/api/generated/types.gen';
 import type { ApiError } from '@/lib/api-error';
 
 import { meQueryKey } from './get-me';
@@ -19,12 +19,12 @@ export const loginInputSchema = z.object({
 
 export type LoginInput = z.infer<typeof loginInputSchema>;
 
-export async function login(input: LoginInput): Promise<LoginResponse> {
+export async function login(input: LoginInput): Promise<LoginResult> {
   const { data } = await authLogin({ body: input, throwOnError: true });
   return data;
 }
 
-type UseLoginOptions = Omit<UseMutationOptions<LoginResponse, ApiError, LoginInput>, 'mutationFn'>;
+type UseLoginOptions = Omit<UseMutationOptions<LoginResult, ApiError, LoginInput>, 'mutationFn'>;
 
 export function useLogin({ onSuccess, ...options }: UseLoginOptions = {}) {
   const queryClient = useQueryClient();
