@@ -20,7 +20,10 @@ router = APIRouter(prefix="/jobs", tags=["jobs"])
 Paging = Annotated[PageParams, Depends(page_params)]
 JobId = Annotated[int, Path(ge=1, description="Job id")]
 _IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"content": {"image/*": {}}, "description": "The image, with its real content type"},
+    200: {
+        "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The image, with the type read from its content",
+    },
     **error_responses(401, 404),
 }
 
