@@ -38,6 +38,10 @@ endif
 run: build ## Migrate SQLite, build the SPA and serve everything on http://127.0.0.1:8000
 	$(BIN)/evodash run
 
+.PHONY: demo
+demo: build ## The dashboard + a simulated Evolution server with demo data, on http://127.0.0.1:8000
+	$(BIN)/evodash demo
+
 .PHONY: migrate
 migrate: install ## Apply database migrations
 	$(BIN)/evodash migrate

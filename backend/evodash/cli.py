@@ -137,6 +137,13 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from evodash.demo import run_demo
+
+    run_demo(port=args.port, sim_port=args.simulator_port)
+    return 0
+
+
 def cmd_openapi(_: argparse.Namespace) -> int:
     from evodash.main import create_app
 
@@ -186,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="WhatsApp unreachable: no QR code, endless reconnecting",
     )
     sim.set_defaults(func=cmd_simulator)
+
+    demo = sub.add_parser("demo", help="the dashboard + a simulator with demo data and traffic")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--simulator-port", type=int, default=8081)
+    demo.set_defaults(func=cmd_demo)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)

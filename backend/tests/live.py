@@ -37,10 +37,12 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app: Any, *, lifespan: str = "off") -> AsyncIterator[LiveServer]:
+async def serve(
+    app: Any, *, lifespan: str = "off", port: int | None = None
+) -> AsyncIterator[LiveServer]:
     """Run ``app`` until the block ends. The app's lifespan is assumed to be managed by
     the caller (the ``app`` fixture) unless ``lifespan="on"``."""
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
