@@ -83,7 +83,7 @@ async def run_invoice_job(ctx: JobContext) -> dict[str, Any]:
     """The handler of ``invoice`` jobs: returns the result to store on the job."""
     source = await _load_source(ctx)
     started = time.perf_counter()
-    data = await _media(ctx, source)
+    data, stored = await _media(ctx, source)
     ctx.timings_ms["media"] = _since(started)
 
     ctx.report(12, "checking the image")
@@ -92,7 +92,7 @@ async def run_invoice_job(ctx: JobContext) -> dict[str, Any]:
     ctx.timings_ms["check"] = _since(started)
 
     ctx.report(20, "storing the image")
-    await _store(ctx, data, checked, thumbnail)
+    await _store(ctx, data, checked, thumbnail, already_stored=stored)
 
     def progress(pct: int, stage: str) -> None:  # extract's 0-100 mapped onto 25-90
         ctx.report(25 + pct * 65 // 100, stage)
@@ -157,13 +157,14 @@ def _evolution_failure(exc: EvolutionError) -> TransientJobFailure | PermanentJo
     return TransientJobFailure(text)
 
 
-async def _media(ctx: JobContext, source: Source | None) -> bytes:
+async def _media(ctx: JobContext, source: Source | None) -> tuple[bytes, bool]:
+    """The image bytes, and whether they came from our own storage."""
     ctx.report(2, "getting the image")
     root = ctx.settings.media_root
     if ctx.job.media_path:
         data = await media.read(root, ctx.job.media_path)
         if data is not None:
-            return data
+            return data, True
         log.warning("job.media_missing", job_id=ctx.job.id, path=ctx.job.media_path)
     if source is None:
         raise PermanentJobFailure(
@@ -178,7 +179,7 @@ async def _media(ctx: JobContext, source: Source | None) -> bytes:
     except EvolutionError as exc:
         raise _evolution_failure(exc) from exc
     try:
-        return await anyio.to_thread.run_sync(media.decode_base64, answer.base64)
+        return await anyio.to_thread.run_sync(media.decode_base64, answer.base64), False
     except ValueError as exc:
         raise PermanentJobFailure(f"invalid image: {exc}") from exc
 
@@ -198,10 +199,17 @@ async def _check(ctx: JobContext, data: bytes) -> tuple[CheckedImage, bytes]:
         raise PermanentJobFailure(f"invalid image: {exc}") from exc
 
 
-async def _store(ctx: JobContext, data: bytes, checked: CheckedImage, thumbnail: bytes) -> None:
+async def _store(
+    ctx: JobContext,
+    data: bytes,
+    checked: CheckedImage,
+    thumbnail: bytes,
+    *,
+    already_stored: bool,
+) -> None:
     root = ctx.settings.media_root
     relpath = media.original_relpath(checked.sha256)
-    if ctx.job.media_path != relpath:
+    if not (already_stored and ctx.job.media_path == relpath):
         await media.store_file(root, relpath, data)
     thumb = media.thumbnail_relpath(checked.sha256)
     await media.store_file(root, thumb, thumbnail)

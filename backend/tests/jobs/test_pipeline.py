@@ -330,6 +330,24 @@ class TestEvolution:
         assert body["message"] == {"key": {"id": message.message_id}}
         assert (await reload(db, job.id)).status == JobStatus.succeeded
 
+    async def test_a_lost_media_file_is_downloaded_and_stored_again(
+        self, db: Maker, sources: Sources, settings: Settings, make_worker: MakeWorker
+    ) -> None:
+        instance = await sources.make_instance()
+        message = await sources.make_message(instance)
+        data = render_invoice_image(pix_payload=PIX, size=(800, 600), fmt="PNG")
+        job = await enqueue(db, message, settings, data)
+        stored = settings.media_root / (job.media_path or "-")
+        stored.unlink()
+        with respx.mock:
+            route = respx.post(sources.url(instance, "/chat/getBase64FromMediaMessage")).mock(
+                return_value=media_answer(data)
+            )
+            assert await make_worker(ocr=False).run_once()
+        assert route.called
+        assert (await reload(db, job.id)).status == JobStatus.succeeded
+        assert stored.read_bytes() == data
+
     async def test_evolution_down_is_retried_later(
         self, db: Maker, sources: Sources, settings: Settings, make_worker: MakeWorker
     ) -> None:
