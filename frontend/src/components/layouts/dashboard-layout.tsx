@@ -122,7 +122,7 @@ function Brand() {
       </span>
       <span>
         <span className="d-block fw-bold lh-1">{t('app.name')}</span>
-        <span className="d-block small opacity-75">{t('app.fullName')}</span>
+        <span className="d-block app-brand-subtitle opacity-75">{t('app.fullName')}</span>
       </span>
     </span>
   );

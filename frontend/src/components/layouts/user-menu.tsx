@@ -11,8 +11,8 @@ export interface ShellUser {
 }
 
 const ROLE_BADGES: Record<Role, string> = {
-  admin: 'text-bg-danger',
-  operator: 'text-bg-primary',
+  admin: 'text-bg-primary',
+  operator: 'text-bg-info',
   viewer: 'text-bg-secondary',
 };
 
