@@ -120,11 +120,27 @@ async def _seed(url: str, total: int) -> float:
     return time.perf_counter() - started
 
 
-async def run(url: str, total: int, runs: int, data_dir: Path) -> dict[str, list[float]]:
-    await _reset(url)
-    _migrate(url)
-    seconds = await _seed(url, total)
-    print(f"  seeding took {seconds:.0f} s")
+async def _existing(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM whatsapp_message")))
+                       .scalar_one())
+    except Exception:
+        return 0
+    finally:
+        await engine.dispose()
+
+
+async def run(url: str, total: int, runs: int, data_dir: Path, reuse: bool = False
+              ) -> dict[str, list[float]]:
+    if reuse and await _existing(url) == total:
+        print("  reusing the seeded database")
+    else:
+        await _reset(url)
+        _migrate(url)
+        seconds = await _seed(url, total)
+        print(f"  seeding took {seconds:.0f} s")
     settings = Settings(
         _env_file=None, environment="test", database_url=url, data_dir=data_dir,  # type: ignore[call-arg]
         media_root=data_dir / "media", secret_key=SECRET, bootstrap_admin=False,  # type: ignore[arg-type]
@@ -170,12 +186,15 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/")
+    parser.add_argument("--sqlite-path", help="keep the SQLite database here and reuse it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
+        sqlite_path = args.sqlite_path or f"{tmp}/bench.db"
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{sqlite_path}"
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         print(f"dashboard benchmark on {kind}, {args.messages:,} messages")
-        results = asyncio.run(run(url, args.messages, args.runs, Path(tmp)))
+        results = asyncio.run(run(url, args.messages, args.runs, Path(tmp),
+                                  reuse=bool(args.sqlite_path or os.environ.get("BENCH_REUSE"))))
     worst = max(percentile(s, 95) for s in results.values())
     verdict = "meets" if worst < 50 else "MISSES"
     lines = [f"- {name}: {summary(s)}" for name, s in results.items()]

@@ -23,6 +23,8 @@ class WhatsAppMessage(TimestampMixin, Base):
         Index("ix_whatsapp_message_instance_ts", "instance_id", "wa_timestamp", "id"),
         Index("ix_whatsapp_message_ts", "wa_timestamp", "id"),
         Index("ix_whatsapp_message_sender_phone", "sender_phone"),
+        # Covers the dashboard's per-hour counts: an index-only range scan.
+        Index("ix_whatsapp_message_ts_stats", "wa_timestamp", "direction", "is_allowed"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

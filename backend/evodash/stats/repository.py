@@ -44,22 +44,26 @@ class StatsRepository:
     async def message_total(self) -> int:
         return int((await self.session.execute(select(func.max(WhatsAppMessage.id)))).scalar() or 0)
 
-    async def hourly_counts(self, since: datetime) -> list[tuple[datetime, str, bool, int]]:
-        """Message counts per (hour, direction, allowed) since ``since``: at most 96 rows."""
+    async def hourly_counts(
+        self, since: datetime, until: datetime | None = None
+    ) -> list[tuple[datetime, str, bool, int]]:
+        """Message counts per (hour, direction, allowed) in [since, until): an index-only
+        scan of ``ix_whatsapp_message_ts_stats``, at most 4 rows an hour."""
         ts = WhatsAppMessage.wa_timestamp
         if self.session.get_bind().dialect.name == "postgresql":
             hour: Any = func.date_trunc("hour", ts)
         else:
-            hour = func.strftime("%Y-%m-%d %H:00:00", ts)
+            # Stored as 'YYYY-MM-DD HH:MM:SS…' text: the first 13 characters are the hour.
+            hour = func.substr(ts, 1, 13)
         stmt = (
             select(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed, func.count())
-            .where(ts >= since)
+            .where(ts >= since, *([ts < until] if until is not None else []))
             .group_by(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed)
         )
         rows = []
         for bucket, direction, allowed, count in (await self.session.execute(stmt)).all():
             if isinstance(bucket, str):
-                bucket = datetime.fromisoformat(bucket).replace(tzinfo=UTC)
+                bucket = datetime.fromisoformat(bucket + ":00").replace(tzinfo=UTC)
             elif bucket.tzinfo is None:
                 bucket = bucket.replace(tzinfo=UTC)
             rows.append((bucket, str(direction), bool(allowed), int(count)))

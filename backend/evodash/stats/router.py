@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from evodash.auth.deps import CurrentUser
 from evodash.core.deps import SessionDep
@@ -17,8 +17,12 @@ router = APIRouter(prefix="/stats", tags=["stats"])
     summary="Dashboard figures",
     description="Instances by status, messages in the last 24 hours (per hour too), "
     "blocked messages, jobs by status, and the latest instances, messages and connection "
-    "events.",
+    "events. Counts of completed hours may lag by up to a minute; the current hour is "
+    "always live.",
     responses=error_responses(401),
 )
-async def overview(_: CurrentUser, session: SessionDep) -> StatsOverview:
-    return await service.overview(session)
+async def overview(_: CurrentUser, session: SessionDep, request: Request) -> StatsOverview:
+    cache = getattr(request.app.state, "stats_cache", None)
+    if cache is None:
+        cache = request.app.state.stats_cache = service.StatsCache()
+    return await service.overview(session, cache)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +20,33 @@ from evodash.stats.schemas import (
 )
 
 RECENT = 8
+# Completed hours rarely change (only messages arriving late with an old timestamp), so
+# their counts are kept this long; the current hour is always counted live.
+COMPLETED_HOURS_TTL = 60.0
+
+HourRows = list[tuple[datetime, str, bool, int]]
 
 
-async def overview(session: AsyncSession) -> StatsOverview:
+@dataclass
+class StatsCache:
+    """Per-process cache of the per-hour counts of completed hours."""
+
+    rows: HourRows = field(default_factory=list)
+    window: tuple[datetime, datetime] | None = None
+    computed_at: float = 0.0
+
+    async def completed_hours(
+        self, repo: StatsRepository, first_hour: datetime, this_hour: datetime
+    ) -> HourRows:
+        fresh = time.monotonic() - self.computed_at < COMPLETED_HOURS_TTL
+        if self.window != (first_hour, this_hour) or not fresh:
+            self.rows = await repo.hourly_counts(first_hour, this_hour)
+            self.window = (first_hour, this_hour)
+            self.computed_at = time.monotonic()
+        return self.rows
+
+
+async def overview(session: AsyncSession, cache: StatsCache | None = None) -> StatsOverview:
     repo = StatsRepository(session)
     now = utcnow()
     this_hour = now.replace(minute=0, second=0, microsecond=0)
@@ -39,7 +65,10 @@ async def overview(session: AsyncSession) -> StatsOverview:
     figures = MessageFigures(
         last_24h=0, incoming_24h=0, outgoing_24h=0, blocked_24h=0, total=await repo.message_total()
     )
-    for hour, direction, allowed, count in await repo.hourly_counts(first_hour):
+    cache = cache or StatsCache()
+    rows = await cache.completed_hours(repo, first_hour, this_hour)
+    rows = rows + await repo.hourly_counts(this_hour)
+    for hour, direction, allowed, count in rows:
         bucket = buckets.get(hour)
         if bucket is not None:
             if direction == "out":
