@@ -1,0 +1,81 @@
+// Imported only through lazy-charts.tsx: Chart.js (~70 KB gzipped) stays out of the
+// initial bundle and loads with the first page that draws a chart.
+import './chart-setup';
+
+import type { ChartData, ChartOptions } from 'chart.js';
+import { Bar, Doughnut, Line } from 'react-chartjs-2';
+
+import { useTheme } from '@/hooks/use-theme';
+
+import { themeChartColors } from './chart-setup';
+
+export interface ChartProps<T extends 'doughnut' | 'bar' | 'line'> {
+  data: ChartData<T>;
+  options?: ChartOptions<T>;
+  /** Accessible description of what the chart shows (canvas has no text of its own). */
+  label: string;
+  height?: number;
+}
+
+function useBaseOptions() {
+  // Re-read the CSS variables when the theme changes.
+  const { theme } = useTheme();
+  const colors = themeChartColors();
+  return {
+    key: theme,
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      color: colors.text,
+      plugins: { legend: { labels: { color: colors.text } } },
+    },
+    colors,
+  };
+}
+
+export function DoughnutChart({ data, options, label, height = 240 }: ChartProps<'doughnut'>) {
+  const base = useBaseOptions();
+  return (
+    <div style={{ height }}>
+      <Doughnut
+        key={base.key}
+        data={data}
+        options={{ ...base.options, ...options }}
+        aria-label={label}
+        role="img"
+      />
+    </div>
+  );
+}
+
+export function BarChart({ data, options, label, height = 240 }: ChartProps<'bar'>) {
+  const base = useBaseOptions();
+  const axis = { ticks: { color: base.colors.text }, grid: { color: base.colors.grid } };
+  return (
+    <div style={{ height }}>
+      <Bar
+        key={base.key}
+        data={data}
+        options={{ ...base.options, scales: { x: axis, y: axis }, ...options }}
+        aria-label={label}
+        role="img"
+      />
+    </div>
+  );
+}
+
+export function LineChart({ data, options, label, height = 240 }: ChartProps<'line'>) {
+  const base = useBaseOptions();
+  const axis = { ticks: { color: base.colors.text }, grid: { color: base.colors.grid } };
+  return (
+    <div style={{ height }}>
+      <Line
+        key={base.key}
+        data={data}
+        options={{ ...base.options, scales: { x: axis, y: axis }, ...options }}
+        aria-label={label}
+        role="img"
+      />
+    </div>
+  );
+}
