@@ -5,7 +5,8 @@
   for its ``/_sim`` control API (the ``running_simulator`` fixture in the instances and
   servers test packages yields one, reset before each test);
 - :class:`DelayedEvolution` is a tiny Evolution stand-in that answers every call after a
-  fixed delay (and counts how many calls it serves at once): for timing the status sync.
+  fixed delay (and counts how many calls it serves at once): for timing the status sync,
+  served by :func:`delayed_evolution_process` from a separate process.
 
 A thread of its own keeps the server's loop independent of the test's, so a test that
 blocks or is slow never starves the server and timings measure real HTTP.
@@ -16,10 +17,14 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -133,6 +138,7 @@ class RunningSimulator:
 
 @contextmanager
 def simulator_in_thread(api_key: str = SIM_API_KEY) -> Iterator[RunningSimulator]:
+    """The simulator served from a thread of this process."""
     app = create_simulator_app(
         api_key=api_key, retry=SIM_RETRY, receipt_delay=None, reconnect_delay=0.05
     )
@@ -140,57 +146,115 @@ def simulator_in_thread(api_key: str = SIM_API_KEY) -> Iterator[RunningSimulator
         yield RunningSimulator(url, api_key)
 
 
+@contextmanager
+def simulator_in_process(api_key: str = SIM_API_KEY) -> Iterator[RunningSimulator]:
+    """The simulator served from a separate process: its own interpreter and GIL, like a
+    real Evolution server, so a busy test never slows it down."""
+    code = (
+        "import uvicorn\n"
+        "from evodash.simulator import RetryPolicy, create_simulator_app\n"
+        f"app = create_simulator_app(api_key={api_key!r}, receipt_delay=None, "
+        "reconnect_delay=0.05, retry=RetryPolicy(max_attempts=1, initial_delay=0.0, "
+        "timeout=1.0))\n"
+        "uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
+        "access_log=False, timeout_keep_alive=30)\n"
+    )
+    with serve_in_process(code) as url:
+        yield RunningSimulator(url, api_key)
+
+
 class DelayedEvolution:
     """Answers ``connectionState`` (open), ``webhook/find`` (null) and ``fetchInstances``
-    (``[]``) after ``delay`` seconds each; records the most concurrent calls per route."""
+    (``[]``) after ``delay`` seconds each, and ``GET /_stats`` at once: how many calls it
+    served per route, and the most it served at the same time."""
 
     def __init__(self, delay: float = 0.1) -> None:
         self.delay = delay
         self.calls: dict[str, int] = {}
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
-        self._lock = threading.Lock()
 
     def _enter(self, route: str) -> None:
-        with self._lock:
-            self.calls[route] = self.calls.get(route, 0) + 1
-            now = self.in_flight.get(route, 0) + 1
-            self.in_flight[route] = now
-            self.max_in_flight[route] = max(self.max_in_flight.get(route, 0), now)
-
-    def _leave(self, route: str) -> None:
-        with self._lock:
-            self.in_flight[route] -= 1
+        self.calls[route] = self.calls.get(route, 0) + 1
+        now = self.in_flight.get(route, 0) + 1
+        self.in_flight[route] = now
+        self.max_in_flight[route] = max(self.max_in_flight.get(route, 0), now)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
         path: str = scope["path"]
+        if path == "/_stats":
+            stats = {"calls": self.calls, "max_in_flight": self.max_in_flight}
+            if scope["method"] == "DELETE":
+                self.calls, self.max_in_flight = {}, {}
+            await _send_json(send, 200, stats)
+            return
         route, _, name = path.lstrip("/").rpartition("/")
         self._enter(route)
         try:
             await asyncio.sleep(self.delay)
         finally:
-            self._leave(route)
-        body: Any
+            self.in_flight[route] -= 1
         if route == "instance/connectionState":
-            body = {"instance": {"instanceName": unquote(name), "state": "open"}}
+            await _send_json(
+                send, 200, {"instance": {"instanceName": unquote(name), "state": "open"}}
+            )
         elif route == "webhook/find":
-            body = None
+            await _send_json(send, 200, None)
         elif path == "/instance/fetchInstances":
-            body = []
+            await _send_json(send, 200, [])
         else:
             body = {"status": 404, "error": "Not Found", "response": {"message": ["nope"]}}
-        payload = json.dumps(body).encode()
-        status = 404 if isinstance(body, dict) and body.get("status") == 404 else 200
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+            await _send_json(send, 404, body)
+
+
+async def _send_json(send: Any, status: int, body: Any) -> None:
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+@contextmanager
+def serve_in_process(code: str) -> Iterator[str]:
+    """Run ``code`` (which serves on ``{port}``) in a new Python process; yield its URL."""
+    port = int(closed_port_url().rsplit(":", 1)[1])
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen([sys.executable, "-c", code.replace("{port}", str(port))], cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(1200):
+            if process.poll() is not None:
+                raise RuntimeError(f"the test server exited with {process.returncode}")
+            try:
+                httpx.get(f"{url}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("the test server did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def delayed_evolution_process(delay: float = 0.1) -> Iterator[str]:
+    """Serve :class:`DelayedEvolution` from a separate process (its own interpreter, so
+    its CPU work never competes with the test's for the GIL); yields its base URL."""
+    code = (
+        "import uvicorn\n"
+        "from tests.simulator_server import DelayedEvolution\n"
+        f"uvicorn.run(DelayedEvolution({delay!r}), host='127.0.0.1', port={{port}}, "
+        "lifespan='off', log_level='warning', access_log=False)\n"
+    )
+    with serve_in_process(code) as url:
+        yield url
 
 
 # --- fixtures (imported by the conftest of each package that uses them) -----------------------
@@ -198,7 +262,7 @@ class DelayedEvolution:
 
 @pytest.fixture(scope="session")
 def simulator_process() -> Iterator[RunningSimulator]:
-    with simulator_in_thread() as sim:
+    with simulator_in_process() as sim:
         yield sim
 
 

@@ -3,8 +3,8 @@
 Creating an instance writes a row, then creates it on Evolution. If anything fails after
 Evolution said yes (a flush, the commit, the endpoint), the transaction rolls back and the
 instance must be deleted on Evolution again. :func:`undo_on_rollback` ties that
-compensation to the session: it runs (in the background) only if the session rolls
-back, and is dropped when it commits.
+compensation to the session: it runs (in the background) only if the session's
+transaction ends without committing, and is dropped when it commits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,11 @@ def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _undo(session: Session) -> None:
+@event.listens_for(Session, "after_transaction_end")
+def _undo(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction ended without a commit (a rollback, a failed commit, or
+    # a session closed with its transaction open): undo on Evolution.
+    if transaction.parent is not None:
+        return
     for what, undo in session.info.pop(_KEY, []):
         schedule(undo, what=what)

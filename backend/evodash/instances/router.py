@@ -326,7 +326,7 @@ async def sync_instance(
     http: HttpClientDep,
     settings: SettingsDep,
 ) -> SyncReportRead:
-    return await sync.sync_instances(session, http, settings, [instance.id])
+    return await sync.sync_instances(session, http, settings, [instance.id], check_webhook=True)
 
 
 @router.get(

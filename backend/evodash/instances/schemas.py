@@ -198,7 +198,11 @@ class SyncRequest(BaseModel):
     instance_ids: list[int] | None = Field(
         default=None, max_length=5000, description="Which instances; null: all"
     )
-    check_webhook: bool = Field(default=True, description="Also look for webhook drift")
+    check_webhook: bool | None = Field(
+        default=None,
+        description="Look for webhook drift: true always, false never, null when due "
+        "(not checked in the last 15 minutes)",
+    )
 
 
 class SyncItemRead(BaseModel):

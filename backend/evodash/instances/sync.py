@@ -4,8 +4,10 @@ Three phases, so the database is never held while waiting for Evolution:
 
 1. :func:`load_targets` reads the instances and their servers;
 2. :func:`probe` asks Evolution, ``settings.status_sync_concurrency`` instances at a
-   time: ``connectionState`` and, for drift, ``webhook/find`` (in parallel), plus one
-   ``fetchInstances`` per server for the profile fields. The first instance whose server
+   time: ``connectionState`` and, when a drift check is due, ``webhook/find`` (in
+   parallel), plus one ``fetchInstances`` per server for the profile fields. Webhooks
+   rarely change, so by default an instance's webhook is checked when its last check
+   is older than :data:`WEBHOOK_CHECK_INTERVAL` (or on demand). The first instance whose server
    cannot be reached (or times out) marks that server down; its other instances are not
    asked and become ``unreachable``; the other servers go on;
 3. :func:`apply` writes the results: transitions (``connection_event``), profile,
@@ -22,6 +24,7 @@ import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -53,6 +56,8 @@ from evodash.servers.repository import ServerRepository
 log = structlog.get_logger(__name__)
 
 _DOWN = (EvolutionUnreachable, EvolutionTimeout)
+#: With ``check_webhook=None`` (the default), look for webhook drift this often.
+WEBHOOK_CHECK_INTERVAL = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Target:
     instance_id: int
     name: str
     server_id: int
+    check_webhook: bool = True
 
 
 @dataclass
@@ -84,11 +90,22 @@ class ServerProbe:
 # --- 1. load ---------------------------------------------------------------------------------
 
 
+def _webhook_due(instance: EvolutionInstance, check_webhook: bool | None) -> bool:
+    if check_webhook is not None:
+        return check_webhook
+    checked = instance.webhook_checked_at
+    return checked is None or utcnow() - checked >= WEBHOOK_CHECK_INTERVAL
+
+
 async def load_targets(
-    session: AsyncSession, instance_ids: Sequence[int] | None = None
+    session: AsyncSession,
+    instance_ids: Sequence[int] | None = None,
+    *,
+    check_webhook: bool | None = None,
 ) -> tuple[list[Target], dict[int, EvolutionServer]]:
+    """Live instances to sync; ``check_webhook``: True always, False never, None when due."""
     instances = await InstanceRepository(session).live(instance_ids)
-    targets = [Target(i.id, i.name, i.server_id) for i in instances]
+    targets = [Target(i.id, i.name, i.server_id, _webhook_due(i, check_webhook)) for i in instances]
     server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
     return targets, server_map
 
@@ -105,32 +122,37 @@ def _server_probe(
         return ServerProbe(server.id, None, error=exc)
 
 
-async def _find_webhook(client: EvolutionClient, name: str, check: bool) -> WebhookInfo | None:
-    return await client.find_webhook(name) if check else None
-
-
-async def _probe_one(
-    target: Target, sp: ServerProbe, semaphore: asyncio.Semaphore, check_webhook: bool
-) -> Probe:
-    async with semaphore:
-        if sp.client is None or sp.down is not None:
-            return Probe(target, error=sp.error or sp.down)
-        state, hook = await asyncio.gather(
-            sp.client.connection_state(target.name),
-            _find_webhook(sp.client, target.name, check_webhook),
-            return_exceptions=True,
-        )
+async def _ask(target: Target, client: EvolutionClient) -> tuple[Any, Any]:
+    """``connectionState`` and, when due, ``webhook/find`` at the same time; errors are
+    returned, not raised."""
+    if not target.check_webhook:
+        try:
+            return await client.connection_state(target.name), None
+        except EvolutionError as exc:
+            return exc, None
+    state, hook = await asyncio.gather(
+        client.connection_state(target.name),
+        client.find_webhook(target.name),
+        return_exceptions=True,
+    )
     for answer in (state, hook):
         if isinstance(answer, BaseException) and not isinstance(answer, EvolutionError):
             raise answer
-    if isinstance(state, BaseException):
-        assert isinstance(state, EvolutionError)
+    return state, hook
+
+
+async def _probe_one(target: Target, sp: ServerProbe, semaphore: asyncio.Semaphore) -> Probe:
+    async with semaphore:
+        if sp.client is None or sp.down is not None:
+            return Probe(target, error=sp.error or sp.down)
+        state, hook = await _ask(target, sp.client)
+    if isinstance(state, EvolutionError):
         if isinstance(state, _DOWN) and sp.down is None:
             sp.down = state
         return Probe(target, error=state)
     sp.answered = True
     result = Probe(target, state=state.state or "close")
-    if check_webhook and not isinstance(hook, BaseException):
+    if target.check_webhook and not isinstance(hook, EvolutionError):
         result.webhook, result.webhook_checked = hook, True
     return result
 
@@ -151,7 +173,6 @@ async def probe(
     targets: Sequence[Target],
     server_map: dict[int, EvolutionServer],
     *,
-    check_webhook: bool = True,
     retries: int = 0,
 ) -> tuple[list[Probe], dict[int, ServerProbe]]:
     """Ask Evolution about every target, ``status_sync_concurrency`` instances at a time."""
@@ -165,10 +186,7 @@ async def probe(
     async with asyncio.TaskGroup() as group:
         for sid, names in by_server.items():
             group.create_task(_profiles(probes[sid], names))
-        tasks = [
-            group.create_task(_probe_one(t, probes[t.server_id], semaphore, check_webhook))
-            for t in targets
-        ]
+        tasks = [group.create_task(_probe_one(t, probes[t.server_id], semaphore)) for t in targets]
     return [task.result() for task in tasks], probes
 
 
@@ -299,15 +317,13 @@ async def sync_instances(
     settings: Settings,
     instance_ids: Sequence[int] | None = None,
     *,
-    check_webhook: bool = True,
+    check_webhook: bool | None = None,
     retries: int = 0,
 ) -> SyncReportRead:
     """Sync in one session (a request's): load, probe, apply. Flushes, never commits."""
     started = time.perf_counter()
-    targets, server_map = await load_targets(session, instance_ids)
-    probes, server_probes = await probe(
-        http, settings, targets, server_map, check_webhook=check_webhook, retries=retries
-    )
+    targets, server_map = await load_targets(session, instance_ids, check_webhook=check_webhook)
+    probes, server_probes = await probe(http, settings, targets, server_map, retries=retries)
     return await apply(session, settings, probes, server_probes, started)
 
 

@@ -308,7 +308,12 @@ class TestWebhookDrift:
                 }
             },
         )
+        # Checked a moment ago at creation: an ordinary sync does not look again yet.
         report = (await client.post("/api/instances/sync", headers=operator)).json()
+        assert report["items"][0]["webhook_drift"] is None
+        report = (
+            await client.post("/api/instances/sync", json={"check_webhook": True}, headers=operator)
+        ).json()
         [item] = report["items"]
         drift = item["webhook_drift"]
         assert drift["url"]["actual"] == "http://elsewhere.test/hook"
@@ -321,7 +326,7 @@ class TestWebhookDrift:
         fixed = await client.post(f"/api/instances/{inst['id']}/webhook", headers=operator)
         assert fixed.status_code == 200, fixed.text
         assert fixed.json()["instance"]["webhook_drift"] is None
-        report = (await client.post("/api/instances/sync", headers=operator)).json()
+        report = (await client.post(f"/api/instances/{inst['id']}/sync", headers=operator)).json()
         assert report["items"][0]["webhook_drift"] is None
 
 

@@ -25,7 +25,7 @@ def settings(settings: Settings) -> Settings:
             # Nothing listens there: the simulator's webhook deliveries fail fast.
             "public_base_url": closed_port_url(),
             "evolution_timeout_seconds": TIMEOUT,
-            "evolution_connect_timeout_seconds": 1.0,
+            "evolution_connect_timeout_seconds": 2.0,
             "evolution_read_retries": 0,
             "status_sync_concurrency": 10,
         }
