@@ -66,6 +66,10 @@ class Forwarder:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def start(self, delivery_id: int) -> None:
+        """:meth:`kick` for ``BackgroundTasks`` (an async callable runs on the loop)."""
+        self.kick(delivery_id)
+
     async def run(self, delivery_id: int | None) -> None:
         """Run an attempt, and the retries it schedules, until one succeeds or none is left."""
         while delivery_id is not None:

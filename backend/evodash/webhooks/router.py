@@ -55,7 +55,7 @@ async def _receive(
     )
     if received.delivery_id is not None and forwarder is not None:
         # Background tasks run after the commit and the answer: forwarding never delays it.
-        background.add_task(forwarder.kick, received.delivery_id)
+        background.add_task(forwarder.start, received.delivery_id)
     return received.receipt
 
 
@@ -193,5 +193,5 @@ async def retry_delivery(
 ) -> WebhookDeliveryRead:
     delivery = await service.retry_delivery(session, delivery_id)
     if forwarder is not None:
-        background.add_task(forwarder.kick, delivery.id)
+        background.add_task(forwarder.start, delivery.id)
     return WebhookDeliveryRead.model_validate(delivery)

@@ -35,6 +35,7 @@ from evodash.webhooks.errors import (
     MalformedWebhook,
     NotAnEvolutionEvent,
 )
+from evodash.webhooks.locking import hold_sqlite_writer
 from evodash.webhooks.models import (
     DeliveryStatus,
     EventStatus,
@@ -141,6 +142,7 @@ async def receive(
         attempts=0,
         received_at=utcnow(),
     )
+    await hold_sqlite_writer(session)
     EventRepository(session).add(event)
     await session.flush()
     if str(body["instance"]) != instance.name:

@@ -69,9 +69,10 @@ class InstanceFactory:
         allowed_numbers: list[str] | None = None,
         forward_url: str | None = None,
         server_url: str = "http://evolution.test",
+        server_key: str = "k",
         status: str = "created",
     ) -> Hooked:
-        server_id = await self.server(server_url)
+        server_id = await self.server(server_url, server_key)
         n = next(_counter)
         name = name or f"inst-{n}"
         secret = secret or f"whs_secret_{n}_0123456789abcdef"

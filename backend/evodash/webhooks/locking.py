@@ -1,0 +1,44 @@
+"""One writer at a time on SQLite, queued in asyncio instead of in SQLite's busy handler.
+
+SQLite lets one transaction write at a time; the others wait in its busy handler, which
+sleeps in growing steps (up to 100 ms) and leaves the database idle between writers. With
+hundreds of webhooks arriving together that idle time dominates. Queuing writers on an
+asyncio lock held until the transaction ends keeps the writes back to back. PostgreSQL
+needs none of this: :func:`hold_sqlite_writer` does nothing there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
+
+_HELD = "evodash_sqlite_writer"
+_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def hold_sqlite_writer(session: AsyncSession) -> None:
+    """Wait for the write slot; it is released when the session's transaction ends."""
+    bind: Any = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if engine.dialect.name != "sqlite":
+        return
+    sync = session.sync_session
+    if _HELD in sync.info:
+        return
+    lock = _locks.setdefault(engine, asyncio.Lock())
+    await lock.acquire()
+    sync.info[_HELD] = lock
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        lock = session.info.pop(_HELD, None)
+        if lock is not None:
+            lock.release()
