@@ -7,19 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from evodash.core.deps import SessionDep
-from evodash.instances.models import EvolutionInstance
-from evodash.messages.errors import InstanceNotFound
 from evodash.messages.models import Direction
 from evodash.messages.schemas import MessageFilters, MessageType
-
-
-async def get_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
-    instance = await session.get(EvolutionInstance, instance_id)
-    # Deleted instances keep their rows (and messages) but are read-only.
-    if instance is None or getattr(instance, "deleted_at", None) is not None:
-        raise InstanceNotFound()
-    return instance
 
 
 def message_filters(
@@ -60,5 +49,4 @@ def message_filters(
     )
 
 
-MessagingInstanceDep = Annotated[EvolutionInstance, Depends(get_instance)]
 MessageFiltersDep = Annotated[MessageFilters, Depends(message_filters)]

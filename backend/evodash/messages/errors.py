@@ -12,13 +12,6 @@ class MessageNotFound(NotFound):
         super().__init__("No such message.")
 
 
-class InstanceNotFound(NotFound):
-    code: ClassVar[str] = "instance_not_found"
-
-    def __init__(self) -> None:
-        super().__init__("No such instance.")
-
-
 class InvalidNumbers(Unprocessable):
     code: ClassVar[str] = "invalid_numbers"
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, status
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.schemas import CursorPage, error_responses
+from evodash.instances.deps import InstanceDep
 from evodash.messages import service
-from evodash.messages.deps import MessageFiltersDep, MessagingInstanceDep
+from evodash.messages.deps import MessageFiltersDep
 from evodash.messages.schemas import (
     AllowedNumbers,
     AllowListRead,
@@ -100,7 +101,7 @@ async def get_message_raw(_: AdminUser, message_id: int, session: SessionDep) ->
 )
 async def send_text(
     actor: OperatorUser,
-    instance: MessagingInstanceDep,
+    instance: InstanceDep,
     body: SendText,
     session: SessionDep,
     settings: SettingsDep,
@@ -121,7 +122,7 @@ async def send_text(
     responses=error_responses(401, 404),
 )
 async def get_allowed_numbers(
-    _: CurrentUser, instance: MessagingInstanceDep, settings: SettingsDep
+    _: CurrentUser, instance: InstanceDep, settings: SettingsDep
 ) -> AllowListRead:
     return service.allow_list(instance, settings)
 
@@ -135,7 +136,7 @@ async def get_allowed_numbers(
 )
 async def set_allowed_numbers(
     actor: OperatorUser,
-    instance: MessagingInstanceDep,
+    instance: InstanceDep,
     body: AllowedNumbers,
     session: SessionDep,
     settings: SettingsDep,

@@ -132,7 +132,7 @@ async def receive(
     body = parse_envelope(raw, suffix)
     # Read before applying: a failed apply rolls back (and expires) what it touched.
     instance_id, forward_url = instance.id, instance.forward_url
-    deleted = getattr(instance, "deleted_at", None) is not None
+    deleted = instance.deleted_at is not None
     event = WebhookEvent(
         instance_id=instance_id,
         event=str(body["event"])[:64],
@@ -199,7 +199,7 @@ async def replay(session: AsyncSession, event_id: int, *, settings: Settings) ->
     )
     if instance is None:
         raise EventNotReplayable("its instance no longer exists")
-    if getattr(instance, "deleted_at", None) is not None:
+    if instance.deleted_at is not None:
         raise EventNotReplayable("its instance was deleted")
     await apply_event(session, event, instance, settings)
     log.info("webhook.replayed", event_id=event.id, status=event.status)
