@@ -24,8 +24,9 @@ from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest
 from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
+from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
-from evodash.webhooks import handlers
+from evodash.webhooks import handlers, lifecycle
 from evodash.webhooks.context import EventContext, Outcome
 from evodash.webhooks.errors import (
     DeliveryNotFound,
@@ -105,6 +106,11 @@ async def apply_event(
             instance_id=event.instance_id,
         )
         outcome = Outcome(EventStatus.failed, handlers.describe(exc))
+        if event.event in lifecycle.INSTANCE_EVENTS:
+            # A transition announces itself when it is made; if its savepoint then rolled
+            # back, announce the instance again as it really is.
+            await session.refresh(instance)
+            notify_updated(session, instance)
     else:
         for event_type, data in ctx.pending:
             realtime.emit(session, event_type, data)

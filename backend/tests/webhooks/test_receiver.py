@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -11,6 +12,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
+from evodash.instances.models import EvolutionInstance
 from evodash.main import create_app
 from evodash.webhooks import SECRET_HEADER, handlers
 from evodash.webhooks.context import EventContext, Outcome
@@ -338,3 +340,40 @@ class TestEventsApi:
         assert response.status_code == 404
         replay = await client.post("/api/webhooks/events/12345/replay", headers=admin_headers)
         assert replay.status_code == 404
+
+
+async def test_failed_instance_event_rolls_back_and_reannounces(
+    client: httpx.AsyncClient,
+    app: Any,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = handlers.HANDLERS["connection.update"]
+
+    async def explode(ctx: EventContext) -> Outcome:
+        await original(ctx)  # moves the instance to "open" and announces it
+        raise RuntimeError("boom after the transition")
+
+    monkeypatch.setitem(handlers.HANDLERS, "connection.update", explode)
+    hooked = await instances.create()
+    subscription = app.state.bus.subscribe()
+    body = {
+        "event": "connection.update",
+        "instance": hooked.name,
+        "data": {"state": "open", "wuid": "5511987654321@s.whatsapp.net", "statusReason": 200},
+        "date_time": "2025-01-15T11:00:41.611Z",
+    }
+    response = await post_event(client, hooked, body)
+    assert response.json()["status"] == "failed"
+    async with db() as session:
+        instance = await session.get(EvolutionInstance, hooked.id)
+        assert instance is not None and instance.status == "created"
+    seen = []
+    async with asyncio.timeout(5):
+        while len(seen) < 2:
+            event = await anext(subscription)
+            if event["type"] == "instance.updated":
+                seen.append(event["data"]["status"])
+    assert seen == ["open", "created"]  # the last word is the truth
+    await subscription.aclose()
