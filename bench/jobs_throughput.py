@@ -187,6 +187,13 @@ def main() -> None:
             "heartbeat, check, storage and thumbnail, code decoding, OCR and the result "
             "write. The CPU column is the same work without the queue and the database.\n\n"
             + table
+            + (
+                "\n\nThe machine was busy with other work (load average above its "
+                f"{cores} cores), so these figures move by tens of percent between runs; "
+                "compare columns within one run."
+                if max(load_before, os.getloadavg()[0]) > cores
+                else ""
+            )
             + f"\n\nThe last column is one worker process with `--concurrency {cores}` "
             "(one slot per core): CPU work runs in threads, off the event loop, so slots "
             "overlap as far as the GIL lets them (Tesseract runs as a separate process).",
