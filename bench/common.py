@@ -39,13 +39,19 @@ def summary(samples: list[float]) -> str:
 def write_section(title: str, body: str) -> None:
     """Replace (or append) the ``## title`` section of docs/benchmarks.md."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = RESULTS.read_text() if RESULTS.exists() else (
-        "# Benchmarks\n\nMeasured by the scripts in `bench/` on one machine in one run "
-        "(2 cores, 24 GiB). Targets: `DESIGN.md` §8.\n"
+    text = (
+        RESULTS.read_text()
+        if RESULTS.exists()
+        else (
+            "# Benchmarks\n\nMeasured by the scripts in `bench/` on one machine in one run "
+            "(2 cores, 24 GiB). Targets: `DESIGN.md` §8.\n"
+        )
     )
     section = f"## {title}\n\n{body.strip()}\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + section
+    text = (
+        pattern.sub(section + "\n", text)
+        if pattern.search(text)
+        else (text.rstrip() + "\n\n" + section)
     )
     RESULTS.write_text(text)
