@@ -56,6 +56,7 @@ def _with_br_ninth_digit(digits: str) -> str:
     return digits
 
 
+@lru_cache(maxsize=4096)
 def normalize_number(value: str, default_region: str = "BR") -> str | None:
     """Canonical E.164 (``+5511987654321``) of a number, JID or national number.
 

@@ -78,7 +78,11 @@ async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[
         return wanted
     since = min(utcnow(), ctx.event.received_at) - CLOCK_WINDOW
     rows = await EventRepository(ctx.session).applied_clock(
-        ctx.instance.id, INSTANCE_EVENTS, since=since, exclude_id=ctx.event.id
+        ctx.instance.id,
+        INSTANCE_EVENTS,
+        since=since,
+        exclude_id=ctx.event.id,
+        later_than=str(ctx.body.get("date_time")),
     )
     newer: set[str] = set()
     for name, date_time, state, message in rows:
