@@ -3,6 +3,8 @@ and the connection history rule (transitions only)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -24,6 +26,15 @@ from tests.instances.helpers import add_instances, add_server, events_of, get_ro
 from tests.simulator_server import RunningSimulator
 
 pytestmark = pytest.mark.usefixtures("db")
+
+
+async def gone_on_evolution(sim: RunningSimulator, name: str, within: float = 10.0) -> None:
+    """The compensation runs in the background: wait for it (bounded)."""
+    await cleanup.drain()
+    deadline = time.monotonic() + within
+    while name in await sim.names():
+        assert time.monotonic() < deadline, f"{name} is still on Evolution"
+        await asyncio.sleep(0.1)
 
 
 def by_url(name: str, url: str, key: str) -> dict[str, Any]:
@@ -144,8 +155,7 @@ class TestAllOrNothing:
         body = {"display_name": "Doomed", "name": "doomed", "server_id": server.id}
         response = await lenient_client.post("/api/instances", json=body, headers=operator)
         assert response.status_code == 500
-        await cleanup.drain()
-        assert "doomed" not in await running_simulator.names()
+        await gone_on_evolution(running_simulator, "doomed")
         assert await snapshot(db) == before
 
     async def test_a_failure_after_evolution_inside_the_service(
@@ -169,8 +179,7 @@ class TestAllOrNothing:
         body = {"display_name": "Doomed", "name": "doomed2", "server_id": server.id}
         response = await lenient_client.post("/api/instances", json=body, headers=operator)
         assert response.status_code == 500
-        await cleanup.drain()
-        assert "doomed2" not in await running_simulator.names()
+        await gone_on_evolution(running_simulator, "doomed2")
         assert await snapshot(db) == before
 
     async def test_evolution_refusing_writes_nothing(
