@@ -6,8 +6,6 @@ webhook inbox can drop them when applying an event fails (its savepoint rolls ba
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -44,7 +42,6 @@ from evodash.users.models import User
 log = structlog.get_logger(__name__)
 
 Emit = Callable[[str, dict[str, Any]], None]
-JOBS_MODULE = "evodash.jobs.service"
 
 
 def message_payload(message: WhatsAppMessage) -> dict[str, Any]:
@@ -100,11 +97,10 @@ def decide_allowed(
 async def _enqueue_image_job(
     session: AsyncSession, message: WhatsAppMessage, media_base64: str | None
 ) -> None:
-    # Imported when needed: the jobs package imports messages, not the other way round.
-    jobs = importlib.import_module(JOBS_MODULE)
-    result = jobs.enqueue_image_job(session, message=message, media_base64=media_base64)
-    if inspect.isawaitable(result):
-        await result
+    # Imported when needed: the jobs package builds on messages, not the other way round.
+    from evodash.jobs.service import enqueue_image_job
+
+    await enqueue_image_job(session, message=message, media_base64=media_base64)
 
 
 async def store_message(
