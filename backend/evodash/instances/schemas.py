@@ -16,7 +16,6 @@ from evodash.servers.schemas import ApiKey, BaseUrl
 
 #: The technical name: the instance's name on the Evolution server.
 TECHNICAL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
-_JID = re.compile(r"^[0-9]{5,20}(:[0-9]+)?@(s\.whatsapp\.net|lid|c\.us)$")
 
 
 def normalize_phone(value: str) -> str:
@@ -27,11 +26,6 @@ def normalize_phone(value: str) -> str:
     if not 8 <= len(digits) <= 15:
         raise ValueError("must have 8 to 15 digits, with the country code (E.164)")
     return digits
-
-
-def _allowed_entry(value: str) -> str:
-    value = value.strip()
-    return value if _JID.match(value) else normalize_phone(value)
 
 
 def check_http_url(value: str) -> str:
@@ -55,10 +49,6 @@ TechnicalName = Annotated[
         "starting with a letter or digit; unique per server",
         examples=["acme-support"],
     ),
-]
-AllowedNumbers = Annotated[
-    list[Annotated[str, Field(max_length=64), AfterValidator(_allowed_entry)]],
-    Field(max_length=1000),
 ]
 
 
@@ -90,17 +80,17 @@ class InstanceCreate(BaseModel):
 
 
 class InstanceUpdate(BaseModel):
-    """All optional; only the fields sent are changed."""
+    """All optional; only the fields sent are changed. (The allow-list has its own
+    endpoint, ``/api/instances/{id}/allowed-numbers``.)"""
 
     display_name: DisplayName | None = None
     phone_number: Phone | None = None
     forward_url: HttpUrlStr | None = None
-    allowed_numbers: AllowedNumbers | None = Field(
-        default=None, description="Numbers (E.164 digits) or JIDs allowed on this instance"
+    reply_with_summary: bool | None = Field(
+        default=None, description="Answer invoice images on WhatsApp with what was read"
     )
-    reply_with_summary: bool | None = None
 
-    @field_validator("display_name", "allowed_numbers", "reply_with_summary", mode="before")
+    @field_validator("display_name", "reply_with_summary", mode="before")
     @classmethod
     def _no_null(cls, value: object) -> object:
         if value is None:

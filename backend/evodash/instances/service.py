@@ -241,7 +241,7 @@ async def update_instance(
         "instance.updated",
         object_type="instance",
         object_id=instance.id,
-        detail={k: v if k != "allowed_numbers" else len(v) for k, v in changes.items()},
+        detail=changes,
         ip=ip,
     )
     notify_updated(session, instance)

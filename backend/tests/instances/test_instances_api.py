@@ -257,14 +257,14 @@ class TestListAndUpdate:
             "display_name": "  Loja Centro ",
             "phone_number": "+55 (11) 98888-7777",
             "forward_url": "https://hooks.example.com/in?token=1",
-            "allowed_numbers": ["+55 11 91234-5678", "5511912345678@s.whatsapp.net"],
+            "reply_with_summary": True,
         }
         response = await client.patch(url, json=body, headers=operator)
         assert response.status_code == 200, response.text
         data = response.json()
         assert data["display_name"] == "Loja Centro"
         assert data["phone_number"] == "5511988887777"
-        assert data["allowed_numbers"] == ["5511912345678", "5511912345678@s.whatsapp.net"]
+        assert data["reply_with_summary"] is True
         assert data["forward_url"] == "https://hooks.example.com/in?token=1"
         cleared = await client.patch(url, json={"forward_url": None}, headers=operator)
         assert cleared.json()["forward_url"] is None
