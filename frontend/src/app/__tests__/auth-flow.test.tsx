@@ -56,7 +56,7 @@ describe('authentication flow', () => {
     }
     expect(await screen.findByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
     expect(screen.getByRole('region', { name: 'Em breve' })).toBeVisible();
-    expect(screen.getByRole('button', { name: 'Menu do usuário: maria' })).toHaveTextContent(
+    expect(screen.getByRole('button', { name: /^Menu do usuário: maria/ })).toHaveTextContent(
       'Administrador',
     );
   });
@@ -116,7 +116,7 @@ describe('authentication flow', () => {
     vi.stubGlobal('location', { assign, origin, href });
     const { user } = renderApp('/');
 
-    await user.click(await screen.findByRole('button', { name: 'Menu do usuário: maria' }));
+    await user.click(await screen.findByRole('button', { name: /^Menu do usuário: maria/ }));
     await user.click(await screen.findByRole('button', { name: 'Sair' }));
 
     await waitFor(() => expect(assign).toHaveBeenCalledWith('/login'));

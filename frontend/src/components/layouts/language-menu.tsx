@@ -13,13 +13,14 @@ export function LanguageMenu({ variant = 'link' }: { variant?: string }) {
       <Dropdown.Toggle
         variant={variant}
         className="topbar-control"
-        aria-label={t('language.current', { name: currentName })}
         title={t('language.current', { name: currentName })}
       >
         <Icon name="translate" />
+        {/* The short code is what sighted people see; screen readers get the full name. */}
         <span className="ms-1 small text-uppercase" aria-hidden="true">
           {language === 'pt-BR' ? 'PT' : 'EN'}
         </span>
+        <span className="visually-hidden">{t('language.current', { name: currentName })}</span>
       </Dropdown.Toggle>
       <Dropdown.Menu>
         <Dropdown.Header>{t('language.label')}</Dropdown.Header>

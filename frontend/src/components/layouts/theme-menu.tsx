@@ -20,10 +20,10 @@ export function ThemeMenu({ variant = 'link' }: { variant?: string }) {
       <Dropdown.Toggle
         variant={variant}
         className="topbar-control"
-        aria-label={t('theme.current', { name: currentName })}
         title={t('theme.current', { name: currentName })}
       >
         <Icon name={ICONS[preference === 'auto' ? theme : preference]} />
+        <span className="visually-hidden">{t('theme.current', { name: currentName })}</span>
       </Dropdown.Toggle>
       <Dropdown.Menu>
         <Dropdown.Header>{t('theme.label')}</Dropdown.Header>

@@ -34,11 +34,16 @@ export function UserMenu({ user, onLogout, loggingOut = false }: UserMenuProps) 
       <Dropdown.Toggle
         variant="link"
         className="topbar-control d-flex align-items-center gap-2"
-        aria-label={`${t('user.menu')}: ${user.username}`}
       >
         <Icon name="person-circle" size="1.25rem" />
-        <span className="d-none d-sm-inline text-truncate user-name">{user.username}</span>
-        <span className="d-none d-md-inline">
+        {/* One readable name for screen readers, whatever the screen width hides. */}
+        <span className="visually-hidden">
+          {`${t('user.menu')}: ${user.username} (${t(`user.roles.${user.role}`)})`}
+        </span>
+        <span className="d-none d-sm-inline text-truncate user-name" aria-hidden="true">
+          {user.username}
+        </span>
+        <span className="d-none d-md-inline" aria-hidden="true">
           <RoleBadge role={user.role} />
         </span>
       </Dropdown.Toggle>
