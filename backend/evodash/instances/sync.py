@@ -97,6 +97,15 @@ def _webhook_due(instance: EvolutionInstance, check_webhook: bool | None) -> boo
     return checked is None or utcnow() - checked >= WEBHOOK_CHECK_INTERVAL
 
 
+async def _load(
+    session: AsyncSession, instance_ids: Sequence[int] | None, check_webhook: bool | None
+) -> tuple[Sequence[EvolutionInstance], list[Target], dict[int, EvolutionServer]]:
+    instances = await InstanceRepository(session).live(instance_ids)
+    targets = [Target(i.id, i.name, i.server_id, _webhook_due(i, check_webhook)) for i in instances]
+    server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
+    return instances, targets, server_map
+
+
 async def load_targets(
     session: AsyncSession,
     instance_ids: Sequence[int] | None = None,
@@ -104,9 +113,7 @@ async def load_targets(
     check_webhook: bool | None = None,
 ) -> tuple[list[Target], dict[int, EvolutionServer]]:
     """Live instances to sync; ``check_webhook``: True always, False never, None when due."""
-    instances = await InstanceRepository(session).live(instance_ids)
-    targets = [Target(i.id, i.name, i.server_id, _webhook_due(i, check_webhook)) for i in instances]
-    server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
+    _, targets, server_map = await _load(session, instance_ids, check_webhook)
     return targets, server_map
 
 
@@ -278,11 +285,13 @@ async def apply(
     probes: Sequence[Probe],
     server_probes: dict[int, ServerProbe],
     started: float,
+    instances: Sequence[EvolutionInstance] | None = None,
 ) -> SyncReportRead:
-    rows = {
-        i.id: i
-        for i in await InstanceRepository(session).live([p.target.instance_id for p in probes])
-    }
+    """Write the results. ``instances``: the rows already loaded in ``session`` (else they
+    are read again; instances deleted meanwhile are skipped)."""
+    if instances is None:
+        instances = await InstanceRepository(session).live([p.target.instance_id for p in probes])
+    rows = {i.id: i for i in instances if i.deleted_at is None}
     server_rows = await ServerRepository(session).by_ids(list(server_probes))
     items = [
         _apply_one(
@@ -322,9 +331,9 @@ async def sync_instances(
 ) -> SyncReportRead:
     """Sync in one session (a request's): load, probe, apply. Flushes, never commits."""
     started = time.perf_counter()
-    targets, server_map = await load_targets(session, instance_ids, check_webhook=check_webhook)
+    instances, targets, server_map = await _load(session, instance_ids, check_webhook)
     probes, server_probes = await probe(http, settings, targets, server_map, retries=retries)
-    return await apply(session, settings, probes, server_probes, started)
+    return await apply(session, settings, probes, server_probes, started, instances)
 
 
 # --- periodic --------------------------------------------------------------------------------
