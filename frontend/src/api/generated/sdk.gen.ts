@@ -459,7 +459,7 @@ export const instancesWriteSettings = <ThrowOnError extends boolean = false>(opt
 /**
  * Dashboard figures
  *
- * Instances by status, messages in the last 24 hours (per hour too), blocked messages, jobs by status, and the latest instances, messages and connection events.
+ * Instances by status, messages in the last 24 hours (per hour too), blocked messages, jobs by status, and the latest instances, messages and connection events. Counts of completed hours may lag by up to a minute; the current hour is always live.
  */
 export const statsOverview = <ThrowOnError extends boolean = false>(options?: Options<StatsOverviewData, ThrowOnError>) => (options?.client ?? client).get<StatsOverviewResponses, StatsOverviewErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],

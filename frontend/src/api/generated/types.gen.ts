@@ -866,7 +866,8 @@ export type InstanceStatus = 'created' | 'connecting' | 'open' | 'close' | 'refu
 /**
  * InstanceUpdate
  *
- * All optional; only the fields sent are changed.
+ * All optional; only the fields sent are changed. (The allow-list has its own
+ * endpoint, ``/api/instances/{id}/allowed-numbers``.)
  */
 export type InstanceUpdate = {
     /**
@@ -882,13 +883,9 @@ export type InstanceUpdate = {
      */
     forward_url?: string | null;
     /**
-     * Allowed Numbers
-     *
-     * Numbers (E.164 digits) or JIDs allowed on this instance
-     */
-    allowed_numbers?: Array<string> | null;
-    /**
      * Reply With Summary
+     *
+     * Answer invoice images on WhatsApp with what was read
      */
     reply_with_summary?: boolean | null;
 };
@@ -1909,9 +1906,9 @@ export type SyncRequest = {
     /**
      * Check Webhook
      *
-     * Also look for webhook drift
+     * Look for webhook drift: true always, false never, null when due (not checked in the last 15 minutes)
      */
-    check_webhook?: boolean;
+    check_webhook?: boolean | null;
 };
 
 /**
@@ -4256,10 +4253,12 @@ export type JobsJobImageError = JobsJobImageErrors[keyof JobsJobImageErrors];
 
 export type JobsJobImageResponses = {
     /**
-     * The image, with its real content type
+     * The image, with the type read from its content
      */
-    200: unknown;
+    200: Blob | File;
 };
+
+export type JobsJobImageResponse = JobsJobImageResponses[keyof JobsJobImageResponses];
 
 export type JobsJobThumbnailData = {
     body?: never;
@@ -4294,10 +4293,12 @@ export type JobsJobThumbnailError = JobsJobThumbnailErrors[keyof JobsJobThumbnai
 
 export type JobsJobThumbnailResponses = {
     /**
-     * The image, with its real content type
+     * The image, with the type read from its content
      */
-    200: unknown;
+    200: Blob | File;
 };
+
+export type JobsJobThumbnailResponse = JobsJobThumbnailResponses[keyof JobsJobThumbnailResponses];
 
 export type JobsRetryJobData = {
     body?: never;
