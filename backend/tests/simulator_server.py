@@ -1,15 +1,15 @@
-"""Real HTTP servers on loopback, each in its own thread and event loop, for tests.
+"""Real HTTP servers on loopback for tests, each with its own event loop.
 
-- :func:`serve_in_thread` runs any ASGI app with uvicorn on a free port;
-- :class:`RunningSimulator` is the Evolution simulator served that way, with helpers
-  for its ``/_sim`` control API (the ``running_simulator`` fixture in the instances and
-  servers test packages yields one, reset before each test);
+- :func:`serve_in_process` runs a server in a separate Python process (its own GIL, like
+  a real Evolution server: a busy test cannot slow it down); :func:`serve_in_thread`
+  runs any ASGI app with uvicorn in a background thread of this process;
+- :class:`RunningSimulator` is the Evolution simulator served that way
+  (:func:`simulator_in_process`, :func:`simulator_in_thread`), with helpers for its
+  ``/_sim`` control API. The ``running_simulator`` fixture (import it, with
+  ``simulator_process``, into a package's conftest) yields one, emptied for each test;
 - :class:`DelayedEvolution` is a tiny Evolution stand-in that answers every call after a
-  fixed delay (and counts how many calls it serves at once): for timing the status sync,
-  served by :func:`delayed_evolution_process` from a separate process.
-
-A thread of its own keeps the server's loop independent of the test's, so a test that
-blocks or is slow never starves the server and timings measure real HTTP.
+  fixed delay and counts how many calls it serves at once (``GET /_stats``): for timing
+  the status sync, served by :func:`delayed_evolution_process`.
 """
 
 from __future__ import annotations
