@@ -46,10 +46,6 @@ demo: build ## The dashboard + a simulated Evolution server with demo data, on h
 migrate: install ## Apply database migrations
 	$(BIN)/evodash migrate
 
-.PHONY: openapi
-openapi: install ## Export the OpenAPI document for the SPA's client generator
-	$(BIN)/evodash openapi > $(FRONTEND)/openapi.json
-
 # ---------------------------------------------------------------- test
 .PHONY: lint
 lint: install ## Ruff (lint + format check)
@@ -71,16 +67,29 @@ endif
 migrations-check: install ## alembic upgrade head + check (SQLite, and PostgreSQL when set)
 	$(PY) -m evodash.core.migrate_check
 
+.PHONY: client
+client: install ## Regenerate the SPA's API client from the backend's OpenAPI document
+	$(BIN)/evodash openapi > $(FRONTEND)/openapi.json
+	cd $(FRONTEND) && npm run generate-client
+
+.PHONY: check-client
+check-client: install ## Fail when the SPA's API client is stale (run `make client`)
+	@$(BIN)/evodash openapi | diff -q - $(FRONTEND)/openapi.json >/dev/null \
+	  || { echo "frontend/openapi.json is stale: run 'make client'" >&2; exit 1; }
+	cd $(FRONTEND) && npm run check-client
+
 .PHONY: test-frontend
 test-frontend: install ## Frontend lint, types, client freshness and unit tests
 ifneq ($(HAS_FRONTEND),)
-	cd $(FRONTEND) && npm run lint && npm run typecheck && npm run test
+	$(MAKE) check-client
+	cd $(FRONTEND) && npm run lint && npm run test
 endif
 
 .PHONY: e2e
 e2e: build ## Browser end-to-end tests (Playwright + Chromium, real backend + simulator)
 ifneq ($(wildcard $(FRONTEND)/playwright.config.ts),)
-	cd $(FRONTEND) && npm run e2e
+	cd $(FRONTEND) && npm run size
+	bash scripts/e2e.sh
 endif
 
 .PHONY: test
