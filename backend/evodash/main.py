@@ -6,12 +6,14 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from evodash import __version__
 from evodash.api import api_router
@@ -106,12 +108,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.info("app.stopped")
 
 
+class ImmutableStaticFiles(StaticFiles):
+    """Vite's /assets files carry a content hash in their names: cache them for good."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def _mount_spa(app: FastAPI, dist: Path) -> None:
     dist = dist.resolve()
     index = dist / "index.html"
     assets = dist / "assets"
     if assets.is_dir():
-        app.mount("/assets", StaticFiles(directory=assets), name="assets")
+        app.mount("/assets", ImmutableStaticFiles(directory=assets), name="assets")
 
     # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
     @app.get("/{path:path}", include_in_schema=False)
@@ -151,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_body_bytes,

@@ -63,3 +63,37 @@ class TestOpenAPI:
     async def test_docs_pages_are_served(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/docs")).status_code == 200
         assert (await client.get("/redoc")).status_code == 200
+
+
+class TestSpaServing:
+    async def test_built_spa_is_served_compressed_with_immutable_assets(
+        self, settings: object, tmp_path: object
+    ) -> None:
+        from pathlib import Path
+
+        from asgi_lifespan import LifespanManager
+
+        from evodash.main import create_app
+
+        dist = Path(str(tmp_path)) / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text("<!doctype html><div id=root></div>" + " " * 2000)
+        (dist / "assets" / "index-abc123.js").write_text("console.log(1);" * 500)
+        app = create_app(settings.model_copy(update={"frontend_dist": dist}))  # type: ignore[attr-defined]
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            ) as client,
+        ):
+            page = await client.get("/instances/7", headers={"Accept-Encoding": "gzip"})
+            assert page.status_code == 200
+            assert "id=root" in page.text
+            assert page.headers["content-encoding"] == "gzip"
+            assert page.headers["cache-control"] == "no-cache"
+            asset = await client.get("/assets/index-abc123.js", headers={"Accept-Encoding": "gzip"})
+            assert asset.headers["content-encoding"] == "gzip"
+            assert "immutable" in asset.headers["cache-control"]
+            missing = await client.get("/api/does-not-exist")
+            assert missing.status_code == 404
+            assert missing.json()["error"] == "not_found"
