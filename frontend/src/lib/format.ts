@@ -1,0 +1,74 @@
+/**
+ * Numbers, dates and relative times in the UI language (Intl, so nothing to bundle).
+ * Pass `i18n.language` (or `useTranslation().i18n.language`) as `locale`.
+ */
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/** 1234 → "1.234" (pt-BR) / "1,234" (en). */
+export function formatNumber(value: number, locale: string): string {
+  return cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(value);
+}
+
+export function toDate(value: Date | string | number): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/**
+ * "há 3 min", "há 2 h", "agora" (pt-BR); "3 min ago", "now" (en). Future times (a clock a
+ * little ahead) read as "agora" too.
+ */
+export function formatRelativeTime(
+  value: Date | string | number,
+  locale: string,
+  now: Date | number = Date.now(),
+): string {
+  const seconds = Math.round((toDate(value).getTime() - toDate(now).getTime()) / 1000);
+  const format = cached(
+    relativeFormats,
+    locale,
+    () => new Intl.RelativeTimeFormat(locale, { style: 'short', numeric: 'auto' }),
+  );
+  const elapsed = -seconds;
+  if (elapsed < 45) return format.format(0, 'second');
+  for (const [unit, size] of UNITS) {
+    if (elapsed >= size) {
+      return stripAbbreviationDot(format.format(-Math.floor(elapsed / size), unit));
+    }
+  }
+  return stripAbbreviationDot(format.format(-1, 'minute'));
+}
+
+/** ICU abbreviates with dots ("há 3 min.", "3 min. ago"); in a list they read as noise. */
+function stripAbbreviationDot(text: string): string {
+  return text.replace(/\.(?=\s|$)/g, '');
+}
+
+/** "27/05/2026, 14:03" (pt-BR) / "5/27/2026, 2:03 PM" (en), in the browser's time zone. */
+export function formatDateTime(value: Date | string | number, locale: string): string {
+  return cached(
+    dateTimeFormats,
+    locale,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }),
+  ).format(toDate(value));
+}
