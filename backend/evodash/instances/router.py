@@ -170,7 +170,7 @@ async def get_instance(_: CurrentUser, instance: AnyInstanceDep) -> InstanceRead
 @router.patch(
     "/{instance_id}",
     response_model=InstanceRead,
-    summary="Update an instance (display name, phone, forward URL, allow-list)",
+    summary="Update an instance (display name, phone, forward URL, invoice replies)",
     responses=error_responses(401, 403, 404, 409, 422),
 )
 async def update_instance(

@@ -360,7 +360,7 @@ export const instancesGetInstance = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * Update an instance (display name, phone, forward URL, allow-list)
+ * Update an instance (display name, phone, forward URL, invoice replies)
  */
 export const instancesUpdateInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesUpdateInstanceData, ThrowOnError>) => (options.client ?? client).patch<InstancesUpdateInstanceResponses, InstancesUpdateInstanceErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],

@@ -727,7 +727,7 @@ export const instancesGetInstanceOptions = (options: Options<InstancesGetInstanc
 });
 
 /**
- * Update an instance (display name, phone, forward URL, allow-list)
+ * Update an instance (display name, phone, forward URL, invoice replies)
  */
 export const instancesUpdateInstanceMutation = (options?: Partial<Options<InstancesUpdateInstanceData>>): UseMutationOptions<InstancesUpdateInstanceResponse, InstancesUpdateInstanceError, Options<InstancesUpdateInstanceData>> => {
     const mutationOptions: UseMutationOptions<InstancesUpdateInstanceResponse, InstancesUpdateInstanceError, Options<InstancesUpdateInstanceData>> = {
