@@ -9,8 +9,14 @@ export const paths = {
   instances: { path: '/instances', getHref: () => '/instances' },
   servers: { path: '/servers', getHref: () => '/servers' },
   messages: { path: '/messages', getHref: () => '/messages' },
+  message: {
+    path: ':messageId',
+    getHref: (id: number | string, search = '') => `/messages/${String(id)}${search}`,
+  },
   jobs: { path: '/jobs', getHref: () => '/jobs' },
+  job: { path: '/jobs/:jobId', getHref: (id: number | string) => `/jobs/${String(id)}` },
   users: { path: '/users', getHref: () => '/users' },
+  account: { path: '/account', getHref: () => '/account' },
 } as const;
 
 /**

@@ -19,6 +19,7 @@ export const en: Messages = {
   },
   user: {
     menu: 'User menu',
+    account: 'My account',
     logout: 'Log out',
     loggingOut: 'Logging out…',
     noEmail: 'no e-mail',
@@ -49,6 +50,14 @@ export const en: Messages = {
     retry: 'Try again',
     reload: 'Reload the page',
     backToDashboard: 'Back to the dashboard',
+    copy: 'Copy',
+    copyNamed: 'Copy: {{name}}',
+    copied: 'Copied!',
+    copyFailed: 'Could not copy. Select the text and copy it by hand.',
+    shownOnce:
+      'Shown only this once: copy it and keep it safe now. Once closed, it cannot be seen again.',
+    close: 'Close',
+    cancel: 'Cancel',
   },
   pages: {
     dashboard: { description: 'Overview of instances, messages and jobs.' },
@@ -87,6 +96,25 @@ export const en: Messages = {
     },
     waitSeconds_one: 'Wait {{count}} second before trying again.',
     waitSeconds_other: 'Wait {{count}} seconds before trying again.',
+  },
+  pager: {
+    label: 'Pagination',
+    status: 'Page {{page}} of {{pages}} · {{total}} items',
+    previous: 'Previous',
+    next: 'Next',
+  },
+  period: {
+    label: 'Period',
+    any: 'Any time',
+    presets: {
+      today: 'Today',
+      '24h': 'Last 24 hours',
+      '7d': 'Last 7 days',
+      '30d': 'Last 30 days',
+    },
+    custom: 'Custom…',
+    from: 'From',
+    to: 'To',
   },
   errors: {
     title: 'Something went wrong',

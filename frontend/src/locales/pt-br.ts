@@ -18,6 +18,7 @@ export const ptBR = {
   },
   user: {
     menu: 'Menu do usuário',
+    account: 'Minha conta',
     logout: 'Sair',
     loggingOut: 'Saindo…',
     noEmail: 'sem e-mail',
@@ -48,6 +49,14 @@ export const ptBR = {
     retry: 'Tentar novamente',
     reload: 'Recarregar a página',
     backToDashboard: 'Voltar ao dashboard',
+    copy: 'Copiar',
+    copyNamed: 'Copiar: {{name}}',
+    copied: 'Copiado!',
+    copyFailed: 'Não foi possível copiar. Selecione o texto e copie manualmente.',
+    shownOnce:
+      'Mostrado só esta vez: copie e guarde agora. Depois de fechar, não dá para vê-lo de novo.',
+    close: 'Fechar',
+    cancel: 'Cancelar',
   },
   pages: {
     dashboard: { description: 'Visão geral das instâncias, mensagens e jobs.' },
@@ -86,6 +95,25 @@ export const ptBR = {
     },
     waitSeconds_one: 'Aguarde {{count}} segundo para tentar de novo.',
     waitSeconds_other: 'Aguarde {{count}} segundos para tentar de novo.',
+  },
+  pager: {
+    label: 'Paginação',
+    status: 'Página {{page}} de {{pages}} · {{total}} itens',
+    previous: 'Anterior',
+    next: 'Próxima',
+  },
+  period: {
+    label: 'Período',
+    any: 'Qualquer data',
+    presets: {
+      today: 'Hoje',
+      '24h': 'Últimas 24 horas',
+      '7d': 'Últimos 7 dias',
+      '30d': 'Últimos 30 dias',
+    },
+    custom: 'Personalizado…',
+    from: 'De',
+    to: 'Até',
   },
   errors: {
     title: 'Algo deu errado',

@@ -1,8 +1,10 @@
 import Dropdown from 'react-bootstrap/Dropdown';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 
 import type { Role } from '@/api/generated/types.gen';
 import { Icon } from '@/components/ui/icon';
+import { paths } from '@/config/paths';
 
 export interface ShellUser {
   username: string;
@@ -58,6 +60,10 @@ export function UserMenu({ user, onLogout, loggingOut = false }: UserMenuProps) 
           </div>
         </div>
         <Dropdown.Divider />
+        <Dropdown.Item as={Link} to={paths.account.getHref()}>
+          <Icon name="person-circle" className="me-2" />
+          {t('user.account')}
+        </Dropdown.Item>
         <Dropdown.Item as="button" onClick={onLogout} disabled={loggingOut}>
           <Icon name="box-arrow-right" className="me-2" />
           {loggingOut ? t('user.loggingOut') : t('user.logout')}
