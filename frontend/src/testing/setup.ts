@@ -7,6 +7,8 @@ import { configureApiClient } from '@/lib/api-client';
 import { i18n, initI18n } from '@/lib/i18n';
 import { reloadThemePreference } from '@/lib/theme';
 
+import { MockWebSocket } from './mock-websocket';
+
 // jsdom has no matchMedia; tests that care stub it with a dark or light OS. Other queries
 // (react-bootstrap's breakpoints) answer as on a desktop browser.
 export function stubColorScheme(scheme: 'light' | 'dark') {
@@ -45,6 +47,10 @@ configureApiClient();
 
 beforeEach(async () => {
   stubColorScheme('light');
+  // The app's realtime connection never touches the network in tests; a test drives it
+  // through MockWebSocket.latest().
+  MockWebSocket.reset();
+  vi.stubGlobal('WebSocket', MockWebSocket);
   localStorage.clear();
   for (const cookie of document.cookie.split(';')) {
     const name = cookie.split('=')[0]?.trim();

@@ -1,18 +1,30 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { Outlet } from 'react-router';
 
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
 import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
+import { meQueryKey } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
 import { ProtectedRoute } from '@/features/auth/components/protected-route';
 import { useUser } from '@/features/auth/hooks/user-context';
+import { RealtimeProvider } from '@/lib/realtime';
 
-/** Every page behind the login: the session check, then the shell around the page. */
+/**
+ * Every page behind the login: the session check, then the one realtime connection
+ * (open only while logged in), then the shell around the page.
+ */
 export function AppRoot() {
+  const queryClient = useQueryClient();
   return (
     <ProtectedRoute>
-      <Shell />
+      <RealtimeProvider
+        // The socket was refused: ask the API whether the session is still valid.
+        onUnauthorized={() => void queryClient.invalidateQueries({ queryKey: meQueryKey() })}
+      >
+        <Shell />
+      </RealtimeProvider>
     </ProtectedRoute>
   );
 }
