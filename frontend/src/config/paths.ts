@@ -6,7 +6,20 @@ export const paths = {
       next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login',
   },
   dashboard: { path: '/', getHref: () => '/' },
-  instances: { path: '/instances', getHref: () => '/instances' },
+  instances: {
+    path: '/instances',
+    getHref: (search = '') => `/instances${search}`,
+  },
+  instanceNew: { path: '/instances/new', getHref: () => '/instances/new' },
+  instanceImport: { path: '/instances/import', getHref: () => '/instances/import' },
+  instance: {
+    path: '/instances/:instanceId',
+    getHref: (id: number | string) => `/instances/${String(id)}`,
+  },
+  instanceEdit: {
+    path: '/instances/:instanceId/edit',
+    getHref: (id: number | string) => `/instances/${String(id)}/edit`,
+  },
   servers: { path: '/servers', getHref: () => '/servers' },
   messages: { path: '/messages', getHref: () => '/messages' },
   message: {
