@@ -135,7 +135,18 @@ async def receive(
     settings: Settings,
 ) -> Received:
     """Store an authenticated event, apply it, and queue its forwarding."""
-    body = parse_envelope(raw, suffix)
+    try:
+        body = parse_envelope(raw, suffix)
+    except (MalformedWebhook, NotAnEvolutionEvent) as exc:
+        # The reason, never the body: it may hold messages and the instance token.
+        log.warning(
+            "webhook.rejected",
+            instance_id=instance.id,
+            status=exc.status_code,
+            reason=exc.detail,
+            size=len(raw),
+        )
+        raise
     # Read before applying: a failed apply rolls back (and expires) what it touched.
     instance_id, forward_url = instance.id, instance.forward_url
     deleted = instance.deleted_at is not None

@@ -137,6 +137,23 @@ class TestBadBodies:
         assert reason in response.json()["detail"]
         assert await events(db) == []
 
+    async def test_rejections_are_logged_with_their_reason(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        hooked = await instances.create()
+        with caplog.at_level(logging.INFO):
+            await post_event(client, hooked, b'{"event": "x", "secret-ish": ')
+        [record] = [
+            r.msg
+            for r in caplog.records
+            if isinstance(r.msg, dict) and r.msg.get("event") == "webhook.rejected"
+        ]
+        assert record["status"] == 400 and "JSON" in record["reason"]
+        assert "secret-ish" not in str(record)
+
     async def test_wrong_secret_wins_over_a_bad_body(
         self, client: httpx.AsyncClient, instances: InstanceFactory
     ) -> None:
