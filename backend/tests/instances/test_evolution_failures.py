@@ -19,8 +19,8 @@ from evodash.evolution import client as evolution_client
 from evodash.instances import cleanup
 from evodash.instances.models import InstanceStatus
 from evodash.servers.models import EvolutionServer
-from tests.instances.conftest import TIMEOUT
 from tests.instances.helpers import add_instances, add_server, get_row, snapshot
+from tests.lifecycle_fixtures import TIMEOUT
 from tests.simulator_server import RunningSimulator, closed_port_url
 
 EVO = "http://evolution.test:8080"

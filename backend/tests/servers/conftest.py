@@ -1,55 +1,13 @@
-"""Fixtures of the servers tests: fast timeouts, role headers, the simulator over HTTP."""
+"""Fixtures of the servers tests (shared with the other lifecycle package)."""
 
-from __future__ import annotations
-
-import pytest
-
-from evodash.core.config import Settings
-from evodash.users.models import Role
-from tests.factories import UserFactory
-from tests.instances.helpers import HeadersFor
-from tests.simulator_server import (  # noqa: F401 (fixtures)
+from tests.lifecycle_fixtures import (  # noqa: F401 (fixtures)
+    TIMEOUT,
+    admin,
     closed_port_url,
+    headers_of,
+    operator,
     running_simulator,
+    settings,
     simulator_process,
+    viewer,
 )
-
-#: Deliberately short, so failure tests finish fast (and prove the bound).
-TIMEOUT = 1.5
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            # Nothing listens there: the simulator's webhook deliveries fail fast.
-            "public_base_url": closed_port_url(),
-            "evolution_timeout_seconds": TIMEOUT,
-            "evolution_connect_timeout_seconds": 2.0,
-            "evolution_read_retries": 0,
-            "status_sync_concurrency": 10,
-        }
-    )
-
-
-@pytest.fixture
-def headers_of(users: UserFactory, as_user: HeadersFor) -> HeadersFor:
-    async def make(role: Role = Role.admin) -> dict[str, str]:
-        return await as_user(await users.create(role))
-
-    return make
-
-
-@pytest.fixture
-async def admin(headers_of: HeadersFor) -> dict[str, str]:
-    return await headers_of(Role.admin)
-
-
-@pytest.fixture
-async def operator(headers_of: HeadersFor) -> dict[str, str]:
-    return await headers_of(Role.operator)
-
-
-@pytest.fixture
-async def viewer(headers_of: HeadersFor) -> dict[str, str]:
-    return await headers_of(Role.viewer)
