@@ -13,8 +13,11 @@ const DashboardRoute = lazy(() => import('./routes/app/dashboard'));
 const InstancesRoute = lazy(() => import('./routes/app/instances'));
 const ServersRoute = lazy(() => import('./routes/app/servers'));
 const MessagesRoute = lazy(() => import('./routes/app/messages'));
+const MessageDetailRoute = lazy(() => import('./routes/app/messages-detail'));
 const JobsRoute = lazy(() => import('./routes/app/jobs'));
+const JobDetailRoute = lazy(() => import('./routes/app/jobs-detail'));
 const UsersRoute = lazy(() => import('./routes/app/users'));
+const AccountRoute = lazy(() => import('./routes/app/account'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 
 export const routes: RouteObject[] = [
@@ -35,9 +38,15 @@ export const routes: RouteObject[] = [
           { index: true, element: <DashboardRoute /> },
           { path: paths.instances.path, element: <InstancesRoute /> },
           { path: paths.servers.path, element: <ServersRoute /> },
-          { path: paths.messages.path, element: <MessagesRoute /> },
+          {
+            path: paths.messages.path,
+            element: <MessagesRoute />,
+            children: [{ path: paths.message.path, element: <MessageDetailRoute /> }],
+          },
           { path: paths.jobs.path, element: <JobsRoute /> },
+          { path: paths.job.path, element: <JobDetailRoute /> },
           { path: paths.users.path, element: <UsersRoute /> },
+          { path: paths.account.path, element: <AccountRoute /> },
           { path: '*', element: <NotFoundRoute /> },
         ],
       },

@@ -1,5 +1,16 @@
-import { PlaceholderPage } from './placeholder-page';
+import { Suspense } from 'react';
+import { Outlet, useParams } from 'react-router';
+
+import { MessagesPage } from '@/features/messages/components/messages-page';
 
 export default function MessagesRoute() {
-  return <PlaceholderPage page="messages" icon="chat-dots" />;
+  const { messageId } = useParams();
+  return (
+    <MessagesPage activeId={messageId ? Number(messageId) : null}>
+      {/* The drawer's chunk loads without blanking the list. */}
+      <Suspense fallback={null}>
+        <Outlet />
+      </Suspense>
+    </MessagesPage>
+  );
 }
