@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
+from evodash.evolution.models import WEBHOOK_EVENTS
+
 #: The 31 names ``webhook/set`` accepts, in the server's enum order (the order matters: it
-#: is printed in the validation message and stored for ``events: []``).
-EVENT_NAMES: tuple[str, ...] = (
-    "APPLICATION_STARTUP",
-    "QRCODE_UPDATED",
-    "MESSAGES_SET",
-    "MESSAGES_UPSERT",
-    "MESSAGES_EDITED",
-    "MESSAGES_UPDATE",
-    "MESSAGES_DELETE",
-    "SEND_MESSAGE",
-    "SEND_MESSAGE_UPDATE",
-    "CONTACTS_SET",
-    "CONTACTS_UPSERT",
-    "CONTACTS_UPDATE",
-    "PRESENCE_UPDATE",
-    "CHATS_SET",
-    "CHATS_UPSERT",
-    "CHATS_UPDATE",
-    "CHATS_DELETE",
-    "GROUPS_UPSERT",
-    "GROUP_UPDATE",
-    "GROUP_PARTICIPANTS_UPDATE",
-    "CONNECTION_UPDATE",
-    "LABELS_EDIT",
-    "LABELS_ASSOCIATION",
-    "CALL",
-    "TYPEBOT_START",
-    "TYPEBOT_CHANGE_STATUS",
-    "REMOVE_INSTANCE",
-    "LOGOUT_INSTANCE",
-    "INSTANCE_CREATE",
-    "INSTANCE_DELETE",
-    "STATUS_INSTANCE",
-)
+#: is printed in the validation message and stored for ``events: []``). The wire contract
+#: has one list, kept with the client's wire models.
+EVENT_NAMES: tuple[str, ...] = WEBHOOK_EVENTS
 
 # Payload names the simulator emits (the real server's ``Events`` enum values).
 QRCODE_UPDATED = "qrcode.updated"
