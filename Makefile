@@ -92,8 +92,15 @@ ifneq ($(wildcard $(FRONTEND)/playwright.config.ts),)
 	bash scripts/e2e.sh
 endif
 
+.PHONY: check-compose
+check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; skipped without it)
+	@if command -v docker-compose >/dev/null; then \
+	  SECRET_KEY=check EVOLUTION_API_KEY=check docker-compose -f docker-compose.yml config -q \
+	  && echo "docker-compose.yml is valid"; \
+	else echo "docker-compose not installed: skipping the compose check"; fi
+
 .PHONY: test
-test: lint typecheck migrations-check test-backend test-frontend e2e ## Run every test
+test: lint typecheck check-compose migrations-check test-backend test-frontend e2e ## Run every test
 
 .PHONY: clean
 clean: ## Remove build output and caches (keeps ./data)
