@@ -40,7 +40,7 @@ test.describe('login journey', () => {
     await page.getByRole('button', { name: 'Idioma: Português (Brasil)' }).click();
     await page.getByRole('button', { name: 'English' }).click();
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-    await expect(page.getByRole('region', { name: 'Coming soon' })).toBeVisible();
+    await expect(page.getByText('Overview of instances, messages and jobs.')).toBeVisible();
 
     // Toggle the dark theme.
     await page.getByRole('button', { name: /^Theme: / }).click();

@@ -47,7 +47,10 @@ describe('authentication flow', () => {
   });
 
   it('shows the shell with the user, their role and the admin-only menu', async () => {
-    mockFetch({ 'GET /api/auth/me': () => json(createUser({ role: 'admin' })) });
+    mockFetch({
+      'GET /api/auth/me': () => json(createUser({ role: 'admin' })),
+      'GET /api/stats/overview': () => json({ error: 'internal_error' }, { status: 500 }),
+    });
     renderApp('/');
 
     const nav = await screen.findByRole('navigation', { name: 'Navegação principal' });
@@ -55,7 +58,6 @@ describe('authentication flow', () => {
       expect(within(nav).getByRole('link', { name })).toBeInTheDocument();
     }
     expect(await screen.findByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    expect(screen.getByRole('region', { name: 'Em breve' })).toBeVisible();
     expect(screen.getByRole('button', { name: /^Menu do usuário: maria/ })).toHaveTextContent(
       'Administrador',
     );

@@ -17,6 +17,26 @@ export interface ChartProps<T extends 'doughnut' | 'bar' | 'line'> {
   height?: number;
 }
 
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Merges a page's options over the theme defaults key by key, so `scales.y.ticks.precision`
+ * keeps the theme's tick colour and `plugins.legend.position` its label colour.
+ */
+function mergeOptions<T>(base: Plain, extra: T | undefined): T {
+  const merged: Plain = { ...base };
+  if (!isPlain(extra)) return merged as T;
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key];
+    merged[key] = isPlain(current) && isPlain(value) ? mergeOptions(current, value) : value;
+  }
+  return merged as T;
+}
+
 function useBaseOptions() {
   // Re-read the CSS variables when the theme changes.
   const { theme } = useTheme();
@@ -40,7 +60,7 @@ export function DoughnutChart({ data, options, label, height = 240 }: ChartProps
       <Doughnut
         key={base.key}
         data={data}
-        options={{ ...base.options, ...options }}
+        options={mergeOptions(base.options, options)}
         aria-label={label}
         role="img"
       />
@@ -56,7 +76,7 @@ export function BarChart({ data, options, label, height = 240 }: ChartProps<'bar
       <Bar
         key={base.key}
         data={data}
-        options={{ ...base.options, scales: { x: axis, y: axis }, ...options }}
+        options={mergeOptions({ ...base.options, scales: { x: axis, y: axis } }, options)}
         aria-label={label}
         role="img"
       />
@@ -72,7 +92,7 @@ export function LineChart({ data, options, label, height = 240 }: ChartProps<'li
       <Line
         key={base.key}
         data={data}
-        options={{ ...base.options, scales: { x: axis, y: axis }, ...options }}
+        options={mergeOptions({ ...base.options, scales: { x: axis, y: axis } }, options)}
         aria-label={label}
         role="img"
       />

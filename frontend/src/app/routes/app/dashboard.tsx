@@ -1,5 +1,5 @@
-import { PlaceholderPage } from './placeholder-page';
+import { Dashboard } from '@/features/dashboard/components/dashboard';
 
 export default function DashboardRoute() {
-  return <PlaceholderPage page="dashboard" icon="speedometer2" />;
+  return <Dashboard />;
 }

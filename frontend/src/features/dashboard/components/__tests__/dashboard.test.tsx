@@ -1,0 +1,185 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import type { ComponentProps } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+
+import { i18n } from '@/lib/i18n';
+import { RealtimeClient, RealtimeProvider } from '@/lib/realtime';
+import { json, mockFetch } from '@/testing/mock-fetch';
+import { renderWithProviders } from '@/testing/test-utils';
+
+import { LIVE_DEBOUNCE_MS } from '../../hooks/use-live-overview';
+import { Dashboard } from '../dashboard';
+import { createOverview } from './overview-fixture';
+
+// jsdom has no canvas: stand-in charts that show what they were given.
+vi.mock('@/components/charts/lazy-charts', () => {
+  const Chart = ({ label, data }: { label: string; data: { labels?: unknown[] } }) => (
+    <div role="img" aria-label={label} data-points={data.labels?.length ?? 0} />
+  );
+  return {
+    LazyDoughnutChart: (props: ComponentProps<typeof Chart>) => <Chart {...props} />,
+    LazyLineChart: (props: ComponentProps<typeof Chart>) => <Chart {...props} />,
+    LazyBarChart: (props: ComponentProps<typeof Chart>) => <Chart {...props} />,
+  };
+});
+
+const card = (tone: string) => screen.getByTestId(`stat-${tone}`);
+
+describe('Dashboard', () => {
+  it('shows the figures on gradient cards, formatted in Portuguese', async () => {
+    mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
+    renderWithProviders(<Dashboard />);
+
+    await screen.findByTestId('stat-open');
+    expect(card('open')).toHaveTextContent('Conectadas1.234de 1.280 instâncias');
+    expect(card('connecting')).toHaveTextContent('Conectando5');
+    expect(card('close')).toHaveTextContent('Desconectadas30');
+    expect(card('unreachable')).toHaveTextContent('Inacessíveis7');
+    expect(card('instances')).toHaveTextContent('1.280em 2 servidores · 1 inacessível');
+    expect(card('messages')).toHaveTextContent('15.230');
+    expect(card('messages')).toHaveTextContent('12.000 recebidas · 3.230 enviadas');
+    expect(card('blocked')).toHaveTextContent('Bloqueadas (24 h)42');
+    expect(card('jobs')).toHaveTextContent('Jobs pendentes42 em execução · 1 com falha');
+    // Label and value are a term and its definition.
+    expect(within(card('open')).getByRole('term')).toHaveTextContent('Conectadas');
+    expect(within(card('open')).getAllByRole('definition')[0]).toHaveTextContent('1.234');
+  });
+
+  it('formats the same figures in English', async () => {
+    await i18n.changeLanguage('en');
+    mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
+    renderWithProviders(<Dashboard />);
+
+    await screen.findByTestId('stat-open');
+    expect(card('open')).toHaveTextContent('Connected1,234of 1,280 instances');
+    expect(card('messages')).toHaveTextContent('12,000 received · 3,230 sent');
+    expect(screen.getAllByText('3 min ago', { exact: false }).length).toBeGreaterThan(0);
+  });
+
+  it('uses singular words for one', async () => {
+    mockFetch({
+      'GET /api/stats/overview': () =>
+        json(createOverview({ instances_total: 1, servers: 1, servers_unreachable: 0 })),
+    });
+    renderWithProviders(<Dashboard />);
+    await screen.findByTestId('stat-open');
+    expect(card('open')).toHaveTextContent('de 1 instância');
+    expect(card('instances')).toHaveTextContent('em 1 servidor');
+    expect(card('instances')).not.toHaveTextContent('inacessível');
+  });
+
+  it('draws both charts with accessible descriptions and a table of the same figures', async () => {
+    mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
+    renderWithProviders(<Dashboard />);
+
+    const doughnut = await screen.findByRole('img', { name: /instâncias por status/i });
+    expect(doughnut).toHaveAccessibleName(/Conectada 1\.234/);
+    const line = screen.getByRole('img', { name: /mensagens por hora/i });
+    expect(line).toHaveAccessibleName(/12\.000 recebidas, 3\.230 enviadas, 42 bloqueadas/);
+    expect(line).toHaveAttribute('data-points', '24');
+
+    const statusTable = screen.getByRole('table', { name: 'Instâncias por status (tabela)' });
+    expect(within(statusTable).getByRole('row', { name: 'Conectada 1.234' })).toBeInTheDocument();
+    const hourTable = screen.getByRole('table', {
+      name: 'Mensagens por hora (últimas 24 h) (tabela)',
+    });
+    expect(within(hourTable).getAllByRole('row')).toHaveLength(25);
+  });
+
+  it('lists recent instances, latest messages and connection events', async () => {
+    mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
+    renderWithProviders(<Dashboard />);
+
+    const instances = await screen.findByRole('region', { name: 'Instâncias recentes' });
+    expect(within(instances).getByRole('link', { name: 'Loja Centro' })).toHaveAttribute(
+      'href',
+      '/instances/17',
+    );
+    expect(instances).toHaveTextContent('criada há 3 min');
+
+    const messages = screen.getByRole('region', { name: 'Últimas mensagens' });
+    expect(messages).toHaveTextContent('Mariana Souza');
+    expect(messages).toHaveTextContent('Bloqueada');
+    expect(messages).toHaveTextContent('Segue a fatura');
+    expect(messages).toHaveTextContent('[imagem]');
+    expect(messages).toHaveTextContent('Remetente desconhecido');
+
+    const events = screen.getByRole('region', { name: 'Histórico de conexões' });
+    expect(events).toHaveTextContent('Conectando');
+    expect(events).toHaveTextContent('Conectada');
+    expect(events).toHaveTextContent('webhook');
+    expect(events).toHaveTextContent('há 3 min');
+  });
+
+  it('guides a fresh install to add an Evolution server', async () => {
+    mockFetch({
+      'GET /api/stats/overview': () =>
+        json(
+          createOverview({
+            servers: 0,
+            servers_unreachable: 0,
+            instances_total: 0,
+            messages: { last_24h: 0, incoming_24h: 0, outgoing_24h: 0, blocked_24h: 0, total: 0 },
+          }),
+        ),
+    });
+    renderWithProviders(<Dashboard />);
+
+    const empty = await screen.findByRole('region', { name: 'Adicione um servidor Evolution' });
+    expect(within(empty).getByRole('link', { name: 'Adicionar servidor' })).toHaveAttribute(
+      'href',
+      '/servers',
+    );
+    expect(screen.queryByTestId('stat-open')).not.toBeInTheDocument();
+  });
+
+  it('shows a loading skeleton, then an error with a retry', async () => {
+    let fail = true;
+    mockFetch({
+      'GET /api/stats/overview': () =>
+        fail
+          ? json({ error: 'internal_error', detail: 'boom' }, { status: 500 })
+          : json(createOverview()),
+    });
+    const { user } = renderWithProviders(<Dashboard />);
+
+    expect(screen.getByRole('status')).toHaveTextContent('Carregando o dashboard…');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Erro interno do servidor. O problema foi registrado.');
+
+    fail = false;
+    await user.click(within(alert).getByRole('button', { name: 'Tentar novamente' }));
+    expect(await screen.findByTestId('stat-open')).toBeInTheDocument();
+  });
+
+  it('refetches, debounced, when realtime events arrive', async () => {
+    let calls = 0;
+    mockFetch({
+      'GET /api/stats/overview': () => {
+        calls += 1;
+        return json(createOverview({ instances_total: calls }));
+      },
+    });
+    const client = new RealtimeClient();
+    renderWithProviders(
+      <RealtimeProvider client={client} enabled={false}>
+        <Dashboard />
+      </RealtimeProvider>,
+    );
+    await screen.findByTestId('stat-open');
+    expect(calls).toBe(1);
+
+    // A burst of events: one refetch once things are quiet.
+    act(() => {
+      for (let i = 0; i < 20; i += 1) client.dispatch({ type: 'message.created', data: {} });
+      client.dispatch({ type: 'instance.updated', data: {} });
+    });
+    await waitFor(() => expect(calls).toBe(2), { timeout: LIVE_DEBOUNCE_MS + 3000 });
+    await new Promise((resolve) => setTimeout(resolve, LIVE_DEBOUNCE_MS + 200));
+    expect(calls).toBe(2);
+    // Events the dashboard does not count change nothing.
+    act(() => client.dispatch({ type: 'instance.qr', data: {} }));
+    await new Promise((resolve) => setTimeout(resolve, LIVE_DEBOUNCE_MS + 200));
+    expect(calls).toBe(2);
+  }, 20_000);
+});
