@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -55,3 +57,61 @@ def write_section(title: str, body: str) -> None:
         else (text.rstrip() + "\n\n" + section)
     )
     RESULTS.write_text(text)
+
+
+def migrate(url: str) -> None:
+    """``alembic upgrade head`` on ``url`` (its env.py calls asyncio.run(): use a thread)."""
+    from evodash.core.migrate import upgrade
+
+    thread = threading.Thread(target=upgrade, args=(url,))
+    thread.start()
+    thread.join()
+
+
+async def reset_database(url: str) -> None:
+    """Empty a PostgreSQL database (drop and recreate ``public``); SQLite files start new."""
+    from sqlalchemy import text
+
+    from evodash.core.db import create_engine
+
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+
+
+def database_urls(choice: str, tmp: Path) -> list[tuple[str, str]]:
+    """``(label, url)`` for ``--database sqlite|postgresql|both|auto``; ``auto``: SQLite,
+    and PostgreSQL too when ``BENCH_DATABASE_URL`` is set."""
+    pg = os.environ.get("BENCH_DATABASE_URL")
+    sqlite = ("SQLite", f"sqlite+aiosqlite:///{tmp / 'bench.db'}")
+    if choice in ("postgresql", "both") and not pg:
+        raise SystemExit("set BENCH_DATABASE_URL=postgresql+asyncpg://… for PostgreSQL")
+    wanted = {
+        "sqlite": [sqlite],
+        "postgresql": [("PostgreSQL", pg or "")],
+        "both": [sqlite, ("PostgreSQL", pg or "")],
+        "auto": [sqlite] + ([("PostgreSQL", pg)] if pg else []),
+    }
+    return wanted[choice]
+
+
+def load_note(before: float, after: float) -> str:
+    """One sentence on the machine's load average, with a warning when it was high."""
+    cores = os.cpu_count() or 1
+    note = (
+        f"Load average (1 min) {before:.1f} at the start and {after:.1f} at the end, "
+        f"on {cores} cores."
+    )
+    if max(before, after) > cores * 0.75:
+        note += (
+            " The machine was busy with other work during the run, so absolute figures "
+            "are lower and noisier than on an idle machine; the ratios compare runs made "
+            "under the same load."
+        )
+    return note
