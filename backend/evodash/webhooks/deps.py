@@ -49,7 +49,9 @@ async def authenticated_instance(
     raise WebhookUnauthorized()
 
 
-def get_forwarder(request: Request) -> Forwarder | None:
+async def get_forwarder(request: Request) -> Forwarder | None:
+    # ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a round trip to
+    # a worker thread on every webhook for an attribute lookup.
     tasks = getattr(request.app.state, "webhook_tasks", None)
     return tasks.forwarder if tasks is not None else None
 

@@ -15,6 +15,7 @@ which is never sent to a third party.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -54,6 +55,7 @@ class Forwarder:
         self.jitter = jitter
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = asyncio.Event()
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
@@ -62,6 +64,8 @@ class Forwarder:
 
     def kick(self, delivery_id: int) -> None:
         """Start an attempt now, in the background (call after its row is committed)."""
+        if self._closing.is_set():
+            return  # the periodic scan of the next start picks it up
         task = asyncio.get_running_loop().create_task(self.run(delivery_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -72,7 +76,7 @@ class Forwarder:
 
     async def run(self, delivery_id: int | None) -> None:
         """Run an attempt, and the retries it schedules, until one succeeds or none is left."""
-        while delivery_id is not None:
+        while delivery_id is not None and not self._closing.is_set():
             try:
                 async with self._slots:
                     delivery_id, due_in = await self._attempt(delivery_id)
@@ -80,7 +84,9 @@ class Forwarder:
                 log.exception("webhook.forward_crashed", delivery_id=delivery_id)
                 return
             if delivery_id is not None:
-                await asyncio.sleep(max(due_in, 0.0))
+                # Wait for the retry, unless the app stops (the row stays pending and due).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), max(due_in, 0.0))
 
     async def _attempt(self, delivery_id: int) -> tuple[int | None, float]:
         lease = timedelta(seconds=self.settings.forward_timeout_seconds + 30)
@@ -183,8 +189,17 @@ class Forwarder:
             await asyncio.wait(set(self._tasks), timeout=remaining)
         return True
 
-    async def aclose(self) -> None:
-        for task in list(self._tasks):
+    async def aclose(self, grace: float = 10.0) -> None:
+        """Stop: let running attempts finish (up to ``grace`` s), then cancel the rest.
+
+        Cancelling an attempt in the middle of a database write could leave its connection
+        in a transaction; letting it finish keeps shutdown clean. Unsent retries stay
+        pending in the database.
+        """
+        self._closing.set()
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        for task in pending:
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*pending, return_exceptions=True)

@@ -57,6 +57,7 @@ class WebhookTasks:
             ("retention", purge_seconds, self.purge_once),
         ]
         self._loops: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
 
     async def forward_due_once(self, limit: int = 200) -> int:
         """Start every due pending attempt in the background; the number started."""
@@ -84,7 +85,7 @@ class WebhookTasks:
                 purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
                 await session.commit()
             total += purged
-            if purged < PURGE_BATCH:
+            if purged < PURGE_BATCH or self._stopping.is_set():
                 break
         async with self.sessionmaker() as session:
             await QrRepository(session).expire(utcnow() - QR_TTL)
@@ -94,27 +95,28 @@ class WebhookTasks:
         return total
 
     async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[int]]) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await once()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("webhook.task_failed", task=name)
-            await asyncio.sleep(seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
 
-    async def stop(self) -> None:
-        for task in self._loops:
-            task.cancel()
-        for task in self._loops:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let each loop finish its current round (a database write is never cut short)."""
+        self._stopping.set()
+        if self._loops:
+            _, pending = await asyncio.wait(self._loops, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         self._loops = []
-        await self.forwarder.aclose()
+        await self.forwarder.aclose(grace)
 
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:

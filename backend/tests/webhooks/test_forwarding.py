@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
+from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.models import WebhookDelivery
 from evodash.webhooks.tasks import WebhookTasks
 from tests.live import free_port, serve
@@ -182,6 +183,7 @@ async def test_unreachable_receiver_is_recorded(
 
 async def test_due_retries_resume_after_a_restart_and_run_once(
     client: httpx.AsyncClient,
+    app: FastAPI,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     receiver: tuple[Receiver, str],
@@ -192,7 +194,8 @@ async def test_due_retries_resume_after_a_restart_and_run_once(
     hooked = await instances.create(forward_url=url)
     await post_event(client, hooked, text_message("F"))
     # Simulate a crash: the in-process attempt is gone, its row is pending and due.
-    await tasks.forwarder.aclose()
+    await tasks.forwarder.aclose(grace=0)
+    tasks.forwarder = Forwarder(app.state.sessionmaker, app.state.http, app.state.settings)
     async with db() as session:
         [delivery] = (await session.scalars(select(WebhookDelivery))).all()
         delivery.status, delivery.next_retry_at = "pending", utcnow() - timedelta(seconds=1)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
@@ -83,6 +85,29 @@ class TestAuthentication:
         assert "webhook.unauthorized" in logged
         assert "TOP-SECRET-CONTENT" not in logged
         assert "nope" not in logged
+
+
+class TestEventLoop:
+    async def test_receiver_dependencies_stay_on_the_event_loop(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A plain ``def`` dependency runs in FastAPI's thread pool: a hop to a worker
+        thread and back on every webhook, which the ingest benchmark pays for."""
+        offloaded: list[str] = []
+        real = fastapi_dependencies.run_in_threadpool
+
+        async def spy(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            offloaded.append(f"{func.__module__}.{func.__qualname__}")
+            return await real(func, *args, **kwargs)
+
+        monkeypatch.setattr(fastapi_dependencies, "run_in_threadpool", spy)
+        hooked = await instances.create()
+        response = await post_event(client, hooked, text_message("ID1"))
+        assert response.status_code == 200, response.text
+        assert [name for name in offloaded if name.startswith("evodash.webhooks.")] == []
 
 
 class TestBadBodies:
