@@ -1,5 +1,7 @@
-import { PlaceholderPage } from './placeholder-page';
+import { useUser } from '@/features/auth/hooks/user-context';
+import { ServersPage } from '@/features/servers/components/servers-page';
 
 export default function ServersRoute() {
-  return <PlaceholderPage page="servers" icon="hdd-network" />;
+  const user = useUser();
+  return <ServersPage canManage={user.role === 'admin'} canTest={user.role !== 'viewer'} />;
 }
