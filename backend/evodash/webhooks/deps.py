@@ -7,7 +7,8 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, Header, Request
 
-from evodash.core.deps import ClientIP, SessionDep
+from evodash.core.config import Settings
+from evodash.core.deps import SessionDep
 from evodash.core.security import constant_time_equals
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER
@@ -22,8 +23,8 @@ _NO_SECRET = "evodash-no-such-instance-" + "x" * 40
 
 async def authenticated_instance(
     instance_id: int,
+    request: Request,
     session: SessionDep,
-    ip: ClientIP,
     secret: Annotated[
         str | None,
         Header(
@@ -45,7 +46,8 @@ async def authenticated_instance(
         if not secret
         else "wrong_secret"
     )
-    log.warning("webhook.unauthorized", instance_id=instance_id, reason=reason, client=ip)
+    client = request.client.host if request.client else "unknown"
+    log.warning("webhook.unauthorized", instance_id=instance_id, reason=reason, client=client)
     raise WebhookUnauthorized()
 
 
@@ -56,5 +58,12 @@ async def get_forwarder(request: Request) -> Forwarder | None:
     return tasks.forwarder if tasks is not None else None
 
 
+async def receiver_settings(request: Request) -> Settings:
+    """The settings, without the thread-pool hop of the shared (plain ``def``) dependency."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+ReceiverSettingsDep = Annotated[Settings, Depends(receiver_settings)]
 WebhookInstanceDep = Annotated[EvolutionInstance, Depends(authenticated_instance)]
 ForwarderDep = Annotated[Forwarder | None, Depends(get_forwarder)]

@@ -8,7 +8,7 @@ from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.schemas import CursorPage, error_responses
 from evodash.webhooks import SECRET_HEADER, service
-from evodash.webhooks.deps import ForwarderDep, WebhookInstanceDep
+from evodash.webhooks.deps import ForwarderDep, ReceiverSettingsDep, WebhookInstanceDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
 from evodash.webhooks.schemas import (
     Envelope,
@@ -45,7 +45,7 @@ async def _receive(
     instance: WebhookInstanceDep,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    settings: ReceiverSettingsDep,
     forwarder: ForwarderDep,
     background: BackgroundTasks,
     suffix: str | None,
@@ -71,7 +71,7 @@ async def receive_event(
     instance: WebhookInstanceDep,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    settings: ReceiverSettingsDep,
     forwarder: ForwarderDep,
     background: BackgroundTasks,
 ) -> WebhookReceipt:
@@ -92,7 +92,7 @@ async def receive_event_by_name(
     event_name: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    settings: ReceiverSettingsDep,
     forwarder: ForwarderDep,
     background: BackgroundTasks,
 ) -> WebhookReceipt:

@@ -107,7 +107,7 @@ class TestEventLoop:
         hooked = await instances.create()
         response = await post_event(client, hooked, text_message("ID1"))
         assert response.status_code == 200, response.text
-        assert [name for name in offloaded if name.startswith("evodash.webhooks.")] == []
+        assert offloaded == []
 
 
 class TestBadBodies:
