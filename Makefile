@@ -102,6 +102,14 @@ check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; sk
 .PHONY: test
 test: lint typecheck check-compose migrations-check test-backend test-frontend e2e ## Run every test
 
+# ---------------------------------------------------------------- bench
+.PHONY: bench
+bench: install ## Run every benchmark of bench/ (slow, not tests) and record docs/benchmarks.md
+	@status=0; \
+	for b in dashboard webhook_ingest status_sync; do $(PY) -m bench.$$b || status=1; done; \
+	$(PY) -m bench.jobs_throughput --write || status=1; \
+	exit $$status
+
 .PHONY: clean
 clean: ## Remove build output and caches (keeps ./data)
 	rm -rf $(FRONTEND)/dist .mypy_cache .ruff_cache .pytest_cache
