@@ -27,7 +27,7 @@ from evodash.core.schemas import CursorPage
 from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers, lifecycle
-from evodash.webhooks.context import EventContext, Outcome
+from evodash.webhooks.context import EventContext, Outcome, ignored
 from evodash.webhooks.errors import (
     DeliveryNotFound,
     DeliveryNotRetryable,
@@ -94,6 +94,19 @@ async def apply_event(
     session: AsyncSession, event: WebhookEvent, instance: EvolutionInstance, settings: Settings
 ) -> None:
     """Apply a stored event once more; record the outcome on the event row."""
+    outcome = await _run_handler(session, event, instance, settings)
+    event.status, event.error = outcome.status.value, outcome.note
+    event.attempts += 1
+    event.processed_at = utcnow()
+    await session.flush()
+
+
+async def _run_handler(
+    session: AsyncSession, event: WebhookEvent, instance: EvolutionInstance, settings: Settings
+) -> Outcome:
+    """Run the event's handler in a savepoint; its outcome (``failed`` if it raised)."""
+    if not handlers.is_known(event.event):
+        return ignored("evodash does not use this event")
     ctx = EventContext(session, settings, instance, event)
     try:
         async with session.begin_nested():
@@ -114,10 +127,7 @@ async def apply_event(
     else:
         for event_type, data in ctx.pending:
             realtime.emit(session, event_type, data)
-    event.status, event.error = outcome.status.value, outcome.note
-    event.attempts += 1
-    event.processed_at = utcnow()
-    await session.flush()
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -150,14 +160,20 @@ async def receive(
     # Read before applying: a failed apply rolls back (and expires) what it touched.
     instance_id, forward_url = instance.id, instance.forward_url
     deleted = instance.deleted_at is not None
+    now = utcnow()
+    # Stored as processed and corrected below when it was not: most events are, and this
+    # spares an UPDATE inside SQLite's single-writer section. Nobody sees the row before
+    # the transaction commits.
     event = WebhookEvent(
         instance_id=instance_id,
         event=str(body["event"])[:64],
         instance_name=str(body["instance"])[:64],
         body=body,
-        status=EventStatus.received.value,
-        attempts=0,
-        received_at=utcnow(),
+        status=EventStatus.ignored.value if deleted else EventStatus.processed.value,
+        error="the instance was deleted" if deleted else None,
+        attempts=0 if deleted else 1,
+        received_at=now,
+        processed_at=now,
     )
     await hold_sqlite_writer(session)
     EventRepository(session).add(event)
@@ -169,11 +185,10 @@ async def receive(
             expected=instance.name,
             got=str(body["instance"])[:64],
         )
-    if deleted:
-        event.status, event.error = EventStatus.ignored.value, "the instance was deleted"
-        event.processed_at = utcnow()
-    else:
-        await apply_event(session, event, instance, settings)
+    if not deleted:
+        outcome = await _run_handler(session, event, instance, settings)
+        if (outcome.status.value, outcome.note) != (event.status, event.error):
+            event.status, event.error = outcome.status.value, outcome.note
     delivery_id = None
     if forward_url and not deleted:
         delivery = WebhookDelivery(
