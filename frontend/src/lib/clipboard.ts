@@ -3,7 +3,8 @@
  * the old select-and-copy (plain-http deployments are not a "secure context").
  */
 export async function copyText(text: string): Promise<void> {
-  if (window.isSecureContext && 'clipboard' in navigator) {
+  // Browsers only expose navigator.clipboard in secure contexts (https, localhost).
+  if ('clipboard' in navigator) {
     try {
       await navigator.clipboard.writeText(text);
       return;

@@ -33,10 +33,7 @@ export function UserMenu({ user, onLogout, loggingOut = false }: UserMenuProps) 
   const { t } = useTranslation();
   return (
     <Dropdown align="end">
-      <Dropdown.Toggle
-        variant="link"
-        className="topbar-control d-flex align-items-center gap-2"
-      >
+      <Dropdown.Toggle variant="link" className="topbar-control d-flex align-items-center gap-2">
         <Icon name="person-circle" size="1.25rem" />
         {/* One readable name for screen readers, whatever the screen width hides. */}
         <span className="visually-hidden">

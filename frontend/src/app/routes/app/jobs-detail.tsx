@@ -1,5 +1,10 @@
-import { PlaceholderPage } from './placeholder-page';
+import { useParams } from 'react-router';
+
+import { useUser } from '@/features/auth/hooks/user-context';
+import { JobDetailPage } from '@/features/jobs/components/job-detail-page';
 
 export default function JobDetailRoute() {
-  return <PlaceholderPage page="jobs" icon="list-task" />;
+  const { jobId } = useParams();
+  const user = useUser();
+  return <JobDetailPage key={jobId} jobId={Number(jobId)} canAct={user.role !== 'viewer'} />;
 }

@@ -1,5 +1,5 @@
-import { PlaceholderPage } from './placeholder-page';
+import { JobsPage } from '@/features/jobs/components/jobs-page';
 
 export default function JobsRoute() {
-  return <PlaceholderPage page="jobs" icon="list-task" />;
+  return <JobsPage />;
 }

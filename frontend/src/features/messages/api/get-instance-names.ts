@@ -14,7 +14,7 @@ export interface InstanceOption {
  */
 export const getInstanceNamesQueryOptions = () =>
   queryOptions({
-    queryKey: ['messages', 'instance-names'] as const,
+    queryKey: ['instance-names'] as const,
     queryFn: async ({ signal }): Promise<InstanceOption[]> => {
       const { data } = await instancesListInstances({
         query: { include_deleted: true, page_size: 200 },

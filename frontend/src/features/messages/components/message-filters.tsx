@@ -85,12 +85,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             {open ? t('filters.fewer') : t('filters.more')}
             {active > 0 ? <span className="badge text-bg-primary ms-2">{active}</span> : null}
           </Button>
-          <Button
-            variant="link"
-            className="text-nowrap"
-            onClick={clear}
-            disabled={active === 0}
-          >
+          <Button variant="link" className="text-nowrap" onClick={clear} disabled={active === 0}>
             {t('filters.clear')}
           </Button>
         </div>

@@ -31,7 +31,8 @@ export const MessageRow = memo(function MessageRow({
   const { name, number } = counterpart(message);
   const time = formatDateTime(message.wa_timestamp, i18n.language);
   const type = messageType(message.message_type);
-  const who = message.direction === 'out' ? t('list.fromMe') : name || number || t('list.unknownSender');
+  const who =
+    message.direction === 'out' ? t('list.fromMe') : name || number || t('list.unknownSender');
   const text = message.deleted_at ? null : excerpt(message.text, 160);
 
   return (
@@ -61,14 +62,19 @@ export const MessageRow = memo(function MessageRow({
                 {number}
               </span>
             ) : null}
-            <time className="ms-auto small text-body-secondary text-nowrap" dateTime={message.wa_timestamp}>
+            <time
+              className="ms-auto small text-body-secondary text-nowrap"
+              dateTime={message.wa_timestamp}
+            >
               {time}
             </time>
           </div>
           <div className="d-flex flex-wrap align-items-center gap-2 small mt-1">
             <span
               className={`badge rounded-pill ${
-                message.direction === 'in' ? 'text-bg-light border' : 'bg-primary-subtle text-primary-emphasis'
+                message.direction === 'in'
+                  ? 'text-bg-light border'
+                  : 'bg-primary-subtle text-primary-emphasis'
               }`}
             >
               <SvgIcon
@@ -77,7 +83,9 @@ export const MessageRow = memo(function MessageRow({
               />
               {t(`direction.${message.direction}`)}
             </span>
-            <span className="text-body-secondary text-truncate message-instance">{instanceName}</span>
+            <span className="text-body-secondary text-truncate message-instance">
+              {instanceName}
+            </span>
             <span className="visually-hidden">{t(`types.${type}`)}</span>
             {message.is_group ? (
               <span className="badge rounded-pill text-bg-secondary">
@@ -95,7 +103,9 @@ export const MessageRow = memo(function MessageRow({
               <span className="badge rounded-pill text-bg-warning">{t('list.deleted')}</span>
             ) : null}
           </div>
-          <p className={`mb-0 mt-1 message-excerpt ${text ? '' : 'fst-italic text-body-secondary'}`}>
+          <p
+            className={`mb-0 mt-1 message-excerpt ${text ? '' : 'fst-italic text-body-secondary'}`}
+          >
             {text || (message.deleted_at ? t('list.deleted') : t(`types.${type}`))}
           </p>
         </div>

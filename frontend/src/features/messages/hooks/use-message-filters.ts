@@ -40,8 +40,7 @@ export function useMessageFilters() {
   const update = useCallback(
     (patch: Partial<MessageFilters>) => {
       setParams(
-        (current) =>
-          writeMessageFilters(current, { ...readMessageFilters(current), ...patch }),
+        (current) => writeMessageFilters(current, { ...readMessageFilters(current), ...patch }),
         { replace: true },
       );
     },

@@ -67,8 +67,7 @@ export const en: MessagesLocale = {
   },
   allowList: {
     title: 'About blocked senders',
-    body:
-      'Every message is stored. Those from numbers outside the allow-list (global or per instance) are marked blocked and trigger nothing: no image processing, no replies. When the lists are empty, every number is allowed.',
+    body: 'Every message is stored. Those from numbers outside the allow-list (global or per instance) are marked blocked and trigger nothing: no image processing, no replies. When the lists are empty, every number is allowed.',
   },
   detail: {
     title: 'Message',

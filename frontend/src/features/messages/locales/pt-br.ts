@@ -66,8 +66,7 @@ export const ptBR = {
   },
   allowList: {
     title: 'Sobre remetentes bloqueados',
-    body:
-      'Toda mensagem é guardada. As de números fora da lista de permitidos (global ou da instância) ficam marcadas como bloqueadas e não disparam nada: nem processamento de imagens, nem respostas. Com as listas vazias, todos os números são permitidos.',
+    body: 'Toda mensagem é guardada. As de números fora da lista de permitidos (global ou da instância) ficam marcadas como bloqueadas e não disparam nada: nem processamento de imagens, nem respostas. Com as listas vazias, todos os números são permitidos.',
   },
   detail: {
     title: 'Mensagem',
@@ -96,7 +95,8 @@ export const ptBR = {
     rawShow: 'Mostrar o payload bruto',
     rawHide: 'Ocultar o payload bruto',
     rawCopy: 'Copiar o payload',
-    rawHelp: 'A mensagem como o Evolution a enviou (sem o base64 de mídia). Só administradores veem.',
+    rawHelp:
+      'A mensagem como o Evolution a enviou (sem o base64 de mídia). Só administradores veem.',
     notFound: 'Esta mensagem não existe (ou foi removida pela retenção).',
   },
   delivery: {

@@ -174,7 +174,10 @@ describe('"N novas mensagens" pill', () => {
     act(() => {
       socket.serverSend({ type: 'message.created', data: arrived });
       socket.serverSend({ type: 'message.created', data: arrived }); // the same one again
-      socket.serverSend({ type: 'message.created', data: createMessage({ id: 12, direction: 'out' }) });
+      socket.serverSend({
+        type: 'message.created',
+        data: createMessage({ id: 12, direction: 'out' }),
+      });
       socket.serverSend({ type: 'message.created', data: first }); // already listed
     });
 
