@@ -34,7 +34,7 @@ test.describe('login journey', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
     await expect(page.getByRole('button', { name: `Menu do usuário: ${username}` })).toBeVisible();
     await expectNoSeriousA11yViolations(page);
-    await saveScreenshot(page, testInfo, 'dashboard-light');
+    await saveScreenshot(page, testInfo, 'login-journey-light');
 
     // Switch the language to English.
     await page.getByRole('button', { name: 'Idioma: Português (Brasil)' }).click();
@@ -47,7 +47,7 @@ test.describe('login journey', () => {
     await page.getByRole('button', { name: 'Dark' }).click();
     await expect(page.locator('html')).toHaveAttribute('data-bs-theme', 'dark');
     await expectNoSeriousA11yViolations(page);
-    await saveScreenshot(page, testInfo, 'dashboard-dark');
+    await saveScreenshot(page, testInfo, 'login-journey-dark');
 
     // Both choices survive a reload.
     await page.reload();
