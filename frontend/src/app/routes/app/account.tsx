@@ -1,5 +1,20 @@
-import { PlaceholderPage } from './placeholder-page';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+
+import { meQueryKey } from '@/features/auth/api/get-me';
+import { useUser } from '@/features/auth/hooks/user-context';
+import { AccountPage } from '@/features/account/components/account-page';
 
 export default function AccountRoute() {
-  return <PlaceholderPage page="users" icon="person-circle" />;
+  const user = useUser();
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  return (
+    <AccountPage
+      user={user}
+      roleLabel={t(`user.roles.${user.role}`)}
+      // Forgetting the user sends the person to the login page, and back here afterwards.
+      onLoginAgain={() => queryClient.setQueryData(meQueryKey(), null)}
+    />
+  );
 }

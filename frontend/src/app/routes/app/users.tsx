@@ -1,11 +1,12 @@
 import { RequireRole } from '@/features/auth/components/protected-route';
-
-import { PlaceholderPage } from './placeholder-page';
+import { useUser } from '@/features/auth/hooks/user-context';
+import { UsersPage } from '@/features/users/components/users-page';
 
 export default function UsersRoute() {
+  const user = useUser();
   return (
     <RequireRole role="admin">
-      <PlaceholderPage page="users" icon="people" />
+      <UsersPage currentUserId={user.id} />
     </RequireRole>
   );
 }

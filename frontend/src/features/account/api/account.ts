@@ -1,0 +1,130 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import * as z from 'zod';
+
+import {
+  authChangePassword,
+  authCreateApiKey,
+  authListApiKeys,
+  authLogin,
+  authRevokeApiKey,
+} from '@/api/generated/sdk.gen';
+import type { ApiKeyCreated, ApiKeyRead } from '@/api/generated/types.gen';
+
+// Messages are i18n keys (in the account namespace), translated where they are shown.
+export const changePasswordInputSchema = z
+  .object({
+    current: z.string().min(1, 'password.validation.current'),
+    next: z.string().min(8, 'password.validation.new').max(256, 'password.validation.new'),
+    confirm: z.string(),
+  })
+  .refine((values) => values.next === values.confirm, {
+    path: ['confirm'],
+    error: 'password.validation.confirm',
+  })
+  .refine((values) => values.next !== values.current, {
+    path: ['next'],
+    error: 'password.validation.same',
+  });
+export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;
+
+export async function changePassword(input: ChangePasswordInput): Promise<void> {
+  await authChangePassword({
+    body: { current_password: input.current, new_password: input.next },
+    throwOnError: true,
+  });
+}
+
+/**
+ * Changing the password ends every session, this one included; logging in again with the
+ * new password right away keeps this browser in. `loggedIn` says whether that worked.
+ */
+export async function changePasswordAndStay(
+  username: string,
+  input: ChangePasswordInput,
+): Promise<{ loggedIn: boolean }> {
+  await changePassword(input);
+  try {
+    await authLogin({ body: { username, password: input.next }, throwOnError: true });
+    return { loggedIn: true };
+  } catch {
+    return { loggedIn: false };
+  }
+}
+
+export function useChangePassword(username: string) {
+  return useMutation({
+    // A 401 here is the old session ending as planned, not something to redirect on.
+    meta: { ignoreUnauthorized: true },
+    mutationFn: (input: ChangePasswordInput) => changePasswordAndStay(username, input),
+  });
+}
+
+export const apiKeysKey = ['account', 'api-keys'] as const;
+
+export const getApiKeysQueryOptions = () =>
+  queryOptions({
+    queryKey: apiKeysKey,
+    queryFn: async ({ signal }) => {
+      const { data } = await authListApiKeys({ signal, throwOnError: true });
+      return data;
+    },
+  });
+
+export const useApiKeys = () => useQuery(getApiKeysQueryOptions());
+
+export const createApiKeyInputSchema = z.object({
+  name: z.string().trim().min(1, 'keys.validation.name').max(100, 'keys.validation.name'),
+  /** A calendar date (YYYY-MM-DD) or empty; the key expires at the end of that day. */
+  expires: z
+    .string()
+    .refine(
+      (value) => value === '' || endOfDay(value).getTime() > Date.now(),
+      'keys.validation.expires',
+    ),
+});
+export type CreateApiKeyInput = z.infer<typeof createApiKeyInputSchema>;
+
+function endOfDay(value: string): Date {
+  const [year = 0, month = 1, day = 1] = value.split('-').map(Number);
+  return new Date(year, month - 1, day, 23, 59, 59);
+}
+
+export async function createApiKey(input: CreateApiKeyInput): Promise<ApiKeyCreated> {
+  const { data } = await authCreateApiKey({
+    body: {
+      name: input.name,
+      expires_at: input.expires ? endOfDay(input.expires).toISOString() : null,
+    },
+    throwOnError: true,
+  });
+  return data;
+}
+
+export function useCreateApiKey() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: createApiKey,
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: apiKeysKey }),
+  });
+}
+
+export async function revokeApiKey(id: number): Promise<ApiKeyRead> {
+  const { data } = await authRevokeApiKey({ path: { key_id: id }, throwOnError: true });
+  return data;
+}
+
+export function useRevokeApiKey() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: revokeApiKey,
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: apiKeysKey }),
+  });
+}
+
+export type ApiKeyState = 'active' | 'revoked' | 'expired';
+
+export function apiKeyState(key: ApiKeyRead, now: number = Date.now()): ApiKeyState {
+  if (key.revoked_at) return 'revoked';
+  if (key.expires_at && Date.parse(key.expires_at) <= now) return 'expired';
+  return 'active';
+}

@@ -1,0 +1,67 @@
+/** Minha conta: Portuguese (Brazil), the source of truth for the keys. */
+export const ptBR = {
+  title: 'Minha conta',
+  description: 'Sua senha e suas chaves de API.',
+  profile: {
+    title: 'Perfil',
+    username: 'Usuário',
+    email: 'E-mail',
+    role: 'Papel',
+    noEmail: 'sem e-mail',
+  },
+  password: {
+    title: 'Trocar a senha',
+    current: 'Senha atual',
+    new: 'Nova senha',
+    newHelp: 'Pelo menos 8 caracteres.',
+    confirm: 'Repita a nova senha',
+    submit: 'Trocar a senha',
+    submitting: 'Trocando…',
+    changed:
+      'Senha trocada. Por segurança, todas as sessões terminaram: entre de novo com a nova senha.',
+    loginAgain: 'Entrar de novo',
+    validation: {
+      current: 'Informe a senha atual.',
+      new: 'A nova senha precisa ter pelo menos 8 caracteres.',
+      confirm: 'As senhas não conferem.',
+      same: 'A nova senha deve ser diferente da atual.',
+    },
+  },
+  keys: {
+    title: 'Chaves de API',
+    help: 'Para integrações: envie a chave no cabeçalho X-API-Key (ou Authorization: Bearer). Ela age com o seu papel.',
+    name: 'Nome da chave',
+    namePlaceholder: 'ex.: integração ERP',
+    expires: 'Expira em (opcional)',
+    create: 'Criar chave',
+    creating: 'Criando…',
+    createdTitle: 'Chave “{{name}}” criada',
+    key: 'Chave de API',
+    done: 'Concluído',
+    list: 'Suas chaves de API',
+    prefix: 'Início',
+    createdAt: 'Criada',
+    lastUsed: 'Último uso',
+    expiresAt: 'Expira',
+    status: 'Situação',
+    never: 'Nunca',
+    noExpiry: 'Não expira',
+    active: 'Ativa',
+    revoked: 'Revogada',
+    expired: 'Expirada',
+    revoke: 'Revogar',
+    revokeNamed: 'Revogar a chave {{name}}',
+    revokeTitle: 'Revogar a chave “{{name}}”?',
+    revokeBody: 'Integrações que usam esta chave param de funcionar na hora. Não dá para desfazer.',
+    revoked_notice: 'Chave “{{name}}” revogada.',
+    emptyTitle: 'Nenhuma chave de API',
+    emptyDescription: 'Crie uma chave para que um sistema chame a API do painel em seu nome.',
+    validation: {
+      name: 'Dê um nome à chave (até 100 caracteres).',
+      expires: 'Escolha uma data futura.',
+    },
+  },
+};
+
+type Widen<T> = { -readonly [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+export type AccountLocale = Widen<typeof ptBR>;
