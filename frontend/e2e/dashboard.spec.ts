@@ -89,7 +89,7 @@ test.describe('dashboard', () => {
       await expect(page.getByTestId('stat-open')).toHaveText(/^Conectadas\s*[1-9]/);
       await expect(page.getByTestId('stat-instances')).toHaveText(/^Instâncias\s*[1-9]/);
       await expect(page.getByTestId('stat-messages')).toContainText('recebidas');
-      await expect(page.getByTestId('stat-messages')).toHaveText(/^Mensagens \(24 h\)\s*[1-9]/);
+      await expect(page.getByTestId('stat-messages')).toHaveText(/^Mensagens \(24\s+h\)\s*[1-9]/);
       await expect(page.getByTestId('stat-jobs')).toContainText('em execução');
 
       // Both charts, drawn (Chart.js loaded on demand) and described.

@@ -32,8 +32,7 @@ export function RecentInstances({ overview, now }: { overview: Overview; now: nu
             </Link>
             <span className="small text-body-secondary text-truncate d-block">
               <code className="text-body-secondary">{instance.name}</code> ·{' '}
-              {t('recentInstances.created')}{' '}
-              <RelativeTime value={instance.created_at} now={now} />
+              {t('recentInstances.created')} <RelativeTime value={instance.created_at} now={now} />
             </span>
           </div>
           <StatusBadge status={instance.status} />

@@ -8,14 +8,7 @@ import { DASHBOARD_NS } from '../locales';
 import { countOf } from '../utils/overview';
 
 type Tone =
-  | 'open'
-  | 'connecting'
-  | 'close'
-  | 'unreachable'
-  | 'instances'
-  | 'messages'
-  | 'blocked'
-  | 'jobs';
+  'open' | 'connecting' | 'close' | 'unreachable' | 'instances' | 'messages' | 'blocked' | 'jobs';
 
 export interface StatCardProps {
   tone: Tone;

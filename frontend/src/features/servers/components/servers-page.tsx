@@ -175,9 +175,7 @@ function NoticeView({ notice, onDismiss }: { notice: Notice; onDismiss: () => vo
   }
   return (
     <div className="position-relative mb-3">
-      <h2 className="h6 mb-2 pe-5">
-        {t('actions.testResultTitle', { name: notice.server.name })}
-      </h2>
+      <h2 className="h6 mb-2 pe-5">{t('actions.testResultTitle', { name: notice.server.name })}</h2>
       <button
         type="button"
         className="btn-close position-absolute top-0 end-0"

@@ -45,7 +45,6 @@ export function ServersTable({
             <th scope="col">{t('list.name')}</th>
             <th scope="col">{t('list.status')}</th>
             <th scope="col">{t('list.version')}</th>
-            <th scope="col">{t('list.key')}</th>
             <th scope="col" className="text-end">
               {t('list.instances')}
             </th>
@@ -65,6 +64,15 @@ export function ServersTable({
                   <span className="d-block fw-semibold server-name">{server.name}</span>
                   <span className="d-block small text-body-secondary font-monospace server-url">
                     {server.base_url}
+                  </span>
+                  <span className="d-block small text-body-secondary text-nowrap">
+                    <span aria-hidden="true">
+                      {t('list.key')}{' '}
+                      <span className="font-monospace">•••• {server.api_key_last4}</span>
+                    </span>
+                    <span className="visually-hidden">
+                      {t('list.keyMasked', { last4: server.api_key_last4 })}
+                    </span>
                   </span>
                 </th>
                 <td data-label={t('list.status')}>
@@ -101,14 +109,6 @@ export function ServersTable({
                       <dd>{server.whatsapp_web_version ?? unknown}</dd>
                     </div>
                   </dl>
-                </td>
-                <td data-label={t('list.key')} className="text-nowrap">
-                  <span aria-hidden="true" className="font-monospace">
-                    •••• {server.api_key_last4}
-                  </span>
-                  <span className="visually-hidden">
-                    {t('list.keyMasked', { last4: server.api_key_last4 })}
-                  </span>
                 </td>
                 <td data-label={t('list.instances')} className="text-md-end">
                   {formatNumber(server.instance_count ?? 0, i18n.language)}

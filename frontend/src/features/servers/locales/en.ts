@@ -10,7 +10,7 @@ export const serversEn: ServersMessages = {
   empty: {
     title: 'No servers yet',
     description:
-      "Register an Evolution API v2 server with its URL and global key (AUTHENTICATION_API_KEY) to create and import instances.",
+      'Register an Evolution API v2 server with its URL and global key (AUTHENTICATION_API_KEY) to create and import instances.',
     readOnly: 'Ask an administrator to register the first Evolution server.',
   },
   list: {

@@ -81,7 +81,7 @@ describe('Dashboard', () => {
     const statusTable = screen.getByRole('table', { name: 'Instâncias por status (tabela)' });
     expect(within(statusTable).getByRole('row', { name: 'Conectada 1.234' })).toBeInTheDocument();
     const hourTable = screen.getByRole('table', {
-      name: 'Mensagens por hora (últimas 24 h) (tabela)',
+      name: /^Mensagens por hora \(últimas 24\s+h\) \(tabela\)$/,
     });
     expect(within(hourTable).getAllByRole('row')).toHaveLength(25);
   });

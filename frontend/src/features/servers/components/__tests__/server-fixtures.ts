@@ -10,7 +10,7 @@ export function createServer(overrides: Partial<ServerRead> = {}): ServerRead {
     whatsapp_web_version: '2.3000.1027934701',
     is_reachable: true,
     last_error: null,
-    last_checked_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+    last_checked_at: new Date(Date.now() - 5.5 * 60_000).toISOString(),
     instance_count: 3,
     created_at: '2026-01-01T12:00:00Z',
     updated_at: '2026-01-01T12:00:00Z',

@@ -158,9 +158,9 @@ describe('ServerForm', { timeout: 15_000 }, () => {
     await user.type(key, 'secret');
     await user.click(save);
 
-    expect(
-      await screen.findAllByText('Este servidor Evolution já está cadastrado.'),
-    ).not.toEqual([]);
+    expect(await screen.findAllByText('Este servidor Evolution já está cadastrado.')).not.toEqual(
+      [],
+    );
     expect(url).toHaveAttribute('aria-invalid', 'true');
 
     answer = () =>
