@@ -4,6 +4,7 @@ import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
 import { useTranslation } from 'react-i18next';
 
+import { preloadCharts } from '@/components/charts/preload-charts';
 import { ErrorState } from '@/components/ui/error-state';
 import { Icon } from '@/components/ui/icon';
 import { PageHeader } from '@/components/ui/page-header';
@@ -22,6 +23,9 @@ import { MessagesChart } from './messages-chart';
 import { RecentInstances } from './recent-instances';
 import { StatCards } from './stat-cards';
 import { StatusChart } from './status-chart';
+
+// Chart.js downloads while the figures are on their way, not after they arrive.
+preloadCharts();
 
 /** The dashboard page: figures, charts and the latest activity, refreshed live. */
 export function Dashboard() {

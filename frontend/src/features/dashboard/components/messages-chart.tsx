@@ -49,6 +49,7 @@ export function MessagesChart({ overview }: { overview: Overview }) {
           })),
         }}
         options={{
+          animation: false,
           interaction: { mode: 'index', intersect: false },
           plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, padding: 12 } } },
           scales: {

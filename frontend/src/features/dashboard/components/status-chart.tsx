@@ -44,6 +44,8 @@ export function StatusChart({ overview }: { overview: Overview }) {
               ],
             }}
             options={{
+              // Drawn once: no animation frames competing with the page's first render.
+              animation: false,
               cutout: '62%',
               plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, padding: 12 } } },
             }}

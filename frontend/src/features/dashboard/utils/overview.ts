@@ -10,9 +10,14 @@ export function countOf(counts: Record<string, number>, key: string): number {
   return (counts as Partial<Record<string, number>>)[key] ?? 0;
 }
 
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** "14:00" in the browser's time zone (the API gives the hours in UTC). */
 export function hourLabel(iso: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(
-    new Date(iso),
-  );
+  let format = hourFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    hourFormats.set(locale, format);
+  }
+  return format.format(new Date(iso));
 }
