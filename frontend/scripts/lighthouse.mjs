@@ -71,7 +71,8 @@ for (const [category, target] of Object.entries(TARGETS)) {
   const score = Math.round((report.categories[category]?.score ?? 0) * 100);
   const ok = score >= target;
   failed ||= !ok;
-  console.log(`${category.padEnd(14)} ${String(score).padStart(3)}  (target ${target}) ${ok ? 'ok' : 'BELOW'}`);
+  const verdict = ok ? 'ok' : 'BELOW';
+  console.log(`${category.padEnd(14)} ${String(score).padStart(3)}  (target ${target}) ${verdict}`);
 }
 for (const id of [
   'first-contentful-paint',
