@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,8 +40,10 @@ import httpx
 from sqlalchemy import update
 
 from bench.common import database_urls, load_note, migrate, reset_database, write_section
-from bench.servers import cpu_seconds, delayed_evolution_process, evodash_process, profiled
+from bench.servers import ROOT, cpu_seconds, delayed_evolution_process, evodash_process, profiled
+from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker, utcnow
+from evodash.core.http import create_http_client
 from evodash.core.security import create_access_token, encrypt, hash_password, last4
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS
@@ -107,6 +112,39 @@ async def close_all(url: str) -> None:
         await engine.dispose()
 
 
+async def _httpx_calls(evolution: str, concurrency: int, calls: int) -> float:
+    """Seconds for ``calls`` connectionState calls, ``concurrency`` at a time, through a
+    client built like evodash's shared one (``create_http_client``), and nothing else."""
+    async with create_http_client(Settings(_env_file=None)) as http:
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one(n: int) -> None:
+            async with semaphore:
+                response = await http.get(f"{evolution}/instance/connectionState/loja-{n}")
+                response.raise_for_status()
+
+        await asyncio.gather(*(one(n) for n in range(concurrency)))  # open the connections
+        started = time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(calls)))
+        return time.perf_counter() - started
+
+
+def baselines(evolution: str, concurrency: int, calls: int) -> tuple[float, float]:
+    """The same calls with nothing but a client: ``bench.loadgen`` (a few microseconds a
+    request, in its own process) and a bare httpx client as evodash builds it."""
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--url",
+        f"{evolution}/instance/connectionState/x",
+    ]
+    argv += ["--connections", str(concurrency), "--max-requests", str(calls), "--seconds", "120"]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+    raw = float(json.loads(done.stdout)["seconds"])
+    return raw, asyncio.run(_httpx_calls(evolution, concurrency, calls))
+
+
 @dataclass
 class Level:
     database: str
@@ -117,6 +155,8 @@ class Level:
     server_ms: list[float]
     cpu_ms: list[float]  # the evodash process's CPU time per instance synced
     max_in_flight: int
+    raw_client: float | None = None  # the same calls from bench.loadgen
+    httpx_client: float | None = None  # the same calls from a bare httpx client
 
     @property
     def ideal(self) -> float:
@@ -198,23 +238,37 @@ def measure(label: str, url: str, args: argparse.Namespace, tmp: Path) -> list[L
                     level.seconds.append(seconds)
                     level.server_ms.append(server_ms)
                     level.max_in_flight = max(level.max_in_flight, in_flight)
+            if args.baseline:
+                level.raw_client, level.httpx_client = baselines(
+                    evolution, concurrency, args.instances
+                )
             print(
                 f"  concurrency {concurrency}: "
                 + ", ".join(f"{s * 1000:.0f}" for s in level.seconds)
                 + f" ms (ideal {level.ideal * 1000:.0f} ms, ratio {level.ratio:.2f}, "
                 f"at most {level.max_in_flight} calls in flight, "
                 f"{statistics.median(level.cpu_ms):.1f} ms of server CPU per instance)"
+                + (
+                    f"; the same calls from a bare client: {level.raw_client * 1000:.0f} ms, "
+                    f"from a bare httpx client: {level.httpx_client * 1000:.0f} ms"
+                    if level.raw_client is not None and level.httpx_client is not None
+                    else ""
+                )
             )
             levels.append(level)
     return levels
+
+
+def _ms(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000:,.0f} ms"
 
 
 def report(levels: list[Level], args: argparse.Namespace, loads: tuple[float, float]) -> str:
     rows = [
         "| database | concurrency | ideal | sync, median of runs (each run) | server's "
         "`duration_ms` (median) | ratio to ideal (target < 1.5) | most calls in flight "
-        "| server CPU per instance |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU per instance | same calls, bare client / bare httpx |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for lv in levels:
         default = " (default)" if lv.concurrency == DEFAULT_CONCURRENCY else ""
@@ -224,7 +278,8 @@ def report(levels: list[Level], args: argparse.Namespace, loads: tuple[float, fl
             f"| {lv.database} | {lv.concurrency}{default} | {lv.ideal * 1000:,.0f} ms "
             f"| {lv.median * 1000:,.0f} ms ({runs}) | {statistics.median(lv.server_ms):,.0f} ms "
             f"| {lv.ratio:.2f} ({verdict}) | {lv.max_in_flight} "
-            f"| {statistics.median(lv.cpu_ms):.1f} ms |"
+            f"| {statistics.median(lv.cpu_ms):.1f} ms | {_ms(lv.raw_client)} / "
+            f"{_ms(lv.httpx_client)} |"
         )
     return (
         f"`python -m bench.status_sync` ({datetime.now(UTC):%Y-%m-%d}): "
@@ -235,7 +290,10 @@ def report(levels: list[Level], args: argparse.Namespace, loads: tuple[float, fl
         "webhooks checked recently, so one `connectionState` call per instance; every "
         "instance goes from `close` to `open` in each run (a transition row and an event "
         f"each). {args.runs} runs per level, after one untimed request. Ideal: "
-        f"`{args.delay * 1000:.0f} ms x ceil({args.instances} / concurrency)`.\n\n"
+        f"`{args.delay * 1000:.0f} ms x ceil({args.instances} / concurrency)`. The last "
+        "column makes the same calls at the same concurrency with nothing but a client: "
+        "`bench.loadgen` (raw sockets, its own process) and a bare `httpx.AsyncClient` built "
+        "by `create_http_client`, as evodash's shared client is.\n\n"
         + "\n".join(rows)
         + "\n\n"
         + load_note(*loads)
@@ -261,6 +319,12 @@ def parse_args() -> argparse.Namespace:
         help="comma-separated STATUS_SYNC_CONCURRENCY values (default: 10,25,50)",
     )
     parser.add_argument("--runs", type=int, default=2, help="timed syncs per concurrency")
+    parser.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the same calls from a bare client and a bare httpx client",
+    )
     parser.add_argument(
         "--profile", type=Path, help="py-spy the first run of each level into this directory"
     )

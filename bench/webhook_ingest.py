@@ -217,9 +217,9 @@ def measure(label: str, url: str, args: argparse.Namespace, tmp: Path) -> Outcom
 def report(outcomes: list[Outcome], args: argparse.Namespace, loads: tuple[float, float]) -> str:
     rows = [
         "| database | GET /healthz (req/s) | messages.upsert stored (events/s) | ratio "
-        "(target ≥ 0.5) | events sent (repeated ids) | unique ids answered 200 | rows stored "
-        "| ingest latency p50 / p95 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "(target ≥ 0.5) | server CPU per request, healthz / ingest | events sent (repeated "
+        "ids) | unique ids answered 200 | rows stored | ingest latency p50 / p95 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for o in outcomes:
         i = o.ingest
@@ -227,6 +227,7 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, loads: tuple[float
         rows.append(
             f"| {o.label} | {o.trivial_rate:,.0f} ({o.trivial[0]:,.0f} before, "
             f"{o.trivial[1]:,.0f} after) | {i['rate']:,.0f} | {o.ratio:.2f} ({verdict}) "
+            f"| {o.trivial_cpu_ms:.2f} / {i['cpu_ms']:.2f} ms "
             f"| {i['sent']:,} ({i['duplicates_sent']:,}) | {o.unique_ok:,} "
             f"| {o.stored_rows:,} | {i['p50_ms']:.1f} / {i['p95_ms']:.1f} ms |"
         )
@@ -242,6 +243,11 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, loads: tuple[float
         )
         for o in outcomes
     ]
+    cpu = [
+        f"{o.label} {o.ingest['cpu_ms'] / o.trivial_cpu_ms:.0f}"
+        for o in outcomes
+        if o.trivial_cpu_ms
+    ]
     return (
         f"`python -m bench.webhook_ingest` ({datetime.now(UTC):%Y-%m-%d}): `evodash run` "
         "(uvicorn, one process) on loopback, driven by `bench.loadgen` in another process "
@@ -253,7 +259,10 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, loads: tuple[float
         + "\n".join(rows)
         + "\n\n"
         + "\n".join(checks)
-        + "\n\n"
+        + "\n\nServer CPU per request is the process's user + system time over a phase "
+        "divided by its requests; it moves less with the machine's load than the rates do. "
+        "A stored event costs the server as much CPU as this many `GET /healthz`: "
+        f"{', '.join(cpu)}; a CPU-bound server cannot ingest faster than that allows.\n\n"
         + load_note(*loads)
     )
 
