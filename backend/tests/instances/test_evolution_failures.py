@@ -261,6 +261,9 @@ class TestSyncWithFailures:
         assert server_shown["is_reachable"] is (False if down else None)
 
 
+# Wall-clock bounds: a scheduling hiccup of the machine can miss one run; a real
+# regression misses every run. So a miss is retried, the bound never loosened.
+@pytest.mark.flaky(reruns=2)
 class TestRealHttpFailures:
     """A real server on loopback: connections refused, or requests that never answer."""
 

@@ -60,6 +60,9 @@ def settings(settings: Settings, concurrency: int) -> Settings:
     return settings.model_copy(update={"status_sync_concurrency": concurrency})
 
 
+# Wall-clock bounds: a scheduling hiccup of the machine can miss one run; a real
+# regression misses every run. So a miss is retried, the bound never loosened.
+@pytest.mark.flaky(reruns=2)
 async def test_sync_of_200_instances_is_bounded_and_fast(
     client: httpx.AsyncClient,
     operator: dict[str, str],
@@ -107,6 +110,7 @@ async def test_sync_of_200_instances_is_bounded_and_fast(
     assert elapsed < limit, f"{elapsed:.3f} s is not under {limit:.3f} s"
 
 
+@pytest.mark.flaky(reruns=2)
 async def test_sync_with_webhook_drift_checks(
     client: httpx.AsyncClient,
     operator: dict[str, str],
