@@ -229,10 +229,17 @@ function CreatedKeyModal({
 }) {
   const { t } = useAccountTranslation();
   const common = useTranslation().t;
+  const titleId = useId();
   return (
-    <Modal show={created !== null} onHide={onClose} centered backdrop="static">
+    <Modal
+      aria-labelledby={titleId}
+      show={created !== null}
+      onHide={onClose}
+      centered
+      backdrop="static"
+    >
       <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title as="h2" className="h5">
+        <Modal.Title id={titleId} as="h2" className="h5">
           {t('keys.createdTitle', { name: created?.api_key.name ?? '' })}
         </Modal.Title>
       </Modal.Header>
@@ -257,11 +264,12 @@ function RevokeModal({
 }) {
   const { t } = useAccountTranslation();
   const common = useTranslation().t;
+  const titleId = useId();
   const revoke = useRevokeApiKey();
   return (
-    <Modal show onHide={onClose} centered>
+    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
       <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title as="h2" className="h5">
+        <Modal.Title id={titleId} as="h2" className="h5">
           {t('keys.revokeTitle', { name: apiKey.name })}
         </Modal.Title>
       </Modal.Header>

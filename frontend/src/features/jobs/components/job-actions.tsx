@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import Button from 'react-bootstrap/Button';
 import Modal from 'react-bootstrap/Modal';
 import Spinner from 'react-bootstrap/Spinner';
@@ -17,6 +17,7 @@ import { icons } from './icons';
 export function JobActions({ job }: { job: JobRead }) {
   const { t } = useJobsTranslation();
   const common = useTranslation().t;
+  const titleId = useId();
   const retry = useRetryJob();
   const cancel = useCancelJob();
   const [confirming, setConfirming] = useState(false);
@@ -58,9 +59,14 @@ export function JobActions({ job }: { job: JobRead }) {
       </span>
       {error ? <ErrorState error={error} className="mb-0 text-start" /> : null}
 
-      <Modal show={confirming} onHide={() => setConfirming(false)} centered>
+      <Modal
+        aria-labelledby={titleId}
+        show={confirming}
+        onHide={() => setConfirming(false)}
+        centered
+      >
         <Modal.Header closeButton closeLabel={common('common.close')}>
-          <Modal.Title as="h2" className="h5">
+          <Modal.Title id={titleId} as="h2" className="h5">
             {t('detail.confirmCancelTitle')}
           </Modal.Title>
         </Modal.Header>

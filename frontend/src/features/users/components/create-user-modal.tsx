@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
 import Form from 'react-bootstrap/Form';
@@ -30,6 +30,7 @@ export interface CreateUserModalProps {
 export function CreateUserModal({ show, onClose, onCreated }: CreateUserModalProps) {
   const { t } = useUsersTranslation();
   const common = useTranslation().t;
+  const titleId = useId();
   const [created, setCreated] = useState<UserCreated | null>(null);
   const form = useForm<CreateUserInput>({
     resolver: zodResolver(createUserInputSchema),
@@ -72,9 +73,15 @@ export function CreateUserModal({ show, onClose, onCreated }: CreateUserModalPro
   const { errors } = formState;
 
   return (
-    <Modal show={show} onHide={close} centered backdrop={created ? 'static' : true}>
+    <Modal
+      aria-labelledby={titleId}
+      show={show}
+      onHide={close}
+      centered
+      backdrop={created ? 'static' : true}
+    >
       <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title as="h2" className="h5">
+        <Modal.Title id={titleId} as="h2" className="h5">
           {created
             ? t('create.generatedTitle', { username: created.user.username })
             : t('create.title')}

@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
 import Form from 'react-bootstrap/Form';
@@ -44,10 +44,11 @@ function useCommon() {
 function RoleModal({ user, onClose, onDone }: UserActionModalProps) {
   const { t } = useUsersTranslation();
   const common = useCommon();
+  const titleId = useId();
   const [role, setRole] = useState<Role>(user.role);
   const update = useUpdateUser();
   return (
-    <Modal show onHide={onClose} centered>
+    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
       <Form
         onSubmit={(event) => {
           event.preventDefault();
@@ -58,7 +59,7 @@ function RoleModal({ user, onClose, onDone }: UserActionModalProps) {
         }}
       >
         <Modal.Header closeButton closeLabel={common('common.close')}>
-          <Modal.Title as="h2" className="h5">
+          <Modal.Title id={titleId} as="h2" className="h5">
             {t('role.title', { username: user.username })}
           </Modal.Title>
         </Modal.Header>
@@ -106,12 +107,13 @@ function RoleModal({ user, onClose, onDone }: UserActionModalProps) {
 function ActiveModal({ user, onClose, onDone }: UserActionModalProps) {
   const { t } = useUsersTranslation();
   const common = useCommon();
+  const titleId = useId();
   const update = useUpdateUser();
   const deactivating = user.is_active;
   return (
-    <Modal show onHide={onClose} centered>
+    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
       <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title as="h2" className="h5">
+        <Modal.Title id={titleId} as="h2" className="h5">
           {deactivating
             ? t('active.deactivateTitle', { username: user.username })
             : t('active.activateTitle', { username: user.username })}
@@ -149,6 +151,7 @@ function ActiveModal({ user, onClose, onDone }: UserActionModalProps) {
 function ResetPasswordModal({ user, onClose, onDone }: UserActionModalProps) {
   const { t } = useUsersTranslation();
   const common = useCommon();
+  const titleId = useId();
   const reset = useResetPassword();
   const [generated, setGenerated] = useState<string | null>(null);
   const {
@@ -162,9 +165,15 @@ function ResetPasswordModal({ user, onClose, onDone }: UserActionModalProps) {
   const done = () => onDone(t('reset.done', { username: user.username }));
 
   return (
-    <Modal show onHide={generated ? done : onClose} centered backdrop={generated ? 'static' : true}>
+    <Modal
+      aria-labelledby={titleId}
+      show
+      onHide={generated ? done : onClose}
+      centered
+      backdrop={generated ? 'static' : true}
+    >
       <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title as="h2" className="h5">
+        <Modal.Title id={titleId} as="h2" className="h5">
           {t('reset.title', { username: user.username })}
         </Modal.Title>
       </Modal.Header>

@@ -46,7 +46,7 @@ function setup(
   return { ...renderApp(url), ...fetch, jobRequests: () => requests('/api/jobs') };
 }
 
-describe('Jobs page', { timeout: 15_000 }, () => {
+describe('Jobs page', { timeout: 30_000 }, () => {
   it('shows status chips with counts and filters by them through the URL', async () => {
     const { user, router, jobRequests } = setup('/jobs');
     expect(await screen.findByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
@@ -100,7 +100,7 @@ describe('Jobs page', { timeout: 15_000 }, () => {
   });
 });
 
-describe('Job detail', { timeout: 15_000 }, () => {
+describe('Job detail', { timeout: 30_000 }, () => {
   it('shows the image, the extracted data, OCR skipped and the way back to its message', async () => {
     setup('/jobs/7');
     expect(await screen.findByRole('heading', { level: 1, name: /Job #7/ })).toBeVisible();

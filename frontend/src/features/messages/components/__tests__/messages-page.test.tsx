@@ -43,7 +43,7 @@ const search = (router: ReturnType<typeof setup>['router']) =>
   new URLSearchParams(router.state.location.search);
 
 // The first test also pays for transforming the lazily loaded page.
-describe('Mensagens filters ↔ URL', { timeout: 15_000 }, () => {
+describe('Mensagens filters ↔ URL', { timeout: 30_000 }, () => {
   it('reads the filters from the URL into the controls and the request', async () => {
     const { messageRequests } = setup(
       '/messages?instance=2&direction=in&type=image&status=blocked&q=boleto&sender=11987654321',
