@@ -6,7 +6,7 @@ import { type APIRequestContext, type Page, test } from '@playwright/test';
  */
 export async function api<T = unknown>(
   page: Page,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   data?: unknown,
 ): Promise<T> {
