@@ -46,8 +46,9 @@ export function ServersPage({ canManage, canTest }: ServersPageProps) {
   const [deleting, setDeleting] = useState<Server | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
 
+  // Servers change, and so does their instance count when instances come and go.
   useInvalidateOn(
-    ['server.created', 'server.updated', 'server.deleted'],
+    ['server.created', 'server.updated', 'server.deleted', 'instance.created', 'instance.deleted'],
     [serversQueryKeyPrefix()],
   );
 
