@@ -37,7 +37,7 @@ export function Dashboard() {
   const refreshing = overview.isFetching && !overview.isPending;
   const actions = overview.data ? (
     <div className="d-flex align-items-center gap-2">
-      <span className="small text-body-secondary" aria-live="polite">
+      <span className="small text-body-secondary">
         {t('updatedAt', {
           when: formatRelativeTime(Math.min(overview.dataUpdatedAt, now), i18n.language, now),
         })}
