@@ -10,7 +10,11 @@ import { RouteError } from './routes/route-error';
 // Route-level code splitting: each page is its own chunk, fetched when first visited.
 const LoginRoute = lazy(() => import('./routes/auth/login'));
 const DashboardRoute = lazy(() => import('./routes/app/dashboard'));
-const InstancesRoute = lazy(() => import('./routes/app/instances'));
+const InstancesRoute = lazy(() => import('./routes/app/instances/list'));
+const InstanceNewRoute = lazy(() => import('./routes/app/instances/new'));
+const InstanceImportRoute = lazy(() => import('./routes/app/instances/import'));
+const InstanceDetailRoute = lazy(() => import('./routes/app/instances/detail'));
+const InstanceEditRoute = lazy(() => import('./routes/app/instances/edit'));
 const ServersRoute = lazy(() => import('./routes/app/servers'));
 const MessagesRoute = lazy(() => import('./routes/app/messages'));
 const MessageDetailRoute = lazy(() => import('./routes/app/messages-detail'));
@@ -37,6 +41,10 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, element: <DashboardRoute /> },
           { path: paths.instances.path, element: <InstancesRoute /> },
+          { path: paths.instanceNew.path, element: <InstanceNewRoute /> },
+          { path: paths.instanceImport.path, element: <InstanceImportRoute /> },
+          { path: paths.instance.path, element: <InstanceDetailRoute /> },
+          { path: paths.instanceEdit.path, element: <InstanceEditRoute /> },
           { path: paths.servers.path, element: <ServersRoute /> },
           {
             path: paths.messages.path,

@@ -1,0 +1,179 @@
+import { zodResolver } from '@hookform/resolvers/zod';
+import Button from 'react-bootstrap/Button';
+import Card from 'react-bootstrap/Card';
+import Form from 'react-bootstrap/Form';
+import Spinner from 'react-bootstrap/Spinner';
+import { useForm } from 'react-hook-form';
+
+import type { Instance } from '../api/get-instances';
+import { useUpdateInstance } from '../api/save-instance';
+import { fieldDescriptionIds } from '../lib/field-ids';
+import {
+  API_FIELDS,
+  type InstanceEditValues,
+  instanceEditSchema,
+} from '../lib/instance-form-schema';
+import { digitsOf, maskPhone } from '../lib/phone';
+import { useInstancesTranslation } from '../locales';
+import { FormField } from './form-field';
+import { InstanceError } from './instance-error';
+import { PhoneInput } from './phone-input';
+
+export interface InstanceEditFormProps {
+  instance: Instance;
+  serverName?: string;
+  onSaved: (instance: Instance) => void;
+  onCancel: () => void;
+}
+
+const EDITABLE = ['displayName', 'phone', 'forwardUrl'] as const;
+
+/** Edits what can change after creation: the display name, the phone, the forward URL. */
+export function InstanceEditForm({
+  instance,
+  serverName,
+  onSaved,
+  onCancel,
+}: InstanceEditFormProps) {
+  const { t } = useInstancesTranslation();
+  const {
+    register,
+    control,
+    handleSubmit,
+    setError,
+    formState: { errors, isDirty },
+  } = useForm<InstanceEditValues>({
+    resolver: zodResolver(instanceEditSchema),
+    mode: 'onChange',
+    defaultValues: {
+      displayName: instance.display_name,
+      phone: maskPhone(instance.phone_number ?? ''),
+      forwardUrl: instance.forward_url ?? '',
+    },
+  });
+  const update = useUpdateInstance(instance.id);
+
+  const onSubmit = handleSubmit((values) => {
+    const phone = digitsOf(values.phone);
+    update.mutate(
+      {
+        display_name: values.displayName.trim(),
+        // Only send what changed: an unchanged phone or URL stays as it is.
+        ...(phone !== (instance.phone_number ?? '') ? { phone_number: phone || null } : {}),
+        ...(values.forwardUrl.trim() !== (instance.forward_url ?? '')
+          ? { forward_url: values.forwardUrl.trim() || null }
+          : {}),
+      },
+      {
+        onSuccess: onSaved,
+        onError: (error) => {
+          for (const fieldError of error.fieldErrors) {
+            const field = API_FIELDS[fieldError.field];
+            const editable = EDITABLE.find((name) => name === field);
+            if (editable) setError(editable, { message: fieldError.message });
+          }
+        },
+      },
+    );
+  });
+
+  const describe = (id: string, invalid: boolean) =>
+    fieldDescriptionIds(id, { help: true, error: invalid });
+
+  return (
+    <Form noValidate onSubmit={(event) => void onSubmit(event)}>
+      {update.isError ? (
+        <InstanceError error={update.error} title={t('form.failed')} className="mb-4" />
+      ) : null}
+      <Card className="mb-4">
+        <Card.Body>
+          <dl className="row mb-0 small">
+            <dt className="col-sm-4 text-body-secondary fw-normal">{t('form.name')}</dt>
+            <dd className="col-sm-8 font-monospace">{instance.name}</dd>
+            <dt className="col-sm-4 text-body-secondary fw-normal">{t('form.server')}</dt>
+            <dd className="col-sm-8 mb-0">{serverName ?? `#${String(instance.server_id)}`}</dd>
+          </dl>
+        </Card.Body>
+      </Card>
+      <Card className="mb-4">
+        <Card.Body>
+          <FormField
+            id="instance-display-name"
+            label={t('form.displayName')}
+            help={t('form.displayNameHelp')}
+            error={errors.displayName?.message}
+          >
+            <Form.Control
+              id="instance-display-name"
+              autoComplete="off"
+              isInvalid={Boolean(errors.displayName)}
+              aria-invalid={Boolean(errors.displayName)}
+              aria-describedby={describe('instance-display-name', Boolean(errors.displayName))}
+              {...register('displayName')}
+            />
+          </FormField>
+          <div className="row g-3">
+            <div className="col-md-6">
+              <FormField
+                id="instance-phone"
+                label={t('form.phone')}
+                help={t('form.phoneHelp')}
+                error={errors.phone?.message}
+                className=""
+              >
+                <PhoneInput
+                  control={control}
+                  name="phone"
+                  id="instance-phone"
+                  placeholder={t('form.phonePlaceholder')}
+                  isInvalid={Boolean(errors.phone)}
+                  describedBy={describe('instance-phone', Boolean(errors.phone))}
+                />
+              </FormField>
+            </div>
+            <div className="col-md-6">
+              <FormField
+                id="instance-forward-url"
+                label={t('form.forwardUrl')}
+                help={t('form.forwardUrlHelp')}
+                error={errors.forwardUrl?.message}
+                className=""
+              >
+                <Form.Control
+                  id="instance-forward-url"
+                  type="url"
+                  inputMode="url"
+                  placeholder="https://"
+                  isInvalid={Boolean(errors.forwardUrl)}
+                  aria-invalid={Boolean(errors.forwardUrl)}
+                  aria-describedby={describe('instance-forward-url', Boolean(errors.forwardUrl))}
+                  {...register('forwardUrl')}
+                />
+              </FormField>
+            </div>
+          </div>
+        </Card.Body>
+      </Card>
+      <div className="d-flex flex-column-reverse flex-sm-row justify-content-end gap-2">
+        <Button variant="outline-secondary" onClick={onCancel} disabled={update.isPending}>
+          {t('form.cancel')}
+        </Button>
+        <Button
+          type="submit"
+          variant="primary"
+          className="btn-gradient"
+          disabled={update.isPending || !isDirty}
+        >
+          {update.isPending ? (
+            <>
+              <Spinner animation="border" size="sm" aria-hidden="true" className="me-2" />
+              {t('form.saving')}
+            </>
+          ) : (
+            t('form.submitEdit')
+          )}
+        </Button>
+      </div>
+    </Form>
+  );
+}

@@ -1,0 +1,102 @@
+import * as z from 'zod';
+
+import type { InstanceCreate } from '@/api/generated/types.gen';
+
+import { digitsOf, isCompletePhone } from './phone';
+import { TECHNICAL_NAME_MAX } from './technical-name';
+import { isHttpUrl } from './url';
+
+// Messages are i18n keys of the "instances" namespace, translated where they are shown.
+const V = 'form.validation.';
+
+/** Why a technical name is not acceptable (an i18n key), or null when it is. */
+export function technicalNameProblem(value: string): string | null {
+  if (value === '') return `${V}nameRequired`;
+  if (!/^[A-Za-z0-9]/.test(value)) return `${V}nameStart`;
+  if (/[^A-Za-z0-9_-]/.test(value)) return `${V}nameChars`;
+  if (value.length < 3) return `${V}nameTooShort`;
+  if (value.length > TECHNICAL_NAME_MAX) return `${V}nameTooLong`;
+  return null;
+}
+
+const displayName = z
+  .string()
+  .trim()
+  .min(1, `${V}displayNameRequired`)
+  .max(100, `${V}displayNameTooLong`);
+
+const phone = z
+  .string()
+  .refine((value) => value.trim() === '' || isCompletePhone(value), `${V}phoneInvalid`);
+
+const forwardUrl = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || isHttpUrl(value), `${V}forwardUrlInvalid`);
+
+export const instanceCreateSchema = z
+  .object({
+    displayName,
+    name: z.string().superRefine((value, ctx) => {
+      const problem = technicalNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    mode: z.enum(['server', 'url']),
+    serverId: z.string(),
+    evolutionUrl: z.string().trim(),
+    apiKey: z.string().trim(),
+    phone,
+    forwardUrl,
+  })
+  .superRefine((values, ctx) => {
+    if (values.mode === 'server') {
+      if (!values.serverId) {
+        ctx.addIssue({ code: 'custom', path: ['serverId'], message: `${V}serverRequired` });
+      }
+      return;
+    }
+    if (!values.evolutionUrl) {
+      ctx.addIssue({ code: 'custom', path: ['evolutionUrl'], message: `${V}urlRequired` });
+    } else if (!isHttpUrl(values.evolutionUrl)) {
+      ctx.addIssue({ code: 'custom', path: ['evolutionUrl'], message: `${V}urlInvalid` });
+    }
+    if (!values.apiKey) {
+      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: `${V}apiKeyRequired` });
+    }
+  });
+
+export type InstanceCreateValues = z.input<typeof instanceCreateSchema>;
+
+export const instanceEditSchema = z.object({ displayName, phone, forwardUrl });
+
+export type InstanceEditValues = z.input<typeof instanceEditSchema>;
+
+/** The form's field → the API's field, to show server-side field errors in place. */
+export const API_FIELDS: Partial<Record<string, keyof InstanceCreateValues>> = {
+  display_name: 'displayName',
+  name: 'name',
+  server_id: 'serverId',
+  evolution_url: 'evolutionUrl',
+  api_key: 'apiKey',
+  phone_number: 'phone',
+  forward_url: 'forwardUrl',
+};
+
+/** Values → the API body: digits for the phone, nulls for what was left empty. */
+export function toInstanceCreate(values: InstanceCreateValues): InstanceCreate {
+  const phone = digitsOf(values.phone);
+  const common = {
+    display_name: values.displayName.trim(),
+    name: values.name,
+    phone_number: phone || null,
+    forward_url: values.forwardUrl.trim() || null,
+  };
+  if (values.mode === 'server') return { ...common, server_id: Number(values.serverId) };
+  // The generated type says `api_key?: null`: openapi-ts drops a write-only string inside
+  // `anyOf` (the backend's optional SecretStr). The API takes the key as a string.
+  return {
+    ...common,
+    evolution_url: values.evolutionUrl.trim(),
+    api_key: values.apiKey.trim(),
+  } as unknown as InstanceCreate;
+}
