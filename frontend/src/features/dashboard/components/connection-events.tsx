@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
@@ -11,7 +12,13 @@ import { ListCard } from './list-card';
 import { RelativeTime } from './relative-time';
 
 /** The latest connection changes, newest first, as a small timeline. */
-export function ConnectionEvents({ overview, now }: { overview: Overview; now: number }) {
+export const ConnectionEvents = memo(function ConnectionEvents({
+  overview,
+  now,
+}: {
+  overview: Overview;
+  now: number;
+}) {
   const { t } = useTranslation([DASHBOARD_NS, 'translation']);
   const items = overview.latest_connection_events;
   const statusName = (state: string) =>
@@ -57,4 +64,4 @@ export function ConnectionEvents({ overview, now }: { overview: Overview; now: n
       ))}
     </ListCard>
   );
-}
+});

@@ -28,21 +28,28 @@ export function DashboardSkeleton() {
           </div>
         ))}
       </div>
-      <div className="row g-3 mb-4" aria-hidden="true">
-        <div className="col-12 col-xl-5">
-          <div className="card dashboard-card placeholder-glow">
-            <div className="card-body">
-              <span className="placeholder col-6 mb-3" />
-              <div className="chart-area placeholder w-100 rounded" />
-            </div>
+      <ChartsSkeleton />
+    </div>
+  );
+}
+
+/** The two chart cards' shape, while their data or Chart.js is on the way. */
+export function ChartsSkeleton() {
+  return (
+    <div className="row g-3 mb-3" aria-hidden="true">
+      <div className="col-12 col-xl-5">
+        <div className="card dashboard-card placeholder-glow">
+          <div className="card-body">
+            <span className="placeholder col-6 mb-3" />
+            <div className="chart-area placeholder w-100 rounded" />
           </div>
         </div>
-        <div className="col-12 col-xl-7">
-          <div className="card dashboard-card placeholder-glow">
-            <div className="card-body">
-              <span className="placeholder col-6 mb-3" />
-              <div className="chart-area placeholder w-100 rounded" />
-            </div>
+      </div>
+      <div className="col-12 col-xl-7">
+        <div className="card dashboard-card placeholder-glow">
+          <div className="card-body">
+            <span className="placeholder col-6 mb-3" />
+            <div className="chart-area placeholder w-100 rounded" />
           </div>
         </div>
       </div>

@@ -1,5 +1,6 @@
 import './dashboard.css';
 
+import { useDeferredValue } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
 import { useTranslation } from 'react-i18next';
@@ -17,7 +18,7 @@ import { DASHBOARD_NS } from '../locales';
 import { isFreshInstall } from '../utils/overview';
 import { ConnectionEvents } from './connection-events';
 import { DashboardEmpty } from './dashboard-empty';
-import { DashboardSkeleton } from './dashboard-skeleton';
+import { ChartsSkeleton, DashboardSkeleton } from './dashboard-skeleton';
 import { LatestMessages } from './latest-messages';
 import { MessagesChart } from './messages-chart';
 import { RecentInstances } from './recent-instances';
@@ -78,6 +79,9 @@ function DashboardBody({
   stale: boolean;
 }) {
   const { t } = useTranslation(DASHBOARD_NS);
+  // The figures first; the charts and lists in a second, interruptible render (React yields
+  // between pieces of it), so neither the first paint nor a live refresh blocks the page.
+  const later = useDeferredValue<Overview | null>(overview, null);
   if (isFreshInstall(overview)) return <DashboardEmpty hasServer={overview.servers > 0} />;
   return (
     <>
@@ -87,23 +91,29 @@ function DashboardBody({
         </Alert>
       ) : null}
       <StatCards overview={overview} />
-      <div className="row g-3 mb-3">
-        <div className="col-12 col-xl-5">
-          <StatusChart overview={overview} />
-        </div>
-        <div className="col-12 col-xl-7">
-          <MessagesChart overview={overview} />
-        </div>
-      </div>
-      <div className="row g-3">
-        <div className="col-12 col-lg-6 d-flex flex-column gap-3">
-          <RecentInstances overview={overview} now={now} />
-          <ConnectionEvents overview={overview} now={now} />
-        </div>
-        <div className="col-12 col-lg-6">
-          <LatestMessages overview={overview} now={now} />
-        </div>
-      </div>
+      {later ? (
+        <>
+          <div className="row g-3 mb-3">
+            <div className="col-12 col-xl-5">
+              <StatusChart overview={later} />
+            </div>
+            <div className="col-12 col-xl-7">
+              <MessagesChart overview={later} />
+            </div>
+          </div>
+          <div className="row g-3">
+            <div className="col-12 col-lg-6 d-flex flex-column gap-3">
+              <RecentInstances overview={later} now={now} />
+              <ConnectionEvents overview={later} now={now} />
+            </div>
+            <div className="col-12 col-lg-6">
+              <LatestMessages overview={later} now={now} />
+            </div>
+          </div>
+        </>
+      ) : (
+        <ChartsSkeleton />
+      )}
     </>
   );
 }

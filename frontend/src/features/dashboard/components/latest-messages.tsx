@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
@@ -24,7 +25,13 @@ function useMessagePreview() {
   };
 }
 
-export function LatestMessages({ overview, now }: { overview: Overview; now: number }) {
+export const LatestMessages = memo(function LatestMessages({
+  overview,
+  now,
+}: {
+  overview: Overview;
+  now: number;
+}) {
   const { t } = useTranslation(DASHBOARD_NS);
   const preview = useMessagePreview();
   const items = overview.latest_messages;
@@ -78,4 +85,4 @@ export function LatestMessages({ overview, now }: { overview: Overview; now: num
       })}
     </ListCard>
   );
-}
+});

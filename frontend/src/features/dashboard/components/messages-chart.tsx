@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { LazyLineChart } from '@/components/charts/lazy-charts';
@@ -11,7 +12,7 @@ import { MESSAGE_SERIES_COLORS } from '../utils/status-colors';
 import { ChartCard } from './chart-card';
 
 /** Messages per hour over the last 24 h: received, sent and blocked, as lines. */
-export function MessagesChart({ overview }: { overview: Overview }) {
+export const MessagesChart = memo(function MessagesChart({ overview }: { overview: Overview }) {
   const { t, i18n } = useTranslation(DASHBOARD_NS);
   const { theme } = useTheme();
   const colors = MESSAGE_SERIES_COLORS[theme];
@@ -83,4 +84,4 @@ export function MessagesChart({ overview }: { overview: Overview }) {
       </table>
     </ChartCard>
   );
-}
+});

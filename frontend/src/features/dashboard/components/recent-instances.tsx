@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 
@@ -9,7 +10,13 @@ import { DASHBOARD_NS } from '../locales';
 import { ListCard } from './list-card';
 import { RelativeTime } from './relative-time';
 
-export function RecentInstances({ overview, now }: { overview: Overview; now: number }) {
+export const RecentInstances = memo(function RecentInstances({
+  overview,
+  now,
+}: {
+  overview: Overview;
+  now: number;
+}) {
   const { t } = useTranslation(DASHBOARD_NS);
   const items = overview.recent_instances;
   return (
@@ -40,4 +47,4 @@ export function RecentInstances({ overview, now }: { overview: Overview; now: nu
       ))}
     </ListCard>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { Icon, type IconName } from '@/components/ui/icon';
@@ -34,7 +35,7 @@ export function StatCard({ tone, icon, label, value, detail }: StatCardProps) {
 }
 
 /** The dashboard's eight headline figures. */
-export function StatCards({ overview }: { overview: Overview }) {
+export const StatCards = memo(function StatCards({ overview }: { overview: Overview }) {
   const { t, i18n } = useTranslation(DASHBOARD_NS);
   const n = (value: number) => formatNumber(value, i18n.language);
   const by = overview.instances_by_status;
@@ -122,4 +123,4 @@ export function StatCards({ overview }: { overview: Overview }) {
       </dl>
     </section>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { LazyDoughnutChart } from '@/components/charts/lazy-charts';
@@ -11,7 +12,7 @@ import { STATUS_CHART_COLORS } from '../utils/status-colors';
 import { ChartCard } from './chart-card';
 
 /** Instances by status as a doughnut, with the same figures in a table for screen readers. */
-export function StatusChart({ overview }: { overview: Overview }) {
+export const StatusChart = memo(function StatusChart({ overview }: { overview: Overview }) {
   const { t, i18n } = useTranslation([DASHBOARD_NS, 'translation']);
   const rows = INSTANCE_STATUSES.map((status) => ({
     status,
@@ -71,4 +72,4 @@ export function StatusChart({ overview }: { overview: Overview }) {
       )}
     </ChartCard>
   );
-}
+});

@@ -53,7 +53,7 @@ describe('Dashboard', () => {
     await screen.findByTestId('stat-open');
     expect(card('open')).toHaveTextContent('Connected1,234of 1,280 instances');
     expect(card('messages')).toHaveTextContent('12,000 received · 3,230 sent');
-    expect(screen.getAllByText('3 min ago', { exact: false }).length).toBeGreaterThan(0);
+    expect((await screen.findAllByText('3 min ago', { exact: false })).length).toBeGreaterThan(0);
   });
 
   it('uses singular words for one', async () => {
