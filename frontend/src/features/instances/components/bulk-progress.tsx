@@ -1,4 +1,3 @@
-import ProgressBar from 'react-bootstrap/ProgressBar';
 import Table from 'react-bootstrap/Table';
 
 import type { BulkRun } from '../hooks/use-bulk-runner';
@@ -22,17 +21,31 @@ export function BulkProgress({ run }: { run: BulkRun }) {
           ? `${t('bulk.running')} ${t('bulk.progress', { done: run.done, total: run.total })}`
           : t('bulk.finished', { ok: run.succeeded, failed: run.failed })}
       </p>
-      <ProgressBar
-        now={percent}
-        label={`${String(percent)}%`}
-        visuallyHidden={percent < 10}
-        animated={run.running}
-        striped={run.running}
-        variant={variant}
+      {/* Bootstrap 5.3's markup: the named progressbar role on the outer element. */}
+      <div
+        className="progress mb-3"
+        role="progressbar"
         aria-label={t('bulk.progressLabel')}
+        aria-valuenow={percent}
+        aria-valuemin={0}
+        aria-valuemax={100}
         aria-valuetext={t('bulk.progress', { done: run.done, total: run.total })}
-        className="mb-3"
-      />
+        style={{ height: '1.25rem' }}
+      >
+        <div
+          className={[
+            'progress-bar',
+            run.running ? 'progress-bar-striped progress-bar-animated' : '',
+            variant ? `bg-${variant}` : '',
+            variant === 'warning' ? 'text-dark' : '',
+          ]
+            .filter(Boolean)
+            .join(' ')}
+          style={{ width: `${String(percent)}%` }}
+        >
+          {percent >= 10 ? `${String(percent)}%` : null}
+        </div>
+      </div>
       <div className="bulk-results">
         <Table size="sm" className="mb-0 align-middle">
           <caption className="caption-top h6 text-body">{t('bulk.results')}</caption>

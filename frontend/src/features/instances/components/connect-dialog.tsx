@@ -17,7 +17,7 @@ import {
   INSTANCE_UPDATED,
   type InstanceQrEvent,
 } from '../hooks/use-instance-realtime';
-import { digitsOf, isCompletePhone, maskPhone } from '../lib/phone';
+import { digitsOf, isCompletePhone, maskPhone, maskStoredPhone } from '../lib/phone';
 import { useInstancesTranslation } from '../locales';
 import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
@@ -79,7 +79,7 @@ function ConnectDialogBody({
   const [count, setCount] = useState<number | null>(null);
   const [pairingCode, setPairingCode] = useState<string | null>(null);
   const [retryAfter, setRetryAfter] = useState<number | null>(null);
-  const [phone, setPhone] = useState(() => maskPhone(instance.phone_number ?? ''));
+  const [phone, setPhone] = useState(() => maskStoredPhone(instance.phone_number));
   const [phoneError, setPhoneError] = useState(false);
   const [connected, setConnected] = useState(false);
   /** When the QR last changed (an answer or an event): polling waits this long. */

@@ -86,7 +86,7 @@ export function InstanceCreateForm({
 
   const onSubmit = handleSubmit((values) => {
     create.mutate(toInstanceCreate(values), {
-      onSuccess: onCreated,
+      onSuccess: (instance) => onCreated(instance),
       onError: (error) => {
         for (const fieldError of error.fieldErrors) {
           const field = API_FIELDS[fieldError.field];

@@ -13,7 +13,7 @@ import {
   type InstanceEditValues,
   instanceEditSchema,
 } from '../lib/instance-form-schema';
-import { digitsOf, maskPhone } from '../lib/phone';
+import { digitsOf, maskStoredPhone } from '../lib/phone';
 import { useInstancesTranslation } from '../locales';
 import { FormField } from './form-field';
 import { InstanceError } from './instance-error';
@@ -47,7 +47,7 @@ export function InstanceEditForm({
     mode: 'onChange',
     defaultValues: {
       displayName: instance.display_name,
-      phone: maskPhone(instance.phone_number ?? ''),
+      phone: maskStoredPhone(instance.phone_number),
       forwardUrl: instance.forward_url ?? '',
     },
   });
@@ -65,7 +65,7 @@ export function InstanceEditForm({
           : {}),
       },
       {
-        onSuccess: onSaved,
+        onSuccess: (instance) => onSaved(instance),
         onError: (error) => {
           for (const fieldError of error.fieldErrors) {
             const field = API_FIELDS[fieldError.field];

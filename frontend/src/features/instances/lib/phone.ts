@@ -9,10 +9,17 @@ export function digitsOf(value: string): string {
  * Masks a phone number while it is typed. Brazilian numbers (country code 55) read
  * "+55 (11) 98765-4321" (mobile) or "+55 (11) 3456-7890" (landline); other countries
  * "+<digits>". Only digits count, so pasting "5511987654321@s.whatsapp.net" works too.
+ *
+ * Brazil is the default: a number typed or pasted without "+" and without 55 gets it
+ * ("11987654321" → "+55 (11) 98765-4321"). Type "+" first for another country.
  */
 export function maskPhone(value: string): string {
-  const digits = digitsOf(value).slice(0, PHONE_MAX_DIGITS);
-  if (!digits) return '';
+  const explicit = value.trim().startsWith('+');
+  let digits = digitsOf(value);
+  if (!digits) return explicit ? '+' : '';
+  // A lone "5" may be the start of "55": wait for the next digit.
+  if (!explicit && !digits.startsWith('55') && digits !== '5') digits = `55${digits}`;
+  digits = digits.slice(0, PHONE_MAX_DIGITS);
   if (!digits.startsWith('55') || digits.length > 13) {
     return `+${digits}`;
   }
@@ -38,4 +45,9 @@ export function isCompletePhone(value: string): boolean {
   const digits = digitsOf(value);
   if (digits.startsWith('55')) return digits.length === 12 || digits.length === 13;
   return digits.length >= 10 && digits.length <= PHONE_MAX_DIGITS;
+}
+
+/** A stored number (E.164 digits, country code included) for a masked field. */
+export function maskStoredPhone(digits: string | null | undefined): string {
+  return digits ? maskPhone(`+${digitsOf(digits)}`) : '';
 }

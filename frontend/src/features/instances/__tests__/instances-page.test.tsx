@@ -1,0 +1,162 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+
+import type { InstanceRead } from '@/api/generated/types.gen';
+import { createUser } from '@/testing/data-generators';
+import { json, mockFetch } from '@/testing/mock-fetch';
+import { MockWebSocket } from '@/testing/mock-websocket';
+import { renderApp } from '@/testing/test-utils';
+
+import { makeInstance, makeServer } from './factories';
+
+const instances: InstanceRead[] = [
+  makeInstance({ id: 1, display_name: 'Loja Centro', name: 'loja-centro', status: 'open', owner_jid: '5511987654321@s.whatsapp.net' }),
+  makeInstance({ id: 2, display_name: 'Suporte', name: 'suporte', status: 'close' }),
+  makeInstance({ id: 3, display_name: 'Vendas', name: 'vendas', status: 'connecting' }),
+];
+
+function page(items: InstanceRead[], total = items.length) {
+  return { items, total, page: 1, page_size: 20 };
+}
+
+function api(role: 'admin' | 'viewer' = 'admin', items = instances) {
+  return mockFetch({
+    'GET /api/auth/me': () => json(createUser({ role })),
+    'GET /api/servers': () => json({ items: [makeServer()], total: 1, page: 1, page_size: 200 }),
+    'GET /api/instances': () => json(page(items)),
+    'POST /api/instances/sync': async (request) => {
+      const { instance_ids } = (await request.json()) as { instance_ids: number[] };
+      return json({
+        items: instance_ids.map((id) => ({
+          instance_id: id,
+          name: `i${String(id)}`,
+          ok: id !== 3,
+          status: id === 2 ? 'open' : 'connecting',
+          previous_status: id === 2 ? 'close' : 'connecting',
+          changed: id === 2,
+          error: id === 3 ? 'evolution_timeout' : null,
+          detail: id === 3 ? 'Evolution did not answer in 10 s' : null,
+        })),
+        total: instance_ids.length,
+        succeeded: instance_ids.filter((id) => id !== 3).length,
+        failed: instance_ids.includes(3) ? 1 : 0,
+        duration_ms: 12,
+      });
+    },
+  });
+}
+
+// The first render imports the lazy route, which is slow on a cold, busy machine.
+const findTable = () =>
+  screen.findByRole('table', { name: 'Lista de instâncias' }, { timeout: 15_000 });
+
+describe('Instâncias page', { timeout: 30_000 }, () => {
+  it('lists instances with their status, number and server, and the actions', async () => {
+    api();
+    renderApp('/instances');
+
+    const table = await findTable();
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('Loja Centro');
+    expect(rows[0]).toHaveTextContent('Conectada');
+    expect(rows[0]).toHaveTextContent('+55 11 98765-4321');
+    expect(rows[0]).toHaveTextContent('Evolution principal');
+    expect(within(rows[1]).getByRole('button', { name: 'Conectar Suporte' })).toBeVisible();
+    expect(within(rows[0]).getByRole('button', { name: 'Desconectar Loja Centro' })).toBeVisible();
+    expect(screen.getByRole('link', { name: /Nova instância/ })).toBeVisible();
+    expect(screen.getByText('3 instâncias')).toBeVisible();
+  });
+
+  it('sends the filters and the search to the API and keeps them in the URL', async () => {
+    const { requests } = api();
+    const { user, router } = renderApp('/instances');
+    await findTable();
+
+    await user.selectOptions(screen.getByLabelText('Status'), 'open');
+    await user.selectOptions(screen.getByLabelText('Servidor'), '1');
+    await user.type(screen.getByLabelText('Buscar por nome ou número'), 'loja{Enter}');
+
+    await waitFor(() => {
+      const last = new URL(requests.filter((r) => r.url.includes('/api/instances?')).at(-1)!.url);
+      expect(last.searchParams.get('status')).toBe('open');
+      expect(last.searchParams.get('server_id')).toBe('1');
+      expect(last.searchParams.get('search')).toBe('loja');
+    });
+    expect(router.state.location.search).toBe('?q=loja&status=open&server=1');
+  });
+
+  it('shows viewers the list without any action', async () => {
+    api('viewer');
+    renderApp('/instances');
+    const table = await findTable();
+    expect(within(table).queryByRole('button')).not.toBeInTheDocument();
+    expect(within(table).queryByRole('checkbox')).not.toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /Nova instância/ })).not.toBeInTheDocument();
+    expect(screen.getByText(/acesso de leitura/)).toBeVisible();
+  });
+
+  it('runs a bulk sync with progress and one result per instance', async () => {
+    api();
+    const { user } = renderApp('/instances');
+    const table = await findTable();
+
+    await user.click(within(table).getByRole('checkbox', { name: 'Selecionar todas desta página' }));
+    const toolbar = screen.getByRole('toolbar', { name: 'Ações em lote' });
+    expect(toolbar).toHaveTextContent('3 selecionadas');
+    await user.click(within(toolbar).getByRole('button', { name: /Sincronizar selecionadas/ }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Sincronização em lote' });
+    expect(await within(dialog).findByText('Concluído: 2 com sucesso, 1 com erro.')).toBeVisible();
+    const results = within(dialog).getByRole('table', { name: 'Resultados' });
+    expect(within(results).getByRole('row', { name: /Suporte/ })).toHaveTextContent(
+      'Desconectada → Conectada',
+    );
+    expect(within(results).getByRole('row', { name: /Vendas/ })).toHaveTextContent(
+      'Evolution did not answer in 10 s',
+    );
+  });
+
+  it('refetches when an instance changes elsewhere (realtime)', async () => {
+    const { requests } = api();
+    renderApp('/instances');
+    await findTable();
+    const before = requests.filter((r) => r.url.includes('/api/instances?')).length;
+
+    act(() => MockWebSocket.latest().serverOpen());
+    act(() =>
+      MockWebSocket.latest().serverSend({
+        type: 'instance.updated',
+        data: makeInstance({ id: 2, status: 'open' }),
+      }),
+    );
+    await waitFor(() =>
+      expect(requests.filter((r) => r.url.includes('/api/instances?')).length).toBeGreaterThan(before),
+    );
+  });
+
+  it('invites to create the first instance when there is none', async () => {
+    api('admin', []);
+    renderApp('/instances');
+    const empty = await screen.findByRole(
+      'region',
+      { name: 'Nenhuma instância ainda' },
+      { timeout: 15_000 },
+    );
+    expect(within(empty).getByRole('link', { name: /Nova instância/ })).toBeVisible();
+  });
+
+  it('explains a failed list readably', async () => {
+    mockFetch({
+      'GET /api/auth/me': () => json(createUser()),
+      'GET /api/servers': () => json({ items: [], total: 0, page: 1, page_size: 200 }),
+      'GET /api/instances': () =>
+        json({ error: 'internal_error', detail: 'boom' }, { status: 500 }),
+    });
+    renderApp('/instances');
+    expect(await screen.findByRole('alert', {}, { timeout: 15_000 })).toHaveTextContent(
+      'Erro interno do servidor. O problema foi registrado.',
+    );
+    expect(screen.getByRole('button', { name: 'Tentar novamente' })).toBeVisible();
+  });
+});
