@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 
-import { RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
+import { RECONNECTED, type RealtimeEvent, useRealtimeEvent } from '@/lib/realtime';
 
 import { overviewQueryKey } from '../api/get-overview';
 
@@ -22,9 +22,22 @@ export const LIVE_DEBOUNCE_MS = 1500;
 /** …but never wait longer than this during a steady stream of messages. */
 export const LIVE_MAX_WAIT_MS = 8000;
 
+/** The part of an instance or job the dashboard shows; other changes (a new QR code,
+ * a job's progress) do not move its figures. */
+function visibleState(event: RealtimeEvent): { id: string; state: string } | null {
+  const data = event.data as { id?: unknown; status?: unknown; display_name?: unknown } | null;
+  if (typeof data?.id !== 'number') return null;
+  return {
+    id: `${event.type}:${String(data.id)}`,
+    state: `${String(data.status)}|${String(data.display_name)}`,
+  };
+}
+
 /**
  * Refetches the dashboard figures when something they count changes, debounced: a burst of
  * 200 incoming messages costs one request, and a steady stream one every LIVE_MAX_WAIT_MS.
+ * Updates of an instance or a job that leave its status (and name) as they were are skipped:
+ * a connecting instance gets a new QR code every few seconds.
  */
 export function useLiveOverview(): void {
   const queryClient = useQueryClient();
@@ -32,6 +45,7 @@ export function useLiveOverview(): void {
     debounce?: ReturnType<typeof setTimeout>;
     maxWait?: ReturnType<typeof setTimeout>;
   }>({});
+  const seen = useRef(new Map<string, string>());
 
   useEffect(() => {
     const current = timers.current;
@@ -41,7 +55,15 @@ export function useLiveOverview(): void {
     };
   }, []);
 
-  useRealtimeEvent(OVERVIEW_EVENTS, () => {
+  useRealtimeEvent(OVERVIEW_EVENTS, (event) => {
+    if (event.type === 'instance.updated' || event.type === 'job.updated') {
+      const visible = visibleState(event);
+      if (visible) {
+        const before = seen.current.get(visible.id);
+        seen.current.set(visible.id, visible.state);
+        if (before === visible.state) return;
+      }
+    }
     const current = timers.current;
     const flush = () => {
       clearTimeout(current.debounce);

@@ -172,13 +172,17 @@ describe('Dashboard', () => {
     // A burst of events: one refetch once things are quiet.
     act(() => {
       for (let i = 0; i < 20; i += 1) client.dispatch({ type: 'message.created', data: {} });
-      client.dispatch({ type: 'instance.updated', data: {} });
+      client.dispatch({ type: 'instance.updated', data: { id: 3, status: 'connecting' } });
     });
     await waitFor(() => expect(calls).toBe(2), { timeout: LIVE_DEBOUNCE_MS + 3000 });
     await new Promise((resolve) => setTimeout(resolve, LIVE_DEBOUNCE_MS + 200));
     expect(calls).toBe(2);
-    // Events the dashboard does not count change nothing.
-    act(() => client.dispatch({ type: 'instance.qr', data: {} }));
+    // Events the dashboard does not count change nothing: another event type, or an
+    // instance update that leaves its status as it was (a new QR code).
+    act(() => {
+      client.dispatch({ type: 'instance.qr', data: {} });
+      client.dispatch({ type: 'instance.updated', data: { id: 3, status: 'connecting' } });
+    });
     await new Promise((resolve) => setTimeout(resolve, LIVE_DEBOUNCE_MS + 200));
     expect(calls).toBe(2);
   }, 20_000);
