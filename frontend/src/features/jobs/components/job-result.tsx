@@ -39,7 +39,7 @@ export function JobResultView({ result }: { result: JobResult | null }) {
       : source;
     return (
       <span
-        className={`badge rounded-pill ${SOURCE_VARIANTS[source] ?? 'text-bg-secondary'} ms-2`}
+        className={`badge rounded-pill ${SOURCE_VARIANTS[source] ?? 'text-bg-secondary'} d-table mt-1 fw-normal`}
         title={t('detail.source', { source: name })}
       >
         <span className="visually-hidden">{t('detail.source', { source: '' })}</span>
@@ -90,17 +90,17 @@ export function JobResultView({ result }: { result: JobResult | null }) {
           <span>{t('detail.ocrOnly')}</span>
         </div>
       ) : null}
-      <dl className="row mb-0 job-fields">
+      <dl className="mb-0 job-fields">
         {rows.map(({ field, value, copy }) => {
           const label = t(`detail.fields.${field}`);
           return (
-            <div key={field} className="col-12 d-sm-flex py-2 border-bottom" data-field={field}>
-              <dt className="col-sm-4 fw-normal text-body-secondary">
-                {label}
-                {sourceOf(field)}
-              </dt>
+            <div key={field} className="row g-2 py-2 border-bottom" data-field={field}>
+              <dt className="col-sm-4 fw-normal text-body-secondary">{label}</dt>
               <dd className="col-sm-8 mb-0 d-flex align-items-start gap-2">
-                <span className="job-field-value flex-grow-1">{value}</span>
+                <span className="job-field-value flex-grow-1">
+                  {value}
+                  {sourceOf(field)}
+                </span>
                 {copy ? (
                   <CopyButton text={copy} label={t('detail.copyField', { name: label })} />
                 ) : null}

@@ -30,8 +30,8 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
 
   return (
     <section aria-label={t('filters.label')} className="card card-body mb-3 message-filters">
-      <div className="row g-2 align-items-end">
-        <Form.Group className="col-12 col-lg-5" controlId={`${id}-q`}>
+      <div className="row g-2 align-items-start">
+        <Form.Group className="col-12 col-lg-6" controlId={`${id}-q`}>
           <Form.Label className="small mb-1">{t('filters.search')}</Form.Label>
           <InputGroup>
             <InputGroup.Text aria-hidden="true">
@@ -51,7 +51,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             {t('filters.searchHelp')}
           </Form.Text>
         </Form.Group>
-        <Form.Group className="col-12 col-sm-6 col-lg-4" controlId={`${id}-instance`}>
+        <Form.Group className="col-12 col-sm-7 col-lg-4" controlId={`${id}-instance`}>
           <Form.Label className="small mb-1">{t('filters.instance')}</Form.Label>
           <Form.Select
             value={filters.instanceId ?? ''}
@@ -73,7 +73,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             ) : null}
           </Form.Select>
         </Form.Group>
-        <div className="col-12 col-sm-6 col-lg-3 d-flex gap-2 justify-content-sm-end">
+        <div className="col-12 col-sm-5 col-lg-2 d-flex gap-2 justify-content-sm-end mt-sm-4">
           <Button
             variant="outline-secondary"
             className="d-md-none flex-grow-1"
@@ -91,7 +91,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
         </div>
       </div>
       <div id={`${id}-more`} className={`row g-2 mt-1 ${open ? '' : 'd-none d-md-flex'}`}>
-        <Form.Group className="col-12 col-md-4 col-xl-2" controlId={`${id}-direction`}>
+        <Form.Group className="col-12 col-md-4 col-xxl-2" controlId={`${id}-direction`}>
           <Form.Label className="small mb-1">{t('filters.direction')}</Form.Label>
           <Form.Select
             value={filters.direction}
@@ -108,7 +108,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             ))}
           </Form.Select>
         </Form.Group>
-        <Form.Group className="col-12 col-md-4 col-xl-2" controlId={`${id}-type`}>
+        <Form.Group className="col-12 col-md-4 col-xxl-2" controlId={`${id}-type`}>
           <Form.Label className="small mb-1">{t('filters.type')}</Form.Label>
           <Form.Select
             value={filters.type}
@@ -125,7 +125,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             ))}
           </Form.Select>
         </Form.Group>
-        <Form.Group className="col-12 col-md-4 col-xl-2" controlId={`${id}-status`}>
+        <Form.Group className="col-12 col-md-4 col-xxl-2" controlId={`${id}-status`}>
           <Form.Label className="small mb-1">{t('filters.status')}</Form.Label>
           <Form.Select
             value={filters.status}
@@ -139,7 +139,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             <option value="blocked">{t('filters.blockedOnly')}</option>
           </Form.Select>
         </Form.Group>
-        <Form.Group className="col-12 col-md-6 col-xl-3" controlId={`${id}-sender`}>
+        <Form.Group className="col-12 col-md-6 col-xxl-3" controlId={`${id}-sender`}>
           <Form.Label className="small mb-1">{t('filters.sender')}</Form.Label>
           <Form.Control
             type="search"
@@ -151,7 +151,7 @@ export function MessageFilters({ state, instances }: MessageFiltersProps) {
             autoComplete="off"
           />
         </Form.Group>
-        <div className="col-12 col-md-6 col-xl-3">
+        <div className="col-12 col-md-6 col-xxl-3">
           <PeriodFilter value={filters.period} onChange={(period) => update({ period })} />
         </div>
       </div>

@@ -73,7 +73,7 @@ export const MessageRow = memo(function MessageRow({
             <span
               className={`badge rounded-pill ${
                 message.direction === 'in'
-                  ? 'text-bg-light border'
+                  ? 'bg-body-tertiary text-body-emphasis border'
                   : 'bg-primary-subtle text-primary-emphasis'
               }`}
             >

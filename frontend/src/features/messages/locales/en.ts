@@ -14,7 +14,7 @@ export const en: MessagesLocale = {
     allDirections: 'Received and sent',
     type: 'Type',
     allTypes: 'All types',
-    status: 'Sender',
+    status: 'Allow-list',
     allStatuses: 'Allowed and blocked',
     allowedOnly: 'Allowed only',
     blockedOnly: 'Blocked only',

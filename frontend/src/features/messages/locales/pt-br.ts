@@ -13,7 +13,7 @@ export const ptBR = {
     allDirections: 'Recebidas e enviadas',
     type: 'Tipo',
     allTypes: 'Todos os tipos',
-    status: 'Remetente',
+    status: 'Permissão',
     allStatuses: 'Permitidos e bloqueados',
     allowedOnly: 'Só permitidos',
     blockedOnly: 'Só bloqueados',

@@ -53,7 +53,7 @@ describe('Mensagens filters ↔ URL', { timeout: 30_000 }, () => {
     await waitFor(() => expect(screen.getByLabelText('Instância')).toHaveValue('2'));
     expect(screen.getByLabelText('Direção')).toHaveValue('in');
     expect(screen.getByLabelText('Tipo')).toHaveValue('image');
-    expect(screen.getByLabelText('Remetente')).toHaveValue('blocked');
+    expect(screen.getByLabelText('Permissão')).toHaveValue('blocked');
     expect(screen.getByLabelText('Buscar')).toHaveValue('boleto');
     expect(screen.getByLabelText('Número do remetente')).toHaveValue('11987654321');
 
