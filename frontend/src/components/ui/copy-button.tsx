@@ -15,6 +15,9 @@ export interface CopyButtonProps {
   label?: string;
   /** Show the label next to the icon (otherwise icon only, label as its name). */
   showLabel?: boolean;
+  /** A shorter visible text than `label` (which stays the accessible name, and must start
+   * with it so speech control finds the button by what it shows). */
+  visibleLabel?: string;
   variant?: ButtonProps['variant'];
   size?: ButtonProps['size'];
   className?: string;
@@ -27,6 +30,7 @@ export function CopyButton({
   text,
   label,
   showLabel = false,
+  visibleLabel,
   variant = 'outline-secondary',
   size = 'sm',
   className,
@@ -55,12 +59,14 @@ export function CopyButton({
             () => setState('failed'),
           );
         }}
-        aria-label={showLabel ? undefined : name}
+        aria-label={showLabel && !visibleLabel ? undefined : name}
         title={showLabel ? undefined : name}
       >
         <SvgIcon svg={state === 'copied' ? checkSvg : clipboardSvg} />
         {showLabel ? (
-          <span className="ms-1">{state === 'copied' ? t('common.copied') : name}</span>
+          <span className="ms-1">
+            {state === 'copied' ? t('common.copied') : (visibleLabel ?? name)}
+          </span>
         ) : null}
       </Button>
       <span className="visually-hidden" role="status" aria-live="polite">

@@ -37,6 +37,7 @@ export function OneTimeSecret({ value, label }: OneTimeSecretProps) {
         <CopyButton
           text={value}
           label={t('common.copyNamed', { name: label })}
+          visibleLabel={t('common.copy')}
           showLabel
           variant="primary"
           size={undefined}

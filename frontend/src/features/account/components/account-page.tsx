@@ -35,7 +35,7 @@ export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps)
     <>
       <PageHeader title={t('title')} description={t('description')} />
       <div className="row g-4">
-        <div className="col-12 col-xl-5">
+        <div className="col-12 col-xxl-5">
           <Section title={t('profile.title')}>
             <dl className="row mb-0">
               <dt className="col-5 fw-normal text-body-secondary">{t('profile.username')}</dt>
@@ -50,7 +50,7 @@ export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps)
             <ChangePasswordForm username={user.username} onLoginAgain={onLoginAgain} />
           </Section>
         </div>
-        <div className="col-12 col-xl-7">
+        <div className="col-12 col-xxl-7">
           <Section title={t('keys.title')}>
             <ApiKeys />
           </Section>
