@@ -10,7 +10,7 @@ import { ChangePasswordForm } from './change-password-form';
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = useId();
   return (
-    <section className="card mb-4" aria-labelledby={id}>
+    <section className="card h-100" aria-labelledby={id}>
       <div className="card-body">
         <h2 className="h5 card-title mb-3" id={id}>
           {title}
@@ -35,7 +35,7 @@ export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps)
     <>
       <PageHeader title={t('title')} description={t('description')} />
       <div className="row g-4">
-        <div className="col-12 col-xxl-5">
+        <div className="col-12 col-lg-5">
           <Section title={t('profile.title')}>
             <dl className="row mb-0">
               <dt className="col-5 fw-normal text-body-secondary">{t('profile.username')}</dt>
@@ -46,11 +46,13 @@ export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps)
               <dd className="col-7 mb-0">{roleLabel}</dd>
             </dl>
           </Section>
+        </div>
+        <div className="col-12 col-lg-7">
           <Section title={t('password.title')}>
             <ChangePasswordForm username={user.username} onLoginAgain={onLoginAgain} />
           </Section>
         </div>
-        <div className="col-12 col-xxl-7">
+        <div className="col-12">
           <Section title={t('keys.title')}>
             <ApiKeys />
           </Section>
