@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture
-async def pg(is_postgres: bool, engine: AsyncEngine, db: Maker) -> Maker:
+async def pg(is_postgres: bool, engine: AsyncEngine, db: Maker) -> AsyncIterator[Maker]:
     if not is_postgres:
         pytest.skip(
             "needs PostgreSQL: set TEST_DATABASE_URL (several worker processes need "
@@ -45,7 +45,11 @@ async def pg(is_postgres: bool, engine: AsyncEngine, db: Maker) -> Maker:
     async with engine.begin() as conn:
         await conn.execute(text(DDL))
         await conn.execute(text("TRUNCATE job_probe_log"))
-    return db
+    yield db
+    # The probe table is not part of the schema: leaving it behind would make
+    # `alembic check` on this database report a table to remove.
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS job_probe_log"))
 
 
 class WorkerProcess:
