@@ -33,7 +33,7 @@ test.describe('users journey', () => {
     await expectNoSeriousA11yViolations(page);
     await dialog.getByRole('button', { name: 'Criar usuário' }).click();
     const created = page.getByRole('dialog', { name: `Usuário ${newUser} criado` });
-    const secret = created.getByLabel('Senha gerada');
+    const secret = created.getByLabel('Senha gerada', { exact: true });
     await expect(secret).not.toHaveValue('');
     const generated = await secret.inputValue();
     expect(generated.length).toBeGreaterThanOrEqual(12);
@@ -100,7 +100,7 @@ test.describe('users journey', () => {
     await page.getByLabel('Nome da chave').fill(keyName);
     await page.getByRole('button', { name: 'Criar chave' }).click();
     const dialog = page.getByRole('dialog', { name: `Chave “${keyName}” criada` });
-    const key = await dialog.getByLabel('Chave de API').inputValue();
+    const key = await dialog.getByLabel('Chave de API', { exact: true }).inputValue();
     expect(key.length).toBeGreaterThan(20);
     await expect(dialog).toContainText('Mostrado só esta vez');
     await saveScreenshot(page, testInfo, 'account-key');

@@ -23,9 +23,10 @@ from evodash.evolution import (
     EvolutionRejected,
     InstanceSettings,
 )
-from evodash.instances.errors import PairingNeedsNumber
+from evodash.instances.errors import InstanceDeleted, PairingNeedsNumber
 from evodash.instances.history import notify_updated, record_transition
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
+from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
     ConnectOutcome,
     ConnectRead,
@@ -65,6 +66,13 @@ async def _qr_image(result: ConnectResult) -> str | None:
     if result.code:
         return await asyncio.to_thread(_qr_png_data_url, result.code)
     return None
+
+
+async def _relock(session: AsyncSession, instance: EvolutionInstance) -> None:
+    """Before writing what an Evolution call changed: take the row's lock and read its
+    state again (the call itself may have sent a webhook that moved it already)."""
+    if instance.id not in await InstanceRepository(session).lock_live([instance.id]):
+        raise InstanceDeleted()
 
 
 def _pairing_number(instance: EvolutionInstance, data: ConnectRequest) -> str | None:
@@ -112,6 +120,7 @@ async def connect(
     result = await client.connect(instance.name, number=number)
     outcome = ConnectOutcome(result.outcome.value)
     qr = await _qr_image(result)
+    await _relock(session, instance)
     if result.outcome is EvoOutcome.ALREADY_OPEN:
         record_transition(session, instance, InstanceStatus.open, ConnectionSource.action)
     else:
@@ -159,6 +168,7 @@ async def disconnect(
         if exc.evolution_status != 400 or "not connected" not in (exc.evolution_message or ""):
             raise
         message = "The instance was not connected."
+    await _relock(session, instance)
     record_transition(
         session, instance, InstanceStatus.close, ConnectionSource.action, detail="logout"
     )
@@ -183,6 +193,7 @@ async def restart(
     """
     client = await client_for_instance(session, http, settings, instance)
     await client.restart(instance.name)
+    await _relock(session, instance)
     record_transition(
         session, instance, InstanceStatus.connecting, ConnectionSource.action, detail="restart"
     )

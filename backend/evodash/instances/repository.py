@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evodash.core.locking import hold_sqlite_writer
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 
 
@@ -43,6 +44,25 @@ class InstanceRepository:
         if ids is not None:
             stmt = stmt.where(EvolutionInstance.id.in_(set(ids)))
         return (await self.session.execute(stmt.order_by(EvolutionInstance.id))).scalars().all()
+
+    async def lock_live(self, ids: Sequence[int]) -> dict[int, EvolutionInstance]:
+        """Re-read live instances for a state change, locked until the transaction ends.
+
+        On PostgreSQL ``FOR UPDATE`` (taken in id order, so two lockers never deadlock);
+        on SQLite the single write slot. Rows already in the session are overwritten with
+        what the database holds now: a status read before an Evolution call may have been
+        changed meanwhile by a webhook, and deciding a transition from it would record one
+        twice. Instances deleted meanwhile are missing from the result.
+        """
+        await hold_sqlite_writer(self.session)
+        stmt = (
+            select(EvolutionInstance)
+            .where(EvolutionInstance.id.in_(set(ids)), EvolutionInstance.deleted_at.is_(None))
+            .order_by(EvolutionInstance.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {i.id: i for i in (await self.session.execute(stmt)).scalars()}
 
     async def page(
         self,

@@ -97,15 +97,6 @@ def _webhook_due(instance: EvolutionInstance, check_webhook: bool | None) -> boo
     return checked is None or utcnow() - checked >= WEBHOOK_CHECK_INTERVAL
 
 
-async def _load(
-    session: AsyncSession, instance_ids: Sequence[int] | None, check_webhook: bool | None
-) -> tuple[Sequence[EvolutionInstance], list[Target], dict[int, EvolutionServer]]:
-    instances = await InstanceRepository(session).live(instance_ids)
-    targets = [Target(i.id, i.name, i.server_id, _webhook_due(i, check_webhook)) for i in instances]
-    server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
-    return instances, targets, server_map
-
-
 async def load_targets(
     session: AsyncSession,
     instance_ids: Sequence[int] | None = None,
@@ -113,7 +104,9 @@ async def load_targets(
     check_webhook: bool | None = None,
 ) -> tuple[list[Target], dict[int, EvolutionServer]]:
     """Live instances to sync; ``check_webhook``: True always, False never, None when due."""
-    _, targets, server_map = await _load(session, instance_ids, check_webhook)
+    instances = await InstanceRepository(session).live(instance_ids)
+    targets = [Target(i.id, i.name, i.server_id, _webhook_due(i, check_webhook)) for i in instances]
+    server_map = await ServerRepository(session).by_ids([t.server_id for t in targets])
     return targets, server_map
 
 
@@ -285,13 +278,11 @@ async def apply(
     probes: Sequence[Probe],
     server_probes: dict[int, ServerProbe],
     started: float,
-    instances: Sequence[EvolutionInstance] | None = None,
 ) -> SyncReportRead:
-    """Write the results. ``instances``: the rows already loaded in ``session`` (else they
-    are read again; instances deleted meanwhile are skipped)."""
-    if instances is None:
-        instances = await InstanceRepository(session).live([p.target.instance_id for p in probes])
-    rows = {i.id: i for i in instances if i.deleted_at is None}
+    """Write the results. The rows are read again, locked (the probes took time, and a
+    webhook may have changed an instance meanwhile); instances deleted meanwhile are
+    skipped."""
+    rows = await InstanceRepository(session).lock_live([p.target.instance_id for p in probes])
     server_rows = await ServerRepository(session).by_ids(list(server_probes))
     items = [
         _apply_one(
@@ -331,9 +322,9 @@ async def sync_instances(
 ) -> SyncReportRead:
     """Sync in one session (a request's): load, probe, apply. Flushes, never commits."""
     started = time.perf_counter()
-    instances, targets, server_map = await _load(session, instance_ids, check_webhook)
+    targets, server_map = await load_targets(session, instance_ids, check_webhook=check_webhook)
     probes, server_probes = await probe(http, settings, targets, server_map, retries=retries)
-    return await apply(session, settings, probes, server_probes, started, instances)
+    return await apply(session, settings, probes, server_probes, started)
 
 
 # --- periodic --------------------------------------------------------------------------------

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from evodash.core.errors import BadRequest, Conflict, NotAuthenticated, NotFound, Unprocessable
+from evodash.core.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    Unprocessable,
+)
 from evodash.webhooks import SECRET_HEADER
 
 
@@ -14,6 +21,18 @@ class WebhookUnauthorized(NotAuthenticated):
             f"Unknown instance or wrong webhook secret: Evolution must send the instance's "
             f"secret in the {SECRET_HEADER} header."
         )
+
+
+class WebhookInstanceGone(AppError):
+    """The instance was deleted while its event was on the way (Evolution sends
+    ``remove.instance`` while evodash is still deleting it). A 4xx other than 429, so
+    Evolution does not retry."""
+
+    status_code: ClassVar[int] = 410
+    code: ClassVar[str] = "webhook_instance_gone"
+
+    def __init__(self) -> None:
+        super().__init__("The instance was deleted; its events are no longer stored.")
 
 
 class MalformedWebhook(BadRequest):

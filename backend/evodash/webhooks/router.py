@@ -29,7 +29,8 @@ The raw event is stored before the answer, then applied idempotently: the same e
 or events out of order, leave the same state. **200** means it is stored, even when applying
 it failed (the event is then `failed`, with its error, and can be replayed) and for events
 evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
-**413**: larger than `WEBHOOK_MAX_BODY_BYTES`.
+**413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
+the event was on its way.
 """
 _BODY: dict[str, Any] = {
     "requestBody": {
@@ -64,7 +65,7 @@ async def _receive(
     response_model=WebhookReceipt,
     summary="Receive an Evolution event",
     description=RECEIVER_DOC,
-    responses=error_responses(400, 401, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422),
     openapi_extra=_BODY,
 )
 async def receive_event(
@@ -84,7 +85,7 @@ async def receive_event(
     summary="Receive an Evolution event (byEvents URL)",
     description=RECEIVER_DOC + "\nThe last path segment is the event in kebab case "
     "(`messages-upsert`); it must match the body's `event`.",
-    responses=error_responses(400, 401, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422),
     openapi_extra=_BODY,
 )
 async def receive_event_by_name(

@@ -16,12 +16,14 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest
+from evodash.core.locking import hold_sqlite_writer
 from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.instances.history import notify_updated
@@ -35,8 +37,8 @@ from evodash.webhooks.errors import (
     EventNotReplayable,
     MalformedWebhook,
     NotAnEvolutionEvent,
+    WebhookInstanceGone,
 )
-from evodash.webhooks.locking import hold_sqlite_writer
 from evodash.webhooks.models import (
     DeliveryStatus,
     EventStatus,
@@ -130,6 +132,11 @@ async def _run_handler(
     return outcome
 
 
+def _gone(instance_id: int, body: dict[str, Any]) -> WebhookInstanceGone:
+    log.info("webhook.instance_gone", instance_id=instance_id, webhook_event=body["event"])
+    return WebhookInstanceGone()
+
+
 @dataclass(frozen=True)
 class Received:
     receipt: WebhookReceipt
@@ -157,8 +164,18 @@ async def receive(
             size=len(raw),
         )
         raise
+    instance_id = instance.id
+    await hold_sqlite_writer(session)
+    if str(body["event"]) in lifecycle.INSTANCE_EVENTS:
+        # A state change is decided from the instance's current status: read it again,
+        # locked, as the dashboard's own actions do (an action may have changed it since
+        # the secret was checked, or be changing it right now).
+        try:
+            await session.refresh(instance, with_for_update=True)
+        except InvalidRequestError:
+            raise _gone(instance_id, body) from None
     # Read before applying: a failed apply rolls back (and expires) what it touched.
-    instance_id, forward_url = instance.id, instance.forward_url
+    forward_url = instance.forward_url
     deleted = instance.deleted_at is not None
     now = utcnow()
     # Stored as processed and corrected below when it was not: most events are, and this
@@ -175,9 +192,15 @@ async def receive(
         received_at=now,
         processed_at=now,
     )
-    await hold_sqlite_writer(session)
     EventRepository(session).add(event)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:
+        # The only foreign key is the instance: it was deleted (and committed) after the
+        # secret was checked, typically by the very request whose Evolution call sent this
+        # event. Nothing is left to store it against.
+        await session.rollback()
+        raise _gone(instance_id, body) from None
     if str(body["instance"]) != instance.name:
         log.warning(
             "webhook.instance_name_mismatch",

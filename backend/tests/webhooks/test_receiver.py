@@ -419,3 +419,32 @@ async def test_failed_instance_event_rolls_back_and_reannounces(
                 seen.append(event["data"]["status"])
     assert seen == ["open", "created"]  # the last word is the truth
     await subscription.aclose()
+
+
+async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing(
+    client: httpx.AsyncClient,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Evolution sends ``remove.instance`` while evodash is still deleting the instance:
+    the secret checks out, but by the time the event is written the row is gone."""
+    from sqlalchemy import delete
+
+    from evodash.webhooks import service
+
+    hooked = await instances.create()
+    original = service.hold_sqlite_writer
+
+    async def delete_first(session: AsyncSession) -> None:
+        async with db() as other:
+            await other.execute(delete(EvolutionInstance).where(EvolutionInstance.id == hooked.id))
+            await other.commit()
+        await original(session)
+
+    monkeypatch.setattr(service, "hold_sqlite_writer", delete_first)
+    body = {"event": "remove.instance", "instance": hooked.name, "data": None}
+    response = await post_event(client, hooked, body)
+    assert response.status_code == 410, response.text
+    assert response.json()["error"] == "webhook_instance_gone"
+    assert await events(db) == []

@@ -541,7 +541,8 @@ export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Opt
  * or events out of order, leave the same state. **200** means it is stored, even when applying
  * it failed (the event is then `failed`, with its error, and can be replayed) and for events
  * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`.
+ * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
+ * the event was on its way.
  */
 export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
     url: '/api/webhooks/evolution/{instance_id}',
@@ -563,7 +564,8 @@ export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(optio
  * or events out of order, leave the same state. **200** means it is stored, even when applying
  * it failed (the event is then `failed`, with its error, and can be replayed) and for events
  * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`.
+ * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
+ * the event was on its way.
  *
  * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
  */

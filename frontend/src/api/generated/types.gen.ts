@@ -4477,6 +4477,10 @@ export type WebhooksReceiveEventErrors = {
      */
     401: ErrorRead;
     /**
+     * Error
+     */
+    410: ErrorRead;
+    /**
      * Body too large
      */
     413: ErrorRead;
@@ -4581,6 +4585,10 @@ export type WebhooksReceiveEventByNameErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Error
+     */
+    410: ErrorRead;
     /**
      * Body too large
      */

@@ -1094,7 +1094,8 @@ export const jobsCancelJobMutation = (options?: Partial<Options<JobsCancelJobDat
  * or events out of order, leave the same state. **200** means it is stored, even when applying
  * it failed (the event is then `failed`, with its error, and can be replayed) and for events
  * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`.
+ * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
+ * the event was on its way.
  */
 export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
     const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
@@ -1121,7 +1122,8 @@ export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksR
  * or events out of order, leave the same state. **200** means it is stored, even when applying
  * it failed (the event is then `failed`, with its error, and can be replayed) and for events
  * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`.
+ * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
+ * the event was on its way.
  *
  * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
  */

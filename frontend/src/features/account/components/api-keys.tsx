@@ -24,6 +24,7 @@ import {
   useRevokeApiKey,
 } from '../api/account';
 import { useAccountTranslation } from '../i18n';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 const STATE_VARIANTS = {
   active: 'text-bg-success',
@@ -160,7 +161,7 @@ function ApiKeyTable({
   const when = (value: string | null, empty: string) =>
     value ? formatDateTime(value, i18n.language) : empty;
   return (
-    <div className="table-responsive">
+    <TableScroll label={t('keys.list')}>
       <table className="table align-middle small mb-0" aria-label={t('keys.list')}>
         <thead>
           <tr>
@@ -216,7 +217,7 @@ function ApiKeyTable({
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

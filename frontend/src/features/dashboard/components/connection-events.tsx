@@ -32,7 +32,7 @@ export const ConnectionEvents = memo(function ConnectionEvents({
       isEmpty={items.length === 0}
     >
       {items.map((event) => (
-        <li key={event.id} className="list-group-item timeline-item" data-state={event.state}>
+        <li key={event.id} className="list-group-item dash-timeline-item" data-state={event.state}>
           <div className="d-flex align-items-baseline gap-2">
             <Link
               to={paths.instance.getHref(event.instance_id)}

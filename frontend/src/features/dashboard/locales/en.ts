@@ -79,7 +79,7 @@ export const dashboardEn: DashboardMessages = {
     empty: 'No connection events yet.',
     changed: '{{from}} → {{to}}',
     reason: 'code {{code}}',
-    sources: { webhook: 'webhook', sync: 'sync', action: 'dashboard action' },
+    sources: { webhook: 'Evolution event', sync: 'sync', action: 'dashboard action' },
   },
   empty: {
     title: 'Add an Evolution server',

@@ -77,7 +77,7 @@ export const dashboardPtBR = {
     empty: 'Nenhum evento de conexão ainda.',
     changed: '{{from}} → {{to}}',
     reason: 'código {{code}}',
-    sources: { webhook: 'webhook', sync: 'sincronização', action: 'ação no painel' },
+    sources: { webhook: 'evento da Evolution', sync: 'sincronização', action: 'ação no painel' },
   },
   empty: {
     title: 'Adicione um servidor Evolution',

@@ -22,6 +22,7 @@ import { useImportable, useImportInstances } from '../api/import-instances';
 import { useInstancesTranslation } from '../locales';
 import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 /** Importar: list a server's instances that evodash does not manage yet, pick, adopt. */
 export function ImportPage() {
@@ -130,7 +131,8 @@ function ImportableList({
     >
       {adopt.isError ? <InstanceError error={adopt.error} className="mb-3" /> : null}
       <Card className="mb-3">
-        <Table responsive hover className="mb-0 align-middle">
+        <TableScroll label={t('import.title')}>
+        <Table hover className="mb-0 align-middle">
           <caption className="visually-hidden">{t('import.title')}</caption>
           <thead>
             <tr>
@@ -182,6 +184,7 @@ function ImportableList({
             ))}
           </tbody>
         </Table>
+        </TableScroll>
       </Card>
       <Button type="submit" disabled={picked.size === 0 || adopt.isPending}>
         {adopt.isPending ? (

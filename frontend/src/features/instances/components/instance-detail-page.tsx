@@ -149,15 +149,18 @@ function InstanceDetail({
         </Button>
       ) : null}
       {isOpen || instance.status === 'connecting' ? (
-        <Button variant="outline-danger" onClick={() => run('disconnect')} disabled={busy}>
-          {spinnerFor('disconnect') ?? <FeatureIcon name="power" className="me-1" />}
-          {t('actions.disconnect')}
-        </Button>
+        <>
+          <Button variant="outline-danger" onClick={() => run('disconnect')} disabled={busy}>
+            {spinnerFor('disconnect') ?? <FeatureIcon name="power" className="me-1" />}
+            {t('actions.disconnect')}
+          </Button>
+          {/* Evolution refuses to restart a closed instance: connect it instead. */}
+          <Button variant="outline-secondary" onClick={() => run('restart')} disabled={busy}>
+            {spinnerFor('restart') ?? <Icon name="arrow-repeat" className="me-1" />}
+            {t('actions.restart')}
+          </Button>
+        </>
       ) : null}
-      <Button variant="outline-secondary" onClick={() => run('restart')} disabled={busy}>
-        {spinnerFor('restart') ?? <Icon name="arrow-repeat" className="me-1" />}
-        {t('actions.restart')}
-      </Button>
       <Button variant="outline-secondary" onClick={runSync} disabled={busy}>
         {sync.isPending ? (
           <Spinner animation="border" size="sm" aria-hidden="true" className="me-1" />

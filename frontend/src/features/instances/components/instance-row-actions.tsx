@@ -64,20 +64,23 @@ export function InstanceRowActions({
           )}
         </Button>
       ) : null}
-      <Button
-        size="sm"
-        variant="outline-secondary"
-        onClick={() => onAction(instance, 'restart')}
-        disabled={busy}
-        aria-label={t('actions.restartNamed', { name })}
-        title={t('actions.restart')}
-      >
-        {pending === 'restart' ? (
-          <Spinner animation="border" size="sm" aria-hidden="true" />
-        ) : (
-          <Icon name="arrow-repeat" />
-        )}
-      </Button>
+      {/* Evolution refuses to restart a closed instance: connect it instead. */}
+      {canDisconnect ? (
+        <Button
+          size="sm"
+          variant="outline-secondary"
+          onClick={() => onAction(instance, 'restart')}
+          disabled={busy}
+          aria-label={t('actions.restartNamed', { name })}
+          title={t('actions.restart')}
+        >
+          {pending === 'restart' ? (
+            <Spinner animation="border" size="sm" aria-hidden="true" />
+          ) : (
+            <Icon name="arrow-repeat" />
+          )}
+        </Button>
+      ) : null}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { instanceNumber } from '../lib/instance-number';
 import { useInstancesTranslation } from '../locales';
 import { InstanceAvatar } from './instance-avatar';
 import { InstanceRowActions } from './instance-row-actions';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 export interface InstancesTableProps {
   instances: readonly Instance[];
@@ -48,7 +49,8 @@ export function InstancesTable({
   return (
     <>
       <div className="card d-none d-md-block">
-        <Table hover responsive className="mb-0 align-middle instances-table">
+        <TableScroll label={t('list.label')}>
+        <Table hover className="mb-0 align-middle instances-table">
           <caption className="visually-hidden">{t('list.label')}</caption>
           <thead>
             <tr>
@@ -136,6 +138,7 @@ export function InstancesTable({
             ))}
           </tbody>
         </Table>
+        </TableScroll>
       </div>
 
       <ul className="list-unstyled d-md-none mb-0 instance-cards" aria-label={t('list.label')}>

@@ -8,6 +8,7 @@ import { formatDateTime, formatNumber, formatRelativeTime } from '@/lib/format';
 import type { Server } from '../api/get-servers';
 import { SERVERS_NS } from '../locales';
 import { ReachabilityBadge } from './reachability-badge';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 export interface ServersTableProps {
   servers: readonly Server[];
@@ -37,7 +38,7 @@ export function ServersTable({
   const unknown = t('list.unknown');
   const showActions = canManage || canTest;
   return (
-    <div className="table-responsive">
+    <TableScroll label={t('list.label')}>
       <table className="table align-middle mb-0 table-stack servers-table">
         <caption className="visually-hidden">{t('list.label')}</caption>
         <thead>
@@ -167,6 +168,6 @@ export function ServersTable({
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

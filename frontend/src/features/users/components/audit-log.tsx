@@ -11,6 +11,7 @@ import { formatDateTime } from '@/lib/format';
 
 import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, useAudit } from '../api/audit';
 import { useUsersTranslation } from '../i18n';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 /** The audit log, newest first, filtered by action (both kept in the URL). */
 export function AuditLog() {
@@ -49,7 +50,7 @@ export function AuditLog() {
   } else {
     body = (
       <>
-        <div className="table-responsive">
+        <TableScroll label={t('audit.label')}>
           <table className="table table-sm align-middle small mb-0" aria-label={t('audit.label')}>
             <thead>
               <tr>
@@ -76,7 +77,7 @@ export function AuditLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <Pager
           page={page}
           pageSize={AUDIT_PAGE_SIZE}

@@ -18,6 +18,7 @@ import { useUsersTranslation } from '../i18n';
 import { CreateUserModal } from './create-user-modal';
 import { UserRoleBadge } from './user-role-badge';
 import { type UserAction, UserActionModal } from './user-action-modals';
+import { TableScroll } from '@/components/ui/table-scroll';
 
 /** The users table: search (in the URL), create, and per-user actions. */
 export function UsersList({ currentUserId }: { currentUserId: number }) {
@@ -70,7 +71,7 @@ export function UsersList({ currentUserId }: { currentUserId: number }) {
   } else {
     body = (
       <>
-        <div className="table-responsive">
+        <TableScroll label={t('list.label')}>
           <table className="table table-hover align-middle mb-0" aria-label={t('list.label')}>
             <thead>
               <tr>
@@ -167,7 +168,7 @@ export function UsersList({ currentUserId }: { currentUserId: number }) {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <Pager
           page={page}
           pageSize={USERS_PAGE_SIZE}

@@ -107,7 +107,7 @@ describe('Dashboard', () => {
     const events = screen.getByRole('region', { name: 'Histórico de conexões' });
     expect(events).toHaveTextContent('Conectando');
     expect(events).toHaveTextContent('Conectada');
-    expect(events).toHaveTextContent('webhook');
+    expect(events).toHaveTextContent('evento da Evolution');
     expect(events).toHaveTextContent('há 3 min');
   });
 

@@ -31,7 +31,7 @@ function setup() {
 
 const query = (request: Request) => new URL(request.url).searchParams.toString();
 
-describe('DeleteServerDialog', { timeout: 15_000 }, () => {
+describe('DeleteServerDialog', { timeout: 30_000 }, () => {
   it('asks for confirmation, then deletes', async () => {
     const { requests } = mockFetch({ 'DELETE /api/servers/4': noContent });
     const { user, dialog, onDeleted, server } = setup();

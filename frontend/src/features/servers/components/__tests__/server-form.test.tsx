@@ -26,7 +26,7 @@ function setup(server: Server | null = null) {
   };
 }
 
-describe('ServerForm', { timeout: 15_000 }, () => {
+describe('ServerForm', { timeout: 30_000 }, () => {
   it('asks for every field, in Portuguese, without calling the API', async () => {
     const { fetchMock } = mockFetch({});
     const { user, save, name, url, key } = setup();

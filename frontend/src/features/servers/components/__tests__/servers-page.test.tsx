@@ -10,7 +10,7 @@ import { createServer, createTestResult } from './server-fixtures';
 const page = (items = [createServer()]) =>
   json({ items, total: items.length, page: 1, page_size: 200 });
 
-describe('ServersPage', { timeout: 15_000 }, () => {
+describe('ServersPage', { timeout: 30_000 }, () => {
   it('lists the servers with versions, reachability, last check and a masked key', async () => {
     mockFetch({
       'GET /api/servers': () =>

@@ -5,6 +5,10 @@ sleeps in growing steps (up to 100 ms) and leaves the database idle between writ
 hundreds of webhooks arriving together that idle time dominates. Queuing writers on an
 asyncio lock held until the transaction ends keeps the writes back to back. PostgreSQL
 needs none of this: :func:`hold_sqlite_writer` does nothing there.
+
+The slot also serializes read-modify-write of a row on SQLite (a state change decided
+from a status read before the slot was taken could be stale); on PostgreSQL the same
+guarantee comes from ``SELECT … FOR UPDATE`` (see ``InstanceRepository.lock_live``).
 """
 
 from __future__ import annotations
