@@ -42,10 +42,13 @@ async def _seed(db: async_sessionmaker[AsyncSession]) -> None:
         ]
         s.add_all(instances)
         await s.flush()
+        # The chart's buckets are clock hours: "this hour" must not depend on the minute
+        # the test runs at (6 minutes ago is last hour's bucket at 03:05).
+        this_hour = (now - now.replace(minute=0, second=0, microsecond=0)).total_seconds() / 7200
         msgs = [
             # (hours ago, direction, allowed)
-            (0.1, "in", True),
-            (0.2, "in", False),
+            (this_hour, "in", True),
+            (this_hour * 1.5, "in", False),
             (1.5, "out", True),
             (5, "in", True),
             (23.5, "in", True),
