@@ -70,6 +70,22 @@ def aspects(event: str, state: str | None = None, message: str | None = None) ->
     return frozenset()
 
 
+#: Events stamped with the same millisecond arrive in any order (Evolution posts each
+#: webhook on its own). After a pairing, WhatsApp's forced restart makes Evolution report
+#: ``connecting`` and ``open`` together: of such a pair, ``open`` is the later state.
+_SAME_INSTANT_RANK = {InstanceStatus.connecting.value: 0, InstanceStatus.open.value: 1}
+
+
+def _outranks(name: str, state: str | None, ctx: EventContext) -> bool:
+    """Whether an applied event stamped with the same instant as ``ctx``'s supersedes it."""
+    if name != "connection.update" or ctx.event.event != "connection.update":
+        return False
+    mine = _data(ctx).get("state")
+    theirs = _SAME_INSTANT_RANK.get(state or "")
+    ours = _SAME_INSTANT_RANK.get(mine) if isinstance(mine, str) else None
+    return theirs is not None and ours is not None and theirs > ours
+
+
 async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[str]:
     """The aspects of ``touched`` that no newer applied event of the instance wrote."""
     wanted = frozenset(touched)
@@ -87,7 +103,7 @@ async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[
     newer: set[str] = set()
     for name, date_time, state, message in rows:
         other = parse_server_time(date_time)
-        if other is not None and other > when:
+        if other is not None and (other > when or (other == when and _outranks(name, state, ctx))):
             newer |= aspects(name, state, message)
     return wanted - newer
 

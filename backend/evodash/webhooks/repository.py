@@ -32,7 +32,7 @@ class EventRepository:
         later_than: str,
     ) -> Sequence[tuple[str, str | None, str | None, str | None]]:
         """``(event, date_time, data.state, data.message)`` of processed ``kinds`` events
-        whose ``date_time`` sorts after ``later_than``.
+        whose ``date_time`` sorts after ``later_than``, or equals it.
 
         One server writes ``date_time`` in one fixed ISO format, so comparing the strings
         orders them in time and lets the database skip the older ones (a reconnect loop
@@ -50,7 +50,7 @@ class EventRepository:
             e.event.in_(list(kinds)),
             e.status == EventStatus.processed.value,
             e.id != exclude_id,
-            e.body["date_time"].as_string() > later_than,
+            e.body["date_time"].as_string() >= later_than,
         )
         return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(stmt)).all()]
 

@@ -257,6 +257,23 @@ class TestInstanceEvents:
         )
         assert instance.profile_name == "Acme Support"
 
+    @pytest.mark.parametrize("order", [("open", "connecting"), ("connecting", "open")])
+    async def test_open_wins_over_connecting_of_the_same_instant(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        order: tuple[str, str],
+    ) -> None:
+        """After a pairing Evolution reports ``connecting`` and ``open`` stamped with the
+        same millisecond, posted concurrently: whichever arrives first, it is open."""
+        hooked = await instances.create("acme-support")
+        at = "2025-01-15T11:00:41.611Z"
+        for state in order:
+            data = {"instance": "acme-support", "state": state, "statusReason": 200}
+            await post_event(client, hooked, _envelope("connection.update", data, at=at))
+        assert (await instance_row(db, hooked.id)).status == "open"
+
     async def test_qr_code_is_kept_and_announced(
         self,
         client: httpx.AsyncClient,
