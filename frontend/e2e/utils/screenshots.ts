@@ -10,6 +10,8 @@ export const SCREENSHOT_DIR = fileURLToPath(new URL('../screenshots/', import.me
 export async function saveScreenshot(page: Page, testInfo: TestInfo, name: string) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = `${SCREENSHOT_DIR}${testInfo.project.name}-${name}.png`;
+  // From the top: a full-page capture keeps the sticky top bar where the scroll left it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
 }
