@@ -275,6 +275,9 @@ async def delete_instance(
         if not force:
             raise
         evolution_error = exc
+    # Evolution posts remove.instance while it deletes: read the state that left, locked.
+    if instance.id not in await InstanceRepository(session).lock_live([instance.id]):
+        raise InstanceDeleted()
     audit.record(
         session,
         actor,
