@@ -5,6 +5,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { App } from './app';
+import { createAppQueryClient } from './app/provider';
+import { warmUp } from './app/warm-up';
 import { configureApiClient } from './lib/api-client';
 import { initI18n } from './lib/i18n';
 import { applyTheme } from './lib/theme';
@@ -13,11 +15,14 @@ applyTheme();
 initI18n();
 configureApiClient();
 
+const queryClient = createAppQueryClient();
+warmUp(queryClient);
+
 const container = document.getElementById('root');
 if (!container) throw new Error('Missing #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <App queryClient={queryClient} />
   </StrictMode>,
 );

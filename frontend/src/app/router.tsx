@@ -9,7 +9,9 @@ import { RouteError } from './routes/route-error';
 
 // Route-level code splitting: each page is its own chunk, fetched when first visited.
 const LoginRoute = lazy(() => import('./routes/auth/login'));
-const DashboardRoute = lazy(() => import('./routes/app/dashboard'));
+/** The dashboard's code: also fetched early by `warmUp` (see ./warm-up.ts). */
+export const loadDashboardRoute = () => import('./routes/app/dashboard');
+const DashboardRoute = lazy(loadDashboardRoute);
 const InstancesRoute = lazy(() => import('./routes/app/instances/list'));
 const InstanceNewRoute = lazy(() => import('./routes/app/instances/new'));
 const InstanceImportRoute = lazy(() => import('./routes/app/instances/import'));
