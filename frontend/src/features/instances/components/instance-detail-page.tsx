@@ -33,6 +33,7 @@ import { RecentMessages } from './recent-messages';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
 import { WebhookCard } from './webhook-card';
+import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 
 export interface InstanceDetailPageProps {
   instanceId: number;
@@ -93,7 +94,7 @@ function InstanceDetail({
   const sync = useSyncInstance();
   const [connectOpen, setConnectOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
-  const [feedback, setFeedback] = useState<{ variant: 'success' | 'danger'; text: string } | null>(
+  const [feedback, setFeedback] = useState<ActionFeedback | null>(
     null,
   );
   const serverName = servers.data?.find((server) => server.id === instance.server_id)?.name;
@@ -203,17 +204,7 @@ function InstanceDetail({
       ) : null}
 
       <div aria-live="polite">
-        {feedback ? (
-          <Alert
-            variant={feedback.variant}
-            dismissible
-            onClose={() => setFeedback(null)}
-            closeLabel={t('bulk.close')}
-            className="py-2"
-          >
-            {feedback.text}
-          </Alert>
-        ) : null}
+        <ActionFeedbackAlert feedback={feedback} onClose={() => setFeedback(null)} />
       </div>
 
       <Tabs defaultActiveKey="overview" id="instance-tabs" className="mb-3" mountOnEnter>

@@ -1,8 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import Button from 'react-bootstrap/Button';
 import Card from 'react-bootstrap/Card';
 import Form from 'react-bootstrap/Form';
-import Spinner from 'react-bootstrap/Spinner';
 import { useForm } from 'react-hook-form';
 
 import type { Instance } from '../api/get-instances';
@@ -17,7 +15,7 @@ import { digitsOf, maskStoredPhone } from '../lib/phone';
 import { useInstancesTranslation } from '../locales';
 import { FormField } from './form-field';
 import { InstanceError } from './instance-error';
-import { PhoneInput } from './phone-input';
+import { ContactFields, FormActions } from './instance-form-parts';
 
 export interface InstanceEditFormProps {
   instance: Instance;
@@ -112,68 +110,17 @@ export function InstanceEditForm({
               {...register('displayName')}
             />
           </FormField>
-          <div className="row g-3">
-            <div className="col-md-6">
-              <FormField
-                id="instance-phone"
-                label={t('form.phone')}
-                help={t('form.phoneHelp')}
-                error={errors.phone?.message}
-                className=""
-              >
-                <PhoneInput
-                  control={control}
-                  name="phone"
-                  id="instance-phone"
-                  placeholder={t('form.phonePlaceholder')}
-                  isInvalid={Boolean(errors.phone)}
-                  describedBy={describe('instance-phone', Boolean(errors.phone))}
-                />
-              </FormField>
-            </div>
-            <div className="col-md-6">
-              <FormField
-                id="instance-forward-url"
-                label={t('form.forwardUrl')}
-                help={t('form.forwardUrlHelp')}
-                error={errors.forwardUrl?.message}
-                className=""
-              >
-                <Form.Control
-                  id="instance-forward-url"
-                  type="url"
-                  inputMode="url"
-                  placeholder="https://"
-                  isInvalid={Boolean(errors.forwardUrl)}
-                  aria-invalid={Boolean(errors.forwardUrl)}
-                  aria-describedby={describe('instance-forward-url', Boolean(errors.forwardUrl))}
-                  {...register('forwardUrl')}
-                />
-              </FormField>
-            </div>
-          </div>
+          <ContactFields
+            control={control}
+            phoneName="phone"
+            forwardUrl={register('forwardUrl')}
+            errors={errors}
+          />
         </Card.Body>
       </Card>
-      <div className="d-flex flex-column-reverse flex-sm-row justify-content-end gap-2">
-        <Button variant="outline-secondary" onClick={onCancel} disabled={update.isPending}>
-          {t('form.cancel')}
-        </Button>
-        <Button
-          type="submit"
-          variant="primary"
-          className="btn-gradient"
-          disabled={update.isPending || !isDirty}
-        >
-          {update.isPending ? (
-            <>
-              <Spinner animation="border" size="sm" aria-hidden="true" className="me-2" />
-              {t('form.saving')}
-            </>
-          ) : (
-            t('form.submitEdit')
-          )}
-        </Button>
-      </div>
+      <FormActions pending={update.isPending} disabled={!isDirty} onCancel={onCancel}>
+        {t('form.submitEdit')}
+      </FormActions>
     </Form>
   );
 }

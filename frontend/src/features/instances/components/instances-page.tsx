@@ -35,15 +35,11 @@ import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
 import { InstanceFilters } from './instance-filters';
 import { InstancesTable } from './instances-table';
+import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 
 export interface InstancesPageProps {
   /** Operators and admins act on instances; viewers only read. */
   canOperate: boolean;
-}
-
-interface Feedback {
-  variant: 'success' | 'danger';
-  text: string;
 }
 
 /** Instâncias: filters, the paginated list, quick and bulk actions, the connect dialog. */
@@ -61,7 +57,7 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
   const [connectingId, setConnectingId] = useState<number | null>(null);
   const [lastConnecting, setLastConnecting] = useState<Instance | null>(null);
   const [pending, setPending] = useState<ReadonlyMap<number, SimpleAction>>(new Map());
-  const [feedback, setFeedback] = useState<Feedback | null>(null);
+  const [feedback, setFeedback] = useState<ActionFeedback | null>(null);
   const bulk = useBulkRunner();
   const location = useLocation();
   const flash = (location.state as InstancesFlash | null)?.flash ?? null;
@@ -278,17 +274,7 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
             {flash}
           </Alert>
         ) : null}
-        {feedback ? (
-          <Alert
-            variant={feedback.variant}
-            dismissible
-            onClose={() => setFeedback(null)}
-            closeLabel={t('bulk.close')}
-            className="py-2"
-          >
-            {feedback.text}
-          </Alert>
-        ) : null}
+        <ActionFeedbackAlert feedback={feedback} onClose={() => setFeedback(null)} />
       </div>
 
       {canOperate && selected.size > 0 ? (
