@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from evodash.models import Base
 from tests.factories import UserFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DIR = REPO_ROOT.parent / "shared"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -168,10 +167,3 @@ def as_user(
         return {"Authorization": f"Bearer {token}"}
 
     return headers_for
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    if not SHARED_DIR.is_dir():
-        pytest.fail(f"the shared/ folder is missing beside the repository: {SHARED_DIR}")
-    yield SHARED_DIR

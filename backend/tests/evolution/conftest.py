@@ -1,4 +1,4 @@
-"""Fixtures for the Evolution client tests: a respx router, a client, the shared fixtures.
+"""Fixtures for the Evolution client tests: a respx router, a client, the Evolution fixtures.
 
 No test here touches the network or the database: every exchange is mocked with respx.
 """
@@ -15,20 +15,13 @@ import pytest
 import respx
 
 from evodash.evolution import EvolutionClient
+from tests.fixtures import EVOLUTION_FIXTURES
 
 BASE_URL = "http://evolution.test:8080"
 API_KEY = "some-test-key"
 
 
-def _repo_root() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent
-    raise RuntimeError("no pyproject.toml above the tests")
-
-
-# CI clones the repository with ``shared/`` beside it, as on development machines.
-EVOLUTION_DIR = _repo_root().parent / "shared" / "evolution-api"
+EVOLUTION_DIR = EVOLUTION_FIXTURES
 RECORDED_DIR = EVOLUTION_DIR / "recorded"
 RESPONSES_DIR = EVOLUTION_DIR / "responses"
 REQUESTS_DIR = EVOLUTION_DIR / "requests"
@@ -55,12 +48,6 @@ class FakeSleep:
 
     async def __call__(self, delay: float) -> None:
         self.delays.append(delay)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _shared_fixtures_present() -> None:
-    if not EVOLUTION_DIR.is_dir():
-        pytest.fail(f"shared Evolution fixtures not found at {EVOLUTION_DIR}")
 
 
 @pytest.fixture

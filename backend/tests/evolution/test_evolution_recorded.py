@@ -1,4 +1,4 @@
-"""Replay every real exchange in ``shared/evolution-api/recorded/`` through the client.
+"""Replay every real exchange in ``tests/fixtures/evolution/recorded/`` through the client.
 
 Each recording is served (same method, path, status and body) to the client method that
 makes that request, with the API key the recording used; the test checks the request the

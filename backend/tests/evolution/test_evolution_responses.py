@@ -1,4 +1,4 @@
-"""Serve each example answer of ``shared/evolution-api/responses/`` to the matching method.
+"""Serve each example answer of ``tests/fixtures/evolution/responses/`` to the matching method.
 
 The examples come from reading the server's source (CONTRACT.md); they cover what the
 recordings could not show (an open instance, QR and pairing codes, media, the error

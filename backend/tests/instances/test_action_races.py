@@ -8,9 +8,7 @@ the one it read before the call, or the history shows "Conectando de Criada" twi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.instances.models import InstanceStatus
 from evodash.webhooks import SECRET_HEADER
+from tests.fixtures import load_evolution_json
 from tests.instances.helpers import add_instances, add_server, events_of, get_row
 
 EVO = "http://evolution.test:8080"
@@ -32,8 +31,8 @@ def evolution() -> Iterator[respx.MockRouter]:
         yield router
 
 
-def _response(shared_dir: Path, name: str) -> object:
-    return json.loads((shared_dir / "evolution-api" / "responses" / name).read_text())
+def _response(name: str) -> object:
+    return load_evolution_json(f"responses/{name}")
 
 
 @pytest.mark.parametrize(
@@ -50,7 +49,6 @@ async def test_webhook_during_the_call_is_not_recorded_twice(
     db: async_sessionmaker[AsyncSession],
     settings: Settings,
     evolution: respx.MockRouter,
-    shared_dir: Path,
     action: str,
     route: tuple[str, str],
     answer: str,
@@ -75,7 +73,7 @@ async def test_webhook_during_the_call_is_not_recorded_twice(
             headers={SECRET_HEADER: instance.webhook_secret},
         )
         assert delivered.status_code == 200, delivered.text
-        return httpx.Response(200, json=_response(shared_dir, answer))
+        return httpx.Response(200, json=_response(answer))
 
     evolution.route(method=method, url__startswith=f"{EVO}{prefix}").mock(
         side_effect=answer_after_the_webhook

@@ -20,16 +20,8 @@ from fastapi.responses import JSONResponse
 
 from evodash.simulator import RetryPolicy, create_simulator_app, get_simulator
 from evodash.simulator.service import Simulator
+from tests.fixtures import EVOLUTION_FIXTURES
 
-
-def _repo_root() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent
-    raise RuntimeError("no pyproject.toml above the tests")
-
-
-EVOLUTION_DIR = _repo_root().parent / "shared" / "evolution-api"
 GLOBAL_KEY = "some-test-key"
 GLOBAL = {"apikey": GLOBAL_KEY}
 BASE_URL = "http://127.0.0.1:8081"
@@ -37,9 +29,7 @@ FAST_RETRY = RetryPolicy(max_attempts=4, initial_delay=0.02, max_delay=0.1, time
 
 
 def evolution_dir() -> Path:
-    if not EVOLUTION_DIR.is_dir():
-        pytest.fail(f"shared/evolution-api is missing beside the repository: {EVOLUTION_DIR}")
-    return EVOLUTION_DIR
+    return EVOLUTION_FIXTURES
 
 
 def load_json(relative: str) -> Any:

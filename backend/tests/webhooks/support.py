@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from evodash.servers.models import EvolutionServer
 from evodash.webhooks import SECRET_HEADER
 from evodash.webhooks.models import WebhookEvent
 from tests.conftest import TEST_SECRET
+from tests.fixtures import EVOLUTION_FIXTURES
 
 _counter = itertools.count(1)
 
@@ -107,9 +107,9 @@ async def post_event(
     return await client.post(url, content=content, headers=headers)
 
 
-def payloads(shared_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+def payloads() -> list[tuple[str, dict[str, Any]]]:
     """Every webhook example: ``webhooks/*.json`` and the bodies of ``recorded/webhooks``."""
-    root = shared_dir / "evolution-api"
+    root = EVOLUTION_FIXTURES
     found: list[tuple[str, dict[str, Any]]] = []
     for path in sorted((root / "webhooks").glob("*.json")):
         found.append((path.name, json.loads(path.read_text(encoding="utf-8"))))

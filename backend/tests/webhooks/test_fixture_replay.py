@@ -1,9 +1,8 @@
-"""Every webhook example of shared/evolution-api through the endpoint, then all again shuffled."""
+"""Every webhook example of tests/fixtures/evolution through the endpoint, then all again shuffled."""
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -47,8 +46,8 @@ async def _post_all(
 
 
 @pytest.fixture
-def examples(shared_dir: Path) -> list[tuple[str, dict[str, Any]]]:
-    found = payloads(shared_dir)
+def examples() -> list[tuple[str, dict[str, Any]]]:
+    found = payloads()
     assert len(found) >= 28, [n for n, _ in found]
     return found
 

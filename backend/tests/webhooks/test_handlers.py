@@ -6,7 +6,6 @@ import asyncio
 import copy
 import json
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +18,7 @@ from evodash.core.db import utcnow
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.webhooks.models import WebhookEvent
 from evodash.webhooks.tasks import WebhookTasks
+from tests.fixtures import EVOLUTION_FIXTURES
 from tests.webhooks.support import (
     InstanceFactory,
     events,
@@ -239,10 +239,9 @@ class TestInstanceEvents:
         client: httpx.AsyncClient,
         instances: InstanceFactory,
         db: async_sessionmaker[AsyncSession],
-        shared_dir: Path,
     ) -> None:
         hooked = await instances.create("acme-support")
-        root = shared_dir / "evolution-api" / "webhooks"
+        root = EVOLUTION_FIXTURES / "webhooks"
 
         opened = json.loads((root / "connection-update-open.json").read_text())
         connecting = json.loads((root / "connection-update-connecting.json").read_text())
