@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator, model_va
 
 from evodash.core.schemas import Schema
 from evodash.instances.models import ConnectionSource, InstanceStatus
+from evodash.messages.allowlist import normalize_number
 from evodash.servers.schemas import ApiKey, BaseUrl
 
 #: The technical name: the instance's name on the Evolution server.
@@ -19,13 +20,14 @@ TECHNICAL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
 
 
 def normalize_phone(value: str) -> str:
-    """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants)."""
+    """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants),
+    by the allow-list's normaliser (Brazilian mobiles get their ninth digit)."""
     if re.search(r"[^0-9+()\s.-]", value):
         raise ValueError("must be a phone number (digits, optionally with + and separators)")
-    digits = re.sub(r"\D", "", value)
-    if not 8 <= len(digits) <= 15:
-        raise ValueError("must have 8 to 15 digits, with the country code (E.164)")
-    return digits
+    number = normalize_number(value)
+    if number is None:
+        raise ValueError("must be a phone number with its country code (E.164, 8 to 15 digits)")
+    return number[1:]
 
 
 def check_http_url(value: str) -> str:

@@ -22,11 +22,11 @@ from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.core.security import decrypt
 from evodash.evolution import EvolutionClient
+from evodash.evolution.messages import WireMessage, lower_statuses, parse_message
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers, InvalidRecipient, MessageNotFound
-from evodash.messages.models import WhatsAppMessage
-from evodash.messages.parsing import ParsedMessage, lower_statuses, parse_message
+from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.repository import MessageRepository
 from evodash.messages.schemas import (
     AllowListRead,
@@ -52,35 +52,48 @@ def message_payload(message: WhatsAppMessage) -> dict[str, Any]:
 # --- storing ----------------------------------------------------------------------------
 
 
-def _row(instance: EvolutionInstance, parsed: ParsedMessage, allowed: bool) -> dict[str, Any]:
+def sender_phone(message: WireMessage, region: str) -> str | None:
+    """The sender's canonical E.164 number, when the message tells it."""
+    digits = message.sender.digits
+    return allowlist.normalize_number("+" + digits, region) if digits else None
+
+
+def _row(
+    instance: EvolutionInstance,
+    message: WireMessage,
+    *,
+    phone: str | None,
+    allowed: bool,
+    fallback_time: datetime,
+) -> dict[str, Any]:
     return {
         "instance_id": instance.id,
-        "message_id": parsed.message_id,
-        "remote_jid": parsed.remote_jid,
-        "participant": parsed.participant,
-        "sender_phone": parsed.sender_phone,
-        "sender_name": parsed.sender_name,
-        "direction": parsed.direction.value,
-        "from_me": parsed.from_me,
-        "is_group": parsed.is_group,
-        "message_type": parsed.message_type,
-        "text": parsed.text,
-        "media_mimetype": parsed.media_mimetype,
-        "status": parsed.status,
-        "wa_timestamp": parsed.wa_timestamp,
+        "message_id": message.message_id,
+        "remote_jid": message.remote_jid,
+        "participant": message.participant,
+        "sender_phone": phone,
+        "sender_name": message.push_name,
+        "direction": (Direction.outgoing if message.from_me else Direction.incoming).value,
+        "from_me": message.from_me,
+        "is_group": message.is_group,
+        "message_type": message.message_type,
+        "text": message.text,
+        "media_mimetype": message.media_mimetype,
+        "status": message.status,
+        "wa_timestamp": message.timestamp or fallback_time,
         "is_allowed": allowed,
-        "raw": parsed.raw,
+        "raw": message.raw,
     }
 
 
 def decide_allowed(
-    instance: EvolutionInstance, parsed: ParsedMessage, settings: Settings
+    instance: EvolutionInstance, message: WireMessage, phone: str | None, settings: Settings
 ) -> allowlist.Decision:
     """Outgoing messages are ours: always allowed. Incoming ones face the allow-list."""
-    if parsed.from_me:
+    if message.from_me:
         return allowlist.Decision(True, "own_message")
     decision = allowlist.decide(
-        parsed.sender_phone,
+        phone,
         global_entries=settings.allowed_phone_numbers,
         instance_entries=instance.allowed_numbers or [],
         default_region=settings.default_phone_region,
@@ -89,7 +102,7 @@ def decide_allowed(
         decision,
         instance_id=instance.id,
         instance=instance.name,
-        number=parsed.sender_phone or parsed.sender.jid or "unknown",
+        number=phone or message.sender.jid or "unknown",
     )
     return decision
 
@@ -106,52 +119,35 @@ async def _enqueue_image_job(
 async def store_message(
     session: AsyncSession,
     instance: EvolutionInstance,
-    parsed: ParsedMessage,
+    message: WireMessage,
     *,
     settings: Settings,
     emit: Emit,
+    fallback_time: datetime,
 ) -> tuple[WhatsAppMessage | None, bool]:
     """Store a message once; ``(the new row or None if already stored, allowed)``.
 
     A new, allowed, incoming image gets an image-processing job; a blocked one gets
     nothing. A message seen again only moves its status forward.
     """
-    decision = decide_allowed(instance, parsed, settings)
+    phone = sender_phone(message, settings.default_phone_region)
+    decision = decide_allowed(instance, message, phone, settings)
     repo = MessageRepository(session)
-    message = await repo.insert_if_new(_row(instance, parsed, decision.allowed))
-    if message is None:
-        if parsed.status:
+    row = await repo.insert_if_new(
+        _row(instance, message, phone=phone, allowed=decision.allowed, fallback_time=fallback_time)
+    )
+    if row is None:
+        if message.status:
             changed = await repo.raise_status(
-                instance.id, parsed.message_id, parsed.status, lower_statuses(parsed.status)
+                instance.id, message.message_id, message.status, lower_statuses(message.status)
             )
             if changed is not None:
                 emit("message.updated", message_payload(changed))
         return None, decision.allowed
-    emit("message.created", message_payload(message))
-    if decision.allowed and parsed.is_image and not parsed.from_me:
-        await _enqueue_image_job(session, message, parsed.media_base64)
-    return message, decision.allowed
-
-
-async def ingest_message(
-    session: AsyncSession,
-    instance: EvolutionInstance,
-    data: object,
-    *,
-    settings: Settings,
-    emit: Emit,
-    fallback_time: datetime,
-    own_jid: str | None = None,
-) -> tuple[ParsedMessage, WhatsAppMessage | None]:
-    """Parse and store a message object from a webhook (``messages.upsert``, ``send.message``)."""
-    parsed = parse_message(
-        data,
-        fallback_time=fallback_time,
-        own_jid=own_jid or instance.owner_jid,
-        default_region=settings.default_phone_region,
-    )
-    message, _ = await store_message(session, instance, parsed, settings=settings, emit=emit)
-    return parsed, message
+    emit("message.created", message_payload(row))
+    if decision.allowed and message.is_image and not message.from_me:
+        await _enqueue_image_job(session, row, message.media_base64)
+    return row, decision.allowed
 
 
 async def apply_status(
@@ -214,19 +210,14 @@ async def send_text(
     sent = await client.send_text(
         instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
     )
-    data = sent.model_dump(by_alias=True, exclude_none=True)
-    data["key"]["fromMe"] = True
-    parsed = parse_message(
-        data,
-        fallback_time=utcnow(),
-        own_jid=instance.owner_jid,
-        default_region=settings.default_phone_region,
-    )
+    parsed = parse_message(sent.as_own_message(), own_jid=instance.owner_jid)
 
     def emit(event_type: str, payload: dict[str, Any]) -> None:
         realtime.emit(session, event_type, payload)
 
-    message, _ = await store_message(session, instance, parsed, settings=settings, emit=emit)
+    message, _ = await store_message(
+        session, instance, parsed, settings=settings, emit=emit, fallback_time=utcnow()
+    )
     if message is None:  # the send.message webhook was faster than us
         message = await MessageRepository(session).by_message_id(instance.id, parsed.message_id)
     if message is None:  # pragma: no cover - the insert above conflicted, so the row exists

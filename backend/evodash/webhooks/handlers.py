@@ -8,12 +8,13 @@ the message arrives (or by the periodic sweep, see :mod:`evodash.webhooks.tasks`
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 
 from evodash.core.db import utcnow
+from evodash.evolution.webhooks import MessageDelete, MessageUpdate, MessageUpsert
+from evodash.evolution.webhooks import WebhookEvent as Wire
 from evodash.messages import service as messages
 from evodash.messages.models import WhatsAppMessage
 from evodash.webhooks import lifecycle
@@ -28,71 +29,52 @@ WAITING = Outcome(EventStatus.deferred, "waiting for the message it refers to")
 DEFERRABLE = ("messages.update", "messages.delete")
 
 
-def _items(data: Any) -> Iterator[dict[str, Any]]:
-    """``data`` is one object, but tolerate a list of them (older servers, history sync)."""
-    if isinstance(data, dict):
-        yield data
-    elif isinstance(data, list):
-        yield from (item for item in data if isinstance(item, dict))
-
-
-def _update_target(item: dict[str, Any]) -> str | None:
-    key = item.get("key")
-    value = item.get("keyId") or (key.get("id") if isinstance(key, dict) else None)
-    return value if isinstance(value, str) and value else None
-
-
-def _delete_target(item: dict[str, Any]) -> str | None:
-    key = item.get("key") if isinstance(item.get("key"), dict) else item
-    value = key.get("id") if isinstance(key, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def referenced_messages(event: str, data: Any) -> set[str]:
+def referenced_messages(event: Wire) -> set[str]:
     """The WhatsApp message ids an update/delete event refers to."""
-    target = _update_target if event == "messages.update" else _delete_target
-    return {t for item in _items(data) if (t := target(item)) is not None}
+    if isinstance(event, MessageUpdate):
+        return {r.message_id for r in event.receipts}
+    if isinstance(event, MessageDelete):
+        return set(event.message_ids)
+    return set()
 
 
 async def message_upsert(ctx: EventContext) -> Outcome:
     """``messages.upsert`` and ``send.message``: store the message once."""
-    found = False
-    for item in _items(ctx.data):
-        found = True
-        sender = ctx.body.get("sender")
-        _, message = await messages.ingest_message(
+    wire = ctx.wire
+    assert isinstance(wire, MessageUpsert)
+    if wire.problem:
+        raise NotAMessageEvent(wire.problem)
+    for item in wire.messages:
+        message, _ = await messages.store_message(
             ctx.session,
             ctx.instance,
             item,
             settings=ctx.settings,
             emit=ctx.emit,
             fallback_time=ctx.event.received_at,
-            own_jid=sender if isinstance(sender, str) else None,
         )
         if message is not None:
             await apply_deferred(ctx, message)
-    return PROCESSED if found else ignored("no message in data")
+    return PROCESSED if wire.messages else ignored("no message in data")
 
 
 async def message_update(ctx: EventContext) -> Outcome:
+    wire = ctx.wire
+    assert isinstance(wire, MessageUpdate)
     waiting = False
-    for item in _items(ctx.data):
-        target, status = _update_target(item), item.get("status")
-        if target is None or not isinstance(status, str):
-            continue
+    for receipt in wire.receipts:
         stored = await messages.apply_status(
-            ctx.session, ctx.instance.id, target, status, emit=ctx.emit
+            ctx.session, ctx.instance.id, receipt.message_id, receipt.status, emit=ctx.emit
         )
         waiting |= not stored
     return WAITING if waiting else PROCESSED
 
 
 async def message_delete(ctx: EventContext) -> Outcome:
+    wire = ctx.wire
+    assert isinstance(wire, MessageDelete)
     waiting = False
-    for item in _items(ctx.data):
-        target = _delete_target(item)
-        if target is None:
-            continue
+    for target in wire.message_ids:
         stored = await messages.apply_delete(
             ctx.session, ctx.instance.id, target, ctx.event.received_at, emit=ctx.emit
         )
@@ -104,9 +86,9 @@ async def apply_deferred(ctx: EventContext, message: WhatsAppMessage) -> None:
     """Apply the updates and deletes that arrived before ``message``."""
     waiting = await EventRepository(ctx.session).deferred_for(ctx.instance.id, DEFERRABLE)
     for event in waiting:
-        if message.message_id not in referenced_messages(event.event, event.body.get("data")):
-            continue
         sub = EventContext(ctx.session, ctx.settings, ctx.instance, event)
+        if message.message_id not in referenced_messages(sub.wire):
+            continue
         try:
             async with ctx.session.begin_nested():
                 outcome = await HANDLERS[event.event](sub)
@@ -120,7 +102,13 @@ async def apply_deferred(ctx: EventContext, message: WhatsAppMessage) -> None:
         event.processed_at = utcnow()
 
 
+class NotAMessageEvent(ValueError):
+    """A message event whose data is not a message object; the event fails (replayable)."""
+
+
 def describe(exc: BaseException) -> str:
+    if isinstance(exc, NotAMessageEvent):
+        return str(exc)[:2000]
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) <= 2000 else text[:1999] + "…"
 

@@ -21,10 +21,17 @@ from datetime import timedelta
 from typing import Any
 
 from evodash.core.db import utcnow
+from evodash.evolution.webhooks import (
+    ConnectionUpdate,
+    InstanceClosed,
+    InstanceCreated,
+    QrCodeUpdated,
+    parse_server_time,
+)
 from evodash.instances.history import instance_payload, record_transition
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
-from evodash.messages.allowlist import phone_from_jid
-from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored, parse_server_time
+from evodash.messages.allowlist import normalize_number
+from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored
 from evodash.webhooks.repository import EventRepository
 
 INSTANCE_EVENTS = frozenset(
@@ -80,9 +87,9 @@ def _outranks(name: str, state: str | None, ctx: EventContext) -> bool:
     """Whether an applied event stamped with the same instant as ``ctx``'s supersedes it."""
     if name != "connection.update" or ctx.event.event != "connection.update":
         return False
-    mine = _data(ctx).get("state")
+    mine = ctx.wire.state if isinstance(ctx.wire, ConnectionUpdate) else None
     theirs = _SAME_INSTANT_RANK.get(state or "")
-    ours = _SAME_INSTANT_RANK.get(mine) if isinstance(mine, str) else None
+    ours = _SAME_INSTANT_RANK.get(mine or "")
     return theirs is not None and ours is not None and theirs > ours
 
 
@@ -98,7 +105,7 @@ async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[
         INSTANCE_EVENTS,
         since=since,
         exclude_id=ctx.event.id,
-        later_than=str(ctx.body.get("date_time")),
+        later_than=str(ctx.event.body.get("date_time")),
     )
     newer: set[str] = set()
     for name, date_time, state, message in rows:
@@ -106,6 +113,12 @@ async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[
         if other is not None and (other > when or (other == when and _outranks(name, state, ctx))):
             newer |= aspects(name, state, message)
     return wanted - newer
+
+
+def own_number(digits: str | None) -> str | None:
+    """The instance's own number as the instances API stores it: E.164 digits, no ``+``."""
+    number = normalize_number("+" + digits) if digits else None
+    return number[1:] if number else digits
 
 
 def _set(instance: EvolutionInstance, **values: Any) -> bool:
@@ -120,14 +133,6 @@ def _set(instance: EvolutionInstance, **values: Any) -> bool:
 
 def _clear_qr(instance: EvolutionInstance) -> bool:
     return _set(instance, last_qr=None, last_qr_code=None, pairing_code=None)
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _data(ctx: EventContext) -> dict[str, Any]:
-    return ctx.data if isinstance(ctx.data, dict) else {}
 
 
 def _finish(
@@ -154,28 +159,26 @@ def _finish(
 
 
 async def connection_update(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    state = data.get("state")
-    if not isinstance(state, str) or state not in _STATES:
-        return ignored(f"unknown connection state {state!r}")
+    wire = ctx.wire
+    assert isinstance(wire, ConnectionUpdate)
+    state = wire.state
+    if state is None:
+        return ignored(f"unknown connection state {wire.raw_state!r}")
     fresh = await fresh_aspects(ctx, aspects("connection.update", state))
     if not fresh:
         return ignored(STALE)
     instance = ctx.instance
-    reason = _int(data.get("statusReason"))
+    reason = wire.reason
     changed = False
     if PROFILE in fresh:
-        wuid = data.get("wuid")
         updates: dict[str, Any] = {}
-        if isinstance(wuid, str) and wuid:
-            updates["owner_jid"] = wuid[:128]
-            # E.164 digits without "+", as the instances API stores them.
-            updates["phone_number"] = phone_from_jid(wuid)
-        if isinstance(data.get("profileName"), str):
-            updates["profile_name"] = data["profileName"][:200]
-        if "profilePictureUrl" in data:
-            picture = data["profilePictureUrl"]
-            updates["profile_picture_url"] = picture if isinstance(picture, str) else None
+        if wire.owner_jid:
+            updates["owner_jid"] = wire.owner_jid
+            updates["phone_number"] = own_number(wire.owner_phone)
+        if wire.profile_name is not None:
+            updates["profile_name"] = wire.profile_name
+        if wire.has_picture:
+            updates["profile_picture_url"] = wire.picture_url
         changed |= _set(instance, **updates)
     if REASON in fresh:
         changed |= _set(instance, disconnection_reason=None if state == "open" else reason)
@@ -186,13 +189,14 @@ async def connection_update(ctx: EventContext) -> Outcome:
 
 
 async def status_instance(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    if data.get("status") not in ("closed", "close"):
-        return ignored(f"instance status {data.get('status')!r} is not used")
+    wire = ctx.wire
+    assert isinstance(wire, InstanceClosed)
+    if not wire.closed:
+        return ignored(f"instance status {wire.raw_status!r} is not used")
     fresh = await fresh_aspects(ctx, aspects("status.instance"))
     if not fresh:
         return ignored(STALE)
-    reason = _int(data.get("disconnectionReasonCode"))
+    reason = wire.reason
     changed = False
     if REASON in fresh:
         changed |= _set(ctx.instance, disconnection_reason=reason)
@@ -221,11 +225,11 @@ async def instance_removed(ctx: EventContext) -> Outcome:
 
 
 async def instance_create(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
+    wire = ctx.wire
+    assert isinstance(wire, InstanceCreated)
     changed = False
-    evolution_id = data.get("instanceId")
-    if isinstance(evolution_id, str) and evolution_id and not ctx.instance.evolution_id:
-        changed = _set(ctx.instance, evolution_id=evolution_id[:64])
+    if wire.evolution_id and not ctx.instance.evolution_id:
+        changed = _set(ctx.instance, evolution_id=wire.evolution_id)
     fresh = await fresh_aspects(ctx, aspects("instance.create"))
     if NOTE in fresh and ctx.instance.last_error == DELETED_NOTE:
         changed |= _set(ctx.instance, last_error=None)
@@ -235,29 +239,21 @@ async def instance_create(ctx: EventContext) -> Outcome:
 
 
 async def qrcode_updated(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    qrcode = data.get("qrcode")
-    message = data.get("message") if not isinstance(qrcode, dict) else None
-    note = message if isinstance(message, str) and message else None
+    wire = ctx.wire
+    assert isinstance(wire, QrCodeUpdated)
+    note = wire.problem if not wire.has_code else None
     fresh = await fresh_aspects(ctx, aspects("qrcode.updated", message=note))
     if QR not in fresh:
         return ignored(STALE)
     instance = ctx.instance
-    if not isinstance(qrcode, dict):
-        # {"message": "QR code limit reached, please login again", "statusCode": 500}
+    if not wire.has_code:
         changed = _clear_qr(instance)
         if NOTE in fresh:
             changed |= _set(instance, last_error=note or "Evolution sent no QR code.")
         if changed:
             ctx.emit("instance.updated", instance_payload(instance))
         return PROCESSED
-    image, code, pairing = qrcode.get("base64"), qrcode.get("code"), qrcode.get("pairingCode")
-    if _set(
-        instance,
-        last_qr=image if isinstance(image, str) else None,
-        last_qr_code=code if isinstance(code, str) else None,
-        pairing_code=pairing[:32] if isinstance(pairing, str) else None,
-    ):
+    if _set(instance, last_qr=wire.image, last_qr_code=wire.code, pairing_code=wire.pairing_code):
         instance.last_qr_at = ctx.event.received_at
         ctx.emit(
             "instance.qr",

@@ -26,6 +26,7 @@ from evodash.core.errors import BadRequest
 from evodash.core.locking import hold_sqlite_writer
 from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
+from evodash.evolution.webhooks import event_suffix
 from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers, lifecycle
@@ -58,11 +59,6 @@ log = structlog.get_logger(__name__)
 
 #: A deferred update whose message has not arrived after this long is given up.
 DEFERRED_MAX_AGE = timedelta(hours=1)
-
-
-def event_suffix(event: str) -> str:
-    """The ``byEvents`` URL suffix of an event name (CONTRACT §6.3)."""
-    return event.replace(".", "-").replace("_", "-").lower()
 
 
 def parse_envelope(raw: bytes, suffix: str | None) -> dict[str, Any]:

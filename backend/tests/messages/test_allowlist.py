@@ -14,7 +14,6 @@ from evodash.messages.allowlist import (
     decide,
     normalize_entries,
     normalize_number,
-    resolve_sender,
     variants,
 )
 from tests.webhooks.support import (
@@ -65,32 +64,6 @@ class TestNormalization:
         numbers, invalid = normalize_entries(["5511987654321", "+55 11 98765-4321", "nope"])
         assert numbers == ["+5511987654321"]
         assert invalid == ["nope"]
-
-
-class TestResolveSender:
-    def test_lid_chat_resolves_through_remote_jid_alt(self) -> None:
-        key = {
-            "remoteJid": "182736455463728@lid",
-            "remoteJidAlt": "5521998765432@s.whatsapp.net",
-            "participant": "",
-        }
-        assert resolve_sender(key).phone == "+5521998765432"
-
-    def test_legacy_sender_pn(self) -> None:
-        key = {"remoteJid": "182736455463728@lid", "senderPn": "5521998765432@s.whatsapp.net"}
-        assert resolve_sender(key).phone == "+5521998765432"
-
-    def test_group_uses_the_participant(self) -> None:
-        key = {
-            "remoteJid": "120363025987654321@g.us",
-            "participant": "182736455463728@lid",
-            "participantAlt": "553187654321@s.whatsapp.net",
-        }
-        assert resolve_sender(key).phone == "+5531987654321"
-
-    def test_lid_only_is_unknown(self) -> None:
-        sender = resolve_sender({"remoteJid": "182736455463728@lid", "participant": ""})
-        assert sender.phone is None and sender.jid == "182736455463728@lid"
 
 
 class TestDecide:
