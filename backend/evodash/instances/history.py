@@ -1,25 +1,15 @@
-"""Connection history: one ``connection_event`` per state *change*, never per repeat.
+"""Announcing instance changes to browsers (published once the session commits).
 
-Evolution can report the same state many times a second (a reconnect loop sends bursts
-of ``connection.update connecting``), so :func:`record_transition` writes only when the
-state really changes. Callers: instance actions (``source="action"``), status sync
-(``"sync"``) and the webhook receiver for ``connection.update`` (``"webhook"``).
+State changes are made by :mod:`evodash.instances.state`, which calls these.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core.db import utcnow
-from evodash.instances.models import (
-    ConnectionEvent,
-    ConnectionSource,
-    EvolutionInstance,
-    InstanceStatus,
-)
+from evodash.instances.models import EvolutionInstance
 from evodash.instances.schemas import InstanceRead
 from evodash.realtime import emit
 
@@ -37,48 +27,17 @@ def notify_updated(session: AsyncSession, instance: EvolutionInstance) -> None:
     emit(session, INSTANCE_UPDATED, instance_payload(instance))
 
 
-def record_transition(
-    session: AsyncSession,
-    instance: EvolutionInstance,
-    new_state: InstanceStatus | str,
-    source: ConnectionSource | str,
-    reason: int | None = None,
-    *,
-    detail: str | None = None,
-    at: datetime | None = None,
-) -> bool:
-    """Move ``instance`` to ``new_state``; record and announce it if that is a change.
+def qr_payload(instance: EvolutionInstance) -> dict[str, Any]:
+    """The ``instance.qr`` data: the newest QR or pairing code of the instance."""
+    return {
+        "id": instance.id,
+        "qr": instance.last_qr,
+        "code": instance.last_qr_code,
+        "pairing_code": instance.pairing_code,
+        "at": instance.last_qr_at.isoformat() if instance.last_qr_at else None,
+    }
 
-    A plain function (no I/O, nothing to await): it sets ``instance.status``, adds a
-    ``connection_event`` (``reason`` is Evolution's status/disconnection code) and queues
-    the realtime ``instance.updated`` event, all inside the caller's transaction. Returns
-    ``False`` (and does nothing) when the instance is already in that state.
-    """
-    state = InstanceStatus(new_state)
-    previous = instance.status
-    if previous == state.value:
-        return False
-    when = at or utcnow()
-    instance.status = state.value
-    if state is InstanceStatus.open:
-        instance.connected_at = when
-        instance.disconnection_reason = None
-        # Whatever QR or pairing code was shown has been used.
-        instance.last_qr = None
-        instance.last_qr_code = None
-        instance.pairing_code = None
-    elif state in (InstanceStatus.close, InstanceStatus.refused) and reason is not None:
-        instance.disconnection_reason = reason
-    session.add(
-        ConnectionEvent(
-            instance_id=instance.id,
-            state=state.value,
-            previous_state=previous,
-            reason_code=reason,
-            source=ConnectionSource(source).value,
-            detail=detail,
-            at=when,
-        )
-    )
-    notify_updated(session, instance)
-    return True
+
+def notify_qr(session: AsyncSession, instance: EvolutionInstance) -> None:
+    """Tell browsers (after commit) the instance's new QR or pairing code."""
+    emit(session, "instance.qr", qr_payload(instance))

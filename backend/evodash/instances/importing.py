@@ -17,7 +17,8 @@ from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import EvolutionClient, EvolutionError, InstanceInfo
-from evodash.instances.history import instance_payload, record_transition
+from evodash.instances import state
+from evodash.instances.history import instance_payload
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
@@ -28,6 +29,7 @@ from evodash.instances.schemas import (
     ImportResultRead,
     InstanceRead,
 )
+from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
 from evodash.servers import service as servers
@@ -164,8 +166,16 @@ def _adopted(
 ) -> None:
     instance.webhook_checked_at = utcnow()
     instance.webhook_drift = None
-    state = _STATES.get(info.connection_status or "", InstanceStatus.close)
-    record_transition(session, instance, state, ConnectionSource.action, detail="imported")
+    state.apply(
+        session,
+        instance,
+        Observation(
+            source=ConnectionSource.action,
+            at=utcnow(),
+            state=_STATES.get(info.connection_status or "", InstanceStatus.close),
+            detail="imported",
+        ),
+    )
     audit.record(
         session,
         actor,

@@ -67,6 +67,9 @@ class EvolutionInstance(TimestampMixin, Base):
     last_status_sync_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     connected_at: Mapped[datetime | None]
+    #: The newest server clock (``date_time``) of the webhooks applied, per aspect of the
+    #: state they write (see :mod:`evodash.instances.state`).
+    webhook_clock: Mapped[dict[str, Any] | None]
     #: Set when the instance was deleted but its history kept; such rows are read-only.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 

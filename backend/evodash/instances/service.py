@@ -26,14 +26,14 @@ from evodash.evolution import (
     EvolutionNotFound,
     EvolutionTimeout,
 )
-from evodash.instances import cleanup
+from evodash.instances import cleanup, state
 from evodash.instances.errors import (
     InstanceDeleted,
     InstanceNameTaken,
     InstanceNotFound,
     ServerRegistrationNeedsAdmin,
 )
-from evodash.instances.history import instance_payload, notify_updated, record_transition
+from evodash.instances.history import instance_payload, notify_updated
 from evodash.instances.models import (
     ConnectionEvent,
     ConnectionSource,
@@ -42,6 +42,7 @@ from evodash.instances.models import (
 )
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import InstanceCreate, InstanceUpdate
+from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
 from evodash.servers import service as servers
@@ -294,12 +295,19 @@ async def delete_instance(
         message=evolution_error.detail if evolution_error else None,
     )
     if keep_history:
-        record_transition(
-            session, instance, InstanceStatus.close, ConnectionSource.action, detail="deleted"
+        state.observe(
+            session,
+            instance,
+            Observation(
+                source=ConnectionSource.action,
+                at=utcnow(),
+                state=InstanceStatus.close,
+                detail="deleted",
+                qr=None,
+            ),
         )
         instance.deleted_at = utcnow()
         instance.token_encrypted = None
-        instance.last_qr = instance.last_qr_code = instance.pairing_code = None
     else:
         await InstanceRepository(session).delete(instance)
     await session.flush()

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash.core.config import Settings
 from evodash.evolution.webhooks import WebhookEvent as Wire
 from evodash.evolution.webhooks import parse_event
+from evodash.instances.history import instance_payload, qr_payload
 from evodash.instances.models import EvolutionInstance
+from evodash.instances.state import Change
 from evodash.webhooks.models import EventStatus, WebhookEvent
 
 
@@ -49,3 +51,10 @@ class EventContext:
 
     def emit(self, event_type: str, data: dict[str, Any]) -> None:
         self.pending.append((event_type, data))
+
+    def announce(self, change: Change) -> None:
+        """The realtime events of a state change (see :func:`evodash.instances.state.announce`)."""
+        if change.transition is not None or change.changed:
+            self.emit("instance.updated", instance_payload(self.instance))
+        if change.new_qr:
+            self.emit("instance.qr", qr_payload(self.instance))

@@ -118,13 +118,7 @@ HANDLERS: dict[str, Handler] = {
     "send.message": message_upsert,
     "messages.update": message_update,
     "messages.delete": message_delete,
-    "connection.update": lifecycle.connection_update,
-    "qrcode.updated": lifecycle.qrcode_updated,
-    "status.instance": lifecycle.status_instance,
-    "logout.instance": lifecycle.logout_instance,
-    "remove.instance": lifecycle.instance_removed,
-    "instance.delete": lifecycle.instance_removed,
-    "instance.create": lifecycle.instance_create,
+    **dict.fromkeys(lifecycle.INSTANCE_EVENTS, lifecycle.instance_event),
 }
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.instances.models import EvolutionInstance
 from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
 
 
@@ -21,38 +20,6 @@ class EventRepository:
 
     async def get(self, event_id: int) -> WebhookEvent | None:
         return await self.session.get(WebhookEvent, event_id)
-
-    async def applied_clock(
-        self,
-        instance_id: int,
-        kinds: Iterable[str],
-        *,
-        since: datetime,
-        exclude_id: int,
-        later_than: str,
-    ) -> Sequence[tuple[str, str | None, str | None, str | None]]:
-        """``(event, date_time, data.state, data.message)`` of processed ``kinds`` events
-        whose ``date_time`` sorts after ``later_than``, or equals it.
-
-        One server writes ``date_time`` in one fixed ISO format, so comparing the strings
-        orders them in time and lets the database skip the older ones (a reconnect loop
-        leaves hundreds of ``connecting`` events an hour).
-        """
-        e = WebhookEvent
-        stmt = select(
-            e.event,
-            e.body["date_time"].as_string(),
-            e.body[("data", "state")].as_string(),
-            e.body[("data", "message")].as_string(),
-        ).where(
-            e.instance_id == instance_id,
-            e.received_at >= since,
-            e.event.in_(list(kinds)),
-            e.status == EventStatus.processed.value,
-            e.id != exclude_id,
-            e.body["date_time"].as_string() >= later_than,
-        )
-        return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(stmt)).all()]
 
     async def deferred_for(self, instance_id: int, kinds: Iterable[str]) -> Sequence[WebhookEvent]:
         stmt = (
@@ -196,26 +163,3 @@ class DeliveryRepository:
         if after_id is not None:
             stmt = stmt.where(d.id < after_id)
         return (await self.session.scalars(stmt.order_by(d.id.desc()).limit(limit))).all()
-
-
-class QrRepository:
-    """The short-lived QR code kept on the instance row."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def expire(self, shown_before: datetime) -> int:
-        result = await self.session.execute(
-            update(EvolutionInstance)
-            .where(
-                EvolutionInstance.last_qr_at < shown_before,
-                or_(
-                    EvolutionInstance.last_qr.is_not(None),
-                    EvolutionInstance.last_qr_code.is_not(None),
-                    EvolutionInstance.pairing_code.is_not(None),
-                ),
-            )
-            .values(last_qr=None, last_qr_code=None, pairing_code=None)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

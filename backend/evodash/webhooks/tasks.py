@@ -24,9 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.instances.state import expire_qr_codes
 from evodash.webhooks import service
 from evodash.webhooks.forwarding import Forwarder
-from evodash.webhooks.repository import DeliveryRepository, EventRepository, QrRepository
+from evodash.webhooks.repository import DeliveryRepository, EventRepository
 
 log = structlog.get_logger(__name__)
 
@@ -88,7 +89,7 @@ class WebhookTasks:
             if purged < PURGE_BATCH or self._stopping.is_set():
                 break
         async with self.sessionmaker() as session:
-            await QrRepository(session).expire(utcnow() - QR_TTL)
+            await expire_qr_codes(session, utcnow() - QR_TTL)
             await session.commit()
         if total:
             log.info("webhook.events_purged", count=total, before=cutoff.isoformat())

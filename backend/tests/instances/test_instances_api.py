@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from evodash.core.config import Settings
+from evodash.core.db import utcnow
 from evodash.instances import cleanup
 from evodash.instances import service as instances_service
-from evodash.instances.history import record_transition
 from evodash.instances.models import ConnectionSource, InstanceStatus
+from evodash.instances.state import Observation, observe
 from evodash.realtime import _PENDING
 from tests.instances.helpers import add_instances, add_server, events_of, get_row, snapshot
 from tests.simulator_server import RunningSimulator
@@ -303,12 +304,19 @@ class TestHistory:
         async with db() as session:
             instance = await session.get(type(row), row.id)
             assert instance is not None
+
+            def move(state: str, source: ConnectionSource, reason: int | None = None) -> bool:
+                seen = Observation(
+                    source=source, at=utcnow(), state=InstanceStatus(state), reason=reason
+                )
+                return observe(session, instance, seen).transition is not None
+
             moves = [
-                record_transition(session, instance, "connecting", ConnectionSource.webhook, 200),
-                record_transition(session, instance, "connecting", ConnectionSource.webhook, 200),
-                record_transition(session, instance, InstanceStatus.open, "sync"),
-                record_transition(session, instance, "open", ConnectionSource.action),
-                record_transition(session, instance, "close", ConnectionSource.webhook, 401),
+                move("connecting", ConnectionSource.webhook, 200),
+                move("connecting", ConnectionSource.webhook, 200),
+                move(InstanceStatus.open, ConnectionSource.sync),
+                move("open", ConnectionSource.action),
+                move("close", ConnectionSource.webhook, 401),
             ]
             pending = session.sync_session.info[_PENDING]
             await session.commit()
