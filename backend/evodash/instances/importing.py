@@ -18,7 +18,6 @@ from evodash.core.db import utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import EvolutionClient, EvolutionError, InstanceInfo
 from evodash.instances import state
-from evodash.instances.history import instance_payload
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
@@ -32,6 +31,7 @@ from evodash.instances.schemas import (
 from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
+from evodash.realtime.events import InstanceCreatedEvent
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
@@ -185,7 +185,7 @@ def _adopted(
         detail={"name": instance.name, "server_id": instance.server_id},
         ip=ip,
     )
-    emit(session, "instance.created", instance_payload(instance))
+    emit(session, InstanceCreatedEvent(data=InstanceRead.model_validate(instance)))
 
 
 async def _set_webhooks(

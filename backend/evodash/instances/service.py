@@ -33,7 +33,7 @@ from evodash.instances.errors import (
     InstanceNotFound,
     ServerRegistrationNeedsAdmin,
 )
-from evodash.instances.history import instance_payload, notify_updated
+from evodash.instances.history import notify_updated
 from evodash.instances.models import (
     ConnectionEvent,
     ConnectionSource,
@@ -41,10 +41,11 @@ from evodash.instances.models import (
     InstanceStatus,
 )
 from evodash.instances.repository import InstanceRepository
-from evodash.instances.schemas import InstanceCreate, InstanceUpdate
+from evodash.instances.schemas import InstanceCreate, InstanceRead, InstanceUpdate
 from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
+from evodash.realtime.events import InstanceCreatedEvent, InstanceDeletedEvent, InstanceRef
 from evodash.servers import service as servers
 from evodash.servers.errors import ServerKeyMismatch
 from evodash.servers.models import EvolutionServer
@@ -216,7 +217,7 @@ async def create_instance(
         ip=ip,
     )
     await session.flush()
-    emit(session, "instance.created", instance_payload(instance))
+    emit(session, InstanceCreatedEvent(data=InstanceRead.model_validate(instance)))
     return instance
 
 
@@ -311,4 +312,7 @@ async def delete_instance(
     else:
         await InstanceRepository(session).delete(instance)
     await session.flush()
-    emit(session, "instance.deleted", {"id": instance.id, "server_id": instance.server_id})
+    emit(
+        session,
+        InstanceDeletedEvent(data=InstanceRef(id=instance.id, server_id=instance.server_id)),
+    )

@@ -1,12 +1,12 @@
 """Message rules: storing (idempotently), the allow-list decision, image jobs, sending, reading.
 
-Services flush, never commit. Realtime events go through an ``emit`` callback so that the
-webhook inbox can drop them when applying an event fails (its savepoint rolls back).
+Services flush, never commit. Realtime events are queued with :func:`evodash.realtime.emit`
+(dropped if the transaction, or the SAVEPOINT, they were emitted in rolls back).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,6 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest
@@ -35,18 +34,21 @@ from evodash.messages.schemas import (
     MessageRead,
     SendText,
 )
+from evodash.realtime import emit
+from evodash.realtime.events import MessageCreatedEvent, MessageUpdatedEvent
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
 from evodash.users.models import User
 
 log = structlog.get_logger(__name__)
 
-Emit = Callable[[str, dict[str, Any]], None]
+
+def message_created(session: AsyncSession, message: WhatsAppMessage) -> None:
+    emit(session, MessageCreatedEvent(data=MessageRead.model_validate(message)))
 
 
-def message_payload(message: WhatsAppMessage) -> dict[str, Any]:
-    """The realtime ``message.*`` payload: the API representation of the message."""
-    return MessageRead.model_validate(message).model_dump(mode="json")
+def message_updated(session: AsyncSession, message: WhatsAppMessage) -> None:
+    emit(session, MessageUpdatedEvent(data=MessageRead.model_validate(message)))
 
 
 # --- storing ----------------------------------------------------------------------------
@@ -122,7 +124,6 @@ async def store_message(
     message: WireMessage,
     *,
     settings: Settings,
-    emit: Emit,
     fallback_time: datetime,
 ) -> tuple[WhatsAppMessage | None, bool]:
     """Store a message once; ``(the new row or None if already stored, allowed)``.
@@ -142,34 +143,34 @@ async def store_message(
                 instance.id, message.message_id, message.status, lower_statuses(message.status)
             )
             if changed is not None:
-                emit("message.updated", message_payload(changed))
+                message_updated(session, changed)
         return None, decision.allowed
-    emit("message.created", message_payload(row))
+    message_created(session, row)
     if decision.allowed and message.is_image and not message.from_me:
         await _enqueue_image_job(session, row, message.media_base64)
     return row, decision.allowed
 
 
 async def apply_status(
-    session: AsyncSession, instance_id: int, message_id: str, status: str, *, emit: Emit
+    session: AsyncSession, instance_id: int, message_id: str, status: str
 ) -> bool:
     """Move a message's delivery status forward; ``False`` if the message is not stored."""
     repo = MessageRepository(session)
     changed = await repo.raise_status(instance_id, message_id, status, lower_statuses(status))
     if changed is not None:
-        emit("message.updated", message_payload(changed))
+        message_updated(session, changed)
         return True
     return await repo.by_message_id(instance_id, message_id) is not None
 
 
 async def apply_delete(
-    session: AsyncSession, instance_id: int, message_id: str, at: datetime, *, emit: Emit
+    session: AsyncSession, instance_id: int, message_id: str, at: datetime
 ) -> bool:
     """Mark a message deleted for everyone; ``False`` if the message is not stored."""
     repo = MessageRepository(session)
     changed = await repo.mark_deleted(instance_id, message_id, at)
     if changed is not None:
-        emit("message.updated", message_payload(changed))
+        message_updated(session, changed)
         return True
     return await repo.by_message_id(instance_id, message_id) is not None
 
@@ -211,12 +212,8 @@ async def send_text(
         instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
     )
     parsed = parse_message(sent.as_own_message(), own_jid=instance.owner_jid)
-
-    def emit(event_type: str, payload: dict[str, Any]) -> None:
-        realtime.emit(session, event_type, payload)
-
     message, _ = await store_message(
-        session, instance, parsed, settings=settings, emit=emit, fallback_time=utcnow()
+        session, instance, parsed, settings=settings, fallback_time=utcnow()
     )
     if message is None:  # the send.message webhook was faster than us
         message = await MessageRepository(session).by_message_id(instance.id, parsed.message_id)

@@ -10,9 +10,12 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from evodash.auth import service as auth_service
+from evodash.auth.deps import CurrentUser
 from evodash.core.config import Settings
 from evodash.core.db import session_scope
+from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
+from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
 from evodash.users.models import User
 
 log = structlog.get_logger(__name__)
@@ -41,16 +44,16 @@ async def _authenticate(websocket: WebSocket) -> User | None:
 
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
-    """Streams `{"id", "type", "at", "data"}` events: instance.updated, instance.qr,
-    message.created, message.updated, job.updated, ... Authenticate with the session
-    cookie, or `?token=<bearer token or API key>`."""
+    """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`).
+    Authenticate with the session cookie, or `?token=<bearer token or API key>`."""
     user = await _authenticate(websocket)
     if user is None:
         await websocket.close(code=4401, reason="not authenticated")
         return
     await websocket.accept()
     bus = websocket.app.state.bus
-    await websocket.send_json({"type": "hello", "data": {"user": user.username}})
+    hello = HelloEvent(data=Greeting(user=user.username))
+    await websocket.send_json(hello.model_dump(mode="json"))
 
     subscription = bus.subscribe()
 
@@ -61,7 +64,7 @@ async def events(websocket: WebSocket) -> None:
     async def keepalive() -> None:
         while True:
             await asyncio.sleep(PING_SECONDS)
-            await websocket.send_json({"type": "ping"})
+            await websocket.send_json(PingEvent().model_dump(mode="json"))
 
     async def drain() -> None:
         # Reading is how we notice the client went away.
@@ -80,3 +83,16 @@ async def events(websocket: WebSocket) -> None:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
                 await task
         await subscription.aclose()
+
+
+@router.get(
+    "/api/ws/events",
+    response_model=list[RealtimeEvent],
+    summary="The events the WebSocket streams (their schema)",
+    description='`/api/ws` sends one JSON object per event, `{"id", "type", "at", '
+    '"data"}`, where `type` tells the shape of `data` (this response\'s item schema). '
+    "This route only documents them: it answers an empty list.",
+    responses=error_responses(401),
+)
+async def event_types(_: CurrentUser) -> list[RealtimeEvent]:
+    return []

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
 from evodash.evolution.webhooks import WebhookEvent as Wire
 from evodash.evolution.webhooks import parse_event
-from evodash.instances.history import instance_payload, qr_payload
 from evodash.instances.models import EvolutionInstance
-from evodash.instances.state import Change
 from evodash.webhooks.models import EventStatus, WebhookEvent
 
 
@@ -37,8 +34,6 @@ class EventContext:
     settings: Settings
     instance: EvolutionInstance
     event: WebhookEvent
-    #: Realtime events to publish if (and only if) applying succeeds.
-    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @cached_property
     def wire(self) -> Wire:
@@ -48,13 +43,3 @@ class EventContext:
     @property
     def occurred_at(self) -> datetime | None:
         return self.wire.at
-
-    def emit(self, event_type: str, data: dict[str, Any]) -> None:
-        self.pending.append((event_type, data))
-
-    def announce(self, change: Change) -> None:
-        """The realtime events of a state change (see :func:`evodash.instances.state.announce`)."""
-        if change.transition is not None or change.changed:
-            self.emit("instance.updated", instance_payload(self.instance))
-        if change.new_qr:
-            self.emit("instance.qr", qr_payload(self.instance))

@@ -50,7 +50,6 @@ async def message_upsert(ctx: EventContext) -> Outcome:
             ctx.instance,
             item,
             settings=ctx.settings,
-            emit=ctx.emit,
             fallback_time=ctx.event.received_at,
         )
         if message is not None:
@@ -64,7 +63,7 @@ async def message_update(ctx: EventContext) -> Outcome:
     waiting = False
     for receipt in wire.receipts:
         stored = await messages.apply_status(
-            ctx.session, ctx.instance.id, receipt.message_id, receipt.status, emit=ctx.emit
+            ctx.session, ctx.instance.id, receipt.message_id, receipt.status
         )
         waiting |= not stored
     return WAITING if waiting else PROCESSED
@@ -76,7 +75,7 @@ async def message_delete(ctx: EventContext) -> Outcome:
     waiting = False
     for target in wire.message_ids:
         stored = await messages.apply_delete(
-            ctx.session, ctx.instance.id, target, ctx.event.received_at, emit=ctx.emit
+            ctx.session, ctx.instance.id, target, ctx.event.received_at
         )
         waiting |= not stored
     return WAITING if waiting else PROCESSED
@@ -95,8 +94,6 @@ async def apply_deferred(ctx: EventContext, message: WhatsAppMessage) -> None:
         except Exception as exc:
             log.exception("webhook.deferred_failed", event_id=event.id)
             outcome = Outcome(EventStatus.failed, describe(exc))
-        else:
-            ctx.pending.extend(sub.pending)
         event.status, event.error = outcome.status.value, outcome.note
         event.attempts += 1
         event.processed_at = utcnow()

@@ -137,8 +137,5 @@ async def instance_event(ctx: EventContext) -> Outcome:
     made = observation(ctx)
     if isinstance(made, str):
         return ignored(made)
-    change = state.apply(ctx.session, ctx.instance, made)
-    if change.stale:
-        return ignored(STALE)
-    ctx.announce(change)
-    return PROCESSED
+    change = state.observe(ctx.session, ctx.instance, made)
+    return ignored(STALE) if change.stale else PROCESSED

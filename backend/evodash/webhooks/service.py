@@ -19,7 +19,6 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest
@@ -27,7 +26,6 @@ from evodash.core.locking import hold_sqlite_writer
 from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.evolution.webhooks import event_suffix
-from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers, lifecycle
 from evodash.webhooks.context import EventContext, Outcome, ignored
@@ -117,14 +115,6 @@ async def _run_handler(
             instance_id=event.instance_id,
         )
         outcome = Outcome(EventStatus.failed, handlers.describe(exc))
-        if event.event in lifecycle.INSTANCE_EVENTS:
-            # A transition announces itself when it is made; if its savepoint then rolled
-            # back, announce the instance again as it really is.
-            await session.refresh(instance)
-            notify_updated(session, instance)
-    else:
-        for event_type, data in ctx.pending:
-            realtime.emit(session, event_type, data)
     return outcome
 
 

@@ -16,13 +16,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances import cleanup
 from evodash.instances import service as instances_service
 from evodash.instances.models import ConnectionSource, InstanceStatus
 from evodash.instances.state import Observation, observe
-from evodash.realtime import _PENDING
 from tests.instances.helpers import add_instances, add_server, events_of, get_row, snapshot
 from tests.simulator_server import RunningSimulator
 
@@ -318,12 +318,12 @@ class TestHistory:
                 move("open", ConnectionSource.action),
                 move("close", ConnectionSource.webhook, 401),
             ]
-            pending = session.sync_session.info[_PENDING]
+            queued = [e.model_dump(mode="json") for e in realtime.pending(session)]
             await session.commit()
         assert moves == [True, False, True, False, True]
-        assert [e["type"] for e in pending] == ["instance.updated"] * 3
-        assert pending[-1]["data"]["status"] == "close"
-        assert "webhook_secret" not in pending[-1]["data"]
+        assert [e["type"] for e in queued] == ["instance.updated"] * 3
+        assert queued[-1]["data"]["status"] == "close"
+        assert "webhook_secret" not in queued[-1]["data"]
         assert await events_of(db, row.id) == ["connecting", "open", "close"]
         stored = await get_row(db, row.id)
         assert stored.status == "close" and stored.disconnection_reason == 401

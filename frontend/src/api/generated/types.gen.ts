@@ -397,6 +397,18 @@ export type FieldError = {
 };
 
 /**
+ * Greeting
+ */
+export type Greeting = {
+    /**
+     * User
+     *
+     * The username the socket is authenticated as
+     */
+    user: string;
+};
+
+/**
  * HTTPValidationError
  */
 export type HttpValidationError = {
@@ -426,6 +438,29 @@ export type Health = {
      * Detail
      */
     detail?: string | null;
+};
+
+/**
+ * HelloEvent
+ *
+ * The first frame of a socket.
+ */
+export type HelloEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'hello';
+    data: Greeting;
 };
 
 /**
@@ -614,6 +649,48 @@ export type InstanceCreate = {
 };
 
 /**
+ * InstanceCreatedEvent
+ */
+export type InstanceCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.created';
+    data: InstanceRead;
+};
+
+/**
+ * InstanceDeletedEvent
+ */
+export type InstanceDeletedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.deleted';
+    data: InstanceRef;
+};
+
+/**
  * InstanceMessageCounts
  */
 export type InstanceMessageCounts = {
@@ -641,6 +718,63 @@ export type InstanceMessageCounts = {
      * Last Message At
      */
     last_message_at: string | null;
+};
+
+/**
+ * InstanceQrCode
+ */
+export type InstanceQrCode = {
+    /**
+     * Id
+     *
+     * The instance
+     */
+    id: number;
+    /**
+     * Qr
+     *
+     * The QR code as a PNG data URL
+     */
+    qr: string | null;
+    /**
+     * Code
+     *
+     * The QR code's text
+     */
+    code: string | null;
+    /**
+     * Pairing Code
+     */
+    pairing_code: string | null;
+    /**
+     * At
+     *
+     * When the code was received
+     */
+    at: string | null;
+};
+
+/**
+ * InstanceQrEvent
+ *
+ * A new QR or pairing code to show (it rotates every ~45 s while pairing).
+ */
+export type InstanceQrEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.qr';
+    data: InstanceQrCode;
 };
 
 /**
@@ -758,6 +892,20 @@ export type InstanceRead = {
      * Updated At
      */
     updated_at: string;
+};
+
+/**
+ * InstanceRef
+ */
+export type InstanceRef = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Server Id
+     */
+    server_id: number;
 };
 
 /**
@@ -888,6 +1036,29 @@ export type InstanceUpdate = {
      * Answer invoice images on WhatsApp with what was read
      */
     reply_with_summary?: boolean | null;
+};
+
+/**
+ * InstanceUpdatedEvent
+ *
+ * Anything about the instance changed (status, profile, error, settings…).
+ */
+export type InstanceUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.updated';
+    data: InstanceRead;
 };
 
 /**
@@ -1132,6 +1303,29 @@ export type JobRead = {
 export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /**
+ * JobUpdatedEvent
+ *
+ * A job was queued, progressed, or finished.
+ */
+export type JobUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'job.updated';
+    data: JobRead;
+};
+
+/**
  * LoginRequest
  */
 export type LoginRequest = {
@@ -1160,6 +1354,27 @@ export type LoginResult = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * MessageCreatedEvent
+ */
+export type MessageCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'message.created';
+    data: MessageRead;
 };
 
 /**
@@ -1295,6 +1510,29 @@ export type MessageRead = {
      * Created At
      */
     created_at: string;
+};
+
+/**
+ * MessageUpdatedEvent
+ *
+ * A delivery receipt, or a deletion for everyone.
+ */
+export type MessageUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'message.updated';
+    data: MessageRead;
 };
 
 /**
@@ -1468,6 +1706,32 @@ export type PasswordResetResult = {
 };
 
 /**
+ * PingEvent
+ *
+ * Sent every 25 s so that proxies keep the socket open.
+ */
+export type PingEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'ping';
+    /**
+     * Data
+     */
+    data: null;
+};
+
+/**
  * RecentConnectionEvent
  */
 export type RecentConnectionEvent = {
@@ -1629,6 +1893,58 @@ export type ServerCreate = {
 };
 
 /**
+ * ServerCreatedEvent
+ */
+export type ServerCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.created';
+    data: ServerRef;
+};
+
+/**
+ * ServerDeletedEvent
+ */
+export type ServerDeletedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.deleted';
+    data: ServerGone;
+};
+
+/**
+ * ServerGone
+ */
+export type ServerGone = {
+    /**
+     * Id
+     */
+    id: number;
+};
+
+/**
  * ServerRead
  */
 export type ServerRead = {
@@ -1688,6 +2004,20 @@ export type ServerRead = {
      * Updated At
      */
     updated_at: string;
+};
+
+/**
+ * ServerRef
+ */
+export type ServerRef = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
 };
 
 /**
@@ -1768,6 +2098,27 @@ export type ServerUpdate = {
      * Api Key
      */
     api_key?: null;
+};
+
+/**
+ * ServerUpdatedEvent
+ */
+export type ServerUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.updated';
+    data: ServerRef;
 };
 
 /**
@@ -5203,3 +5554,54 @@ export type AllowListSetAllowedNumbersResponses = {
 };
 
 export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];
+
+export type RealtimeEventTypesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/ws/events';
+};
+
+export type RealtimeEventTypesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+};
+
+export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];
+
+export type RealtimeEventTypesResponses = {
+    /**
+     * Response Realtime-Event Types
+     *
+     * Successful Response
+     */
+    200: Array<({
+        type: 'instance.created';
+    } & InstanceCreatedEvent) | ({
+        type: 'instance.updated';
+    } & InstanceUpdatedEvent) | ({
+        type: 'instance.deleted';
+    } & InstanceDeletedEvent) | ({
+        type: 'instance.qr';
+    } & InstanceQrEvent) | ({
+        type: 'message.created';
+    } & MessageCreatedEvent) | ({
+        type: 'message.updated';
+    } & MessageUpdatedEvent) | ({
+        type: 'job.updated';
+    } & JobUpdatedEvent) | ({
+        type: 'server.created';
+    } & ServerCreatedEvent) | ({
+        type: 'server.updated';
+    } & ServerUpdatedEvent) | ({
+        type: 'server.deleted';
+    } & ServerDeletedEvent) | ({
+        type: 'hello';
+    } & HelloEvent) | ({
+        type: 'ping';
+    } & PingEvent)>;
+};
+
+export type RealtimeEventTypesResponse = RealtimeEventTypesResponses[keyof RealtimeEventTypesResponses];

@@ -12,11 +12,6 @@ import { useRealtimeEvent } from '@/lib/realtime';
 
 import type { Instance } from '../api/get-instances';
 import { useConnectInstance } from '../api/instance-actions';
-import {
-  INSTANCE_QR,
-  INSTANCE_UPDATED,
-  type InstanceQrEvent,
-} from '../hooks/use-instance-realtime';
 import { digitsOf, isCompletePhone, maskPhone, maskStoredPhone } from '../lib/phone';
 import { useInstancesTranslation } from '../locales';
 import { FeatureIcon } from './feature-icon';
@@ -149,7 +144,7 @@ function ConnectDialogBody({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- requestQr is stable enough
   }, [phase, isConnected, pollIntervalMs]);
 
-  useRealtimeEvent<InstanceQrEvent>(INSTANCE_QR, (event) => {
+  useRealtimeEvent('instance.qr', (event) => {
     if (event.data.id !== instance.id || isConnected) return;
     lastActivity.current = Date.now();
     if (methodRef.current === 'qr' && event.data.qr) {
@@ -162,7 +157,7 @@ function ConnectDialogBody({
     }
   });
 
-  useRealtimeEvent<Partial<Instance>>(INSTANCE_UPDATED, (event) => {
+  useRealtimeEvent('instance.updated', (event) => {
     if (event.data.id === instance.id && event.data.status === 'open') setConnected(true);
   });
 
