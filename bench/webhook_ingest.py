@@ -82,6 +82,17 @@ WEBSOCKET_WITHIN_S = 1.0
 WAITING = ("received",)
 
 
+def seal_webhook_secret(instance: EvolutionInstance) -> None:
+    """Store the benchmark's webhook secret as evodash does (digest and encrypted form);
+    a version that stored it in clear has no ``webhook_secret`` module."""
+    try:
+        from evodash.instances.webhook_secret import seal
+    except ImportError:  # the code before the pipeline (for "before" figures)
+        instance.webhook_secret = WEBHOOK_SECRET  # type: ignore[attr-defined]
+    else:
+        seal(instance, WEBHOOK_SECRET, SECRET_KEY)
+
+
 async def seed(url: str) -> int:
     """One server, one open instance and one admin; returns the instance id."""
     engine = create_engine(url)
@@ -100,11 +111,11 @@ async def seed(url: str) -> int:
                 display_name="Bench ingest",
                 name=INSTANCE,
                 status=InstanceStatus.open.value,
-                webhook_secret=WEBHOOK_SECRET,
                 webhook_events=list(WEBHOOK_EVENTS),
                 allowed_numbers=[],
                 reply_with_summary=False,
             )
+            seal_webhook_secret(instance)
             session.add(instance)
             session.add(
                 User(

@@ -7,10 +7,12 @@ returned and before the response is sent (``Depends(scope="function")``). Servic
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -85,9 +87,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns are written with orjson (several times faster than ``json``)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate…): the standard encoder
+        return json.dumps(value)
+
+
+def json_loads(value: str | bytes) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # NaN written by the standard encoder before
+        return json.loads(value)
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine with the right settings for SQLite or PostgreSQL."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "json_serializer": json_dumps}
+    kwargs["json_deserializer"] = json_loads
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
         if ":memory:" in url:

@@ -17,7 +17,7 @@ from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import EvolutionClient, EvolutionError, InstanceInfo
-from evodash.instances import state
+from evodash.instances import state, webhook_secret
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
@@ -85,11 +85,11 @@ def _new_row(
         profile_name=info.profile_name,
         profile_picture_url=info.profile_pic_url,
         forward_url=item.forward_url,
-        webhook_secret=new_webhook_secret(),
         webhook_events=list(WEBHOOK_EVENTS),
         allowed_numbers=[],
         reply_with_summary=False,
     )
+    webhook_secret.seal(instance, new_webhook_secret(), settings.secret())
     if info.token:
         instance.token_encrypted = encrypt(info.token, secret=settings.secret())
         instance.token_last4 = last4(info.token)

@@ -53,7 +53,11 @@ class EvolutionInstance(TimestampMixin, Base):
     profile_name: Mapped[str | None] = mapped_column(String(200))
     profile_picture_url: Mapped[str | None] = mapped_column(Text)
     disconnection_reason: Mapped[int | None]
-    webhook_secret: Mapped[str] = mapped_column(String(128))
+    #: See :mod:`evodash.instances.webhook_secret`: never the secret in clear, except in
+    #: ``legacy_webhook_secret`` for rows written before it existed (sealed at startup).
+    webhook_secret_digest: Mapped[str | None] = mapped_column(String(64))
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    legacy_webhook_secret: Mapped[str | None] = mapped_column("webhook_secret", String(128))
     webhook_events: Mapped[list[str]] = mapped_column(default=list)
     webhook_drift: Mapped[dict[str, Any] | None]
     webhook_checked_at: Mapped[datetime | None]

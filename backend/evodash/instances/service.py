@@ -26,7 +26,7 @@ from evodash.evolution import (
     EvolutionNotFound,
     EvolutionTimeout,
 )
-from evodash.instances import cleanup, state
+from evodash.instances import cleanup, state, webhook_secret
 from evodash.instances.errors import (
     InstanceDeleted,
     InstanceNameTaken,
@@ -179,11 +179,11 @@ async def create_instance(
         status=InstanceStatus.created.value,
         phone_number=data.phone_number,
         forward_url=data.forward_url,
-        webhook_secret=new_webhook_secret(),
         webhook_events=list(WEBHOOK_EVENTS),
         allowed_numbers=[],
         reply_with_summary=False,
     )
+    webhook_secret.seal(instance, new_webhook_secret(), settings.secret())
     await _insert(session, instance)
     client = servers.client_for(http, server, settings)
     try:

@@ -7,6 +7,7 @@ Services flush, never commit. Realtime events are queued with :func:`evodash.rea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -149,6 +150,89 @@ async def store_message(
     if decision.allowed and message.is_image and not message.from_me:
         await _enqueue_image_job(session, row, message.media_base64)
     return row, decision.allowed
+
+
+@dataclass
+class StoreResult:
+    """What :func:`store_messages` did."""
+
+    inserted: dict[str, int] = field(default_factory=dict)  # message_id -> row id
+    #: ``(message_id, status)`` of messages that were already stored (or repeated).
+    seen_again: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def store_messages(
+    session: AsyncSession,
+    instance: EvolutionInstance,
+    incoming: Sequence[tuple[WireMessage, datetime]],
+    *,
+    settings: Settings,
+) -> StoreResult:
+    """Store many messages at once (``(message, arrival time)``, in arrival order): one
+    INSERT for those not stored yet. Each new one is announced; an allowed incoming image
+    gets its job. Messages seen before are returned in ``seen_again``: their status only
+    moves forward (:func:`apply_changes`)."""
+    result = StoreResult()
+    now = utcnow()
+    first: dict[str, tuple[dict[str, Any], WireMessage, bool]] = {}
+    region = settings.default_phone_region
+    for message, arrived in incoming:
+        if message.message_id in first:
+            if message.status:
+                result.seen_again.append((message.message_id, message.status))
+            continue
+        phone = sender_phone(message, region)
+        allowed = decide_allowed(instance, message, phone, settings).allowed
+        row = _row(instance, message, phone=phone, allowed=allowed, fallback_time=arrived)
+        row.update(created_at=now, updated_at=now)
+        first[message.message_id] = (row, message, allowed)
+    result.inserted = await MessageRepository(session).insert_new([r for r, _, _ in first.values()])
+    for message_id, (row, message, allowed) in first.items():
+        ident = result.inserted.get(message_id)
+        if ident is None:
+            if message.status:
+                result.seen_again.append((message_id, message.status))
+            continue
+        read = MessageRead.model_validate({**row, "id": ident, "deleted_at": None})
+        emit(session, MessageCreatedEvent(data=read))
+        if allowed and message.is_image and not message.from_me:
+            stored = await session.get(WhatsAppMessage, ident)
+            if stored is not None:
+                await _enqueue_image_job(session, stored, message.media_base64)
+    return result
+
+
+async def apply_changes(
+    session: AsyncSession,
+    instance_id: int,
+    *,
+    receipts: Sequence[tuple[str, str]] = (),
+    deletes: Sequence[tuple[str, datetime]] = (),
+) -> set[str]:
+    """Move statuses forward (a status never goes back) and mark deletions, in order;
+    each changed message is announced. Returns the message ids that are not stored (yet):
+    the events that named them wait for them."""
+    targets = {m for m, _ in receipts} | {m for m, _ in deletes}
+    if not targets:
+        return set()
+    rows = await MessageRepository(session).lock_by_message_ids(instance_id, targets)
+    changed: dict[int, WhatsAppMessage] = {}
+    now = utcnow()
+    for message_id, status in receipts:
+        row = rows.get(message_id)
+        if row is not None and (row.status is None or row.status in lower_statuses(status)):
+            row.status, row.updated_at = status, now
+            changed[row.id] = row
+    for message_id, at in deletes:
+        row = rows.get(message_id)
+        if row is not None and row.deleted_at is None:
+            row.deleted_at, row.updated_at = at, now
+            changed[row.id] = row
+    if changed:
+        await session.flush()
+        for row in changed.values():
+            message_updated(session, row)
+    return targets - rows.keys()
 
 
 async def apply_status(

@@ -1,32 +1,66 @@
-"""Applying one stored event: the table of handlers, and the message events.
+"""Applying stored events: one instance's events at a time, in order, in batches.
 
-Every handler is idempotent: applying an event twice, or events in another order, leaves
-the same rows. Message events key on (instance, ``key.id``); status receipts only move
-forward; an update or delete for a message not stored yet is *deferred* and applied when
-the message arrives (or by the periodic sweep, see :mod:`evodash.webhooks.tasks`).
+Messages are stored with set-based statements (one INSERT for the batch's new messages,
+one locked read of the messages its receipts name); instance events go through
+:mod:`evodash.instances.state` one by one. Every step is idempotent: applying an event
+twice, or events in another order, leaves the same rows. Message events key on
+(instance, ``key.id``); status receipts only move forward; an update or delete for a
+message not stored yet is *deferred* and applied when the message arrives (or by the
+periodic sweep, see :mod:`evodash.webhooks.tasks`).
+
+A batch runs in a SAVEPOINT. If it raises, it is rolled back (its realtime events with
+it) and its events are applied again one by one, each in its own SAVEPOINT, so that only
+the one that fails is recorded as ``failed`` (replayable from the API).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core.db import utcnow
-from evodash.evolution.webhooks import MessageDelete, MessageUpdate, MessageUpsert
+from evodash.core.config import Settings
+from evodash.evolution.messages import WireMessage
+from evodash.evolution.webhooks import (
+    InstanceEvent,
+    MessageDelete,
+    MessageUpdate,
+    MessageUpsert,
+    parse_event,
+)
 from evodash.evolution.webhooks import WebhookEvent as Wire
+from evodash.instances.models import EvolutionInstance
 from evodash.messages import service as messages
-from evodash.messages.models import WhatsAppMessage
 from evodash.webhooks import lifecycle
-from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored
-from evodash.webhooks.models import EventStatus, WebhookEvent
+from evodash.webhooks.context import PROCESSED, Outcome, ignored
+from evodash.webhooks.models import EventStatus
 from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[EventContext], Awaitable[Outcome]]
 WAITING = Outcome(EventStatus.deferred, "waiting for the message it refers to")
+NOT_USED = ignored("evodash does not use this event")
+DELETED = ignored("the instance was deleted")
 DEFERRABLE = ("messages.update", "messages.delete")
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An inbox event as the handlers need it."""
+
+    id: int
+    name: str
+    body: dict[str, Any]
+    received_at: datetime
+
+
+def describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 2000 else text[:1999] + "…"
 
 
 def referenced_messages(event: Wire) -> set[str]:
@@ -38,97 +72,103 @@ def referenced_messages(event: Wire) -> set[str]:
     return set()
 
 
-async def message_upsert(ctx: EventContext) -> Outcome:
-    """``messages.upsert`` and ``send.message``: store the message once."""
-    wire = ctx.wire
-    assert isinstance(wire, MessageUpsert)
-    if wire.problem:
-        raise NotAMessageEvent(wire.problem)
-    for item in wire.messages:
-        message, _ = await messages.store_message(
-            ctx.session,
-            ctx.instance,
-            item,
-            settings=ctx.settings,
-            fallback_time=ctx.event.received_at,
+@dataclass
+class _Changes:
+    """The message changes of a batch, gathered before they are written at once."""
+
+    upserts: list[tuple[WireMessage, datetime]]
+    receipts: list[tuple[str, str]]
+    deletes: list[tuple[str, datetime]]
+    #: Events whose outcome depends on whether their messages are stored.
+    waiting_on: dict[int, set[str]]
+
+    def take(self, item: Stored, wire: Wire) -> Outcome | None:
+        """Collect a message event's changes; its outcome if already known."""
+        if isinstance(wire, MessageUpsert):
+            if wire.problem:
+                return Outcome(EventStatus.failed, wire.problem)
+            if not wire.messages:
+                return ignored("no message in data")
+            self.upserts.extend((m, item.received_at) for m in wire.messages)
+            return PROCESSED
+        if isinstance(wire, MessageUpdate):
+            self.receipts.extend((r.message_id, r.status) for r in wire.receipts)
+        elif isinstance(wire, MessageDelete):
+            self.deletes.extend((m, item.received_at) for m in wire.message_ids)
+        else:
+            return NOT_USED
+        self.waiting_on[item.id] = referenced_messages(wire)
+        return None
+
+
+async def _earlier_deferred(
+    session: AsyncSession, instance: EvolutionInstance, arrived: set[str], changes: _Changes
+) -> set[int]:
+    """Add the changes of deferred events that name a message which just arrived."""
+    revived: set[int] = set()
+    for row in await EventRepository(session).deferred_rows(instance.id, DEFERRABLE):
+        item = Stored(row.id, row.event, row.body, row.received_at)
+        wire = parse_event(item.body, own_jid=instance.owner_jid)
+        if referenced_messages(wire) & arrived and changes.take(item, wire) is None:
+            revived.add(item.id)
+    return revived
+
+
+async def _apply(
+    session: AsyncSession, settings: Settings, instance: EvolutionInstance, items: Sequence[Stored]
+) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    changes = _Changes([], [], [], {})
+    for item in items:
+        wire = parse_event(item.body, own_jid=instance.owner_jid)
+        if isinstance(wire, InstanceEvent):
+            outcomes[item.id] = lifecycle.apply_instance_event(
+                session, instance, wire, item.received_at
+            )
+        elif (known := changes.take(item, wire)) is not None:
+            outcomes[item.id] = known
+    revived: set[int] = set()
+    if changes.upserts:
+        stored = await messages.store_messages(
+            session, instance, changes.upserts, settings=settings
         )
-        if message is not None:
-            await apply_deferred(ctx, message)
-    return PROCESSED if wire.messages else ignored("no message in data")
+        changes.receipts[:0] = stored.seen_again
+        if stored.inserted:
+            revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
+    missing = await messages.apply_changes(
+        session, instance.id, receipts=changes.receipts, deletes=changes.deletes
+    )
+    for event_id, names in changes.waiting_on.items():
+        if names & missing:
+            if event_id not in revived:  # a deferred event still waiting stays as it is
+                outcomes[event_id] = WAITING
+        else:
+            outcomes[event_id] = PROCESSED
+    return outcomes
 
 
-async def message_update(ctx: EventContext) -> Outcome:
-    wire = ctx.wire
-    assert isinstance(wire, MessageUpdate)
-    waiting = False
-    for receipt in wire.receipts:
-        stored = await messages.apply_status(
-            ctx.session, ctx.instance.id, receipt.message_id, receipt.status
-        )
-        waiting |= not stored
-    return WAITING if waiting else PROCESSED
-
-
-async def message_delete(ctx: EventContext) -> Outcome:
-    wire = ctx.wire
-    assert isinstance(wire, MessageDelete)
-    waiting = False
-    for target in wire.message_ids:
-        stored = await messages.apply_delete(
-            ctx.session, ctx.instance.id, target, ctx.event.received_at
-        )
-        waiting |= not stored
-    return WAITING if waiting else PROCESSED
-
-
-async def apply_deferred(ctx: EventContext, message: WhatsAppMessage) -> None:
-    """Apply the updates and deletes that arrived before ``message``."""
-    waiting = await EventRepository(ctx.session).deferred_for(ctx.instance.id, DEFERRABLE)
-    for event in waiting:
-        sub = EventContext(ctx.session, ctx.settings, ctx.instance, event)
-        if message.message_id not in referenced_messages(sub.wire):
-            continue
-        try:
-            async with ctx.session.begin_nested():
-                outcome = await HANDLERS[event.event](sub)
-        except Exception as exc:
-            log.exception("webhook.deferred_failed", event_id=event.id)
-            outcome = Outcome(EventStatus.failed, describe(exc))
-        event.status, event.error = outcome.status.value, outcome.note
-        event.attempts += 1
-        event.processed_at = utcnow()
-
-
-class NotAMessageEvent(ValueError):
-    """A message event whose data is not a message object; the event fails (replayable)."""
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, NotAMessageEvent):
-        return str(exc)[:2000]
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 2000 else text[:1999] + "…"
-
-
-HANDLERS: dict[str, Handler] = {
-    "messages.upsert": message_upsert,
-    "send.message": message_upsert,
-    "messages.update": message_update,
-    "messages.delete": message_delete,
-    **dict.fromkeys(lifecycle.INSTANCE_EVENTS, lifecycle.instance_event),
-}
-
-
-async def dispatch(ctx: EventContext) -> Outcome:
-    handler = HANDLERS.get(ctx.event.event)
-    if handler is None:
-        return ignored("evodash does not use this event")
-    return await handler(ctx)
-
-
-def is_known(event: str) -> bool:
-    return event in HANDLERS
-
-
-def deferrable(event: WebhookEvent) -> bool:
-    return event.event in DEFERRABLE
+async def apply_events(
+    session: AsyncSession, settings: Settings, instance: EvolutionInstance, items: Sequence[Stored]
+) -> dict[int, Outcome]:
+    """Apply one instance's events (in id order; its row is locked by the caller). Returns
+    the outcome of each, and of earlier deferred events that could now be applied."""
+    if instance.deleted_at is not None:
+        return {item.id: DELETED for item in items}
+    try:
+        async with session.begin_nested():
+            return await _apply(session, settings, instance, items)
+    except Exception as exc:
+        # The SAVEPOINT rolled back (and expired what it touched): read the row again.
+        await session.refresh(instance)
+        if len(items) == 1:
+            log.exception(
+                "webhook.apply_failed",
+                event_id=items[0].id,
+                webhook_event=items[0].name,
+                instance_id=instance.id,
+            )
+            return {items[0].id: Outcome(EventStatus.failed, describe(exc))}
+    outcomes: dict[int, Outcome] = {}
+    for item in items:  # find the event that fails; the others apply
+        outcomes.update(await apply_events(session, settings, instance, [item]))
+    return outcomes

@@ -7,7 +7,10 @@ decides what is fresh (newest wins per aspect), records transitions and announce
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.evolution.webhooks import (
     ConnectionUpdate,
@@ -19,10 +22,10 @@ from evodash.evolution.webhooks import (
     QrCodeUpdated,
 )
 from evodash.instances import state
-from evodash.instances.models import ConnectionSource, InstanceStatus
+from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.state import UNSET, Aspect, Clock, Observation, Qr
 from evodash.messages.allowlist import normalize_number
-from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored
+from evodash.webhooks.context import PROCESSED, Outcome, ignored
 
 DELETED_NOTE = "The instance was deleted on the Evolution server."
 STALE = "stale: newer events already set what this one would"
@@ -78,11 +81,11 @@ def _connection(wire: ConnectionUpdate, state_: str, common: dict[str, Any]) -> 
     )
 
 
-def observation(ctx: EventContext) -> Observation | str:
+def observation(
+    instance: EvolutionInstance, wire: InstanceEvent, received_at: datetime
+) -> Observation | str:
     """The observation an instance event makes, or why it is ignored."""
-    wire = ctx.wire
-    assert isinstance(wire, InstanceEvent)
-    at = ctx.event.received_at
+    at = received_at
     rank = None
     if isinstance(wire, ConnectionUpdate):
         rank = _SAME_INSTANT_RANK.get(wire.state or "")
@@ -112,7 +115,7 @@ def observation(ctx: EventContext) -> Observation | str:
         )
     if isinstance(wire, InstanceCreated):
         # Only undoes our own "deleted on the server" note; the id is kept once known.
-        undo = ctx.instance.last_error == DELETED_NOTE
+        undo = instance.last_error == DELETED_NOTE
         return Observation(
             **common,
             evolution_id=wire.evolution_id,
@@ -132,10 +135,12 @@ def observation(ctx: EventContext) -> Observation | str:
     return f"{wire.name} is not an instance event evodash uses"
 
 
-async def instance_event(ctx: EventContext) -> Outcome:
-    """Every instance event: observe it (the row is locked by the receiver)."""
-    made = observation(ctx)
+def apply_instance_event(
+    session: AsyncSession, instance: EvolutionInstance, wire: InstanceEvent, received_at: datetime
+) -> Outcome:
+    """Observe an instance event (the row is locked by the caller)."""
+    made = observation(instance, wire, received_at)
     if isinstance(made, str):
         return ignored(made)
-    change = state.observe(ctx.session, ctx.instance, made)
+    change = state.observe(session, instance, made)
     return ignored(STALE) if change.stale else PROCESSED

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import Row, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
@@ -21,17 +22,65 @@ class EventRepository:
     async def get(self, event_id: int) -> WebhookEvent | None:
         return await self.session.get(WebhookEvent, event_id)
 
-    async def deferred_for(self, instance_id: int, kinds: Iterable[str]) -> Sequence[WebhookEvent]:
+    async def waiting_instances(self, limit: int) -> list[int]:
+        """Instances with events waiting to be applied, the longest waiting first."""
+        e = WebhookEvent
+        first = func.min(e.id)
         stmt = (
-            select(WebhookEvent)
-            .where(
-                WebhookEvent.status == EventStatus.deferred.value,
-                WebhookEvent.instance_id == instance_id,
-                WebhookEvent.event.in_(list(kinds)),
-            )
-            .order_by(WebhookEvent.id)
+            select(e.instance_id, first)
+            .where(e.status == EventStatus.received.value, e.instance_id.is_not(None))
+            .group_by(e.instance_id)
+            .order_by(first)
+            .limit(limit)
         )
-        return (await self.session.scalars(stmt)).all()
+        return [row[0] for row in (await self.session.execute(stmt)).all() if row[0] is not None]
+
+    async def waiting(
+        self, instance_ids: Sequence[int], limit: int
+    ) -> Sequence[Row[tuple[int, int, str, Any, datetime]]]:
+        """The instances' events waiting to be applied, oldest first: ``(id, instance_id,
+        event, body, received_at)``."""
+        e = WebhookEvent
+        stmt = (
+            select(e.id, e.instance_id, e.event, e.body, e.received_at)
+            .where(e.status == EventStatus.received.value, e.instance_id.in_(instance_ids))
+            .order_by(e.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def deferred_rows(
+        self, instance_id: int, kinds: Iterable[str]
+    ) -> Sequence[Row[tuple[int, int, str, Any, datetime]]]:
+        """The instance's events waiting for a message, oldest first (same columns as
+        :meth:`waiting`)."""
+        e = WebhookEvent
+        stmt = (
+            select(e.id, e.instance_id, e.event, e.body, e.received_at)
+            .where(
+                e.status == EventStatus.deferred.value,
+                e.instance_id == instance_id,
+                e.event.in_(list(kinds)),
+            )
+            .order_by(e.id)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def record_outcomes(
+        self, outcomes: Iterable[tuple[int, str, str | None]], at: datetime
+    ) -> None:
+        """Set ``(id, status, error)`` of applied events: one UPDATE per distinct outcome."""
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for event_id, status, error in outcomes:
+            groups.setdefault((status, error), []).append(event_id)
+        e = WebhookEvent
+        for (status, error), ids in groups.items():
+            await self.session.execute(
+                update(e)
+                .where(e.id.in_(ids))
+                .values(status=status, error=error, attempts=e.attempts + 1, processed_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
     async def deferred_ids(self, received_before: datetime, limit: int) -> Sequence[int]:
         stmt = (

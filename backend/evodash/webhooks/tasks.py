@@ -1,5 +1,7 @@
-"""Periodic webhook work, started by the app's lifespan.
+"""The webhook pipeline and its periodic work, started by the app's lifespan.
 
+* the receiver (:mod:`evodash.webhooks.receiver`) and the applier
+  (:mod:`evodash.webhooks.applier`), which the receiver wakes after each commit;
 * forwarding: run pending attempts whose time has come (retries survive restarts);
 * deferred sweep: apply again the updates/deletes that still wait for their message
   (closes the race where both commit at the same moment), and give up on old ones;
@@ -25,8 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances.state import expire_qr_codes
+from evodash.instances.webhook_secret import seal_legacy_secrets
 from evodash.webhooks import service
+from evodash.webhooks.applier import Applier
 from evodash.webhooks.forwarding import Forwarder
+from evodash.webhooks.receiver import Receiver
 from evodash.webhooks.repository import DeliveryRepository, EventRepository
 
 log = structlog.get_logger(__name__)
@@ -52,6 +57,8 @@ class WebhookTasks:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.forwarder = Forwarder(sessionmaker, http, settings)
+        self.applier = Applier(sessionmaker, settings, on_deliveries=self._forward)
+        self.receiver = Receiver(sessionmaker, settings, on_commit=self.applier.wake)
         self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
             ("forward", forward_poll_seconds, self.forward_due_once),
             ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),
@@ -59,6 +66,15 @@ class WebhookTasks:
         ]
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+
+    def _forward(self, delivery_ids: list[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.forwarder.kick(delivery_id)
+
+    async def settle(self) -> int:
+        """Apply every event received so far (tests: wait for the pipeline)."""
+        await self.receiver.appender.close()
+        return await self.applier.settle()
 
     async def forward_due_once(self, limit: int = 200) -> int:
         """Start every due pending attempt in the background; the number started."""
@@ -106,11 +122,15 @@ class WebhookTasks:
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
+        self.applier.start()
         self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Let each loop finish its current round (a database write is never cut short)."""
+        """Let each loop finish its current round (a database write is never cut short).
+        What was acknowledged and not applied yet stays in the inbox for the next start."""
         self._stopping.set()
+        await self.receiver.appender.close()
+        await self.applier.stop(grace)
         if self._loops:
             _, pending = await asyncio.wait(self._loops, timeout=grace)
             for task in pending:
@@ -122,6 +142,7 @@ class WebhookTasks:
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:
     """Called by the lifespan once the engine and the HTTP client exist."""
+    await seal_legacy_secrets(app.state.sessionmaker, app.state.settings)
     tasks = WebhookTasks(app.state.sessionmaker, app.state.http, app.state.settings)
     tasks.start()
     return tasks

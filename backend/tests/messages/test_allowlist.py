@@ -18,6 +18,7 @@ from evodash.messages.allowlist import (
 )
 from tests.webhooks.support import (
     InstanceFactory,
+    applied_status,
     image_message,
     messages,
     post_event,
@@ -94,7 +95,7 @@ class TestBlockedMessages:
             response = await post_event(
                 client, hooked, image_message("IMG1", sender="5521998765432", base64=MEDIA)
             )
-        assert response.json()["status"] == "processed"
+        assert await applied_status(db, response) == "processed"
         [message] = await messages(db)
         assert (message.message_type, message.is_allowed) == ("image", False)
         async with db() as session:

@@ -30,10 +30,13 @@ class Live:
     sim: httpx.AsyncClient
     evodash_url: str
     sim_url: str
+    app: FastAPI
 
     async def flush(self) -> None:
+        """Wait until the simulator delivered its webhooks and evodash applied them."""
         response = await self.sim.post("/_sim/webhooks/flush", params={"wait": 10}, headers=SIM)
         assert response.json()["done"], response.text
+        await self.app.state.webhook_tasks.settle()
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ async def live(app: FastAPI) -> AsyncIterator[Live]:
         serve(simulator, lifespan="on") as sim,
         httpx.AsyncClient(base_url=sim.url, timeout=20) as client,
     ):
-        yield Live(client, evodash.url, sim.url)
+        yield Live(client, evodash.url, sim.url, app)
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], tries: int = 200) -> None:
