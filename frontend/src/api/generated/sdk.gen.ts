@@ -535,14 +535,16 @@ export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Opt
  *
  * Where Evolution API posts the events of one instance (configured by evodash when it creates
  * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
+ * header: a wrong or missing secret is **401** (the body is not read).
  *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
  */
 export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
     url: '/api/webhooks/evolution/{instance_id}',
@@ -558,14 +560,16 @@ export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(optio
  *
  * Where Evolution API posts the events of one instance (configured by evodash when it creates
  * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
+ * header: a wrong or missing secret is **401** (the body is not read).
  *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
  *
  * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
  */

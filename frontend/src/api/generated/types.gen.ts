@@ -4915,13 +4915,13 @@ export type WebhooksReceiveEventByNameData = {
     };
     path: {
         /**
-         * Event Name
-         */
-        event_name: string;
-        /**
          * Instance Id
          */
         instance_id: number;
+        /**
+         * Event Name
+         */
+        event_name: string;
     };
     query?: never;
     url: '/api/webhooks/evolution/{instance_id}/{event_name}';
