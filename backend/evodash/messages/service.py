@@ -6,6 +6,7 @@ Services flush, never commit. Realtime events are queued with :func:`evodash.rea
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -176,7 +177,9 @@ async def store_messages(
     now = utcnow()
     first: dict[str, tuple[dict[str, Any], WireMessage, bool]] = {}
     region = settings.default_phone_region
-    for message, arrived in incoming:
+    for n, (message, arrived) in enumerate(incoming, 1):
+        if not n % 64:
+            await asyncio.sleep(0)  # a long batch: let requests be answered meanwhile
         if message.message_id in first:
             if message.status:
                 result.seen_again.append((message.message_id, message.status))
@@ -187,7 +190,9 @@ async def store_messages(
         row.update(created_at=now, updated_at=now)
         first[message.message_id] = (row, message, allowed)
     result.inserted = await MessageRepository(session).insert_new([r for r, _, _ in first.values()])
-    for message_id, (row, message, allowed) in first.items():
+    for n, (message_id, (row, message, allowed)) in enumerate(first.items(), 1):
+        if not n % 64:
+            await asyncio.sleep(0)
         ident = result.inserted.get(message_id)
         if ident is None:
             if message.status:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from urllib.parse import urlsplit
 
+import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -59,7 +60,7 @@ async def events(websocket: WebSocket) -> None:
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_json(event)
+            await websocket.send_text(orjson.dumps(event).decode())
 
     async def keepalive() -> None:
         while True:

@@ -15,6 +15,7 @@ the one that fails is recorded as ``failed`` (replayable from the API).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,8 @@ WAITING = Outcome(EventStatus.deferred, "waiting for the message it refers to")
 NOT_USED = ignored("evodash does not use this event")
 DELETED = ignored("the instance was deleted")
 DEFERRABLE = ("messages.update", "messages.delete")
+#: Give the event loop back this often in long loops (acknowledgements wait otherwise).
+YIELD_EVERY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,9 @@ async def _apply(
 ) -> dict[int, Outcome]:
     outcomes: dict[int, Outcome] = {}
     changes = _Changes([], [], [], {})
-    for item in items:
+    for n, item in enumerate(items, 1):
+        if not n % YIELD_EVERY:
+            await asyncio.sleep(0)  # let the receiver answer meanwhile
         wire = parse_event(item.body, own_jid=instance.owner_jid)
         if isinstance(wire, InstanceEvent):
             outcomes[item.id] = lifecycle.apply_instance_event(

@@ -24,7 +24,7 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,6 +52,8 @@ MAX_JSON_DEPTH = 64
 SECRET_CACHE_SECONDS = 10.0
 #: At most this many events per group commit.
 MAX_GROUP = 500
+#: Bodies handed to the applier in memory (it reads the others from the database).
+MAX_HANDOFF = 20_000
 # Compared against when the instance does not exist, so both cases take as long.
 _NO_DIGEST = "0" * 64
 
@@ -113,6 +115,15 @@ class SecretCache:
         return known if ok and known is not None else None
 
 
+_TABLE = WebhookEvent.__table__
+assert isinstance(_TABLE, Table)
+# One multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues"). Its rows get
+# increasing ids in VALUES order (SQLite: under the write lock; PostgreSQL: one sequence,
+# read row by row), so sorting the ids pairs them with the rows: cheaper than asking
+# SQLAlchemy to sort them (``sort_by_parameter_order``), which costs more than the insert.
+_APPEND = insert(_TABLE).returning(_TABLE.c.id)
+
+
 @dataclass(slots=True)
 class _Pending:
     row: dict[str, Any]
@@ -134,6 +145,9 @@ class Appender:
         self.on_gone = on_gone
         self._queue: list[_Pending] = []
         self._writer: asyncio.Task[None] | None = None
+        #: Bodies of events just stored (id -> body), for this process's applier: it
+        #: would otherwise read and decode them again. Bounded; oldest dropped first.
+        self.handoff: dict[int, dict[str, Any]] = {}
 
     async def append(self, row: dict[str, Any]) -> int:
         """Store ``row`` (a ``webhook_event``); its id once committed."""
@@ -150,6 +164,9 @@ class Appender:
                 await self._writer
 
     async def _write_all(self) -> None:
+        # Let the requests already on the loop append theirs before the first write: a
+        # group of many costs about as much as a group of one.
+        await asyncio.sleep(0)
         while self._queue:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
             try:
@@ -165,15 +182,20 @@ class Appender:
                         pending.future.set_exception(exc)
             else:
                 for pending, event_id in zip(group, ids, strict=True):
+                    self._hand_off(event_id, pending.row["body"])
                     if not pending.future.done():
                         pending.future.set_result(event_id)
             self.on_commit()
 
+    def _hand_off(self, event_id: int, body: dict[str, Any]) -> None:
+        if len(self.handoff) >= MAX_HANDOFF:
+            del self.handoff[next(iter(self.handoff))]
+        self.handoff[event_id] = body
+
     async def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
         async with self.sessionmaker() as session:
             await hold_sqlite_writer(session)
-            stmt = insert(WebhookEvent).returning(WebhookEvent.id, sort_by_parameter_order=True)
-            ids = list((await session.scalars(stmt, rows)).all())
+            ids = sorted((await session.scalars(_APPEND, rows)).all())
             await session.commit()
         return ids
 

@@ -37,17 +37,22 @@ class EventRepository:
 
     async def waiting(
         self, instance_ids: Sequence[int], limit: int
-    ) -> Sequence[Row[tuple[int, int, str, Any, datetime]]]:
+    ) -> Sequence[Row[int, int | None, str, datetime]]:
         """The instances' events waiting to be applied, oldest first: ``(id, instance_id,
-        event, body, received_at)``."""
+        event, received_at)`` (their bodies: :meth:`bodies`)."""
         e = WebhookEvent
         stmt = (
-            select(e.id, e.instance_id, e.event, e.body, e.received_at)
+            select(e.id, e.instance_id, e.event, e.received_at)
             .where(e.status == EventStatus.received.value, e.instance_id.in_(instance_ids))
             .order_by(e.id)
             .limit(limit)
         )
         return (await self.session.execute(stmt)).all()
+
+    async def bodies(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        e = WebhookEvent
+        rows = await self.session.execute(select(e.id, e.body).where(e.id.in_(ids)))
+        return {row[0]: row[1] for row in rows.all()}
 
     async def deferred_rows(
         self, instance_id: int, kinds: Iterable[str]

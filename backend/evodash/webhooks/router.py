@@ -11,6 +11,7 @@ from evodash.webhooks import SECRET_HEADER, service
 from evodash.webhooks.deps import ForwarderDep, WebhookTasksDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
 from evodash.webhooks.receiver import MAX_JSON_DEPTH, receipt
+from evodash.webhooks.route import EVENT_NAME_PATTERN, MAX_INSTANCE_ID, ReceiverRoute
 from evodash.webhooks.schemas import (
     Envelope,
     WebhookDeliveryRead,
@@ -21,6 +22,8 @@ from evodash.webhooks.schemas import (
 from evodash.webhooks.tasks import WebhookTasks
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+#: The receiver's two routes: documented from their signatures, served lean.
+receiver_router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=ReceiverRoute)
 
 RECEIVER_DOC = f"""
 Where Evolution API posts the events of one instance (configured by evodash when it creates
@@ -44,7 +47,7 @@ _BODY: dict[str, Any] = {
 }
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=500, description="From `next_cursor`")]
-InstanceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+InstanceId = Annotated[int, Path(ge=1, le=MAX_INSTANCE_ID)]
 Secret = Annotated[
     str | None,
     Header(
@@ -64,7 +67,7 @@ async def _receive(
     return Response(receipt(event_id), media_type="application/json")
 
 
-@router.post(
+@receiver_router.post(
     "/evolution/{instance_id}",
     response_model=WebhookReceipt,
     summary="Receive an Evolution event",
@@ -78,7 +81,7 @@ async def receive_event(
     return await _receive(tasks, instance_id, secret, request, None)
 
 
-@router.post(
+@receiver_router.post(
     "/evolution/{instance_id}/{event_name}",
     response_model=WebhookReceipt,
     summary="Receive an Evolution event (byEvents URL)",
@@ -89,7 +92,7 @@ async def receive_event(
 )
 async def receive_event_by_name(
     instance_id: InstanceId,
-    event_name: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    event_name: Annotated[str, Path(max_length=64, pattern=EVENT_NAME_PATTERN)],
     request: Request,
     tasks: WebhookTasksDep,
     secret: Secret = None,

@@ -59,6 +59,7 @@ class WebhookTasks:
         self.forwarder = Forwarder(sessionmaker, http, settings)
         self.applier = Applier(sessionmaker, settings, on_deliveries=self._forward)
         self.receiver = Receiver(sessionmaker, settings, on_commit=self.applier.wake)
+        self.applier.handoff = self.receiver.appender.handoff
         self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
             ("forward", forward_poll_seconds, self.forward_due_once),
             ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),

@@ -29,6 +29,58 @@ export const healthHealthz = <ThrowOnError extends boolean = false>(options?: Op
 export const healthReadyz = <ThrowOnError extends boolean = false>(options?: Options<HealthReadyzData, ThrowOnError>) => (options?.client ?? client).get<HealthReadyzResponses, HealthReadyzErrors, ThrowOnError>({ url: '/readyz', ...options });
 
 /**
+ * Receive an Evolution event
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ */
+export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
+    url: '/api/webhooks/evolution/{instance_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Receive an Evolution event (byEvents URL)
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ *
+ * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
+ */
+export const webhooksReceiveEventByName = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventByNameData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventByNameResponses, WebhooksReceiveEventByNameErrors, ThrowOnError>({
+    url: '/api/webhooks/evolution/{instance_id}/{event_name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Log in (browser session)
  *
  * Checks the credentials and sets an httpOnly session cookie plus a CSRF cookie. Unsafe requests made with the cookie must send the CSRF value in `X-CSRF-Token`. Throttled per username and address.
@@ -528,58 +580,6 @@ export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Opt
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/api/jobs/{job_id}/cancel',
     ...options
-});
-
-/**
- * Receive an Evolution event
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401** (the body is not read).
- *
- * **200** means the event is stored (durable; the instance token in `apikey` masked), with
- * `status: received`: it is applied moments later, idempotently (the same event twice, or
- * events out of order, leave the same state), in order with the instance's other events.
- * Events evodash does not use are stored too. How applying went is on the stored event
- * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
- * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
- * event, or nests deeper than 64 levels; **413**: larger than
- * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
- */
-export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
-    url: '/api/webhooks/evolution/{instance_id}',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
- * Receive an Evolution event (byEvents URL)
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401** (the body is not read).
- *
- * **200** means the event is stored (durable; the instance token in `apikey` masked), with
- * `status: received`: it is applied moments later, idempotently (the same event twice, or
- * events out of order, leave the same state), in order with the instance's other events.
- * Events evodash does not use are stored too. How applying went is on the stored event
- * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
- * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
- * event, or nests deeper than 64 levels; **413**: larger than
- * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
- *
- * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
- */
-export const webhooksReceiveEventByName = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventByNameData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventByNameResponses, WebhooksReceiveEventByNameErrors, ThrowOnError>({
-    url: '/api/webhooks/evolution/{instance_id}/{event_name}',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
 });
 
 /**

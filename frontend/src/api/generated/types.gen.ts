@@ -2694,6 +2694,220 @@ export type HealthReadyzResponses = {
 
 export type HealthReadyzResponse = HealthReadyzResponses[keyof HealthReadyzResponses];
 
+export type WebhooksReceiveEventData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}';
+};
+
+export type WebhooksReceiveEventErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Error
+     */
+    410: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
+
+export type WebhooksReceiveEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventResponse = WebhooksReceiveEventResponses[keyof WebhooksReceiveEventResponses];
+
+export type WebhooksReceiveEventByNameData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+        /**
+         * Event Name
+         */
+        event_name: string;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}/{event_name}';
+};
+
+export type WebhooksReceiveEventByNameErrors = {
+    /**
+     * Bad request
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Error
+     */
+    410: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input
+     */
+    422: ErrorRead;
+};
+
+export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
+
+export type WebhooksReceiveEventByNameResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventByNameResponse = WebhooksReceiveEventByNameResponses[keyof WebhooksReceiveEventByNameResponses];
+
 export type AuthLoginData = {
     body: LoginRequest;
     path?: never;
@@ -4746,220 +4960,6 @@ export type JobsCancelJobResponses = {
 };
 
 export type JobsCancelJobResponse = JobsCancelJobResponses[keyof JobsCancelJobResponses];
-
-export type WebhooksReceiveEventData = {
-    /**
-     * Envelope
-     *
-     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
-     */
-    body: {
-        /**
-         * Event
-         *
-         * lower.dot name
-         */
-        event: string;
-        /**
-         * Instance
-         *
-         * The instance's name on the server
-         */
-        instance: string;
-        /**
-         * Data
-         *
-         * Object, array or null, depending on the event
-         */
-        data: unknown;
-        /**
-         * Destination
-         */
-        destination?: string | null;
-        /**
-         * Date Time
-         *
-         * Server wall-clock time (labelled Z, may not be UTC)
-         */
-        date_time?: string | null;
-        /**
-         * Sender
-         *
-         * The instance's own WhatsApp JID
-         */
-        sender?: string | null;
-        /**
-         * Server Url
-         */
-        server_url?: string | null;
-        /**
-         * Apikey
-         *
-         * The instance token, or null
-         */
-        apikey?: string | null;
-        [key: string]: unknown;
-    };
-    headers?: {
-        /**
-         * X-Evodash-Secret
-         *
-         * The instance's webhook secret, configured on Evolution as a custom webhook header
-         */
-        'x-evodash-secret'?: string | null;
-    };
-    path: {
-        /**
-         * Instance Id
-         */
-        instance_id: number;
-    };
-    query?: never;
-    url: '/api/webhooks/evolution/{instance_id}';
-};
-
-export type WebhooksReceiveEventErrors = {
-    /**
-     * Bad request
-     */
-    400: ErrorRead;
-    /**
-     * Not authenticated
-     */
-    401: ErrorRead;
-    /**
-     * Error
-     */
-    410: ErrorRead;
-    /**
-     * Body too large
-     */
-    413: ErrorRead;
-    /**
-     * Invalid input
-     */
-    422: ErrorRead;
-};
-
-export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
-
-export type WebhooksReceiveEventResponses = {
-    /**
-     * Successful Response
-     */
-    200: WebhookReceipt;
-};
-
-export type WebhooksReceiveEventResponse = WebhooksReceiveEventResponses[keyof WebhooksReceiveEventResponses];
-
-export type WebhooksReceiveEventByNameData = {
-    /**
-     * Envelope
-     *
-     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
-     */
-    body: {
-        /**
-         * Event
-         *
-         * lower.dot name
-         */
-        event: string;
-        /**
-         * Instance
-         *
-         * The instance's name on the server
-         */
-        instance: string;
-        /**
-         * Data
-         *
-         * Object, array or null, depending on the event
-         */
-        data: unknown;
-        /**
-         * Destination
-         */
-        destination?: string | null;
-        /**
-         * Date Time
-         *
-         * Server wall-clock time (labelled Z, may not be UTC)
-         */
-        date_time?: string | null;
-        /**
-         * Sender
-         *
-         * The instance's own WhatsApp JID
-         */
-        sender?: string | null;
-        /**
-         * Server Url
-         */
-        server_url?: string | null;
-        /**
-         * Apikey
-         *
-         * The instance token, or null
-         */
-        apikey?: string | null;
-        [key: string]: unknown;
-    };
-    headers?: {
-        /**
-         * X-Evodash-Secret
-         *
-         * The instance's webhook secret, configured on Evolution as a custom webhook header
-         */
-        'x-evodash-secret'?: string | null;
-    };
-    path: {
-        /**
-         * Instance Id
-         */
-        instance_id: number;
-        /**
-         * Event Name
-         */
-        event_name: string;
-    };
-    query?: never;
-    url: '/api/webhooks/evolution/{instance_id}/{event_name}';
-};
-
-export type WebhooksReceiveEventByNameErrors = {
-    /**
-     * Bad request
-     */
-    400: ErrorRead;
-    /**
-     * Not authenticated
-     */
-    401: ErrorRead;
-    /**
-     * Error
-     */
-    410: ErrorRead;
-    /**
-     * Body too large
-     */
-    413: ErrorRead;
-    /**
-     * Invalid input
-     */
-    422: ErrorRead;
-};
-
-export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
-
-export type WebhooksReceiveEventByNameResponses = {
-    /**
-     * Successful Response
-     */
-    200: WebhookReceipt;
-};
-
-export type WebhooksReceiveEventByNameResponse = WebhooksReceiveEventByNameResponses[keyof WebhooksReceiveEventByNameResponses];
 
 export type WebhooksListEventsData = {
     body?: never;

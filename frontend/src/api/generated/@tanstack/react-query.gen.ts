@@ -76,6 +76,68 @@ export const healthReadyzOptions = (options?: Options<HealthReadyzData>) => quer
 });
 
 /**
+ * Receive an Evolution event
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ */
+export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
+    const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await webhooksReceiveEvent({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Receive an Evolution event (byEvents URL)
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ *
+ * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
+ */
+export const webhooksReceiveEventByNameMutation = (options?: Partial<Options<WebhooksReceiveEventByNameData>>): UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> => {
+    const mutationOptions: UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await webhooksReceiveEventByName({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
  * Log in (browser session)
  *
  * Checks the credentials and sets an httpOnly session cookie plus a CSRF cookie. Unsafe requests made with the cookie must send the CSRF value in `X-CSRF-Token`. Throttled per username and address.
@@ -1073,68 +1135,6 @@ export const jobsCancelJobMutation = (options?: Partial<Options<JobsCancelJobDat
     const mutationOptions: UseMutationOptions<JobsCancelJobResponse, JobsCancelJobError, Options<JobsCancelJobData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await jobsCancelJob({
-                ...options,
-                ...fnOptions,
-                throwOnError: true
-            });
-            return data;
-        }
-    };
-    return mutationOptions;
-};
-
-/**
- * Receive an Evolution event
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401** (the body is not read).
- *
- * **200** means the event is stored (durable; the instance token in `apikey` masked), with
- * `status: received`: it is applied moments later, idempotently (the same event twice, or
- * events out of order, leave the same state), in order with the instance's other events.
- * Events evodash does not use are stored too. How applying went is on the stored event
- * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
- * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
- * event, or nests deeper than 64 levels; **413**: larger than
- * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
- */
-export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
-    const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
-        mutationFn: async (fnOptions) => {
-            const { data } = await webhooksReceiveEvent({
-                ...options,
-                ...fnOptions,
-                throwOnError: true
-            });
-            return data;
-        }
-    };
-    return mutationOptions;
-};
-
-/**
- * Receive an Evolution event (byEvents URL)
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401** (the body is not read).
- *
- * **200** means the event is stored (durable; the instance token in `apikey` masked), with
- * `status: received`: it is applied moments later, idempotently (the same event twice, or
- * events out of order, leave the same state), in order with the instance's other events.
- * Events evodash does not use are stored too. How applying went is on the stored event
- * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
- * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
- * event, or nests deeper than 64 levels; **413**: larger than
- * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
- *
- * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
- */
-export const webhooksReceiveEventByNameMutation = (options?: Partial<Options<WebhooksReceiveEventByNameData>>): UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> => {
-    const mutationOptions: UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> = {
-        mutationFn: async (fnOptions) => {
-            const { data } = await webhooksReceiveEventByName({
                 ...options,
                 ...fnOptions,
                 throwOnError: true
