@@ -92,6 +92,7 @@ class Applier:
                     await self._task
 
     async def _run(self) -> None:
+        self._wake.set()  # first, what a previous run acknowledged and did not apply
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
