@@ -152,11 +152,48 @@ async def _apply(
     return outcomes
 
 
-async def apply_events(
+class _Rollback(Exception):
+    """Raised to roll a trial SAVEPOINT back."""
+
+
+async def _failing(
     session: AsyncSession, settings: Settings, instance: EvolutionInstance, items: Sequence[Stored]
 ) -> dict[int, Outcome]:
+    """Try each event alone, rolling every trial back; the outcomes of those that fail."""
+    failing: dict[int, Outcome] = {}
+    for item in items:
+        try:
+            async with session.begin_nested():
+                await _apply(session, settings, instance, [item])
+                raise _Rollback
+        except _Rollback:
+            pass
+        except Exception as exc:
+            log.exception(
+                "webhook.apply_failed",
+                event_id=item.id,
+                webhook_event=item.name,
+                instance_id=instance.id,
+            )
+            failing[item.id] = Outcome(EventStatus.failed, describe(exc))
+        await session.refresh(instance)
+    return failing
+
+
+async def apply_events(
+    session: AsyncSession,
+    settings: Settings,
+    instance: EvolutionInstance,
+    items: Sequence[Stored],
+    *,
+    isolate: bool = True,
+) -> dict[int, Outcome]:
     """Apply one instance's events (in id order; its row is locked by the caller). Returns
-    the outcome of each, and of earlier deferred events that could now be applied."""
+    the outcome of each, and of earlier deferred events that could now be applied.
+
+    When the batch fails, the events that fail on their own are found (each tried alone,
+    then rolled back) and recorded as ``failed``; the others are applied again together,
+    so an update still meets its message in the same batch."""
     if instance.deleted_at is not None:
         return {item.id: DELETED for item in items}
     try:
@@ -173,7 +210,13 @@ async def apply_events(
                 instance_id=instance.id,
             )
             return {items[0].id: Outcome(EventStatus.failed, describe(exc))}
+    if isolate:
+        failing = await _failing(session, settings, instance, items)
+        others = [item for item in items if item.id not in failing]
+        if failing and others:
+            applied = await apply_events(session, settings, instance, others, isolate=False)
+            return {**applied, **failing}
     outcomes: dict[int, Outcome] = {}
-    for item in items:  # find the event that fails; the others apply
+    for item in items:  # fails only together: one by one, in order
         outcomes.update(await apply_events(session, settings, instance, [item]))
     return outcomes

@@ -40,6 +40,7 @@ from evodash.webhooks.errors import (
     MalformedWebhook,
     NotAnEvolutionEvent,
     WebhookInstanceGone,
+    WebhookNotStored,
     WebhookUnauthorized,
 )
 from evodash.webhooks.models import EventStatus, WebhookEvent
@@ -175,11 +176,11 @@ class Appender:
                 # Only the instance's foreign key can fail: an instance was deleted after
                 # its secret was checked. Write the others one by one.
                 await self._one_by_one(group)
-            except Exception as exc:
+            except Exception:
                 log.exception("webhook.append_failed", events=len(group))
                 for pending in group:
                     if not pending.future.done():
-                        pending.future.set_exception(exc)
+                        pending.future.set_exception(WebhookNotStored())
             else:
                 for pending, event_id in zip(group, ids, strict=True):
                     self._hand_off(event_id, pending.row["body"])
@@ -208,9 +209,11 @@ class Appender:
                 self.on_gone(instance_id)
                 log.info("webhook.instance_gone", instance_id=instance_id)
                 pending.future.set_exception(WebhookInstanceGone())
-            except Exception as exc:
-                pending.future.set_exception(exc)
+            except Exception:
+                log.exception("webhook.append_failed", events=1)
+                pending.future.set_exception(WebhookNotStored())
             else:
+                self._hand_off(event_id, pending.row["body"])
                 pending.future.set_result(event_id)
 
 

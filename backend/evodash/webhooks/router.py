@@ -38,6 +38,7 @@ Events evodash does not use are stored too. How applying went is on the stored e
 its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
 event, or nests deeper than {MAX_JSON_DEPTH} levels; **413**: larger than
 `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+**503**: it could not be stored (database unavailable); nothing was kept, send it again.
 """
 _BODY: dict[str, Any] = {
     "requestBody": {
@@ -72,7 +73,7 @@ async def _receive(
     response_model=WebhookReceipt,
     summary="Receive an Evolution event",
     description=RECEIVER_DOC,
-    responses=error_responses(400, 401, 410, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422, 503),
     openapi_extra=_BODY,
 )
 async def receive_event(
@@ -87,7 +88,7 @@ async def receive_event(
     summary="Receive an Evolution event (byEvents URL)",
     description=RECEIVER_DOC + "\nThe last path segment is the event in kebab case "
     "(`messages-upsert`); it must match the body's `event`.",
-    responses=error_responses(400, 401, 410, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422, 503),
     openapi_extra=_BODY,
 )
 async def receive_event_by_name(

@@ -43,6 +43,7 @@ export const healthReadyz = <ThrowOnError extends boolean = false>(options?: Opt
  * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
  * event, or nests deeper than 64 levels; **413**: larger than
  * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
  */
 export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
     url: '/api/webhooks/evolution/{instance_id}',
@@ -68,6 +69,7 @@ export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(optio
  * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
  * event, or nests deeper than 64 levels; **413**: larger than
  * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
  *
  * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
  */

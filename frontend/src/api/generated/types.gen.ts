@@ -2786,6 +2786,10 @@ export type WebhooksReceiveEventErrors = {
      * Invalid input
      */
     422: ErrorRead;
+    /**
+     * Error
+     */
+    503: ErrorRead;
 };
 
 export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
@@ -2895,6 +2899,10 @@ export type WebhooksReceiveEventByNameErrors = {
      * Invalid input
      */
     422: ErrorRead;
+    /**
+     * Error
+     */
+    503: ErrorRead;
 };
 
 export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];

@@ -90,6 +90,7 @@ export const healthReadyzOptions = (options?: Options<HealthReadyzData>) => quer
  * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
  * event, or nests deeper than 64 levels; **413**: larger than
  * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
  */
 export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
     const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
@@ -120,6 +121,7 @@ export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksR
  * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
  * event, or nests deeper than 64 levels; **413**: larger than
  * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
  *
  * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
  */
