@@ -122,6 +122,18 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+async def end_reads(session: AsyncSession) -> None:
+    """End ``session``'s transaction before a remote call, so that nothing is held while
+    the other side answers (a pooled connection and its snapshot; on SQLite the write
+    lock). Only reads may have happened in it: committing changes nothing, and the loaded
+    objects stay as they are (``expire_on_commit=False``). The next statement begins a new
+    transaction, still committed once by the request."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() with writes pending: they would be committed early")
+    if session.in_transaction():
+        await session.commit()
+
+
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:

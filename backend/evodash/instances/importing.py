@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
-from evodash.core.db import utcnow
+from evodash.core.db import end_reads, utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import EvolutionClient, EvolutionError, InstanceInfo
 from evodash.instances import state, webhook_secret
@@ -72,9 +72,14 @@ async def list_importable(
 
 
 def _new_row(
-    server: EvolutionServer, info: InstanceInfo, item: ImportItem, settings: Settings
+    server: EvolutionServer,
+    info: InstanceInfo,
+    item: ImportItem,
+    settings: Settings,
+    instance_id: int,
 ) -> EvolutionInstance:
     instance = EvolutionInstance(
+        id=instance_id,
         server_id=server.id,
         display_name=item.display_name or info.profile_name or info.name,
         name=info.name,
@@ -105,12 +110,17 @@ async def import_instances(
     actor: User,
     ip: str | None,
 ) -> ImportResultRead:
+    """Adopt the chosen instances. Evolution is called with no transaction open: the new
+    rows' ids (their webhook URLs) are reserved first, and only the instances whose
+    webhook was set are written, afterwards."""
     server = await servers.get_server(session, data.server_id)
     client = servers.client_for(http, server, settings)
+    repo = InstanceRepository(session)
+    managed = await repo.live_names(server.id)
+    await end_reads(session)
     remote = {info.name: info for info in await client.fetch_instances()}
-    managed = await InstanceRepository(session).live_names(server.id)
     results: list[ImportResultItem | None] = [None] * len(data.instances)
-    rows: list[tuple[int, EvolutionInstance, InstanceInfo]] = []
+    chosen: list[tuple[int, ImportItem, InstanceInfo]] = []
     seen: set[str] = set()
     for index, item in enumerate(data.instances):
         info = remote.get(item.name)
@@ -126,18 +136,25 @@ async def import_instances(
                 name=item.name, ok=False, error="not_importable", detail=f"Cannot import: {reason}."
             )
             continue
-        instance = _new_row(server, info, item, settings)
-        session.add(instance)
-        rows.append((index, instance, info))
-    await session.flush()  # ids, for the webhook URLs
+        chosen.append((index, item, info))
+    ids = await repo.reserve_ids(len(chosen))
+    await end_reads(session)
+    rows = [
+        (index, _new_row(server, info, item, settings, instance_id), info)
+        for (index, item, info), instance_id in zip(chosen, ids, strict=True)
+    ]
     outcomes = await _set_webhooks(client, settings, [row for _, row, _ in rows])
+    adopted = []
     for (index, instance, info), error in zip(rows, outcomes, strict=True):
         if error is not None:
-            await session.delete(instance)
             results[index] = ImportResultItem(
                 name=instance.name, ok=False, error=error.code, detail=error.detail
             )
             continue
+        session.add(instance)
+        adopted.append((index, instance, info))
+    await session.flush()
+    for index, instance, info in adopted:
         _adopted(session, instance, info, actor, ip)
         results[index] = ImportResultItem(
             name=instance.name,

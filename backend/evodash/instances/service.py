@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import httpx
 import structlog
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
-from evodash.core.db import utcnow
+from evodash.core.db import end_reads, utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import (
     EvolutionClient,
@@ -117,17 +118,34 @@ async def list_events(
 # --- create ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where an instance is created: a registered server, or one to register with it."""
+
+    server: EvolutionServer | None
+    register: ServerCreate | None
+    client: EvolutionClient
+
+
 async def _resolve_server(
-    session: AsyncSession, data: InstanceCreate, settings: Settings, actor: User, ip: str | None
-) -> EvolutionServer:
+    session: AsyncSession,
+    http: httpx.AsyncClient,
+    data: InstanceCreate,
+    settings: Settings,
+    actor: User,
+) -> _Target:
+    """The server to create on (reads only: a new one is registered after Evolution said
+    yes, in the same transaction as the instance)."""
     if data.server_id is not None:
-        return await servers.get_server(session, data.server_id)
+        chosen = await servers.get_server(session, data.server_id)
+        return _Target(chosen, None, servers.client_for(http, chosen, settings))
     assert data.evolution_url is not None and data.api_key is not None  # the schema checks
+    key = data.api_key.get_secret_value()
     server = await ServerRepository(session).by_url(data.evolution_url)
     if server is not None:
-        if servers.api_key_of(server, settings) != data.api_key.get_secret_value():
+        if servers.api_key_of(server, settings) != key:
             raise ServerKeyMismatch(data.evolution_url)
-        return server
+        return _Target(server, None, servers.client_for(http, server, settings))
     if Role(actor.role).rank < Role.admin.rank:
         raise ServerRegistrationNeedsAdmin(data.evolution_url)
     new = ServerCreate(
@@ -135,9 +153,7 @@ async def _resolve_server(
         base_url=data.evolution_url,
         api_key=data.api_key,
     )
-    return await servers.create_server(
-        session, new, settings, actor=actor, ip=ip, via="instance_create"
-    )
+    return _Target(None, new, servers.client_for_url(http, data.evolution_url, key, settings))
 
 
 async def _insert(session: AsyncSession, instance: EvolutionInstance) -> None:
@@ -164,16 +180,20 @@ async def create_instance(
 ) -> EvolutionInstance:
     """Create the instance on Evolution with our webhook, and here; both or neither.
 
-    The row is inserted and flushed first (the webhook URL needs its id), then Evolution
-    is asked. If Evolution refuses, the error propagates and the transaction (row and
-    all) rolls back. If the transaction rolls back after Evolution said yes, the
-    instance is deleted on Evolution again (:mod:`evodash.instances.cleanup`).
+    Evolution is asked with no transaction open, so nothing waits behind the call (on
+    SQLite, the webhooks). The instance's id, which the webhook URL needs, is reserved
+    first; the rows (a server registered on the way, the instance, the audit) are written
+    once Evolution said yes. If Evolution refuses, nothing was written; if writing fails
+    after it said yes, the instance is deleted on Evolution again
+    (:mod:`evodash.instances.cleanup`).
     """
-    server = await _resolve_server(session, data, settings, actor, ip)
-    if await InstanceRepository(session).live_by_name(server.id, data.name) is not None:
+    target = await _resolve_server(session, http, data, settings, actor)
+    repo = InstanceRepository(session)
+    if target.server is not None and await repo.live_by_name(target.server.id, data.name):
         raise InstanceNameTaken(data.name)
+    [instance_id] = await repo.reserve_ids(1)
     instance = EvolutionInstance(
-        server_id=server.id,
+        id=instance_id,
         display_name=data.display_name,
         name=data.name,
         status=InstanceStatus.created.value,
@@ -184,8 +204,8 @@ async def create_instance(
         reply_with_summary=False,
     )
     webhook_secret.seal(instance, new_webhook_secret(), settings.secret())
-    await _insert(session, instance)
-    client = servers.client_for(http, server, settings)
+    await end_reads(session)
+    client = target.client
     try:
         created = await client.create_instance(
             data.name,
@@ -202,11 +222,19 @@ async def create_instance(
     cleanup.undo_on_rollback(
         session, lambda: _forget_on_evolution(client, data.name), what=data.name
     )
+    server = target.server
+    if server is None:
+        assert target.register is not None
+        server = await servers.create_server(
+            session, target.register, settings, actor=actor, ip=ip, via="instance_create"
+        )
+    instance.server_id = server.id
     instance.evolution_id = created.instance_id
     instance.token_encrypted = encrypt(created.token, secret=settings.secret())
     instance.token_last4 = last4(created.token)
     instance.webhook_checked_at = utcnow()
     instance.webhook_drift = None
+    await _insert(session, instance)
     audit.record(
         session,
         actor,
@@ -268,6 +296,7 @@ async def delete_instance(
     cannot be reached or refuses.
     """
     client = await client_for_instance(session, http, settings, instance)
+    await end_reads(session)  # nothing held while Evolution deletes
     evolution_error: EvolutionError | None = None
     try:
         await client.delete(instance.name)
