@@ -3,7 +3,7 @@
  *
  * The backend streams `{"id", "type", "at", "data"}` events; their types (`RealtimeEvent`,
  * a union discriminated by `type`) are generated from its OpenAPI document, so a handler
- * of `'message.created'` gets a `MessageRead` in `data` without any checking by hand.
+ * of `EVENT.messageCreated` gets a `MessageRead` in `data` without any checking by hand.
  * `<RealtimeProvider>` (mounted once, inside the login check) opens the socket, reconnects
  * with exponential backoff, and closes it when unmounted (logged out). Components listen
  * with `useRealtimeEvent(type, handler)` (and update their cached queries from the event's
@@ -30,8 +30,22 @@ import { env } from '@/config/env';
 /** Every event the backend sends (generated from its OpenAPI document). */
 export type RealtimeEvent = RealtimeEventTypesResponse[number];
 export type RealtimeEventType = RealtimeEvent['type'];
-/** The event of one type, e.g. `EventOf<'instance.qr'>`. */
+/** The event of one type, e.g. `EventOf<typeof EVENT.instanceQr>`. */
 export type EventOf<T extends RealtimeEventType> = Extract<RealtimeEvent, { type: T }>;
+
+/** The events' names: written here only, and checked against the generated union. */
+export const EVENT = {
+  instanceCreated: 'instance.created',
+  instanceUpdated: 'instance.updated',
+  instanceDeleted: 'instance.deleted',
+  instanceQr: 'instance.qr',
+  messageCreated: 'message.created',
+  messageUpdated: 'message.updated',
+  jobUpdated: 'job.updated',
+  serverCreated: 'server.created',
+  serverUpdated: 'server.updated',
+  serverDeleted: 'server.deleted',
+} as const satisfies Record<string, RealtimeEventType>;
 
 export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 

@@ -1,19 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 
-import { type FrameOf, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, type FrameOf, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 import { overviewQueryKey } from '../api/get-overview';
 
 /** What moves the dashboard's figures. */
 export const OVERVIEW_EVENTS = [
-  'message.created',
-  'instance.created',
-  'instance.updated',
-  'instance.deleted',
-  'job.updated',
-  'server.created',
-  'server.deleted',
+  EVENT.messageCreated,
+  EVENT.instanceCreated,
+  EVENT.instanceUpdated,
+  EVENT.instanceDeleted,
+  EVENT.jobUpdated,
+  EVENT.serverCreated,
+  EVENT.serverDeleted,
   RECONNECTED,
 ] as const;
 
@@ -25,9 +25,9 @@ export const LIVE_MAX_WAIT_MS = 8000;
 /** The part of an instance or job the dashboard shows; other changes (a new QR code,
  * a job's progress) do not move its figures. */
 function visibleState(
-  event: FrameOf<'instance.updated' | 'job.updated'>,
+  event: FrameOf<typeof EVENT.instanceUpdated | typeof EVENT.jobUpdated>,
 ): { id: string; state: string } {
-  const name = event.type === 'instance.updated' ? event.data.display_name : '';
+  const name = event.type === EVENT.instanceUpdated ? event.data.display_name : '';
   return { id: `${event.type}:${event.data.id}`, state: `${event.data.status}|${name}` };
 }
 
@@ -54,7 +54,7 @@ export function useLiveOverview(): void {
   }, []);
 
   useRealtimeEvent(OVERVIEW_EVENTS, (event) => {
-    if (event.type === 'instance.updated' || event.type === 'job.updated') {
+    if (event.type === EVENT.instanceUpdated || event.type === EVENT.jobUpdated) {
       const visible = visibleState(event);
       const before = seen.current.get(visible.id);
       seen.current.set(visible.id, visible.state);

@@ -8,7 +8,7 @@ import Spinner from 'react-bootstrap/Spinner';
 
 import type { ConnectRead, ConnectRequest } from '@/api/generated/types.gen';
 import { Icon } from '@/components/ui/icon';
-import { useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, useRealtimeEvent } from '@/lib/realtime';
 
 import type { Instance } from '../api/get-instances';
 import { useConnectInstance } from '../api/instance-actions';
@@ -144,7 +144,7 @@ function ConnectDialogBody({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- requestQr is stable enough
   }, [phase, isConnected, pollIntervalMs]);
 
-  useRealtimeEvent('instance.qr', (event) => {
+  useRealtimeEvent(EVENT.instanceQr, (event) => {
     if (event.data.id !== instance.id || isConnected) return;
     lastActivity.current = Date.now();
     if (methodRef.current === 'qr' && event.data.qr) {
@@ -157,7 +157,7 @@ function ConnectDialogBody({
     }
   });
 
-  useRealtimeEvent('instance.updated', (event) => {
+  useRealtimeEvent(EVENT.instanceUpdated, (event) => {
     if (event.data.id === instance.id && event.data.status === 'open') setConnected(true);
   });
 

@@ -5,7 +5,7 @@ import type {
   MessageRead,
   MessagesListMessagesResponse,
 } from '@/api/generated/types.gen';
-import { RECONNECTED, useInvalidateOn, useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, RECONNECTED, useInvalidateOn, useRealtimeEvent } from '@/lib/realtime';
 
 import { allowedNumbersKey } from '../api/allowed-numbers';
 import { instanceKey } from '../api/get-instance';
@@ -41,10 +41,10 @@ function patchLists(queryClient: QueryClient, instance: Instance): void {
 /** Keeps every instance list fresh: changes are patched in, arrivals and departures refetch. */
 export function useInstancesListRealtime() {
   const queryClient = useQueryClient();
-  useRealtimeEvent('instance.updated', (event) => {
+  useRealtimeEvent(EVENT.instanceUpdated, (event) => {
     patchLists(queryClient, event.data);
   });
-  useInvalidateOn(['instance.created', 'instance.deleted'], [instancesListKey()]);
+  useInvalidateOn([EVENT.instanceCreated, EVENT.instanceDeleted], [instancesListKey()]);
 }
 
 type RecentPage = MessagesListMessagesResponse;
@@ -73,7 +73,7 @@ function patchRecent(queryClient: QueryClient, id: number, message: MessageRead)
  */
 export function useInstanceRealtime(id: number) {
   const queryClient = useQueryClient();
-  useRealtimeEvent('instance.updated', (event) => {
+  useRealtimeEvent(EVENT.instanceUpdated, (event) => {
     if (event.data.id !== id) return;
     const before = queryClient.getQueryData<Instance>(instanceKey(id));
     queryClient.setQueryData(instanceKey(id), event.data);
@@ -81,11 +81,11 @@ export function useInstanceRealtime(id: number) {
       void queryClient.invalidateQueries({ queryKey: instanceEventsKey(id) });
     }
   });
-  useRealtimeEvent('instance.deleted', (event) => {
+  useRealtimeEvent(EVENT.instanceDeleted, (event) => {
     if (event.data.id !== id) return;
     void queryClient.invalidateQueries({ queryKey: instanceKey(id) });
   });
-  useRealtimeEvent(['message.created', 'message.updated'], (event) => {
+  useRealtimeEvent([EVENT.messageCreated, EVENT.messageUpdated], (event) => {
     if (event.data.instance_id === id) patchRecent(queryClient, id, event.data);
   });
   useRealtimeEvent(RECONNECTED, () => {

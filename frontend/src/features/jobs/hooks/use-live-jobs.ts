@@ -2,7 +2,7 @@ import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
 
 import type { JobDetail, JobRead, JobsListJobsResponse } from '@/api/generated/types.gen';
-import { COALESCE_MS, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
+import { COALESCE_MS, EVENT, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 import { jobsKeys } from '../api/get-jobs';
 
@@ -44,7 +44,7 @@ export function useLiveJobs() {
     }, COALESCE_MS);
   };
 
-  useRealtimeEvent('job.updated', (event) => {
+  useRealtimeEvent(EVENT.jobUpdated, (event) => {
     const job = event.data;
     const { found, moved } = patchLists(queryClient, job);
     if (!found || moved) refreshSoon();

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 
-import { useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, useRealtimeEvent } from '@/lib/realtime';
 
 import { messageDetailKey } from '../api/get-message';
 import {
@@ -42,7 +42,7 @@ export function useLiveMessages(filters: MessageFilters) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- key is keyHash's source
   }, [queryClient, keyHash]);
 
-  useRealtimeEvent('message.created', (event) => {
+  useRealtimeEvent(EVENT.messageCreated, (event) => {
     const message = event.data;
     if (!matchesFilters(message, filters)) return;
     const data = queryClient.getQueryData<MessagesData>(key);
@@ -57,7 +57,7 @@ export function useLiveMessages(filters: MessageFilters) {
     });
   });
 
-  useRealtimeEvent('message.updated', (event) => {
+  useRealtimeEvent(EVENT.messageUpdated, (event) => {
     const message = event.data;
     queryClient.setQueriesData<MessagesData>({ queryKey: messagesListKeyRoot }, (data) =>
       replaceMessage(data, message),
