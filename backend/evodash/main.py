@@ -20,7 +20,14 @@ from evodash.api import api_router
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.config import Settings, get_settings
 from evodash.core.db import create_engine, create_sessionmaker
-from evodash.core.errors import NotFound, install_error_handlers
+from evodash.core.errors import (
+    SPA_ROUTE_NAME,
+    NotFound,
+    UnhandledErrorMiddleware,
+    allowed_methods,
+    install_error_handlers,
+    method_not_allowed,
+)
 from evodash.core.health import router as health_router
 from evodash.core.http import create_http_client
 from evodash.core.logging import configure_logging
@@ -29,6 +36,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.core.openapi import install_openapi
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
@@ -125,9 +133,11 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         app.mount("/assets", ImmutableStaticFiles(directory=assets), name="assets")
 
     # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE_NAME)
     def spa(path: str, request: Request) -> Response:
         if path == "api" or path.startswith("api/"):
+            if allowed := allowed_methods(request):
+                raise method_not_allowed(request, allowed)
             raise NotFound(f"No API route {request.url.path}.")
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist in candidate.parents:
@@ -157,10 +167,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(

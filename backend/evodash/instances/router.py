@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
+from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
 from evodash.instances import actions, importing, service, sync
 from evodash.instances.deps import AnyInstanceDep, InstanceDep
@@ -52,7 +53,7 @@ async def list_instances(
     _: CurrentUser,
     session: SessionDep,
     paging: Paging,
-    server_id: int | None = None,
+    server_id: Annotated[Id | None, Query(description="Only this server's instances")] = None,
     status_: Annotated[
         list[InstanceStatus] | None, Query(alias="status", description="One or more statuses")
     ] = None,
@@ -129,7 +130,7 @@ async def sync_instances(
 )
 async def list_importable(
     _: OperatorUser,
-    server_id: int,
+    server_id: Id,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.errors import BadRequest
-from evodash.core.pagination import decode_cursor, encode_cursor
+from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.core.security import decrypt
 from evodash.evolution import EvolutionClient
@@ -270,12 +269,7 @@ def _sender_values(sender: str | None, region: str) -> list[str]:
 def _decode_after(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    values = decode_cursor(cursor)
-    try:
-        when, ident = values
-        return datetime.fromisoformat(str(when)), int(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.") from exc
+    return decode_time_id_cursor(cursor)
 
 
 async def list_messages(
