@@ -115,8 +115,12 @@ _STATUS_CODES: dict[int, str] = {
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    extra = exc.extra
+    if exc.status_code == 422 and "errors" not in extra:
+        # Every 422 has the same shape, with `errors` naming what was wrong.
+        extra = {**extra, "errors": [{"field": "body", "message": exc.detail}]}
     return JSONResponse(
-        _body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=exc.headers
+        _body(exc.code, exc.detail, extra), status_code=exc.status_code, headers=exc.headers
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated
 
 from annotated_types import Ge, Le
-from pydantic import AfterValidator, AwareDatetime, Field, Strict
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
 
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
@@ -31,6 +31,13 @@ PageNumber = Annotated[int, Ge(1), Le(MAX_PAGE)]
 PageSize = Annotated[int, Ge(1), Le(MAX_PAGE_SIZE)]
 
 
+def _text_only(value: object) -> object:
+    # In a JSON body pydantic would read a number as Unix time: the document says string.
+    if isinstance(value, (int, float)):
+        raise ValueError("must be an ISO 8601 date and time, such as 2026-01-31T12:00:00Z")
+    return value
+
+
 def _in_range(value: datetime) -> datetime:
     # The year as written: then converting to UTC cannot overflow (9999-12-31T23:59-14:00).
     if not MIN_YEAR <= value.year <= MAX_YEAR:
@@ -41,6 +48,7 @@ def _in_range(value: datetime) -> datetime:
 #: An ISO 8601 date and time with its UTC offset, in the years 2000 to 2099.
 Timestamp = Annotated[
     AwareDatetime,
+    BeforeValidator(_text_only),
     AfterValidator(_in_range),
     Field(
         json_schema_extra={"pattern": r"^20[0-9]{2}-"},

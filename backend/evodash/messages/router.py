@@ -21,8 +21,8 @@ from evodash.messages.schemas import (
 )
 
 router = APIRouter(prefix="/messages", tags=["messages"])
-instance_router = APIRouter(prefix="/instances/{instance_id}", tags=["messages"])
-allowlist_router = APIRouter(prefix="/instances/{instance_id}", tags=["allow-list"])
+instance_router = APIRouter(prefix="/instances/{instance_id:int}", tags=["messages"])
+allowlist_router = APIRouter(prefix="/instances/{instance_id:int}", tags=["allow-list"])
 
 ALLOW_LIST_DOC = (
     "The numbers allowed to trigger processing (image jobs) on this instance, on top of "

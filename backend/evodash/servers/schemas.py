@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from evodash.core.params import NOT_BLANK_PATTERN
 from evodash.core.schemas import Schema
 
 
@@ -42,11 +45,25 @@ BaseUrl = Annotated[
     Field(max_length=500, examples=["http://127.0.0.1:8080"]),
     AfterValidator(normalize_base_url),
 ]
+
+
+def _printable_ascii(value: SecretStr) -> SecretStr:
+    # It travels in an HTTP header: anything else cannot be sent at all.
+    if not re.fullmatch(API_KEY_PATTERN, value.get_secret_value()):
+        raise ValueError("must be printable ASCII without spaces")
+    return value
+
+
+API_KEY_PATTERN = r"^[!-~]+$"
 ApiKey = Annotated[
     SecretStr,
     Field(
-        min_length=1, max_length=500, description="The server's global key (AUTHENTICATION_API_KEY)"
+        min_length=1,
+        max_length=500,
+        description="The server's global key (AUTHENTICATION_API_KEY)",
+        json_schema_extra={"pattern": API_KEY_PATTERN},
     ),
+    AfterValidator(_printable_ascii),
 ]
 
 
@@ -57,16 +74,21 @@ def _not_blank(value: str) -> str:
     return value
 
 
+ServerName = Annotated[
+    str, Field(max_length=100, pattern=NOT_BLANK_PATTERN), AfterValidator(_not_blank)
+]
+
+
 class ServerCreate(BaseModel):
-    name: Annotated[str, Field(max_length=100), AfterValidator(_not_blank)]
+    name: ServerName
     base_url: BaseUrl
     api_key: ApiKey
 
 
 class ServerUpdate(BaseModel):
-    name: Annotated[str, Field(max_length=100), AfterValidator(_not_blank)] | None = None
-    base_url: BaseUrl | None = None
-    api_key: ApiKey | None = None
+    name: ServerName | SkipJsonSchema[None] = None
+    base_url: BaseUrl | SkipJsonSchema[None] = None
+    api_key: ApiKey | SkipJsonSchema[None] = None
 
     @field_validator("name", "base_url", "api_key", mode="before")
     @classmethod
