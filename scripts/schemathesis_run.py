@@ -51,7 +51,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise SystemExit(f"schemathesis: {url} did not come up:\n{log.read_text()[-3000:]}")
 
 
-def _seed(api: str, sim: str, password: str) -> None:
+def _seed(api: str, sim: str, password: str) -> str:
     """Rows behind the small ids, so that positive cases reach the code behind the lookups."""
     with httpx.Client(base_url=api, timeout=30) as client:
         token = client.post(
@@ -92,6 +92,10 @@ def _seed(api: str, sim: str, password: str) -> None:
             "/_sim/instances/loja-centro/messages",
             json={"from": "5511912345678", "type": "image", "image": {"kind": "pix"}},
         ).raise_for_status()
+        # The receiver authenticates Evolution with the instance's secret: the run sends
+        # instance 1's, as the simulator has it in its webhook configuration.
+        hook = simulator.get("/webhook/find/loja-centro").raise_for_status().json()
+        secret: str = hook["headers"]["x-evodash-secret"]
     # Webhooks arrive asynchronously; wait until the messages are stored.
     with httpx.Client(base_url=api, timeout=30) as client:
         client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -100,6 +104,7 @@ def _seed(api: str, sim: str, password: str) -> None:
             if jobs and jobs[0]["status"] in ("succeeded", "failed"):
                 break
             time.sleep(0.1)
+    return secret
 
 
 def main(argv: list[str]) -> int:
@@ -166,7 +171,7 @@ def main(argv: list[str]) -> int:
             )
         _wait_for(f"{sim}/", processes[0], sim_log)
         _wait_for(f"{api}/readyz", processes[1], api_log)
-        _seed(api, sim, password)
+        env["EVODASH_FUZZ_WEBHOOK_SECRET"] = _seed(api, sim, password)
         command = [
             str(BIN / "schemathesis"),
             "--config-file",

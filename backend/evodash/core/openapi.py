@@ -118,7 +118,8 @@ def complete(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
         route = context.original_route
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        path_item = schema.get("paths", {}).get(context.path or route.path, {})
+        path = context.path_format or route.path_format
+        path_item = schema.get("paths", {}).get(path, {})
         for method in route.methods or ():
             operation = path_item.get(method.lower())
             if operation is None:

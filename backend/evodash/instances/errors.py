@@ -55,7 +55,9 @@ class ServerRegistrationNeedsAdmin(PermissionDenied):
 class InstanceNotConnected(Conflict):
     code: ClassVar[str] = "instance_not_connected"
 
-    def __init__(self) -> None:
-        super().__init__(
-            "Restart only works while the instance is open or connecting; connect it instead."
-        )
+    def __init__(
+        self,
+        detail: str = "Restart only works while the instance is open or connecting; "
+        "connect it instead.",
+    ) -> None:
+        super().__init__(detail)

@@ -20,6 +20,8 @@ def normalize_base_url(value: str) -> str:
     Only http(s), no credentials, query or fragment: the key goes in a header.
     """
     raw = value.strip()
+    if not re.fullmatch(BASE_URL_PATTERN, raw):
+        raise ValueError("must be an http:// or https:// URL with a host")
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -40,9 +42,15 @@ def normalize_base_url(value: str) -> str:
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+#: What the document says of a server URL, and all that ``normalize_base_url`` accepts:
+#: http(s), a host name or IPv4 address, an optional port and path; no credentials, query
+#: or fragment.
+BASE_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(?::{_PORT})?(?:/[^?#@]*)?$"
+
 BaseUrl = Annotated[
     str,
-    Field(max_length=500, examples=["http://127.0.0.1:8080"]),
+    Field(max_length=500, pattern=BASE_URL_PATTERN, examples=["http://127.0.0.1:8080"]),
     AfterValidator(normalize_base_url),
 ]
 
