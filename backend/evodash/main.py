@@ -20,6 +20,7 @@ from evodash.api import api_router
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.config import Settings, get_settings
 from evodash.core.db import create_engine, create_sessionmaker
+from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
 from evodash.core.errors import (
     SPA_ROUTE_NAME,
     NotFound,
@@ -135,6 +136,8 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
     # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
     @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE_NAME)
     def spa(path: str, request: Request) -> Response:
+        if path.split("/", 1)[0] in DOCS_SEGMENTS:  # docs turned off (API_DOCS_ENABLED)
+            raise NotFound(f"Nothing at {request.url.path}.")
         if path == "api" or path.startswith("api/"):
             if allowed := allowed_methods(request):
                 raise method_not_allowed(request, allowed)
@@ -147,7 +150,7 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         return HTMLResponse(
             "<!doctype html><title>evodash</title><h1>evodash API is running</h1>"
             "<p>The web app is not built yet: run <code>make run</code> (or "
-            "<code>make build</code>). The API docs are at <a href='/docs'>/docs</a>.</p>",
+            "<code>make build</code>).</p>",
             status_code=200,
         )
 
@@ -161,13 +164,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs",
-        redoc_url="/redoc",
-        swagger_ui_parameters={"persistAuthorization": True},
+        # The docs pages are evodash's own (core/docs.py): their assets are served locally.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if settings.docs_enabled else None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
+    if settings.docs_enabled:
+        install_docs(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(realtime_router)
