@@ -275,7 +275,7 @@ class TestConnectionLifecycle:
         assert body["qr_code"] is None and body["retry_after_seconds"] > 0
         assert "try again" in body["message"]
 
-    async def test_restart_of_a_closed_instance_is_a_readable_502(
+    async def test_restart_of_a_closed_instance_is_a_readable_409(
         self,
         client: httpx.AsyncClient,
         operator: dict[str, str],
@@ -284,7 +284,9 @@ class TestConnectionLifecycle:
     ) -> None:
         inst = await create(client, operator, server["id"], "closed")
         response = await client.post(f"/api/instances/{inst['id']}/restart", headers=operator)
-        assert response.status_code == 502
+        # Evolution's error-less 200 for this is a state conflict, not a server failure.
+        assert response.status_code == 409
+        assert response.json()["error"] == "instance_not_connected"
         assert "connect" in response.json()["detail"]
 
 
