@@ -49,9 +49,7 @@ class TestDocsPages:
                     assert asset.status_code == 200, url
                     assert len(asset.content) > 1000
 
-    async def test_the_docs_policy_allows_no_other_origin(
-        self, client: httpx.AsyncClient
-    ) -> None:
+    async def test_the_docs_policy_allows_no_other_origin(self, client: httpx.AsyncClient) -> None:
         policy = (await client.get("/docs")).headers["Content-Security-Policy"]
         assert "http" not in policy
         assert "script-src 'self' 'unsafe-inline'" in policy
