@@ -55,7 +55,9 @@ The Evolution API Dashboard's REST API.
 send an API key as `X-API-Key`. Roles: *viewer* reads, *operator* acts on instances and
 sends messages, *admin* manages users and servers.
 
-**Errors** always have the body `{"error": "<code>", "detail": "<readable text>"}`.
+**Errors** always have the body `{"error": "<code>", "detail": "<readable text>"}`; a 422
+adds `errors: [{"field", "message"}]`, and each operation lists the errors it can answer.
+A 502 or 504 means the Evolution server failed (`evolution_status`, `evolution_message`).
 """
 
 
