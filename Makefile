@@ -94,7 +94,8 @@ endif
 
 .PHONY: schemathesis
 schemathesis: install ## Schemathesis over every operation of the running app (fresh SQLite, simulator)
-	$(PY) scripts/schemathesis_run.py --checks all,upstream_errors_name_evolution --workers 1
+	$(PY) scripts/schemathesis_run.py --checks all,upstream_errors_name_evolution --workers 1 \
+	  $(SCHEMATHESIS_ARGS)
 
 .PHONY: check-compose
 check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; skipped without it)
