@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -92,7 +93,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.http = create_http_client(settings)
+    app.state.http = create_http_client(settings, tls=app.state.tls_context)
     app.state.login_throttle = LoginThrottle(
         max_per_user=settings.login_max_attempts, window_seconds=settings.login_window_seconds
     )
@@ -104,7 +105,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await _bootstrap_admin(app)
         app.state.jobs_worker = await start_jobs(app)
         app.state.instances_work = start_background_work(app.state, app.state.http, settings)
-        app.state.webhook_tasks = await start_webhook_tasks(app)
+        if settings.background_tasks:
+            app.state.webhook_tasks = await start_webhook_tasks(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
@@ -157,7 +159,11 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, tls_context: ssl.SSLContext | None = None
+) -> FastAPI:
+    """The whole application. ``tls_context`` lets a caller that builds many apps (the
+    test suite) share one TLS context instead of loading the CA bundle for each."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
     app = FastAPI(
@@ -172,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=OPENAPI_URL if settings.docs_enabled else None,
     )
     app.state.settings = settings
+    app.state.tls_context = tls_context
     install_error_handlers(app)
     install_openapi(app)
     if settings.docs_enabled:
