@@ -354,7 +354,8 @@ export type Direction = 'in' | 'out';
 /**
  * ErrorRead
  *
- * The body of every error answer.
+ * The body of every error answer. Some errors add fields of their own (an Evolution
+ * failure adds ``evolution_status`` and ``evolution_message``).
  */
 export type ErrorRead = {
     /**
@@ -369,12 +370,6 @@ export type ErrorRead = {
      * Human-readable explanation
      */
     detail: string;
-    /**
-     * Errors
-     *
-     * Per-field problems (validation errors only)
-     */
-    errors?: Array<FieldError> | null;
 };
 
 /**
@@ -394,16 +389,6 @@ export type FieldError = {
      * Message
      */
     message: string;
-};
-
-/**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
 };
 
 /**
@@ -567,10 +552,15 @@ export type ImportableRead = {
     reason?: string | null;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreate = {
+export type InstanceCreate = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -873,7 +863,7 @@ export type InstanceUpdate = {
     /**
      * Display Name
      */
-    display_name?: string | null;
+    display_name?: string;
     /**
      * Phone Number
      */
@@ -887,7 +877,7 @@ export type InstanceUpdate = {
      *
      * Answer invoice images on WhatsApp with what was read
      */
-    reply_with_summary?: boolean | null;
+    reply_with_summary?: boolean;
 };
 
 /**
@@ -1759,15 +1749,11 @@ export type ServerUpdate = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
-    /**
-     * Api Key
-     */
-    api_key?: null;
+    base_url?: string;
 };
 
 /**
@@ -2010,31 +1996,29 @@ export type UserUpdate = {
 };
 
 /**
- * ValidationError
+ * ValidationErrorRead
+ *
+ * The body of a 422: the request did not match the document.
  */
-export type ValidationError = {
+export type ValidationErrorRead = {
     /**
-     * Location
+     * Error
+     *
+     * Always `validation_error`
      */
-    loc: Array<string | number>;
+    error: string;
     /**
-     * Message
+     * Detail
+     *
+     * Human-readable explanation
      */
-    msg: string;
+    detail: string;
     /**
-     * Error Type
+     * Errors
+     *
+     * One entry per problem, naming its field
      */
-    type: string;
-    /**
-     * Input
-     */
-    input?: unknown;
-    /**
-     * Context
-     */
-    ctx?: {
-        [key: string]: unknown;
-    };
+    errors: Array<FieldError>;
 };
 
 /**
@@ -2200,10 +2184,15 @@ export type WebhookReceipt = {
     status: EventStatus;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreateWritable = {
+export type InstanceCreateWritable = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -2291,15 +2280,17 @@ export type ServerUpdateWritable = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
+    base_url?: string;
     /**
      * Api Key
+     *
+     * The server's global key (AUTHENTICATION_API_KEY)
      */
-    api_key?: string | null;
+    api_key?: string;
 };
 
 export type HealthHealthzData = {
@@ -2352,13 +2343,21 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2385,13 +2384,21 @@ export type AuthTokenData = {
 
 export type AuthTokenErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2472,7 +2479,7 @@ export type AuthChangePasswordData = {
 
 export type AuthChangePasswordErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2484,9 +2491,13 @@ export type AuthChangePasswordErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthChangePasswordError = AuthChangePasswordErrors[keyof AuthChangePasswordErrors];
@@ -2536,6 +2547,10 @@ export type AuthCreateApiKeyData = {
 
 export type AuthCreateApiKeyErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2544,9 +2559,13 @@ export type AuthCreateApiKeyErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthCreateApiKeyError = AuthCreateApiKeyErrors[keyof AuthCreateApiKeyErrors];
@@ -2588,7 +2607,7 @@ export type AuthRevokeApiKeyErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuthRevokeApiKeyError = AuthRevokeApiKeyErrors[keyof AuthRevokeApiKeyErrors];
@@ -2638,7 +2657,7 @@ export type UsersListUsersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersListUsersError = UsersListUsersErrors[keyof UsersListUsersErrors];
@@ -2661,6 +2680,10 @@ export type UsersCreateUserData = {
 
 export type UsersCreateUserErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2673,9 +2696,13 @@ export type UsersCreateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersCreateUserError = UsersCreateUserErrors[keyof UsersCreateUserErrors];
@@ -2717,7 +2744,7 @@ export type UsersGetUserErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersGetUserError = UsersGetUserErrors[keyof UsersGetUserErrors];
@@ -2745,7 +2772,7 @@ export type UsersUpdateUserData = {
 
 export type UsersUpdateUserErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2765,9 +2792,13 @@ export type UsersUpdateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersUpdateUserError = UsersUpdateUserErrors[keyof UsersUpdateUserErrors];
@@ -2795,6 +2826,10 @@ export type UsersResetPasswordData = {
 
 export type UsersResetPasswordErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2807,9 +2842,13 @@ export type UsersResetPasswordErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersResetPasswordError = UsersResetPasswordErrors[keyof UsersResetPasswordErrors];
@@ -2833,10 +2872,14 @@ export type AuditListAuditData = {
         action?: string | null;
         /**
          * User Id
+         *
+         * Only this user's actions
          */
         user_id?: number | null;
         /**
          * Since
+         *
+         * At or after
          */
         since?: string | null;
         /**
@@ -2867,7 +2910,7 @@ export type AuditListAuditErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuditListAuditError = AuditListAuditErrors[keyof AuditListAuditErrors];
@@ -2909,7 +2952,7 @@ export type ServersListServersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersListServersError = ServersListServersErrors[keyof ServersListServersErrors];
@@ -2932,6 +2975,10 @@ export type ServersCreateServerData = {
 
 export type ServersCreateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2944,9 +2991,13 @@ export type ServersCreateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersCreateServerError = ServersCreateServerErrors[keyof ServersCreateServerErrors];
@@ -2969,6 +3020,10 @@ export type ServersTestNewServerData = {
 
 export type ServersTestNewServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2977,15 +3032,19 @@ export type ServersTestNewServerErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3046,13 +3105,13 @@ export type ServersDeleteServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3092,7 +3151,7 @@ export type ServersGetServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersGetServerError = ServersGetServerErrors[keyof ServersGetServerErrors];
@@ -3120,6 +3179,10 @@ export type ServersUpdateServerData = {
 
 export type ServersUpdateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3136,9 +3199,13 @@ export type ServersUpdateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersUpdateServerError = ServersUpdateServerErrors[keyof ServersUpdateServerErrors];
@@ -3184,13 +3251,13 @@ export type ServersTestServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3212,6 +3279,8 @@ export type InstancesListInstancesData = {
     query?: {
         /**
          * Server Id
+         *
+         * Only this server's instances
          */
         server_id?: number | null;
         /**
@@ -3254,9 +3323,9 @@ export type InstancesListInstancesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListInstancesError = InstancesListInstancesErrors[keyof InstancesListInstancesErrors];
@@ -3279,6 +3348,10 @@ export type InstancesCreateInstanceData = {
 
 export type InstancesCreateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3295,15 +3368,19 @@ export type InstancesCreateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3331,6 +3408,10 @@ export type InstancesSyncInstancesData = {
 
 export type InstancesSyncInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3339,9 +3420,13 @@ export type InstancesSyncInstancesErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstancesError = InstancesSyncInstancesErrors[keyof InstancesSyncInstancesErrors];
@@ -3385,15 +3470,15 @@ export type InstancesListImportableErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3420,6 +3505,10 @@ export type InstancesImportInstancesData = {
 
 export type InstancesImportInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3436,15 +3525,19 @@ export type InstancesImportInstancesErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3505,13 +3598,13 @@ export type InstancesDeleteInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3551,7 +3644,7 @@ export type InstancesGetInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesGetInstanceError = InstancesGetInstanceErrors[keyof InstancesGetInstanceErrors];
@@ -3579,6 +3672,10 @@ export type InstancesUpdateInstanceData = {
 
 export type InstancesUpdateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3595,9 +3692,13 @@ export type InstancesUpdateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesUpdateInstanceError = InstancesUpdateInstanceErrors[keyof InstancesUpdateInstanceErrors];
@@ -3648,7 +3749,7 @@ export type InstancesListEventsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListEventsError = InstancesListEventsErrors[keyof InstancesListEventsErrors];
@@ -3679,7 +3780,7 @@ export type InstancesConnectData = {
 
 export type InstancesConnectErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -3699,15 +3800,19 @@ export type InstancesConnectErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3755,13 +3860,13 @@ export type InstancesDisconnectErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3809,13 +3914,13 @@ export type InstancesRestartErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3863,13 +3968,13 @@ export type InstancesApplyWebhookErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3917,7 +4022,7 @@ export type InstancesSyncInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstanceError = InstancesSyncInstanceErrors[keyof InstancesSyncInstanceErrors];
@@ -3959,13 +4064,13 @@ export type InstancesReadSettingsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3995,6 +4100,10 @@ export type InstancesWriteSettingsData = {
 
 export type InstancesWriteSettingsErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -4011,15 +4120,19 @@ export type InstancesWriteSettingsErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4110,9 +4223,9 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
@@ -4164,9 +4277,9 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobCountsError = JobsJobCountsErrors[keyof JobsJobCountsErrors];
@@ -4206,7 +4319,7 @@ export type JobsGetJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsGetJobError = JobsGetJobErrors[keyof JobsGetJobErrors];
@@ -4246,7 +4359,7 @@ export type JobsJobImageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobImageError = JobsJobImageErrors[keyof JobsJobImageErrors];
@@ -4286,7 +4399,7 @@ export type JobsJobThumbnailErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobThumbnailError = JobsJobThumbnailErrors[keyof JobsJobThumbnailErrors];
@@ -4334,7 +4447,7 @@ export type JobsRetryJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsRetryJobError = JobsRetryJobErrors[keyof JobsRetryJobErrors];
@@ -4382,7 +4495,7 @@ export type JobsCancelJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsCancelJobError = JobsCancelJobErrors[keyof JobsCancelJobErrors];
@@ -4469,7 +4582,7 @@ export type WebhooksReceiveEventData = {
 
 export type WebhooksReceiveEventErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4477,7 +4590,7 @@ export type WebhooksReceiveEventErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -4485,9 +4598,9 @@ export type WebhooksReceiveEventErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
@@ -4578,7 +4691,7 @@ export type WebhooksReceiveEventByNameData = {
 
 export type WebhooksReceiveEventByNameErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4586,7 +4699,7 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -4594,9 +4707,9 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
@@ -4616,6 +4729,8 @@ export type WebhooksListEventsData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
@@ -4636,6 +4751,8 @@ export type WebhooksListEventsData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -4644,7 +4761,7 @@ export type WebhooksListEventsData = {
 
 export type WebhooksListEventsErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4656,9 +4773,9 @@ export type WebhooksListEventsErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListEventsError = WebhooksListEventsErrors[keyof WebhooksListEventsErrors];
@@ -4700,7 +4817,7 @@ export type WebhooksGetEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksGetEventError = WebhooksGetEventErrors[keyof WebhooksGetEventErrors];
@@ -4746,7 +4863,7 @@ export type WebhooksReplayEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReplayEventError = WebhooksReplayEventErrors[keyof WebhooksReplayEventErrors];
@@ -4766,10 +4883,14 @@ export type WebhooksListDeliveriesData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
          * Event Id
+         *
+         * Only this event
          */
         event_id?: number | null;
         /**
@@ -4784,6 +4905,8 @@ export type WebhooksListDeliveriesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -4792,7 +4915,7 @@ export type WebhooksListDeliveriesData = {
 
 export type WebhooksListDeliveriesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4800,9 +4923,9 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListDeliveriesError = WebhooksListDeliveriesErrors[keyof WebhooksListDeliveriesErrors];
@@ -4848,7 +4971,7 @@ export type WebhooksRetryDeliveryErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksRetryDeliveryError = WebhooksRetryDeliveryErrors[keyof WebhooksRetryDeliveryErrors];
@@ -4874,6 +4997,8 @@ export type MessagesListMessagesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
         /**
@@ -4930,7 +5055,7 @@ export type MessagesListMessagesData = {
 
 export type MessagesListMessagesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4938,9 +5063,9 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesListMessagesError = MessagesListMessagesErrors[keyof MessagesListMessagesErrors];
@@ -4960,10 +5085,14 @@ export type MessagesMessageCountsData = {
     query?: {
         /**
          * Since
+         *
+         * Received at or after
          */
         since?: string | null;
         /**
          * Until
+         *
+         * Received before
          */
         until?: string | null;
     };
@@ -4976,9 +5105,9 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesMessageCountsError = MessagesMessageCountsErrors[keyof MessagesMessageCountsErrors];
@@ -5018,7 +5147,7 @@ export type MessagesGetMessageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageError = MessagesGetMessageErrors[keyof MessagesGetMessageErrors];
@@ -5060,7 +5189,7 @@ export type MessagesGetMessageRawErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageRawError = MessagesGetMessageRawErrors[keyof MessagesGetMessageRawErrors];
@@ -5088,6 +5217,10 @@ export type MessagesSendTextData = {
 
 export type MessagesSendTextErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5100,15 +5233,23 @@ export type MessagesSendTextErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Conflict
      */
-    422: ErrorRead;
+    409: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -5146,9 +5287,13 @@ export type AllowListGetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AllowListGetAllowedNumbersError = AllowListGetAllowedNumbersErrors[keyof AllowListGetAllowedNumbersErrors];
@@ -5176,6 +5321,10 @@ export type AllowListSetAllowedNumbersData = {
 
 export type AllowListSetAllowedNumbersErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5188,9 +5337,17 @@ export type AllowListSetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Conflict
      */
-    422: ErrorRead;
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AllowListSetAllowedNumbersError = AllowListSetAllowedNumbersErrors[keyof AllowListSetAllowedNumbersErrors];
