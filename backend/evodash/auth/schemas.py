@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from evodash.core.params import Timestamp
 from evodash.core.schemas import Schema
 from evodash.users.schemas import UserRead
 
@@ -32,7 +33,7 @@ class PasswordChange(BaseModel):
 
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, examples=["erp integration"])
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
 
 
 class ApiKeyRead(Schema):

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     evolution_timeout_seconds: float = Field(default=15.0, gt=0)
     evolution_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     evolution_read_retries: int = Field(default=2, ge=0)
-    status_sync_interval_seconds: int = Field(default=300, ge=0)
+    status_sync_interval_seconds: float = Field(default=300, ge=0)
     status_sync_concurrency: int = Field(default=10, ge=1, le=200)
 
     # Webhooks
@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=1 * 1024 * 1024, ge=1024)
     frontend_dist: Path = Path("./frontend/dist")
     bootstrap_admin: bool = True
+    # /docs, /redoc and /openapi.json. Unset: served except with ENVIRONMENT=production
+    # (the document maps every route for whoever asks; turn it on there deliberately).
+    api_docs_enabled: bool | None = None
+    #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
+    #: retention, QR expiry). Off for processes that must not touch the database behind
+    #: the request path (the test suite's rolled-back transactions, for one).
+    background_tasks: bool = True
 
     @field_validator("allowed_phone_numbers", mode="before")
     @classmethod
@@ -103,6 +110,12 @@ class Settings(BaseSettings):
                     "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
         return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        if self.api_docs_enabled is not None:
+            return self.api_docs_enabled
+        return self.environment != "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,10 +135,17 @@ async def end_reads(session: AsyncSession) -> None:
         await session.commit()
 
 
+@asynccontextmanager
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """Yield a session and commit it on success, roll it back on any error."""
+    """A session committed when the block succeeds, rolled back on any error.
+
+    A context manager, never iterated: an exception raised in the block must reach it
+    here, at once. (A generator abandoned in an ``async for`` is only closed later by the
+    event loop's finaliser: the rollback, and the connection's return to the pool, would
+    happen after the answer was sent.)
+    """
     async with sessionmaker() as session:
         try:
             yield session

@@ -16,9 +16,8 @@ from evodash.core.security import constant_time_equals
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS, WebhookConfig, WebhookInfo
 from evodash.instances.models import EvolutionInstance
 from evodash.instances.webhook_secret import clear_secret
+from evodash.webhooks import SECRET_HEADER
 
-#: Header carrying the per-instance secret; the webhook receiver checks it.
-WEBHOOK_SECRET_HEADER = "x-evodash-secret"
 #: What the receiver handles: QRCODE_UPDATED, CONNECTION_UPDATE, MESSAGES_UPSERT,
 #: MESSAGES_UPDATE, MESSAGES_DELETE, SEND_MESSAGE, LOGOUT_INSTANCE, REMOVE_INSTANCE,
 #: STATUS_INSTANCE (all accepted by a real 2.3.6 ``webhook/set``).
@@ -38,7 +37,7 @@ def webhook_config(settings: Settings, instance: EvolutionInstance) -> WebhookCo
         enabled=True,
         by_events=WEBHOOK_BY_EVENTS,
         base64=WEBHOOK_BASE64,
-        headers={WEBHOOK_SECRET_HEADER: clear_secret(instance, settings.secret())},
+        headers={SECRET_HEADER: clear_secret(instance, settings.secret())},
     )
 
 
@@ -55,7 +54,7 @@ def webhook_drift(
     if not found.enabled:
         drift["enabled"] = False
     headers = {str(k).lower(): v for k, v in (found.headers or {}).items()}
-    secret = headers.get(WEBHOOK_SECRET_HEADER)
+    secret = headers.get(SECRET_HEADER)
     if secret is None:
         drift["header"] = "missing"
     elif not constant_time_equals(secret, clear_secret(instance, settings.secret())):

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.errors import BadRequest
-from evodash.core.pagination import decode_cursor, encode_cursor
+from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.core.security import decrypt
 from evodash.evolution import EvolutionClient
+from evodash.evolution.errors import EvolutionRejected
 from evodash.evolution.messages import WireMessage, lower_statuses, parse_message
+from evodash.instances.errors import InstanceNotConnected
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers, InvalidRecipient, MessageNotFound
@@ -297,9 +298,17 @@ async def send_text(
     client = EvolutionClient(
         http, server.base_url, decrypt(server.api_key_encrypted, secret=settings.secret())
     )
-    sent = await client.send_text(
-        instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
-    )
+    try:
+        sent = await client.send_text(
+            instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
+        )
+    except EvolutionRejected as exc:
+        # Evolution's 500 "Connection Closed": the instance is not on WhatsApp right now.
+        if exc.evolution_message != "Connection Closed":
+            raise
+        raise InstanceNotConnected(
+            f'Instance "{instance.name}" is not connected to WhatsApp: connect it first.'
+        ) from exc
     parsed = parse_message(sent.as_own_message(), own_jid=instance.owner_jid)
     message, _ = await store_message(
         session, instance, parsed, settings=settings, fallback_time=utcnow()
@@ -347,12 +356,7 @@ def _sender_values(sender: str | None, region: str) -> list[str]:
 def _decode_after(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    values = decode_cursor(cursor)
-    try:
-        when, ident = values
-        return datetime.fromisoformat(str(when)), int(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.") from exc
+    return decode_time_id_cursor(cursor)
 
 
 async def list_messages(

@@ -90,10 +90,6 @@ class InProcessBus:
         return self._fanout.iterate()
 
     @property
-    def subscriber_count(self) -> int:
-        return len(self._fanout.queues)
-
-    @property
     def listening(self) -> bool:
         return bool(self._fanout.queues)
 
@@ -129,10 +125,6 @@ class RedisBus:
 
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._fanout.queues)
 
     @property
     def listening(self) -> bool:

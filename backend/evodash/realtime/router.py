@@ -35,7 +35,7 @@ async def _authenticate(websocket: WebSocket) -> User | None:
         host = websocket.headers.get("host")
         if origin and urlsplit(origin).netloc != host:
             return None
-    async for session in session_scope(websocket.app.state.sessionmaker):
+    async with session_scope(websocket.app.state.sessionmaker) as session:
         if token and token.startswith(API_KEY_PREFIX):
             return await auth_service.user_from_api_key(session, token)
         if token or cookie:

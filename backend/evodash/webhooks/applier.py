@@ -50,7 +50,7 @@ class Applier:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessions: Callable[[], async_sessionmaker[AsyncSession]],
         settings: Settings,
         *,
         on_deliveries: Callable[[list[int]], None],
@@ -60,7 +60,7 @@ class Applier:
         linger: float = 0.1,
         poll_seconds: float = 1.0,
     ) -> None:
-        self.sessionmaker = sessionmaker
+        self.sessions = sessions  # the app's sessionmaker, looked up at each use
         self.settings = settings
         self.on_deliveries = on_deliveries
         self.handoff = handoff if handoff is not None else {}
@@ -145,7 +145,7 @@ class Applier:
         return [i for i in candidates if i in mine]
 
     async def _apply_batch(self) -> tuple[int, list[int]]:
-        async with self.sessionmaker() as session:
+        async with self.sessions()() as session:
             instance_ids = await self._claim(session)
             if not instance_ids:
                 return 0, []

@@ -73,11 +73,16 @@ class _Known:
     until: float
 
 
+#: Where sessions come from: the app's sessionmaker, looked up at each use (tests replace
+#: it after startup).
+Sessions = Callable[[], async_sessionmaker[AsyncSession]]
+
+
 class SecretCache:
     """Instance id → its secret digest and name, read from the database and kept briefly."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], app_secret: str) -> None:
-        self.sessionmaker = sessionmaker
+    def __init__(self, sessions: Sessions, app_secret: str) -> None:
+        self.sessions = sessions
         self.app_secret = app_secret
         self._known: dict[int, _Known] = {}
 
@@ -89,7 +94,7 @@ class SecretCache:
 
     async def _load(self, instance_id: int) -> _Known | None:
         i = EvolutionInstance
-        async with self.sessionmaker() as session:
+        async with self.sessions()() as session:
             row = (
                 await session.execute(
                     select(i.name, i.webhook_secret_digest, i.legacy_webhook_secret).where(
@@ -136,12 +141,12 @@ class Appender:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         *,
         on_commit: Callable[[], None],
         on_gone: Callable[[int], None],
     ) -> None:
-        self.sessionmaker = sessionmaker
+        self.sessions = sessions
         self.on_commit = on_commit
         self.on_gone = on_gone
         self._queue: list[_Pending] = []
@@ -194,7 +199,7 @@ class Appender:
         self.handoff[event_id] = body
 
     async def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
-        async with self.sessionmaker() as session:
+        async with self.sessions()() as session:
             await hold_sqlite_writer(session)
             ids = sorted((await session.scalars(_APPEND, rows)).all())
             await session.commit()
@@ -249,13 +254,13 @@ class Receiver:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessions: Sessions,
         settings: Settings,
         *,
         on_commit: Callable[[], None],
     ) -> None:
-        self.secrets = SecretCache(sessionmaker, settings.secret())
-        self.appender = Appender(sessionmaker, on_commit=on_commit, on_gone=self.secrets.forget)
+        self.secrets = SecretCache(sessions, settings.secret())
+        self.appender = Appender(sessions, on_commit=on_commit, on_gone=self.secrets.forget)
 
     async def authenticate(self, instance_id: int, secret: str | None, client: str) -> str:
         """The instance's name when ``secret`` is its webhook secret; 401 otherwise."""

@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.errors import BadRequest
 from evodash.core.locking import begin_write
-from evodash.core.pagination import decode_cursor, encode_cursor
+from evodash.core.pagination import decode_id_cursor, decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers
@@ -116,11 +115,7 @@ async def retry_deferred(session: AsyncSession, event_id: int, *, settings: Sett
 def _after_time_id(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    try:
-        when, ident = decode_cursor(cursor)
-        return datetime.fromisoformat(str(when)), int(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.") from exc
+    return decode_time_id_cursor(cursor)
 
 
 async def list_events(
@@ -157,12 +152,7 @@ async def list_deliveries(
     cursor: str | None,
     limit: int,
 ) -> CursorPage[WebhookDeliveryRead]:
-    after_id = None
-    if cursor:
-        try:
-            after_id = int(decode_cursor(cursor)[0])
-        except (ValueError, TypeError, IndexError) as exc:
-            raise BadRequest("The cursor is not valid; start again without one.") from exc
+    after_id = decode_id_cursor(cursor) if cursor else None
     rows = await DeliveryRepository(session).page(
         instance_id=instance_id,
         event_id=event_id,

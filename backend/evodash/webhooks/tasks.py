@@ -53,12 +53,14 @@ class WebhookTasks:
         forward_poll_seconds: float = 5.0,
         sweep_seconds: float = 60.0,
         purge_seconds: float = 3600.0,
+        sessions: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.forwarder = Forwarder(sessionmaker, http, settings)
-        self.applier = Applier(sessionmaker, settings, on_deliveries=self._forward)
-        self.receiver = Receiver(sessionmaker, settings, on_commit=self.applier.wake)
+        sessions = sessions or (lambda: sessionmaker)
+        self.applier = Applier(sessions, settings, on_deliveries=self._forward)
+        self.receiver = Receiver(sessions, settings, on_commit=self.applier.wake)
         self.applier.handoff = self.receiver.appender.handoff
         self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
             ("forward", forward_poll_seconds, self.forward_due_once),
@@ -121,7 +123,12 @@ class WebhookTasks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    def start(self) -> None:
+    def start(self, *, background: bool = True) -> None:
+        """Start applying and the periodic work. Without ``background`` (a process that
+        must not touch the database behind the requests, such as a test's), events are
+        still received and stored, and applied only by :meth:`settle`."""
+        if not background:
+            return
         loop = asyncio.get_running_loop()
         self.applier.start()
         self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
@@ -142,10 +149,15 @@ class WebhookTasks:
 
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:
-    """Called by the lifespan once the engine and the HTTP client exist."""
-    await seal_legacy_secrets(app.state.sessionmaker, app.state.settings)
-    tasks = WebhookTasks(app.state.sessionmaker, app.state.http, app.state.settings)
-    tasks.start()
+    """Called by the lifespan once the engine and the HTTP client exist. The receiver
+    always exists; applying and the periodic work run with ``BACKGROUND_TASKS``."""
+    settings: Settings = app.state.settings
+    await seal_legacy_secrets(app.state.sessionmaker, settings)
+    state = app.state
+    tasks = WebhookTasks(
+        state.sessionmaker, state.http, settings, sessions=lambda: state.sessionmaker
+    )
+    tasks.start(background=settings.background_tasks)
     return tasks
 
 

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.instances.models import InstanceStatus
 from evodash.instances.webhook_secret import clear_secret
-from evodash.instances.webhook_setup import WEBHOOK_EVENTS, WEBHOOK_SECRET_HEADER
+from evodash.instances.webhook_setup import WEBHOOK_EVENTS
+from evodash.webhooks import SECRET_HEADER
 from tests.conftest import TEST_SECRET
 from tests.instances.helpers import (
     add_instances,
@@ -82,7 +83,7 @@ class TestCreate:
         assert hook is not None
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{data['id']}"
         row = await get_row(db, data["id"])
-        assert hook["headers"] == {WEBHOOK_SECRET_HEADER: clear_secret(row, TEST_SECRET)}
+        assert hook["headers"] == {SECRET_HEADER: clear_secret(row, TEST_SECRET)}
         assert row.legacy_webhook_secret is None  # only its digest and encrypted form
         assert hook["enabled"] is True
         assert hook["webhookByEvents"] is False and hook["webhookBase64"] is True
@@ -127,6 +128,8 @@ class TestCreate:
         assert response.status_code == 422
 
 
+# the simulator calls back over real HTTP while the test runs: real commits
+@pytest.mark.commits
 class TestConnectionLifecycle:
     async def test_connect_scan_sync_disconnect_restart_delete(
         self,
@@ -277,7 +280,7 @@ class TestConnectionLifecycle:
         assert body["qr_code"] is None and body["retry_after_seconds"] > 0
         assert "try again" in body["message"]
 
-    async def test_restart_of_a_closed_instance_is_a_readable_502(
+    async def test_restart_of_a_closed_instance_is_a_readable_409(
         self,
         client: httpx.AsyncClient,
         operator: dict[str, str],
@@ -286,7 +289,9 @@ class TestConnectionLifecycle:
     ) -> None:
         inst = await create(client, operator, server["id"], "closed")
         response = await client.post(f"/api/instances/{inst['id']}/restart", headers=operator)
-        assert response.status_code == 502
+        # Evolution's error-less 200 for this is a state conflict, not a server failure.
+        assert response.status_code == 409
+        assert response.json()["error"] == "instance_not_connected"
         assert "connect" in response.json()["detail"]
 
 
@@ -445,7 +450,7 @@ class TestImport:
         new_id = first["instance"]["id"]
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{new_id}"
         row = await get_row(db, new_id)
-        assert hook["headers"] == {WEBHOOK_SECRET_HEADER: clear_secret(row, TEST_SECRET)}
+        assert hook["headers"] == {SECRET_HEADER: clear_secret(row, TEST_SECRET)}
         assert row.token_last4 and row.token_encrypted
         again = await client.get(
             f"/api/instances/importable?server_id={server['id']}", headers=operator

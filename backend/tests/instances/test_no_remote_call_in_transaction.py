@@ -25,6 +25,8 @@ from tests.instances.helpers import add_instances, add_server, get_row
 EVO = "http://evolution.test:8080"
 KEY = "global-key-1234"
 
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def held(app: FastAPI) -> Iterator[dict[Any, asyncio.Task[Any] | None]]:

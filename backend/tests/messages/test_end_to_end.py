@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core.config import Settings
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
@@ -23,6 +24,8 @@ from tests.webhooks.support import Hooked, InstanceFactory, instance_row, messag
 
 GLOBAL_KEY = "e2e-global-key"
 SIM = {"apikey": GLOBAL_KEY}
+# The simulator calls evodash back over real HTTP while the test runs: real commits.
+pytestmark = pytest.mark.commits
 
 
 @dataclass
@@ -37,6 +40,12 @@ class Live:
         response = await self.sim.post("/_sim/webhooks/flush", params={"wait": 10}, headers=SIM)
         assert response.json()["done"], response.text
         await self.app.state.webhook_tasks.settle()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The webhook applier runs in the background, as in production.
+    return settings.model_copy(update={"background_tasks": True})
 
 
 @pytest.fixture
@@ -177,10 +186,10 @@ async def test_send_errors_are_mapped(
     hooked = await _connected_instance(live, instances)
     url = f"/api/instances/{hooked.id}/messages"
     body: dict[str, Any] = {"number": "5521998765432", "text": "oi"}
-    # Not connected yet: Evolution answers 500, evodash a 502 with Evolution's message.
+    # Not connected yet: Evolution answers 500 "Connection Closed", a state conflict.
     response = await client.post(url, json=body, headers=operator_headers)
-    assert response.status_code == 502, response.text
-    assert response.json()["error"].startswith("evolution_")
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == "instance_not_connected"
     assert (await client.post(url, json=body, headers=viewer_headers)).status_code == 403
     bad = await client.post(url, json={**body, "number": "hello"}, headers=operator_headers)
     assert bad.status_code == 422

@@ -29,7 +29,7 @@ from evodash.webhooks.models import WebhookEvent
 from tests.conftest import TEST_SECRET
 from tests.webhooks.support import Hooked, InstanceFactory, text_message
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.commits]
 KILL_AFTER = 300
 
 

@@ -17,12 +17,21 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.models import WebhookDelivery
 from evodash.webhooks.tasks import WebhookTasks
 from tests.live import free_port, serve
 from tests.webhooks.support import InstanceFactory, post_event, text_message
+
+# The forwarder runs in the app's background, on its own sessions: real commits.
+pytestmark = pytest.mark.commits
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"background_tasks": True})
 
 
 @dataclass

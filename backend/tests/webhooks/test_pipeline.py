@@ -33,6 +33,8 @@ from tests.webhooks.support import (
     text_message,
 )
 
+pytestmark = pytest.mark.commits
+
 
 def _connection(instance: str, state: str, at: datetime) -> dict[str, Any]:
     stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -125,9 +127,9 @@ async def two_appliers(
 ) -> AsyncIterator[tuple[Applier, Applier]]:
     """Two appliers with engines of their own, as two processes would have."""
     engines = [create_engine(database_url), create_engine(database_url)]
+    makers = [create_sessionmaker(e) for e in engines]
     appliers = tuple(
-        Applier(create_sessionmaker(e), settings, on_deliveries=lambda _: None, batch_size=7)
-        for e in engines
+        Applier(lambda m=m: m, settings, on_deliveries=lambda _: None, batch_size=7) for m in makers
     )
     yield appliers  # type: ignore[misc]
     for engine in engines:
@@ -192,7 +194,7 @@ async def test_a_restart_applies_what_was_acknowledged_before(
             response = await post_event(c, hooked, text_message(f"R{i}"), wait=False)
             assert response.status_code == 200
     assert await messages(db) == []
-    second = create_app(settings)
+    second = create_app(settings.model_copy(update={"background_tasks": True}))
     async with LifespanManager(second):
         async with asyncio.timeout(10):
             while True:

@@ -354,7 +354,8 @@ export type Direction = 'in' | 'out';
 /**
  * ErrorRead
  *
- * The body of every error answer.
+ * The body of every error answer. Some errors add fields of their own (an Evolution
+ * failure adds ``evolution_status`` and ``evolution_message``).
  */
 export type ErrorRead = {
     /**
@@ -369,12 +370,6 @@ export type ErrorRead = {
      * Human-readable explanation
      */
     detail: string;
-    /**
-     * Errors
-     *
-     * Per-field problems (validation errors only)
-     */
-    errors?: Array<FieldError> | null;
 };
 
 /**
@@ -406,16 +401,6 @@ export type Greeting = {
      * The username the socket is authenticated as
      */
     user: string;
-};
-
-/**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
 };
 
 /**
@@ -602,10 +587,15 @@ export type ImportableRead = {
     reason?: string | null;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreate = {
+export type InstanceCreate = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -1021,7 +1011,7 @@ export type InstanceUpdate = {
     /**
      * Display Name
      */
-    display_name?: string | null;
+    display_name?: string;
     /**
      * Phone Number
      */
@@ -1035,7 +1025,7 @@ export type InstanceUpdate = {
      *
      * Answer invoice images on WhatsApp with what was read
      */
-    reply_with_summary?: boolean | null;
+    reply_with_summary?: boolean;
 };
 
 /**
@@ -2089,15 +2079,11 @@ export type ServerUpdate = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
-    /**
-     * Api Key
-     */
-    api_key?: null;
+    base_url?: string;
 };
 
 /**
@@ -2361,31 +2347,29 @@ export type UserUpdate = {
 };
 
 /**
- * ValidationError
+ * ValidationErrorRead
+ *
+ * The body of a 422: the request did not match the document.
  */
-export type ValidationError = {
+export type ValidationErrorRead = {
     /**
-     * Location
+     * Error
+     *
+     * Always `validation_error`
      */
-    loc: Array<string | number>;
+    error: string;
     /**
-     * Message
+     * Detail
+     *
+     * Human-readable explanation
      */
-    msg: string;
+    detail: string;
     /**
-     * Error Type
+     * Errors
+     *
+     * One entry per problem, naming its field
      */
-    type: string;
-    /**
-     * Input
-     */
-    input?: unknown;
-    /**
-     * Context
-     */
-    ctx?: {
-        [key: string]: unknown;
-    };
+    errors: Array<FieldError>;
 };
 
 /**
@@ -2551,10 +2535,15 @@ export type WebhookReceipt = {
     status: EventStatus;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreateWritable = {
+export type InstanceCreateWritable = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -2642,15 +2631,17 @@ export type ServerUpdateWritable = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
+    base_url?: string;
     /**
      * Api Key
+     *
+     * The server's global key (AUTHENTICATION_API_KEY)
      */
-    api_key?: string | null;
+    api_key?: string;
 };
 
 export type HealthHealthzData = {
@@ -2767,7 +2758,7 @@ export type WebhooksReceiveEventData = {
 
 export type WebhooksReceiveEventErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2775,7 +2766,7 @@ export type WebhooksReceiveEventErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -2783,9 +2774,9 @@ export type WebhooksReceiveEventErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
     /**
      * Error
      */
@@ -2880,7 +2871,7 @@ export type WebhooksReceiveEventByNameData = {
 
 export type WebhooksReceiveEventByNameErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2888,7 +2879,7 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -2896,9 +2887,9 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
     /**
      * Error
      */
@@ -2925,13 +2916,21 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2958,13 +2957,21 @@ export type AuthTokenData = {
 
 export type AuthTokenErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -3045,7 +3052,7 @@ export type AuthChangePasswordData = {
 
 export type AuthChangePasswordErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -3057,9 +3064,13 @@ export type AuthChangePasswordErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthChangePasswordError = AuthChangePasswordErrors[keyof AuthChangePasswordErrors];
@@ -3109,6 +3120,10 @@ export type AuthCreateApiKeyData = {
 
 export type AuthCreateApiKeyErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3117,9 +3132,13 @@ export type AuthCreateApiKeyErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthCreateApiKeyError = AuthCreateApiKeyErrors[keyof AuthCreateApiKeyErrors];
@@ -3161,7 +3180,7 @@ export type AuthRevokeApiKeyErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuthRevokeApiKeyError = AuthRevokeApiKeyErrors[keyof AuthRevokeApiKeyErrors];
@@ -3211,7 +3230,7 @@ export type UsersListUsersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersListUsersError = UsersListUsersErrors[keyof UsersListUsersErrors];
@@ -3234,6 +3253,10 @@ export type UsersCreateUserData = {
 
 export type UsersCreateUserErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3246,9 +3269,13 @@ export type UsersCreateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersCreateUserError = UsersCreateUserErrors[keyof UsersCreateUserErrors];
@@ -3290,7 +3317,7 @@ export type UsersGetUserErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersGetUserError = UsersGetUserErrors[keyof UsersGetUserErrors];
@@ -3318,7 +3345,7 @@ export type UsersUpdateUserData = {
 
 export type UsersUpdateUserErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -3338,9 +3365,13 @@ export type UsersUpdateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersUpdateUserError = UsersUpdateUserErrors[keyof UsersUpdateUserErrors];
@@ -3368,6 +3399,10 @@ export type UsersResetPasswordData = {
 
 export type UsersResetPasswordErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3380,9 +3415,13 @@ export type UsersResetPasswordErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersResetPasswordError = UsersResetPasswordErrors[keyof UsersResetPasswordErrors];
@@ -3406,10 +3445,14 @@ export type AuditListAuditData = {
         action?: string | null;
         /**
          * User Id
+         *
+         * Only this user's actions
          */
         user_id?: number | null;
         /**
          * Since
+         *
+         * At or after
          */
         since?: string | null;
         /**
@@ -3440,7 +3483,7 @@ export type AuditListAuditErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuditListAuditError = AuditListAuditErrors[keyof AuditListAuditErrors];
@@ -3482,7 +3525,7 @@ export type ServersListServersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersListServersError = ServersListServersErrors[keyof ServersListServersErrors];
@@ -3505,6 +3548,10 @@ export type ServersCreateServerData = {
 
 export type ServersCreateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3517,9 +3564,13 @@ export type ServersCreateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersCreateServerError = ServersCreateServerErrors[keyof ServersCreateServerErrors];
@@ -3542,6 +3593,10 @@ export type ServersTestNewServerData = {
 
 export type ServersTestNewServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3550,15 +3605,19 @@ export type ServersTestNewServerErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3619,13 +3678,13 @@ export type ServersDeleteServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3665,7 +3724,7 @@ export type ServersGetServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersGetServerError = ServersGetServerErrors[keyof ServersGetServerErrors];
@@ -3693,6 +3752,10 @@ export type ServersUpdateServerData = {
 
 export type ServersUpdateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3709,9 +3772,13 @@ export type ServersUpdateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersUpdateServerError = ServersUpdateServerErrors[keyof ServersUpdateServerErrors];
@@ -3757,13 +3824,13 @@ export type ServersTestServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3785,6 +3852,8 @@ export type InstancesListInstancesData = {
     query?: {
         /**
          * Server Id
+         *
+         * Only this server's instances
          */
         server_id?: number | null;
         /**
@@ -3827,9 +3896,9 @@ export type InstancesListInstancesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListInstancesError = InstancesListInstancesErrors[keyof InstancesListInstancesErrors];
@@ -3852,6 +3921,10 @@ export type InstancesCreateInstanceData = {
 
 export type InstancesCreateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3868,15 +3941,19 @@ export type InstancesCreateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3904,6 +3981,10 @@ export type InstancesSyncInstancesData = {
 
 export type InstancesSyncInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3912,9 +3993,13 @@ export type InstancesSyncInstancesErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstancesError = InstancesSyncInstancesErrors[keyof InstancesSyncInstancesErrors];
@@ -3958,15 +4043,15 @@ export type InstancesListImportableErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3993,6 +4078,10 @@ export type InstancesImportInstancesData = {
 
 export type InstancesImportInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -4009,15 +4098,19 @@ export type InstancesImportInstancesErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4078,13 +4171,13 @@ export type InstancesDeleteInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4124,7 +4217,7 @@ export type InstancesGetInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesGetInstanceError = InstancesGetInstanceErrors[keyof InstancesGetInstanceErrors];
@@ -4152,6 +4245,10 @@ export type InstancesUpdateInstanceData = {
 
 export type InstancesUpdateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -4168,9 +4265,13 @@ export type InstancesUpdateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesUpdateInstanceError = InstancesUpdateInstanceErrors[keyof InstancesUpdateInstanceErrors];
@@ -4221,7 +4322,7 @@ export type InstancesListEventsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListEventsError = InstancesListEventsErrors[keyof InstancesListEventsErrors];
@@ -4252,7 +4353,7 @@ export type InstancesConnectData = {
 
 export type InstancesConnectErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4272,15 +4373,19 @@ export type InstancesConnectErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4328,13 +4433,13 @@ export type InstancesDisconnectErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4382,13 +4487,13 @@ export type InstancesRestartErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4436,13 +4541,13 @@ export type InstancesApplyWebhookErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4490,7 +4595,7 @@ export type InstancesSyncInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstanceError = InstancesSyncInstanceErrors[keyof InstancesSyncInstanceErrors];
@@ -4532,13 +4637,13 @@ export type InstancesReadSettingsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4568,6 +4673,10 @@ export type InstancesWriteSettingsData = {
 
 export type InstancesWriteSettingsErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -4584,15 +4693,19 @@ export type InstancesWriteSettingsErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4683,9 +4796,9 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
@@ -4737,9 +4850,9 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobCountsError = JobsJobCountsErrors[keyof JobsJobCountsErrors];
@@ -4779,7 +4892,7 @@ export type JobsGetJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsGetJobError = JobsGetJobErrors[keyof JobsGetJobErrors];
@@ -4819,7 +4932,7 @@ export type JobsJobImageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobImageError = JobsJobImageErrors[keyof JobsJobImageErrors];
@@ -4859,7 +4972,7 @@ export type JobsJobThumbnailErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobThumbnailError = JobsJobThumbnailErrors[keyof JobsJobThumbnailErrors];
@@ -4907,7 +5020,7 @@ export type JobsRetryJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsRetryJobError = JobsRetryJobErrors[keyof JobsRetryJobErrors];
@@ -4955,7 +5068,7 @@ export type JobsCancelJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsCancelJobError = JobsCancelJobErrors[keyof JobsCancelJobErrors];
@@ -4975,6 +5088,8 @@ export type WebhooksListEventsData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
@@ -4995,6 +5110,8 @@ export type WebhooksListEventsData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -5003,7 +5120,7 @@ export type WebhooksListEventsData = {
 
 export type WebhooksListEventsErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -5015,9 +5132,9 @@ export type WebhooksListEventsErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListEventsError = WebhooksListEventsErrors[keyof WebhooksListEventsErrors];
@@ -5059,7 +5176,7 @@ export type WebhooksGetEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksGetEventError = WebhooksGetEventErrors[keyof WebhooksGetEventErrors];
@@ -5105,7 +5222,7 @@ export type WebhooksReplayEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReplayEventError = WebhooksReplayEventErrors[keyof WebhooksReplayEventErrors];
@@ -5125,10 +5242,14 @@ export type WebhooksListDeliveriesData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
          * Event Id
+         *
+         * Only this event
          */
         event_id?: number | null;
         /**
@@ -5143,6 +5264,8 @@ export type WebhooksListDeliveriesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -5151,7 +5274,7 @@ export type WebhooksListDeliveriesData = {
 
 export type WebhooksListDeliveriesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -5159,9 +5282,9 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListDeliveriesError = WebhooksListDeliveriesErrors[keyof WebhooksListDeliveriesErrors];
@@ -5207,7 +5330,7 @@ export type WebhooksRetryDeliveryErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksRetryDeliveryError = WebhooksRetryDeliveryErrors[keyof WebhooksRetryDeliveryErrors];
@@ -5233,6 +5356,8 @@ export type MessagesListMessagesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
         /**
@@ -5289,7 +5414,7 @@ export type MessagesListMessagesData = {
 
 export type MessagesListMessagesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -5297,9 +5422,9 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesListMessagesError = MessagesListMessagesErrors[keyof MessagesListMessagesErrors];
@@ -5319,10 +5444,14 @@ export type MessagesMessageCountsData = {
     query?: {
         /**
          * Since
+         *
+         * Received at or after
          */
         since?: string | null;
         /**
          * Until
+         *
+         * Received before
          */
         until?: string | null;
     };
@@ -5335,9 +5464,9 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesMessageCountsError = MessagesMessageCountsErrors[keyof MessagesMessageCountsErrors];
@@ -5377,7 +5506,7 @@ export type MessagesGetMessageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageError = MessagesGetMessageErrors[keyof MessagesGetMessageErrors];
@@ -5419,7 +5548,7 @@ export type MessagesGetMessageRawErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageRawError = MessagesGetMessageRawErrors[keyof MessagesGetMessageRawErrors];
@@ -5447,6 +5576,10 @@ export type MessagesSendTextData = {
 
 export type MessagesSendTextErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5459,15 +5592,23 @@ export type MessagesSendTextErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Conflict
      */
-    422: ErrorRead;
+    409: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -5505,9 +5646,13 @@ export type AllowListGetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AllowListGetAllowedNumbersError = AllowListGetAllowedNumbersErrors[keyof AllowListGetAllowedNumbersErrors];
@@ -5535,6 +5680,10 @@ export type AllowListSetAllowedNumbersData = {
 
 export type AllowListSetAllowedNumbersErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5547,9 +5696,17 @@ export type AllowListSetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Conflict
      */
-    422: ErrorRead;
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AllowListSetAllowedNumbersError = AllowListSetAllowedNumbersErrors[keyof AllowListSetAllowedNumbersErrors];
