@@ -9,6 +9,7 @@ after the session commits; it is dropped if the transaction it was emitted in ro
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 _PENDING = "evodash_realtime_pending"
 _bus: EventBus | None = None
 _background: set[asyncio.Task[None]] = set()
+_watchers: list[Callable[[Event], None]] = []
 
 Pending = list[tuple[SessionTransaction | None, "Event"]]
 
@@ -35,6 +37,13 @@ def set_bus(bus: EventBus | None) -> None:
 
 def get_bus() -> EventBus | None:
     return _bus
+
+
+def watch(watcher: Callable[[Event], None]) -> Callable[[], None]:
+    """Call ``watcher`` with every event this process commits (synchronously, before it
+    is published; it must be quick). Returns the function that stops it."""
+    _watchers.append(watcher)
+    return lambda: _watchers.remove(watcher)
 
 
 def emit(session: AsyncSession | Session, item: Event) -> None:
@@ -61,8 +70,13 @@ def _publish_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a SAVEPOINT was released: its events wait for the outermost commit
     queued: Pending | None = session.info.pop(_PENDING, None)
+    if not queued:
+        return
+    for watcher in list(_watchers):
+        for _, item in queued:
+            watcher(item)
     bus = _bus
-    if not queued or bus is None or not bus.listening:
+    if bus is None or not bus.listening:
         return
     try:
         loop = asyncio.get_running_loop()

@@ -24,10 +24,12 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances.state import expire_qr_codes
 from evodash.instances.webhook_secret import seal_legacy_secrets
+from evodash.realtime.events import Event, InstanceDeletedEvent
 from evodash.webhooks import service
 from evodash.webhooks.applier import Applier
 from evodash.webhooks.forwarding import Forwarder
@@ -69,6 +71,11 @@ class WebhookTasks:
         ]
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._unwatch: Callable[[], None] | None = None
+
+    def _forget_deleted(self, event: Event) -> None:
+        if isinstance(event, InstanceDeletedEvent):
+            self.receiver.secrets.forget(event.data.id)
 
     def _forward(self, delivery_ids: list[int]) -> None:
         for delivery_id in delivery_ids:
@@ -127,6 +134,9 @@ class WebhookTasks:
         """Start applying and the periodic work. Without ``background`` (a process that
         must not touch the database behind the requests, such as a test's), events are
         still received and stored, and applied only by :meth:`settle`."""
+        # An instance deleted by this process stops being accepted at once (other
+        # processes: when their cached secret expires, a few seconds later).
+        self._unwatch = realtime.watch(self._forget_deleted)
         if not background:
             return
         loop = asyncio.get_running_loop()
@@ -137,6 +147,9 @@ class WebhookTasks:
         """Let each loop finish its current round (a database write is never cut short).
         What was acknowledged and not applied yet stays in the inbox for the next start."""
         self._stopping.set()
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
         await self.receiver.appender.close()
         await self.applier.stop(grace)
         if self._loops:

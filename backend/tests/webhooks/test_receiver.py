@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,6 +18,7 @@ from evodash.evolution.webhooks import ConnectionUpdate
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER, handlers
 from tests.conftest import AppRunner
+from tests.fixtures import load_evolution_json
 from tests.webhooks.support import (
     InstanceFactory,
     applied_status,
@@ -461,3 +463,23 @@ async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing
     assert response.status_code == 410, response.text
     assert response.json()["error"] == "webhook_instance_gone"
     assert await events(db) == []
+
+
+async def test_an_instance_deleted_through_the_api_is_refused_at_once(
+    client: httpx.AsyncClient,
+    instances: InstanceFactory,
+    admin_headers: dict[str, str],
+) -> None:
+    """Its secret was cached by the first event; deleting the instance forgets it."""
+    hooked = await instances.create("acme-support")
+    assert (await post_event(client, hooked, text_message("BEFORE"))).status_code == 200
+    with respx.mock() as evolution:
+        evolution.delete(url__startswith="http://evolution.test/instance/delete/").respond(
+            200, json=load_evolution_json("responses/delete.json")
+        )
+        deleted = await client.delete(
+            f"/api/instances/{hooked.id}?keep_history=false", headers=admin_headers
+        )
+    assert deleted.status_code == 204, deleted.text
+    response = await post_event(client, hooked, text_message("AFTER"))
+    assert response.status_code == 401
