@@ -7,6 +7,7 @@ Services flush, never commit. Realtime events are queued with :func:`evodash.rea
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ from evodash.users import audit
 from evodash.users.models import User
 
 log = structlog.get_logger(__name__)
+_DECISIONS = logging.getLogger(allowlist.__name__)
 
 
 def message_created(session: AsyncSession, message: WhatsAppMessage) -> None:
@@ -103,12 +105,13 @@ def decide_allowed(
         instance_entries=instance.allowed_numbers or [],
         default_region=settings.default_phone_region,
     )
-    allowlist.log_decision(
-        decision,
-        instance_id=instance.id,
-        instance=instance.name,
-        number=phone or message.sender.jid or "unknown",
-    )
+    if _DECISIONS.isEnabledFor(logging.INFO):  # thousands a second: skip what is filtered
+        allowlist.log_decision(
+            decision,
+            instance_id=instance.id,
+            instance=instance.name,
+            number=phone or message.sender.jid or "unknown",
+        )
     return decision
 
 
