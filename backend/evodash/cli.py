@@ -14,8 +14,12 @@ from evodash.core.config import ConfigurationError, Settings, get_settings
 
 
 def _settings_or_exit() -> Settings:
+    from evodash.core.security import configure_password_hashing
+
     try:
-        return get_settings()
+        settings = get_settings()
+        configure_password_hashing(settings.environment)
+        return settings
     except ConfigurationError as exc:
         print(f"evodash: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc

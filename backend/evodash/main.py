@@ -29,6 +29,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.core.security import configure_password_hashing
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
@@ -145,6 +146,7 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    configure_password_hashing(settings.environment)
     app = FastAPI(
         title="evodash",
         version=__version__,

@@ -23,12 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.migrate import upgrade
+from evodash.core.security import configure_password_hashing
 from evodash.main import create_app
 from evodash.models import Base
 from tests.factories import UserFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+# Factories hash passwords before any app exists: use the cheap test parameters from the start.
+configure_password_hashing("test")
 
 
 def _in_thread(fn: Callable[[], None]) -> None:

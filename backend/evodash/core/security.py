@@ -26,26 +26,59 @@ from evodash.core.db import utcnow
 JWT_ALGORITHM = "HS256"
 API_KEY_PREFIX = "evd_"
 
-_pwd = CryptContext(schemes=["argon2"], deprecated="auto")
+#: passlib's argon2 defaults (argon2id, 64 MiB, t=3, p=4): about 0.15 s a hash on 2 cores.
+_PRODUCTION_ARGON2: dict[str, Any] = {}
+#: The cheapest parameters argon2 accepts. Tests create and log in thousands of users; the
+#: stored hash carries its parameters, so verifying works whatever the context's are.
+_TEST_ARGON2: dict[str, Any] = {
+    "argon2__time_cost": 1,
+    "argon2__memory_cost": 8,
+    "argon2__parallelism": 1,
+}
+
+_hashing_environment = "production"
+
+
+def configure_password_hashing(environment: str) -> None:
+    """Pick the argon2 parameters for new hashes: minimal under ``ENVIRONMENT=test``.
+
+    ``create_app`` and the CLI call it with their settings; until then (and for every
+    other environment) production parameters apply.
+    """
+    global _hashing_environment
+    _hashing_environment = environment
+
+
+@lru_cache(maxsize=2)
+def _context(cheap: bool) -> CryptContext:
+    params = _TEST_ARGON2 if cheap else _PRODUCTION_ARGON2
+    return CryptContext(schemes=["argon2"], deprecated="auto", **params)
+
+
+def _pwd() -> CryptContext:
+    return _context(_hashing_environment == "test")
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(cheap: bool) -> str:
+    # Verifying against a real hash of the same cost keeps "unknown user" as slow as
+    # "wrong password".
+    return _context(cheap).hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
-    return _pwd.hash(password)
+    return _pwd().hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     try:
-        return _pwd.verify(password, password_hash)
+        return _pwd().verify(password, password_hash)
     except (ValueError, TypeError):
         return False
 
 
-# Verifying against a real hash keeps the timing of "unknown user" equal to "wrong password".
-_DUMMY_HASH = _pwd.hash(secrets.token_urlsafe(16))
-
-
 def burn_password_check(password: str) -> None:
-    _pwd.verify(password, _DUMMY_HASH)
+    _pwd().verify(password, _dummy_hash(_hashing_environment == "test"))
 
 
 def generate_password(length: int = 20) -> str:
