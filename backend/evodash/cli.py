@@ -59,6 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def _create_superuser(username: str, email: str | None, password: str) -> None:
     from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.core.security import PasswordHashing
     from evodash.users.models import Role
     from evodash.users.schemas import UserCreate
     from evodash.users.service import create_user
@@ -70,6 +71,7 @@ async def _create_superuser(username: str, email: str | None, password: str) -> 
             await create_user(
                 session,
                 UserCreate(username=username, email=email, role=Role.admin, password=password),
+                PasswordHashing(concurrency=1, max_waiting=1),
                 actor=None,
                 ip="cli",
             )

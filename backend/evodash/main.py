@@ -29,7 +29,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from evodash.core.security import configure_password_hashing
+from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
@@ -84,7 +84,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.http = create_http_client(settings)
     app.state.login_throttle = LoginThrottle(
-        max_per_user=settings.login_max_attempts, window_seconds=settings.login_window_seconds
+        per_pair=settings.login_max_attempts,
+        per_address=settings.login_max_attempts_per_address,
+        window_seconds=settings.login_window_seconds,
+        max_delay=settings.login_backoff_max_seconds,
+    )
+    app.state.passwords = PasswordHashing(
+        concurrency=settings.password_hash_concurrency,
+        max_waiting=settings.password_hash_queue,
     )
     app.state.bus = create_bus(settings.redis_url)
     await app.state.bus.start()

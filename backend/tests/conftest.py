@@ -153,21 +153,15 @@ def users(db: async_sessionmaker[AsyncSession]) -> UserFactory:
 
 @pytest.fixture
 def as_user(
-    client: httpx.AsyncClient, settings: Settings
+    db: async_sessionmaker[AsyncSession], settings: Settings
 ) -> Callable[..., Awaitable[dict[str, str]]]:
-    """Bearer headers for a user created with the given role."""
+    """Bearer headers for a user created with the given role (a real session row)."""
     from datetime import timedelta
 
-    from evodash.core.security import create_access_token
+    from evodash.auth.sessions import bearer_token_for
 
     async def headers_for(user: Any) -> dict[str, str]:
-        token, _ = create_access_token(
-            user_id=user.id,
-            token_version=user.token_version,
-            secret=TEST_SECRET,
-            expires_in=timedelta(minutes=5),
-            kind="bearer",
-        )
+        token = await bearer_token_for(db, user.id, settings, expires_in=timedelta(minutes=5))
         return {"Authorization": f"Bearer {token}"}
 
     return headers_for

@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from evodash.auth import service
+from evodash.auth import service, sessions
 from evodash.auth.errors import CsrfFailed, RoleRequired
+from evodash.auth.models import SessionKind
+from evodash.auth.sessions import AuthContext
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.errors import NotAuthenticated
-from evodash.core.security import API_KEY_PREFIX, constant_time_equals
+from evodash.core.security import API_KEY_PREFIX, PasswordHashing, constant_time_equals
 from evodash.users.models import Role, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -30,34 +32,49 @@ def _unauthenticated() -> NotAuthenticated:
     )
 
 
-async def get_current_user(
+async def get_current_auth(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
-) -> User:
-    user: User | None
+) -> AuthContext:
+    ctx: AuthContext | None
     if api_key:
-        user = await service.user_from_api_key(session, api_key)
+        ctx = await service.user_from_api_key(session, api_key)
     elif bearer:
         if bearer.startswith(API_KEY_PREFIX):
-            user = await service.user_from_api_key(session, bearer)
+            ctx = await service.user_from_api_key(session, bearer)
         else:
-            user = await service.user_from_token(session, bearer, settings)
+            ctx = await sessions.from_token(session, bearer, settings, kind=SessionKind.bearer)
     else:
         cookie = request.cookies.get(settings.session_cookie_name)
         if not cookie:
             raise _unauthenticated()
-        if request.method not in SAFE_METHODS and not constant_time_equals(
+        if request.method not in SAFE_METHODS and not csrf_matches(
             request.headers.get(CSRF_HEADER), request.cookies.get(settings.csrf_cookie_name)
         ):
             raise CsrfFailed()
-        user = await service.user_from_token(session, cookie, settings)
-    if user is None:
+        ctx = await sessions.from_token(session, cookie, settings, kind=SessionKind.session)
+    if ctx is None:
         raise _unauthenticated()
-    request.state.user = user
-    return user
+    request.state.user = ctx.user
+    request.state.auth = ctx
+    return ctx
+
+
+def csrf_matches(header: str | None, cookie: str | None) -> bool:
+    """Double submit: both present, non-empty, equal (an empty pair proves nothing)."""
+    if not header or not cookie:
+        return False
+    return constant_time_equals(header, cookie)
+
+
+CurrentAuth = Annotated[AuthContext, Depends(get_current_auth)]
+
+
+async def get_current_user(auth: CurrentAuth) -> User:
+    return auth.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -82,4 +99,10 @@ def get_throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
+def get_password_hashing(request: Request) -> PasswordHashing:
+    hashing: PasswordHashing = request.app.state.passwords
+    return hashing
+
+
 ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+PasswordsDep = Annotated[PasswordHashing, Depends(get_password_hashing)]

@@ -44,9 +44,19 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
     session_cookie_name: str = "evodash_session"
     csrf_cookie_name: str = "evodash_csrf"
-    cookie_secure: bool = False
+    cookie_secure: bool = False  # forced on with ENVIRONMENT=production
+    # Failed logins of one (address, username) pair, and of one address, before the
+    # backoff (1 s, 2 s, 4 s, ... up to LOGIN_BACKOFF_MAX_SECONDS) starts.
     login_max_attempts: int = Field(default=5, ge=1)
+    login_max_attempts_per_address: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=60, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    # argon2 runs in threads: this many at once, at most PASSWORD_HASH_QUEUE waiting.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    password_hash_queue: int = Field(default=32, ge=1)
+    ws_ticket_seconds: int = Field(default=30, ge=5, le=600)
+    # A WebSocket pings this often and checks its session still holds each time.
+    ws_ping_seconds: float = Field(default=25.0, gt=0)
 
     # Messages / allow-list
     allowed_phone_numbers: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -95,6 +105,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production":
+            # Production runs behind HTTPS: session cookies never travel in clear text.
+            self.cookie_secure = True
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
                 raise ConfigurationError(

@@ -58,6 +58,7 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
         422: "Invalid input",
         429: "Too many attempts",
         502: "Evolution API answered with an error or garbage",
+        503: "Busy: try again shortly (see Retry-After)",
         504: "Evolution API did not answer in time",
     }
     return {c: {"model": ErrorRead, "description": descriptions.get(c, "Error")} for c in codes}

@@ -12,16 +12,21 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from cryptography.fernet import Fernet, InvalidToken
 from jose import JWTError, jwt
 from passlib.context import CryptContext
 
 from evodash.core.db import utcnow
+
+T = TypeVar("T")
 
 JWT_ALGORITHM = "HS256"
 API_KEY_PREFIX = "evd_"
@@ -81,6 +86,47 @@ def burn_password_check(password: str) -> None:
     _pwd().verify(password, _dummy_hash(_hashing_environment == "test"))
 
 
+class HashingBusy(Exception):
+    """Too many password checks are waiting already; the caller should answer 503."""
+
+
+class PasswordHashing:
+    """argon2 off the event loop: at most ``concurrency`` hashes at once, others queue.
+
+    One argon2 verify takes ~0.15 s of CPU (64 MiB); on the event loop a few concurrent
+    logins would stall every other request. Here each runs in a worker thread (argon2-cffi
+    releases the GIL), no more than ``concurrency`` at a time, in arrival order. When
+    ``max_waiting`` checks already wait, the next one is refused (:class:`HashingBusy`)
+    instead of queueing for ever. Build it inside the running loop (the lifespan).
+    """
+
+    def __init__(self, *, concurrency: int, max_waiting: int) -> None:
+        self._limiter = anyio.CapacityLimiter(concurrency)
+        self._max_waiting = max_waiting
+        self._waiting = 0
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._waiting >= self._max_waiting:
+            raise HashingBusy()
+        self._waiting += 1
+        try:
+            # Not abandon_on_cancel: a cancelled request still holds its slot until the
+            # thread ends, so cancelling requests cannot overrun the bound.
+            return await anyio.to_thread.run_sync(fn, *args, limiter=self._limiter)
+        finally:
+            self._waiting -= 1
+
+    async def hash(self, password: str) -> str:
+        return await self._run(hash_password, password)
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        """Check ``password``; with no hash (unknown user) burn the same time, say False."""
+        if password_hash is None:
+            await self._run(burn_password_check, password)
+            return False
+        return await self._run(verify_password, password, password_hash)
+
+
 def generate_password(length: int = 20) -> str:
     return secrets.token_urlsafe(length)[:length]
 
@@ -91,6 +137,8 @@ class TokenClaims:
     token_version: int
     expires_at: datetime
     kind: str
+    #: The server-side session row (``auth_session.id``); tokens without one are refused.
+    session_id: str | None
 
 
 class InvalidTokenError(Exception):
@@ -98,7 +146,13 @@ class InvalidTokenError(Exception):
 
 
 def create_access_token(
-    *, user_id: int, token_version: int, secret: str, expires_in: timedelta, kind: str
+    *,
+    user_id: int,
+    token_version: int,
+    secret: str,
+    expires_in: timedelta,
+    kind: str,
+    session_id: str,
 ) -> tuple[str, datetime]:
     now = utcnow()
     expires_at = now + expires_in
@@ -106,6 +160,7 @@ def create_access_token(
         "sub": str(user_id),
         "ver": token_version,
         "kind": kind,
+        "sid": session_id,
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
     }
@@ -128,6 +183,7 @@ def decode_access_token(token: str, *, secret: str) -> TokenClaims:
             token_version=int(payload.get("ver", 0)),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
             kind=str(payload.get("kind", "bearer")),
+            session_id=str(payload["sid"]) if payload.get("sid") else None,
         )
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidTokenError(str(exc)) from exc
@@ -140,6 +196,10 @@ def new_api_key() -> str:
 def hash_api_key(key: str) -> str:
     # API keys are long random strings: a fast hash is enough and allows indexed lookup.
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def new_csrf_token() -> str:
