@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from evodash.core.errors import BadRequest, Conflict, NotFound, PermissionDenied
+from evodash.core.errors import BadRequest, Conflict, NotFound, PermissionDenied, Unprocessable
 
 
 class InstanceNotFound(NotFound):
@@ -57,3 +57,10 @@ class NotImportable(Conflict):
 
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"Instance {name!r} cannot be imported: {reason}.")
+
+
+class ForwardUrlRefused(Unprocessable):
+    code: ClassVar[str] = "forward_url_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"This forward URL cannot be used: {reason}.")

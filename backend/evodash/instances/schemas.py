@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from evodash.core.schemas import Schema
+from evodash.core.urls import has_credentials
 from evodash.instances.models import ConnectionSource, InstanceStatus
 from evodash.servers.schemas import ApiKey, BaseUrl
 
@@ -30,9 +31,14 @@ def normalize_phone(value: str) -> str:
 
 def check_http_url(value: str) -> str:
     value = value.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise ValueError("must be an http:// or https:// URL") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http:// or https:// URL")
+    if has_credentials(value):
+        raise ValueError("must not contain a user name or password (user:password@)")
     return value
 
 

@@ -20,8 +20,6 @@ from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest
 from evodash.core.pagination import decode_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
-from evodash.core.security import decrypt
-from evodash.evolution import EvolutionClient
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers, InvalidRecipient, MessageNotFound
@@ -35,6 +33,7 @@ from evodash.messages.schemas import (
     MessageRead,
     SendText,
 )
+from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
 from evodash.users.models import User
@@ -208,9 +207,8 @@ async def send_text(
     server = await session.get(EvolutionServer, instance.server_id)
     if server is None:  # the foreign key makes this impossible; keep mypy and readers calm
         raise MessageNotFound()
-    client = EvolutionClient(
-        http, server.base_url, decrypt(server.api_key_encrypted, secret=settings.secret())
-    )
+    # client_for: a key that cannot be decrypted is a clear 409, not a 500.
+    client = servers.client_for(http, server, settings)
     sent = await client.send_text(
         instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
     )

@@ -7,6 +7,8 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, status
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.schemas import CursorPage, error_responses
+from evodash.core.urls import public_part
+from evodash.users.models import Role
 from evodash.webhooks import SECRET_HEADER, service
 from evodash.webhooks.deps import ForwarderDep, ReceiverSettingsDep, WebhookInstanceDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
@@ -158,7 +160,7 @@ async def replay_event(
     responses=error_responses(400, 401, 422),
 )
 async def list_deliveries(
-    _: CurrentUser,
+    reader: CurrentUser,
     session: SessionDep,
     instance_id: int | None = None,
     event_id: int | None = None,
@@ -166,7 +168,7 @@ async def list_deliveries(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> CursorPage[WebhookDeliveryRead]:
-    return await service.list_deliveries(
+    page = await service.list_deliveries(
         session,
         instance_id=instance_id,
         event_id=event_id,
@@ -174,6 +176,13 @@ async def list_deliveries(
         cursor=cursor,
         limit=limit,
     )
+    if reader.role == Role.viewer:
+        # Error texts of forward attempts tell what answered where (a port scanner in the
+        # wrong hands) and URLs may carry tokens: viewers get the status and the host.
+        for item in page.items:
+            item.error = None
+            item.url = public_part(item.url)
+    return page
 
 
 @router.post(
