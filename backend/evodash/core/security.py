@@ -104,6 +104,8 @@ class PasswordHashing:
         self._limiter = anyio.CapacityLimiter(concurrency)
         self._max_waiting = max_waiting
         self._waiting = 0
+        #: Password checks started (verifies and burns): every failed login costs one.
+        self.checks = 0
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         if self._waiting >= self._max_waiting:
@@ -121,6 +123,7 @@ class PasswordHashing:
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """Check ``password``; with no hash (unknown user) burn the same time, say False."""
+        self.checks += 1
         if password_hash is None:
             await self._run(burn_password_check, password)
             return False
