@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.models import WebhookDelivery
@@ -50,6 +51,12 @@ class Receiver:
             return JSONResponse({"ok": status < 300}, status_code=status)
 
         return app
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The receiver runs on loopback, which forwarding refuses by default (SSRF guard).
+    return settings.model_copy(update={"forward_allow_private_networks": True})
 
 
 @pytest.fixture
