@@ -6,6 +6,7 @@ on SQLite under ``./data/`` and keeps a generated secret key there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from functools import lru_cache
@@ -154,8 +155,12 @@ class Settings(BaseSettings):
             if not db_path.parent.exists():
                 db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             # SQLite creates the file with the umask (0644) and its -wal/-shm files with
-            # the file's mode: create it 0600 first, and tighten one made before.
-            os.close(os.open(db_path, os.O_CREAT | os.O_RDWR, 0o600))
+            # the file's mode: create it 0600 first, and tighten one made before. Never
+            # open an existing database file here: closing any descriptor of it drops the
+            # POSIX locks of this process's SQLite connections.
+            if not db_path.exists():
+                with contextlib.suppress(FileExistsError):  # another process was faster
+                    os.close(os.open(db_path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
             for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
                 if path.exists():
                     path.chmod(0o600)
