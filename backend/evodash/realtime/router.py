@@ -28,7 +28,6 @@ from evodash.auth.models import SessionKind
 from evodash.auth.schemas import WsTicket
 from evodash.auth.sessions import AuthContext
 from evodash.core.config import Settings
-from evodash.core.db import session_scope
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
@@ -67,23 +66,24 @@ async def _from_cookie(websocket: WebSocket, cookie: str) -> AuthContext | None:
     if origin and urlsplit(origin).netloc != host:
         return None
     settings: Settings = websocket.app.state.settings
-    async for session in session_scope(websocket.app.state.sessionmaker):
+    async with websocket.app.state.sessionmaker() as session:
         return await sessions.from_token(session, cookie, settings, kind=SessionKind.session)
-    return None  # pragma: no cover
 
 
 async def _from_credential(
     websocket: WebSocket, *, ticket: str | None, token: str | None
 ) -> AuthContext | None:
     settings: Settings = websocket.app.state.settings
-    async for session in session_scope(websocket.app.state.sessionmaker):
+    ctx: AuthContext | None = None
+    async with websocket.app.state.sessionmaker() as session:
         if ticket:
-            return await sessions.redeem_ws_ticket(session, ticket)
-        if token and token.startswith(API_KEY_PREFIX):
-            return await auth_service.user_from_api_key(session, token)
-        if token:
-            return await sessions.from_token(session, token, settings, kind=SessionKind.bearer)
-    return None
+            ctx = await sessions.redeem_ws_ticket(session, ticket)
+        elif token and token.startswith(API_KEY_PREFIX):
+            ctx = await auth_service.user_from_api_key(session, token)
+        elif token:
+            ctx = await sessions.from_token(session, token, settings, kind=SessionKind.bearer)
+        await session.commit()  # a used ticket stays used, even if refused after
+    return ctx
 
 
 async def _auth_message(websocket: WebSocket) -> AuthContext | None:
@@ -108,9 +108,8 @@ async def _auth_message(websocket: WebSocket) -> AuthContext | None:
 
 
 async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
-    async for session in session_scope(websocket.app.state.sessionmaker):
+    async with websocket.app.state.sessionmaker() as session:
         return await sessions.still_valid(session, ctx)
-    return False  # pragma: no cover
 
 
 def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
