@@ -112,6 +112,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         set_bus(None)
         await app.state.bus.stop()
         await app.state.http.aclose()
+        app.state.passwords.close()
         await engine.dispose()
         log.info("app.stopped")
 

@@ -50,8 +50,12 @@ async def authenticate(
     try:
         reservation = throttle.reserve_login(username, ip)
     except Throttled as exc:
-        log.warning("auth.login_throttled", username=username, ip=ip, retry_after=exc.retry_after)
-        if exc.newly_blocked:  # one entry per block, not one per refused request
+        # One warning and audit entry per block, not one per refused request (a burst
+        # would otherwise cost a log line and a database write each).
+        (log.warning if exc.newly_blocked else log.debug)(
+            "auth.login_throttled", username=username, ip=ip, retry_after=exc.retry_after
+        )
+        if exc.newly_blocked:
             await audit.record_detached(
                 sessionmaker,
                 None,

@@ -47,8 +47,8 @@ class Throttled(Exception):
     def __init__(self, retry_after: int, *, newly_blocked: bool) -> None:
         super().__init__(f"retry after {retry_after} s")
         self.retry_after = retry_after
-        #: False when the same key was already refused since its last failure (to keep
-        #: one audit entry per blocking, not one per refused request).
+        #: True only for the first refusal of a block (not for "too many in flight"):
+        #: one audit entry per block, not one per refused request.
         self.newly_blocked = newly_blocked
 
 
@@ -115,17 +115,25 @@ class FailureThrottle:
             return None
         return state
 
-    def _wait(self, state: _Key | None, rule: Rule, now: float) -> float | None:
+    def _wait(self, state: _Key | None, rule: Rule, now: float) -> tuple[float, bool] | None:
+        """``(seconds to wait, whether the key is blocked)``, or None: go ahead. Not
+        blocked means only "too many attempts in flight right now"."""
         if state is None:
             return None
         if now < state.blocked_until:
-            return state.blocked_until - now
+            return state.blocked_until - now, True
         if state.in_flight >= rule.in_flight:
-            return 1.0
+            return 1.0, False
         if state.failures + state.in_flight >= rule.free and state.in_flight > 0:
             # Past the allowance: one attempt at a time, each answered before the next.
-            return 1.0
+            return 1.0, False
         return None
+
+    def _refuse(self, key: str, wait: float, blocked: bool) -> Throttled:
+        newly = blocked and key not in self._refused
+        if blocked:
+            self._refused.add(key)
+        return Throttled(max(1, math.ceil(wait)), newly_blocked=newly)
 
     def reserve(
         self, rules: Iterable[tuple[str, Rule]], *, reset_on_success: Iterable[str] = ()
@@ -136,35 +144,20 @@ class FailureThrottle:
         """
         now = self.clock()
         pairs = list(rules)
-        waits: list[tuple[float, str]] = []
+        waits: list[tuple[float, bool, str]] = []
         for key, rule in pairs:
-            wait = self._wait(self._get(key, now), rule, now)
-            if wait is not None:
-                waits.append((wait, key))
+            found = self._wait(self._get(key, now), rule, now)
+            if found is not None:
+                waits.append((*found, key))
         if waits:
-            wait, key = max(waits)
-            newly = key not in self._refused
-            self._refused.add(key)
-            raise Throttled(max(1, math.ceil(wait)), newly_blocked=newly)
+            wait, blocked, key = max(waits)
+            raise self._refuse(key, wait, blocked)
         self._make_room(len(pairs))
         for key, rule in pairs:
             state = self._keys.setdefault(key, _Key())
             state.free = rule.free
             state.in_flight += 1
         return Reservation(self, tuple(k for k, _ in pairs), tuple(reset_on_success))
-
-    def record_failure(self, key: str, rule: Rule) -> None:
-        """A failure without a reservation (a check that has no slow part to race)."""
-        self.reserve([(key, Rule(free=rule.free, in_flight=10**9))]).failed()
-
-    def check(self, key: str, rule: Rule) -> None:
-        """Raise :class:`Throttled` when ``key`` must wait; reserve nothing."""
-        now = self.clock()
-        wait = self._wait(self._get(key, now), Rule(rule.free, 10**9), now)
-        if wait is not None:
-            newly = key not in self._refused
-            self._refused.add(key)
-            raise Throttled(max(1, math.ceil(wait)), newly_blocked=newly)
 
     def _finish(self, keys: tuple[str, ...], *, failed: bool, reset: tuple[str, ...]) -> None:
         now = self.clock()
