@@ -13,9 +13,9 @@ names), each burst from a fresh address (127.0.0.2, .4, .5, …: per-address thr
 would otherwise answer the later bursts at once). During the first burst ``maria`` logs
 in from the prober's address; after the bursts she and ``admin`` log in again.
 
-    .venv/bin/python -m bench.login_burst                  # SQLite (+ PostgreSQL if set)
     BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/evodash_bench \\
-        .venv/bin/python -m bench.login_burst --write      # both; records docs/benchmarks.md
+        .venv/bin/python -m bench.login_burst              # both; records docs/benchmarks.md
+    .venv/bin/python -m bench.login_burst --database sqlite --no-write
 
 Exits 1 when a target is missed.
 """
@@ -209,7 +209,7 @@ def main() -> None:
         "--database", default="auto", choices=["auto", "sqlite", "postgresql", "both"]
     )
     parser.add_argument("--waves", type=int, default=3)
-    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
@@ -232,7 +232,7 @@ def main() -> None:
             outcomes.append(outcome)
             rows += report(outcome)
     note = load_note(load_before, os.getloadavg()[0])
-    if args.write:
+    if not args.no_write:
         after = "; ".join(
             f"{o.label}: maria logged in during the first burst "
             f"({o.during[0]}, {o.during[1]:.0f} ms) and after "
