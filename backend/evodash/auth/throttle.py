@@ -8,9 +8,9 @@ username it tries, then the same backoff.
 
 An attempt is *reserved* before the password is checked and counts as in flight: twelve
 concurrent guesses against a limit of five see five reservations succeed and seven
-answered 429 at once, instead of twelve evaluations (the old check-then-act race). A key
-also allows only a few attempts in flight at once, so one address cannot fill the password
-hashing queue.
+answered 429 at once, instead of twelve evaluations (the old check-then-act race). An
+address also has only a few attempts in flight at once, so one address cannot fill the
+password hashing queue.
 
 State lives in the process (a dict bounded by ``max_keys``). With several API processes
 each has its own counters: the allowance multiplies by the number of processes, the
@@ -199,9 +199,8 @@ class FailureThrottle:
                 return
 
 
-#: Attempts of one (address, username) pair, and of one address, evaluated at once.
-PAIR_IN_FLIGHT = 1
-ADDRESS_IN_FLIGHT = 4
+#: Attempts of one address evaluated at once (a pair: at most its free allowance).
+ADDRESS_IN_FLIGHT = 8
 
 
 class LoginThrottle:
@@ -225,7 +224,9 @@ class LoginThrottle:
         self.failures = FailureThrottle(
             base_delay=1.0, max_delay=max_delay, forget_after=window_seconds, clock=clock
         )
-        self.pair_rule = Rule(free=per_pair, in_flight=PAIR_IN_FLIGHT)
+        # Reserving counts toward the allowance, so no more than ``per_pair`` attempts of
+        # a pair are ever evaluated before the backoff, concurrent or not.
+        self.pair_rule = Rule(free=per_pair, in_flight=per_pair)
         self.address_rule = Rule(free=per_address, in_flight=ADDRESS_IN_FLIGHT)
         self.guess_rule = Rule(free=per_pair, in_flight=1)
 
