@@ -11,7 +11,8 @@ import { createQueryClient } from '@/lib/react-query';
  * person to /login?next=<where they were> (and back there after logging in), saying why. */
 export function createAppQueryClient() {
   const client = createQueryClient(() => {
-    markSessionEnded(client);
+    // Only a session that existed can end (startup prefetches of a visitor answer 401 too).
+    if (client.getQueryData(meQueryKey())) markSessionEnded(client);
     client.setQueryData(meQueryKey(), null);
   });
   return client;

@@ -110,8 +110,18 @@ describe('authentication flow', () => {
   });
 
   it('says nothing of an ended session to a visitor who never logged in', async () => {
-    mockFetch({ 'GET /api/auth/me': unauthorized });
-    const { router } = renderApp('/messages');
+    mockFetch({ 'GET /api/auth/me': unauthorized, 'GET /api/messages': unauthorized });
+    const { router, queryClient } = renderApp('/messages');
+    // A query started with the session check (the start-up warm-up does that) gets 401 too.
+    await queryClient
+      .query({
+        queryKey: ['early'],
+        queryFn: async () => {
+          const { client } = await import('@/api/generated/client.gen');
+          return client.get({ url: '/api/messages', throwOnError: true });
+        },
+      })
+      .catch(() => undefined);
     await screen.findByRole('heading', { name: 'Entrar' });
     expect(router.state.location.search).toBe('?next=%2Fmessages');
     expect(screen.queryByText(/Sua sessão terminou/)).not.toBeInTheDocument();
