@@ -56,11 +56,15 @@ lint: install ## Ruff (lint + format check)
 typecheck: install ## mypy --strict
 	$(BIN)/mypy
 
+# pytest-xdist workers (one per core by default); each gets a database of its own.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --durations=5
+
 .PHONY: test-backend
 test-backend: install ## Backend tests on SQLite (and PostgreSQL when TEST_DATABASE_URL is set)
-	env -u TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider
+	env -u TEST_DATABASE_URL $(PYTEST)
 ifneq ($(TEST_DATABASE_URL),)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -q -p no:cacheprovider
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST)
 endif
 
 .PHONY: migrations-check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -82,7 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.http = create_http_client(settings)
+    app.state.http = create_http_client(settings, tls=app.state.tls_context)
     app.state.login_throttle = LoginThrottle(
         per_pair=settings.login_max_attempts,
         per_address=settings.login_max_attempts_per_address,
@@ -101,7 +102,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await _bootstrap_admin(app)
         app.state.jobs_worker = await start_jobs(app)
         app.state.instances_work = start_background_work(app.state, app.state.http, settings)
-        app.state.webhook_tasks = await start_webhook_tasks(app)
+        if settings.background_tasks:
+            app.state.webhook_tasks = await start_webhook_tasks(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         yield
     finally:
@@ -151,7 +153,11 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, tls_context: ssl.SSLContext | None = None
+) -> FastAPI:
+    """The whole application. ``tls_context`` lets a caller that builds many apps (the
+    test suite) share one TLS context instead of loading the CA bundle for each."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
     configure_password_hashing(settings.environment)
@@ -166,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         swagger_ui_parameters={"persistAuthorization": True},
     )
     app.state.settings = settings
+    app.state.tls_context = tls_context
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)

@@ -123,6 +123,11 @@ class RunningSimulator:
     async def fault(self, **rule: Any) -> None:
         await self.request("POST", "/_sim/faults", rule)
 
+    async def faults(self) -> list[dict[str, Any]]:
+        """The active fault rules, with how many requests each one caught (``hits``)."""
+        data: list[dict[str, Any]] = await self.request("GET", "/_sim/faults")
+        return data
+
     async def whatsapp(self, *, reachable: bool) -> None:
         await self.request("POST", "/_sim/whatsapp", {"reachable": reachable})
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +21,7 @@ from tests.factories import UserFactory
 from tests.live import free_port, serve
 
 
+@pytest.mark.commits
 async def test_demo_setup_shows_connected_instances_with_messages(
     settings: Settings, db: async_sessionmaker[AsyncSession], users: UserFactory
 ) -> None:

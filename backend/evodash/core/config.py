@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     evolution_timeout_seconds: float = Field(default=15.0, gt=0)
     evolution_connect_timeout_seconds: float = Field(default=5.0, gt=0)
     evolution_read_retries: int = Field(default=2, ge=0)
-    status_sync_interval_seconds: int = Field(default=300, ge=0)
+    status_sync_interval_seconds: float = Field(default=300, ge=0)
     status_sync_concurrency: int = Field(default=10, ge=1, le=200)
 
     # Webhooks
@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=1 * 1024 * 1024, ge=1024)
     frontend_dist: Path = Path("./frontend/dist")
     bootstrap_admin: bool = True
+    #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
+    #: retention, QR expiry). Off for processes that must not touch the database behind
+    #: the request path (the test suite's rolled-back transactions, for one).
+    background_tasks: bool = True
 
     @field_validator("allowed_phone_numbers", mode="before")
     @classmethod

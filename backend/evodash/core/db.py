@@ -8,6 +8,7 @@ returned and before the response is sent (``Depends(scope="function")``). Servic
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,10 +105,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+@asynccontextmanager
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """Yield a session and commit it on success, roll it back on any error."""
+    """A session committed when the block succeeds, rolled back on any error.
+
+    A context manager, never iterated: an exception raised in the block must reach it
+    here, at once. (A generator abandoned in an ``async for`` is only closed later by the
+    event loop's finaliser: the rollback, and the connection's return to the pool, would
+    happen after the answer was sent.)
+    """
     async with sessionmaker() as session:
         try:
             yield session

@@ -24,7 +24,7 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(get_sessionmaker(request)):
+    async with session_scope(get_sessionmaker(request)) as session:
         yield session
 
 

@@ -2,8 +2,9 @@
 
 Message figures only read the last 24 hours through ``ix_whatsapp_message_ts``, and the
 newest rows through the (timestamp, id) indexes, so they stay fast with millions of rows.
-The all-time message total uses the primary key's max, an O(1) estimate that is exact
-while messages are never hard-deleted.
+The all-time message total is a real count: the primary key's max is not one (PostgreSQL
+sequences move on for rolled-back inserts and for every duplicate webhook that
+``ON CONFLICT DO NOTHING`` skips, and retention deletes rows).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class StatsRepository:
         return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
 
     async def message_total(self) -> int:
-        return int((await self.session.execute(select(func.max(WhatsAppMessage.id)))).scalar() or 0)
+        stmt = select(func.count()).select_from(WhatsAppMessage)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def hourly_counts(
         self, since: datetime, until: datetime | None = None

@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import httpx
+import pytest
 from jose import jwt
 
 from evodash.core.security import create_access_token
@@ -67,6 +68,9 @@ class TestCookieLogin:
         # Even the right password waits: the throttle is per username.
         assert (await _login(client, "target")).status_code == 429
 
+    # The failure's entry is committed on a transaction of its own while the request's
+    # rolls back: only real commits show that.
+    @pytest.mark.commits
     async def test_failed_logins_are_audited(
         self, client: httpx.AsyncClient, users: UserFactory
     ) -> None:

@@ -124,6 +124,8 @@ class TestCreate:
         assert response.status_code == 422
 
 
+# the simulator calls back over real HTTP while the test runs: real commits
+@pytest.mark.commits
 class TestConnectionLifecycle:
     async def test_connect_scan_sync_disconnect_restart_delete(
         self,

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,8 +19,8 @@ from evodash.invoices.pix import build_pix_payload
 from evodash.invoices.render import render_invoice_image
 from evodash.jobs import media, service
 from evodash.jobs.models import JobStatus
-from evodash.main import create_app
 from evodash.users.models import AuditLog
+from tests.conftest import AppRunner
 from tests.factories import UserFactory
 
 from .conftest import MakeJob, Sources, reload
@@ -238,15 +237,15 @@ class TestCancel:
 
 
 class TestEmbeddedWorker:
+    @pytest.mark.commits
     async def test_the_api_process_runs_jobs_and_pushes_updates(
-        self, settings: Settings, db: Maker, sources: Sources
+        self, settings: Settings, db: Maker, sources: Sources, run_app: AppRunner
     ) -> None:
-        app = create_app(settings.model_copy(update={"embedded_worker": True}))
         pix = build_pix_payload("11222333000181", "Companhia Exemplo", "Sao Paulo", None, "T1")
         data = render_invoice_image(pix_payload=pix, size=(800, 600), fmt="PNG")
         message = await sources.make_message(await sources.make_instance())
         events: list[dict[str, Any]] = []
-        async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
+        async with run_app(settings.model_copy(update={"embedded_worker": True})) as app:
             assert app.state.jobs_worker is not None
 
             async def listen() -> None:

@@ -32,7 +32,8 @@ Maker = async_sessionmaker[AsyncSession]
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 5
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+# Worker processes of their own read and write the jobs: real commits.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.commits]
 
 
 @pytest.fixture

@@ -32,6 +32,9 @@ from evodash.messages.models import WhatsAppMessage
 
 from .conftest import EVOLUTION_KEY, MakeWorker, Sources, reload
 
+# A worker saves progress from a heartbeat while its handler runs: concurrent sessions.
+pytestmark = pytest.mark.commits
+
 Maker = async_sessionmaker[AsyncSession]
 PIX = build_pix_payload(
     "11222333000181", "Companhia Exemplo", "Sao Paulo", Decimal("1234.56"), "FAT2025001"

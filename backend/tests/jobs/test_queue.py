@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
@@ -28,6 +29,7 @@ async def claim(db: Maker, owner: str, *, lease: float = 30, now: Any = None) ->
 
 
 class TestClaim:
+    @pytest.mark.commits
     async def test_concurrent_claimers_never_share_a_job(
         self, db: Maker, make_job: MakeJob
     ) -> None:
@@ -224,6 +226,7 @@ async def _make_due(db: Maker, job_id: int) -> None:
         await session.commit()
 
 
+@pytest.mark.commits
 class TestWorkerLoop:
     async def test_runs_jobs_and_reports_progress(
         self, db: Maker, make_job: MakeJob, make_worker: MakeWorker

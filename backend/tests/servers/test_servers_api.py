@@ -228,6 +228,8 @@ class TestDelete:
         assert response.status_code == 409
         assert response.json()["deleted_instances"] == 1
 
+    # the simulator calls back over real HTTP while the test runs: real commits
+    @pytest.mark.commits
     async def test_remove_instances_deletes_them_on_evolution_too(
         self,
         client: httpx.AsyncClient,

@@ -52,6 +52,10 @@ class Receiver:
         self.requests: list[Received] = []
         self.script: dict[str, deque[int]] = defaultdict(deque)
         self.delay = 0.0
+        #: While cleared, every delivery waits at the door (a receiver that hangs).
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.waiting = 0
         self._changed = asyncio.Event()
         self.app = FastAPI()
         self.app.add_api_route("/{path:path}", self._handle, methods=["POST"])
@@ -59,6 +63,10 @@ class Receiver:
     async def _handle(self, request: Request, path: str) -> JSONResponse:
         if self.delay:
             await asyncio.sleep(self.delay)
+        if not self.gate.is_set():
+            self.waiting += 1
+            self._changed.set()
+            await self.gate.wait()
         queue = self.script.get("/" + path)
         status = queue.popleft() if queue else 200
         self.requests.append(

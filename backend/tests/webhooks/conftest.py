@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.webhooks.tasks import WebhookTasks
 from tests.factories import UserFactory
 from tests.webhooks.support import InstanceFactory
 
@@ -12,6 +14,12 @@ from tests.webhooks.support import InstanceFactory
 @pytest.fixture
 def instances(db: async_sessionmaker[AsyncSession]) -> InstanceFactory:
     return InstanceFactory(db)
+
+
+@pytest.fixture
+def webhook_tasks(app: FastAPI, db: async_sessionmaker[AsyncSession]) -> WebhookTasks:
+    """The app's periodic webhook work, not started: a test runs one round at a time."""
+    return WebhookTasks(db, app.state.http, app.state.settings)
 
 
 @pytest.fixture

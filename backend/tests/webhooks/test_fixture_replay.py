@@ -1,4 +1,4 @@
-"""Every webhook example of tests/fixtures/evolution through the endpoint, then all again shuffled."""
+"""Every webhook example of tests/fixtures/evolution through the endpoint, then shuffled."""
 
 from __future__ import annotations
 

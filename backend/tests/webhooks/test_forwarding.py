@@ -25,6 +25,14 @@ from evodash.webhooks.tasks import WebhookTasks
 from tests.live import free_port, serve
 from tests.webhooks.support import InstanceFactory, post_event, text_message
 
+# The forwarder runs in the app's background, on its own sessions: real commits.
+pytestmark = pytest.mark.commits
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"background_tasks": True})
+
 
 @dataclass
 class Receiver:

@@ -169,7 +169,7 @@ class TestStatuses:
     async def test_sweep_applies_or_gives_up_deferred_events(
         self,
         client: httpx.AsyncClient,
-        app: FastAPI,
+        webhook_tasks: WebhookTasks,
         instances: InstanceFactory,
         db: async_sessionmaker[AsyncSession],
     ) -> None:
@@ -191,8 +191,7 @@ class TestStatuses:
                 .values(status="processed")
             )
             await session.commit()
-        tasks: WebhookTasks = app.state.webhook_tasks
-        assert await tasks.sweep_deferred_once() == 2
+        assert await webhook_tasks.sweep_deferred_once() == 2
         by_key = {
             e.body["data"]["keyId"]: e for e in await events(db) if e.event != "messages.upsert"
         }
@@ -309,7 +308,7 @@ class TestInstanceEvents:
     async def test_old_qr_codes_are_forgotten(
         self,
         client: httpx.AsyncClient,
-        app: FastAPI,
+        webhook_tasks: WebhookTasks,
         instances: InstanceFactory,
         db: async_sessionmaker[AsyncSession],
     ) -> None:
@@ -321,13 +320,13 @@ class TestInstanceEvents:
                 update(EvolutionInstance).values(last_qr_at=utcnow() - timedelta(minutes=5))
             )
             await session.commit()
-        await app.state.webhook_tasks.purge_once()
+        await webhook_tasks.purge_once()
         assert (await instance_row(db, hooked.id)).last_qr is None
 
 
 async def test_retention_purges_old_events_only(
     client: httpx.AsyncClient,
-    app: FastAPI,
+    webhook_tasks: WebhookTasks,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
 ) -> None:
@@ -336,12 +335,12 @@ async def test_retention_purges_old_events_only(
         await post_event(client, hooked, text_message(f"R{i}"))
     first_id = (await events(db))[0].id
     async with db() as session:
-        old = utcnow() - timedelta(days=app.state.settings.webhook_event_retention_days + 1)
+        old = utcnow() - timedelta(days=webhook_tasks.settings.webhook_event_retention_days + 1)
         await session.execute(
             update(WebhookEvent).where(WebhookEvent.id == first_id).values(received_at=old)
         )
         await session.commit()
-    assert await app.state.webhook_tasks.purge_once() == 1
+    assert await webhook_tasks.purge_once() == 1
     assert len(await events(db)) == 2
     assert len(await messages(db)) == 3  # messages are not the inbox
 

@@ -9,15 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.instances.models import EvolutionInstance
-from evodash.main import create_app
 from evodash.webhooks import SECRET_HEADER, handlers
 from evodash.webhooks.context import EventContext, Outcome
+from tests.conftest import AppRunner
 from tests.webhooks.support import (
     InstanceFactory,
     events,
@@ -186,11 +185,12 @@ class TestBadBodies:
         response = await post_event(client, hooked, b"{garbage", secret="nope")
         assert response.status_code == 401
 
-    async def test_too_large_is_413(self, settings: Settings, instances: InstanceFactory) -> None:
+    async def test_too_large_is_413(
+        self, settings: Settings, instances: InstanceFactory, run_app: AppRunner
+    ) -> None:
         small = settings.model_copy(update={"webhook_max_body_bytes": 4096})
-        app = create_app(small)
         async with (
-            LifespanManager(app),
+            run_app(small) as app,
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
         ):
             hooked = await instances.create()
@@ -421,6 +421,8 @@ async def test_failed_instance_event_rolls_back_and_reannounces(
     await subscription.aclose()
 
 
+# another connection deletes the instance in the middle of the request: real commits
+@pytest.mark.commits
 async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing(
     client: httpx.AsyncClient,
     instances: InstanceFactory,
