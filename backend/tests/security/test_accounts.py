@@ -25,6 +25,9 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer
 from tests.security.conftest import HeadersFor, client_from
 
+# Real HTTP servers, several connections and processes: real commits.
+pytestmark = pytest.mark.commits
+
 
 class TestUsernames:
     async def test_names_differing_in_case_race_to_one_user(

@@ -45,6 +45,7 @@ async def _failed_logins(db: async_sessionmaker[AsyncSession], username: str) ->
         return int((await session.execute(stmt)).scalar_one())
 
 
+@pytest.mark.commits  # served by uvicorn, concurrent requests
 class TestBurstOfBadLogins:
     """Finding 1 (and the "done when" of the issue): 40 concurrent bad logins from one
     address, while a user works and another logs in from elsewhere."""
@@ -135,6 +136,7 @@ class TestPasswordHashingOffTheLoop:
         assert response.headers["Retry-After"]
 
 
+@pytest.mark.commits  # served by uvicorn, concurrent requests
 class TestLoginRace:
     """Finding 3: attempts are reserved before the password is checked."""
 
@@ -179,6 +181,7 @@ class TestLoginRace:
             assert answers[-1].status_code == 200
 
 
+@pytest.mark.commits  # served by uvicorn, concurrent requests
 class TestNoLockoutByOutsiders:
     """Finding 4: throttling is per address and per (address, user), never per user."""
 

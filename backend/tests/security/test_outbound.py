@@ -86,6 +86,14 @@ async def sink() -> AsyncIterator[tuple[Sink, str]]:
 
 
 @pytest.fixture
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    # The forwarder runs in the background, on its own sessions: only with real commits.
+    if request.node.get_closest_marker("commits") is None:
+        return settings
+    return settings.model_copy(update={"background_tasks": True})
+
+
+@pytest.fixture
 def tasks(app: FastAPI) -> WebhookTasks:
     webhook_tasks: WebhookTasks = app.state.webhook_tasks
     app.state.settings.forward_max_attempts = 1
@@ -196,6 +204,7 @@ class TestForwardUrlsAtInput:
         assert response.status_code == 200
 
 
+@pytest.mark.commits  # the forwarder runs in the background
 class TestForwardUrlsAtSendTime:
     """Finding 5: names are resolved when each attempt is sent, and checked then."""
 
@@ -246,6 +255,7 @@ class TestForwardUrlsAtSendTime:
             await outbound.resolve_checked("http://localhost/", allow_private=False)
 
 
+@pytest.mark.commits  # the forwarder runs in the background
 class TestWhatViewersSee:
     """Finding 5 / 13: viewers get a forward attempt's status, not its error text, and
     no credentials inside forward URLs."""
@@ -294,6 +304,7 @@ class TestWhatViewersSee:
         assert for_role(event, Role.operator) is event
 
 
+@pytest.mark.commits  # the forwarder runs in the background
 class TestForwardingLimits:
     """Finding 6: the receiver's answer is read up to a cap, within one deadline."""
 

@@ -29,6 +29,9 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer, free_port
 from tests.security.conftest import HeadersFor, client_from
 
+# Real HTTP servers, several connections and processes: real commits.
+pytestmark = pytest.mark.commits
+
 
 async def _cookie_login(client: httpx.AsyncClient, username: str) -> httpx.Response:
     response = await client.post(

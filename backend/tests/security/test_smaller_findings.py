@@ -67,6 +67,7 @@ class TestStorage:
         assert stat.S_IMODE(db_file.stat().st_mode) == 0o600
 
 
+@pytest.mark.commits  # a second app with its own engine
 class TestCookies:
     def test_production_forces_secure_cookies(self) -> None:
         settings = Settings(

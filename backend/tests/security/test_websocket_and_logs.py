@@ -25,6 +25,9 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer
 from tests.security.conftest import HeadersFor
 
+# Real HTTP servers, several connections and processes: real commits.
+pytestmark = pytest.mark.commits
+
 
 async def _hello(ws: websockets.ClientConnection) -> dict[str, object]:
     message: dict[str, object] = json.loads(await asyncio.wait_for(ws.recv(), 5))

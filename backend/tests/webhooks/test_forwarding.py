@@ -31,7 +31,10 @@ pytestmark = pytest.mark.commits
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"background_tasks": True})
+    # The receiver runs on loopback, which forwarding refuses by default (SSRF guard).
+    return settings.model_copy(
+        update={"background_tasks": True, "forward_allow_private_networks": True}
+    )
 
 
 @dataclass
@@ -59,12 +62,6 @@ class Receiver:
             return JSONResponse({"ok": status < 300}, status_code=status)
 
         return app
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    # The receiver runs on loopback, which forwarding refuses by default (SSRF guard).
-    return settings.model_copy(update={"forward_allow_private_networks": True})
 
 
 @pytest.fixture
