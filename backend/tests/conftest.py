@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "transaction",
     )
 
+
 # Factories hash passwords before any app exists: use the cheap test parameters from the start.
 configure_password_hashing("test")
 
