@@ -49,8 +49,8 @@ migrate: install ## Apply database migrations
 # ---------------------------------------------------------------- test
 .PHONY: lint
 lint: install ## Ruff (lint + format check)
-	$(BIN)/ruff check backend bench
-	$(BIN)/ruff format --check backend bench
+	$(BIN)/ruff check backend bench scripts
+	$(BIN)/ruff format --check backend bench scripts
 
 .PHONY: typecheck
 typecheck: install ## mypy --strict
@@ -96,6 +96,11 @@ ifneq ($(wildcard $(FRONTEND)/playwright.config.ts),)
 	bash scripts/e2e.sh
 endif
 
+.PHONY: schemathesis
+schemathesis: install ## Schemathesis over every operation of the running app (fresh SQLite, simulator)
+	$(PY) scripts/schemathesis_run.py --checks all,upstream_errors_name_evolution --workers 1 \
+	  $(SCHEMATHESIS_ARGS)
+
 .PHONY: check-compose
 check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; skipped without it)
 	@if command -v docker-compose >/dev/null; then \
@@ -104,7 +109,7 @@ check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; sk
 	else echo "docker-compose not installed: skipping the compose check"; fi
 
 .PHONY: test
-test: lint typecheck check-compose migrations-check test-backend test-frontend e2e ## Run every test
+test: lint typecheck check-compose migrations-check test-backend schemathesis test-frontend e2e ## Run every test
 
 # ---------------------------------------------------------------- bench
 .PHONY: bench

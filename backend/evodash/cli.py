@@ -80,6 +80,26 @@ async def _create_superuser(username: str, email: str | None, password: str) -> 
         await engine.dispose()
 
 
+_FIELD_RULES = {
+    "username": "3 to 150 letters, digits or . _ @ + -",
+    "password": "at least 8 characters",
+    "email": "a valid email address",
+}
+
+
+def _first_problem(exc: Exception) -> str:
+    """One readable line for a user's mistake, instead of pydantic's dump."""
+    from pydantic import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "input"
+    rule = _FIELD_RULES.get(field, error["msg"])
+    value = error.get("input")
+    shown = "" if field == "password" or not isinstance(value, str) else f" {value!r}"
+    return f"invalid {field}{shown}: {rule}."
+
+
 def cmd_createsuperuser(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -102,8 +122,11 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
             return 2
     try:
         asyncio.run(_create_superuser(username, email or None, password))
-    except (AppError, ValidationError) as exc:
-        print(f"evodash: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        print(f"evodash: {_first_problem(exc)}", file=sys.stderr)
+        return 1
+    except AppError as exc:
+        print(f"evodash: {exc.detail}", file=sys.stderr)
         return 1
     print(f"evodash: admin user {username!r} created.")
     return 0

@@ -21,7 +21,15 @@ from evodash.api import api_router
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.config import Settings, get_settings
 from evodash.core.db import create_engine, create_sessionmaker
-from evodash.core.errors import NotFound, install_error_handlers
+from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
+from evodash.core.errors import (
+    SPA_ROUTE_NAME,
+    NotFound,
+    UnhandledErrorMiddleware,
+    allowed_methods,
+    install_error_handlers,
+    method_not_allowed,
+)
 from evodash.core.health import router as health_router
 from evodash.core.http import create_http_client
 from evodash.core.logging import configure_logging
@@ -30,6 +38,7 @@ from evodash.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from evodash.core.openapi import install_openapi
 from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
@@ -48,7 +57,9 @@ The Evolution API Dashboard's REST API.
 send an API key as `X-API-Key`. Roles: *viewer* reads, *operator* acts on instances and
 sends messages, *admin* manages users and servers.
 
-**Errors** always have the body `{"error": "<code>", "detail": "<readable text>"}`.
+**Errors** always have the body `{"error": "<code>", "detail": "<readable text>"}`; a 422
+adds `errors: [{"field", "message"}]`, and each operation lists the errors it can answer.
+A 502 or 504 means the Evolution server failed (`evolution_status`, `evolution_message`).
 """
 
 
@@ -136,9 +147,13 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         app.mount("/assets", ImmutableStaticFiles(directory=assets), name="assets")
 
     # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE_NAME)
     def spa(path: str, request: Request) -> Response:
+        if path.split("/", 1)[0] in DOCS_SEGMENTS:  # docs turned off (API_DOCS_ENABLED)
+            raise NotFound(f"Nothing at {request.url.path}.")
         if path == "api" or path.startswith("api/"):
+            if allowed := allowed_methods(request):
+                raise method_not_allowed(request, allowed)
             raise NotFound(f"No API route {request.url.path}.")
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist in candidate.parents:
@@ -148,7 +163,7 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         return HTMLResponse(
             "<!doctype html><title>evodash</title><h1>evodash API is running</h1>"
             "<p>The web app is not built yet: run <code>make run</code> (or "
-            "<code>make build</code>). The API docs are at <a href='/docs'>/docs</a>.</p>",
+            "<code>make build</code>).</p>",
             status_code=200,
         )
 
@@ -167,17 +182,22 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        docs_url="/docs",
-        redoc_url="/redoc",
-        swagger_ui_parameters={"persistAuthorization": True},
+        # The docs pages are evodash's own (core/docs.py): their assets are served locally.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.tls_context = tls_context
     install_error_handlers(app)
+    install_openapi(app)
+    if settings.docs_enabled:
+        install_docs(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+from fastapi.security import (
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+    OAuth2PasswordBearer,
+)
 
 from evodash.auth import service, sessions
 from evodash.auth.errors import CsrfFailed, RoleRequired
@@ -14,14 +19,20 @@ from evodash.auth.sessions import AuthContext
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.errors import NotAuthenticated
+from evodash.core.openapi import raises
 from evodash.core.security import API_KEY_PREFIX, PasswordHashing, constant_time_equals
 from evodash.users.models import Role, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 
-# Declared so that /docs shows the Authorize button (password flow and API key).
+# Declared so that /docs shows the Authorize button (password flow and API key) and the
+# document says how to authenticate: the password flow's token, or any token (a session
+# token or an API key) as `Authorization: Bearer`, or an API key as `X-API-Key`.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="A token from `/api/auth/token`, or an API key"
+)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
@@ -32,13 +43,17 @@ def _unauthenticated() -> NotAuthenticated:
     )
 
 
+@raises(401)
 async def get_current_auth(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    oauth2_token: Annotated[str | None, Depends(oauth2_scheme)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> AuthContext:
+    # Both schemes read the same Authorization header; either may be absent.
+    bearer = credentials.credentials if credentials is not None else oauth2_token
     ctx: AuthContext | None
     if api_key:
         ctx = await service.user_from_api_key(session, api_key)
@@ -70,6 +85,8 @@ def csrf_matches(header: str | None, cookie: str | None) -> bool:
     return constant_time_equals(header, cookie)
 
 
+# Unsafe requests authenticated by the cookie need the CSRF token (403 without it).
+get_current_auth.__evodash_cookie_auth__ = True  # type: ignore[attr-defined]
 CurrentAuth = Annotated[AuthContext, Depends(get_current_auth)]
 
 
@@ -87,18 +104,20 @@ def require_role(role: Role) -> object:
         return user
 
     check.required_role = role  # type: ignore[attr-defined]  # read by the route-walk tests
-    return Depends(check)
+    return Depends(raises(403)(check))
 
 
 OperatorUser = Annotated[User, require_role(Role.operator)]
 AdminUser = Annotated[User, require_role(Role.admin)]
 
 
+@raises(429)
 def get_throttle(request: Request) -> LoginThrottle:
     throttle: LoginThrottle = request.app.state.login_throttle
     return throttle
 
 
+@raises(503)
 def get_password_hashing(request: Request) -> PasswordHashing:
     hashing: PasswordHashing = request.app.state.passwords
     return hashing

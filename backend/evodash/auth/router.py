@@ -24,6 +24,7 @@ from evodash.auth.schemas import (
 )
 from evodash.core.config import Settings
 from evodash.core.deps import ClientIP, SessionDep, SessionMakerDep, SettingsDep
+from evodash.core.params import Id
 from evodash.core.schemas import error_responses
 from evodash.core.security import new_csrf_token
 from evodash.users import audit
@@ -311,6 +312,6 @@ async def create_api_key(
     responses=error_responses(401, 403, 404),
 )
 async def revoke_api_key(
-    key_id: int, user: CurrentUser, session: SessionDep, ip: ClientIP
+    key_id: Id, user: CurrentUser, session: SessionDep, ip: ClientIP
 ) -> ApiKeyRead:
     return ApiKeyRead.model_validate(await service.revoke_api_key(session, user, key_id, ip=ip))

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from evodash.core.params import Timestamp
 from evodash.core.schemas import Schema
 from evodash.users.schemas import UserRead
 
@@ -36,7 +37,7 @@ class PasswordChange(BaseModel):
 
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, examples=["erp integration"])
-    expires_at: datetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None, description="When the key stops working (future); null: never"
     )
     can_create_keys: bool = Field(

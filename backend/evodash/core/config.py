@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=1 * 1024 * 1024, ge=1024)
     frontend_dist: Path = Path("./frontend/dist")
     bootstrap_admin: bool = True
+    # /docs, /redoc and /openapi.json. Unset: served except with ENVIRONMENT=production
+    # (the document maps every route for whoever asks; turn it on there deliberately).
+    api_docs_enabled: bool | None = None
     #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
     #: retention, QR expiry). Off for processes that must not touch the database behind
     #: the request path (the test suite's rolled-back transactions, for one).
@@ -129,6 +132,12 @@ class Settings(BaseSettings):
                     "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
                 )
         return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        if self.api_docs_enabled is not None:
+            return self.api_docs_enabled
+        return self.environment != "production"
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,7 +13,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
 
@@ -62,9 +65,9 @@ class Conflict(AppError):
     code = "conflict"
 
 
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "payload_too_large"
+class MethodNotAllowed(AppError):
+    status_code = 405
+    code = "method_not_allowed"
 
 
 class Unprocessable(AppError):
@@ -90,6 +93,8 @@ class UpstreamTimeout(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """Busy right now (too many logins being checked): try again after ``Retry-After``."""
+
     status_code = 503
     code = "service_unavailable"
 
@@ -117,13 +122,48 @@ _STATUS_CODES: dict[int, str] = {
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    extra = exc.extra
+    if exc.status_code == 422 and "errors" not in extra:
+        # Every 422 has the same shape, with `errors` naming what was wrong.
+        extra = {**extra, "errors": [{"field": "body", "message": exc.detail}]}
     return JSONResponse(
-        _body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=exc.headers
+        _body(exc.code, exc.detail, extra), status_code=exc.status_code, headers=exc.headers
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+#: The name of the SPA's catch-all GET route, which matches every path: not an API route.
+SPA_ROUTE_NAME = "spa"
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's own 405 names only the
+    methods of the first route that matches the path)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        route_methods = route.methods
+        if not route_methods or route.name == SPA_ROUTE_NAME:
+            continue
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(route_methods)
+    return sorted(methods)
+
+
+def method_not_allowed(request: Request, allowed: list[str]) -> MethodNotAllowed:
+    return MethodNotAllowed(
+        f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}.",
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405:
+        if allowed := allowed_methods(request):
+            return await _app_error(request, method_not_allowed(request, allowed))
+        if request.url.path == "/api" or request.url.path.startswith("/api/"):
+            # Only the SPA's catch-all matched the path: no API route is there at all.
+            return await _app_error(request, NotFound(f"No API route {request.url.path}."))
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     return JSONResponse(_body(code, exc.detail), status_code=exc.status_code, headers=exc.headers)
 
@@ -143,16 +183,56 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body("validation_error", detail, {"errors": errors}), status_code=422)
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("request.unhandled_error", path=request.url.path, error=type(exc).__name__)
-    return JSONResponse(
-        _body("internal_error", "An unexpected error occurred; it has been logged."),
-        status_code=500,
-    )
+_INTERNAL_ERROR = (
+    b'{"error":"internal_error","detail":"An unexpected error occurred; it has been logged."}'
+)
+
+
+class UnhandledErrorMiddleware:
+    """Answers a bug with the JSON 500 body and keeps the connection open.
+
+    A handler for ``Exception`` would be installed in Starlette's ``ServerErrorMiddleware``,
+    which re-raises after answering, and uvicorn then closes the keep-alive connection of
+    a response already sent. Here the error is logged and swallowed instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.exception(
+                "request.unhandled_error", path=scope.get("path"), error=type(exc).__name__
+            )
+            if started:  # nothing sensible can follow a half-sent answer
+                raise
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(_INTERNAL_ERROR)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _INTERNAL_ERROR})
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unhandled)

@@ -64,7 +64,11 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
         shared.append(structlog.processors.format_exc_info)
         renderer = structlog.processors.JSONRenderer()
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # Plain tracebacks: with `rich` installed structlog would pretty-print every local
+        # of every frame, which takes minutes on the event loop for a large request body.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     shared.append(scrub_secrets)
 
     structlog.configure(

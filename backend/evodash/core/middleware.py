@@ -12,17 +12,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("evodash.request")
 
-# The SPA is served from the same origin; /docs and /redoc load their assets from a CDN
-# in FastAPI's default pages, which is why those pages get a looser policy.
+# The SPA is served from the same origin. /docs and /redoc load their assets from evodash
+# too (core/docs.py), but their pages start them with inline scripts and ReDoc runs a web
+# worker from a blob: URL, which is why those pages get a looser policy.
 SPA_CSP = (
     "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
 DOCS_CSP = (
-    "default-src 'self'; img-src 'self' data: https:; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; connect-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'; "
     "frame-ancestors 'none'; object-src 'none'"
 )
 

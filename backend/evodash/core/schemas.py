@@ -19,13 +19,18 @@ class FieldError(BaseModel):
 
 
 class ErrorRead(BaseModel):
-    """The body of every error answer."""
+    """The body of every error answer. Some errors add fields of their own (an Evolution
+    failure adds ``evolution_status`` and ``evolution_message``)."""
 
     error: str = Field(description="Machine-readable error code", examples=["not_found"])
     detail: str = Field(description="Human-readable explanation")
-    errors: list[FieldError] | None = Field(
-        default=None, description="Per-field problems (validation errors only)"
-    )
+
+
+class ValidationErrorRead(ErrorRead):
+    """The body of a 422: the request did not match the document."""
+
+    error: str = Field(description="Always `validation_error`", examples=["validation_error"])
+    errors: list[FieldError] = Field(description="One entry per problem, naming its field")
 
 
 class Page(BaseModel, Generic[T]):
@@ -46,19 +51,28 @@ class CursorPage(BaseModel, Generic[T]):
     )
 
 
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad request (a body that is not JSON, a cursor that evodash did not issue…)",
+    401: "Not authenticated",
+    403: "Not allowed for this role, or CSRF token missing",
+    404: "Not found",
+    409: "Conflict",
+    410: "Gone",
+    413: "Body too large",
+    422: "Invalid input: `errors` names each field",
+    429: "Too many attempts",
+    502: "The Evolution server failed, refused the call or answered garbage",
+    503: "Busy: try again shortly (see Retry-After)",
+    504: "The Evolution server did not answer in time",
+}
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI ``responses=`` entries for the listed error statuses."""
-    descriptions = {
-        400: "Bad request",
-        401: "Not authenticated",
-        403: "Not allowed for this role, or CSRF token missing",
-        404: "Not found",
-        409: "Conflict",
-        413: "Body too large",
-        422: "Invalid input",
-        429: "Too many attempts",
-        502: "Evolution API answered with an error or garbage",
-        503: "Busy: try again shortly (see Retry-After)",
-        504: "Evolution API did not answer in time",
+    return {
+        code: {
+            "model": ValidationErrorRead if code == 422 else ErrorRead,
+            "description": ERROR_DESCRIPTIONS.get(code, "Error"),
+        }
+        for code in codes
     }
-    return {c: {"model": ErrorRead, "description": descriptions.get(c, "Error")} for c in codes}

@@ -55,6 +55,7 @@ from evodash.evolution.models import (
     MediaBase64,
     SentMessage,
     ServerInfo,
+    StoredSettings,
     WebhookConfig,
     WebhookInfo,
     _ActionAnswer,
@@ -324,7 +325,10 @@ class EvolutionClient:
             allow_empty=True,
         )
         data = await self._transport.request(call)
-        return None if data is None else self._transport.parse(InstanceSettings, data, call)
+        if data is None:
+            return None
+        stored = self._transport.parse(StoredSettings, data, call)
+        return InstanceSettings.model_validate(stored.model_dump())
 
     # --- messages -----------------------------------------------------------------------
 

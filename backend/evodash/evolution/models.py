@@ -152,6 +152,18 @@ class InstanceSettings(EvolutionModel):
     wavoip_token: str | None = Field(default=None, repr=False)
 
 
+class StoredSettings(InstanceSettings):
+    """A ``settings/find`` answer. A real one names every switch; an object that does not
+    (``{}``, another resource's answer) is not settings, and must not read as defaults."""
+
+    reject_call: bool
+    groups_ignore: bool
+    always_online: bool
+    read_messages: bool
+    read_status: bool
+    sync_full_history: bool
+
+
 class _SettingsSetInner(EvolutionModel):
     instance_name: str | None = None
     settings: InstanceSettings

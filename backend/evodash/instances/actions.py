@@ -23,7 +23,7 @@ from evodash.evolution import (
     EvolutionRejected,
     InstanceSettings,
 )
-from evodash.instances.errors import InstanceDeleted, PairingNeedsNumber
+from evodash.instances.errors import InstanceDeleted, InstanceNotConnected, PairingNeedsNumber
 from evodash.instances.history import notify_updated, record_transition
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
@@ -192,7 +192,14 @@ async def restart(
     Evolution refuses to restart a closed instance: connect it instead.
     """
     client = await client_for_instance(session, http, settings, instance)
-    await client.restart(instance.name)
+    try:
+        await client.restart(instance.name)
+    except EvolutionRejected as exc:
+        # Evolution's answer to restarting a closed instance is a 200 `{"error": true}`
+        # without a message: a state conflict, not a failure of the server.
+        if exc.evolution_status != 200:
+            raise
+        raise InstanceNotConnected() from exc
     await _relock(session, instance)
     record_transition(
         session, instance, InstanceStatus.connecting, ConnectionSource.action, detail="restart"

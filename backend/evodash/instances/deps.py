@@ -7,16 +7,20 @@ from typing import Annotated
 from fastapi import Depends
 
 from evodash.core.deps import SessionDep
+from evodash.core.openapi import raises
+from evodash.core.params import Id
 from evodash.instances import service
 from evodash.instances.models import EvolutionInstance
 
 
-async def get_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
+@raises(404, 409)
+async def get_instance(instance_id: Id, session: SessionDep) -> EvolutionInstance:
     """A live instance: 404 if unknown, 409 if it was deleted (only history is left)."""
     return await service.get_instance(session, instance_id)
 
 
-async def get_any_instance(instance_id: int, session: SessionDep) -> EvolutionInstance:
+@raises(404)
+async def get_any_instance(instance_id: Id, session: SessionDep) -> EvolutionInstance:
     """An instance, deleted ones included (reading history)."""
     return await service.get_instance(session, instance_id, allow_deleted=True)
 

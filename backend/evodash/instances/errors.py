@@ -52,11 +52,15 @@ class ServerRegistrationNeedsAdmin(PermissionDenied):
         )
 
 
-class NotImportable(Conflict):
-    code: ClassVar[str] = "not_importable"
+class InstanceNotConnected(Conflict):
+    code: ClassVar[str] = "instance_not_connected"
 
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"Instance {name!r} cannot be imported: {reason}.")
+    def __init__(
+        self,
+        detail: str = "Restart only works while the instance is open or connecting; "
+        "connect it instead.",
+    ) -> None:
+        super().__init__(detail)
 
 
 class ForwardUrlRefused(Unprocessable):

@@ -19,11 +19,6 @@ class InstanceRepository:
         """Any instance, deleted ones (kept for their history) included."""
         return await self.session.get(EvolutionInstance, instance_id)
 
-    async def get_live(self, instance_id: int) -> EvolutionInstance | None:
-        """The instance unless it was deleted: what the webhook receiver should use."""
-        instance = await self.get(instance_id)
-        return instance if instance is not None and instance.deleted_at is None else None
-
     async def live_by_name(self, server_id: int, name: str) -> EvolutionInstance | None:
         stmt = select(EvolutionInstance).where(
             EvolutionInstance.server_id == server_id,

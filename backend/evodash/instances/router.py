@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser, ThrottleDep
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
+from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
 from evodash.core.urls import public_part
 from evodash.instances import actions, importing, service, sync
@@ -58,7 +59,7 @@ async def list_instances(
     reader: CurrentUser,
     session: SessionDep,
     paging: Paging,
-    server_id: int | None = None,
+    server_id: Annotated[Id | None, Query(description="Only this server's instances")] = None,
     status_: Annotated[
         list[InstanceStatus] | None, Query(alias="status", description="One or more statuses")
     ] = None,
@@ -141,7 +142,7 @@ async def sync_instances(
 )
 async def list_importable(
     _: OperatorUser,
-    server_id: int,
+    server_id: Id,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
@@ -170,7 +171,7 @@ async def import_instances(
 
 
 @router.get(
-    "/{instance_id}",
+    "/{instance_id:int}",
     response_model=InstanceRead,
     summary="Get an instance",
     responses=error_responses(401, 404),
@@ -180,7 +181,7 @@ async def get_instance(reader: CurrentUser, instance: AnyInstanceDep) -> Instanc
 
 
 @router.patch(
-    "/{instance_id}",
+    "/{instance_id:int}",
     response_model=InstanceRead,
     summary="Update an instance (display name, phone, forward URL, invoice replies)",
     responses=error_responses(401, 403, 404, 409, 422),
@@ -199,7 +200,7 @@ async def update_instance(
 
 
 @router.delete(
-    "/{instance_id}",
+    "/{instance_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete an instance (on Evolution too)",
@@ -232,7 +233,7 @@ async def delete_instance(
 
 
 @router.get(
-    "/{instance_id}/events",
+    "/{instance_id:int}/events",
     response_model=Page[ConnectionEventRead],
     summary="Connection history (state changes), newest first",
     responses=error_responses(401, 404),
@@ -252,7 +253,7 @@ async def list_events(
 
 
 @router.post(
-    "/{instance_id}/connect",
+    "/{instance_id:int}/connect",
     response_model=ConnectRead,
     summary="Connect to WhatsApp: QR code or pairing code",
     description="Answers a QR code (PNG data URL), a pairing code (when a phone number is "
@@ -275,7 +276,7 @@ async def connect(
 
 
 @router.post(
-    "/{instance_id}/disconnect",
+    "/{instance_id:int}/disconnect",
     response_model=ActionRead,
     summary="Disconnect from WhatsApp (log out)",
     responses=error_responses(401, 403, 404, 409, *EVOLUTION_ERRORS),
@@ -293,7 +294,7 @@ async def disconnect(
 
 
 @router.post(
-    "/{instance_id}/restart",
+    "/{instance_id:int}/restart",
     response_model=ActionRead,
     summary="Restart the instance's connection",
     responses=error_responses(401, 403, 404, 409, *EVOLUTION_ERRORS),
@@ -311,7 +312,7 @@ async def restart(
 
 
 @router.post(
-    "/{instance_id}/webhook",
+    "/{instance_id:int}/webhook",
     response_model=ActionRead,
     summary="Re-apply the evodash webhook on Evolution",
     responses=error_responses(401, 403, 404, 409, *EVOLUTION_ERRORS),
@@ -329,7 +330,7 @@ async def apply_webhook(
 
 
 @router.post(
-    "/{instance_id}/sync",
+    "/{instance_id:int}/sync",
     response_model=SyncReportRead,
     summary="Sync this instance's status and webhook",
     responses=error_responses(401, 403, 404, 409),
@@ -345,7 +346,7 @@ async def sync_instance(
 
 
 @router.get(
-    "/{instance_id}/settings",
+    "/{instance_id:int}/settings",
     response_model=InstanceSettingsRead,
     summary="Read the instance's Evolution settings",
     responses=error_responses(401, 404, 409, *EVOLUTION_ERRORS),
@@ -361,7 +362,7 @@ async def read_settings(
 
 
 @router.put(
-    "/{instance_id}/settings",
+    "/{instance_id:int}/settings",
     response_model=InstanceSettingsRead,
     summary="Change the instance's Evolution settings",
     description="Always-online and full-history sync take effect after a restart.",

@@ -8,8 +8,10 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from evodash.core.params import BodyId, Flag
 from evodash.core.schemas import Schema
 from evodash.core.urls import has_credentials
 from evodash.instances.models import ConnectionSource, InstanceStatus
@@ -19,23 +21,35 @@ from evodash.servers.schemas import ApiKey, BaseUrl
 TECHNICAL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
 
 
+#: 8 to 15 digits (E.164, country code included), with + ( ) . - or spaces between them.
+#: The document states the same pattern, so every number it allows is accepted.
+PHONE_PATTERN = r"^(?:[ +().-]*[0-9]){8,15}[ +().-]*$"
+
+
 def normalize_phone(value: str) -> str:
     """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants)."""
-    if re.search(r"[^0-9+()\s.-]", value):
-        raise ValueError("must be a phone number (digits, optionally with + and separators)")
-    digits = re.sub(r"\D", "", value)
-    if not 8 <= len(digits) <= 15:
-        raise ValueError("must have 8 to 15 digits, with the country code (E.164)")
-    return digits
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise ValueError(
+            "must be a phone number: 8 to 15 digits with the country code (E.164), "
+            "optionally with +, parentheses, dots, dashes or spaces"
+        )
+    return re.sub(r"[^0-9]", "", value)
+
+
+#: What the document says of a URL, and all that ``check_http_url`` accepts: http(s), an
+#: ASCII host (and port), then printable ASCII (percent-encode the rest). Both regular
+#: expression engines (Python's, the document's ECMA one) read it the same way.
+HTTP_URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.:_-]*(?:[/?#][!-~]*)?$"
 
 
 def check_http_url(value: str) -> str:
-    value = value.strip()
+    if not re.fullmatch(HTTP_URL_PATTERN, value):
+        raise ValueError("must be an http:// or https:// URL")
     try:
         parts = urlsplit(value)
     except ValueError as exc:
         raise ValueError("must be an http:// or https:// URL") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not parts.hostname:
         raise ValueError("must be an http:// or https:// URL")
     if has_credentials(value):
         raise ValueError("must not contain a user name or password (user:password@)")
@@ -43,9 +57,15 @@ def check_http_url(value: str) -> str:
 
 
 Phone = Annotated[
-    str, Field(max_length=32, examples=["5511987654321"]), AfterValidator(normalize_phone)
+    str,
+    Field(max_length=32, pattern=PHONE_PATTERN, examples=["5511987654321"]),
+    AfterValidator(normalize_phone),
 ]
-HttpUrlStr = Annotated[str, Field(max_length=1000), AfterValidator(check_http_url)]
+HttpUrlStr = Annotated[
+    str,
+    Field(max_length=1000, pattern=HTTP_URL_PATTERN),
+    AfterValidator(check_http_url),
+]
 DisplayName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(str.strip)]
 TechnicalName = Annotated[
     str,
@@ -59,9 +79,33 @@ TechnicalName = Annotated[
 
 
 class InstanceCreate(BaseModel):
+    # Exactly one way to name the server, as the validator below checks.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["server_id"],
+                    "properties": {
+                        "server_id": {"type": "integer"},
+                        "evolution_url": {"type": "null"},
+                        "api_key": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["evolution_url", "api_key"],
+                    "properties": {
+                        "server_id": {"type": "null"},
+                        "evolution_url": {"type": "string"},
+                        "api_key": {"type": "string"},
+                    },
+                },
+            ]
+        }
+    )
+
     display_name: DisplayName
     name: TechnicalName
-    server_id: int | None = Field(default=None, description="A registered server")
+    server_id: BodyId | None = Field(default=None, description="A registered server")
     evolution_url: BaseUrl | None = Field(
         default=None,
         description="Instead of server_id: the server's URL (a registered server with this "
@@ -89,10 +133,11 @@ class InstanceUpdate(BaseModel):
     """All optional; only the fields sent are changed. (The allow-list has its own
     endpoint, ``/api/instances/{id}/allowed-numbers``.)"""
 
-    display_name: DisplayName | None = None
+    # Null clears the phone number and the forward URL; the other fields cannot be null.
+    display_name: DisplayName | SkipJsonSchema[None] = None
     phone_number: Phone | None = None
     forward_url: HttpUrlStr | None = None
-    reply_with_summary: bool | None = Field(
+    reply_with_summary: Flag | SkipJsonSchema[None] = Field(
         default=None, description="Answer invoice images on WhatsApp with what was read"
     )
 
@@ -191,10 +236,10 @@ class ActionRead(BaseModel):
 
 
 class SyncRequest(BaseModel):
-    instance_ids: list[int] | None = Field(
+    instance_ids: list[BodyId] | None = Field(
         default=None, max_length=5000, description="Which instances; null: all"
     )
-    check_webhook: bool | None = Field(
+    check_webhook: Flag | None = Field(
         default=None,
         description="Look for webhook drift: true always, false never, null when due "
         "(not checked in the last 15 minutes)",
@@ -242,7 +287,7 @@ class ImportItem(BaseModel):
 
 
 class ImportRequest(BaseModel):
-    server_id: int
+    server_id: BodyId
     instances: list[ImportItem] = Field(min_length=1, max_length=200)
 
 
@@ -278,4 +323,11 @@ class InstanceSettingsRead(BaseModel):
 
 
 class InstanceSettingsWrite(InstanceSettingsRead):
-    pass
+    reject_call: Flag = Field(default=False, description="Reject incoming calls")
+    groups_ignore: Flag = Field(default=False, description="Ignore group messages")
+    always_online: Flag = Field(default=False, description="Always show as online (restart)")
+    read_messages: Flag = Field(default=False, description="Mark incoming messages as read")
+    read_status: Flag = Field(default=False, description="Receive and read status updates")
+    sync_full_history: Flag = Field(
+        default=False, description="Sync the full history on pairing (restart)"
+    )

@@ -14,9 +14,8 @@ from typing import Any
 from evodash.core.config import Settings
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS, WebhookConfig, WebhookInfo
 from evodash.instances.models import EvolutionInstance
+from evodash.webhooks import SECRET_HEADER
 
-#: Header carrying the per-instance secret; the webhook receiver checks it.
-WEBHOOK_SECRET_HEADER = "x-evodash-secret"
 #: What the receiver handles: QRCODE_UPDATED, CONNECTION_UPDATE, MESSAGES_UPSERT,
 #: MESSAGES_UPDATE, MESSAGES_DELETE, SEND_MESSAGE, LOGOUT_INSTANCE, REMOVE_INSTANCE,
 #: STATUS_INSTANCE (all accepted by a real 2.3.6 ``webhook/set``).
@@ -36,7 +35,7 @@ def webhook_config(settings: Settings, instance: EvolutionInstance) -> WebhookCo
         enabled=True,
         by_events=WEBHOOK_BY_EVENTS,
         base64=WEBHOOK_BASE64,
-        headers={WEBHOOK_SECRET_HEADER: instance.webhook_secret},
+        headers={SECRET_HEADER: instance.webhook_secret},
     )
 
 
@@ -53,7 +52,7 @@ def webhook_drift(
     if not found.enabled:
         drift["enabled"] = False
     headers = {str(k).lower(): v for k, v in (found.headers or {}).items()}
-    secret = headers.get(WEBHOOK_SECRET_HEADER)
+    secret = headers.get(SECRET_HEADER)
     if secret is None:
         drift["header"] = "missing"
     elif secret != instance.webhook_secret:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
 from evodash.core.deps import SessionDep
+from evodash.core.openapi import raises
+from evodash.core.params import Id, Timestamp
 from evodash.jobs import service
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.schemas import JobFilters
 
 
+@raises(404)
 async def get_job(
-    session: SessionDep, job_id: Annotated[int, Path(ge=1, description="Job id")]
+    session: SessionDep, job_id: Annotated[Id, Path(description="Job id")]
 ) -> ImageProcessingJob:
     return await service.get_job(session, job_id)
 
@@ -23,11 +25,11 @@ def job_filters(
     status: Annotated[
         list[JobStatus] | None, Query(description="Only these statuses (repeatable)")
     ] = None,
-    instance_id: Annotated[int | None, Query(ge=1, description="Only this instance")] = None,
+    instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
     created_from: Annotated[
-        datetime | None, Query(description="Created at or after (ISO 8601)")
+        Timestamp | None, Query(description="Created at or after (ISO 8601)")
     ] = None,
-    created_to: Annotated[datetime | None, Query(description="Created before (ISO 8601)")] = None,
+    created_to: Annotated[Timestamp | None, Query(description="Created before (ISO 8601)")] = None,
 ) -> JobFilters:
     return JobFilters(
         statuses=tuple(status or ()),

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from evodash.auth.deps import CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
+from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
 from evodash.jobs import service
 from evodash.jobs.deps import JobDep, JobFiltersDep
@@ -18,7 +19,7 @@ from evodash.jobs.schemas import JobCounts, JobDetail, JobRead
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
-JobId = Annotated[int, Path(ge=1, description="Job id")]
+JobId = Annotated[Id, Path(description="Job id")]
 _IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 
+from evodash.core.params import Id, Timestamp
 from evodash.messages.models import Direction
 from evodash.messages.schemas import MessageFilters, MessageType
 
 
 def message_filters(
-    instance_id: Annotated[int | None, Query(description="Only this instance")] = None,
+    instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
     direction: Annotated[Direction | None, Query(description="in or out")] = None,
     type: Annotated[MessageType | None, Query(description="Message type")] = None,
     allowed: Annotated[
         bool | None, Query(description="true: allowed senders only; false: blocked only")
     ] = None,
-    since: Annotated[datetime | None, Query(description="WhatsApp time ≥ this")] = None,
-    until: Annotated[datetime | None, Query(description="WhatsApp time < this")] = None,
+    since: Annotated[Timestamp | None, Query(description="WhatsApp time ≥ this")] = None,
+    until: Annotated[Timestamp | None, Query(description="WhatsApp time < this")] = None,
     sender: Annotated[
         str | None,
         Query(

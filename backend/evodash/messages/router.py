@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
+from evodash.core.params import BigId, Cursor, PageSize, Timestamp
 from evodash.core.schemas import CursorPage, error_responses
 from evodash.instances.deps import InstanceDep
 from evodash.messages import service
@@ -21,8 +21,8 @@ from evodash.messages.schemas import (
 )
 
 router = APIRouter(prefix="/messages", tags=["messages"])
-instance_router = APIRouter(prefix="/instances/{instance_id}", tags=["messages"])
-allowlist_router = APIRouter(prefix="/instances/{instance_id}", tags=["allow-list"])
+instance_router = APIRouter(prefix="/instances/{instance_id:int}", tags=["messages"])
+allowlist_router = APIRouter(prefix="/instances/{instance_id:int}", tags=["allow-list"])
 
 ALLOW_LIST_DOC = (
     "The numbers allowed to trigger processing (image jobs) on this instance, on top of "
@@ -47,8 +47,8 @@ async def list_messages(
     session: SessionDep,
     settings: SettingsDep,
     filters: MessageFiltersDep,
-    cursor: Annotated[str | None, Query(max_length=500, description="From `next_cursor`")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[Cursor | None, Query(description="From `next_cursor`")] = None,
+    limit: Annotated[PageSize, Query(description="Items per page")] = 50,
 ) -> CursorPage[MessageRead]:
     return await service.list_messages(
         session, filters, cursor=cursor, limit=limit, settings=settings
@@ -64,8 +64,8 @@ async def list_messages(
 async def message_counts(
     _: CurrentUser,
     session: SessionDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[Timestamp | None, Query(description="Received at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="Received before")] = None,
 ) -> list[InstanceMessageCounts]:
     return await service.counts(session, since=since, until=until)
 
@@ -76,7 +76,7 @@ async def message_counts(
     summary="Get a message",
     responses=error_responses(401, 404),
 )
-async def get_message(_: CurrentUser, message_id: int, session: SessionDep) -> MessageRead:
+async def get_message(_: CurrentUser, message_id: BigId, session: SessionDep) -> MessageRead:
     return MessageRead.model_validate(await service.get_message(session, message_id))
 
 
@@ -86,7 +86,7 @@ async def get_message(_: CurrentUser, message_id: int, session: SessionDep) -> M
     summary="Get a message's raw Evolution payload (admins)",
     responses=error_responses(401, 403, 404),
 )
-async def get_message_raw(_: AdminUser, message_id: int, session: SessionDep) -> MessageRaw:
+async def get_message_raw(_: AdminUser, message_id: BigId, session: SessionDep) -> MessageRaw:
     message = await service.get_message(session, message_id)
     return MessageRaw(id=message.id, raw=message.raw)
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, Strict
 
 from evodash.core.schemas import Schema
 from evodash.messages.models import Direction
@@ -84,9 +84,13 @@ class SendText(BaseModel):
     )
     text: str = Field(min_length=1, max_length=4096)
     quoted_id: str | None = Field(
-        default=None, max_length=128, description="Reply to this WhatsApp message id"
+        default=None,
+        min_length=1,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Reply to this WhatsApp message id",
     )
-    delay_ms: int | None = Field(
+    delay_ms: Annotated[int, Strict()] | None = Field(
         default=None, ge=0, le=10_000, description="Show 'typing…' this long before sending"
     )
 

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.errors import BadRequest
-from evodash.core.pagination import decode_cursor, encode_cursor
+from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
+from evodash.evolution.errors import EvolutionRejected
+from evodash.instances.errors import InstanceNotConnected
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers, InvalidRecipient, MessageNotFound
@@ -209,9 +210,17 @@ async def send_text(
         raise MessageNotFound()
     # client_for: a key that cannot be decrypted is a clear 409, not a 500.
     client = servers.client_for(http, server, settings)
-    sent = await client.send_text(
-        instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
-    )
+    try:
+        sent = await client.send_text(
+            instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id
+        )
+    except EvolutionRejected as exc:
+        # Evolution's 500 "Connection Closed": the instance is not on WhatsApp right now.
+        if exc.evolution_message != "Connection Closed":
+            raise
+        raise InstanceNotConnected(
+            f'Instance "{instance.name}" is not connected to WhatsApp: connect it first.'
+        ) from exc
     data = sent.model_dump(by_alias=True, exclude_none=True)
     data["key"]["fromMe"] = True
     parsed = parse_message(
@@ -268,12 +277,7 @@ def _sender_values(sender: str | None, region: str) -> list[str]:
 def _decode_after(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    values = decode_cursor(cursor)
-    try:
-        when, ident = values
-        return datetime.fromisoformat(str(when)), int(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.") from exc
+    return decode_time_id_cursor(cursor)
 
 
 async def list_messages(

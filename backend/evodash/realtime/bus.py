@@ -96,10 +96,6 @@ class InProcessBus:
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
 
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._fanout.queues)
-
 
 class RedisBus:
     """Publishes to a Redis channel; one listener task per process feeds local subscribers."""
@@ -132,10 +128,6 @@ class RedisBus:
 
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._fanout.queues)
 
     async def _listen(self) -> None:
         backoff = 0.5

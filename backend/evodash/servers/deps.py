@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import Depends
 
 from evodash.core.deps import SessionDep
+from evodash.core.openapi import raises
+from evodash.core.params import Id
 from evodash.servers import service
 from evodash.servers.models import EvolutionServer
 
 
-async def get_server(server_id: int, session: SessionDep) -> EvolutionServer:
+@raises(404)
+async def get_server(server_id: Id, session: SessionDep) -> EvolutionServer:
     return await service.get_server(session, server_id)
 
 

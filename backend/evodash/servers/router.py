@@ -69,7 +69,7 @@ async def test_new_server(
 
 
 @router.get(
-    "/{server_id}",
+    "/{server_id:int}",
     response_model=ServerRead,
     summary="Get an Evolution server",
     responses=error_responses(401, 404),
@@ -79,7 +79,7 @@ async def get_server(_: CurrentUser, server: ServerDep, session: SessionDep) -> 
 
 
 @router.patch(
-    "/{server_id}",
+    "/{server_id:int}",
     response_model=ServerRead,
     summary="Update an Evolution server (name, URL, API key)",
     responses=error_responses(401, 403, 404, 409, 422),
@@ -97,7 +97,7 @@ async def update_server(
 
 
 @router.delete(
-    "/{server_id}",
+    "/{server_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     summary="Delete an Evolution server",
@@ -132,7 +132,7 @@ async def delete_server(
 
 
 @router.post(
-    "/{server_id}/test",
+    "/{server_id:int}/test",
     response_model=ServerTestResult,
     summary="Test a saved server's connection",
     description="Like `POST /servers/test` with the stored URL and key; the result is kept "

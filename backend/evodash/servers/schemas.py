@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
+from evodash.core.params import NOT_BLANK_PATTERN
 from evodash.core.schemas import Schema
 
 
@@ -17,6 +20,8 @@ def normalize_base_url(value: str) -> str:
     Only http(s), no credentials, query or fragment: the key goes in a header.
     """
     raw = value.strip()
+    if not re.fullmatch(BASE_URL_PATTERN, raw):
+        raise ValueError("must be an http:// or https:// URL with a host")
     try:
         parts = urlsplit(raw)
         port = parts.port
@@ -37,16 +42,36 @@ def normalize_base_url(value: str) -> str:
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+#: What the document says of a server URL, and all that ``normalize_base_url`` accepts:
+#: http(s), a host name or IPv4 address, an optional port and path; no credentials, query
+#: or fragment.
+BASE_URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(?::{_PORT})?(?:/[^?#@]*)?$"
+
 BaseUrl = Annotated[
     str,
-    Field(max_length=500, examples=["http://127.0.0.1:8080"]),
+    Field(max_length=500, pattern=BASE_URL_PATTERN, examples=["http://127.0.0.1:8080"]),
     AfterValidator(normalize_base_url),
 ]
+
+
+def _printable_ascii(value: SecretStr) -> SecretStr:
+    # It travels in an HTTP header: anything else cannot be sent at all.
+    if not re.fullmatch(API_KEY_PATTERN, value.get_secret_value()):
+        raise ValueError("must be printable ASCII without spaces")
+    return value
+
+
+API_KEY_PATTERN = r"^[!-~]+$"
 ApiKey = Annotated[
     SecretStr,
     Field(
-        min_length=1, max_length=500, description="The server's global key (AUTHENTICATION_API_KEY)"
+        min_length=1,
+        max_length=500,
+        description="The server's global key (AUTHENTICATION_API_KEY)",
+        json_schema_extra={"pattern": API_KEY_PATTERN},
     ),
+    AfterValidator(_printable_ascii),
 ]
 
 
@@ -57,16 +82,21 @@ def _not_blank(value: str) -> str:
     return value
 
 
+ServerName = Annotated[
+    str, Field(max_length=100, pattern=NOT_BLANK_PATTERN), AfterValidator(_not_blank)
+]
+
+
 class ServerCreate(BaseModel):
-    name: Annotated[str, Field(max_length=100), AfterValidator(_not_blank)]
+    name: ServerName
     base_url: BaseUrl
     api_key: ApiKey
 
 
 class ServerUpdate(BaseModel):
-    name: Annotated[str, Field(max_length=100), AfterValidator(_not_blank)] | None = None
-    base_url: BaseUrl | None = None
-    api_key: ApiKey | None = None
+    name: ServerName | SkipJsonSchema[None] = None
+    base_url: BaseUrl | SkipJsonSchema[None] = None
+    api_key: ApiKey | SkipJsonSchema[None] = None
 
     @field_validator("name", "base_url", "api_key", mode="before")
     @classmethod

@@ -68,10 +68,6 @@ def bad_request(*messages: str) -> EvolutionError:
     return EvolutionError(400, list(messages))
 
 
-def validation_failed(messages: list[str]) -> EvolutionError:
-    return EvolutionError(400, [messages])
-
-
 def internal(message: str) -> EvolutionError:
     return EvolutionError(500, message)
 

@@ -35,7 +35,12 @@ class StatsRepository:
         return int(total), int(unreachable)
 
     async def instances_by_status(self) -> dict[str, int]:
-        stmt = select(EvolutionInstance.status, func.count()).group_by(EvolutionInstance.status)
+        # A deleted instance keeps its row for its history; it is no longer an instance.
+        stmt = (
+            select(EvolutionInstance.status, func.count())
+            .where(EvolutionInstance.deleted_at.is_(None))
+            .group_by(EvolutionInstance.status)
+        )
         return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
 
     async def jobs_by_status(self) -> dict[str, int]:
@@ -74,6 +79,7 @@ class StatsRepository:
     async def recent_instances(self, limit: int) -> Sequence[EvolutionInstance]:
         stmt = (
             select(EvolutionInstance)
+            .where(EvolutionInstance.deleted_at.is_(None))
             .order_by(EvolutionInstance.created_at.desc(), EvolutionInstance.id.desc())
             .limit(limit)
         )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -8,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, status
 from evodash.auth.deps import AdminUser, PasswordsDep
 from evodash.core.deps import ClientIP, SessionDep
 from evodash.core.pagination import PageParams, page_params
+from evodash.core.params import Id, Timestamp
 from evodash.core.schemas import Page, error_responses
 from evodash.users import service
 from evodash.users.repository import AuditRepository
@@ -71,7 +71,7 @@ async def create_user(
     summary="Get a user",
     responses=error_responses(401, 403, 404),
 )
-async def get_user(user_id: int, _: AdminUser, session: SessionDep) -> UserRead:
+async def get_user(user_id: Id, _: AdminUser, session: SessionDep) -> UserRead:
     return UserRead.model_validate(await service.get_user(session, user_id))
 
 
@@ -85,7 +85,7 @@ async def get_user(user_id: int, _: AdminUser, session: SessionDep) -> UserRead:
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_user(
-    user_id: int, body: UserUpdate, actor: AdminUser, session: SessionDep, ip: ClientIP
+    user_id: Id, body: UserUpdate, actor: AdminUser, session: SessionDep, ip: ClientIP
 ) -> UserRead:
     return UserRead.model_validate(
         await service.update_user(session, user_id, body, actor=actor, ip=ip)
@@ -102,7 +102,7 @@ async def update_user(
     responses=error_responses(401, 403, 404, 422),
 )
 async def reset_password(
-    user_id: int,
+    user_id: Id,
     body: PasswordReset,
     actor: AdminUser,
     session: SessionDep,
@@ -132,8 +132,8 @@ async def list_audit(
     session: SessionDep,
     paging: Paging,
     action: Annotated[str | None, Query(max_length=64)] = None,
-    user_id: int | None = None,
-    since: datetime | None = None,
+    user_id: Annotated[Id | None, Query(description="Only this user's actions")] = None,
+    since: Annotated[Timestamp | None, Query(description="At or after")] = None,
 ) -> Page[AuditLogRead]:
     rows, total = await AuditRepository(session).page(
         offset=paging.offset, limit=paging.page_size, action=action, user_id=user_id, since=since

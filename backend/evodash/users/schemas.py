@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field
 
+from evodash.core.params import Flag
 from evodash.core.schemas import Schema
 from evodash.users.models import Role
 
@@ -36,7 +37,7 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     email: EmailStr | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    is_active: Flag | None = None
 
 
 class UserCreated(BaseModel):

@@ -9,8 +9,3 @@ from __future__ import annotations
 
 #: The custom header evodash configures on Evolution's webhook to carry the secret.
 SECRET_HEADER = "x-evodash-secret"
-
-
-def webhook_url(public_base_url: str, instance_id: int) -> str:
-    """The URL to configure as the instance's webhook on the Evolution server."""
-    return f"{public_base_url.rstrip('/')}/api/webhooks/evolution/{instance_id}"

@@ -9,6 +9,8 @@ from fastapi import Depends, Header, Request
 
 from evodash.core.config import Settings
 from evodash.core.deps import SessionDep
+from evodash.core.openapi import raises
+from evodash.core.params import Id
 from evodash.core.security import constant_time_equals
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER
@@ -21,8 +23,9 @@ log = structlog.get_logger(__name__)
 _NO_SECRET = "evodash-no-such-instance-" + "x" * 40
 
 
+@raises(401)
 async def authenticated_instance(
-    instance_id: int,
+    instance_id: Id,
     request: Request,
     session: SessionDep,
     secret: Annotated[

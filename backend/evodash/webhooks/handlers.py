@@ -18,7 +18,7 @@ from evodash.messages import service as messages
 from evodash.messages.models import WhatsAppMessage
 from evodash.webhooks import lifecycle
 from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored
-from evodash.webhooks.models import EventStatus, WebhookEvent
+from evodash.webhooks.models import EventStatus
 from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
@@ -149,7 +149,3 @@ async def dispatch(ctx: EventContext) -> Outcome:
 
 def is_known(event: str) -> bool:
     return event in HANDLERS
-
-
-def deferrable(event: WebhookEvent) -> bool:
-    return event.event in DEFERRABLE

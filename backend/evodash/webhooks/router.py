@@ -6,6 +6,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import SessionDep, SettingsDep
+from evodash.core.params import BigId, Cursor, Id, PageSize
 from evodash.core.schemas import CursorPage, error_responses
 from evodash.core.urls import public_part
 from evodash.users.models import Role
@@ -40,8 +41,9 @@ _BODY: dict[str, Any] = {
         "content": {"application/json": {"schema": Envelope.model_json_schema()}},
     }
 }
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=500, description="From `next_cursor`")]
+Limit = Annotated[PageSize, Query(description="Items per page")]
+CursorQuery = Annotated[Cursor | None, Query(description="From `next_cursor`")]
+InstanceFilter = Annotated[Id | None, Query(description="Only this instance")]
 
 
 async def _receive(
@@ -111,10 +113,10 @@ async def receive_event_by_name(
 async def list_events(
     _: AdminUser,
     session: SessionDep,
-    instance_id: int | None = None,
+    instance_id: InstanceFilter = None,
     event_status: Annotated[EventStatus | None, Query(alias="status")] = None,
     event: Annotated[str | None, Query(max_length=64, description="e.g. messages.upsert")] = None,
-    cursor: Cursor = None,
+    cursor: CursorQuery = None,
     limit: Limit = 50,
 ) -> CursorPage[WebhookEventRead]:
     return await service.list_events(
@@ -133,7 +135,7 @@ async def list_events(
     summary="Get a received event with its body (admins)",
     responses=error_responses(401, 403, 404),
 )
-async def get_event(_: AdminUser, event_id: int, session: SessionDep) -> WebhookEventDetail:
+async def get_event(_: AdminUser, event_id: BigId, session: SessionDep) -> WebhookEventDetail:
     return service.event_detail(await service.get_event(session, event_id))
 
 
@@ -146,7 +148,7 @@ async def get_event(_: AdminUser, event_id: int, session: SessionDep) -> Webhook
     responses=error_responses(401, 403, 404, 409),
 )
 async def replay_event(
-    _: AdminUser, event_id: int, session: SessionDep, settings: SettingsDep
+    _: AdminUser, event_id: BigId, session: SessionDep, settings: SettingsDep
 ) -> WebhookEventRead:
     return WebhookEventRead.model_validate(
         await service.replay(session, event_id, settings=settings)
@@ -162,10 +164,10 @@ async def replay_event(
 async def list_deliveries(
     reader: CurrentUser,
     session: SessionDep,
-    instance_id: int | None = None,
-    event_id: int | None = None,
+    instance_id: InstanceFilter = None,
+    event_id: Annotated[BigId | None, Query(description="Only this event")] = None,
     delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
-    cursor: Cursor = None,
+    cursor: CursorQuery = None,
     limit: Limit = 50,
 ) -> CursorPage[WebhookDeliveryRead]:
     page = await service.list_deliveries(
@@ -196,7 +198,7 @@ async def list_deliveries(
 )
 async def retry_delivery(
     _: OperatorUser,
-    delivery_id: int,
+    delivery_id: BigId,
     session: SessionDep,
     forwarder: ForwarderDep,
     background: BackgroundTasks,

@@ -22,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.errors import BadRequest
 from evodash.core.locking import hold_sqlite_writer
-from evodash.core.pagination import decode_cursor, encode_cursor
+from evodash.core.pagination import decode_id_cursor, decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
@@ -283,11 +282,7 @@ async def retry_deferred(session: AsyncSession, event_id: int, *, settings: Sett
 def _after_time_id(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
-    try:
-        when, ident = decode_cursor(cursor)
-        return datetime.fromisoformat(str(when)), int(ident)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("The cursor is not valid; start again without one.") from exc
+    return decode_time_id_cursor(cursor)
 
 
 async def list_events(
@@ -324,12 +319,7 @@ async def list_deliveries(
     cursor: str | None,
     limit: int,
 ) -> CursorPage[WebhookDeliveryRead]:
-    after_id = None
-    if cursor:
-        try:
-            after_id = int(decode_cursor(cursor)[0])
-        except (ValueError, TypeError, IndexError) as exc:
-            raise BadRequest("The cursor is not valid; start again without one.") from exc
+    after_id = decode_id_cursor(cursor) if cursor else None
     rows = await DeliveryRepository(session).page(
         instance_id=instance_id,
         event_id=event_id,

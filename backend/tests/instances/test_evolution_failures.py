@@ -348,3 +348,26 @@ class TestRealHttpFailures:
         # (fetchInstances, then connectionState and webhook/find of one batch)
         [fault] = await running_simulator.faults()
         assert fault["hits"] == 1 + 2 * settings.status_sync_concurrency
+
+
+class TestMalformedSettings:
+    @pytest.mark.parametrize(
+        "answer",
+        [{}, {"instanceName": "acme"}, {"rejectCall": True}, {"rejectCall": "maybe"}, [1]],
+    )
+    async def test_a_malformed_settings_find_answer_is_a_clear_502(
+        self,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        evolution: respx.MockRouter,
+        answer: Any,
+    ) -> None:
+        _, instance_id = await _rows(db, settings, EVO)
+        evolution.get(url__regex=r"/settings/find/").respond(200, json=answer)
+        response = await client.get(f"/api/instances/{instance_id}/settings", headers=admin)
+        assert response.status_code == 502, response.text
+        body = response.json()
+        assert body["error"] == "evolution_unexpected_answer"
+        assert "settings" in body["detail"]

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.instances.models import InstanceStatus
-from evodash.instances.webhook_setup import WEBHOOK_EVENTS, WEBHOOK_SECRET_HEADER
+from evodash.instances.webhook_setup import WEBHOOK_EVENTS
+from evodash.webhooks import SECRET_HEADER
 from tests.instances.helpers import (
     add_instances,
     add_server,
@@ -80,7 +81,7 @@ class TestCreate:
         assert hook is not None
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{data['id']}"
         row = await get_row(db, data["id"])
-        assert hook["headers"] == {WEBHOOK_SECRET_HEADER: row.webhook_secret}
+        assert hook["headers"] == {SECRET_HEADER: row.webhook_secret}
         assert hook["enabled"] is True
         assert hook["webhookByEvents"] is False and hook["webhookBase64"] is True
         assert sorted(hook["events"]) == sorted(WEBHOOK_EVENTS)
@@ -276,7 +277,7 @@ class TestConnectionLifecycle:
         assert body["qr_code"] is None and body["retry_after_seconds"] > 0
         assert "try again" in body["message"]
 
-    async def test_restart_of_a_closed_instance_is_a_readable_502(
+    async def test_restart_of_a_closed_instance_is_a_readable_409(
         self,
         client: httpx.AsyncClient,
         operator: dict[str, str],
@@ -285,7 +286,9 @@ class TestConnectionLifecycle:
     ) -> None:
         inst = await create(client, operator, server["id"], "closed")
         response = await client.post(f"/api/instances/{inst['id']}/restart", headers=operator)
-        assert response.status_code == 502
+        # Evolution's error-less 200 for this is a state conflict, not a server failure.
+        assert response.status_code == 409
+        assert response.json()["error"] == "instance_not_connected"
         assert "connect" in response.json()["detail"]
 
 
@@ -444,7 +447,7 @@ class TestImport:
         new_id = first["instance"]["id"]
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{new_id}"
         row = await get_row(db, new_id)
-        assert hook["headers"] == {WEBHOOK_SECRET_HEADER: row.webhook_secret}
+        assert hook["headers"] == {SECRET_HEADER: row.webhook_secret}
         assert row.token_last4 and row.token_encrypted
         again = await client.get(
             f"/api/instances/importable?server_id={server['id']}", headers=operator

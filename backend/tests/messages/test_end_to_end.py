@@ -176,10 +176,10 @@ async def test_send_errors_are_mapped(
     hooked = await _connected_instance(live, instances)
     url = f"/api/instances/{hooked.id}/messages"
     body: dict[str, Any] = {"number": "5521998765432", "text": "oi"}
-    # Not connected yet: Evolution answers 500, evodash a 502 with Evolution's message.
+    # Not connected yet: Evolution answers 500 "Connection Closed", a state conflict.
     response = await client.post(url, json=body, headers=operator_headers)
-    assert response.status_code == 502, response.text
-    assert response.json()["error"].startswith("evolution_")
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == "instance_not_connected"
     assert (await client.post(url, json=body, headers=viewer_headers)).status_code == 403
     bad = await client.post(url, json={**body, "number": "hello"}, headers=operator_headers)
     assert bad.status_code == 422

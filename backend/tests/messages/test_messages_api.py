@@ -10,6 +10,9 @@ import pytest
 
 from tests.webhooks.support import Hooked, InstanceFactory, image_message, post_event, text_message
 
+#: 2025-01-15T12:00:00Z: filters only take dates in the years 2000 to 2099.
+T0 = 1736942400
+
 
 async def _seed(client: httpx.AsyncClient, hooked: Hooked, count: int) -> None:
     """``count`` messages; timestamps repeat so that the id breaks ties."""
@@ -121,13 +124,17 @@ class TestListMessages:
         viewer_headers: dict[str, str],
     ) -> None:
         hooked = await instances.create(allowed_numbers=["5511987654321"])
-        await post_event(client, hooked, text_message("OK", sender="5511987654321", timestamp=100))
-        await post_event(client, hooked, text_message("NO", sender="5521998765432", timestamp=200))
+        await post_event(
+            client, hooked, text_message("OK", sender="5511987654321", timestamp=T0 + 100)
+        )
+        await post_event(
+            client, hooked, text_message("NO", sender="5521998765432", timestamp=T0 + 200)
+        )
         blocked = await _all_pages(client, viewer_headers, allowed="false")
         assert [m["message_id"] for m in blocked] == ["NO"]
-        early = await _all_pages(client, viewer_headers, until="1970-01-01T00:02:30Z")
+        early = await _all_pages(client, viewer_headers, until="2025-01-15T12:02:30Z")
         assert [m["message_id"] for m in early] == ["OK"]
-        late = await _all_pages(client, viewer_headers, since="1970-01-01T00:02:30Z")
+        late = await _all_pages(client, viewer_headers, since="2025-01-15T12:02:30Z")
         assert [m["message_id"] for m in late] == ["NO"]
 
     async def test_bad_cursor_is_400(

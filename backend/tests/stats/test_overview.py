@@ -5,6 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
@@ -133,3 +134,28 @@ class TestOverview:
         assert body["instances_total"] == 0
         assert body["messages"]["total"] == 0
         assert len(body["messages_per_hour"]) == 24
+
+    async def test_deleted_instances_are_not_counted_nor_listed(
+        self,
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: AsUser,
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        await _seed(db)
+        async with db() as s:
+            # What deleting with keep_history does: the row stays for its history.
+            deleted = (
+                await s.execute(select(EvolutionInstance).filter_by(name="loja-1"))
+            ).scalar_one()
+            deleted.deleted_at = utcnow()
+            deleted.status = "close"
+            await s.commit()
+        headers = await as_user(await users.viewer())
+        body = (await client.get("/api/stats/overview", headers=headers)).json()
+        assert body["instances_total"] == 3
+        assert body["instances_by_status"]["open"] == 1
+        assert body["instances_by_status"]["close"] == 1
+        assert body["instances_by_status"]["connecting"] == 1
+        assert "Loja 1" not in [i["display_name"] for i in body["recent_instances"]]
+        assert len(body["recent_instances"]) == 3

@@ -60,16 +60,6 @@ export const en: Messages = {
     cancel: 'Cancel',
   },
   pages: {
-    dashboard: { description: 'Overview of instances, messages and jobs.' },
-    instances: { description: 'WhatsApp instances on the Evolution servers.' },
-    servers: { description: 'Registered Evolution API v2 servers.' },
-    messages: { description: 'Messages received and sent by the instances.' },
-    jobs: { description: 'Image processing and background tasks.' },
-    users: { description: 'Accounts and permissions.' },
-    comingSoon: {
-      title: 'Coming soon',
-      description: 'This page is being built and arrives in an upcoming version.',
-    },
     notFound: {
       title: 'Page not found',
       description: 'The address {{path}} does not exist.',

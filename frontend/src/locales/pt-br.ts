@@ -59,16 +59,6 @@ export const ptBR = {
     cancel: 'Cancelar',
   },
   pages: {
-    dashboard: { description: 'Visão geral das instâncias, mensagens e jobs.' },
-    instances: { description: 'Instâncias de WhatsApp nos servidores Evolution.' },
-    servers: { description: 'Servidores Evolution API v2 cadastrados.' },
-    messages: { description: 'Mensagens recebidas e enviadas pelas instâncias.' },
-    jobs: { description: 'Processamento de imagens e tarefas em segundo plano.' },
-    users: { description: 'Contas de acesso e permissões.' },
-    comingSoon: {
-      title: 'Em breve',
-      description: 'Esta página está sendo construída e chega nas próximas versões.',
-    },
     notFound: {
       title: 'Página não encontrada',
       description: 'O endereço {{path}} não existe.',

@@ -63,7 +63,11 @@ export const authToken = <ThrowOnError extends boolean = false>(options: Options
  * Ends the session (cookie) or Bearer token of the request on the server: it stops working at once, on every API process. With an API key nothing ends (revoke the key instead).
  */
 export const authLogout = <ThrowOnError extends boolean = false>(options?: Options<AuthLogoutData, ThrowOnError>) => (options?.client ?? client).post<AuthLogoutResponses, AuthLogoutErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/logout',
     ...options
 });
@@ -72,7 +76,11 @@ export const authLogout = <ThrowOnError extends boolean = false>(options?: Optio
  * The logged-in user
  */
 export const authMe = <ThrowOnError extends boolean = false>(options?: Options<AuthMeData, ThrowOnError>) => (options?.client ?? client).get<AuthMeResponses, AuthMeErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/me',
     ...options
 });
@@ -83,7 +91,11 @@ export const authMe = <ThrowOnError extends boolean = false>(options?: Options<A
  * Every session and token of mine ends, this one included (log in again with the new password); with `revoke_api_keys` my API keys are revoked too. Wrong current passwords are throttled like logins.
  */
 export const authChangePassword = <ThrowOnError extends boolean = false>(options: Options<AuthChangePasswordData, ThrowOnError>) => (options.client ?? client).post<AuthChangePasswordResponses, AuthChangePasswordErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/me/password',
     ...options,
     headers: {
@@ -96,7 +108,11 @@ export const authChangePassword = <ThrowOnError extends boolean = false>(options
  * My active sessions and Bearer tokens
  */
 export const authListSessions = <ThrowOnError extends boolean = false>(options?: Options<AuthListSessionsData, ThrowOnError>) => (options?.client ?? client).get<AuthListSessionsResponses, AuthListSessionsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/sessions',
     ...options
 });
@@ -105,7 +121,11 @@ export const authListSessions = <ThrowOnError extends boolean = false>(options?:
  * End one of my sessions
  */
 export const authEndSession = <ThrowOnError extends boolean = false>(options: Options<AuthEndSessionData, ThrowOnError>) => (options.client ?? client).delete<AuthEndSessionResponses, AuthEndSessionErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/sessions/{session_id}',
     ...options
 });
@@ -116,7 +136,11 @@ export const authEndSession = <ThrowOnError extends boolean = false>(options: Op
  * Ends every session and Bearer token of mine, this one included, on every device and API process; with `revoke_api_keys` my API keys are revoked too.
  */
 export const authEndAllSessions = <ThrowOnError extends boolean = false>(options: Options<AuthEndAllSessionsData, ThrowOnError>) => (options.client ?? client).post<AuthEndAllSessionsResponses, AuthEndAllSessionsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/sessions/end-all',
     ...options,
     headers: {
@@ -129,7 +153,11 @@ export const authEndAllSessions = <ThrowOnError extends boolean = false>(options
  * My API keys
  */
 export const authListApiKeys = <ThrowOnError extends boolean = false>(options?: Options<AuthListApiKeysData, ThrowOnError>) => (options?.client ?? client).get<AuthListApiKeysResponses, AuthListApiKeysErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/api-keys',
     ...options
 });
@@ -140,7 +168,11 @@ export const authListApiKeys = <ThrowOnError extends boolean = false>(options?: 
  * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it.
  */
 export const authCreateApiKey = <ThrowOnError extends boolean = false>(options: Options<AuthCreateApiKeyData, ThrowOnError>) => (options.client ?? client).post<AuthCreateApiKeyResponses, AuthCreateApiKeyErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/api-keys',
     ...options,
     headers: {
@@ -153,7 +185,11 @@ export const authCreateApiKey = <ThrowOnError extends boolean = false>(options: 
  * Revoke an API key
  */
 export const authRevokeApiKey = <ThrowOnError extends boolean = false>(options: Options<AuthRevokeApiKeyData, ThrowOnError>) => (options.client ?? client).delete<AuthRevokeApiKeyResponses, AuthRevokeApiKeyErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/auth/api-keys/{key_id}',
     ...options
 });
@@ -162,7 +198,11 @@ export const authRevokeApiKey = <ThrowOnError extends boolean = false>(options: 
  * List users
  */
 export const usersListUsers = <ThrowOnError extends boolean = false>(options?: Options<UsersListUsersData, ThrowOnError>) => (options?.client ?? client).get<UsersListUsersResponses, UsersListUsersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/users',
     ...options
 });
@@ -171,7 +211,11 @@ export const usersListUsers = <ThrowOnError extends boolean = false>(options?: O
  * Create a user
  */
 export const usersCreateUser = <ThrowOnError extends boolean = false>(options: Options<UsersCreateUserData, ThrowOnError>) => (options.client ?? client).post<UsersCreateUserResponses, UsersCreateUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/users',
     ...options,
     headers: {
@@ -184,7 +228,11 @@ export const usersCreateUser = <ThrowOnError extends boolean = false>(options: O
  * Get a user
  */
 export const usersGetUser = <ThrowOnError extends boolean = false>(options: Options<UsersGetUserData, ThrowOnError>) => (options.client ?? client).get<UsersGetUserResponses, UsersGetUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/users/{user_id}',
     ...options
 });
@@ -195,7 +243,11 @@ export const usersGetUser = <ThrowOnError extends boolean = false>(options: Opti
  * Deactivating or demoting signs the user out everywhere (their API keys stop working while inactive). The last active admin cannot be demoted or deactivated, even by two admins demoting each other at the same time.
  */
 export const usersUpdateUser = <ThrowOnError extends boolean = false>(options: Options<UsersUpdateUserData, ThrowOnError>) => (options.client ?? client).patch<UsersUpdateUserResponses, UsersUpdateUserErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/users/{user_id}',
     ...options,
     headers: {
@@ -210,7 +262,11 @@ export const usersUpdateUser = <ThrowOnError extends boolean = false>(options: O
  * Sets the given password, or generates one and returns it once. Every session and Bearer token of the user ends; so do their API keys unless `revoke_api_keys` is false.
  */
 export const usersResetPassword = <ThrowOnError extends boolean = false>(options: Options<UsersResetPasswordData, ThrowOnError>) => (options.client ?? client).post<UsersResetPasswordResponses, UsersResetPasswordErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/users/{user_id}/reset-password',
     ...options,
     headers: {
@@ -223,7 +279,11 @@ export const usersResetPassword = <ThrowOnError extends boolean = false>(options
  * Read the audit log
  */
 export const auditListAudit = <ThrowOnError extends boolean = false>(options?: Options<AuditListAuditData, ThrowOnError>) => (options?.client ?? client).get<AuditListAuditResponses, AuditListAuditErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/audit',
     ...options
 });
@@ -232,7 +292,11 @@ export const auditListAudit = <ThrowOnError extends boolean = false>(options?: O
  * List Evolution servers
  */
 export const serversListServers = <ThrowOnError extends boolean = false>(options?: Options<ServersListServersData, ThrowOnError>) => (options?.client ?? client).get<ServersListServersResponses, ServersListServersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers',
     ...options
 });
@@ -243,7 +307,11 @@ export const serversListServers = <ThrowOnError extends boolean = false>(options
  * The global API key is stored encrypted and never returned (last 4 only). Nothing is sent to the server: use the test endpoints to check it.
  */
 export const serversCreateServer = <ThrowOnError extends boolean = false>(options: Options<ServersCreateServerData, ThrowOnError>) => (options.client ?? client).post<ServersCreateServerResponses, ServersCreateServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers',
     ...options,
     headers: {
@@ -258,7 +326,11 @@ export const serversCreateServer = <ThrowOnError extends boolean = false>(option
  * Calls `GET /` (reachability, Evolution and WhatsApp Web versions) and `fetchInstances` (is the key valid?). A server that cannot be reached or does not answer like Evolution API gives 502/504 with the reason.
  */
 export const serversTestNewServer = <ThrowOnError extends boolean = false>(options: Options<ServersTestNewServerData, ThrowOnError>) => (options.client ?? client).post<ServersTestNewServerResponses, ServersTestNewServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers/test',
     ...options,
     headers: {
@@ -273,7 +345,11 @@ export const serversTestNewServer = <ThrowOnError extends boolean = false>(optio
  * Refused (409) while the server has instances, unless `remove_instances` is true: then they are deleted on Evolution first, and here with their history. If an Evolution delete fails nothing is deleted here (502/504), unless `force` is true.
  */
 export const serversDeleteServer = <ThrowOnError extends boolean = false>(options: Options<ServersDeleteServerData, ThrowOnError>) => (options.client ?? client).delete<ServersDeleteServerResponses, ServersDeleteServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers/{server_id}',
     ...options
 });
@@ -282,7 +358,11 @@ export const serversDeleteServer = <ThrowOnError extends boolean = false>(option
  * Get an Evolution server
  */
 export const serversGetServer = <ThrowOnError extends boolean = false>(options: Options<ServersGetServerData, ThrowOnError>) => (options.client ?? client).get<ServersGetServerResponses, ServersGetServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers/{server_id}',
     ...options
 });
@@ -291,7 +371,11 @@ export const serversGetServer = <ThrowOnError extends boolean = false>(options: 
  * Update an Evolution server (name, URL, API key)
  */
 export const serversUpdateServer = <ThrowOnError extends boolean = false>(options: Options<ServersUpdateServerData, ThrowOnError>) => (options.client ?? client).patch<ServersUpdateServerResponses, ServersUpdateServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers/{server_id}',
     ...options,
     headers: {
@@ -306,7 +390,11 @@ export const serversUpdateServer = <ThrowOnError extends boolean = false>(option
  * Like `POST /servers/test` with the stored URL and key; the result is kept on the server (version, reachability, last error).
  */
 export const serversTestServer = <ThrowOnError extends boolean = false>(options: Options<ServersTestServerData, ThrowOnError>) => (options.client ?? client).post<ServersTestServerResponses, ServersTestServerErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/servers/{server_id}/test',
     ...options
 });
@@ -315,7 +403,11 @@ export const serversTestServer = <ThrowOnError extends boolean = false>(options:
  * List instances
  */
 export const instancesListInstances = <ThrowOnError extends boolean = false>(options?: Options<InstancesListInstancesData, ThrowOnError>) => (options?.client ?? client).get<InstancesListInstancesResponses, InstancesListInstancesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances',
     ...options
 });
@@ -326,7 +418,11 @@ export const instancesListInstances = <ThrowOnError extends boolean = false>(opt
  * Creates it on Evolution with its webhook pointing at evodash, and here: both or neither. Give `server_id`, or `evolution_url` + `api_key` (the registered server with that URL is reused; registering a new one needs the admin role).
  */
 export const instancesCreateInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesCreateInstanceData, ThrowOnError>) => (options.client ?? client).post<InstancesCreateInstanceResponses, InstancesCreateInstanceErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances',
     ...options,
     headers: {
@@ -341,7 +437,11 @@ export const instancesCreateInstance = <ThrowOnError extends boolean = false>(op
  * Asks Evolution for each instance's live state (and webhook drift), a bounded number at a time. One result per instance; an unreachable server marks its instances `unreachable` and the others go on.
  */
 export const instancesSyncInstances = <ThrowOnError extends boolean = false>(options?: Options<InstancesSyncInstancesData, ThrowOnError>) => (options?.client ?? client).post<InstancesSyncInstancesResponses, InstancesSyncInstancesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/sync',
     ...options,
     headers: {
@@ -354,7 +454,11 @@ export const instancesSyncInstances = <ThrowOnError extends boolean = false>(opt
  * Instances of a server that evodash does not manage yet
  */
 export const instancesListImportable = <ThrowOnError extends boolean = false>(options: Options<InstancesListImportableData, ThrowOnError>) => (options.client ?? client).get<InstancesListImportableResponses, InstancesListImportableErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/importable',
     ...options
 });
@@ -365,7 +469,11 @@ export const instancesListImportable = <ThrowOnError extends boolean = false>(op
  * Each chosen instance gets its row here and its webhook pointed at evodash; one result per instance.
  */
 export const instancesImportInstances = <ThrowOnError extends boolean = false>(options: Options<InstancesImportInstancesData, ThrowOnError>) => (options.client ?? client).post<InstancesImportInstancesResponses, InstancesImportInstancesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/import',
     ...options,
     headers: {
@@ -380,7 +488,11 @@ export const instancesImportInstances = <ThrowOnError extends boolean = false>(o
  * By default its messages and connection history are kept (the instance is marked deleted); `keep_history=false` removes them too. If Evolution cannot delete it, nothing changes here (502/504) unless `force` is true.
  */
 export const instancesDeleteInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesDeleteInstanceData, ThrowOnError>) => (options.client ?? client).delete<InstancesDeleteInstanceResponses, InstancesDeleteInstanceErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}',
     ...options
 });
@@ -389,7 +501,11 @@ export const instancesDeleteInstance = <ThrowOnError extends boolean = false>(op
  * Get an instance
  */
 export const instancesGetInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesGetInstanceData, ThrowOnError>) => (options.client ?? client).get<InstancesGetInstanceResponses, InstancesGetInstanceErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}',
     ...options
 });
@@ -398,7 +514,11 @@ export const instancesGetInstance = <ThrowOnError extends boolean = false>(optio
  * Update an instance (display name, phone, forward URL, invoice replies)
  */
 export const instancesUpdateInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesUpdateInstanceData, ThrowOnError>) => (options.client ?? client).patch<InstancesUpdateInstanceResponses, InstancesUpdateInstanceErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}',
     ...options,
     headers: {
@@ -411,7 +531,11 @@ export const instancesUpdateInstance = <ThrowOnError extends boolean = false>(op
  * Connection history (state changes), newest first
  */
 export const instancesListEvents = <ThrowOnError extends boolean = false>(options: Options<InstancesListEventsData, ThrowOnError>) => (options.client ?? client).get<InstancesListEventsResponses, InstancesListEventsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/events',
     ...options
 });
@@ -422,7 +546,11 @@ export const instancesListEvents = <ThrowOnError extends boolean = false>(option
  * Answers a QR code (PNG data URL), a pairing code (when a phone number is known or given), `already_open`, or `no_qr_yet` with `retry_after_seconds`. Later QR codes arrive as realtime events.
  */
 export const instancesConnect = <ThrowOnError extends boolean = false>(options: Options<InstancesConnectData, ThrowOnError>) => (options.client ?? client).post<InstancesConnectResponses, InstancesConnectErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/connect',
     ...options,
     headers: {
@@ -435,7 +563,11 @@ export const instancesConnect = <ThrowOnError extends boolean = false>(options: 
  * Disconnect from WhatsApp (log out)
  */
 export const instancesDisconnect = <ThrowOnError extends boolean = false>(options: Options<InstancesDisconnectData, ThrowOnError>) => (options.client ?? client).post<InstancesDisconnectResponses, InstancesDisconnectErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/disconnect',
     ...options
 });
@@ -444,7 +576,11 @@ export const instancesDisconnect = <ThrowOnError extends boolean = false>(option
  * Restart the instance's connection
  */
 export const instancesRestart = <ThrowOnError extends boolean = false>(options: Options<InstancesRestartData, ThrowOnError>) => (options.client ?? client).post<InstancesRestartResponses, InstancesRestartErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/restart',
     ...options
 });
@@ -453,7 +589,11 @@ export const instancesRestart = <ThrowOnError extends boolean = false>(options: 
  * Re-apply the evodash webhook on Evolution
  */
 export const instancesApplyWebhook = <ThrowOnError extends boolean = false>(options: Options<InstancesApplyWebhookData, ThrowOnError>) => (options.client ?? client).post<InstancesApplyWebhookResponses, InstancesApplyWebhookErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/webhook',
     ...options
 });
@@ -462,7 +602,11 @@ export const instancesApplyWebhook = <ThrowOnError extends boolean = false>(opti
  * Sync this instance's status and webhook
  */
 export const instancesSyncInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesSyncInstanceData, ThrowOnError>) => (options.client ?? client).post<InstancesSyncInstanceResponses, InstancesSyncInstanceErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/sync',
     ...options
 });
@@ -471,7 +615,11 @@ export const instancesSyncInstance = <ThrowOnError extends boolean = false>(opti
  * Read the instance's Evolution settings
  */
 export const instancesReadSettings = <ThrowOnError extends boolean = false>(options: Options<InstancesReadSettingsData, ThrowOnError>) => (options.client ?? client).get<InstancesReadSettingsResponses, InstancesReadSettingsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/settings',
     ...options
 });
@@ -482,7 +630,11 @@ export const instancesReadSettings = <ThrowOnError extends boolean = false>(opti
  * Always-online and full-history sync take effect after a restart.
  */
 export const instancesWriteSettings = <ThrowOnError extends boolean = false>(options: Options<InstancesWriteSettingsData, ThrowOnError>) => (options.client ?? client).put<InstancesWriteSettingsResponses, InstancesWriteSettingsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/settings',
     ...options,
     headers: {
@@ -497,7 +649,11 @@ export const instancesWriteSettings = <ThrowOnError extends boolean = false>(opt
  * Instances by status, messages in the last 24 hours (per hour too), blocked messages, jobs by status, and the latest instances, messages and connection events. Counts of completed hours may lag by up to a minute; the current hour is always live.
  */
 export const statsOverview = <ThrowOnError extends boolean = false>(options?: Options<StatsOverviewData, ThrowOnError>) => (options?.client ?? client).get<StatsOverviewResponses, StatsOverviewErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/stats/overview',
     ...options
 });
@@ -506,7 +662,11 @@ export const statsOverview = <ThrowOnError extends boolean = false>(options?: Op
  * List image processing jobs, newest first
  */
 export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Options<JobsListJobsData, ThrowOnError>) => (options?.client ?? client).get<JobsListJobsResponses, JobsListJobsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs',
     ...options
 });
@@ -515,7 +675,11 @@ export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Opt
  * Count jobs per status (status filter ignored)
  */
 export const jobsJobCounts = <ThrowOnError extends boolean = false>(options?: Options<JobsJobCountsData, ThrowOnError>) => (options?.client ?? client).get<JobsJobCountsResponses, JobsJobCountsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/counts',
     ...options
 });
@@ -524,7 +688,11 @@ export const jobsJobCounts = <ThrowOnError extends boolean = false>(options?: Op
  * A job with its result
  */
 export const jobsGetJob = <ThrowOnError extends boolean = false>(options: Options<JobsGetJobData, ThrowOnError>) => (options.client ?? client).get<JobsGetJobResponses, JobsGetJobErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/{job_id}',
     ...options
 });
@@ -533,7 +701,11 @@ export const jobsGetJob = <ThrowOnError extends boolean = false>(options: Option
  * The original image of a job
  */
 export const jobsJobImage = <ThrowOnError extends boolean = false>(options: Options<JobsJobImageData, ThrowOnError>) => (options.client ?? client).get<JobsJobImageResponses, JobsJobImageErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/{job_id}/image',
     ...options
 });
@@ -542,7 +714,11 @@ export const jobsJobImage = <ThrowOnError extends boolean = false>(options: Opti
  * The thumbnail of a job's image (JPEG)
  */
 export const jobsJobThumbnail = <ThrowOnError extends boolean = false>(options: Options<JobsJobThumbnailData, ThrowOnError>) => (options.client ?? client).get<JobsJobThumbnailResponses, JobsJobThumbnailErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/{job_id}/thumbnail',
     ...options
 });
@@ -551,7 +727,11 @@ export const jobsJobThumbnail = <ThrowOnError extends boolean = false>(options: 
  * Run a finished job again
  */
 export const jobsRetryJob = <ThrowOnError extends boolean = false>(options: Options<JobsRetryJobData, ThrowOnError>) => (options.client ?? client).post<JobsRetryJobResponses, JobsRetryJobErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/{job_id}/retry',
     ...options
 });
@@ -560,7 +740,11 @@ export const jobsRetryJob = <ThrowOnError extends boolean = false>(options: Opti
  * Cancel a queued or running job
  */
 export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Options<JobsCancelJobData, ThrowOnError>) => (options.client ?? client).post<JobsCancelJobResponses, JobsCancelJobErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/jobs/{job_id}/cancel',
     ...options
 });
@@ -617,7 +801,11 @@ export const webhooksReceiveEventByName = <ThrowOnError extends boolean = false>
  * List received events, newest first (admins)
  */
 export const webhooksListEvents = <ThrowOnError extends boolean = false>(options?: Options<WebhooksListEventsData, ThrowOnError>) => (options?.client ?? client).get<WebhooksListEventsResponses, WebhooksListEventsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/webhooks/events',
     ...options
 });
@@ -626,7 +814,11 @@ export const webhooksListEvents = <ThrowOnError extends boolean = false>(options
  * Get a received event with its body (admins)
  */
 export const webhooksGetEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksGetEventData, ThrowOnError>) => (options.client ?? client).get<WebhooksGetEventResponses, WebhooksGetEventErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/webhooks/events/{event_id}',
     ...options
 });
@@ -637,7 +829,11 @@ export const webhooksGetEvent = <ThrowOnError extends boolean = false>(options: 
  * Applying is idempotent, so replaying an event that was applied changes nothing; a failed one is applied anew. Replays are not forwarded.
  */
 export const webhooksReplayEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReplayEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReplayEventResponses, WebhooksReplayEventErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/webhooks/events/{event_id}/replay',
     ...options
 });
@@ -646,7 +842,11 @@ export const webhooksReplayEvent = <ThrowOnError extends boolean = false>(option
  * List forwarding attempts, newest first
  */
 export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(options?: Options<WebhooksListDeliveriesData, ThrowOnError>) => (options?.client ?? client).get<WebhooksListDeliveriesResponses, WebhooksListDeliveriesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/webhooks/deliveries',
     ...options
 });
@@ -657,7 +857,11 @@ export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(opt
  * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryDeliveryData, ThrowOnError>) => (options.client ?? client).post<WebhooksRetryDeliveryResponses, WebhooksRetryDeliveryErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/webhooks/deliveries/{delivery_id}/retry',
     ...options
 });
@@ -668,7 +872,11 @@ export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(opti
  * Keyset pagination: pass `next_cursor` back as `cursor` for the next page. Filters combine with AND.
  */
 export const messagesListMessages = <ThrowOnError extends boolean = false>(options?: Options<MessagesListMessagesData, ThrowOnError>) => (options?.client ?? client).get<MessagesListMessagesResponses, MessagesListMessagesErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/messages',
     ...options
 });
@@ -677,7 +885,11 @@ export const messagesListMessages = <ThrowOnError extends boolean = false>(optio
  * Message counts per instance
  */
 export const messagesMessageCounts = <ThrowOnError extends boolean = false>(options?: Options<MessagesMessageCountsData, ThrowOnError>) => (options?.client ?? client).get<MessagesMessageCountsResponses, MessagesMessageCountsErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/messages/counts',
     ...options
 });
@@ -686,7 +898,11 @@ export const messagesMessageCounts = <ThrowOnError extends boolean = false>(opti
  * Get a message
  */
 export const messagesGetMessage = <ThrowOnError extends boolean = false>(options: Options<MessagesGetMessageData, ThrowOnError>) => (options.client ?? client).get<MessagesGetMessageResponses, MessagesGetMessageErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/messages/{message_id}',
     ...options
 });
@@ -695,7 +911,11 @@ export const messagesGetMessage = <ThrowOnError extends boolean = false>(options
  * Get a message's raw Evolution payload (admins)
  */
 export const messagesGetMessageRaw = <ThrowOnError extends boolean = false>(options: Options<MessagesGetMessageRawData, ThrowOnError>) => (options.client ?? client).get<MessagesGetMessageRawResponses, MessagesGetMessageRawErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/messages/{message_id}/raw',
     ...options
 });
@@ -706,7 +926,11 @@ export const messagesGetMessageRaw = <ThrowOnError extends boolean = false>(opti
  * Sent with Evolution's `sendText` and stored as an outgoing message.
  */
 export const messagesSendText = <ThrowOnError extends boolean = false>(options: Options<MessagesSendTextData, ThrowOnError>) => (options.client ?? client).post<MessagesSendTextResponses, MessagesSendTextErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/messages',
     ...options,
     headers: {
@@ -721,7 +945,11 @@ export const messagesSendText = <ThrowOnError extends boolean = false>(options: 
  * The numbers allowed to trigger processing (image jobs) on this instance, on top of the global `ALLOWED_PHONE_NUMBERS`. **When both lists are empty, everyone is allowed.** Messages from other numbers are still stored, marked blocked (`is_allowed: false`), and trigger nothing. Numbers match in any format: `+55 11 98765-4321`, `5511987654321@s.whatsapp.net`, and Brazilian mobiles with or without the ninth digit are the same number.
  */
 export const allowListGetAllowedNumbers = <ThrowOnError extends boolean = false>(options: Options<AllowListGetAllowedNumbersData, ThrowOnError>) => (options.client ?? client).get<AllowListGetAllowedNumbersResponses, AllowListGetAllowedNumbersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/allowed-numbers',
     ...options
 });
@@ -732,7 +960,11 @@ export const allowListGetAllowedNumbers = <ThrowOnError extends boolean = false>
  * The numbers allowed to trigger processing (image jobs) on this instance, on top of the global `ALLOWED_PHONE_NUMBERS`. **When both lists are empty, everyone is allowed.** Messages from other numbers are still stored, marked blocked (`is_allowed: false`), and trigger nothing. Numbers match in any format: `+55 11 98765-4321`, `5511987654321@s.whatsapp.net`, and Brazilian mobiles with or without the ninth digit are the same number. Send `[]` to clear it.
  */
 export const allowListSetAllowedNumbers = <ThrowOnError extends boolean = false>(options: Options<AllowListSetAllowedNumbersData, ThrowOnError>) => (options.client ?? client).put<AllowListSetAllowedNumbersResponses, AllowListSetAllowedNumbersErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/instances/{instance_id}/allowed-numbers',
     ...options,
     headers: {
@@ -747,7 +979,11 @@ export const allowListSetAllowedNumbers = <ThrowOnError extends boolean = false>
  * Open `/api/ws?ticket=<ticket>` within `WS_TICKET_SECONDS` (30 s), or send `{"type": "auth", "ticket": "<ticket>"}` as the first message. Each ticket works once; the socket then lives as long as the credential the ticket was made with.
  */
 export const realtimeWsTicket = <ThrowOnError extends boolean = false>(options?: Options<RealtimeWsTicketData, ThrowOnError>) => (options?.client ?? client).post<RealtimeWsTicketResponses, RealtimeWsTicketErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
     url: '/api/ws/ticket',
     ...options
 });

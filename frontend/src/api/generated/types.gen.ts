@@ -390,7 +390,8 @@ export type EndSessionsResult = {
 /**
  * ErrorRead
  *
- * The body of every error answer.
+ * The body of every error answer. Some errors add fields of their own (an Evolution
+ * failure adds ``evolution_status`` and ``evolution_message``).
  */
 export type ErrorRead = {
     /**
@@ -405,12 +406,6 @@ export type ErrorRead = {
      * Human-readable explanation
      */
     detail: string;
-    /**
-     * Errors
-     *
-     * Per-field problems (validation errors only)
-     */
-    errors?: Array<FieldError> | null;
 };
 
 /**
@@ -430,16 +425,6 @@ export type FieldError = {
      * Message
      */
     message: string;
-};
-
-/**
- * HTTPValidationError
- */
-export type HttpValidationError = {
-    /**
-     * Detail
-     */
-    detail?: Array<ValidationError>;
 };
 
 /**
@@ -603,10 +588,15 @@ export type ImportableRead = {
     reason?: string | null;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreate = {
+export type InstanceCreate = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -909,7 +899,7 @@ export type InstanceUpdate = {
     /**
      * Display Name
      */
-    display_name?: string | null;
+    display_name?: string;
     /**
      * Phone Number
      */
@@ -923,7 +913,7 @@ export type InstanceUpdate = {
      *
      * Answer invoice images on WhatsApp with what was read
      */
-    reply_with_summary?: boolean | null;
+    reply_with_summary?: boolean;
 };
 
 /**
@@ -1807,15 +1797,11 @@ export type ServerUpdate = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
-    /**
-     * Api Key
-     */
-    api_key?: null;
+    base_url?: string;
 };
 
 /**
@@ -2096,31 +2082,29 @@ export type UserUpdate = {
 };
 
 /**
- * ValidationError
+ * ValidationErrorRead
+ *
+ * The body of a 422: the request did not match the document.
  */
-export type ValidationError = {
+export type ValidationErrorRead = {
     /**
-     * Location
+     * Error
+     *
+     * Always `validation_error`
      */
-    loc: Array<string | number>;
+    error: string;
     /**
-     * Message
+     * Detail
+     *
+     * Human-readable explanation
      */
-    msg: string;
+    detail: string;
     /**
-     * Error Type
+     * Errors
+     *
+     * One entry per problem, naming its field
      */
-    type: string;
-    /**
-     * Input
-     */
-    input?: unknown;
-    /**
-     * Context
-     */
-    ctx?: {
-        [key: string]: unknown;
-    };
+    errors: Array<FieldError>;
 };
 
 /**
@@ -2302,10 +2286,15 @@ export type WsTicket = {
     expires_at: string;
 };
 
-/**
- * InstanceCreate
- */
-export type InstanceCreateWritable = {
+export type InstanceCreateWritable = ({
+    server_id: number;
+    evolution_url?: null;
+    api_key?: null;
+} | {
+    server_id?: null;
+    evolution_url: string;
+    api_key: string;
+}) & {
     /**
      * Display Name
      */
@@ -2393,15 +2382,17 @@ export type ServerUpdateWritable = {
     /**
      * Name
      */
-    name?: string | null;
+    name?: string;
     /**
      * Base Url
      */
-    base_url?: string | null;
+    base_url?: string;
     /**
      * Api Key
+     *
+     * The server's global key (AUTHENTICATION_API_KEY)
      */
-    api_key?: string | null;
+    api_key?: string;
 };
 
 export type HealthHealthzData = {
@@ -2454,13 +2445,21 @@ export type AuthLoginData = {
 
 export type AuthLoginErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2491,13 +2490,21 @@ export type AuthTokenData = {
 
 export type AuthTokenErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2582,7 +2589,7 @@ export type AuthChangePasswordData = {
 
 export type AuthChangePasswordErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2594,9 +2601,13 @@ export type AuthChangePasswordErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
     /**
      * Too many attempts
      */
@@ -2673,7 +2684,7 @@ export type AuthEndSessionErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuthEndSessionError = AuthEndSessionErrors[keyof AuthEndSessionErrors];
@@ -2696,6 +2707,10 @@ export type AuthEndAllSessionsData = {
 
 export type AuthEndAllSessionsErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2704,9 +2719,13 @@ export type AuthEndAllSessionsErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthEndAllSessionsError = AuthEndAllSessionsErrors[keyof AuthEndAllSessionsErrors];
@@ -2756,7 +2775,7 @@ export type AuthCreateApiKeyData = {
 
 export type AuthCreateApiKeyErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2768,9 +2787,13 @@ export type AuthCreateApiKeyErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AuthCreateApiKeyError = AuthCreateApiKeyErrors[keyof AuthCreateApiKeyErrors];
@@ -2812,7 +2835,7 @@ export type AuthRevokeApiKeyErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuthRevokeApiKeyError = AuthRevokeApiKeyErrors[keyof AuthRevokeApiKeyErrors];
@@ -2862,7 +2885,7 @@ export type UsersListUsersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersListUsersError = UsersListUsersErrors[keyof UsersListUsersErrors];
@@ -2885,6 +2908,10 @@ export type UsersCreateUserData = {
 
 export type UsersCreateUserErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -2897,9 +2924,17 @@ export type UsersCreateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type UsersCreateUserError = UsersCreateUserErrors[keyof UsersCreateUserErrors];
@@ -2941,7 +2976,7 @@ export type UsersGetUserErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type UsersGetUserError = UsersGetUserErrors[keyof UsersGetUserErrors];
@@ -2969,7 +3004,7 @@ export type UsersUpdateUserData = {
 
 export type UsersUpdateUserErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -2989,9 +3024,13 @@ export type UsersUpdateUserErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type UsersUpdateUserError = UsersUpdateUserErrors[keyof UsersUpdateUserErrors];
@@ -3019,6 +3058,10 @@ export type UsersResetPasswordData = {
 
 export type UsersResetPasswordErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3031,9 +3074,17 @@ export type UsersResetPasswordErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type UsersResetPasswordError = UsersResetPasswordErrors[keyof UsersResetPasswordErrors];
@@ -3057,10 +3108,14 @@ export type AuditListAuditData = {
         action?: string | null;
         /**
          * User Id
+         *
+         * Only this user's actions
          */
         user_id?: number | null;
         /**
          * Since
+         *
+         * At or after
          */
         since?: string | null;
         /**
@@ -3091,7 +3146,7 @@ export type AuditListAuditErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AuditListAuditError = AuditListAuditErrors[keyof AuditListAuditErrors];
@@ -3133,7 +3188,7 @@ export type ServersListServersErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersListServersError = ServersListServersErrors[keyof ServersListServersErrors];
@@ -3156,6 +3211,10 @@ export type ServersCreateServerData = {
 
 export type ServersCreateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3168,9 +3227,13 @@ export type ServersCreateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersCreateServerError = ServersCreateServerErrors[keyof ServersCreateServerErrors];
@@ -3193,6 +3256,10 @@ export type ServersTestNewServerData = {
 
 export type ServersTestNewServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3201,15 +3268,19 @@ export type ServersTestNewServerErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3270,13 +3341,13 @@ export type ServersDeleteServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3316,7 +3387,7 @@ export type ServersGetServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type ServersGetServerError = ServersGetServerErrors[keyof ServersGetServerErrors];
@@ -3344,6 +3415,10 @@ export type ServersUpdateServerData = {
 
 export type ServersUpdateServerErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3360,9 +3435,13 @@ export type ServersUpdateServerErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type ServersUpdateServerError = ServersUpdateServerErrors[keyof ServersUpdateServerErrors];
@@ -3408,13 +3487,13 @@ export type ServersTestServerErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3436,6 +3515,8 @@ export type InstancesListInstancesData = {
     query?: {
         /**
          * Server Id
+         *
+         * Only this server's instances
          */
         server_id?: number | null;
         /**
@@ -3478,9 +3559,9 @@ export type InstancesListInstancesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListInstancesError = InstancesListInstancesErrors[keyof InstancesListInstancesErrors];
@@ -3503,6 +3584,10 @@ export type InstancesCreateInstanceData = {
 
 export type InstancesCreateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3519,15 +3604,23 @@ export type InstancesCreateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3555,6 +3648,10 @@ export type InstancesSyncInstancesData = {
 
 export type InstancesSyncInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3563,9 +3660,13 @@ export type InstancesSyncInstancesErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstancesError = InstancesSyncInstancesErrors[keyof InstancesSyncInstancesErrors];
@@ -3609,15 +3710,15 @@ export type InstancesListImportableErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3644,6 +3745,10 @@ export type InstancesImportInstancesData = {
 
 export type InstancesImportInstancesErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3660,15 +3765,19 @@ export type InstancesImportInstancesErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3729,13 +3838,13 @@ export type InstancesDeleteInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3775,7 +3884,7 @@ export type InstancesGetInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesGetInstanceError = InstancesGetInstanceErrors[keyof InstancesGetInstanceErrors];
@@ -3803,6 +3912,10 @@ export type InstancesUpdateInstanceData = {
 
 export type InstancesUpdateInstanceErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -3819,9 +3932,13 @@ export type InstancesUpdateInstanceErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type InstancesUpdateInstanceError = InstancesUpdateInstanceErrors[keyof InstancesUpdateInstanceErrors];
@@ -3872,7 +3989,7 @@ export type InstancesListEventsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesListEventsError = InstancesListEventsErrors[keyof InstancesListEventsErrors];
@@ -3903,7 +4020,7 @@ export type InstancesConnectData = {
 
 export type InstancesConnectErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -3923,15 +4040,19 @@ export type InstancesConnectErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -3979,13 +4100,13 @@ export type InstancesDisconnectErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4033,13 +4154,13 @@ export type InstancesRestartErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4087,13 +4208,13 @@ export type InstancesApplyWebhookErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4141,7 +4262,7 @@ export type InstancesSyncInstanceErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type InstancesSyncInstanceError = InstancesSyncInstanceErrors[keyof InstancesSyncInstanceErrors];
@@ -4183,13 +4304,13 @@ export type InstancesReadSettingsErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4219,6 +4340,10 @@ export type InstancesWriteSettingsData = {
 
 export type InstancesWriteSettingsErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -4235,15 +4360,19 @@ export type InstancesWriteSettingsErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -4334,9 +4463,9 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
@@ -4388,9 +4517,9 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobCountsError = JobsJobCountsErrors[keyof JobsJobCountsErrors];
@@ -4430,7 +4559,7 @@ export type JobsGetJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsGetJobError = JobsGetJobErrors[keyof JobsGetJobErrors];
@@ -4470,7 +4599,7 @@ export type JobsJobImageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobImageError = JobsJobImageErrors[keyof JobsJobImageErrors];
@@ -4510,7 +4639,7 @@ export type JobsJobThumbnailErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsJobThumbnailError = JobsJobThumbnailErrors[keyof JobsJobThumbnailErrors];
@@ -4558,7 +4687,7 @@ export type JobsRetryJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsRetryJobError = JobsRetryJobErrors[keyof JobsRetryJobErrors];
@@ -4606,7 +4735,7 @@ export type JobsCancelJobErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type JobsCancelJobError = JobsCancelJobErrors[keyof JobsCancelJobErrors];
@@ -4693,7 +4822,7 @@ export type WebhooksReceiveEventData = {
 
 export type WebhooksReceiveEventErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4701,7 +4830,7 @@ export type WebhooksReceiveEventErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -4709,9 +4838,9 @@ export type WebhooksReceiveEventErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
@@ -4802,7 +4931,7 @@ export type WebhooksReceiveEventByNameData = {
 
 export type WebhooksReceiveEventByNameErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4810,7 +4939,7 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     401: ErrorRead;
     /**
-     * Error
+     * Gone
      */
     410: ErrorRead;
     /**
@@ -4818,9 +4947,9 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     413: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
@@ -4840,6 +4969,8 @@ export type WebhooksListEventsData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
@@ -4860,6 +4991,8 @@ export type WebhooksListEventsData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -4868,7 +5001,7 @@ export type WebhooksListEventsData = {
 
 export type WebhooksListEventsErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -4880,9 +5013,9 @@ export type WebhooksListEventsErrors = {
      */
     403: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListEventsError = WebhooksListEventsErrors[keyof WebhooksListEventsErrors];
@@ -4924,7 +5057,7 @@ export type WebhooksGetEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksGetEventError = WebhooksGetEventErrors[keyof WebhooksGetEventErrors];
@@ -4970,7 +5103,7 @@ export type WebhooksReplayEventErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksReplayEventError = WebhooksReplayEventErrors[keyof WebhooksReplayEventErrors];
@@ -4990,10 +5123,14 @@ export type WebhooksListDeliveriesData = {
     query?: {
         /**
          * Instance Id
+         *
+         * Only this instance
          */
         instance_id?: number | null;
         /**
          * Event Id
+         *
+         * Only this event
          */
         event_id?: number | null;
         /**
@@ -5008,6 +5145,8 @@ export type WebhooksListDeliveriesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
     };
@@ -5016,7 +5155,7 @@ export type WebhooksListDeliveriesData = {
 
 export type WebhooksListDeliveriesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -5024,9 +5163,9 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksListDeliveriesError = WebhooksListDeliveriesErrors[keyof WebhooksListDeliveriesErrors];
@@ -5072,7 +5211,7 @@ export type WebhooksRetryDeliveryErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type WebhooksRetryDeliveryError = WebhooksRetryDeliveryErrors[keyof WebhooksRetryDeliveryErrors];
@@ -5098,6 +5237,8 @@ export type MessagesListMessagesData = {
         cursor?: string | null;
         /**
          * Limit
+         *
+         * Items per page
          */
         limit?: number;
         /**
@@ -5154,7 +5295,7 @@ export type MessagesListMessagesData = {
 
 export type MessagesListMessagesErrors = {
     /**
-     * Bad request
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
      */
     400: ErrorRead;
     /**
@@ -5162,9 +5303,9 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesListMessagesError = MessagesListMessagesErrors[keyof MessagesListMessagesErrors];
@@ -5184,10 +5325,14 @@ export type MessagesMessageCountsData = {
     query?: {
         /**
          * Since
+         *
+         * Received at or after
          */
         since?: string | null;
         /**
          * Until
+         *
+         * Received before
          */
         until?: string | null;
     };
@@ -5200,9 +5345,9 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
-     * Invalid input
+     * Invalid input: `errors` names each field
      */
-    422: ErrorRead;
+    422: ValidationErrorRead;
 };
 
 export type MessagesMessageCountsError = MessagesMessageCountsErrors[keyof MessagesMessageCountsErrors];
@@ -5242,7 +5387,7 @@ export type MessagesGetMessageErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageError = MessagesGetMessageErrors[keyof MessagesGetMessageErrors];
@@ -5284,7 +5429,7 @@ export type MessagesGetMessageRawErrors = {
     /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type MessagesGetMessageRawError = MessagesGetMessageRawErrors[keyof MessagesGetMessageRawErrors];
@@ -5312,6 +5457,10 @@ export type MessagesSendTextData = {
 
 export type MessagesSendTextErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5328,15 +5477,19 @@ export type MessagesSendTextErrors = {
      */
     409: ErrorRead;
     /**
-     * Invalid input
+     * Body too large
      */
-    422: ErrorRead;
+    413: ErrorRead;
     /**
-     * Evolution API answered with an error or garbage
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
      */
     502: ErrorRead;
     /**
-     * Evolution API did not answer in time
+     * The Evolution server did not answer in time
      */
     504: ErrorRead;
 };
@@ -5374,9 +5527,13 @@ export type AllowListGetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
      * Validation Error
      */
-    422: HttpValidationError;
+    422: ValidationErrorRead;
 };
 
 export type AllowListGetAllowedNumbersError = AllowListGetAllowedNumbersErrors[keyof AllowListGetAllowedNumbersErrors];
@@ -5404,6 +5561,10 @@ export type AllowListSetAllowedNumbersData = {
 
 export type AllowListSetAllowedNumbersErrors = {
     /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
      * Not authenticated
      */
     401: ErrorRead;
@@ -5416,9 +5577,17 @@ export type AllowListSetAllowedNumbersErrors = {
      */
     404: ErrorRead;
     /**
-     * Invalid input
+     * Conflict
      */
-    422: ErrorRead;
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
 };
 
 export type AllowListSetAllowedNumbersError = AllowListSetAllowedNumbersErrors[keyof AllowListSetAllowedNumbersErrors];

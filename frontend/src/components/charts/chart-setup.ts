@@ -24,17 +24,6 @@ Chart.register(
   Tooltip,
 );
 
-/** Colours that read well on both themes' backgrounds. */
-export const CHART_COLORS = [
-  '#0f766e',
-  '#f59e0b',
-  '#3b82f6',
-  '#ef4444',
-  '#8b5cf6',
-  '#14b8a6',
-  '#64748b',
-] as const;
-
 /** Text and grid colours from the current Bootstrap theme. */
 export function themeChartColors() {
   const style = getComputedStyle(document.documentElement);

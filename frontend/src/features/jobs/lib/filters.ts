@@ -9,10 +9,6 @@ export const JOB_STATUSES: readonly JobStatus[] = [
   'cancelled',
 ];
 
-export function isJobStatus(value: string): value is JobStatus {
-  return (JOB_STATUSES as readonly string[]).includes(value);
-}
-
 /** The job list's filters and page, as kept in the URL query string. */
 export interface JobFilters {
   statuses: JobStatus[];

@@ -32,14 +32,12 @@ export function useDeleteServer() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: deleteServer,
-    onSuccess: async (_data, { removeInstances }) => {
+    // Instance lists learn about instances deleted with their server from the realtime
+    // events of those deletions, like any other change.
+    onSuccess: async () => {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: serversQueryKeyPrefix() }),
         queryClient.invalidateQueries({ queryKey: statsOverviewQueryKey() }),
-        // Its instances went with it: every instance list is out of date.
-        removeInstances
-          ? queryClient.invalidateQueries({ queryKey: [{ _id: 'instancesListInstances' }] })
-          : null,
       ]);
     },
   });
