@@ -242,7 +242,7 @@ async def end_session(
 
 
 @router.post(
-    "/sessions/end-all",
+    "/logout-everywhere",
     response_model=EndSessionsResult,
     summary="Log out everywhere",
     description="Ends every session and Bearer token of mine, this one included, on every "

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from evodash.core.params import Timestamp
+from evodash.core.params import Flag, Timestamp
 from evodash.core.schemas import Schema
 from evodash.users.schemas import UserRead
 
@@ -30,7 +30,7 @@ class TokenResult(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=8, max_length=256)
-    revoke_api_keys: bool = Field(
+    revoke_api_keys: Flag = Field(
         default=False, description="Revoke every API key of mine too (sessions always end)"
     )
 
@@ -40,7 +40,7 @@ class ApiKeyCreate(BaseModel):
     expires_at: Timestamp | None = Field(
         default=None, description="When the key stops working (future); null: never"
     )
-    can_create_keys: bool = Field(
+    can_create_keys: Flag = Field(
         default=False,
         description="Whether requests made with this key may create more API keys",
     )
@@ -75,7 +75,7 @@ class SessionRead(Schema):
 
 
 class EndSessions(BaseModel):
-    revoke_api_keys: bool = Field(default=False, description="Revoke every API key of mine too")
+    revoke_api_keys: Flag = Field(default=False, description="Revoke every API key of mine too")
 
 
 class EndSessionsResult(BaseModel):

@@ -32,7 +32,7 @@ SELF_SERVICE = {
     ("POST", "/api/auth/api-keys"),
     ("DELETE", "/api/auth/api-keys/{key_id}"),
     ("DELETE", "/api/auth/sessions/{session_id}"),
-    ("POST", "/api/auth/sessions/end-all"),
+    ("POST", "/api/auth/logout-everywhere"),
     ("POST", "/api/ws/ticket"),
 }
 

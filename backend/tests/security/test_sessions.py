@@ -146,7 +146,7 @@ class TestLogout:
             # And the other way round: log out everywhere over there, refused here.
             again = await _bearer(here, "roaming")
             other = await _bearer(there, "roaming")
-            ended = await there.post("/api/auth/sessions/end-all", json={}, headers=other)
+            ended = await there.post("/api/auth/logout-everywhere", json={}, headers=other)
             assert ended.status_code == 200 and ended.json()["ended"] >= 2
             assert (await here.get("/api/auth/me", headers=again)).status_code == 401
 
@@ -166,7 +166,7 @@ class TestEndingEverySession:
             sessions = (await laptop.get("/api/auth/sessions")).json()
             assert len(sessions) == 3 and sum(s["current"] for s in sessions) == 1
             response = await phone.post(
-                "/api/auth/sessions/end-all", json={"revoke_api_keys": False}, headers=_csrf(phone)
+                "/api/auth/logout-everywhere", json={"revoke_api_keys": False}, headers=_csrf(phone)
             )
             assert response.status_code == 200
             for client, headers in ((laptop, {}), (phone, {}), (laptop, token)):
@@ -175,7 +175,7 @@ class TestEndingEverySession:
             # Again, with the keys this time.
             await _cookie_login(phone, "many")
             await phone.post(
-                "/api/auth/sessions/end-all", json={"revoke_api_keys": True}, headers=_csrf(phone)
+                "/api/auth/logout-everywhere", json={"revoke_api_keys": True}, headers=_csrf(phone)
             )
             assert (await laptop.get("/api/auth/me", headers={"X-API-Key": key})).status_code == 401
 

@@ -141,7 +141,7 @@ export const authEndAllSessions = <ThrowOnError extends boolean = false>(options
         { scheme: 'bearer', type: 'http' },
         { name: 'X-API-Key', type: 'apiKey' }
     ],
-    url: '/api/auth/sessions/end-all',
+    url: '/api/auth/logout-everywhere',
     ...options,
     headers: {
         'Content-Type': 'application/json',

@@ -2702,7 +2702,7 @@ export type AuthEndAllSessionsData = {
     body: EndSessions;
     path?: never;
     query?: never;
-    url: '/api/auth/sessions/end-all';
+    url: '/api/auth/logout-everywhere';
 };
 
 export type AuthEndAllSessionsErrors = {

@@ -48,7 +48,7 @@ function setup() {
       sessions.splice(1, 1);
       return new Response(null, { status: 204 });
     },
-    'POST /api/auth/sessions/end-all': () => json({ ended: 3 }),
+    'POST /api/auth/logout-everywhere': () => json({ ended: 3 }),
     'GET /api/auth/me': () => json(createUser({ role: 'viewer', username: 'ana' })),
     'GET /api/auth/api-keys': () => json(keys),
     'POST /api/auth/api-keys': async (request) => {
@@ -177,7 +177,7 @@ describe('Minha conta', { timeout: 30_000 }, () => {
     await waitFor(() =>
       expect(assign).toHaveBeenCalledWith('/login?reason=signed-out-everywhere'),
     );
-    const endAll = requests.find((r) => r.url.endsWith('/api/auth/sessions/end-all'));
+    const endAll = requests.find((r) => r.url.endsWith('/api/auth/logout-everywhere'));
     expect(await endAll!.json()).toEqual({ revoke_api_keys: true });
   });
 });
