@@ -245,9 +245,10 @@ class Worker:
 
     @staticmethod
     async def _stop_beat(beat: asyncio.Task[None]) -> None:
-        beat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beat
+        # Called once the job's task is done: the heartbeat ends by itself right away.
+        # Never cancel it: cancelled in the middle of a database write, its connection can
+        # keep SQLite's write lock, and the job's own result then waits for it in vain.
+        await beat
 
     async def _heartbeat(
         self,
@@ -259,8 +260,13 @@ class Worker:
     ) -> None:
         renew_every = self.lease_seconds / 3
         last_renewal = time.monotonic()
+        finished = asyncio.Event()
+        task.add_done_callback(lambda _: finished.set())
         while not task.done():
-            await asyncio.sleep(min(self.progress_interval, renew_every))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(finished.wait(), min(self.progress_interval, renew_every))
+            if task.done():
+                return
             update = progress.take()
             if update is None and time.monotonic() - last_renewal < renew_every:
                 continue
