@@ -30,10 +30,11 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import insert, text
 
 from bench.common import percentile, summary, timed, write_section
+from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
 from evodash.core.db import create_engine
 from evodash.core.migrate import upgrade
-from evodash.core.security import create_access_token, hash_password
+from evodash.core.security import hash_password
 from evodash.main import create_app
 from evodash.messages.models import WhatsAppMessage
 from evodash.models import Base
@@ -181,17 +182,15 @@ async def run(
         frontend_dist=data_dir / "none",
     )
     app = create_app(settings)
-    token, _ = create_access_token(
-        user_id=1, token_version=0, secret=SECRET, expires_in=timedelta(hours=1), kind="bearer"
-    )
-    headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, list[float]] = {}
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(
+    async with LifespanManager(app):
+        token = await bearer_token_for(
+            app.state.sessionmaker, 1, settings, expires_in=timedelta(hours=1)
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=headers
-        ) as client,
-    ):
+        )
 
         async def get(path: str, **params: object) -> httpx.Response:
             response = await client.get(path, params=params)
@@ -220,6 +219,7 @@ async def run(
         for name, fn in cases.items():
             results[name] = await timed(fn, runs)
             print(f"  {name}: {summary(results[name])}")
+        await client.aclose()
     return results
 
 

@@ -41,10 +41,11 @@ from sqlalchemy import update
 
 from bench.common import database_urls, load_note, migrate, reset_database, write_section
 from bench.servers import ROOT, cpu_seconds, delayed_evolution_process, evodash_process, profiled
+from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker, utcnow
 from evodash.core.http import create_http_client
-from evodash.core.security import create_access_token, encrypt, hash_password, last4
+from evodash.core.security import encrypt, hash_password, last4
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS
 from evodash.servers.models import EvolutionServer
@@ -89,16 +90,12 @@ async def seed(url: str, evolution_url: str, instances: int) -> str:
                 for n in range(1, instances + 1)
             )
             await session.commit()
-            user_id = user.id
+        settings = Settings(_env_file=None, database_url=url, secret_key=SECRET_KEY)  # type: ignore[arg-type]
+        token = await bearer_token_for(
+            create_sessionmaker(engine), user.id, settings, expires_in=timedelta(hours=2)
+        )
     finally:
         await engine.dispose()
-    token, _ = create_access_token(
-        user_id=user_id,
-        token_version=0,
-        secret=SECRET_KEY,
-        expires_in=timedelta(hours=2),
-        kind="bearer",
-    )
     return token
 
 

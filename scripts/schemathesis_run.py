@@ -129,8 +129,11 @@ def main(argv: list[str]) -> int:
         "EVOLUTION_TIMEOUT_SECONDS": "3",
         "EVOLUTION_CONNECT_TIMEOUT_SECONDS": "1",
         "EVOLUTION_READ_RETRIES": "0",
-        # The run logs in again whenever a case revoked its token (password reset, logout).
+        # The run logs in again whenever a case revoked its token (password reset, logout,
+        # "log out everywhere"), from the address its fuzzed wrong logins come from too:
+        # the login throttle must not lock it out (docs/security.md; tested elsewhere).
         "LOGIN_MAX_ATTEMPTS": "100000",
+        "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",
         "EVODASH_FUZZ_USER": USERNAME,
         "EVODASH_FUZZ_PASSWORD": password,
         # The admin created first below: scripts/schemathesis_hooks.py spares it.

@@ -14,8 +14,12 @@ from evodash.core.config import ConfigurationError, Settings, get_settings
 
 
 def _settings_or_exit() -> Settings:
+    from evodash.core.security import configure_password_hashing
+
     try:
-        return get_settings()
+        settings = get_settings()
+        configure_password_hashing(settings.environment)
+        return settings
     except ConfigurationError as exc:
         print(f"evodash: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from exc
@@ -59,6 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def _create_superuser(username: str, email: str | None, password: str) -> None:
     from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.core.security import PasswordHashing
     from evodash.users.models import Role
     from evodash.users.schemas import UserCreate
     from evodash.users.service import create_user
@@ -70,6 +75,7 @@ async def _create_superuser(username: str, email: str | None, password: str) -> 
             await create_user(
                 session,
                 UserCreate(username=username, email=email, role=Role.admin, password=password),
+                PasswordHashing(concurrency=1, max_waiting=1),
                 actor=None,
                 ip="cli",
             )

@@ -25,10 +25,11 @@ import httpx
 import structlog
 import uvicorn
 
+from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.migrate import upgrade
-from evodash.core.security import create_access_token, generate_password
+from evodash.core.security import PasswordHashing, generate_password
 from evodash.main import create_app
 from evodash.simulator.app import create_simulator_app
 from evodash.users.models import Role
@@ -90,6 +91,7 @@ def _prepare(settings: Settings) -> str:
             await create_user(
                 session,
                 UserCreate(username="admin", role=Role.admin, password=password),
+                PasswordHashing(concurrency=1, max_waiting=1),
                 actor=None,
                 ip="demo",
             )
@@ -231,12 +233,8 @@ async def _serve_all(settings: Settings, sim_port: int) -> None:
     base = f"http://127.0.0.1:{settings.port}"
     await _wait_up(base + "/healthz")
     await _wait_up(f"http://127.0.0.1:{sim_port}/")
-    token, _ = create_access_token(
-        user_id=1,
-        token_version=0,
-        secret=settings.secret(),
-        expires_in=timedelta(days=1),
-        kind="bearer",
+    token = await bearer_token_for(
+        dashboard.state.sessionmaker, 1, settings, expires_in=timedelta(days=1)
     )
     async with (
         httpx.AsyncClient(

@@ -40,6 +40,7 @@ from evodash.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from evodash.core.openapi import install_openapi
+from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
@@ -105,7 +106,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.http = create_http_client(settings, tls=app.state.tls_context)
     app.state.login_throttle = LoginThrottle(
-        max_per_user=settings.login_max_attempts, window_seconds=settings.login_window_seconds
+        per_pair=settings.login_max_attempts,
+        per_address=settings.login_max_attempts_per_address,
+        window_seconds=settings.login_window_seconds,
+        max_delay=settings.login_backoff_max_seconds,
+    )
+    app.state.passwords = PasswordHashing(
+        concurrency=settings.password_hash_concurrency,
+        max_waiting=settings.password_hash_queue,
     )
     app.state.bus = create_bus(settings.redis_url)
     await app.state.bus.start()
@@ -128,6 +136,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         set_bus(None)
         await app.state.bus.stop()
         await app.state.http.aclose()
+        app.state.passwords.close()
         await engine.dispose()
         log.info("app.stopped")
 
@@ -177,6 +186,7 @@ def create_app(
     test suite) share one TLS context instead of loading the CA bundle for each."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
+    configure_password_hashing(settings.environment)
     app = FastAPI(
         title="evodash",
         version=__version__,

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from evodash.auth.models import AuthSession
 from evodash.core.db import Base
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
@@ -11,6 +12,7 @@ from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 __all__ = [
     "ApiKey",
     "AuditLog",
+    "AuthSession",
     "Base",
     "ConnectionEvent",
     "EvolutionInstance",

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.migrate import upgrade
+from evodash.core.security import configure_password_hashing
 from evodash.main import create_app
 from evodash.models import Base
 from tests.factories import UserFactory
@@ -49,6 +50,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "concurrency, background work); it runs on emptied tables instead of a rolled-back "
         "transaction",
     )
+
+
+# Factories hash passwords before any app exists: use the cheap test parameters from the start.
+configure_password_hashing("test")
 
 
 def _in_thread(fn: Callable[[], None]) -> None:
@@ -256,21 +261,15 @@ def users(db: async_sessionmaker[AsyncSession]) -> UserFactory:
 
 @pytest.fixture
 def as_user(
-    client: httpx.AsyncClient, settings: Settings
+    db: async_sessionmaker[AsyncSession], settings: Settings
 ) -> Callable[..., Awaitable[dict[str, str]]]:
-    """Bearer headers for a user created with the given role."""
+    """Bearer headers for a user created with the given role (a real session row)."""
     from datetime import timedelta
 
-    from evodash.core.security import create_access_token
+    from evodash.auth.sessions import bearer_token_for
 
     async def headers_for(user: Any) -> dict[str, str]:
-        token, _ = create_access_token(
-            user_id=user.id,
-            token_version=user.token_version,
-            secret=TEST_SECRET,
-            expires_in=timedelta(minutes=5),
-            kind="bearer",
-        )
+        token = await bearer_token_for(db, user.id, settings, expires_in=timedelta(minutes=5))
         return {"Authorization": f"Bearer {token}"}
 
     return headers_for

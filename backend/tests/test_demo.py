@@ -11,13 +11,12 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
-from evodash.core.security import create_access_token
 from evodash.demo import ALLOWED, DEMO_KEY, DemoDriver
 from evodash.main import create_app
 from evodash.messages.models import WhatsAppMessage
 from evodash.simulator.app import create_simulator_app
-from tests.conftest import TEST_SECRET
 from tests.factories import UserFactory
 from tests.live import free_port, serve
 
@@ -38,13 +37,7 @@ async def test_demo_setup_shows_connected_instances_with_messages(
         )
     )
     simulator = create_simulator_app(api_key=DEMO_KEY, receipt_delay=None)
-    token, _ = create_access_token(
-        user_id=admin.id,
-        token_version=0,
-        secret=TEST_SECRET,
-        expires_in=timedelta(minutes=10),
-        kind="bearer",
-    )
+    token = await bearer_token_for(db, admin.id, settings, expires_in=timedelta(minutes=10))
     async with (
         LifespanManager(dashboard),
         serve(dashboard, port=port) as live,

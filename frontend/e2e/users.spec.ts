@@ -123,4 +123,38 @@ test.describe('users journey', () => {
     await expectNoSeriousA11yViolations(page);
     await saveScreenshot(page, testInfo, 'account');
   });
+
+  test('Minha conta: log out of every device', async ({ page, browser }, testInfo) => {
+    const { username, password } = adminCredentials();
+    // A second device, logged in too.
+    const phone = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+    const phonePage = await phone.newPage();
+    await phonePage.goto('/login');
+    await logIn(phonePage, username, password);
+    await expect(phonePage.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+
+    await page.goto('/login?next=%2Faccount');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Minha conta' })).toBeVisible();
+    const sessions = page.getByRole('table', { name: 'Suas sessões' });
+    await expect(sessions.getByTestId('session-row').filter({ hasText: 'Esta sessão' })).toHaveCount(
+      1,
+    );
+    expect(await sessions.getByTestId('session-row').count()).toBeGreaterThanOrEqual(2);
+    await expectNoSeriousA11yViolations(page);
+    await saveScreenshot(page, testInfo, 'account-sessions');
+
+    await page.getByRole('button', { name: 'Sair de todos os dispositivos' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Sair de todos os dispositivos?' });
+    await expectNoSeriousA11yViolations(page);
+    await confirm.getByRole('button', { name: 'Sair de todos os dispositivos' }).click();
+    await expect(page).toHaveURL(/\/login\?reason=signed-out-everywhere$/);
+    await expect(page.getByRole('status')).toContainText('Você saiu de todos os dispositivos.');
+
+    // The other device is out too, and told why.
+    await phonePage.reload();
+    await expect(phonePage).toHaveURL(/\/login/);
+    await expect(phonePage.getByRole('heading', { name: 'Entrar' })).toBeVisible();
+    await phone.close();
+  });
 });

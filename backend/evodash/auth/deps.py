@@ -12,13 +12,15 @@ from fastapi.security import (
     OAuth2PasswordBearer,
 )
 
-from evodash.auth import service
+from evodash.auth import service, sessions
 from evodash.auth.errors import CsrfFailed, RoleRequired
+from evodash.auth.models import SessionKind
+from evodash.auth.sessions import AuthContext
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.errors import NotAuthenticated
 from evodash.core.openapi import raises
-from evodash.core.security import API_KEY_PREFIX, constant_time_equals
+from evodash.core.security import API_KEY_PREFIX, PasswordHashing, constant_time_equals
 from evodash.users.models import Role, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,41 +44,56 @@ def _unauthenticated() -> NotAuthenticated:
 
 
 @raises(401)
-async def get_current_user(
+async def get_current_auth(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     oauth2_token: Annotated[str | None, Depends(oauth2_scheme)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
-) -> User:
+) -> AuthContext:
     # Both schemes read the same Authorization header; either may be absent.
     bearer = credentials.credentials if credentials is not None else oauth2_token
-    user: User | None
+    ctx: AuthContext | None
     if api_key:
-        user = await service.user_from_api_key(session, api_key)
+        ctx = await service.user_from_api_key(session, api_key)
     elif bearer:
         if bearer.startswith(API_KEY_PREFIX):
-            user = await service.user_from_api_key(session, bearer)
+            ctx = await service.user_from_api_key(session, bearer)
         else:
-            user = await service.user_from_token(session, bearer, settings)
+            ctx = await sessions.from_token(session, bearer, settings, kind=SessionKind.bearer)
     else:
         cookie = request.cookies.get(settings.session_cookie_name)
         if not cookie:
             raise _unauthenticated()
-        if request.method not in SAFE_METHODS and not constant_time_equals(
+        if request.method not in SAFE_METHODS and not csrf_matches(
             request.headers.get(CSRF_HEADER), request.cookies.get(settings.csrf_cookie_name)
         ):
             raise CsrfFailed()
-        user = await service.user_from_token(session, cookie, settings)
-    if user is None:
+        ctx = await sessions.from_token(session, cookie, settings, kind=SessionKind.session)
+    if ctx is None:
         raise _unauthenticated()
-    request.state.user = user
-    return user
+    request.state.user = ctx.user
+    request.state.auth = ctx
+    return ctx
+
+
+def csrf_matches(header: str | None, cookie: str | None) -> bool:
+    """Double submit: both present, non-empty, equal (an empty pair proves nothing)."""
+    if not header or not cookie:
+        return False
+    return constant_time_equals(header, cookie)
 
 
 # Unsafe requests authenticated by the cookie need the CSRF token (403 without it).
-get_current_user.__evodash_cookie_auth__ = True  # type: ignore[attr-defined]
+get_current_auth.__evodash_cookie_auth__ = True  # type: ignore[attr-defined]
+CurrentAuth = Annotated[AuthContext, Depends(get_current_auth)]
+
+
+async def get_current_user(auth: CurrentAuth) -> User:
+    return auth.user
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
@@ -100,4 +117,11 @@ def get_throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
+@raises(503)
+def get_password_hashing(request: Request) -> PasswordHashing:
+    hashing: PasswordHashing = request.app.state.passwords
+    return hashing
+
+
 ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+PasswordsDep = Annotated[PasswordHashing, Depends(get_password_hashing)]

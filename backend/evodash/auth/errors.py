@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from evodash.core.errors import NotAuthenticated, PermissionDenied, TooManyRequests
+from evodash.core.errors import (
+    BadRequest,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -34,3 +41,37 @@ class CsrfFailed(PermissionDenied):
 class RoleRequired(PermissionDenied):
     def __init__(self, role: str) -> None:
         super().__init__(f"This action needs the {role} role.")
+
+
+class LoginBusy(ServiceUnavailable):
+    code: ClassVar[str] = "login_busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Too many logins are being checked right now. Try again in a few seconds.",
+            headers={"Retry-After": "2"},
+        )
+
+
+class WrongCurrentPassword(BadRequest):
+    code: ClassVar[str] = "wrong_current_password"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is wrong.")
+
+
+class ApiKeyCannotCreateKeys(PermissionDenied):
+    code: ClassVar[str] = "api_key_cannot_create_keys"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This API key may not create API keys. Create keys while logged in, or create "
+            "this key again with can_create_keys=true."
+        )
+
+
+class SessionNotFound(NotFound):
+    code: ClassVar[str] = "session_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such session.")

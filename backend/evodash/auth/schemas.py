@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from evodash.core.params import Timestamp
+from evodash.core.params import Flag, Timestamp
 from evodash.core.schemas import Schema
 from evodash.users.schemas import UserRead
 
@@ -29,11 +30,20 @@ class TokenResult(BaseModel):
 class PasswordChange(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=8, max_length=256)
+    revoke_api_keys: Flag = Field(
+        default=False, description="Revoke every API key of mine too (sessions always end)"
+    )
 
 
 class ApiKeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, examples=["erp integration"])
-    expires_at: Timestamp | None = None
+    expires_at: Timestamp | None = Field(
+        default=None, description="When the key stops working (future); null: never"
+    )
+    can_create_keys: Flag = Field(
+        default=False,
+        description="Whether requests made with this key may create more API keys",
+    )
 
 
 class ApiKeyRead(Schema):
@@ -44,8 +54,34 @@ class ApiKeyRead(Schema):
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    can_create_keys: bool
 
 
 class ApiKeyCreated(BaseModel):
     api_key: ApiKeyRead
     key: str = Field(description="The key itself, shown only this once")
+
+
+class SessionRead(Schema):
+    id: str
+    kind: Literal["session", "bearer"] = Field(
+        description="session: a browser login; bearer: a token from /api/auth/token"
+    )
+    created_at: datetime
+    expires_at: datetime
+    ip_address: str | None
+    user_agent: str | None
+    current: bool = Field(default=False, description="The session making this request")
+
+
+class EndSessions(BaseModel):
+    revoke_api_keys: Flag = Field(default=False, description="Revoke every API key of mine too")
+
+
+class EndSessionsResult(BaseModel):
+    ended: int = Field(description="Sessions, tokens (and API keys, if asked) revoked")
+
+
+class WsTicket(BaseModel):
+    ticket: str = Field(description="Send it once: `/api/ws?ticket=…` or the first message")
+    expires_at: datetime

@@ -1,61 +1,83 @@
-"""Authentication rules: passwords, tokens, API keys, throttling."""
+"""Authentication rules: logins, passwords, API keys.
+
+A login never holds a database connection while it waits: the user is read in a short
+session that is closed before the password is checked (in a worker thread, queued behind
+at most ``PASSWORD_HASH_CONCURRENCY`` others), and a failure is audited in another short
+session. Every failed login costs one argon2 verify, whether the user exists, is inactive
+or typed a wrong password, so timing tells nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from evodash.auth.errors import InvalidCredentials, LoginThrottled
-from evodash.auth.throttle import LoginThrottle
-from evodash.core.config import Settings
+from evodash.auth import sessions
+from evodash.auth.errors import (
+    ApiKeyCannotCreateKeys,
+    InvalidCredentials,
+    LoginBusy,
+    LoginThrottled,
+    WrongCurrentPassword,
+)
+from evodash.auth.sessions import AuthContext
+from evodash.auth.throttle import LoginThrottle, Reservation, Throttled
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest, NotFound
-from evodash.core.security import (
-    InvalidTokenError,
-    burn_password_check,
-    create_access_token,
-    decode_access_token,
-    hash_api_key,
-    hash_password,
-    new_api_key,
-    verify_password,
-)
+from evodash.core.security import HashingBusy, PasswordHashing, hash_api_key, new_api_key
 from evodash.users import audit
 from evodash.users.models import ApiKey, User
 from evodash.users.repository import ApiKeyRepository, UserRepository
 
+log = structlog.get_logger(__name__)
+
 
 async def authenticate(
-    session: AsyncSession,
     sessionmaker: async_sessionmaker[AsyncSession],
     throttle: LoginThrottle,
+    passwords: PasswordHashing,
     *,
     username: str,
     password: str,
     ip: str,
     via: str,
 ) -> User:
-    """Check a username and password, with throttling and an audit entry either way."""
-    wait = throttle.retry_after(username, ip)
-    if wait is not None:
-        await audit.record_detached(
-            sessionmaker,
-            None,
-            "auth.login_throttled",
-            username=username,
-            ip=ip,
-            success=False,
-            detail={"via": via, "retry_after": wait},
+    """Check a username and password: the user, or :class:`InvalidCredentials`,
+    :class:`LoginThrottled` or :class:`LoginBusy`. Audited either way."""
+    try:
+        reservation = throttle.reserve_login(username, ip)
+    except Throttled as exc:
+        # One warning and audit entry per block, not one per refused request (a burst
+        # would otherwise cost a log line and a database write each).
+        (log.warning if exc.newly_blocked else log.debug)(
+            "auth.login_throttled", username=username, ip=ip, retry_after=exc.retry_after
         )
-        raise LoginThrottled(wait)
-    user = await UserRepository(session).by_username(username)
-    if user is None:
-        burn_password_check(password)
-    ok = user is not None and user.is_active and verify_password(password, user.password_hash)
-    if not ok or user is None:
-        throttle.failed(username, ip)
+        if exc.newly_blocked:
+            await audit.record_detached(
+                sessionmaker,
+                None,
+                "auth.login_throttled",
+                username=username,
+                ip=ip,
+                success=False,
+                detail={"via": via, "retry_after": exc.retry_after},
+            )
+        raise LoginThrottled(exc.retry_after) from exc
+    try:
+        async with sessionmaker() as session:  # closed (connection back) before hashing
+            user = await UserRepository(session).by_username(username)
+        ok = await passwords.verify(password, user.password_hash if user else None)
+    except HashingBusy as exc:
+        reservation.cancel()
+        raise LoginBusy() from exc
+    except BaseException:
+        reservation.cancel()
+        raise
+    if not ok or user is None or not user.is_active:
+        reservation.failed()
         await audit.record_detached(
             sessionmaker,
             None,
@@ -66,34 +88,21 @@ async def authenticate(
             detail={"via": via},
         )
         raise InvalidCredentials()
-    throttle.succeeded(username)
-    user.last_login_at = utcnow()
-    audit.record(session, user, "auth.login", ip=ip, detail={"via": via})
+    reservation.succeeded()
     return user
 
 
-def issue_token(user: User, settings: Settings, *, kind: str) -> tuple[str, datetime]:
-    return create_access_token(
-        user_id=user.id,
-        token_version=user.token_version,
-        secret=settings.secret(),
-        expires_in=timedelta(minutes=settings.access_token_expire_minutes),
-        kind=kind,
-    )
+async def record_login(session: AsyncSession, user: User, *, ip: str, via: str) -> User:
+    """The user, loaded in the request's session, stamped and audited as logged in."""
+    current = await UserRepository(session).get(user.id)
+    if current is None or not current.is_active:  # deleted or deactivated meanwhile
+        raise InvalidCredentials()
+    current.last_login_at = utcnow()
+    audit.record(session, current, "auth.login", ip=ip, detail={"via": via})
+    return current
 
 
-async def user_from_token(session: AsyncSession, token: str, settings: Settings) -> User | None:
-    try:
-        claims = decode_access_token(token, secret=settings.secret())
-    except InvalidTokenError:
-        return None
-    user = await UserRepository(session).get(claims.user_id)
-    if user is None or not user.is_active or user.token_version != claims.token_version:
-        return None
-    return user
-
-
-async def user_from_api_key(session: AsyncSession, key: str) -> User | None:
+async def user_from_api_key(session: AsyncSession, key: str) -> AuthContext | None:
     api_key = await ApiKeyRepository(session).by_hash(hash_api_key(key))
     now = utcnow()
     if api_key is None or api_key.revoked_at is not None:
@@ -106,24 +115,86 @@ async def user_from_api_key(session: AsyncSession, key: str) -> User | None:
     # Only write when it changed noticeably: integrators may call many times a second.
     if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
         api_key.last_used_at = now
-    return user
+    return AuthContext(user=user, method="api_key", api_key=api_key)
+
+
+def _reserve_guess(throttle: LoginThrottle, what: str, user: User) -> Reservation:
+    try:
+        return throttle.reserve_guess(what, str(user.id))
+    except Throttled as exc:
+        raise LoginThrottled(exc.retry_after) from exc
 
 
 async def change_password(
-    session: AsyncSession, user: User, *, current: str, new: str, ip: str
+    session: AsyncSession,
+    ctx: AuthContext,
+    throttle: LoginThrottle,
+    passwords: PasswordHashing,
+    *,
+    current: str,
+    new: str,
+    revoke_api_keys: bool,
+    ip: str,
 ) -> None:
-    if not verify_password(current, user.password_hash):
-        raise BadRequest("The current password is wrong.")
-    user.password_hash = hash_password(new)
-    user.token_version += 1
+    """Set a new password; every session of the user ends (this one included)."""
+    user = ctx.user
+    reservation = _reserve_guess(throttle, "password", user)
+    try:
+        ok = await passwords.verify(current, user.password_hash)
+        new_hash = await passwords.hash(new) if ok else None
+    except HashingBusy as exc:
+        reservation.cancel()
+        raise LoginBusy() from exc
+    except BaseException:
+        reservation.cancel()
+        raise
+    if not ok or new_hash is None:
+        reservation.failed()
+        raise WrongCurrentPassword()
+    reservation.succeeded()
+    user.password_hash = new_hash
+    await end_all_sessions(session, user, revoke_api_keys=revoke_api_keys)
     audit.record(
-        session, user, "auth.password_changed", object_type="user", object_id=user.id, ip=ip
+        session,
+        user,
+        "auth.password_changed",
+        object_type="user",
+        object_id=user.id,
+        detail={"api_keys_revoked": revoke_api_keys},
+        ip=ip,
     )
 
 
+async def end_all_sessions(session: AsyncSession, user: User, *, revoke_api_keys: bool) -> int:
+    """Revoke every session, token and ticket of ``user`` (and their API keys if asked).
+
+    ``token_version`` is bumped too, so tokens signed before cannot come back even if a
+    session row were restored from a backup.
+    """
+    user.token_version += 1
+    ended = await sessions.revoke_all(session, user)
+    if revoke_api_keys:
+        ended += await ApiKeyRepository(session).revoke_all(user.id, utcnow())
+    return ended
+
+
 async def create_api_key(
-    session: AsyncSession, user: User, *, name: str, expires_at: datetime | None, ip: str
+    session: AsyncSession,
+    ctx: AuthContext,
+    *,
+    name: str,
+    expires_at: datetime | None,
+    can_create_keys: bool,
+    ip: str,
 ) -> tuple[ApiKey, str]:
+    if ctx.api_key is not None and not ctx.api_key.can_create_keys:
+        raise ApiKeyCannotCreateKeys()
+    if expires_at is not None and expires_at <= utcnow():
+        raise BadRequest("expires_at must be in the future.")
+    limit = ctx.api_key.expires_at if ctx.api_key is not None else None
+    if limit is not None and (expires_at is None or expires_at > limit):
+        expires_at = limit  # a key cannot outlive the key that made it
+    user = ctx.user
     key = new_api_key()
     api_key = ApiKey(
         user_id=user.id,
@@ -132,6 +203,7 @@ async def create_api_key(
         key_hash=hash_api_key(key),
         scopes=[],
         expires_at=expires_at,
+        can_create_keys=can_create_keys,
     )
     session.add(api_key)
     await session.flush()
@@ -141,7 +213,12 @@ async def create_api_key(
         "api_key.created",
         object_type="api_key",
         object_id=api_key.id,
-        detail={"name": name},
+        detail={
+            "name": name,
+            "can_create_keys": can_create_keys,
+            "via": ctx.method,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
         ip=ip,
     )
     return api_key, key

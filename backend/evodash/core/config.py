@@ -6,6 +6,8 @@ on SQLite under ``./data/`` and keeps a generated secret key there.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -44,9 +46,19 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
     session_cookie_name: str = "evodash_session"
     csrf_cookie_name: str = "evodash_csrf"
-    cookie_secure: bool = False
+    cookie_secure: bool = False  # forced on with ENVIRONMENT=production
+    # Failed logins of one (address, username) pair, and of one address, before the
+    # backoff (1 s, 2 s, 4 s, ... up to LOGIN_BACKOFF_MAX_SECONDS) starts.
     login_max_attempts: int = Field(default=5, ge=1)
+    login_max_attempts_per_address: int = Field(default=20, ge=1)
     login_window_seconds: int = Field(default=60, ge=1)
+    login_backoff_max_seconds: int = Field(default=900, ge=1)
+    # argon2 runs in threads: this many at once, at most PASSWORD_HASH_QUEUE waiting.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    password_hash_queue: int = Field(default=32, ge=1)
+    ws_ticket_seconds: int = Field(default=30, ge=5, le=600)
+    # A WebSocket pings this often and checks its session still holds each time.
+    ws_ping_seconds: float = Field(default=25.0, gt=0)
 
     # Messages / allow-list
     allowed_phone_numbers: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -63,7 +75,11 @@ class Settings(BaseSettings):
     webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     webhook_event_retention_days: int = Field(default=30, ge=1)
     forward_max_attempts: int = Field(default=5, ge=1)
-    forward_timeout_seconds: float = Field(default=10.0, gt=0)
+    forward_timeout_seconds: float = Field(default=10.0, gt=0)  # the whole attempt
+    forward_max_response_bytes: int = Field(default=64 * 1024, ge=0)
+    # Off: forward URLs must resolve to public addresses only (no SSRF into the network
+    # evodash runs in). The demo and tests on one machine turn it on.
+    forward_allow_private_networks: bool = False
 
     # Jobs
     embedded_worker: bool = True
@@ -72,7 +88,11 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=60, ge=5)
     media_root: Path = Path("./data/media")
     max_image_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    max_image_pixels: int = Field(default=40_000_000, ge=1000)
+    # 4096 x 4096: WhatsApp's HD photos are at most 4096 px on the long side. Decoding
+    # costs about 4 bytes a pixel (a 4.9 KB PNG can declare 6300 x 6300 = 160 MB).
+    max_image_pixels: int = Field(default=4096 * 4096, ge=1000)
+    # Image jobs one sender may queue per hour on one instance (0: no limit).
+    image_jobs_per_sender_per_hour: int = Field(default=30, ge=0)
 
     # Infrastructure
     redis_url: str | None = None
@@ -102,6 +122,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production":
+            # Production runs behind HTTPS: session cookies never travel in clear text.
+            self.cookie_secure = True
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
                 raise ConfigurationError(
@@ -136,11 +158,25 @@ class Settings(BaseSettings):
         return key
 
     def ensure_dirs(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.media_root.mkdir(parents=True, exist_ok=True)
+        """Create the data folders, readable by this user only: they hold the secret key,
+        the SQLite database (Evolution keys, messages) and customers' invoices."""
+        for folder in (self.data_dir, self.media_root):
+            if not folder.exists():
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.is_sqlite and ":memory:" not in self.database_url:
-            db_path = self.database_url.split("///", 1)[-1]
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            db_path = Path(self.database_url.split("///", 1)[-1].split("?", 1)[0])
+            if not db_path.parent.exists():
+                db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # SQLite creates the file with the umask (0644) and its -wal/-shm files with
+            # the file's mode: create it 0600 first, and tighten one made before. Never
+            # open an existing database file here: closing any descriptor of it drops the
+            # POSIX locks of this process's SQLite connections.
+            if not db_path.exists():
+                with contextlib.suppress(FileExistsError):  # another process was faster
+                    os.close(os.open(db_path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+            for path in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+                if path.exists():
+                    path.chmod(0o600)
 
 
 @lru_cache

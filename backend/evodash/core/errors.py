@@ -93,6 +93,13 @@ class UpstreamTimeout(AppError):
     code = "upstream_timeout"
 
 
+class ServiceUnavailable(AppError):
+    """Busy right now (too many logins being checked): try again after ``Retry-After``."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+
 def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "detail": detail}
     if extra:

@@ -13,7 +13,41 @@ from typing import Any
 
 import structlog
 
+from evodash.core.urls import scrub
+
 _configured = False
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub_value(v) for v in value)
+    return value
+
+
+def scrub_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: no credential query value or URL password reaches a log line
+    (``?token=``, ``?ticket=``, ``?apikey=``, ``user:pw@``; see ``core.urls.scrub``)."""
+    return {k: _scrub_value(v) for k, v in event_dict.items()}
+
+
+class ScrubFilter(logging.Filter):
+    """The same for standard-library records (uvicorn's ``"WebSocket /api/ws?token=…"``
+    lines, its access log, httpx errors) before any handler formats them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args or isinstance(record.msg, str):
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # a broken format string: leave it be
+                return True
+            cleaned = scrub(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
 
 
 def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
@@ -35,6 +69,7 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
         renderer = structlog.dev.ConsoleRenderer(
             colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
         )
+    shared.append(scrub_secrets)
 
     structlog.configure(
         # Level first: a disabled line (a webhook's access line at WARNING) costs nothing.
@@ -53,14 +88,17 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(ScrubFilter())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
-    # Our middleware logs each request; uvicorn's access line would only repeat it.
+    # Our middleware logs each request; uvicorn's access line would only repeat it. Should
+    # someone turn it on again, it goes through the scrubbing handler like the rest.
     logging.getLogger("uvicorn.access").handlers = []
     logging.getLogger("uvicorn.access").propagate = False
+    logging.getLogger("uvicorn.access").addFilter(ScrubFilter())
     logging.getLogger("httpx").setLevel(logging.WARNING)
     _configured = True

@@ -62,6 +62,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     422: "Invalid input: `errors` names each field",
     429: "Too many attempts",
     502: "The Evolution server failed, refused the call or answered garbage",
+    503: "Busy: try again shortly (see Retry-After)",
     504: "The Evolution server did not answer in time",
 }
 

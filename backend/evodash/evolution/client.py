@@ -65,7 +65,13 @@ from evodash.evolution.models import (
     _QrAnswer,
     _SettingsSetAnswer,
 )
-from evodash.evolution.transport import Call, M, Sleep, Transport
+from evodash.evolution.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Call,
+    M,
+    Sleep,
+    Transport,
+)
 
 INTEGRATION = "WHATSAPP-BAILEYS"
 #: Floor of the read timeout of ``create`` and ``connect`` (CONTRACT §4.1, §4.3).
@@ -104,6 +110,8 @@ class EvolutionClient:
         read_retries: int | None = None,
         retry_base_delay: float = 0.5,
         sleep: Sleep = asyncio.sleep,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_media_bytes: int = 20 * 1024 * 1024,
     ) -> None:
         if timeout is None or connect_timeout is None or read_retries is None:
             settings = get_settings()
@@ -113,6 +121,7 @@ class EvolutionClient:
             if read_retries is None:
                 read_retries = settings.evolution_read_retries
         self._timeout = timeout
+        self._media_answer_bytes = media_answer_bytes(max_media_bytes)
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
         self._transport = Transport(
             http,
@@ -122,6 +131,7 @@ class EvolutionClient:
             read_retries=read_retries,
             retry_base_delay=retry_base_delay,
             sleep=sleep,
+            max_response_bytes=max_response_bytes,
         )
 
     def __repr__(self) -> str:
@@ -385,6 +395,7 @@ class EvolutionClient:
             f'download a media message through instance "{name}"',
             read_timeout=max(self._timeout, MEDIA_TIMEOUT),
             body={"message": wire_message, "convertToMp4": convert_to_mp4},
+            max_bytes=self._media_answer_bytes,
         )
         return await self._ask(MediaBase64, call)
 
@@ -410,6 +421,12 @@ class EvolutionClient:
 # --- helpers ----------------------------------------------------------------------------
 
 
+def media_answer_bytes(max_media_bytes: int) -> int:
+    """The byte cap of a media answer: the base64 of ``max_media_bytes`` plus the JSON
+    around it (a bigger file would be refused after decoding anyway)."""
+    return max_media_bytes * 4 // 3 + 64 * 1024
+
+
 def _non_empty(name: str) -> str:
     if not name:
         raise ValueError("an instance name must not be empty")
@@ -417,5 +434,10 @@ def _non_empty(name: str) -> str:
 
 
 def _instance_path(prefix: str, name: str) -> str:
-    # Names are free text on the server (spaces, slashes…): one quoted path segment.
-    return f"{prefix}/{quote(_non_empty(name), safe='')}"
+    # Names are free text on the server (spaces, slashes…): one quoted path segment. "."
+    # and ".." would be dot-segments that HTTP clients resolve away (/instance/connect/..
+    # is /instance), so their dots are percent-encoded too; Express decodes them back.
+    segment = quote(_non_empty(name), safe="")
+    if set(name) == {"."}:
+        segment = "%2E" * len(name)
+    return f"{prefix}/{segment}"

@@ -22,6 +22,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from evodash.core.outbound import Answer, ResponseTooLarge, ResponseTooSlow, request_limited
 from evodash.evolution.errors import (
     EvolutionConflict,
     EvolutionError,
@@ -42,6 +43,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 #: Longest wait between two attempts of a read.
 MAX_RETRY_DELAY = 5.0
+#: Byte cap of an answer; the media download sets its own (base64 of MAX_IMAGE_BYTES).
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 # Express answers unknown routes and wrong methods with 404 "Cannot PUT /…": that is a
 # wrong base URL or server version, not a missing instance.
@@ -67,6 +70,8 @@ class Call:
     retry: bool = False
     allow_empty: bool = False
     error_hint: str = ""
+    #: Byte cap of the answer (None: the transport's default).
+    max_bytes: int | None = None
 
 
 class Transport:
@@ -82,6 +87,7 @@ class Transport:
         read_retries: int,
         retry_base_delay: float,
         sleep: Sleep,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._http = http
         self.base_url = base_url.strip().rstrip("/")
@@ -93,6 +99,7 @@ class Transport:
         self._read_retries = max(0, read_retries)
         self._retry_base_delay = retry_base_delay
         self._sleep = sleep
+        self._max_bytes = max_response_bytes
 
     async def request(self, call: Call) -> Any:
         """Send ``call`` (retrying reads) and return its decoded JSON body."""
@@ -117,8 +124,12 @@ class Transport:
         except ValidationError as exc:
             raise self._unexpected(call, f"wrong data ({_summarize(exc)})") from exc
 
-    async def _send(self, call: Call, attempt: int) -> httpx.Response:
+    async def _send(self, call: Call, attempt: int) -> Answer:
         timeout = httpx.Timeout(call.read_timeout, connect=self._connect_timeout)
+        # httpx's read timeout is per chunk: a server dripping a byte at a time never
+        # trips it. The whole exchange gets one deadline as well.
+        total = self._connect_timeout + call.read_timeout
+        max_bytes = call.max_bytes or self._max_bytes
         fields: dict[str, Any] = {
             "server": self.server,
             "method": call.method,
@@ -127,18 +138,26 @@ class Transport:
         }
         started = time.perf_counter()
         try:
-            response = await self._http.request(
+            response = await request_limited(
+                self._http,
                 call.method,
                 self.base_url + call.path,
                 params=call.params,
                 json=call.body,
                 headers=self._headers,
                 timeout=timeout,
+                max_bytes=max_bytes,
+                total_timeout=total,
             )
-        except httpx.TimeoutException as exc:
+        except ResponseTooLarge as exc:
+            _log_failure(fields, started, exc)
+            raise self._unexpected(call, str(exc)) from exc
+        except (httpx.TimeoutException, ResponseTooSlow) as exc:
             _log_failure(fields, started, exc)
             if isinstance(exc, httpx.ConnectTimeout):
                 what = f"accept a connection within {self._connect_timeout:g} s"
+            elif isinstance(exc, ResponseTooSlow):
+                what = f"answer completely within {total:g} s (total time limit)"
             else:
                 what = f"answer within {call.read_timeout:g} s"
             raise EvolutionTimeout(
@@ -155,7 +174,7 @@ class Transport:
         )
         return response
 
-    def _decode(self, response: httpx.Response, call: Call) -> Any:
+    def _decode(self, response: Answer, call: Call) -> Any:
         """The JSON body of a 2xx answer, or the domain error the answer stands for."""
         status = response.status_code
         content = response.content.strip()

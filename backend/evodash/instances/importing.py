@@ -13,6 +13,7 @@ import asyncio
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import end_reads, utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
@@ -46,6 +47,9 @@ def _why_not(info: InstanceInfo, managed: set[str]) -> str | None:
         return "evodash already manages it"
     if not info.name or len(info.name) > 64:
         return _TOO_LONG
+    if info.name in (".", "..") or not info.name.isprintable():
+        # Such names make ambiguous URLs on Evolution's own API: not worth the risk.
+        return "its name cannot be used safely in Evolution's URLs"
     if info.integration not in (None, "WHATSAPP-BAILEYS"):
         return f"its integration is {info.integration}, not WHATSAPP-BAILEYS"
     return None
@@ -69,6 +73,16 @@ async def list_importable(
         )
         for info in sorted(remote, key=lambda i: i.name.lower())
     ]
+
+
+def _forward_url_refusal(url: str | None, settings: Settings) -> str | None:
+    if url is None:
+        return None
+    try:
+        outbound.check_url(url, allow_private=settings.forward_allow_private_networks)
+    except outbound.DestinationRefused as exc:
+        return f"its forward URL cannot be used ({exc})"
+    return None
 
 
 def _new_row(
@@ -129,7 +143,7 @@ async def import_instances(
         elif info is None:
             reason = "it is not on the Evolution server"
         else:
-            reason = _why_not(info, managed)
+            reason = _why_not(info, managed) or _forward_url_refusal(item.forward_url, settings)
         seen.add(item.name)
         if reason is not None or info is None:
             results[index] = ImportResultItem(

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
-from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
+from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser, ThrottleDep
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
 from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
+from evodash.core.urls import public_part
 from evodash.instances import actions, importing, service, sync
 from evodash.instances.deps import AnyInstanceDep, InstanceDep
 from evodash.instances.models import InstanceStatus
@@ -32,6 +33,7 @@ from evodash.instances.schemas import (
     SyncRequest,
 )
 from evodash.servers import service as servers
+from evodash.users.models import Role, User
 
 router = APIRouter(prefix="/instances", tags=["instances"])
 
@@ -39,8 +41,12 @@ Paging = Annotated[PageParams, Depends(page_params)]
 EVOLUTION_ERRORS = (502, 504)
 
 
-def _read(instance: object) -> InstanceRead:
-    return InstanceRead.model_validate(instance)
+def _read(instance: object, reader: User | None = None) -> InstanceRead:
+    read = InstanceRead.model_validate(instance)
+    if reader is not None and reader.role == Role.viewer and read.forward_url:
+        # Forward URLs often carry a token: viewers see where events go, not the secret.
+        read.forward_url = public_part(read.forward_url)
+    return read
 
 
 @router.get(
@@ -50,7 +56,7 @@ def _read(instance: object) -> InstanceRead:
     responses=error_responses(401, 422),
 )
 async def list_instances(
-    _: CurrentUser,
+    reader: CurrentUser,
     session: SessionDep,
     paging: Paging,
     server_id: Annotated[Id | None, Query(description="Only this server's instances")] = None,
@@ -74,7 +80,10 @@ async def list_instances(
         include_deleted=include_deleted,
     )
     return Page(
-        items=[_read(r) for r in rows], total=total, page=paging.page, page_size=paging.page_size
+        items=[_read(r, reader) for r in rows],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
     )
 
 
@@ -94,9 +103,12 @@ async def create_instance(
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
+    throttle: ThrottleDep,
     ip: ClientIP,
 ) -> InstanceRead:
-    instance = await service.create_instance(session, http, settings, body, actor=actor, ip=ip)
+    instance = await service.create_instance(
+        session, http, settings, body, actor=actor, ip=ip, throttle=throttle
+    )
     return _read(instance)
 
 
@@ -164,8 +176,8 @@ async def import_instances(
     summary="Get an instance",
     responses=error_responses(401, 404),
 )
-async def get_instance(_: CurrentUser, instance: AnyInstanceDep) -> InstanceRead:
-    return _read(instance)
+async def get_instance(reader: CurrentUser, instance: AnyInstanceDep) -> InstanceRead:
+    return _read(instance, reader)
 
 
 @router.patch(
@@ -179,9 +191,12 @@ async def update_instance(
     instance: InstanceDep,
     body: InstanceUpdate,
     session: SessionDep,
+    settings: SettingsDep,
     ip: ClientIP,
 ) -> InstanceRead:
-    return _read(await service.update_instance(session, instance, body, actor=actor, ip=ip))
+    return _read(
+        await service.update_instance(session, instance, body, settings, actor=actor, ip=ip)
+    )
 
 
 @router.delete(

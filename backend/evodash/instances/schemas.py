@@ -13,6 +13,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from evodash.core.params import BodyId, Flag
 from evodash.core.schemas import Schema
+from evodash.core.urls import has_credentials
 from evodash.instances.models import ConnectionSource, InstanceStatus
 from evodash.messages.allowlist import normalize_number
 from evodash.servers.schemas import ApiKey, BaseUrl
@@ -54,6 +55,8 @@ def check_http_url(value: str) -> str:
         raise ValueError("must be an http:// or https:// URL") from exc
     if not parts.hostname:
         raise ValueError("must be an http:// or https:// URL")
+    if has_credentials(value):
+        raise ValueError("must not contain a user name or password (user:password@)")
     return value
 
 

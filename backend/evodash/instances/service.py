@@ -17,9 +17,12 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evodash.auth.errors import LoginThrottled
+from evodash.auth.throttle import LoginThrottle, Throttled
+from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import end_reads, utcnow
-from evodash.core.security import encrypt, last4, new_webhook_secret
+from evodash.core.security import constant_time_equals, encrypt, last4, new_webhook_secret
 from evodash.evolution import (
     EvolutionClient,
     EvolutionConflict,
@@ -29,6 +32,7 @@ from evodash.evolution import (
 )
 from evodash.instances import cleanup, state, webhook_secret
 from evodash.instances.errors import (
+    ForwardUrlRefused,
     InstanceDeleted,
     InstanceNameTaken,
     InstanceNotFound,
@@ -115,7 +119,44 @@ async def list_events(
     return await InstanceRepository(session).events(instance.id, offset=offset, limit=limit)
 
 
+def check_forward_url(url: str | None, settings: Settings) -> None:
+    """Refuse forward URLs with credentials or a literal non-public address now; names
+    are resolved and checked again at every send (:mod:`evodash.core.outbound`)."""
+    if url is None:
+        return
+    try:
+        outbound.check_url(url, allow_private=settings.forward_allow_private_networks)
+    except outbound.DestinationRefused as exc:
+        raise ForwardUrlRefused(str(exc)) from exc
+
+
 # --- create ----------------------------------------------------------------------------------
+
+
+def _check_known_key(
+    server: EvolutionServer,
+    given: str,
+    settings: Settings,
+    actor: User,
+    throttle: LoginThrottle | None,
+) -> None:
+    """The key given for an already registered server must be its key.
+
+    The answer (409 or not) tells whether a guess was right, so guesses are throttled per
+    user and server like logins, and compared in constant time.
+    """
+    try:
+        reservation = (
+            throttle.reserve_guess("server-key", f"{actor.id}:{server.id}") if throttle else None
+        )
+    except Throttled as exc:
+        raise LoginThrottled(exc.retry_after) from exc
+    if not constant_time_equals(servers.api_key_of(server, settings), given):
+        if reservation is not None:
+            reservation.failed()
+        raise ServerKeyMismatch(server.base_url)
+    if reservation is not None:
+        reservation.succeeded()
 
 
 @dataclass(frozen=True)
@@ -133,6 +174,7 @@ async def _resolve_server(
     data: InstanceCreate,
     settings: Settings,
     actor: User,
+    throttle: LoginThrottle | None,
 ) -> _Target:
     """The server to create on (reads only: a new one is registered after Evolution said
     yes, in the same transaction as the instance)."""
@@ -143,8 +185,7 @@ async def _resolve_server(
     key = data.api_key.get_secret_value()
     server = await ServerRepository(session).by_url(data.evolution_url)
     if server is not None:
-        if servers.api_key_of(server, settings) != key:
-            raise ServerKeyMismatch(data.evolution_url)
+        _check_known_key(server, key, settings, actor, throttle)
         return _Target(server, None, servers.client_for(http, server, settings))
     if Role(actor.role).rank < Role.admin.rank:
         raise ServerRegistrationNeedsAdmin(data.evolution_url)
@@ -177,6 +218,7 @@ async def create_instance(
     *,
     actor: User,
     ip: str | None,
+    throttle: LoginThrottle | None = None,
 ) -> EvolutionInstance:
     """Create the instance on Evolution with our webhook, and here; both or neither.
 
@@ -187,7 +229,8 @@ async def create_instance(
     after it said yes, the instance is deleted on Evolution again
     (:mod:`evodash.instances.cleanup`).
     """
-    target = await _resolve_server(session, http, data, settings, actor)
+    check_forward_url(data.forward_url, settings)
+    target = await _resolve_server(session, http, data, settings, actor, throttle)
     repo = InstanceRepository(session)
     if target.server is not None and await repo.live_by_name(target.server.id, data.name):
         raise InstanceNameTaken(data.name)
@@ -256,12 +299,14 @@ async def update_instance(
     session: AsyncSession,
     instance: EvolutionInstance,
     data: InstanceUpdate,
+    settings: Settings,
     *,
     actor: User,
     ip: str | None,
 ) -> EvolutionInstance:
     """Change evodash-side fields; nothing here is sent to Evolution."""
     changes = data.model_dump(exclude_unset=True)
+    check_forward_url(changes.get("forward_url"), settings)
     for key, value in changes.items():
         setattr(instance, key, value)
     await session.flush()

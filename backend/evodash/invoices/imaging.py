@@ -24,6 +24,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from evodash.invoices.errors import InvalidImage
 
+#: Images larger than this on both sides are decoded smaller when the format allows it.
+WORKING_SIDE = 2048
+
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
 MIME_TYPES = {
     "JPEG": "image/jpeg",
@@ -110,6 +113,10 @@ def load_checked_image(data: bytes, *, max_bytes: int, max_pixels: int) -> Check
         _check_pixels(probe, max_pixels)
         probe.verify()
         img = _open(data)  # verify() leaves the image unusable; start again
+        if fmt == "JPEG" and max(img.size) > WORKING_SIDE:
+            # JPEG can decode at 1/2, 1/4 or 1/8 scale for the price of that size: more
+            # pixels than WORKING_SIDE do not help reading an invoice.
+            img.draft("RGB", (WORKING_SIDE, WORKING_SIDE))
         img.load()  # decodes every pixel: truncated data fails here
         upright = ImageOps.exif_transpose(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

@@ -130,6 +130,7 @@ def _client(ctx: JobContext, server: EvolutionServer) -> EvolutionClient:
         timeout=ctx.settings.evolution_timeout_seconds,
         connect_timeout=ctx.settings.evolution_connect_timeout_seconds,
         read_retries=ctx.settings.evolution_read_retries,
+        max_media_bytes=ctx.settings.max_image_bytes,
     )
 
 

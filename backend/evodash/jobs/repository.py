@@ -107,6 +107,29 @@ async def get(session: AsyncSession, job_id: int) -> Job | None:
     return await session.get(Job, job_id, populate_existing=True)
 
 
+async def count_recent_for_sender(
+    session: AsyncSession, message: WhatsAppMessage, since: datetime
+) -> int:
+    """Jobs created since ``since`` for messages of ``message``'s sender on its instance."""
+    sender: ColumnElement[bool]
+    if message.sender_phone:
+        sender = WhatsAppMessage.sender_phone == message.sender_phone
+    elif message.participant:
+        sender = WhatsAppMessage.participant == message.participant
+    else:
+        sender = WhatsAppMessage.remote_jid == message.remote_jid
+    stmt = (
+        select(func.count(Job.id))
+        .join(WhatsAppMessage, WhatsAppMessage.id == Job.message_id)
+        .where(
+            WhatsAppMessage.instance_id == message.instance_id,
+            sender,
+            Job.created_at >= since,
+        )
+    )
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def find_for_message(session: AsyncSession, message_id: int) -> Job | None:
     stmt = select(Job).where(Job.message_id == message_id).order_by(Job.id.desc()).limit(1)
     return (await session.execute(stmt)).scalars().first()

@@ -157,13 +157,35 @@ async def enqueue_image_job(
         progress=0,
         progress_message="queued",
     )
-    if media_base64:
+    if await _sender_over_limit(session, message, settings):
+        # Each image costs seconds of CPU and up to MAX_IMAGE_PIXELS of memory: one sender
+        # cannot queue more than this many an hour. The job is kept, failed, so an
+        # operator sees why and can retry it; its bytes are not even stored.
+        limit = settings.image_jobs_per_sender_per_hour
+        job.status = JobStatus.failed.value
+        job.error = (
+            f"not processed: this sender sent more than {limit} images in the last hour "
+            "(IMAGE_JOBS_PER_SENDER_PER_HOUR); retry the job to process it"
+        )
+        job.finished_at = utcnow()
+        job.progress_message = "rate limited"
+    elif media_base64:
         await _attach_base64(job, media_base64, settings)
     session.add(job)
     await session.flush()
     emit_job(session, job)
     log.info("job.enqueued", job_id=job.id, message_id=message.id, status=job.status)
     return job
+
+
+async def _sender_over_limit(
+    session: AsyncSession, message: WhatsAppMessage, settings: Settings
+) -> bool:
+    limit = settings.image_jobs_per_sender_per_hour
+    if limit <= 0:
+        return False
+    since = utcnow() - timedelta(hours=1)
+    return await repository.count_recent_for_sender(session, message, since) >= limit
 
 
 async def _attach_base64(job: ImageProcessingJob, media_base64: str, settings: Settings) -> None:

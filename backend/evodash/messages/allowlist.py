@@ -35,12 +35,29 @@ log = structlog.get_logger(__name__)
 
 _SEPARATORS = str.maketrans("", "", " .-()/\t")
 
+# Brazilian mobiles got a leading 9 (2012-2016): 55 + DDD + 9 + the old 8 digits, which
+# started with 6, 7, 8 or 9. Only such numbers have an 8-digit twin; a 9 followed by any
+# other digit (+55 11 9 1111-1111) is not a mobile with its ninth digit, and 55 11 1111-1111
+# (a landline range) is another number entirely.
+_BR_OLD_MOBILE_FIRST = "6789"
+
 
 def _with_br_ninth_digit(digits: str) -> str:
     # 55 + DDD (2) + 8 digits starting 6-9 is a mobile written without its ninth digit.
-    if len(digits) == 12 and digits.startswith("55") and digits[4] in "6789":
+    if len(digits) == 12 and digits.startswith("55") and digits[4] in _BR_OLD_MOBILE_FIRST:
         return digits[:4] + "9" + digits[4:]
     return digits
+
+
+def _without_br_ninth_digit(digits: str) -> str | None:
+    if (
+        len(digits) == 13
+        and digits.startswith("55")
+        and digits[4] == "9"
+        and digits[5] in _BR_OLD_MOBILE_FIRST
+    ):
+        return digits[:4] + digits[5:]
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -90,8 +107,8 @@ def variants(e164: str) -> frozenset[str]:
     """Every way WhatsApp may write the same number (digits without ``+``)."""
     digits = e164.lstrip("+")
     found = {digits}
-    if digits.startswith("55") and len(digits) == 13 and digits[4] == "9":
-        found.add(digits[:4] + digits[5:])
+    if (short := _without_br_ninth_digit(digits)) is not None:
+        found.add(short)
     elif digits.startswith("55") and len(digits) == 12:
         found.add(_with_br_ninth_digit(digits))
     if digits.startswith("521") and len(digits) == 13:

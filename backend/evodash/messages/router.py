@@ -97,7 +97,7 @@ async def get_message_raw(_: AdminUser, message_id: BigId, session: SessionDep) 
     status_code=status.HTTP_201_CREATED,
     summary="Send a text message from an instance",
     description="Sent with Evolution's `sendText` and stored as an outgoing message.",
-    responses=error_responses(401, 403, 404, 422, 502, 504),
+    responses=error_responses(401, 403, 404, 409, 422, 502, 504),
 )
 async def send_text(
     actor: OperatorUser,

@@ -21,8 +21,6 @@ from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
-from evodash.core.security import decrypt
-from evodash.evolution import EvolutionClient
 from evodash.evolution.errors import EvolutionRejected
 from evodash.evolution.messages import WireMessage, lower_statuses, parse_message
 from evodash.instances.errors import InstanceNotConnected
@@ -40,6 +38,7 @@ from evodash.messages.schemas import (
 )
 from evodash.realtime import emit
 from evodash.realtime.events import MessageCreatedEvent, MessageUpdatedEvent
+from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
 from evodash.users.models import User
@@ -298,9 +297,8 @@ async def send_text(
     server = await session.get(EvolutionServer, instance.server_id)
     if server is None:  # the foreign key makes this impossible; keep mypy and readers calm
         raise MessageNotFound()
-    client = EvolutionClient(
-        http, server.base_url, decrypt(server.api_key_encrypted, secret=settings.secret())
-    )
+    # client_for: a key that cannot be decrypted is a clear 409, not a 500.
+    client = servers.client_for(http, server, settings)
     try:
         sent = await client.send_text(
             instance.name, number, body.text, delay_ms=body.delay_ms, quoted_id=body.quoted_id

@@ -1,70 +1,179 @@
-"""The WebSocket endpoint the SPA listens on for live changes."""
+"""The WebSocket endpoint the SPA (and integrators) listen on for live changes.
+
+No credential travels in the URL (URLs end up in logs and proxies' access logs): the SPA
+authenticates with its session cookie; integrators get a one-use ticket from
+``POST /api/ws/ticket`` and send it as ``?ticket=`` (useless once used, and after 30 s),
+or open the socket bare and send ``{"type": "auth", "ticket"|"token": "…"}`` first.
+
+A socket lives long, so what authenticated it is checked again at every ping: a logout,
+"log out everywhere", a password change or a deactivation closes it (code 4401) within
+``WS_PING_SECONDS``, on whichever API process holds it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 import structlog
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from evodash.auth import service as auth_service
-from evodash.auth.deps import CurrentUser
+from evodash.auth import sessions
+from evodash.auth.deps import CurrentAuth, CurrentUser
+from evodash.auth.models import SessionKind
+from evodash.auth.schemas import WsTicket
+from evodash.auth.sessions import AuthContext
 from evodash.core.config import Settings
-from evodash.core.db import session_scope
+from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
+from evodash.core.urls import public_part
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
-from evodash.users.models import User
+from evodash.users.models import Role
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
 
-PING_SECONDS = 25
+#: How long a bare socket may take to send its auth message.
+AUTH_MESSAGE_SECONDS = 10
+UNAUTHORIZED = 4401
 
 
-async def _authenticate(websocket: WebSocket) -> User | None:
+@router.post(
+    "/api/ws/ticket",
+    response_model=WsTicket,
+    status_code=status.HTTP_201_CREATED,
+    summary="Get a one-use ticket for the WebSocket",
+    description="Open `/api/ws?ticket=<ticket>` within `WS_TICKET_SECONDS` (30 s), or send "
+    '`{"type": "auth", "ticket": "<ticket>"}` as the first message. Each ticket works once; '
+    "the socket then lives as long as the credential the ticket was made with.",
+    responses=error_responses(401, 403),
+)
+async def ws_ticket(
+    auth: CurrentAuth, session: SessionDep, settings: SettingsDep, ip: ClientIP
+) -> WsTicket:
+    ticket, expires_at = await sessions.issue_ws_ticket(session, auth, settings, ip=ip)
+    return WsTicket(ticket=ticket, expires_at=expires_at)
+
+
+async def _from_cookie(websocket: WebSocket, cookie: str) -> AuthContext | None:
+    # A cookie rides along on cross-site WebSocket handshakes too: check the Origin.
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    if origin and urlsplit(origin).netloc != host:
+        return None
     settings: Settings = websocket.app.state.settings
-    token = websocket.query_params.get("token")
-    cookie = websocket.cookies.get(settings.session_cookie_name)
-    if not token and cookie:
-        # A cookie rides along on cross-site WebSocket handshakes too: check the Origin.
-        origin = websocket.headers.get("origin")
-        host = websocket.headers.get("host")
-        if origin and urlsplit(origin).netloc != host:
-            return None
-    async with session_scope(websocket.app.state.sessionmaker) as session:
-        if token and token.startswith(API_KEY_PREFIX):
-            return await auth_service.user_from_api_key(session, token)
-        if token or cookie:
-            return await auth_service.user_from_token(session, token or cookie or "", settings)
-    return None
+    async with websocket.app.state.sessionmaker() as session:
+        return await sessions.from_token(session, cookie, settings, kind=SessionKind.session)
+
+
+async def _from_credential(
+    websocket: WebSocket, *, ticket: str | None, token: str | None
+) -> AuthContext | None:
+    settings: Settings = websocket.app.state.settings
+    ctx: AuthContext | None = None
+    async with websocket.app.state.sessionmaker() as session:
+        if ticket:
+            ctx = await sessions.redeem_ws_ticket(session, ticket)
+        elif token and token.startswith(API_KEY_PREFIX):
+            ctx = await auth_service.user_from_api_key(session, token)
+        elif token:
+            ctx = await sessions.from_token(session, token, settings, kind=SessionKind.bearer)
+        await session.commit()  # a used ticket stays used, even if refused after
+    return ctx
+
+
+async def _auth_message(websocket: WebSocket) -> AuthContext | None:
+    """Wait for ``{"type": "auth", "ticket"|"token": …}`` on an accepted bare socket."""
+    try:
+        async with asyncio.timeout(AUTH_MESSAGE_SECONDS):
+            raw = await websocket.receive_text()
+    except (TimeoutError, WebSocketDisconnect, KeyError):
+        return None
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(message, dict) or message.get("type") != "auth":
+        return None
+    ticket, token = message.get("ticket"), message.get("token")
+    return await _from_credential(
+        websocket,
+        ticket=ticket if isinstance(ticket, str) else None,
+        token=token if isinstance(token, str) else None,
+    )
+
+
+async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
+    async with websocket.app.state.sessionmaker() as session:
+        return await sessions.still_valid(session, ctx)
+
+
+def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
+    """What ``role`` may see of an event: viewers get forward URLs without credentials."""
+    data = event.get("data")
+    if role is not Role.viewer or not isinstance(data, dict) or not data.get("forward_url"):
+        return event
+    return {**event, "data": {**data, "forward_url": public_part(str(data["forward_url"]))}}
 
 
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
-    """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`).
-    Authenticate with the session cookie, or `?token=<bearer token or API key>`."""
-    user = await _authenticate(websocket)
-    if user is None:
-        await websocket.close(code=4401, reason="not authenticated")
+    """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`):
+    instance.updated, instance.qr, message.created, message.updated, job.updated, ...
+    Authenticate with the session
+    cookie, `?ticket=` (from `POST /api/ws/ticket`), or a first message
+    `{"type": "auth", "ticket"|"token": "…"}`. Closed with 4401 when not (or no longer)
+    authenticated."""
+    settings: Settings = websocket.app.state.settings
+    if "token" in websocket.query_params:
+        # The old way put bearer tokens and API keys in URLs, which get logged.
+        await websocket.close(code=UNAUTHORIZED, reason="use a ticket, not ?token=")
         return
-    await websocket.accept()
-    bus = websocket.app.state.bus
-    hello = HelloEvent(data=Greeting(user=user.username))
-    await websocket.send_json(hello.model_dump(mode="json"))
+    ticket = websocket.query_params.get("ticket")
+    cookie = websocket.cookies.get(settings.session_cookie_name)
+    ctx: AuthContext | None = None
+    if ticket:
+        ctx = await _from_credential(websocket, ticket=ticket, token=None)
+    elif cookie:
+        ctx = await _from_cookie(websocket, cookie)
+    else:
+        await websocket.accept()
+        ctx = await _auth_message(websocket)
+        if ctx is None:
+            await websocket.close(code=UNAUTHORIZED, reason="not authenticated")
+            return
+    if ctx is None:
+        await websocket.close(code=UNAUTHORIZED, reason="not authenticated")
+        return
+    if websocket.client_state.name == "CONNECTING":
+        await websocket.accept()
+    await _stream(websocket, ctx)
 
+
+async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
+    bus = websocket.app.state.bus
+    role = Role(ctx.user.role)
+    hello = HelloEvent(data=Greeting(user=ctx.user.username))
+    await websocket.send_json(hello.model_dump(mode="json"))
     subscription = bus.subscribe()
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_text(orjson.dumps(event).decode())
+            await websocket.send_text(orjson.dumps(for_role(event, role)).decode())
 
     async def keepalive() -> None:
         while True:
-            await asyncio.sleep(PING_SECONDS)
+            await asyncio.sleep(websocket.app.state.settings.ws_ping_seconds)
+            if not await _still_valid(websocket, ctx):
+                log.info("realtime.session_ended", user=ctx.user.username)
+                await websocket.close(code=UNAUTHORIZED, reason="session ended")
+                return
             await websocket.send_json(PingEvent().model_dump(mode="json"))
 
     async def drain() -> None:
@@ -93,7 +202,6 @@ async def events(websocket: WebSocket) -> None:
     description='`/api/ws` sends one JSON object per event, `{"id", "type", "at", '
     '"data"}`, where `type` tells the shape of `data` (this response\'s item schema). '
     "This route only documents them: it answers an empty list.",
-    responses=error_responses(401),
 )
 async def event_types(_: CurrentUser) -> list[RealtimeEvent]:
     return []

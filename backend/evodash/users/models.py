@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base, BigIntPK, TimestampMixin, utcnow
@@ -34,6 +34,11 @@ class User(TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
 
 
+# Usernames are matched case-insensitively at login: unique that way in the database too,
+# so two concurrent creates of "Ana" and "ana" cannot both succeed.
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
+
+
 class ApiKey(Base):
     __tablename__ = "api_key"
 
@@ -47,6 +52,8 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: Whether a request authenticated with this key may create more API keys.
+    can_create_keys: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AuditLog(Base):

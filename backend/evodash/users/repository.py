@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.users.models import ApiKey, AuditLog, Role, User
@@ -13,8 +13,22 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, user_id: int) -> User | None:
-        return await self.session.get(User, user_id)
+    async def get(self, user_id: int, *, refresh: bool = False) -> User | None:
+        return await self.session.get(User, user_id, populate_existing=refresh)
+
+    async def lock_active_admins(self) -> None:
+        """Take the write lock on every active admin row before counting them.
+
+        A no-op UPDATE rather than ``SELECT … FOR UPDATE``: it locks the rows on
+        PostgreSQL and takes the database write lock on SQLite (where reads before the
+        first write run outside the transaction), so it serializes on both.
+        """
+        await self.session.execute(
+            update(User)
+            .where(User.role == Role.admin.value, User.is_active.is_(True))
+            .values(role=User.role, updated_at=User.updated_at)
+            .execution_options(synchronize_session=False)
+        )
 
     async def by_username(self, username: str) -> User | None:
         stmt = select(User).where(func.lower(User.username) == username.lower())
@@ -66,6 +80,14 @@ class ApiKeyRepository:
 
     async def get(self, key_id: int) -> ApiKey | None:
         return await self.session.get(ApiKey, key_id)
+
+    async def revoke_all(self, user_id: int, now: datetime) -> int:
+        stmt = (
+            update(ApiKey)
+            .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int((await self.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
 class AuditRepository:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from evodash.auth.deps import AdminUser
+from evodash.auth.deps import AdminUser, PasswordsDep
 from evodash.core.deps import ClientIP, SessionDep
 from evodash.core.pagination import PageParams, page_params
 from evodash.core.params import Id, Timestamp
@@ -55,9 +55,13 @@ async def list_users(
     responses=error_responses(401, 403, 409, 422),
 )
 async def create_user(
-    body: UserCreate, actor: AdminUser, session: SessionDep, ip: ClientIP
+    body: UserCreate,
+    actor: AdminUser,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    ip: ClientIP,
 ) -> UserCreated:
-    user, password = await service.create_user(session, body, actor=actor, ip=ip)
+    user, password = await service.create_user(session, body, passwords, actor=actor, ip=ip)
     return UserCreated(user=UserRead.model_validate(user), password=password)
 
 
@@ -75,8 +79,9 @@ async def get_user(user_id: Id, _: AdminUser, session: SessionDep) -> UserRead:
     "/{user_id}",
     response_model=UserRead,
     summary="Update a user (role, email, active)",
-    description="Deactivating or demoting signs the user out everywhere. The last "
-    "active admin cannot be demoted or deactivated.",
+    description="Deactivating or demoting signs the user out everywhere (their API keys "
+    "stop working while inactive). The last active admin cannot be demoted or "
+    "deactivated, even by two admins demoting each other at the same time.",
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 async def update_user(
@@ -92,13 +97,27 @@ async def update_user(
     response_model=PasswordResetResult,
     summary="Reset a user's password",
     description="Sets the given password, or generates one and returns it once. "
-    "Every session of the user ends.",
+    "Every session and Bearer token of the user ends; so do their API keys unless "
+    "`revoke_api_keys` is false.",
     responses=error_responses(401, 403, 404, 422),
 )
 async def reset_password(
-    user_id: Id, body: PasswordReset, actor: AdminUser, session: SessionDep, ip: ClientIP
+    user_id: Id,
+    body: PasswordReset,
+    actor: AdminUser,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    ip: ClientIP,
 ) -> PasswordResetResult:
-    password = await service.reset_password(session, user_id, body.password, actor=actor, ip=ip)
+    password = await service.reset_password(
+        session,
+        user_id,
+        body.password,
+        passwords,
+        revoke_api_keys=body.revoke_api_keys,
+        actor=actor,
+        ip=ip,
+    )
     return PasswordResetResult(password=password)
 
 

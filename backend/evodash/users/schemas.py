@@ -51,6 +51,11 @@ class PasswordReset(BaseModel):
     password: str | None = Field(
         default=None, min_length=8, max_length=256, description="Empty: generate one"
     )
+    revoke_api_keys: Flag = Field(
+        default=True,
+        description="Revoke the user's API keys too (a reset usually means the account "
+        "may be in someone else's hands); false keeps their integrations working",
+    )
 
 
 class PasswordResetResult(BaseModel):

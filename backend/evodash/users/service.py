@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evodash.auth.errors import RoleRequired
+from evodash.auth.service import end_all_sessions
 from evodash.core.errors import BadRequest
-from evodash.core.security import generate_password, hash_password
+from evodash.core.security import PasswordHashing, generate_password, hash_password
 from evodash.users import audit
 from evodash.users.errors import LastAdmin, UsernameTaken, UserNotFound
 from evodash.users.models import Role, User
@@ -32,7 +35,12 @@ async def list_users(
 
 
 async def create_user(
-    session: AsyncSession, data: UserCreate, *, actor: User | None, ip: str | None
+    session: AsyncSession,
+    data: UserCreate,
+    passwords: PasswordHashing,
+    *,
+    actor: User | None,
+    ip: str | None,
 ) -> tuple[User, str | None]:
     repo = UserRepository(session)
     if await repo.by_username(data.username) is not None:
@@ -42,12 +50,15 @@ async def create_user(
         username=data.username,
         email=data.email,
         role=data.role.value,
-        password_hash=hash_password(data.password or generated or ""),
+        password_hash=await passwords.hash(data.password or generated or ""),
         is_active=True,
         token_version=0,
     )
     repo.add(user)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent create took the name (in any case) first
+        raise UsernameTaken(data.username) from exc
     audit.record(
         session,
         actor,
@@ -70,8 +81,7 @@ async def update_user(
     if (demoting or deactivating) and user.role == Role.admin:
         if user.id == actor.id:
             raise BadRequest("You cannot demote or deactivate yourself.")
-        if await UserRepository(session).count_active_admins() <= 1:
-            raise LastAdmin()
+        await _keep_an_admin(session, user, actor)
     for key, value in changes.items():
         if key == "role" and value is not None:
             user.role = Role(value).value
@@ -80,7 +90,8 @@ async def update_user(
         elif key == "email":
             user.email = value
     if deactivating or demoting:
-        user.token_version += 1  # sign the user out everywhere
+        # Sign the user out everywhere (API keys stop working while inactive).
+        await end_all_sessions(session, user, revoke_api_keys=False)
     audit.record(
         session,
         actor,
@@ -93,15 +104,49 @@ async def update_user(
     return user
 
 
+async def _keep_an_admin(session: AsyncSession, user: User, actor: User) -> None:
+    """Refuse to remove ``user``'s admin rights if no other active admin would remain.
+
+    Two admins demoting each other at once must not both succeed: the active admin rows
+    are locked first (PostgreSQL row locks; SQLite's write lock), so the second request
+    counts after the first committed. The actor is read again too: demoted meanwhile,
+    they may not go on.
+    """
+    repo = UserRepository(session)
+    await repo.lock_active_admins()
+    fresh_actor = await repo.get(actor.id, refresh=True)
+    if fresh_actor is None or fresh_actor.role != Role.admin or not fresh_actor.is_active:
+        raise RoleRequired(Role.admin.value)
+    await repo.get(user.id, refresh=True)
+    if user.role != Role.admin or not user.is_active:
+        return  # already no admin: nothing to keep
+    if await repo.count_active_admins() <= 1:
+        raise LastAdmin()
+
+
 async def reset_password(
-    session: AsyncSession, user_id: int, password: str | None, *, actor: User, ip: str | None
+    session: AsyncSession,
+    user_id: int,
+    password: str | None,
+    passwords: PasswordHashing,
+    *,
+    revoke_api_keys: bool,
+    actor: User,
+    ip: str | None,
 ) -> str | None:
+    """Set a new password; the user's sessions end (and their API keys, if asked)."""
     user = await get_user(session, user_id)
     generated = None if password else generate_password()
-    user.password_hash = hash_password(password or generated or "")
-    user.token_version += 1
+    user.password_hash = await passwords.hash(password or generated or "")
+    await end_all_sessions(session, user, revoke_api_keys=revoke_api_keys)
     audit.record(
-        session, actor, "user.password_reset", object_type="user", object_id=user.id, ip=ip
+        session,
+        actor,
+        "user.password_reset",
+        object_type="user",
+        object_id=user.id,
+        detail={"api_keys_revoked": revoke_api_keys},
+        ip=ip,
     )
     return generated
 
@@ -120,6 +165,7 @@ async def ensure_first_admin(session: AsyncSession) -> str | None:
             username="admin",
             email=None,
             role=Role.admin.value,
+            # At startup, before any request: a blocking hash here stalls nobody.
             password_hash=hash_password(password),
             is_active=True,
             token_version=0,

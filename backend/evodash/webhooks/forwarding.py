@@ -9,7 +9,10 @@ attempts, so retries resume after a restart. An attempt is *claimed* with a cond
 UPDATE before it runs, so two processes never send the same attempt.
 
 The forwarded body is the event as received, except ``apikey`` (the instance's token),
-which is never sent to a third party.
+which is never sent to a third party. The destination is checked when each attempt is
+sent (:mod:`evodash.core.outbound`: public addresses only unless
+``FORWARD_ALLOW_PRIVATE_NETWORKS``), the answer is read up to
+``FORWARD_MAX_RESPONSE_BYTES`` and the whole attempt has ``FORWARD_TIMEOUT_SECONDS``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.core.urls import scrub
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 from evodash.webhooks.repository import DeliveryRepository
 
@@ -122,21 +127,43 @@ class Forwarder:
     async def _post(
         self, url: str, content: bytes, headers: dict[str, str]
     ) -> tuple[int | None, str | None]:
+        """POST the event: ``(HTTP status, error)``. The error names what went wrong
+        (refused destination, a limit, a connection failure) for operators; viewers only
+        see the status (``webhooks.service``)."""
         try:
-            response = await self.http.post(
-                url,
+            target, options = await outbound.resolve_checked(
+                url, allow_private=self.settings.forward_allow_private_networks
+            )
+            answer = await outbound.request_limited(
+                self.http,
+                "POST",
+                target,
                 content=content,
-                headers=headers,
+                headers={**headers, **options.pop("headers")},
                 timeout=self.settings.forward_timeout_seconds,
                 follow_redirects=False,
+                # The receiver's answer is not used: read a little (keep-alive), never more.
+                max_bytes=self.settings.forward_max_response_bytes,
+                total_timeout=self.settings.forward_timeout_seconds,
+                truncate=True,
+                **options,
             )
+        except outbound.DestinationRefused as exc:
+            return None, f"refused: {exc}"[:500]
+        except outbound.ResponseTooSlow as exc:
+            return None, f"timed out: {exc}"
         except httpx.TimeoutException:
-            return None, "timed out"
+            return None, f"timed out (no answer within {self.settings.forward_timeout_seconds:g} s)"
         except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}"[:500]
-        if response.is_success:
-            return response.status_code, None
-        return response.status_code, f"HTTP {response.status_code}"
+            return None, scrub(f"{type(exc).__name__}: {exc}")[:500]
+        if answer.truncated:
+            log.info(
+                "webhook.forward_answer_truncated",
+                limit=self.settings.forward_max_response_bytes,
+            )
+        if answer.is_success:
+            return answer.status_code, None
+        return answer.status_code, f"HTTP {answer.status_code}"
 
     async def _record(
         self, delivery_id: int, http_status: int | None, error: str | None, latency: int

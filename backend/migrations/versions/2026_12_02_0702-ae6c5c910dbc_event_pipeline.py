@@ -1,7 +1,7 @@
 """event pipeline: webhook clock, sealed webhook secrets, the applier's queue
 
 Revision ID: ae6c5c910dbc
-Revises: a06351b5318f
+Revises: 16c5d70f4fc0
 Create Date: 2026-12-02 07:02:33.887688+00:00
 
 * ``evolution_instance.webhook_clock`` keeps the newest server clock of the webhooks
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "ae6c5c910dbc"
-down_revision: str | None = "a06351b5318f"
+down_revision: str | None = "16c5d70f4fc0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

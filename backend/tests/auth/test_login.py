@@ -161,6 +161,7 @@ class TestBearer:
             secret="another-key",
             expires_in=timedelta(minutes=5),
             kind="bearer",
+            session_id="no-such-session",
         )
         response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
@@ -195,6 +196,7 @@ class TestBearer:
             secret=TEST_SECRET,
             expires_in=timedelta(seconds=-10),
             kind="bearer",
+            session_id="no-such-session",
         )
         response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401

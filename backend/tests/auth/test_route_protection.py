@@ -31,6 +31,9 @@ SELF_SERVICE = {
     ("POST", "/api/auth/me/password"),
     ("POST", "/api/auth/api-keys"),
     ("DELETE", "/api/auth/api-keys/{key_id}"),
+    ("DELETE", "/api/auth/sessions/{session_id}"),
+    ("POST", "/api/auth/logout-everywhere"),
+    ("POST", "/api/ws/ticket"),
 }
 
 

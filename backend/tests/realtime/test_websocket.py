@@ -50,10 +50,11 @@ class TestWebSocket:
             assert TypeAdapter(RealtimeEvent).validate_python(event) == sent
 
     async def test_anonymous_connection_is_refused(self, live: LiveServer) -> None:
-        with pytest.raises(websockets.InvalidStatus) as info:
-            async with websockets.connect(live.ws_url + "/api/ws"):
-                pass
-        assert info.value.response.status_code == 403
+        async with websockets.connect(live.ws_url + "/api/ws") as ws:
+            await ws.send(json.dumps({"type": "hello"}))
+            with pytest.raises(websockets.ConnectionClosed) as info:
+                await asyncio.wait_for(ws.recv(), 5)
+        assert info.value.rcvd is not None and info.value.rcvd.code == 4401
 
     async def test_cross_site_origin_is_refused(self, live: LiveServer, users: UserFactory) -> None:
         await users.viewer(username="victim")

@@ -31,7 +31,10 @@ pytestmark = pytest.mark.commits
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"background_tasks": True})
+    # The receiver runs on loopback, which forwarding refuses by default (SSRF guard).
+    return settings.model_copy(
+        update={"background_tasks": True, "forward_allow_private_networks": True}
+    )
 
 
 @dataclass

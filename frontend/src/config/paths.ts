@@ -1,9 +1,22 @@
+/** Why the login page is shown: the session ended elsewhere, or after "log out everywhere". */
+export type LoginReason = 'session-ended' | 'signed-out-everywhere';
+
+export function loginReason(value: string | null): LoginReason | null {
+  return value === 'session-ended' || value === 'signed-out-everywhere' ? value : null;
+}
+
 /** The one table of route paths; links and redirects use it instead of string literals. */
 export const paths = {
   login: {
     path: '/login',
-    getHref: (next?: string | null) =>
-      next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login',
+    /** `reason` makes the login page say why it is shown (see LoginReason). */
+    getHref: (next?: string | null, reason?: LoginReason) => {
+      const params = new URLSearchParams();
+      if (next && next !== '/') params.set('next', next);
+      if (reason) params.set('reason', reason);
+      const query = params.toString();
+      return query ? `/login?${query}` : '/login';
+    },
   },
   dashboard: { path: '/', getHref: () => '/' },
   instances: {

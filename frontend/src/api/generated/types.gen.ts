@@ -65,8 +65,16 @@ export type ApiKeyCreate = {
     name: string;
     /**
      * Expires At
+     *
+     * When the key stops working (future); null: never
      */
     expires_at?: string | null;
+    /**
+     * Can Create Keys
+     *
+     * Whether requests made with this key may create more API keys
+     */
+    can_create_keys?: boolean;
 };
 
 /**
@@ -114,6 +122,10 @@ export type ApiKeyRead = {
      * Revoked At
      */
     revoked_at: string | null;
+    /**
+     * Can Create Keys
+     */
+    can_create_keys: boolean;
 };
 
 /**
@@ -350,6 +362,30 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
  * Direction
  */
 export type Direction = 'in' | 'out';
+
+/**
+ * EndSessions
+ */
+export type EndSessions = {
+    /**
+     * Revoke Api Keys
+     *
+     * Revoke every API key of mine too
+     */
+    revoke_api_keys?: boolean;
+};
+
+/**
+ * EndSessionsResult
+ */
+export type EndSessionsResult = {
+    /**
+     * Ended
+     *
+     * Sessions, tokens (and API keys, if asked) revoked
+     */
+    ended: number;
+};
 
 /**
  * ErrorRead
@@ -1669,6 +1705,12 @@ export type PasswordChange = {
      * New Password
      */
     new_password: string;
+    /**
+     * Revoke Api Keys
+     *
+     * Revoke every API key of mine too (sessions always end)
+     */
+    revoke_api_keys?: boolean;
 };
 
 /**
@@ -1681,6 +1723,12 @@ export type PasswordReset = {
      * Empty: generate one
      */
     password?: string | null;
+    /**
+     * Revoke Api Keys
+     *
+     * Revoke the user's API keys too (a reset usually means the account may be in someone else's hands); false keeps their integrations working
+     */
+    revoke_api_keys?: boolean;
 };
 
 /**
@@ -2105,6 +2153,44 @@ export type ServerUpdatedEvent = {
      */
     type: 'server.updated';
     data: ServerRef;
+};
+
+/**
+ * SessionRead
+ */
+export type SessionRead = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     *
+     * session: a browser login; bearer: a token from /api/auth/token
+     */
+    kind: 'session' | 'bearer';
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Ip Address
+     */
+    ip_address: string | null;
+    /**
+     * User Agent
+     */
+    user_agent: string | null;
+    /**
+     * Current
+     *
+     * The session making this request
+     */
+    current?: boolean;
 };
 
 /**
@@ -2535,6 +2621,22 @@ export type WebhookReceipt = {
     status: EventStatus;
 };
 
+/**
+ * WsTicket
+ */
+export type WsTicket = {
+    /**
+     * Ticket
+     *
+     * Send it once: `/api/ws?ticket=…` or the first message
+     */
+    ticket: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+};
+
 export type InstanceCreateWritable = ({
     server_id: number;
     evolution_url?: null;
@@ -2778,7 +2880,7 @@ export type WebhooksReceiveEventErrors = {
      */
     422: ValidationErrorRead;
     /**
-     * Error
+     * Busy: try again shortly (see Retry-After)
      */
     503: ErrorRead;
 };
@@ -2891,7 +2993,7 @@ export type WebhooksReceiveEventByNameErrors = {
      */
     422: ValidationErrorRead;
     /**
-     * Error
+     * Busy: try again shortly (see Retry-After)
      */
     503: ErrorRead;
 };
@@ -2935,6 +3037,10 @@ export type AuthLoginErrors = {
      * Too many attempts
      */
     429: ErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
@@ -2976,6 +3082,10 @@ export type AuthTokenErrors = {
      * Too many attempts
      */
     429: ErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type AuthTokenError = AuthTokenErrors[keyof AuthTokenErrors];
@@ -3071,6 +3181,14 @@ export type AuthChangePasswordErrors = {
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type AuthChangePasswordError = AuthChangePasswordErrors[keyof AuthChangePasswordErrors];
@@ -3083,6 +3201,116 @@ export type AuthChangePasswordResponses = {
 };
 
 export type AuthChangePasswordResponse = AuthChangePasswordResponses[keyof AuthChangePasswordResponses];
+
+export type AuthListSessionsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/sessions';
+};
+
+export type AuthListSessionsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+};
+
+export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
+
+export type AuthListSessionsResponses = {
+    /**
+     * Response Auth-List Sessions
+     *
+     * Successful Response
+     */
+    200: Array<SessionRead>;
+};
+
+export type AuthListSessionsResponse = AuthListSessionsResponses[keyof AuthListSessionsResponses];
+
+export type AuthEndSessionData = {
+    body?: never;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/auth/sessions/{session_id}';
+};
+
+export type AuthEndSessionErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type AuthEndSessionError = AuthEndSessionErrors[keyof AuthEndSessionErrors];
+
+export type AuthEndSessionResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AuthEndSessionResponse = AuthEndSessionResponses[keyof AuthEndSessionResponses];
+
+export type AuthEndAllSessionsData = {
+    body: EndSessions;
+    path?: never;
+    query?: never;
+    url: '/api/auth/logout-everywhere';
+};
+
+export type AuthEndAllSessionsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AuthEndAllSessionsError = AuthEndAllSessionsErrors[keyof AuthEndAllSessionsErrors];
+
+export type AuthEndAllSessionsResponses = {
+    /**
+     * Successful Response
+     */
+    200: EndSessionsResult;
+};
+
+export type AuthEndAllSessionsResponse = AuthEndAllSessionsResponses[keyof AuthEndAllSessionsResponses];
 
 export type AuthListApiKeysData = {
     body?: never;
@@ -3276,6 +3504,10 @@ export type UsersCreateUserErrors = {
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type UsersCreateUserError = UsersCreateUserErrors[keyof UsersCreateUserErrors];
@@ -3422,6 +3654,10 @@ export type UsersResetPasswordErrors = {
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
 };
 
 export type UsersResetPasswordError = UsersResetPasswordErrors[keyof UsersResetPasswordErrors];
@@ -3948,6 +4184,10 @@ export type InstancesCreateInstanceErrors = {
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
     /**
      * The Evolution server failed, refused the call or answered garbage
      */
@@ -5719,6 +5959,35 @@ export type AllowListSetAllowedNumbersResponses = {
 };
 
 export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];
+
+export type RealtimeWsTicketData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/ws/ticket';
+};
+
+export type RealtimeWsTicketErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type RealtimeWsTicketError = RealtimeWsTicketErrors[keyof RealtimeWsTicketErrors];
+
+export type RealtimeWsTicketResponses = {
+    /**
+     * Successful Response
+     */
+    201: WsTicket;
+};
+
+export type RealtimeWsTicketResponse = RealtimeWsTicketResponses[keyof RealtimeWsTicketResponses];
 
 export type RealtimeEventTypesData = {
     body?: never;

@@ -104,7 +104,35 @@ describe('authentication flow', () => {
 
     await screen.findByRole('heading', { name: 'Entrar' });
     expect(router.state.location.pathname).toBe('/login');
+    expect(router.state.location.search).toBe('?next=%2Fmessages&reason=session-ended');
+    // The login page says why it is shown (e.g. "log out everywhere" on another device).
+    expect(screen.getByRole('status')).toHaveTextContent('Sua sessão terminou');
+  });
+
+  it('says nothing of an ended session to a visitor who never logged in', async () => {
+    mockFetch({ 'GET /api/auth/me': unauthorized, 'GET /api/messages': unauthorized });
+    const { router, queryClient } = renderApp('/messages');
+    // A query started with the session check (the start-up warm-up does that) gets 401 too.
+    await queryClient
+      .query({
+        queryKey: ['early'],
+        queryFn: async () => {
+          const { client } = await import('@/api/generated/client.gen');
+          return client.get({ url: '/api/messages', throwOnError: true });
+        },
+      })
+      .catch(() => undefined);
+    await screen.findByRole('heading', { name: 'Entrar' });
     expect(router.state.location.search).toBe('?next=%2Fmessages');
+    expect(screen.queryByText(/Sua sessão terminou/)).not.toBeInTheDocument();
+  });
+
+  it('thanks the person after logging out of every device', async () => {
+    mockFetch({ 'GET /api/auth/me': unauthorized });
+    renderApp('/login?reason=signed-out-everywhere');
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      'Você saiu de todos os dispositivos.',
+    );
   });
 
   it('logs out through the user menu', async () => {

@@ -7,6 +7,7 @@ import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
 import { meQueryKey } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
+import { markSessionEnded } from '@/features/auth/api/session-ended';
 import { ProtectedRoute } from '@/features/auth/components/protected-route';
 import { useUser } from '@/features/auth/hooks/user-context';
 import { RealtimeProvider } from '@/lib/realtime';
@@ -20,8 +21,12 @@ export function AppRoot() {
   return (
     <ProtectedRoute>
       <RealtimeProvider
-        // The socket was refused: ask the API whether the session is still valid.
-        onUnauthorized={() => void queryClient.invalidateQueries({ queryKey: meQueryKey() })}
+        // The socket was refused or closed (4401): the session ended, e.g. logged out on
+        // another device. Ask the API; the login page will say why it is shown.
+        onUnauthorized={() => {
+          markSessionEnded(queryClient);
+          void queryClient.invalidateQueries({ queryKey: meQueryKey() });
+        }}
       >
         <Shell />
       </RealtimeProvider>

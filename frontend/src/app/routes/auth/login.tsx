@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
+import Alert from 'react-bootstrap/Alert';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 
 import { LanguageMenu } from '@/components/layouts/language-menu';
 import { ThemeMenu } from '@/components/layouts/theme-menu';
 import { Icon } from '@/components/ui/icon';
-import { safeNextPath } from '@/config/paths';
+import { loginReason, safeNextPath } from '@/config/paths';
 import { meQueryKey } from '@/features/auth/api/get-me';
 import { LoginForm } from '@/features/auth/components/login-form';
 
@@ -14,6 +15,7 @@ export default function LoginRoute() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const next = safeNextPath(searchParams.get('next'));
+  const reason = loginReason(searchParams.get('reason'));
   const queryClient = useQueryClient();
 
   // Already logged in (the session check ran before): nothing to do here.
@@ -38,6 +40,11 @@ export default function LoginRoute() {
           <div className="card-body p-4">
             <h1 className="h5 mb-1">{t('auth.title')}</h1>
             <p className="text-body-secondary small mb-4">{t('auth.subtitle')}</p>
+            {reason ? (
+              <Alert variant="info" className="small" role="status">
+                {t(reason === 'session-ended' ? 'auth.sessionEnded' : 'auth.signedOutEverywhere')}
+              </Alert>
+            ) : null}
             <LoginForm onSuccess={() => void navigate(next, { replace: true })} />
           </div>
         </div>

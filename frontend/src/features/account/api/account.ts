@@ -4,11 +4,14 @@ import * as z from 'zod';
 import {
   authChangePassword,
   authCreateApiKey,
+  authEndAllSessions,
+  authEndSession,
   authListApiKeys,
+  authListSessions,
   authLogin,
   authRevokeApiKey,
 } from '@/api/generated/sdk.gen';
-import type { ApiKeyCreated, ApiKeyRead } from '@/api/generated/types.gen';
+import type { ApiKeyCreated, ApiKeyRead, EndSessionsResult } from '@/api/generated/types.gen';
 
 // Messages are i18n keys (in the account namespace), translated where they are shown.
 export const changePasswordInputSchema = z
@@ -16,6 +19,8 @@ export const changePasswordInputSchema = z
     current: z.string().min(1, 'password.validation.current'),
     next: z.string().min(8, 'password.validation.new').max(256, 'password.validation.new'),
     confirm: z.string(),
+    /** Also revoke every API key of mine (sessions always end). */
+    revokeApiKeys: z.boolean(),
   })
   .refine((values) => values.next === values.confirm, {
     path: ['confirm'],
@@ -29,7 +34,11 @@ export type ChangePasswordInput = z.infer<typeof changePasswordInputSchema>;
 
 export async function changePassword(input: ChangePasswordInput): Promise<void> {
   await authChangePassword({
-    body: { current_password: input.current, new_password: input.next },
+    body: {
+      current_password: input.current,
+      new_password: input.next,
+      revoke_api_keys: input.revokeApiKeys,
+    },
     throwOnError: true,
   });
 }
@@ -52,7 +61,13 @@ export async function changePasswordAndStay(
 }
 
 export function useChangePassword(username: string) {
+  const queryClient = useQueryClient();
   return useMutation({
+    // Every session ended (and maybe the keys): the lists are stale. Logged out (the new
+    // login failed), asking again would only answer 401.
+    onSuccess: ({ loggedIn }) => {
+      if (loggedIn) void queryClient.invalidateQueries({ queryKey: ['account'] });
+    },
     // A 401 here is the old session ending as planned, not something to redirect on.
     meta: { ignoreUnauthorized: true },
     mutationFn: (input: ChangePasswordInput) => changePasswordAndStay(username, input),
@@ -81,6 +96,8 @@ export const createApiKeyInputSchema = z.object({
       (value) => value === '' || endOfDay(value).getTime() > Date.now(),
       'keys.validation.expires',
     ),
+  /** Requests made with this key may create more keys (off: a leaked key cannot mint). */
+  canCreateKeys: z.boolean(),
 });
 export type CreateApiKeyInput = z.infer<typeof createApiKeyInputSchema>;
 
@@ -94,6 +111,7 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<ApiKeyCrea
     body: {
       name: input.name,
       expires_at: input.expires ? endOfDay(input.expires).toISOString() : null,
+      can_create_keys: input.canCreateKeys,
     },
     throwOnError: true,
   });
@@ -127,4 +145,47 @@ export function apiKeyState(key: ApiKeyRead, now: number = Date.now()): ApiKeySt
   if (key.revoked_at) return 'revoked';
   if (key.expires_at && Date.parse(key.expires_at) <= now) return 'expired';
   return 'active';
+}
+
+// --- sessions -------------------------------------------------------------------------
+
+export const sessionsKey = ['account', 'sessions'] as const;
+
+export const getSessionsQueryOptions = () =>
+  queryOptions({
+    queryKey: sessionsKey,
+    queryFn: async ({ signal }) => {
+      const { data } = await authListSessions({ signal, throwOnError: true });
+      return data;
+    },
+  });
+
+export const useSessions = () => useQuery(getSessionsQueryOptions());
+
+export function useEndSession() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      await authEndSession({ path: { session_id: id }, throwOnError: true });
+    },
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: sessionsKey }),
+  });
+}
+
+/** "Sair de todos os dispositivos": every session and token of mine ends, this one too. */
+export async function endAllSessions(revokeApiKeys: boolean): Promise<EndSessionsResult> {
+  const { data } = await authEndAllSessions({
+    body: { revoke_api_keys: revokeApiKeys },
+    throwOnError: true,
+  });
+  return data;
+}
+
+export function useEndAllSessions({ onSuccess }: { onSuccess: () => void }) {
+  return useMutation({
+    // This session ends too; what follows is a page load, not an expired-session redirect.
+    meta: { ignoreUnauthorized: true },
+    mutationFn: endAllSessions,
+    onSuccess,
+  });
 }

@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { useAccountTranslation } from '../i18n';
 import { ApiKeys } from './api-keys';
 import { ChangePasswordForm } from './change-password-form';
+import { Sessions } from './sessions';
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   const id = useId();
@@ -26,10 +27,17 @@ export interface AccountPageProps {
   /** The role's name in the UI language. */
   roleLabel: string;
   onLoginAgain: () => void;
+  /** "Sair de todos os dispositivos" worked: this session ended too. */
+  onSignedOutEverywhere: () => void;
 }
 
-/** Minha conta: who you are, your password, your API keys. */
-export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps) {
+/** Minha conta: who you are, your password, your API keys, where you are logged in. */
+export function AccountPage({
+  user,
+  roleLabel,
+  onLoginAgain,
+  onSignedOutEverywhere,
+}: AccountPageProps) {
   const { t } = useAccountTranslation();
   return (
     <>
@@ -55,6 +63,11 @@ export function AccountPage({ user, roleLabel, onLoginAgain }: AccountPageProps)
         <div className="col-12">
           <Section title={t('keys.title')}>
             <ApiKeys />
+          </Section>
+        </div>
+        <div className="col-12">
+          <Section title={t('sessions.title')}>
+            <Sessions onSignedOutEverywhere={onSignedOutEverywhere} />
           </Section>
         </div>
       </div>

@@ -95,7 +95,7 @@ function CreateApiKeyForm({ onCreated }: { onCreated: (created: ApiKeyCreated) =
     formState: { errors },
   } = useForm<CreateApiKeyInput>({
     resolver: zodResolver(createApiKeyInputSchema),
-    defaultValues: { name: '', expires: '' },
+    defaultValues: { name: '', expires: '', canCreateKeys: false },
   });
   const message = (key: string | undefined) => (key ? t(key, { defaultValue: key }) : null);
 
@@ -145,6 +145,16 @@ function CreateApiKeyForm({ onCreated }: { onCreated: (created: ApiKeyCreated) =
             {create.isPending ? t('keys.creating') : t('keys.create')}
           </Button>
         </div>
+        <Form.Group className="col-12" controlId={`${id}-can-create`}>
+          <Form.Check
+            type="checkbox"
+            className="small"
+            label={t('keys.canCreateKeys')}
+            aria-describedby={`${id}-can-create-help`}
+            {...register('canCreateKeys')}
+          />
+          <Form.Text id={`${id}-can-create-help`}>{t('keys.canCreateKeysHelp')}</Form.Text>
+        </Form.Group>
       </div>
     </Form>
   );
@@ -188,6 +198,9 @@ function ApiKeyTable({
               <tr key={key.id} data-testid="api-key-row">
                 <td className="text-break">
                   <span className="fw-semibold">{key.name}</span>
+                  {key.can_create_keys ? (
+                    <span className="badge text-bg-light border ms-2">{t('keys.mintsKeys')}</span>
+                  ) : null}
                   <code className="d-block small">{key.prefix}…</code>
                 </td>
                 <td className="d-none d-md-table-cell">{when(key.created_at, '')}</td>

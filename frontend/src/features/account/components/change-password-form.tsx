@@ -33,7 +33,7 @@ export function ChangePasswordForm({ username, onLoginAgain }: ChangePasswordFor
     formState: { errors },
   } = useForm<ChangePasswordInput>({
     resolver: zodResolver(changePasswordInputSchema),
-    defaultValues: { current: '', next: '', confirm: '' },
+    defaultValues: { current: '', next: '', confirm: '', revokeApiKeys: false },
   });
   const message = (key: string | undefined) => (key ? t(key, { defaultValue: key }) : null);
 
@@ -96,6 +96,15 @@ export function ChangePasswordForm({ username, onLoginAgain }: ChangePasswordFor
         <Form.Control.Feedback type="invalid">
           {message(errors.confirm?.message)}
         </Form.Control.Feedback>
+      </Form.Group>
+      <Form.Group className="mb-3" controlId={`${id}-revoke-keys`}>
+        <Form.Check
+          type="checkbox"
+          label={t('password.revokeApiKeys')}
+          aria-describedby={`${id}-revoke-keys-help`}
+          {...register('revokeApiKeys')}
+        />
+        <Form.Text id={`${id}-revoke-keys-help`}>{t('password.sessionsEnd')}</Form.Text>
       </Form.Group>
       <Button type="submit" variant="primary" disabled={mutation.isPending}>
         {mutation.isPending ? t('password.submitting') : t('password.submit')}

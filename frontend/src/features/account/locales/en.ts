@@ -2,7 +2,7 @@ import type { AccountLocale } from './pt-br';
 
 export const en: AccountLocale = {
   title: 'My account',
-  description: 'Your password and your API keys.',
+  description: 'Your password, your API keys and where you are logged in.',
   profile: {
     title: 'Profile',
     username: 'Username',
@@ -21,12 +21,33 @@ export const en: AccountLocale = {
     changed:
       'Password changed. For safety, every session ended: log in again with the new password.',
     loginAgain: 'Log in again',
+    revokeApiKeys: 'Also revoke my API keys',
+    sessionsEnd: 'Changing the password ends every session, on other devices too.',
     validation: {
       current: 'Enter your current password.',
       new: 'The new password needs at least 8 characters.',
       confirm: 'The passwords do not match.',
       same: 'The new password must differ from the current one.',
     },
+  },
+  sessions: {
+    title: 'Sessions and devices',
+    help: 'Where you are logged in: browsers and integration tokens. End what you do not recognise.',
+    list: 'Your sessions',
+    device: 'Device',
+    address: 'IP address',
+    since: 'Since',
+    until: 'Valid until',
+    current: 'This session',
+    token: 'API token',
+    unknown: 'Unknown',
+    end: 'End',
+    endNamed: 'End the session {{device}}',
+    endAll: 'Log out of every device',
+    endAllTitle: 'Log out of every device?',
+    endAllBody:
+      'All your sessions and tokens end now, this one included: you will have to log in again.',
+    alsoKeys: 'Also revoke my API keys',
   },
   keys: {
     title: 'API keys',
@@ -50,6 +71,10 @@ export const en: AccountLocale = {
     active: 'Active',
     revoked: 'Revoked',
     expired: 'Expired',
+    canCreateKeys: 'May create other keys',
+    canCreateKeysHelp:
+      'Leave it unchecked: someone holding only this key cannot create others to keep access.',
+    mintsKeys: 'creates keys',
     revoke: 'Revoke',
     revokeNamed: 'Revoke the key {{name}}',
     revokeTitle: 'Revoke the key “{{name}}”?',

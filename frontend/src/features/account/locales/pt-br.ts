@@ -1,7 +1,7 @@
 /** Minha conta: Portuguese (Brazil), the source of truth for the keys. */
 export const ptBR = {
   title: 'Minha conta',
-  description: 'Sua senha e suas chaves de API.',
+  description: 'Sua senha, suas chaves de API e onde você está conectado.',
   profile: {
     title: 'Perfil',
     username: 'Usuário',
@@ -20,12 +20,33 @@ export const ptBR = {
     changed:
       'Senha trocada. Por segurança, todas as sessões terminaram: entre de novo com a nova senha.',
     loginAgain: 'Entrar de novo',
+    revokeApiKeys: 'Revogar também as minhas chaves de API',
+    sessionsEnd: 'Todas as sessões terminam ao trocar a senha, inclusive as de outros dispositivos.',
     validation: {
       current: 'Informe a senha atual.',
       new: 'A nova senha precisa ter pelo menos 8 caracteres.',
       confirm: 'As senhas não conferem.',
       same: 'A nova senha deve ser diferente da atual.',
     },
+  },
+  sessions: {
+    title: 'Sessões e dispositivos',
+    help: 'Onde você está conectado: navegadores e tokens de integração. Encerre o que não reconhecer.',
+    list: 'Suas sessões',
+    device: 'Dispositivo',
+    address: 'Endereço IP',
+    since: 'Desde',
+    until: 'Válida até',
+    current: 'Esta sessão',
+    token: 'Token de API',
+    unknown: 'Desconhecido',
+    end: 'Encerrar',
+    endNamed: 'Encerrar a sessão {{device}}',
+    endAll: 'Sair de todos os dispositivos',
+    endAllTitle: 'Sair de todos os dispositivos?',
+    endAllBody:
+      'Todas as suas sessões e tokens terminam agora, inclusive esta: você precisará entrar de novo.',
+    alsoKeys: 'Revogar também as minhas chaves de API',
   },
   keys: {
     title: 'Chaves de API',
@@ -49,6 +70,10 @@ export const ptBR = {
     active: 'Ativa',
     revoked: 'Revogada',
     expired: 'Expirada',
+    canCreateKeys: 'Pode criar outras chaves',
+    canCreateKeysHelp:
+      'Deixe desmarcado: quem tiver só esta chave não consegue criar outras para continuar com acesso.',
+    mintsKeys: 'cria chaves',
     revoke: 'Revogar',
     revokeNamed: 'Revogar a chave {{name}}',
     revokeTitle: 'Revogar a chave “{{name}}”?',

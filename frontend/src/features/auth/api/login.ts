@@ -6,6 +6,7 @@ import type { LoginResult } from '@/api/generated/types.gen';
 import type { ApiError } from '@/lib/api-error';
 
 import { meQueryKey } from './get-me';
+import { clearSessionEnded } from './session-ended';
 
 // Messages are i18n keys, translated where they are shown, so they follow the language.
 export const loginInputSchema = z.object({
@@ -34,6 +35,7 @@ export function useLogin({ onSuccess, ...options }: UseLoginOptions = {}) {
     meta: { ignoreUnauthorized: true },
     mutationFn: login,
     onSuccess: (data, ...rest) => {
+      clearSessionEnded(queryClient);
       queryClient.setQueryData(meQueryKey(), data.user);
       return onSuccess?.(data, ...rest);
     },

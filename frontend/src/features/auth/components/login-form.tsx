@@ -41,7 +41,8 @@ export function LoginForm({ onSuccess }: LoginFormProps) {
   const loginMutation = useLogin({
     onSuccess: (data) => onSuccess(data.user),
     onError: (error) => {
-      if (error.status === 429 && error.retryAfterSeconds !== null) {
+      // 429: throttled; 503: too many logins being checked right now. Both say when.
+      if ((error.status === 429 || error.status === 503) && error.retryAfterSeconds !== null) {
         countdown.start(error.retryAfterSeconds);
       } else {
         countdown.reset();
@@ -59,6 +60,7 @@ export function LoginForm({ onSuccess }: LoginFormProps) {
 
   const apiError = loginMutation.error;
   const throttled = apiError?.status === 429;
+  const busy = apiError?.status === 503;
   const submitting = loginMutation.isPending;
 
   return (
@@ -72,8 +74,12 @@ export function LoginForm({ onSuccess }: LoginFormProps) {
           <Icon name="exclamation-triangle" className="flex-shrink-0 mt-1" />
           <div>
             <strong className="d-block">{t('auth.failed')}</strong>
-            {throttled ? t('errors.tooManyRequests') : getErrorMessage(apiError, t)}
-            {throttled && waitSeconds > 0 ? (
+            {throttled
+              ? t('errors.tooManyRequests')
+              : busy
+                ? t('auth.busy')
+                : getErrorMessage(apiError, t)}
+            {(throttled || busy) && waitSeconds > 0 ? (
               <span className="d-block" data-testid="login-wait">
                 {t('auth.waitSeconds', { count: waitSeconds })}
               </span>
@@ -129,7 +135,7 @@ export function LoginForm({ onSuccess }: LoginFormProps) {
         variant="primary"
         size="lg"
         className="w-100 btn-gradient"
-        disabled={submitting || (throttled && waitSeconds > 0)}
+        disabled={submitting || ((throttled || busy) && waitSeconds > 0)}
       >
         {submitting ? (
           <>

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation } from 'react-router';
@@ -9,12 +10,14 @@ import { LoadingState } from '@/components/ui/loading-state';
 import { paths } from '@/config/paths';
 
 import { useMe } from '../api/get-me';
+import { isSessionEnded } from '../api/session-ended';
 import { UserContext, useUser } from '../hooks/user-context';
 
 /** Renders its children only with a valid session; otherwise sends to /login?next=<here>. */
 export function ProtectedRoute({ children }: { children: ReactNode }) {
   const me = useMe();
   const location = useLocation();
+  const queryClient = useQueryClient();
 
   if (me.isPending) return <LoadingState fullPage />;
   if (me.isError) {
@@ -26,7 +29,8 @@ export function ProtectedRoute({ children }: { children: ReactNode }) {
   }
   if (!me.data) {
     const here = `${location.pathname}${location.search}${location.hash}`;
-    return <Navigate to={paths.login.getHref(here)} replace />;
+    const reason = isSessionEnded(queryClient) ? 'session-ended' : undefined;
+    return <Navigate to={paths.login.getHref(here, reason)} replace />;
   }
   return <UserContext value={me.data}>{children}</UserContext>;
 }

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import type { ApiKeyRead } from '@/api/generated/types.gen';
+import type { ApiKeyRead, SessionRead } from '@/api/generated/types.gen';
 import { createUser } from '@/testing/data-generators';
 import { json, mockFetch } from '@/testing/mock-fetch';
 import { renderApp } from '@/testing/test-utils';
@@ -14,17 +14,51 @@ const key = (overrides: Partial<ApiKeyRead> = {}): ApiKeyRead => ({
   last_used_at: null,
   expires_at: null,
   revoked_at: null,
+  can_create_keys: false,
+  ...overrides,
+});
+
+const session = (overrides: Partial<SessionRead> = {}): SessionRead => ({
+  id: 's1',
+  kind: 'session',
+  created_at: '2026-05-01T12:00:00Z',
+  expires_at: '2026-05-02T00:00:00Z',
+  ip_address: '203.0.113.7',
+  user_agent:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36',
+  current: true,
   ...overrides,
 });
 
 function setup() {
   const keys: ApiKeyRead[] = [key()];
+  const sessions: SessionRead[] = [
+    session(),
+    session({
+      id: 's2',
+      current: false,
+      ip_address: '198.51.100.4',
+      user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Safari/604.1',
+    }),
+    session({ id: 's3', kind: 'bearer', current: false, user_agent: null }),
+  ];
   const fetch = mockFetch({
+    'GET /api/auth/sessions': () => json(sessions),
+    'DELETE /api/auth/sessions/s2': () => {
+      sessions.splice(1, 1);
+      return new Response(null, { status: 204 });
+    },
+    'POST /api/auth/logout-everywhere': () => json({ ended: 3 }),
     'GET /api/auth/me': () => json(createUser({ role: 'viewer', username: 'ana' })),
     'GET /api/auth/api-keys': () => json(keys),
     'POST /api/auth/api-keys': async (request) => {
-      const body = (await request.json()) as { name: string };
-      const created = key({ id: 2, name: body.name, prefix: 'evk_newkey12' });
+      const body = (await request.json()) as { name: string; can_create_keys: boolean };
+      const created = key({
+        id: 2,
+        name: body.name,
+        prefix: 'evk_newkey12',
+        can_create_keys: body.can_create_keys,
+      });
       keys.push(created);
       return json({ api_key: created, key: 'evk_newkey12-the-whole-secret' }, { status: 201 });
     },
@@ -55,6 +89,7 @@ describe('Minha conta', { timeout: 30_000 }, () => {
     expect(await change!.json()).toEqual({
       current_password: 'velha-senha',
       new_password: 'nova-senha-123',
+      revoke_api_keys: false,
     });
     const login = requests.find((r) => r.url.endsWith('/api/auth/login'));
     expect(await login!.json()).toEqual({ username: 'ana', password: 'nova-senha-123' });
@@ -81,5 +116,68 @@ describe('Minha conta', { timeout: 30_000 }, () => {
     await user.click(within(confirm).getByRole('button', { name: 'Revogar' }));
     expect(await screen.findByText('Chave “ERP” revogada.')).toBeVisible();
     expect(await screen.findByText('Revogada')).toBeVisible();
+  });
+
+  it('can revoke the API keys along with the password change', async () => {
+    const { user, requests } = setup();
+    await user.type(await screen.findByLabelText('Senha atual'), 'velha-senha');
+    await user.type(screen.getByLabelText('Nova senha'), 'nova-senha-123');
+    await user.type(screen.getByLabelText('Repita a nova senha'), 'nova-senha-123');
+    await user.click(screen.getByLabelText('Revogar também as minhas chaves de API'));
+    await user.click(screen.getByRole('button', { name: 'Trocar a senha' }));
+    expect(await screen.findByText(/Senha trocada/)).toBeVisible();
+    const change = requests.find((r) => r.url.endsWith('/api/auth/me/password'));
+    expect(await change!.json()).toMatchObject({ revoke_api_keys: true });
+  });
+
+  it('creates a key that may create other keys only when asked', async () => {
+    const { user, requests } = setup();
+    await screen.findByText('evk_abcdefgh…');
+    expect(screen.getByLabelText('Pode criar outras chaves')).not.toBeChecked();
+    await user.type(screen.getByLabelText('Nome da chave'), 'Orquestrador');
+    await user.click(screen.getByLabelText('Pode criar outras chaves'));
+    await user.click(screen.getByRole('button', { name: 'Criar chave' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Chave “Orquestrador” criada' });
+    await user.click(within(dialog).getByRole('button', { name: 'Concluído' }));
+    const create = requests.find(
+      (r) => r.method === 'POST' && r.url.endsWith('/api/auth/api-keys'),
+    );
+    expect(await create!.json()).toMatchObject({ name: 'Orquestrador', can_create_keys: true });
+    const row = (await screen.findByText('Orquestrador')).closest('tr')!;
+    expect(within(row).getByText('cria chaves')).toBeVisible();
+  });
+
+  it('lists where I am logged in and ends another session', async () => {
+    const { user, requests } = setup();
+    const table = await screen.findByRole('table', { name: 'Suas sessões' });
+    const rows = within(table).getAllByTestId('session-row');
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('Chrome · Linux');
+    expect(rows[0]).toHaveTextContent('Esta sessão');
+    expect(within(rows[0]).queryByRole('button')).not.toBeInTheDocument();
+    expect(rows[2]).toHaveTextContent('Token de API');
+
+    await user.click(screen.getByRole('button', { name: 'Encerrar a sessão Safari · iOS' }));
+    await waitFor(() => expect(within(table).getAllByTestId('session-row')).toHaveLength(2));
+    expect(requests.some((r) => r.method === 'DELETE' && r.url.endsWith('/sessions/s2'))).toBe(
+      true,
+    );
+  });
+
+  it('logs out of every device, API keys too when asked, then goes to the login page', async () => {
+    const assign = vi.fn();
+    const { origin, href } = window.location;
+    vi.stubGlobal('location', { assign, origin, href });
+    const { user, requests } = setup();
+    await user.click(await screen.findByRole('button', { name: 'Sair de todos os dispositivos' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Sair de todos os dispositivos?' });
+    expect(dialog).toHaveTextContent('inclusive esta');
+    await user.click(within(dialog).getByLabelText('Revogar também as minhas chaves de API'));
+    await user.click(within(dialog).getByRole('button', { name: 'Sair de todos os dispositivos' }));
+    await waitFor(() =>
+      expect(assign).toHaveBeenCalledWith('/login?reason=signed-out-everywhere'),
+    );
+    const endAll = requests.find((r) => r.url.endsWith('/api/auth/logout-everywhere'));
+    expect(await endAll!.json()).toEqual({ revoke_api_keys: true });
   });
 });

@@ -136,6 +136,24 @@ describe('LoginForm', () => {
     }
   });
 
+  it('on 503 (too many logins being checked) says so and when to try again', async () => {
+    mockFetch({
+      'POST /api/auth/login': () =>
+        json(
+          { error: 'login_busy', detail: 'Too many logins are being checked right now.' },
+          { status: 503, headers: { 'Retry-After': '2' } },
+        ),
+    });
+    const { user, submit, username, password } = setup();
+    await user.type(username, 'maria');
+    await user.type(password, 'x');
+    await user.click(submit);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Muitos acessos sendo verificados agora.');
+    expect(alert).toHaveTextContent('Aguarde 2 segundos para tentar de novo.');
+    expect(submit).toBeDisabled();
+  });
+
   it('toggles the password visibility', async () => {
     mockFetch({});
     const { user, password } = setup();
