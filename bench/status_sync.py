@@ -81,7 +81,7 @@ async def seed(url: str, evolution_url: str, instances: int) -> str:
                     display_name=f"Loja {n}",
                     name=f"loja-{n:04d}",
                     status=InstanceStatus.close.value,
-                    webhook_secret=f"whs_bench-{n}",
+                    legacy_webhook_secret=f"whs_bench-{n}",  # sealed at startup
                     webhook_events=list(WEBHOOK_EVENTS),
                     webhook_checked_at=utcnow(),
                     allowed_numbers=[],

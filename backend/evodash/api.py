@@ -14,9 +14,12 @@ from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
+from evodash.webhooks.router import receiver_router as webhook_receiver_router
 from evodash.webhooks.router import router as webhooks_router
 
 api_router = APIRouter(prefix="/api")
+# Routes are matched in order: the busiest path (thousands of webhooks a second) first.
+api_router.include_router(webhook_receiver_router)
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(audit_router)

@@ -53,6 +53,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        # Realtime frames are small JSON objects sent to every browser: compressing each
+        # one for each socket costs more CPU than the bytes it saves on a LAN or a
+        # compressed (TLS proxy) link. See docs/architecture.md, "The event pipeline".
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -32,6 +32,7 @@ async def test_demo_setup_shows_connected_instances_with_messages(
             update={
                 "public_base_url": f"http://127.0.0.1:{port}",
                 "allowed_phone_numbers": ALLOWED,
+                "background_tasks": True,  # the webhook applier, as in production
             }
         )
     )

@@ -7,11 +7,13 @@ returned and before the response is sent (``Depends(scope="function")``). Servic
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -86,9 +88,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns are written with orjson (several times faster than ``json``)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate…): the standard encoder
+        return json.dumps(value)
+
+
+def json_loads(value: str | bytes) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # NaN written by the standard encoder before
+        return json.loads(value)
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine with the right settings for SQLite or PostgreSQL."""
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "json_serializer": json_dumps}
+    kwargs["json_deserializer"] = json_loads
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
         if ":memory:" in url:
@@ -103,6 +121,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def end_reads(session: AsyncSession) -> None:
+    """End ``session``'s transaction before a remote call, so that nothing is held while
+    the other side answers (a pooled connection and its snapshot; on SQLite the write
+    lock). Only reads may have happened in it: committing changes nothing, and the loaded
+    objects stay as they are (``expire_on_commit=False``). The next statement begins a new
+    transaction, still committed once by the request."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_reads() with writes pending: they would be committed early")
+    if session.in_transaction():
+        await session.commit()
 
 
 @asynccontextmanager

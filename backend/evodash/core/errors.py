@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -232,7 +233,15 @@ class UnhandledErrorMiddleware:
             await send({"type": "http.response.body", "body": _INTERNAL_ERROR})
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before sending its whole body (load generators do it when they
+    stop): one line, no traceback, and an answer nobody reads."""
+    log.info("request.client_disconnected", method=request.method, path=request.url.path)
+    return Response(status_code=499)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

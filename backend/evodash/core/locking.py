@@ -46,3 +46,17 @@ def _release(session: Session, transaction: SessionTransaction) -> None:
         lock = session.info.pop(_HELD, None)
         if lock is not None:
             lock.release()
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """Take the write slot for ``session``'s transaction. On SQLite also open the
+    transaction now (``BEGIN IMMEDIATE``) unless the driver has one: Python's sqlite3
+    starts one only before the first INSERT/UPDATE/DELETE, so a SAVEPOINT issued before
+    that would open (and on RELEASE commit) a transaction of its own."""
+    await hold_sqlite_writer(session)
+    connection = await session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = await connection.get_raw_connection()
+    if not getattr(raw.driver_connection, "in_transaction", True):
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")

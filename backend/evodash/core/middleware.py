@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Iterable
@@ -11,6 +12,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("evodash.request")
+# Checked before building the line: a filtered structlog call still costs a processor run.
+_ACCESS = logging.getLogger("evodash.request")
 
 # The SPA is served from the same origin. /docs and /redoc load their assets from evodash
 # too (core/docs.py), but their pages start them with inline scripts and ReDoc runs a web
@@ -56,7 +59,9 @@ class RequestContextMiddleware:
         finally:
             if scope["type"] == "http":
                 path = scope.get("path", "")
-                if not path.startswith(("/assets/", "/healthz")):
+                if not path.startswith(("/assets/", "/healthz")) and _ACCESS.isEnabledFor(
+                    logging.INFO
+                ):
                     log.info(
                         "request",
                         method=scope.get("method"),

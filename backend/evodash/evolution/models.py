@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
 from pydantic.alias_generators import to_camel
 
+from evodash.evolution.numbers import decode_int64
+
 #: The 31 event names ``webhook/set`` accepts (CONTRACT §6.3), in the server's order.
 WEBHOOK_EVENTS: tuple[str, ...] = (
     "APPLICATION_STARTUP",
@@ -73,36 +75,8 @@ RECOMMENDED_WEBHOOK_EVENTS: tuple[str, ...] = (
 ConnectionStatus = Literal["open", "connecting", "close"]
 
 
-def _decode_int64(value: object) -> int | None:
-    """Read a 64-bit integer in any encoding a 2.x server used; ``None`` if unreadable.
-
-    ``48213`` (2.3.3 to 2.3.5), ``"48213"`` (≤ 2.3.2) or ``{"low", "high", "unsigned"}``
-    (2.3.6, protobuf.js Long).
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, dict):
-        low, high = value.get("low"), value.get("high")
-        if not isinstance(low, int) or not isinstance(high, int):
-            return None
-        number = ((high & 0xFFFFFFFF) << 32) | (low & 0xFFFFFFFF)
-        if not value.get("unsigned") and number >= 1 << 63:
-            number -= 1 << 64
-        return number
-    return None
-
-
 #: A tolerant 64-bit integer field (CONTRACT §11.6).
-Int64 = Annotated[int | None, BeforeValidator(_decode_int64)]
+Int64 = Annotated[int | None, BeforeValidator(decode_int64)]
 
 
 class EvolutionModel(BaseModel):
@@ -420,6 +394,12 @@ class SentMessage(EvolutionModel):
     @property
     def message_id(self) -> str:
         return self.key.id
+
+    def as_own_message(self) -> dict[str, Any]:
+        """The message object as a webhook would carry it, marked as sent by us."""
+        data: dict[str, Any] = self.model_dump(by_alias=True, exclude_none=True)
+        data["key"]["fromMe"] = True
+        return data
 
 
 class MediaSize(EvolutionModel):

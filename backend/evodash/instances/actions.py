@@ -1,6 +1,6 @@
 """Connection actions on an instance: connect, disconnect, restart, re-apply the webhook,
 and its Evolution settings. Each action is audited; each state change becomes a
-``connection_event`` (via :func:`~evodash.instances.history.record_transition`).
+``connection_event`` (via :mod:`evodash.instances.state`).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+from dataclasses import replace
 
 import httpx
 import segno
@@ -23,8 +24,9 @@ from evodash.evolution import (
     EvolutionRejected,
     InstanceSettings,
 )
+from evodash.instances import state
 from evodash.instances.errors import InstanceDeleted, InstanceNotConnected, PairingNeedsNumber
-from evodash.instances.history import notify_updated, record_transition
+from evodash.instances.history import notify_updated
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
@@ -36,6 +38,7 @@ from evodash.instances.schemas import (
     InstanceSettingsWrite,
 )
 from evodash.instances.service import client_for_instance
+from evodash.instances.state import UNSET, Observation, Qr
 from evodash.instances.webhook_setup import webhook_config, webhook_drift
 from evodash.users import audit
 from evodash.users.models import User
@@ -122,20 +125,23 @@ async def connect(
     qr = await _qr_image(result)
     await _relock(session, instance)
     if result.outcome is EvoOutcome.ALREADY_OPEN:
-        record_transition(session, instance, InstanceStatus.open, ConnectionSource.action)
+        observation = Observation(
+            source=ConnectionSource.action, at=utcnow(), state=InstanceStatus.open, note=None
+        )
     else:
-        if qr or result.pairing_code:
-            instance.last_qr = qr
-            instance.last_qr_code = result.code
-            instance.pairing_code = result.pairing_code
-            instance.last_qr_at = utcnow()
-        if data.phone_number and data.phone_number != instance.phone_number:
-            instance.phone_number = data.phone_number
-        if not record_transition(
-            session, instance, InstanceStatus.connecting, ConnectionSource.action
-        ):
-            notify_updated(session, instance)
-    instance.last_error = None
+        shown = qr or result.pairing_code
+        observation = Observation(
+            source=ConnectionSource.action,
+            at=utcnow(),
+            state=InstanceStatus.connecting,
+            qr=Qr(qr, result.code, result.pairing_code) if shown else UNSET,
+            profile={"phone_number": data.phone_number} if data.phone_number else {},
+            note=None,
+        )
+    change = state.apply(session, instance, observation)
+    if result.outcome is not EvoOutcome.ALREADY_OPEN and not change.transition:
+        change = replace(change, changed=True)  # the dialog's instance is shown again
+    state.announce(session, instance, change)
     _audit(session, actor, "connect", instance, ip, outcome=outcome.value, pairing=bool(number))
     await session.flush()
     return ConnectRead(
@@ -169,10 +175,17 @@ async def disconnect(
             raise
         message = "The instance was not connected."
     await _relock(session, instance)
-    record_transition(
-        session, instance, InstanceStatus.close, ConnectionSource.action, detail="logout"
+    state.observe(
+        session,
+        instance,
+        Observation(
+            source=ConnectionSource.action,
+            at=utcnow(),
+            state=InstanceStatus.close,
+            detail="logout",
+            qr=None,
+        ),
     )
-    instance.last_qr = instance.last_qr_code = instance.pairing_code = None
     _audit(session, actor, "disconnect", instance, ip)
     await session.flush()
     return message
@@ -201,8 +214,15 @@ async def restart(
             raise
         raise InstanceNotConnected() from exc
     await _relock(session, instance)
-    record_transition(
-        session, instance, InstanceStatus.connecting, ConnectionSource.action, detail="restart"
+    state.observe(
+        session,
+        instance,
+        Observation(
+            source=ConnectionSource.action,
+            at=utcnow(),
+            state=InstanceStatus.connecting,
+            detail="restart",
+        ),
     )
     _audit(session, actor, "restart", instance, ip)
     await session.flush()

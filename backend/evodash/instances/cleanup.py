@@ -59,6 +59,8 @@ async def drain() -> None:
 
 @event.listens_for(Session, "after_commit")
 def _forget(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released (SQLAlchemy calls this hook for those too)
     session.info.pop(_KEY, None)
 
 

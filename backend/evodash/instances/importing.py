@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core import outbound
 from evodash.core.config import Settings
-from evodash.core.db import utcnow
+from evodash.core.db import end_reads, utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
 from evodash.evolution import EvolutionClient, EvolutionError, InstanceInfo
-from evodash.instances.history import instance_payload, record_transition
+from evodash.instances import state, webhook_secret
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import (
@@ -29,8 +29,10 @@ from evodash.instances.schemas import (
     ImportResultRead,
     InstanceRead,
 )
+from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
+from evodash.realtime.events import InstanceCreatedEvent
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
@@ -84,9 +86,14 @@ def _forward_url_refusal(url: str | None, settings: Settings) -> str | None:
 
 
 def _new_row(
-    server: EvolutionServer, info: InstanceInfo, item: ImportItem, settings: Settings
+    server: EvolutionServer,
+    info: InstanceInfo,
+    item: ImportItem,
+    settings: Settings,
+    instance_id: int,
 ) -> EvolutionInstance:
     instance = EvolutionInstance(
+        id=instance_id,
         server_id=server.id,
         display_name=item.display_name or info.profile_name or info.name,
         name=info.name,
@@ -97,11 +104,11 @@ def _new_row(
         profile_name=info.profile_name,
         profile_picture_url=info.profile_pic_url,
         forward_url=item.forward_url,
-        webhook_secret=new_webhook_secret(),
         webhook_events=list(WEBHOOK_EVENTS),
         allowed_numbers=[],
         reply_with_summary=False,
     )
+    webhook_secret.seal(instance, new_webhook_secret(), settings.secret())
     if info.token:
         instance.token_encrypted = encrypt(info.token, secret=settings.secret())
         instance.token_last4 = last4(info.token)
@@ -117,12 +124,17 @@ async def import_instances(
     actor: User,
     ip: str | None,
 ) -> ImportResultRead:
+    """Adopt the chosen instances. Evolution is called with no transaction open: the new
+    rows' ids (their webhook URLs) are reserved first, and only the instances whose
+    webhook was set are written, afterwards."""
     server = await servers.get_server(session, data.server_id)
     client = servers.client_for(http, server, settings)
+    repo = InstanceRepository(session)
+    managed = await repo.live_names(server.id)
+    await end_reads(session)
     remote = {info.name: info for info in await client.fetch_instances()}
-    managed = await InstanceRepository(session).live_names(server.id)
     results: list[ImportResultItem | None] = [None] * len(data.instances)
-    rows: list[tuple[int, EvolutionInstance, InstanceInfo]] = []
+    chosen: list[tuple[int, ImportItem, InstanceInfo]] = []
     seen: set[str] = set()
     for index, item in enumerate(data.instances):
         info = remote.get(item.name)
@@ -138,18 +150,25 @@ async def import_instances(
                 name=item.name, ok=False, error="not_importable", detail=f"Cannot import: {reason}."
             )
             continue
-        instance = _new_row(server, info, item, settings)
-        session.add(instance)
-        rows.append((index, instance, info))
-    await session.flush()  # ids, for the webhook URLs
+        chosen.append((index, item, info))
+    ids = await repo.reserve_ids(len(chosen))
+    await end_reads(session)
+    rows = [
+        (index, _new_row(server, info, item, settings, instance_id), info)
+        for (index, item, info), instance_id in zip(chosen, ids, strict=True)
+    ]
     outcomes = await _set_webhooks(client, settings, [row for _, row, _ in rows])
+    adopted = []
     for (index, instance, info), error in zip(rows, outcomes, strict=True):
         if error is not None:
-            await session.delete(instance)
             results[index] = ImportResultItem(
                 name=instance.name, ok=False, error=error.code, detail=error.detail
             )
             continue
+        session.add(instance)
+        adopted.append((index, instance, info))
+    await session.flush()
+    for index, instance, info in adopted:
         _adopted(session, instance, info, actor, ip)
         results[index] = ImportResultItem(
             name=instance.name,
@@ -178,8 +197,16 @@ def _adopted(
 ) -> None:
     instance.webhook_checked_at = utcnow()
     instance.webhook_drift = None
-    state = _STATES.get(info.connection_status or "", InstanceStatus.close)
-    record_transition(session, instance, state, ConnectionSource.action, detail="imported")
+    state.apply(
+        session,
+        instance,
+        Observation(
+            source=ConnectionSource.action,
+            at=utcnow(),
+            state=_STATES.get(info.connection_status or "", InstanceStatus.close),
+            detail="imported",
+        ),
+    )
     audit.record(
         session,
         actor,
@@ -189,7 +216,7 @@ def _adopted(
         detail={"name": instance.name, "server_id": instance.server_id},
         ip=ip,
     )
-    emit(session, "instance.created", instance_payload(instance))
+    emit(session, InstanceCreatedEvent(data=InstanceRead.model_validate(instance)))
 
 
 async def _set_webhooks(

@@ -53,7 +53,11 @@ class EvolutionInstance(TimestampMixin, Base):
     profile_name: Mapped[str | None] = mapped_column(String(200))
     profile_picture_url: Mapped[str | None] = mapped_column(Text)
     disconnection_reason: Mapped[int | None]
-    webhook_secret: Mapped[str] = mapped_column(String(128))
+    #: See :mod:`evodash.instances.webhook_secret`: never the secret in clear, except in
+    #: ``legacy_webhook_secret`` for rows written before it existed (sealed at startup).
+    webhook_secret_digest: Mapped[str | None] = mapped_column(String(64))
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    legacy_webhook_secret: Mapped[str | None] = mapped_column("webhook_secret", String(128))
     webhook_events: Mapped[list[str]] = mapped_column(default=list)
     webhook_drift: Mapped[dict[str, Any] | None]
     webhook_checked_at: Mapped[datetime | None]
@@ -67,6 +71,9 @@ class EvolutionInstance(TimestampMixin, Base):
     last_status_sync_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     connected_at: Mapped[datetime | None]
+    #: The newest server clock (``date_time``) of the webhooks applied, per aspect of the
+    #: state they write (see :mod:`evodash.instances.state`).
+    webhook_clock: Mapped[dict[str, Any] | None]
     #: Set when the instance was deleted but its history kept; such rows are read-only.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.locking import hold_sqlite_writer
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
+
+_NEXTVAL = text(
+    "SELECT nextval(pg_get_serial_sequence('evolution_instance', 'id')) FROM generate_series(1, :n)"
+)
+#: The largest id handed out by reserve_ids per SQLite engine (rows may not exist yet).
+_reserved: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
 class InstanceRepository:
@@ -116,6 +124,22 @@ class InstanceRepository:
         stmt = base.order_by(ConnectionEvent.at.desc(), ConnectionEvent.id.desc())
         rows = (await self.session.execute(stmt.offset(offset).limit(limit))).scalars().all()
         return rows, total
+
+    async def reserve_ids(self, count: int) -> list[int]:
+        """Ids for instances about to be created: their webhook URLs (given to Evolution
+        before the rows are written) need them. PostgreSQL takes them from the table's
+        sequence; SQLite (one process writes) from above the largest, never twice."""
+        if count <= 0:
+            return []
+        bind: Any = self.session.get_bind()
+        engine = getattr(bind, "engine", bind)
+        if engine.dialect.name == "postgresql":
+            rows = await self.session.execute(_NEXTVAL, {"n": count})
+            return [int(r[0]) for r in rows.all()]
+        top = await self.session.scalar(select(func.max(EvolutionInstance.id))) or 0
+        start = max(top, _reserved.get(engine, 0)) + 1
+        _reserved[engine] = start + count - 1
+        return list(range(start, start + count))
 
     def add(self, instance: EvolutionInstance) -> None:
         self.session.add(instance)

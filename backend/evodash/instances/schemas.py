@@ -15,6 +15,7 @@ from evodash.core.params import BodyId, Flag
 from evodash.core.schemas import Schema
 from evodash.core.urls import has_credentials
 from evodash.instances.models import ConnectionSource, InstanceStatus
+from evodash.messages.allowlist import normalize_number
 from evodash.servers.schemas import ApiKey, BaseUrl
 
 #: The technical name: the instance's name on the Evolution server.
@@ -27,13 +28,16 @@ PHONE_PATTERN = r"^(?:[ +().-]*[0-9]){8,15}[ +().-]*$"
 
 
 def normalize_phone(value: str) -> str:
-    """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants)."""
+    """``+55 (11) 98765-4321`` → ``5511987654321`` (E.164 digits, as Evolution wants), by
+    the allow-list's normaliser (Brazilian mobiles get their ninth digit) when it can read
+    the number."""
     if not re.fullmatch(PHONE_PATTERN, value):
         raise ValueError(
             "must be a phone number: 8 to 15 digits with the country code (E.164), "
             "optionally with +, parentheses, dots, dashes or spaces"
         )
-    return re.sub(r"[^0-9]", "", value)
+    number = normalize_number(value)
+    return number[1:] if number else re.sub(r"[^0-9]", "", value)
 
 
 #: What the document says of a URL, and all that ``check_http_url`` accepts: http(s), an

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import httpx
 import structlog
@@ -20,7 +21,7 @@ from evodash.auth.errors import LoginThrottled
 from evodash.auth.throttle import LoginThrottle, Throttled
 from evodash.core import outbound
 from evodash.core.config import Settings
-from evodash.core.db import utcnow
+from evodash.core.db import end_reads, utcnow
 from evodash.core.security import constant_time_equals, encrypt, last4, new_webhook_secret
 from evodash.evolution import (
     EvolutionClient,
@@ -29,7 +30,7 @@ from evodash.evolution import (
     EvolutionNotFound,
     EvolutionTimeout,
 )
-from evodash.instances import cleanup
+from evodash.instances import cleanup, state, webhook_secret
 from evodash.instances.errors import (
     ForwardUrlRefused,
     InstanceDeleted,
@@ -37,7 +38,7 @@ from evodash.instances.errors import (
     InstanceNotFound,
     ServerRegistrationNeedsAdmin,
 )
-from evodash.instances.history import instance_payload, notify_updated, record_transition
+from evodash.instances.history import notify_updated
 from evodash.instances.models import (
     ConnectionEvent,
     ConnectionSource,
@@ -45,9 +46,11 @@ from evodash.instances.models import (
     InstanceStatus,
 )
 from evodash.instances.repository import InstanceRepository
-from evodash.instances.schemas import InstanceCreate, InstanceUpdate
+from evodash.instances.schemas import InstanceCreate, InstanceRead, InstanceUpdate
+from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
 from evodash.realtime import emit
+from evodash.realtime.events import InstanceCreatedEvent, InstanceDeletedEvent, InstanceRef
 from evodash.servers import service as servers
 from evodash.servers.errors import ServerKeyMismatch
 from evodash.servers.models import EvolutionServer
@@ -156,21 +159,34 @@ def _check_known_key(
         reservation.succeeded()
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where an instance is created: a registered server, or one to register with it."""
+
+    server: EvolutionServer | None
+    register: ServerCreate | None
+    client: EvolutionClient
+
+
 async def _resolve_server(
     session: AsyncSession,
+    http: httpx.AsyncClient,
     data: InstanceCreate,
     settings: Settings,
     actor: User,
-    ip: str | None,
     throttle: LoginThrottle | None,
-) -> EvolutionServer:
+) -> _Target:
+    """The server to create on (reads only: a new one is registered after Evolution said
+    yes, in the same transaction as the instance)."""
     if data.server_id is not None:
-        return await servers.get_server(session, data.server_id)
+        chosen = await servers.get_server(session, data.server_id)
+        return _Target(chosen, None, servers.client_for(http, chosen, settings))
     assert data.evolution_url is not None and data.api_key is not None  # the schema checks
+    key = data.api_key.get_secret_value()
     server = await ServerRepository(session).by_url(data.evolution_url)
     if server is not None:
-        _check_known_key(server, data.api_key.get_secret_value(), settings, actor, throttle)
-        return server
+        _check_known_key(server, key, settings, actor, throttle)
+        return _Target(server, None, servers.client_for(http, server, settings))
     if Role(actor.role).rank < Role.admin.rank:
         raise ServerRegistrationNeedsAdmin(data.evolution_url)
     new = ServerCreate(
@@ -178,9 +194,7 @@ async def _resolve_server(
         base_url=data.evolution_url,
         api_key=data.api_key,
     )
-    return await servers.create_server(
-        session, new, settings, actor=actor, ip=ip, via="instance_create"
-    )
+    return _Target(None, new, servers.client_for_url(http, data.evolution_url, key, settings))
 
 
 async def _insert(session: AsyncSession, instance: EvolutionInstance) -> None:
@@ -208,29 +222,33 @@ async def create_instance(
 ) -> EvolutionInstance:
     """Create the instance on Evolution with our webhook, and here; both or neither.
 
-    The row is inserted and flushed first (the webhook URL needs its id), then Evolution
-    is asked. If Evolution refuses, the error propagates and the transaction (row and
-    all) rolls back. If the transaction rolls back after Evolution said yes, the
-    instance is deleted on Evolution again (:mod:`evodash.instances.cleanup`).
+    Evolution is asked with no transaction open, so nothing waits behind the call (on
+    SQLite, the webhooks). The instance's id, which the webhook URL needs, is reserved
+    first; the rows (a server registered on the way, the instance, the audit) are written
+    once Evolution said yes. If Evolution refuses, nothing was written; if writing fails
+    after it said yes, the instance is deleted on Evolution again
+    (:mod:`evodash.instances.cleanup`).
     """
     check_forward_url(data.forward_url, settings)
-    server = await _resolve_server(session, data, settings, actor, ip, throttle)
-    if await InstanceRepository(session).live_by_name(server.id, data.name) is not None:
+    target = await _resolve_server(session, http, data, settings, actor, throttle)
+    repo = InstanceRepository(session)
+    if target.server is not None and await repo.live_by_name(target.server.id, data.name):
         raise InstanceNameTaken(data.name)
+    [instance_id] = await repo.reserve_ids(1)
     instance = EvolutionInstance(
-        server_id=server.id,
+        id=instance_id,
         display_name=data.display_name,
         name=data.name,
         status=InstanceStatus.created.value,
         phone_number=data.phone_number,
         forward_url=data.forward_url,
-        webhook_secret=new_webhook_secret(),
         webhook_events=list(WEBHOOK_EVENTS),
         allowed_numbers=[],
         reply_with_summary=False,
     )
-    await _insert(session, instance)
-    client = servers.client_for(http, server, settings)
+    webhook_secret.seal(instance, new_webhook_secret(), settings.secret())
+    await end_reads(session)
+    client = target.client
     try:
         created = await client.create_instance(
             data.name,
@@ -247,11 +265,19 @@ async def create_instance(
     cleanup.undo_on_rollback(
         session, lambda: _forget_on_evolution(client, data.name), what=data.name
     )
+    server = target.server
+    if server is None:
+        assert target.register is not None
+        server = await servers.create_server(
+            session, target.register, settings, actor=actor, ip=ip, via="instance_create"
+        )
+    instance.server_id = server.id
     instance.evolution_id = created.instance_id
     instance.token_encrypted = encrypt(created.token, secret=settings.secret())
     instance.token_last4 = last4(created.token)
     instance.webhook_checked_at = utcnow()
     instance.webhook_drift = None
+    await _insert(session, instance)
     audit.record(
         session,
         actor,
@@ -262,7 +288,7 @@ async def create_instance(
         ip=ip,
     )
     await session.flush()
-    emit(session, "instance.created", instance_payload(instance))
+    emit(session, InstanceCreatedEvent(data=InstanceRead.model_validate(instance)))
     return instance
 
 
@@ -315,6 +341,7 @@ async def delete_instance(
     cannot be reached or refuses.
     """
     client = await client_for_instance(session, http, settings, instance)
+    await end_reads(session)  # nothing held while Evolution deletes
     evolution_error: EvolutionError | None = None
     try:
         await client.delete(instance.name)
@@ -343,13 +370,23 @@ async def delete_instance(
         message=evolution_error.detail if evolution_error else None,
     )
     if keep_history:
-        record_transition(
-            session, instance, InstanceStatus.close, ConnectionSource.action, detail="deleted"
+        state.observe(
+            session,
+            instance,
+            Observation(
+                source=ConnectionSource.action,
+                at=utcnow(),
+                state=InstanceStatus.close,
+                detail="deleted",
+                qr=None,
+            ),
         )
         instance.deleted_at = utcnow()
         instance.token_encrypted = None
-        instance.last_qr = instance.last_qr_code = instance.pairing_code = None
     else:
         await InstanceRepository(session).delete(instance)
     await session.flush()
-    emit(session, "instance.deleted", {"id": instance.id, "server_id": instance.server_id})
+    emit(
+        session,
+        InstanceDeletedEvent(data=InstanceRef(id=instance.id, server_id=instance.server_id)),
+    )

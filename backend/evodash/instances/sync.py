@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -43,11 +43,11 @@ from evodash.evolution import (
     InstanceInfo,
     WebhookInfo,
 )
-from evodash.instances import cleanup
-from evodash.instances.history import notify_updated, record_transition
+from evodash.instances import cleanup, state
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import SyncItemRead, SyncReportRead
+from evodash.instances.state import Observation
 from evodash.instances.webhook_setup import webhook_drift
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
@@ -202,22 +202,16 @@ def _observed(current: str, state: str) -> InstanceStatus:
     return InstanceStatus.close
 
 
-def _apply_profile(instance: EvolutionInstance, info: InstanceInfo | None) -> bool:
+def _profile(instance: EvolutionInstance, info: InstanceInfo | None) -> dict[str, Any]:
+    """What ``fetchInstances`` tells of the profile (only what it knows)."""
     if info is None:
-        return False
-    changed = False
-    for attr, value in (
-        ("owner_jid", info.owner_jid),
-        ("profile_name", info.profile_name),
-        ("profile_picture_url", info.profile_pic_url),
-    ):
-        if value is not None and getattr(instance, attr) != value:
-            setattr(instance, attr, value)
-            changed = True
-    if instance.evolution_id is None and info.id:
-        instance.evolution_id = info.id
-        changed = True
-    return changed
+        return {}
+    found = {
+        "owner_jid": info.owner_jid,
+        "profile_name": info.profile_name,
+        "profile_picture_url": info.profile_pic_url,
+    }
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _apply_one(
@@ -234,15 +228,22 @@ def _apply_one(
     dirty = False
     if error is None:
         assert result.state is not None
-        changed = record_transition(
-            session, instance, _observed(previous, result.state), ConnectionSource.sync
+        info = sp.profiles.get(instance.name)
+        change = state.apply(
+            session,
+            instance,
+            Observation(
+                source=ConnectionSource.sync,
+                at=now,
+                state=_observed(previous, result.state),
+                profile=_profile(instance, info),
+                evolution_id=info.id if info is not None else None,
+                note=None,
+            ),
         )
-        dirty = _apply_profile(instance, sp.profiles.get(instance.name))
-        dirty |= instance.last_error is not None
-        instance.last_error = None
         if result.webhook_checked:
             drift = webhook_drift(settings, instance, result.webhook)
-            dirty |= drift != instance.webhook_drift
+            dirty = drift != instance.webhook_drift
             instance.webhook_drift = drift
             instance.webhook_checked_at = now
     else:
@@ -252,20 +253,27 @@ def _apply_one(
             new = InstanceStatus.close
         else:
             new = InstanceStatus(previous)
-        changed = record_transition(
-            session, instance, new, ConnectionSource.sync, detail=error.detail[:500]
+        change = state.apply(
+            session,
+            instance,
+            Observation(
+                source=ConnectionSource.sync,
+                at=now,
+                state=new,
+                detail=error.detail[:500],
+                note=error.detail,
+            ),
         )
-        dirty = instance.last_error != error.detail
-        instance.last_error = error.detail
-    if dirty and not changed:
-        notify_updated(session, instance)
+    if dirty and not (change.changed or change.transition):
+        change = replace(change, changed=True)
+    state.announce(session, instance, change)
     return SyncItemRead(
         instance_id=instance.id,
         name=instance.name,
         ok=error is None,
         status=InstanceStatus(instance.status),
         previous_status=InstanceStatus(previous),
-        changed=changed,
+        changed=change.transition is not None,
         webhook_drift=instance.webhook_drift,
         error=error.code if error else None,
         detail=error.detail if error else None,

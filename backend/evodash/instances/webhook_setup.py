@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from evodash.core.config import Settings
+from evodash.core.security import constant_time_equals
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS, WebhookConfig, WebhookInfo
 from evodash.instances.models import EvolutionInstance
+from evodash.instances.webhook_secret import clear_secret
 from evodash.webhooks import SECRET_HEADER
 
 #: What the receiver handles: QRCODE_UPDATED, CONNECTION_UPDATE, MESSAGES_UPSERT,
@@ -35,7 +37,7 @@ def webhook_config(settings: Settings, instance: EvolutionInstance) -> WebhookCo
         enabled=True,
         by_events=WEBHOOK_BY_EVENTS,
         base64=WEBHOOK_BASE64,
-        headers={SECRET_HEADER: instance.webhook_secret},
+        headers={SECRET_HEADER: clear_secret(instance, settings.secret())},
     )
 
 
@@ -55,7 +57,7 @@ def webhook_drift(
     secret = headers.get(SECRET_HEADER)
     if secret is None:
         drift["header"] = "missing"
-    elif secret != instance.webhook_secret:
+    elif not constant_time_equals(secret, clear_secret(instance, settings.secret())):
         drift["header"] = "different"
     missing = sorted(set(expected.events) - set(found.events))
     unexpected = sorted(set(found.events) - set(expected.events))

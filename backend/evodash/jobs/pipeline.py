@@ -36,6 +36,7 @@ from evodash.evolution import (
     EvolutionNotFound,
     EvolutionRejected,
 )
+from evodash.evolution.messages import media_request
 from evodash.instances.models import EvolutionInstance
 from evodash.invoices.errors import InvalidImage
 from evodash.invoices.extract import InvoiceResult, extract_from_image, summary_text
@@ -133,18 +134,6 @@ def _client(ctx: JobContext, server: EvolutionServer) -> EvolutionClient:
     )
 
 
-def _media_request(message: WhatsAppMessage) -> dict[str, Any]:
-    """The full message from the webhook payload when stored, else the lookup by key id."""
-    raw: dict[str, Any] = message.raw or {}
-    nested = raw.get("data")
-    data: dict[str, Any] = nested if isinstance(nested, dict) else raw
-    key, content = data.get("key"), data.get("message")
-    if isinstance(key, dict) and isinstance(content, dict):
-        content = {k: v for k, v in content.items() if k != "base64"}
-        return {"message": {"key": key, "message": content}}
-    return {"message_id": message.message_id}
-
-
 def _evolution_failure(exc: EvolutionError) -> TransientJobFailure | PermanentJobFailure:
     text = f"could not download the image from Evolution: {exc.detail}"
     if exc.evolution_message:
@@ -175,7 +164,7 @@ async def _media(ctx: JobContext, source: Source | None) -> tuple[bytes, bool]:
     ctx.report(5, "downloading the image from Evolution")
     try:
         answer = await _client(ctx, server).get_base64_from_media_message(
-            instance.name, **_media_request(message)
+            instance.name, **media_request(message.raw, message.message_id)
         )
     except EvolutionError as exc:
         raise _evolution_failure(exc) from exc

@@ -23,13 +23,13 @@ from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.schemas import JobCounts, JobDetail, JobFilters, JobRead
 from evodash.messages.models import WhatsAppMessage
 from evodash.realtime import emit
+from evodash.realtime.events import JobUpdatedEvent
 from evodash.users import audit
 from evodash.users.models import User
 
 log = structlog.get_logger(__name__)
 
 INVOICE_KIND = "invoice"
-JOB_EVENT = "job.updated"
 #: Retry delay after failed attempt n: base·2^(n-1), capped, then ± jitter.
 RETRY_BASE_SECONDS = 10.0
 RETRY_MAX_SECONDS = 15 * 60.0
@@ -88,7 +88,7 @@ def to_detail(job: ImageProcessingJob) -> JobDetail:
 
 
 def emit_job(session: AsyncSession, job: ImageProcessingJob) -> None:
-    emit(session, JOB_EVENT, to_read(job).model_dump(mode="json"))
+    emit(session, JobUpdatedEvent(data=to_read(job)))
 
 
 async def get_job(session: AsyncSession, job_id: int) -> ImageProcessingJob:

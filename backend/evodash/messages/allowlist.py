@@ -12,42 +12,28 @@ all one number:
 * Mexican ``521…``/``52…`` and Argentinian ``549…``/``54…`` mobile prefixes.
 
 A sender known only by its ``@lid`` (a privacy id, not a phone number) is resolved through
-the alternate JID fields of the message key; if none carries a phone number the sender is
-unknown and is blocked unless the allow-list is empty.
+the alternate JID fields of the message key (:func:`evodash.evolution.messages.resolve_sender`);
+if none carries a phone number the sender is unknown and is blocked unless the allow-list
+is empty.
+
+:func:`normalize_number` is evodash's one phone normaliser: allow-list entries, senders,
+recipients and the instances' own numbers all go through it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import phonenumbers
 import structlog
 
+from evodash.evolution.numbers import phone_from_jid
+
 log = structlog.get_logger(__name__)
 
-PHONE_SUFFIXES = ("@s.whatsapp.net", "@c.us")
 _SEPARATORS = str.maketrans("", "", " .-()/\t")
-
-
-def _strip_device(local: str) -> str:
-    # "5511987654321:12" (a linked device) → "5511987654321"
-    return local.split(":", 1)[0]
-
-
-def phone_from_jid(jid: str | None) -> str | None:
-    """The digits of a phone-number JID (``…@s.whatsapp.net``); ``None`` for LIDs, groups…"""
-    if not jid or not isinstance(jid, str):
-        return None
-    jid = jid.strip()
-    for suffix in PHONE_SUFFIXES:
-        if jid.endswith(suffix):
-            local = _strip_device(jid[: -len(suffix)])
-            return local if local.isdigit() else None
-    return None
-
 
 # Brazilian mobiles got a leading 9 (2012-2016): 55 + DDD + 9 + the old 8 digits, which
 # started with 6, 7, 8 or 9. Only such numbers have an 8-digit twin; a 9 followed by any
@@ -160,36 +146,6 @@ def _variant_set(entries: tuple[str, ...], default_region: str) -> frozenset[str
     for number in numbers:
         found |= variants(number)
     return frozenset(found)
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who sent a message, as far as the message key tells."""
-
-    phone: str | None  # canonical E.164, or None when only a LID is known
-    jid: str | None  # the JID the phone was taken from, or the best JID we have
-
-
-def resolve_sender(key: Mapping[str, Any], default_region: str = "BR") -> Sender:
-    """The counterpart's phone number for an allow-list decision (CONTRACT §11.3).
-
-    1:1 chats look at ``remoteJid``, ``remoteJidAlt``, ``senderPn``, ``previousRemoteJid``;
-    groups at ``participant``, ``participantAlt``, ``participantPn``. ``""`` is absent.
-    """
-    remote = key.get("remoteJid") or ""
-    participant = key.get("participant") or ""
-    is_group = isinstance(remote, str) and remote.endswith("@g.us")
-    fields: tuple[str, ...]
-    if is_group or participant:
-        fields = ("participant", "participantAlt", "participantPn")
-    else:
-        fields = ("remoteJid", "remoteJidAlt", "senderPn", "previousRemoteJid")
-    candidates = [key.get(f) for f in fields]
-    jids = [c for c in candidates if isinstance(c, str) and c]
-    for jid in jids:
-        if phone_from_jid(jid) is not None:
-            return Sender(phone=normalize_number(jid, default_region), jid=jid)
-    return Sender(phone=None, jid=jids[0] if jids else None)
 
 
 @dataclass(frozen=True)

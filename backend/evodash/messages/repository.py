@@ -8,11 +8,11 @@ any order and under concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, tuple_, update
+from sqlalchemy import Select, Table, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,41 @@ class MessageRepository:
             .returning(WhatsAppMessage)
         )
         return (await self.session.scalars(stmt)).first()
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Insert the messages not stored yet, in one statement; ``{message_id: id}`` of
+        those inserted (the others were already stored, or are being stored by another
+        transaction: they are skipped, never an error)."""
+        if not rows:
+            return {}
+        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        table = WhatsAppMessage.__table__
+        assert isinstance(table, Table)
+        stmt = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=_CONFLICT_KEYS)
+            .returning(table.c.id, table.c.message_id)
+        )
+        result = await self.session.execute(stmt, list(rows))
+        return {message_id: ident for ident, message_id in result.all()}
+
+    async def lock_by_message_ids(
+        self, instance_id: int, message_ids: Iterable[str]
+    ) -> dict[str, WhatsAppMessage]:
+        """The stored messages of ``message_ids``, locked until the transaction ends
+        (PostgreSQL; SQLite has one writer)."""
+        wanted = sorted(set(message_ids))
+        if not wanted:
+            return {}
+        m = WhatsAppMessage
+        stmt = (
+            select(m)
+            .where(m.instance_id == instance_id, m.message_id.in_(wanted))
+            .order_by(m.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {row.message_id: row for row in (await self.session.scalars(stmt)).all()}
 
     async def by_message_id(self, instance_id: int, message_id: str) -> WhatsAppMessage | None:
         stmt = select(WhatsAppMessage).where(

@@ -1,12 +1,15 @@
 """Message rules: storing (idempotently), the allow-list decision, image jobs, sending, reading.
 
-Services flush, never commit. Realtime events go through an ``emit`` callback so that the
-webhook inbox can drop them when applying an event fails (its savepoint rolls back).
+Services flush, never commit. Realtime events are queued with :func:`evodash.realtime.emit`
+(dropped if the transaction, or the SAVEPOINT, they were emitted in rolls back).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -14,18 +17,17 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.evolution.errors import EvolutionRejected
+from evodash.evolution.messages import WireMessage, lower_statuses, parse_message
 from evodash.instances.errors import InstanceNotConnected
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers, InvalidRecipient, MessageNotFound
-from evodash.messages.models import WhatsAppMessage
-from evodash.messages.parsing import ParsedMessage, lower_statuses, parse_message
+from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.repository import MessageRepository
 from evodash.messages.schemas import (
     AllowListRead,
@@ -34,63 +36,81 @@ from evodash.messages.schemas import (
     MessageRead,
     SendText,
 )
+from evodash.realtime import emit
+from evodash.realtime.events import MessageCreatedEvent, MessageUpdatedEvent
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.users import audit
 from evodash.users.models import User
 
 log = structlog.get_logger(__name__)
+_DECISIONS = logging.getLogger(allowlist.__name__)
 
-Emit = Callable[[str, dict[str, Any]], None]
+
+def message_created(session: AsyncSession, message: WhatsAppMessage) -> None:
+    emit(session, MessageCreatedEvent(data=MessageRead.model_validate(message)))
 
 
-def message_payload(message: WhatsAppMessage) -> dict[str, Any]:
-    """The realtime ``message.*`` payload: the API representation of the message."""
-    return MessageRead.model_validate(message).model_dump(mode="json")
+def message_updated(session: AsyncSession, message: WhatsAppMessage) -> None:
+    emit(session, MessageUpdatedEvent(data=MessageRead.model_validate(message)))
 
 
 # --- storing ----------------------------------------------------------------------------
 
 
-def _row(instance: EvolutionInstance, parsed: ParsedMessage, allowed: bool) -> dict[str, Any]:
+def sender_phone(message: WireMessage, region: str) -> str | None:
+    """The sender's canonical E.164 number, when the message tells it."""
+    digits = message.sender.digits
+    return allowlist.normalize_number("+" + digits, region) if digits else None
+
+
+def _row(
+    instance: EvolutionInstance,
+    message: WireMessage,
+    *,
+    phone: str | None,
+    allowed: bool,
+    fallback_time: datetime,
+) -> dict[str, Any]:
     return {
         "instance_id": instance.id,
-        "message_id": parsed.message_id,
-        "remote_jid": parsed.remote_jid,
-        "participant": parsed.participant,
-        "sender_phone": parsed.sender_phone,
-        "sender_name": parsed.sender_name,
-        "direction": parsed.direction.value,
-        "from_me": parsed.from_me,
-        "is_group": parsed.is_group,
-        "message_type": parsed.message_type,
-        "text": parsed.text,
-        "media_mimetype": parsed.media_mimetype,
-        "status": parsed.status,
-        "wa_timestamp": parsed.wa_timestamp,
+        "message_id": message.message_id,
+        "remote_jid": message.remote_jid,
+        "participant": message.participant,
+        "sender_phone": phone,
+        "sender_name": message.push_name,
+        "direction": (Direction.outgoing if message.from_me else Direction.incoming).value,
+        "from_me": message.from_me,
+        "is_group": message.is_group,
+        "message_type": message.message_type,
+        "text": message.text,
+        "media_mimetype": message.media_mimetype,
+        "status": message.status,
+        "wa_timestamp": message.timestamp or fallback_time,
         "is_allowed": allowed,
-        "raw": parsed.raw,
+        "raw": message.raw,
     }
 
 
 def decide_allowed(
-    instance: EvolutionInstance, parsed: ParsedMessage, settings: Settings
+    instance: EvolutionInstance, message: WireMessage, phone: str | None, settings: Settings
 ) -> allowlist.Decision:
     """Outgoing messages are ours: always allowed. Incoming ones face the allow-list."""
-    if parsed.from_me:
+    if message.from_me:
         return allowlist.Decision(True, "own_message")
     decision = allowlist.decide(
-        parsed.sender_phone,
+        phone,
         global_entries=settings.allowed_phone_numbers,
         instance_entries=instance.allowed_numbers or [],
         default_region=settings.default_phone_region,
     )
-    allowlist.log_decision(
-        decision,
-        instance_id=instance.id,
-        instance=instance.name,
-        number=parsed.sender_phone or parsed.sender.jid or "unknown",
-    )
+    if _DECISIONS.isEnabledFor(logging.INFO):  # thousands a second: skip what is filtered
+        allowlist.log_decision(
+            decision,
+            instance_id=instance.id,
+            instance=instance.name,
+            number=phone or message.sender.jid or "unknown",
+        )
     return decision
 
 
@@ -106,74 +126,143 @@ async def _enqueue_image_job(
 async def store_message(
     session: AsyncSession,
     instance: EvolutionInstance,
-    parsed: ParsedMessage,
+    message: WireMessage,
     *,
     settings: Settings,
-    emit: Emit,
+    fallback_time: datetime,
 ) -> tuple[WhatsAppMessage | None, bool]:
     """Store a message once; ``(the new row or None if already stored, allowed)``.
 
     A new, allowed, incoming image gets an image-processing job; a blocked one gets
     nothing. A message seen again only moves its status forward.
     """
-    decision = decide_allowed(instance, parsed, settings)
+    phone = sender_phone(message, settings.default_phone_region)
+    decision = decide_allowed(instance, message, phone, settings)
     repo = MessageRepository(session)
-    message = await repo.insert_if_new(_row(instance, parsed, decision.allowed))
-    if message is None:
-        if parsed.status:
+    row = await repo.insert_if_new(
+        _row(instance, message, phone=phone, allowed=decision.allowed, fallback_time=fallback_time)
+    )
+    if row is None:
+        if message.status:
             changed = await repo.raise_status(
-                instance.id, parsed.message_id, parsed.status, lower_statuses(parsed.status)
+                instance.id, message.message_id, message.status, lower_statuses(message.status)
             )
             if changed is not None:
-                emit("message.updated", message_payload(changed))
+                message_updated(session, changed)
         return None, decision.allowed
-    emit("message.created", message_payload(message))
-    if decision.allowed and parsed.is_image and not parsed.from_me:
-        await _enqueue_image_job(session, message, parsed.media_base64)
-    return message, decision.allowed
+    message_created(session, row)
+    if decision.allowed and message.is_image and not message.from_me:
+        await _enqueue_image_job(session, row, message.media_base64)
+    return row, decision.allowed
 
 
-async def ingest_message(
+@dataclass
+class StoreResult:
+    """What :func:`store_messages` did."""
+
+    inserted: dict[str, int] = field(default_factory=dict)  # message_id -> row id
+    #: ``(message_id, status)`` of messages that were already stored (or repeated).
+    seen_again: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def store_messages(
     session: AsyncSession,
     instance: EvolutionInstance,
-    data: object,
+    incoming: Sequence[tuple[WireMessage, datetime]],
     *,
     settings: Settings,
-    emit: Emit,
-    fallback_time: datetime,
-    own_jid: str | None = None,
-) -> tuple[ParsedMessage, WhatsAppMessage | None]:
-    """Parse and store a message object from a webhook (``messages.upsert``, ``send.message``)."""
-    parsed = parse_message(
-        data,
-        fallback_time=fallback_time,
-        own_jid=own_jid or instance.owner_jid,
-        default_region=settings.default_phone_region,
-    )
-    message, _ = await store_message(session, instance, parsed, settings=settings, emit=emit)
-    return parsed, message
+) -> StoreResult:
+    """Store many messages at once (``(message, arrival time)``, in arrival order): one
+    INSERT for those not stored yet. Each new one is announced; an allowed incoming image
+    gets its job. Messages seen before are returned in ``seen_again``: their status only
+    moves forward (:func:`apply_changes`)."""
+    result = StoreResult()
+    now = utcnow()
+    first: dict[str, tuple[dict[str, Any], WireMessage, bool]] = {}
+    region = settings.default_phone_region
+    for n, (message, arrived) in enumerate(incoming, 1):
+        if not n % 64:
+            await asyncio.sleep(0)  # a long batch: let requests be answered meanwhile
+        if message.message_id in first:
+            if message.status:
+                result.seen_again.append((message.message_id, message.status))
+            continue
+        phone = sender_phone(message, region)
+        allowed = decide_allowed(instance, message, phone, settings).allowed
+        row = _row(instance, message, phone=phone, allowed=allowed, fallback_time=arrived)
+        row.update(created_at=now, updated_at=now)
+        first[message.message_id] = (row, message, allowed)
+    result.inserted = await MessageRepository(session).insert_new([r for r, _, _ in first.values()])
+    for n, (message_id, (row, message, allowed)) in enumerate(first.items(), 1):
+        if not n % 64:
+            await asyncio.sleep(0)
+        ident = result.inserted.get(message_id)
+        if ident is None:
+            if message.status:
+                result.seen_again.append((message_id, message.status))
+            continue
+        read = MessageRead.model_validate({**row, "id": ident, "deleted_at": None})
+        emit(session, MessageCreatedEvent(data=read))
+        if allowed and message.is_image and not message.from_me:
+            stored = await session.get(WhatsAppMessage, ident)
+            if stored is not None:
+                await _enqueue_image_job(session, stored, message.media_base64)
+    return result
+
+
+async def apply_changes(
+    session: AsyncSession,
+    instance_id: int,
+    *,
+    receipts: Sequence[tuple[str, str]] = (),
+    deletes: Sequence[tuple[str, datetime]] = (),
+) -> set[str]:
+    """Move statuses forward (a status never goes back) and mark deletions, in order;
+    each changed message is announced. Returns the message ids that are not stored (yet):
+    the events that named them wait for them."""
+    targets = {m for m, _ in receipts} | {m for m, _ in deletes}
+    if not targets:
+        return set()
+    rows = await MessageRepository(session).lock_by_message_ids(instance_id, targets)
+    changed: dict[int, WhatsAppMessage] = {}
+    now = utcnow()
+    for message_id, status in receipts:
+        row = rows.get(message_id)
+        if row is not None and (row.status is None or row.status in lower_statuses(status)):
+            row.status, row.updated_at = status, now
+            changed[row.id] = row
+    for message_id, at in deletes:
+        row = rows.get(message_id)
+        if row is not None and row.deleted_at is None:
+            row.deleted_at, row.updated_at = at, now
+            changed[row.id] = row
+    if changed:
+        await session.flush()
+        for row in changed.values():
+            message_updated(session, row)
+    return targets - rows.keys()
 
 
 async def apply_status(
-    session: AsyncSession, instance_id: int, message_id: str, status: str, *, emit: Emit
+    session: AsyncSession, instance_id: int, message_id: str, status: str
 ) -> bool:
     """Move a message's delivery status forward; ``False`` if the message is not stored."""
     repo = MessageRepository(session)
     changed = await repo.raise_status(instance_id, message_id, status, lower_statuses(status))
     if changed is not None:
-        emit("message.updated", message_payload(changed))
+        message_updated(session, changed)
         return True
     return await repo.by_message_id(instance_id, message_id) is not None
 
 
 async def apply_delete(
-    session: AsyncSession, instance_id: int, message_id: str, at: datetime, *, emit: Emit
+    session: AsyncSession, instance_id: int, message_id: str, at: datetime
 ) -> bool:
     """Mark a message deleted for everyone; ``False`` if the message is not stored."""
     repo = MessageRepository(session)
     changed = await repo.mark_deleted(instance_id, message_id, at)
     if changed is not None:
-        emit("message.updated", message_payload(changed))
+        message_updated(session, changed)
         return True
     return await repo.by_message_id(instance_id, message_id) is not None
 
@@ -221,19 +310,10 @@ async def send_text(
         raise InstanceNotConnected(
             f'Instance "{instance.name}" is not connected to WhatsApp: connect it first.'
         ) from exc
-    data = sent.model_dump(by_alias=True, exclude_none=True)
-    data["key"]["fromMe"] = True
-    parsed = parse_message(
-        data,
-        fallback_time=utcnow(),
-        own_jid=instance.owner_jid,
-        default_region=settings.default_phone_region,
+    parsed = parse_message(sent.as_own_message(), own_jid=instance.owner_jid)
+    message, _ = await store_message(
+        session, instance, parsed, settings=settings, fallback_time=utcnow()
     )
-
-    def emit(event_type: str, payload: dict[str, Any]) -> None:
-        realtime.emit(session, event_type, payload)
-
-    message, _ = await store_message(session, instance, parsed, settings=settings, emit=emit)
     if message is None:  # the send.message webhook was faster than us
         message = await MessageRepository(session).by_message_id(instance.id, parsed.message_id)
     if message is None:  # pragma: no cover - the insert above conflicted, so the row exists

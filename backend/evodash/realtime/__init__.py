@@ -1,22 +1,32 @@
 """Realtime: push every change to the browser.
 
-Use :func:`emit` from services: ``emit(session, "instance.updated", {...})``. The event is
-published on the app's bus after the session commits (and dropped if it rolls back).
+Services call :func:`emit` with one of the events of :mod:`evodash.realtime.events`:
+``emit(session, InstanceUpdatedEvent(data=...))``. The event is published on the app's bus
+after the session commits; it is dropped if the transaction it was emitted in rolls back
+(a SAVEPOINT included: what a failed step announced never reaches a browser).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
-from evodash.realtime.bus import EventBus, make_event
+from evodash.realtime.bus import EventBus
+
+if TYPE_CHECKING:
+    from evodash.realtime.events import Event
 
 _PENDING = "evodash_realtime_pending"
 _bus: EventBus | None = None
-_background: set[Any] = set()
+_background: set[asyncio.Task[None]] = set()
+_watchers: list[Callable[[Event], None]] = []
+
+Pending = list[tuple[SessionTransaction | None, "Event"]]
 
 
 def set_bus(bus: EventBus | None) -> None:
@@ -29,32 +39,74 @@ def get_bus() -> EventBus | None:
     return _bus
 
 
-def emit(session: AsyncSession | Session, event_type: str, data: dict[str, Any]) -> None:
-    """Queue an event to publish after ``session`` commits."""
-    sync_session = session.sync_session if isinstance(session, AsyncSession) else session
-    sync_session.info.setdefault(_PENDING, []).append(make_event(event_type, data))
+def watch(watcher: Callable[[Event], None]) -> Callable[[], None]:
+    """Call ``watcher`` with every event this process commits (synchronously, before it
+    is published; it must be quick). Returns the function that stops it."""
+    _watchers.append(watcher)
+    return lambda: _watchers.remove(watcher)
+
+
+def emit(session: AsyncSession | Session, item: Event) -> None:
+    """Queue ``item`` to publish after ``session`` commits, tied to the innermost
+    transaction open now: if that one rolls back, ``item`` is dropped."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    sync.info.setdefault(_PENDING, []).append((transaction, item))
+
+
+def pending(session: AsyncSession | Session) -> list[Event]:
+    """The events queued on ``session`` and not published yet (tests, diagnostics)."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    return [item for _, item in sync.info.get(_PENDING, [])]
+
+
+async def _publish(bus: EventBus, items: list[Event]) -> None:
+    for item in items:
+        await bus.publish(item.model_dump(mode="json"))
 
 
 @event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending or _bus is None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: its events wait for the outermost commit
+    queued: Pending | None = session.info.pop(_PENDING, None)
+    if not queued:
         return
-    import asyncio
-
+    for watcher in list(_watchers):
+        for _, item in queued:
+            watcher(item)
+    bus = _bus
+    if bus is None or not bus.listening:
+        return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return
-    bus = _bus
-    for item in pending:
-        task = loop.create_task(bus.publish(item))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+    items = [item for _, item in queued]
+    task = loop.create_task(_publish(bus, items))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    current = transaction
+    while current is not None:
+        if current is ended:
+            return True
+        current = current.parent
+    return False
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous_transaction: object) -> None:
-    # A rolled-back SAVEPOINT leaves the outer transaction alive: keep its events then.
-    if not session.in_transaction():
+def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    queued: Pending | None = session.info.get(_PENDING)
+    if not queued:
+        return
+    if previous_transaction.parent is None:  # the whole transaction: nothing survives
         session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [
+        (transaction, item)
+        for transaction, item in queued
+        if not _inside(transaction, previous_transaction)
+    ]

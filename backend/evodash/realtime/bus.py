@@ -3,7 +3,7 @@
 Producers never talk to the bus directly inside a transaction: they call
 :func:`evodash.realtime.emit`, which queues the event on the session and publishes it
 only after that session commits. A browser therefore never hears about a change that
-was rolled back.
+was rolled back. The bus carries events as JSON-ready dicts.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
@@ -23,16 +21,11 @@ log = structlog.get_logger(__name__)
 CHANNEL = "evodash:events"
 
 
-def make_event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4().hex,
-        "type": event_type,
-        "at": datetime.now(UTC).isoformat(),
-        "data": data,
-    }
-
-
 class EventBus(Protocol):
+    #: False when publishing would reach nobody (no local subscriber, no other process).
+    @property
+    def listening(self) -> bool: ...
+
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, event: dict[str, Any]) -> None: ...
@@ -96,6 +89,10 @@ class InProcessBus:
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
 
+    @property
+    def listening(self) -> bool:
+        return bool(self._fanout.queues)
+
 
 class RedisBus:
     """Publishes to a Redis channel; one listener task per process feeds local subscribers."""
@@ -128,6 +125,10 @@ class RedisBus:
 
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
+
+    @property
+    def listening(self) -> bool:
+        return True  # other processes may have subscribers
 
     async def _listen(self) -> None:
         backoff = 0.5

@@ -18,12 +18,13 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 
 from evodash.auth import service as auth_service
 from evodash.auth import sessions
-from evodash.auth.deps import CurrentAuth
+from evodash.auth.deps import CurrentAuth, CurrentUser
 from evodash.auth.models import SessionKind
 from evodash.auth.schemas import WsTicket
 from evodash.auth.sessions import AuthContext
@@ -32,6 +33,7 @@ from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
 from evodash.core.urls import public_part
+from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
 from evodash.users.models import Role
 
 log = structlog.get_logger(__name__)
@@ -122,8 +124,9 @@ def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
 
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
-    """Streams `{"id", "type", "at", "data"}` events: instance.updated, instance.qr,
-    message.created, message.updated, job.updated, ... Authenticate with the session
+    """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`):
+    instance.updated, instance.qr, message.created, message.updated, job.updated, ...
+    Authenticate with the session
     cookie, `?ticket=` (from `POST /api/ws/ticket`), or a first message
     `{"type": "auth", "ticket"|"token": "…"}`. Closed with 4401 when not (or no longer)
     authenticated."""
@@ -156,12 +159,13 @@ async def events(websocket: WebSocket) -> None:
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
     role = Role(ctx.user.role)
-    await websocket.send_json({"type": "hello", "data": {"user": ctx.user.username}})
+    hello = HelloEvent(data=Greeting(user=ctx.user.username))
+    await websocket.send_json(hello.model_dump(mode="json"))
     subscription = bus.subscribe()
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_json(for_role(event, role))
+            await websocket.send_text(orjson.dumps(for_role(event, role)).decode())
 
     async def keepalive() -> None:
         while True:
@@ -170,7 +174,7 @@ async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
                 log.info("realtime.session_ended", user=ctx.user.username)
                 await websocket.close(code=UNAUTHORIZED, reason="session ended")
                 return
-            await websocket.send_json({"type": "ping"})
+            await websocket.send_json(PingEvent().model_dump(mode="json"))
 
     async def drain() -> None:
         # Reading is how we notice the client went away.
@@ -189,3 +193,15 @@ async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, Exception):
                 await task
         await subscription.aclose()
+
+
+@router.get(
+    "/api/ws/events",
+    response_model=list[RealtimeEvent],
+    summary="The events the WebSocket streams (their schema)",
+    description='`/api/ws` sends one JSON object per event, `{"id", "type", "at", '
+    '"data"}`, where `type` tells the shape of `data` (this response\'s item schema). '
+    "This route only documents them: it answers an empty list.",
+)
+async def event_types(_: CurrentUser) -> list[RealtimeEvent]:
+    return []

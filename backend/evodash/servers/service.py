@@ -27,6 +27,15 @@ from evodash.evolution import (
     ServerInfo,
 )
 from evodash.realtime import emit
+from evodash.realtime.events import (
+    InstanceDeletedEvent,
+    InstanceRef,
+    ServerCreatedEvent,
+    ServerDeletedEvent,
+    ServerGone,
+    ServerRef,
+    ServerUpdatedEvent,
+)
 from evodash.servers.errors import (
     ServerHasInstances,
     ServerKeyUnreadable,
@@ -159,7 +168,7 @@ async def create_server(
         detail={"name": server.name, "base_url": server.base_url, "via": via},
         ip=ip,
     )
-    emit(session, "server.created", {"id": server.id, "name": server.name})
+    emit(session, ServerCreatedEvent(data=ServerRef(id=server.id, name=server.name)))
     return server
 
 
@@ -212,7 +221,7 @@ async def update_server(
         detail={k: ("(changed)" if k == "api_key" else str(v)) for k, v in changes.items()},
         ip=ip,
     )
-    emit(session, "server.updated", {"id": server.id, "name": server.name})
+    emit(session, ServerUpdatedEvent(data=ServerRef(id=server.id, name=server.name)))
     return server
 
 
@@ -250,7 +259,10 @@ async def delete_server(
                 evolution_message=error.evolution_message,
             )
     for instance in instances:
-        emit(session, "instance.deleted", {"id": instance.id, "server_id": server.id})
+        emit(
+            session,
+            InstanceDeletedEvent(data=InstanceRef(id=instance.id, server_id=server.id)),
+        )
     await repo.delete_instances(server.id)
     await repo.delete(server)
     await session.flush()
@@ -268,7 +280,7 @@ async def delete_server(
         },
         ip=ip,
     )
-    emit(session, "server.deleted", {"id": server.id})
+    emit(session, ServerDeletedEvent(data=ServerGone(id=server.id)))
 
 
 async def _delete_on_evolution(
@@ -370,5 +382,5 @@ async def check_saved_server(
         detail={"version": result.version, "api_key_valid": result.api_key_valid},
         ip=ip,
     )
-    emit(session, "server.updated", {"id": server.id, "name": server.name})
+    emit(session, ServerUpdatedEvent(data=ServerRef(id=server.id, name=server.name)))
     return result

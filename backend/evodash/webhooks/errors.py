@@ -75,3 +75,14 @@ class DeliveryNotRetryable(Conflict):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"This forwarding attempt cannot be retried: {reason}.")
+
+
+class WebhookNotStored(AppError):
+    """The inbox could not be written (the database is down or overloaded). A 5xx, so
+    Evolution sends the event again later; nothing was acknowledged."""
+
+    status_code: ClassVar[int] = 503
+    code: ClassVar[str] = "webhook_not_stored"
+
+    def __init__(self) -> None:
+        super().__init__("The event could not be stored right now; send it again later.")

@@ -1,123 +1,64 @@
-"""Applying one stored event: the table of handlers, and the message events.
+"""Applying stored events: one instance's events at a time, in order, in batches.
 
-Every handler is idempotent: applying an event twice, or events in another order, leaves
-the same rows. Message events key on (instance, ``key.id``); status receipts only move
-forward; an update or delete for a message not stored yet is *deferred* and applied when
-the message arrives (or by the periodic sweep, see :mod:`evodash.webhooks.tasks`).
+Messages are stored with set-based statements (one INSERT for the batch's new messages,
+one locked read of the messages its receipts name); instance events go through
+:mod:`evodash.instances.state` one by one. Every step is idempotent: applying an event
+twice, or events in another order, leaves the same rows. Message events key on
+(instance, ``key.id``); status receipts only move forward; an update or delete for a
+message not stored yet is *deferred* and applied when the message arrives (or by the
+periodic sweep, see :mod:`evodash.webhooks.tasks`).
+
+A batch runs in a SAVEPOINT. If it raises, it is rolled back (its realtime events with
+it) and its events are applied again one by one, each in its own SAVEPOINT, so that only
+the one that fails is recorded as ``failed`` (replayable from the API).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core.db import utcnow
+from evodash.core.config import Settings
+from evodash.evolution.messages import WireMessage
+from evodash.evolution.webhooks import (
+    InstanceEvent,
+    MessageDelete,
+    MessageUpdate,
+    MessageUpsert,
+    parse_event,
+)
+from evodash.evolution.webhooks import WebhookEvent as Wire
+from evodash.instances.models import EvolutionInstance
 from evodash.messages import service as messages
-from evodash.messages.models import WhatsAppMessage
 from evodash.webhooks import lifecycle
-from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored
+from evodash.webhooks.context import PROCESSED, Outcome, ignored
 from evodash.webhooks.models import EventStatus
 from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[EventContext], Awaitable[Outcome]]
 WAITING = Outcome(EventStatus.deferred, "waiting for the message it refers to")
+NOT_USED = ignored("evodash does not use this event")
+DELETED = ignored("the instance was deleted")
 DEFERRABLE = ("messages.update", "messages.delete")
+#: Give the event loop back this often in long loops (acknowledgements wait otherwise).
+YIELD_EVERY = 64
 
 
-def _items(data: Any) -> Iterator[dict[str, Any]]:
-    """``data`` is one object, but tolerate a list of them (older servers, history sync)."""
-    if isinstance(data, dict):
-        yield data
-    elif isinstance(data, list):
-        yield from (item for item in data if isinstance(item, dict))
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An inbox event as the handlers need it."""
 
-
-def _update_target(item: dict[str, Any]) -> str | None:
-    key = item.get("key")
-    value = item.get("keyId") or (key.get("id") if isinstance(key, dict) else None)
-    return value if isinstance(value, str) and value else None
-
-
-def _delete_target(item: dict[str, Any]) -> str | None:
-    key = item.get("key") if isinstance(item.get("key"), dict) else item
-    value = key.get("id") if isinstance(key, dict) else None
-    return value if isinstance(value, str) and value else None
-
-
-def referenced_messages(event: str, data: Any) -> set[str]:
-    """The WhatsApp message ids an update/delete event refers to."""
-    target = _update_target if event == "messages.update" else _delete_target
-    return {t for item in _items(data) if (t := target(item)) is not None}
-
-
-async def message_upsert(ctx: EventContext) -> Outcome:
-    """``messages.upsert`` and ``send.message``: store the message once."""
-    found = False
-    for item in _items(ctx.data):
-        found = True
-        sender = ctx.body.get("sender")
-        _, message = await messages.ingest_message(
-            ctx.session,
-            ctx.instance,
-            item,
-            settings=ctx.settings,
-            emit=ctx.emit,
-            fallback_time=ctx.event.received_at,
-            own_jid=sender if isinstance(sender, str) else None,
-        )
-        if message is not None:
-            await apply_deferred(ctx, message)
-    return PROCESSED if found else ignored("no message in data")
-
-
-async def message_update(ctx: EventContext) -> Outcome:
-    waiting = False
-    for item in _items(ctx.data):
-        target, status = _update_target(item), item.get("status")
-        if target is None or not isinstance(status, str):
-            continue
-        stored = await messages.apply_status(
-            ctx.session, ctx.instance.id, target, status, emit=ctx.emit
-        )
-        waiting |= not stored
-    return WAITING if waiting else PROCESSED
-
-
-async def message_delete(ctx: EventContext) -> Outcome:
-    waiting = False
-    for item in _items(ctx.data):
-        target = _delete_target(item)
-        if target is None:
-            continue
-        stored = await messages.apply_delete(
-            ctx.session, ctx.instance.id, target, ctx.event.received_at, emit=ctx.emit
-        )
-        waiting |= not stored
-    return WAITING if waiting else PROCESSED
-
-
-async def apply_deferred(ctx: EventContext, message: WhatsAppMessage) -> None:
-    """Apply the updates and deletes that arrived before ``message``."""
-    waiting = await EventRepository(ctx.session).deferred_for(ctx.instance.id, DEFERRABLE)
-    for event in waiting:
-        if message.message_id not in referenced_messages(event.event, event.body.get("data")):
-            continue
-        sub = EventContext(ctx.session, ctx.settings, ctx.instance, event)
-        try:
-            async with ctx.session.begin_nested():
-                outcome = await HANDLERS[event.event](sub)
-        except Exception as exc:
-            log.exception("webhook.deferred_failed", event_id=event.id)
-            outcome = Outcome(EventStatus.failed, describe(exc))
-        else:
-            ctx.pending.extend(sub.pending)
-        event.status, event.error = outcome.status.value, outcome.note
-        event.attempts += 1
-        event.processed_at = utcnow()
+    id: int
+    name: str
+    body: dict[str, Any]
+    received_at: datetime
 
 
 def describe(exc: BaseException) -> str:
@@ -125,27 +66,157 @@ def describe(exc: BaseException) -> str:
     return text if len(text) <= 2000 else text[:1999] + "…"
 
 
-HANDLERS: dict[str, Handler] = {
-    "messages.upsert": message_upsert,
-    "send.message": message_upsert,
-    "messages.update": message_update,
-    "messages.delete": message_delete,
-    "connection.update": lifecycle.connection_update,
-    "qrcode.updated": lifecycle.qrcode_updated,
-    "status.instance": lifecycle.status_instance,
-    "logout.instance": lifecycle.logout_instance,
-    "remove.instance": lifecycle.instance_removed,
-    "instance.delete": lifecycle.instance_removed,
-    "instance.create": lifecycle.instance_create,
-}
+def referenced_messages(event: Wire) -> set[str]:
+    """The WhatsApp message ids an update/delete event refers to."""
+    if isinstance(event, MessageUpdate):
+        return {r.message_id for r in event.receipts}
+    if isinstance(event, MessageDelete):
+        return set(event.message_ids)
+    return set()
 
 
-async def dispatch(ctx: EventContext) -> Outcome:
-    handler = HANDLERS.get(ctx.event.event)
-    if handler is None:
-        return ignored("evodash does not use this event")
-    return await handler(ctx)
+@dataclass
+class _Changes:
+    """The message changes of a batch, gathered before they are written at once."""
+
+    upserts: list[tuple[WireMessage, datetime]]
+    receipts: list[tuple[str, str]]
+    deletes: list[tuple[str, datetime]]
+    #: Events whose outcome depends on whether their messages are stored.
+    waiting_on: dict[int, set[str]]
+
+    def take(self, item: Stored, wire: Wire) -> Outcome | None:
+        """Collect a message event's changes; its outcome if already known."""
+        if isinstance(wire, MessageUpsert):
+            if wire.problem:
+                return Outcome(EventStatus.failed, wire.problem)
+            if not wire.messages:
+                return ignored("no message in data")
+            self.upserts.extend((m, item.received_at) for m in wire.messages)
+            return PROCESSED
+        if isinstance(wire, MessageUpdate):
+            self.receipts.extend((r.message_id, r.status) for r in wire.receipts)
+        elif isinstance(wire, MessageDelete):
+            self.deletes.extend((m, item.received_at) for m in wire.message_ids)
+        else:
+            return NOT_USED
+        self.waiting_on[item.id] = referenced_messages(wire)
+        return None
 
 
-def is_known(event: str) -> bool:
-    return event in HANDLERS
+async def _earlier_deferred(
+    session: AsyncSession, instance: EvolutionInstance, arrived: set[str], changes: _Changes
+) -> set[int]:
+    """Add the changes of deferred events that name a message which just arrived."""
+    revived: set[int] = set()
+    for row in await EventRepository(session).deferred_rows(instance.id, DEFERRABLE):
+        item = Stored(row.id, row.event, row.body, row.received_at)
+        wire = parse_event(item.body, own_jid=instance.owner_jid)
+        if referenced_messages(wire) & arrived and changes.take(item, wire) is None:
+            revived.add(item.id)
+    return revived
+
+
+async def _apply(
+    session: AsyncSession, settings: Settings, instance: EvolutionInstance, items: Sequence[Stored]
+) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    changes = _Changes([], [], [], {})
+    for n, item in enumerate(items, 1):
+        if not n % YIELD_EVERY:
+            await asyncio.sleep(0)  # let the receiver answer meanwhile
+        wire = parse_event(item.body, own_jid=instance.owner_jid)
+        if isinstance(wire, InstanceEvent):
+            outcomes[item.id] = lifecycle.apply_instance_event(
+                session, instance, wire, item.received_at
+            )
+        elif (known := changes.take(item, wire)) is not None:
+            outcomes[item.id] = known
+    revived: set[int] = set()
+    if changes.upserts:
+        stored = await messages.store_messages(
+            session, instance, changes.upserts, settings=settings
+        )
+        changes.receipts[:0] = stored.seen_again
+        if stored.inserted:
+            revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
+    missing = await messages.apply_changes(
+        session, instance.id, receipts=changes.receipts, deletes=changes.deletes
+    )
+    for event_id, names in changes.waiting_on.items():
+        if names & missing:
+            if event_id not in revived:  # a deferred event still waiting stays as it is
+                outcomes[event_id] = WAITING
+        else:
+            outcomes[event_id] = PROCESSED
+    return outcomes
+
+
+class _Rollback(Exception):
+    """Raised to roll a trial SAVEPOINT back."""
+
+
+async def _failing(
+    session: AsyncSession, settings: Settings, instance: EvolutionInstance, items: Sequence[Stored]
+) -> dict[int, Outcome]:
+    """Try each event alone, rolling every trial back; the outcomes of those that fail."""
+    failing: dict[int, Outcome] = {}
+    for item in items:
+        try:
+            async with session.begin_nested():
+                await _apply(session, settings, instance, [item])
+                raise _Rollback
+        except _Rollback:
+            pass
+        except Exception as exc:
+            log.exception(
+                "webhook.apply_failed",
+                event_id=item.id,
+                webhook_event=item.name,
+                instance_id=instance.id,
+            )
+            failing[item.id] = Outcome(EventStatus.failed, describe(exc))
+        await session.refresh(instance)
+    return failing
+
+
+async def apply_events(
+    session: AsyncSession,
+    settings: Settings,
+    instance: EvolutionInstance,
+    items: Sequence[Stored],
+    *,
+    isolate: bool = True,
+) -> dict[int, Outcome]:
+    """Apply one instance's events (in id order; its row is locked by the caller). Returns
+    the outcome of each, and of earlier deferred events that could now be applied.
+
+    When the batch fails, the events that fail on their own are found (each tried alone,
+    then rolled back) and recorded as ``failed``; the others are applied again together,
+    so an update still meets its message in the same batch."""
+    if instance.deleted_at is not None:
+        return {item.id: DELETED for item in items}
+    try:
+        async with session.begin_nested():
+            return await _apply(session, settings, instance, items)
+    except Exception as exc:
+        # The SAVEPOINT rolled back (and expired what it touched): read the row again.
+        await session.refresh(instance)
+        if len(items) == 1:
+            log.exception(
+                "webhook.apply_failed",
+                event_id=items[0].id,
+                webhook_event=items[0].name,
+                instance_id=instance.id,
+            )
+            return {items[0].id: Outcome(EventStatus.failed, describe(exc))}
+    if isolate:
+        failing = await _failing(session, settings, instance, items)
+        others = [item for item in items if item.id not in failing]
+        if failing and others:
+            applied = await apply_events(session, settings, instance, others, isolate=False)
+            return {**applied, **failing}
+    outcomes: dict[int, Outcome] = {}
+    for item in items:  # fails only together: one by one, in order
+        outcomes.update(await apply_events(session, settings, instance, [item]))
+    return outcomes

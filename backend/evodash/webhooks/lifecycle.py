@@ -1,31 +1,34 @@
-"""Handlers of instance events: connection state, QR codes, logout, removal.
+"""Instance events (connection state, QR codes, logout, removal) as state observations.
 
-Evolution sends these concurrently and retries them, so they arrive out of order and
-repeated (CONTRACT §5, §9.4). Three rules make applying them order-independent:
-
-* **Newest wins, per aspect.** Each event writes some *aspects* of the instance (its
-  state, the disconnection reason, the profile, the QR code, the error note). An aspect is
-  applied only if no event already applied for the same instance wrote it with a later
-  ``date_time`` (the server's clock orders its own events even when its zone is wrong).
-  So a late ``connecting`` cannot undo an ``open``, yet a late ``status.instance`` still
-  records the disconnection reason nobody newer has overwritten.
-* **Transitions only.** A state equal to the current one changes nothing and records no
-  ``connection_event``; Evolution repeats ``connecting`` many times a second.
-* **No-op writes are skipped**, so re-applying an event does not even touch ``updated_at``.
+Each typed event becomes an :class:`~evodash.instances.state.Observation` with the
+aspects of the instance it writes and the server's clock; :mod:`evodash.instances.state`
+decides what is fresh (newest wins per aspect), records transitions and announces them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
-from evodash.core.db import utcnow
-from evodash.instances.history import instance_payload, record_transition
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.evolution.webhooks import (
+    ConnectionUpdate,
+    InstanceClosed,
+    InstanceCreated,
+    InstanceEvent,
+    InstanceRemoved,
+    LoggedOut,
+    QrCodeUpdated,
+)
+from evodash.instances import state
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
-from evodash.messages.allowlist import phone_from_jid
-from evodash.webhooks.context import PROCESSED, EventContext, Outcome, ignored, parse_server_time
-from evodash.webhooks.repository import EventRepository
+from evodash.instances.state import UNSET, Aspect, Clock, Observation, Qr
+from evodash.messages.allowlist import normalize_number
+from evodash.webhooks.context import PROCESSED, Outcome, ignored
+
+DELETED_NOTE = "The instance was deleted on the Evolution server."
+STALE = "stale: newer events already set what this one would"
 
 INSTANCE_EVENTS = frozenset(
     {
@@ -38,37 +41,8 @@ INSTANCE_EVENTS = frozenset(
         "qrcode.updated",
     }
 )
-#: How far back to look for newer applied events. Evolution stops retrying after ~25 min.
-CLOCK_WINDOW = timedelta(hours=1)
-DELETED_NOTE = "The instance was deleted on the Evolution server."
-STALE = "stale: newer events already set what this one would"
-_STATES = frozenset({"open", "connecting", "close", "refused"})
 
-STATE, REASON, PROFILE, QR, NOTE = "state", "reason", "profile", "qr", "note"
-
-
-def aspects(event: str, state: str | None = None, message: str | None = None) -> frozenset[str]:
-    """What an instance event writes; ``state``/``message`` are ``data.state``/``.message``."""
-    if event == "connection.update":
-        if state == InstanceStatus.open.value:
-            return frozenset({STATE, REASON, PROFILE, QR})
-        if state == InstanceStatus.close.value:
-            return frozenset({STATE, REASON, QR})
-        if state == InstanceStatus.refused.value:
-            return frozenset({STATE, QR})
-        return frozenset({STATE})
-    if event == "status.instance":
-        return frozenset({STATE, REASON, QR})
-    if event == "logout.instance":
-        return frozenset({STATE, QR})
-    if event in ("remove.instance", "instance.delete"):
-        return frozenset({STATE, QR, NOTE})
-    if event == "instance.create":
-        return frozenset({NOTE})
-    if event == "qrcode.updated":
-        return frozenset({QR, NOTE}) if message else frozenset({QR})
-    return frozenset()
-
+S, R, P, Q, N = Aspect.state, Aspect.reason, Aspect.profile, Aspect.qr, Aspect.note
 
 #: Events stamped with the same millisecond arrive in any order (Evolution posts each
 #: webhook on its own). After a pairing, WhatsApp's forced restart makes Evolution report
@@ -76,197 +50,97 @@ def aspects(event: str, state: str | None = None, message: str | None = None) ->
 _SAME_INSTANT_RANK = {InstanceStatus.connecting.value: 0, InstanceStatus.open.value: 1}
 
 
-def _outranks(name: str, state: str | None, ctx: EventContext) -> bool:
-    """Whether an applied event stamped with the same instant as ``ctx``'s supersedes it."""
-    if name != "connection.update" or ctx.event.event != "connection.update":
-        return False
-    mine = _data(ctx).get("state")
-    theirs = _SAME_INSTANT_RANK.get(state or "")
-    ours = _SAME_INSTANT_RANK.get(mine) if isinstance(mine, str) else None
-    return theirs is not None and ours is not None and theirs > ours
+def own_number(digits: str | None) -> str | None:
+    """The instance's own number as the instances API stores it: E.164 digits, no ``+``."""
+    number = normalize_number("+" + digits) if digits else None
+    return number[1:] if number else digits
 
 
-async def fresh_aspects(ctx: EventContext, touched: Iterable[str]) -> frozenset[str]:
-    """The aspects of ``touched`` that no newer applied event of the instance wrote."""
-    wanted = frozenset(touched)
-    when = ctx.occurred_at
-    if when is None:
-        return wanted
-    since = min(utcnow(), ctx.event.received_at) - CLOCK_WINDOW
-    rows = await EventRepository(ctx.session).applied_clock(
-        ctx.instance.id,
-        INSTANCE_EVENTS,
-        since=since,
-        exclude_id=ctx.event.id,
-        later_than=str(ctx.body.get("date_time")),
+def _connection(wire: ConnectionUpdate, state_: str, common: dict[str, Any]) -> Observation:
+    profile: dict[str, Any] = {}
+    if wire.owner_jid:
+        profile.update(owner_jid=wire.owner_jid, phone_number=own_number(wire.owner_phone))
+    if wire.profile_name is not None:
+        profile["profile_name"] = wire.profile_name
+    if wire.has_picture:
+        profile["profile_picture_url"] = wire.picture_url
+    aspects = {
+        "open": frozenset({S, R, P, Q}),
+        "close": frozenset({S, R, Q}),
+        "refused": frozenset({S, Q}),
+    }.get(state_, frozenset({S}))
+    meaningful = state_ in (InstanceStatus.close.value, InstanceStatus.refused.value)
+    return Observation(
+        **common,
+        state=InstanceStatus(state_),
+        reason=wire.reason if meaningful else None,
+        disconnection_reason=None if state_ == "open" else wire.reason,
+        profile=profile,
+        qr=None,
+        aspects=aspects,
     )
-    newer: set[str] = set()
-    for name, date_time, state, message in rows:
-        other = parse_server_time(date_time)
-        if other is not None and (other > when or (other == when and _outranks(name, state, ctx))):
-            newer |= aspects(name, state, message)
-    return wanted - newer
 
 
-def _set(instance: EvolutionInstance, **values: Any) -> bool:
-    """Assign only what differs (no-op updates would bump ``updated_at``)."""
-    changed = False
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed = True
-    return changed
+def observation(
+    instance: EvolutionInstance, wire: InstanceEvent, received_at: datetime
+) -> Observation | str:
+    """The observation an instance event makes, or why it is ignored."""
+    at = received_at
+    rank = None
+    if isinstance(wire, ConnectionUpdate):
+        rank = _SAME_INSTANT_RANK.get(wire.state or "")
+    clock = Clock(wire.at, rank) if wire.at is not None else None
+    common: dict[str, Any] = {"source": ConnectionSource.webhook, "at": at, "clock": clock}
+    close = InstanceStatus.close
+    if isinstance(wire, ConnectionUpdate):
+        if wire.state is None:
+            return f"unknown connection state {wire.raw_state!r}"
+        return _connection(wire, wire.state, common)
+    if isinstance(wire, InstanceClosed):
+        if not wire.closed:
+            return f"instance status {wire.raw_status!r} is not used"
+        return Observation(
+            **common,
+            state=close,
+            reason=wire.reason,
+            disconnection_reason=wire.reason,
+            qr=None,
+            aspects=frozenset({S, R, Q}),
+        )
+    if isinstance(wire, LoggedOut):
+        return Observation(**common, state=close, qr=None, aspects=frozenset({S, Q}))
+    if isinstance(wire, InstanceRemoved):
+        return Observation(
+            **common, state=close, qr=None, note=DELETED_NOTE, aspects=frozenset({S, Q, N})
+        )
+    if isinstance(wire, InstanceCreated):
+        # Only undoes our own "deleted on the server" note; the id is kept once known.
+        undo = instance.last_error == DELETED_NOTE
+        return Observation(
+            **common,
+            evolution_id=wire.evolution_id,
+            note=None if undo else UNSET,
+            aspects=frozenset({N}),
+        )
+    if isinstance(wire, QrCodeUpdated):
+        if not wire.has_code:
+            # {"message": "QR code limit reached, please login again", "statusCode": 500}
+            if wire.problem is None:
+                return Observation(**common, qr=None, aspects=frozenset({Q}), requires=Q)
+            return Observation(
+                **common, qr=None, note=wire.problem, aspects=frozenset({Q, N}), requires=Q
+            )
+        qr = Qr(wire.image, wire.code, wire.pairing_code)
+        return Observation(**common, qr=qr, aspects=frozenset({Q}), requires=Q)
+    return f"{wire.name} is not an instance event evodash uses"
 
 
-def _clear_qr(instance: EvolutionInstance) -> bool:
-    return _set(instance, last_qr=None, last_qr_code=None, pairing_code=None)
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _data(ctx: EventContext) -> dict[str, Any]:
-    return ctx.data if isinstance(ctx.data, dict) else {}
-
-
-def _finish(
-    ctx: EventContext,
-    fresh: frozenset[str],
-    *,
-    state: str,
-    reason: int | None,
-    changed: bool,
+def apply_instance_event(
+    session: AsyncSession, instance: EvolutionInstance, wire: InstanceEvent, received_at: datetime
 ) -> Outcome:
-    moved = False
-    if STATE in fresh:
-        moved = record_transition(
-            ctx.session,
-            ctx.instance,
-            state,
-            ConnectionSource.webhook,
-            reason,
-            at=ctx.event.received_at,
-        )
-    if changed and not moved:  # a transition announces itself
-        ctx.emit("instance.updated", instance_payload(ctx.instance))
-    return PROCESSED
-
-
-async def connection_update(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    state = data.get("state")
-    if not isinstance(state, str) or state not in _STATES:
-        return ignored(f"unknown connection state {state!r}")
-    fresh = await fresh_aspects(ctx, aspects("connection.update", state))
-    if not fresh:
-        return ignored(STALE)
-    instance = ctx.instance
-    reason = _int(data.get("statusReason"))
-    changed = False
-    if PROFILE in fresh:
-        wuid = data.get("wuid")
-        updates: dict[str, Any] = {}
-        if isinstance(wuid, str) and wuid:
-            updates["owner_jid"] = wuid[:128]
-            # E.164 digits without "+", as the instances API stores them.
-            updates["phone_number"] = phone_from_jid(wuid)
-        if isinstance(data.get("profileName"), str):
-            updates["profile_name"] = data["profileName"][:200]
-        if "profilePictureUrl" in data:
-            picture = data["profilePictureUrl"]
-            updates["profile_picture_url"] = picture if isinstance(picture, str) else None
-        changed |= _set(instance, **updates)
-    if REASON in fresh:
-        changed |= _set(instance, disconnection_reason=None if state == "open" else reason)
-    if QR in fresh:
-        changed |= _clear_qr(instance)
-    meaningful = state in (InstanceStatus.close.value, InstanceStatus.refused.value)
-    return _finish(ctx, fresh, state=state, reason=reason if meaningful else None, changed=changed)
-
-
-async def status_instance(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    if data.get("status") not in ("closed", "close"):
-        return ignored(f"instance status {data.get('status')!r} is not used")
-    fresh = await fresh_aspects(ctx, aspects("status.instance"))
-    if not fresh:
-        return ignored(STALE)
-    reason = _int(data.get("disconnectionReasonCode"))
-    changed = False
-    if REASON in fresh:
-        changed |= _set(ctx.instance, disconnection_reason=reason)
-    if QR in fresh:
-        changed |= _clear_qr(ctx.instance)
-    return _finish(ctx, fresh, state=InstanceStatus.close.value, reason=reason, changed=changed)
-
-
-async def logout_instance(ctx: EventContext) -> Outcome:
-    fresh = await fresh_aspects(ctx, aspects("logout.instance"))
-    if not fresh:
-        return ignored(STALE)
-    changed = _clear_qr(ctx.instance) if QR in fresh else False
-    return _finish(ctx, fresh, state=InstanceStatus.close.value, reason=None, changed=changed)
-
-
-async def instance_removed(ctx: EventContext) -> Outcome:
-    """``remove.instance`` / ``instance.delete``: gone from the server (not from evodash)."""
-    fresh = await fresh_aspects(ctx, aspects(ctx.event.event))
-    if not fresh:
-        return ignored(STALE)
-    changed = _clear_qr(ctx.instance) if QR in fresh else False
-    if NOTE in fresh:
-        changed |= _set(ctx.instance, last_error=DELETED_NOTE)
-    return _finish(ctx, fresh, state=InstanceStatus.close.value, reason=None, changed=changed)
-
-
-async def instance_create(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    changed = False
-    evolution_id = data.get("instanceId")
-    if isinstance(evolution_id, str) and evolution_id and not ctx.instance.evolution_id:
-        changed = _set(ctx.instance, evolution_id=evolution_id[:64])
-    fresh = await fresh_aspects(ctx, aspects("instance.create"))
-    if NOTE in fresh and ctx.instance.last_error == DELETED_NOTE:
-        changed |= _set(ctx.instance, last_error=None)
-    if changed:
-        ctx.emit("instance.updated", instance_payload(ctx.instance))
-    return PROCESSED
-
-
-async def qrcode_updated(ctx: EventContext) -> Outcome:
-    data = _data(ctx)
-    qrcode = data.get("qrcode")
-    message = data.get("message") if not isinstance(qrcode, dict) else None
-    note = message if isinstance(message, str) and message else None
-    fresh = await fresh_aspects(ctx, aspects("qrcode.updated", message=note))
-    if QR not in fresh:
-        return ignored(STALE)
-    instance = ctx.instance
-    if not isinstance(qrcode, dict):
-        # {"message": "QR code limit reached, please login again", "statusCode": 500}
-        changed = _clear_qr(instance)
-        if NOTE in fresh:
-            changed |= _set(instance, last_error=note or "Evolution sent no QR code.")
-        if changed:
-            ctx.emit("instance.updated", instance_payload(instance))
-        return PROCESSED
-    image, code, pairing = qrcode.get("base64"), qrcode.get("code"), qrcode.get("pairingCode")
-    if _set(
-        instance,
-        last_qr=image if isinstance(image, str) else None,
-        last_qr_code=code if isinstance(code, str) else None,
-        pairing_code=pairing[:32] if isinstance(pairing, str) else None,
-    ):
-        instance.last_qr_at = ctx.event.received_at
-        ctx.emit(
-            "instance.qr",
-            {
-                "id": instance.id,
-                "qr": instance.last_qr,
-                "code": instance.last_qr_code,
-                "pairing_code": instance.pairing_code,
-                "at": ctx.event.received_at.isoformat(),
-            },
-        )
-    return PROCESSED
+    """Observe an instance event (the row is locked by the caller)."""
+    made = observation(instance, wire, received_at)
+    if isinstance(made, str):
+        return ignored(made)
+    change = state.observe(session, instance, made)
+    return ignored(STALE) if change.stale else PROCESSED

@@ -4,14 +4,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base, BigIntPK, utcnow
 
 
 class EventStatus(enum.StrEnum):
-    received = "received"  # stored, not applied yet
+    received = "received"  # stored (acknowledged), waiting for the applier
     processed = "processed"  # applied (whether or not it changed anything)
     ignored = "ignored"  # not used by evodash, stale, or for a deleted instance
     deferred = "deferred"  # refers to a message not stored yet; applied when it arrives
@@ -19,13 +19,29 @@ class EventStatus(enum.StrEnum):
 
 
 class WebhookEvent(Base):
-    """The inbox: every authenticated event, stored raw before it is applied."""
+    """The inbox: every authenticated event, stored (the instance token masked) before it
+    is acknowledged, then applied by :mod:`evodash.webhooks.applier`."""
 
     __tablename__ = "webhook_event"
     __table_args__ = (
         Index("ix_webhook_event_received_at", "received_at"),
         Index("ix_webhook_event_status", "status"),
         Index("ix_webhook_event_instance_id_received_at", "instance_id", "received_at"),
+        # The applier's queue and the deferred updates: small slices of a big table.
+        Index(
+            "ix_webhook_event_received",
+            "instance_id",
+            "id",
+            sqlite_where=text("status = 'received'"),
+            postgresql_where=text("status = 'received'"),
+        ),
+        Index(
+            "ix_webhook_event_deferred",
+            "instance_id",
+            "id",
+            sqlite_where=text("status = 'deferred'"),
+            postgresql_where=text("status = 'deferred'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import Row, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.instances.models import EvolutionInstance
 from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
 
 
@@ -22,49 +22,70 @@ class EventRepository:
     async def get(self, event_id: int) -> WebhookEvent | None:
         return await self.session.get(WebhookEvent, event_id)
 
-    async def applied_clock(
-        self,
-        instance_id: int,
-        kinds: Iterable[str],
-        *,
-        since: datetime,
-        exclude_id: int,
-        later_than: str,
-    ) -> Sequence[tuple[str, str | None, str | None, str | None]]:
-        """``(event, date_time, data.state, data.message)`` of processed ``kinds`` events
-        whose ``date_time`` sorts after ``later_than``, or equals it.
-
-        One server writes ``date_time`` in one fixed ISO format, so comparing the strings
-        orders them in time and lets the database skip the older ones (a reconnect loop
-        leaves hundreds of ``connecting`` events an hour).
-        """
+    async def waiting_instances(self, limit: int) -> list[int]:
+        """Instances with events waiting to be applied, the longest waiting first."""
         e = WebhookEvent
-        stmt = select(
-            e.event,
-            e.body["date_time"].as_string(),
-            e.body[("data", "state")].as_string(),
-            e.body[("data", "message")].as_string(),
-        ).where(
-            e.instance_id == instance_id,
-            e.received_at >= since,
-            e.event.in_(list(kinds)),
-            e.status == EventStatus.processed.value,
-            e.id != exclude_id,
-            e.body["date_time"].as_string() >= later_than,
-        )
-        return [(r[0], r[1], r[2], r[3]) for r in (await self.session.execute(stmt)).all()]
-
-    async def deferred_for(self, instance_id: int, kinds: Iterable[str]) -> Sequence[WebhookEvent]:
+        first = func.min(e.id)
         stmt = (
-            select(WebhookEvent)
-            .where(
-                WebhookEvent.status == EventStatus.deferred.value,
-                WebhookEvent.instance_id == instance_id,
-                WebhookEvent.event.in_(list(kinds)),
-            )
-            .order_by(WebhookEvent.id)
+            select(e.instance_id, first)
+            .where(e.status == EventStatus.received.value, e.instance_id.is_not(None))
+            .group_by(e.instance_id)
+            .order_by(first)
+            .limit(limit)
         )
-        return (await self.session.scalars(stmt)).all()
+        return [row[0] for row in (await self.session.execute(stmt)).all() if row[0] is not None]
+
+    async def waiting(
+        self, instance_ids: Sequence[int], limit: int
+    ) -> Sequence[Row[int, int | None, str, datetime]]:
+        """The instances' events waiting to be applied, oldest first: ``(id, instance_id,
+        event, received_at)`` (their bodies: :meth:`bodies`)."""
+        e = WebhookEvent
+        stmt = (
+            select(e.id, e.instance_id, e.event, e.received_at)
+            .where(e.status == EventStatus.received.value, e.instance_id.in_(instance_ids))
+            .order_by(e.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def bodies(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        e = WebhookEvent
+        rows = await self.session.execute(select(e.id, e.body).where(e.id.in_(ids)))
+        return {row[0]: row[1] for row in rows.all()}
+
+    async def deferred_rows(
+        self, instance_id: int, kinds: Iterable[str]
+    ) -> Sequence[Row[tuple[int, int, str, Any, datetime]]]:
+        """The instance's events waiting for a message, oldest first (same columns as
+        :meth:`waiting`)."""
+        e = WebhookEvent
+        stmt = (
+            select(e.id, e.instance_id, e.event, e.body, e.received_at)
+            .where(
+                e.status == EventStatus.deferred.value,
+                e.instance_id == instance_id,
+                e.event.in_(list(kinds)),
+            )
+            .order_by(e.id)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def record_outcomes(
+        self, outcomes: Iterable[tuple[int, str, str | None]], at: datetime
+    ) -> None:
+        """Set ``(id, status, error)`` of applied events: one UPDATE per distinct outcome."""
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for event_id, status, error in outcomes:
+            groups.setdefault((status, error), []).append(event_id)
+        e = WebhookEvent
+        for (status, error), ids in groups.items():
+            await self.session.execute(
+                update(e)
+                .where(e.id.in_(ids))
+                .values(status=status, error=error, attempts=e.attempts + 1, processed_at=at)
+                .execution_options(synchronize_session=False)
+            )
 
     async def deferred_ids(self, received_before: datetime, limit: int) -> Sequence[int]:
         stmt = (
@@ -196,26 +217,3 @@ class DeliveryRepository:
         if after_id is not None:
             stmt = stmt.where(d.id < after_id)
         return (await self.session.scalars(stmt.order_by(d.id.desc()).limit(limit))).all()
-
-
-class QrRepository:
-    """The short-lived QR code kept on the instance row."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def expire(self, shown_before: datetime) -> int:
-        result = await self.session.execute(
-            update(EvolutionInstance)
-            .where(
-                EvolutionInstance.last_qr_at < shown_before,
-                or_(
-                    EvolutionInstance.last_qr.is_not(None),
-                    EvolutionInstance.last_qr_code.is_not(None),
-                    EvolutionInstance.pairing_code.is_not(None),
-                ),
-            )
-            .values(last_qr=None, last_qr_code=None, pairing_code=None)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request, Response, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import SessionDep, SettingsDep
@@ -11,8 +11,10 @@ from evodash.core.schemas import CursorPage, error_responses
 from evodash.core.urls import public_part
 from evodash.users.models import Role
 from evodash.webhooks import SECRET_HEADER, service
-from evodash.webhooks.deps import ForwarderDep, ReceiverSettingsDep, WebhookInstanceDep
+from evodash.webhooks.deps import ForwarderDep, WebhookTasksDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
+from evodash.webhooks.receiver import MAX_JSON_DEPTH, receipt
+from evodash.webhooks.route import EVENT_NAME_PATTERN, ReceiverRoute
 from evodash.webhooks.schemas import (
     Envelope,
     WebhookDeliveryRead,
@@ -20,20 +22,26 @@ from evodash.webhooks.schemas import (
     WebhookEventRead,
     WebhookReceipt,
 )
+from evodash.webhooks.tasks import WebhookTasks
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+#: The receiver's two routes: documented from their signatures, served lean.
+receiver_router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=ReceiverRoute)
 
 RECEIVER_DOC = f"""
 Where Evolution API posts the events of one instance (configured by evodash when it creates
 the instance). Authenticated by the instance's webhook secret in the `{SECRET_HEADER}`
-header: a wrong or missing secret is **401**.
+header: a wrong or missing secret is **401** (the body is not read).
 
-The raw event is stored before the answer, then applied idempotently: the same event twice,
-or events out of order, leave the same state. **200** means it is stored, even when applying
-it failed (the event is then `failed`, with its error, and can be replayed) and for events
-evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
-**413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
-the event was on its way.
+**200** means the event is stored (durable; the instance token in `apikey` masked), with
+`status: received`: it is applied moments later, idempotently (the same event twice, or
+events out of order, leave the same state), in order with the instance's other events.
+Events evodash does not use are stored too. How applying went is on the stored event
+(`GET /api/webhooks/events/{{id}}`): `processed`, `ignored`, `deferred` or `failed` (with
+its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+event, or nests deeper than {MAX_JSON_DEPTH} levels; **413**: larger than
+`WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+**503**: it could not be stored (database unavailable); nothing was kept, send it again.
 """
 _BODY: dict[str, Any] = {
     "requestBody": {
@@ -44,64 +52,57 @@ _BODY: dict[str, Any] = {
 Limit = Annotated[PageSize, Query(description="Items per page")]
 CursorQuery = Annotated[Cursor | None, Query(description="From `next_cursor`")]
 InstanceFilter = Annotated[Id | None, Query(description="Only this instance")]
+InstanceId = Annotated[Id, Path()]
+Secret = Annotated[
+    str | None,
+    Header(
+        alias=SECRET_HEADER,
+        description="The instance's webhook secret, configured on Evolution as a custom "
+        "webhook header",
+    ),
+]
 
 
 async def _receive(
-    instance: WebhookInstanceDep,
-    request: Request,
-    session: SessionDep,
-    settings: ReceiverSettingsDep,
-    forwarder: ForwarderDep,
-    background: BackgroundTasks,
-    suffix: str | None,
-) -> WebhookReceipt:
-    received = await service.receive(
-        session, instance, await request.body(), suffix=suffix, settings=settings
-    )
-    if received.delivery_id is not None and forwarder is not None:
-        # Background tasks run after the commit and the answer: forwarding never delays it.
-        background.add_task(forwarder.start, received.delivery_id)
-    return received.receipt
+    tasks: WebhookTasks, instance_id: int, secret: str | None, request: Request, suffix: str | None
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    name = await tasks.receiver.authenticate(instance_id, secret, client)
+    event_id = await tasks.receiver.receive(instance_id, name, await request.body(), suffix=suffix)
+    return Response(receipt(event_id), media_type="application/json")
 
 
-@router.post(
+@receiver_router.post(
     "/evolution/{instance_id}",
     response_model=WebhookReceipt,
     summary="Receive an Evolution event",
     description=RECEIVER_DOC,
-    responses=error_responses(400, 401, 410, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422, 503),
     openapi_extra=_BODY,
 )
 async def receive_event(
-    instance: WebhookInstanceDep,
-    request: Request,
-    session: SessionDep,
-    settings: ReceiverSettingsDep,
-    forwarder: ForwarderDep,
-    background: BackgroundTasks,
-) -> WebhookReceipt:
-    return await _receive(instance, request, session, settings, forwarder, background, None)
+    instance_id: InstanceId, request: Request, tasks: WebhookTasksDep, secret: Secret = None
+) -> Response:
+    return await _receive(tasks, instance_id, secret, request, None)
 
 
-@router.post(
+@receiver_router.post(
     "/evolution/{instance_id}/{event_name}",
     response_model=WebhookReceipt,
     summary="Receive an Evolution event (byEvents URL)",
     description=RECEIVER_DOC + "\nThe last path segment is the event in kebab case "
     "(`messages-upsert`); it must match the body's `event`.",
-    responses=error_responses(400, 401, 410, 413, 422),
+    responses=error_responses(400, 401, 410, 413, 422, 503),
     openapi_extra=_BODY,
 )
 async def receive_event_by_name(
-    instance: WebhookInstanceDep,
-    event_name: Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")],
+    instance_id: InstanceId,
+    event_name: Annotated[str, Path(max_length=64, pattern=EVENT_NAME_PATTERN)],
     request: Request,
-    session: SessionDep,
-    settings: ReceiverSettingsDep,
-    forwarder: ForwarderDep,
-    background: BackgroundTasks,
-) -> WebhookReceipt:
-    return await _receive(instance, request, session, settings, forwarder, background, event_name)
+    tasks: WebhookTasksDep,
+    secret: Secret = None,
+) -> Response:
+    return await _receive(tasks, instance_id, secret, request, event_name)
 
 
 @router.get(

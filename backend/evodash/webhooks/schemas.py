@@ -3,36 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
 from evodash.core.schemas import Schema
+from evodash.evolution.webhooks import Envelope
 from evodash.webhooks.models import DeliveryStatus, EventStatus
-
-
-class Envelope(BaseModel):
-    """What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept."""
-
-    model_config = ConfigDict(extra="allow")
-
-    event: str = Field(
-        min_length=1, max_length=64, description="lower.dot name", examples=["messages.upsert"]
-    )
-    instance: str = Field(min_length=1, description="The instance's name on the server")
-    data: Any = Field(description="Object, array or null, depending on the event")
-    destination: str | None = None
-    date_time: str | None = Field(
-        default=None, description="Server wall-clock time (labelled Z, may not be UTC)"
-    )
-    sender: str | None = Field(default=None, description="The instance's own WhatsApp JID")
-    server_url: str | None = None
-    apikey: str | None = Field(default=None, description="The instance token, or null")
-
-    @field_validator("event")
-    @classmethod
-    def _dotted(cls, value: str) -> str:
-        if not all(c.isalnum() or c in ".-_" for c in value):
-            raise ValueError("must be an event name such as messages.upsert")
-        return value
 
 
 class WebhookReceipt(BaseModel):
@@ -74,3 +49,12 @@ class WebhookDeliveryRead(Schema):
         "no more automatic attempts)"
     )
     created_at: datetime
+
+
+__all__ = [
+    "Envelope",
+    "WebhookDeliveryRead",
+    "WebhookEventDetail",
+    "WebhookEventRead",
+    "WebhookReceipt",
+]

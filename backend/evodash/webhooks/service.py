@@ -1,42 +1,29 @@
-"""The inbox: receive → store raw → apply (in a savepoint) → answer; replay; retention.
+"""The inbox seen from the API: listing, detail, replay, forwarding retries, retention.
 
-Receiving runs in the request's one transaction, committed before the answer is sent
-(``SessionDep``), so a 2xx means the raw event is durable. Applying runs inside a
-SAVEPOINT: when a handler raises, only its changes roll back, and the event stays stored
-as ``failed`` with the error, replayable from the API. The answer is still 2xx, since
-Evolution would otherwise retry for 20 minutes something that fails the same way.
+Receiving is :mod:`evodash.webhooks.receiver`, applying :mod:`evodash.webhooks.applier`;
+replaying applies one stored event again with the same handlers, in the request's
+transaction.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
-from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.locking import hold_sqlite_writer
+from evodash.core.locking import begin_write
 from evodash.core.pagination import decode_id_cursor, decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
-from evodash.instances.history import notify_updated
 from evodash.instances.models import EvolutionInstance
-from evodash.webhooks import handlers, lifecycle
-from evodash.webhooks.context import EventContext, Outcome, ignored
+from evodash.webhooks import handlers
 from evodash.webhooks.errors import (
     DeliveryNotFound,
     DeliveryNotRetryable,
     EventNotFound,
     EventNotReplayable,
-    MalformedWebhook,
-    NotAnEvolutionEvent,
-    WebhookInstanceGone,
 )
 from evodash.webhooks.models import (
     DeliveryStatus,
@@ -44,13 +31,12 @@ from evodash.webhooks.models import (
     WebhookDelivery,
     WebhookEvent,
 )
+from evodash.webhooks.receiver import mask_token
 from evodash.webhooks.repository import DeliveryRepository, EventRepository
 from evodash.webhooks.schemas import (
-    Envelope,
     WebhookDeliveryRead,
     WebhookEventDetail,
     WebhookEventRead,
-    WebhookReceipt,
 )
 
 log = structlog.get_logger(__name__)
@@ -59,175 +45,22 @@ log = structlog.get_logger(__name__)
 DEFERRED_MAX_AGE = timedelta(hours=1)
 
 
-def event_suffix(event: str) -> str:
-    """The ``byEvents`` URL suffix of an event name (CONTRACT §6.3)."""
-    return event.replace(".", "-").replace("_", "-").lower()
-
-
-def parse_envelope(raw: bytes, suffix: str | None) -> dict[str, Any]:
-    """The body as a dict, or a 400/422 with a reason a human can act on."""
-    if not raw.strip():
-        raise MalformedWebhook("the body is empty")
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise MalformedWebhook(f"it is not UTF-8 ({exc.reason})") from exc
-    except json.JSONDecodeError as exc:
-        raise MalformedWebhook(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from exc
-    if not isinstance(body, dict):
-        raise NotAnEvolutionEvent(f"expected a JSON object, got {type(body).__name__}")
-    try:
-        envelope = Envelope.model_validate(body)
-    except ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        )
-        raise NotAnEvolutionEvent(reasons) from exc
-    if suffix is not None and suffix.lower() != event_suffix(envelope.event):
-        raise NotAnEvolutionEvent(
-            f"the URL ends in /{suffix} but the event is {envelope.event!r} "
-            f"(/{event_suffix(envelope.event)})"
-        )
-    return body
-
-
 async def apply_event(
     session: AsyncSession, event: WebhookEvent, instance: EvolutionInstance, settings: Settings
 ) -> None:
     """Apply a stored event once more; record the outcome on the event row."""
-    outcome = await _run_handler(session, event, instance, settings)
+    await begin_write(session)
+    await session.refresh(instance, with_for_update=True)
+    stored = handlers.Stored(event.id, event.event, event.body, event.received_at)
+    outcomes = await handlers.apply_events(session, settings, instance, [stored])
+    outcome = outcomes[event.id]
     event.status, event.error = outcome.status.value, outcome.note
     event.attempts += 1
     event.processed_at = utcnow()
+    others = [(i, o.status.value, o.note) for i, o in outcomes.items() if i != event.id]
+    if others:  # deferred events this one's message answered
+        await EventRepository(session).record_outcomes(others, utcnow())
     await session.flush()
-
-
-async def _run_handler(
-    session: AsyncSession, event: WebhookEvent, instance: EvolutionInstance, settings: Settings
-) -> Outcome:
-    """Run the event's handler in a savepoint; its outcome (``failed`` if it raised)."""
-    if not handlers.is_known(event.event):
-        return ignored("evodash does not use this event")
-    ctx = EventContext(session, settings, instance, event)
-    try:
-        async with session.begin_nested():
-            outcome = await handlers.dispatch(ctx)
-    except Exception as exc:
-        log.exception(
-            "webhook.apply_failed",
-            event_id=event.id,
-            webhook_event=event.event,
-            instance_id=event.instance_id,
-        )
-        outcome = Outcome(EventStatus.failed, handlers.describe(exc))
-        if event.event in lifecycle.INSTANCE_EVENTS:
-            # A transition announces itself when it is made; if its savepoint then rolled
-            # back, announce the instance again as it really is.
-            await session.refresh(instance)
-            notify_updated(session, instance)
-    else:
-        for event_type, data in ctx.pending:
-            realtime.emit(session, event_type, data)
-    return outcome
-
-
-def _gone(instance_id: int, body: dict[str, Any]) -> WebhookInstanceGone:
-    log.info("webhook.instance_gone", instance_id=instance_id, webhook_event=body["event"])
-    return WebhookInstanceGone()
-
-
-@dataclass(frozen=True)
-class Received:
-    receipt: WebhookReceipt
-    delivery_id: int | None  # a forwarding attempt to start once the transaction commits
-
-
-async def receive(
-    session: AsyncSession,
-    instance: EvolutionInstance,
-    raw: bytes,
-    *,
-    suffix: str | None,
-    settings: Settings,
-) -> Received:
-    """Store an authenticated event, apply it, and queue its forwarding."""
-    try:
-        body = parse_envelope(raw, suffix)
-    except (MalformedWebhook, NotAnEvolutionEvent) as exc:
-        # The reason, never the body: it may hold messages and the instance token.
-        log.warning(
-            "webhook.rejected",
-            instance_id=instance.id,
-            status=exc.status_code,
-            reason=exc.detail,
-            size=len(raw),
-        )
-        raise
-    instance_id = instance.id
-    await hold_sqlite_writer(session)
-    if str(body["event"]) in lifecycle.INSTANCE_EVENTS:
-        # A state change is decided from the instance's current status: read it again,
-        # locked, as the dashboard's own actions do (an action may have changed it since
-        # the secret was checked, or be changing it right now).
-        try:
-            await session.refresh(instance, with_for_update=True)
-        except InvalidRequestError:
-            raise _gone(instance_id, body) from None
-    # Read before applying: a failed apply rolls back (and expires) what it touched.
-    forward_url = instance.forward_url
-    deleted = instance.deleted_at is not None
-    now = utcnow()
-    # Stored as processed and corrected below when it was not: most events are, and this
-    # spares an UPDATE inside SQLite's single-writer section. Nobody sees the row before
-    # the transaction commits.
-    event = WebhookEvent(
-        instance_id=instance_id,
-        event=str(body["event"])[:64],
-        instance_name=str(body["instance"])[:64],
-        body=body,
-        status=EventStatus.ignored.value if deleted else EventStatus.processed.value,
-        error="the instance was deleted" if deleted else None,
-        attempts=0 if deleted else 1,
-        received_at=now,
-        processed_at=now,
-    )
-    EventRepository(session).add(event)
-    try:
-        await session.flush()
-    except IntegrityError:
-        # The only foreign key is the instance: it was deleted (and committed) after the
-        # secret was checked, typically by the very request whose Evolution call sent this
-        # event. Nothing is left to store it against.
-        await session.rollback()
-        raise _gone(instance_id, body) from None
-    if str(body["instance"]) != instance.name:
-        log.warning(
-            "webhook.instance_name_mismatch",
-            instance_id=instance_id,
-            expected=instance.name,
-            got=str(body["instance"])[:64],
-        )
-    if not deleted:
-        outcome = await _run_handler(session, event, instance, settings)
-        if (outcome.status.value, outcome.note) != (event.status, event.error):
-            event.status, event.error = outcome.status.value, outcome.note
-    delivery_id = None
-    if forward_url and not deleted:
-        delivery = WebhookDelivery(
-            event_id=event.id,
-            instance_id=instance_id,
-            url=forward_url,
-            attempt=1,
-            status=DeliveryStatus.pending.value,
-            next_retry_at=event.received_at,
-        )
-        DeliveryRepository(session).add(delivery)
-        await session.flush()
-        delivery_id = delivery.id
-    log.debug("webhook.received", event_id=event.id, webhook_event=event.event)
-    return Received(
-        WebhookReceipt(event_id=event.id, status=EventStatus(event.status)), delivery_id
-    )
 
 
 async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent:
@@ -239,8 +72,8 @@ async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent:
 
 def event_detail(event: WebhookEvent) -> WebhookEventDetail:
     body = dict(event.body)
-    if body.get("apikey"):
-        body["apikey"] = "****" + str(body["apikey"])[-4:]
+    if "apikey" in body:  # masked when received; events stored before that were not
+        body["apikey"] = mask_token(body["apikey"])
     read = WebhookEventRead.model_validate(event)
     return WebhookEventDetail(**read.model_dump(), body=body)
 

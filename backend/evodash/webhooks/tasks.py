@@ -1,5 +1,7 @@
-"""Periodic webhook work, started by the app's lifespan.
+"""The webhook pipeline and its periodic work, started by the app's lifespan.
 
+* the receiver (:mod:`evodash.webhooks.receiver`) and the applier
+  (:mod:`evodash.webhooks.applier`), which the receiver wakes after each commit;
 * forwarding: run pending attempts whose time has come (retries survive restarts);
 * deferred sweep: apply again the updates/deletes that still wait for their message
   (closes the race where both commit at the same moment), and give up on old ones;
@@ -22,11 +24,17 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.instances.state import expire_qr_codes
+from evodash.instances.webhook_secret import seal_legacy_secrets
+from evodash.realtime.events import Event, InstanceDeletedEvent
 from evodash.webhooks import service
+from evodash.webhooks.applier import Applier
 from evodash.webhooks.forwarding import Forwarder
-from evodash.webhooks.repository import DeliveryRepository, EventRepository, QrRepository
+from evodash.webhooks.receiver import Receiver
+from evodash.webhooks.repository import DeliveryRepository, EventRepository
 
 log = structlog.get_logger(__name__)
 
@@ -47,10 +55,15 @@ class WebhookTasks:
         forward_poll_seconds: float = 5.0,
         sweep_seconds: float = 60.0,
         purge_seconds: float = 3600.0,
+        sessions: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.forwarder = Forwarder(sessionmaker, http, settings)
+        sessions = sessions or (lambda: sessionmaker)
+        self.applier = Applier(sessions, settings, on_deliveries=self._forward)
+        self.receiver = Receiver(sessions, settings, on_commit=self.applier.wake)
+        self.applier.handoff = self.receiver.appender.handoff
         self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
             ("forward", forward_poll_seconds, self.forward_due_once),
             ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),
@@ -58,6 +71,20 @@ class WebhookTasks:
         ]
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._unwatch: Callable[[], None] | None = None
+
+    def _forget_deleted(self, event: Event) -> None:
+        if isinstance(event, InstanceDeletedEvent):
+            self.receiver.secrets.forget(event.data.id)
+
+    def _forward(self, delivery_ids: list[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.forwarder.kick(delivery_id)
+
+    async def settle(self) -> int:
+        """Apply every event received so far (tests: wait for the pipeline)."""
+        await self.receiver.appender.close()
+        return await self.applier.settle()
 
     async def forward_due_once(self, limit: int = 200) -> int:
         """Start every due pending attempt in the background; the number started."""
@@ -88,7 +115,7 @@ class WebhookTasks:
             if purged < PURGE_BATCH or self._stopping.is_set():
                 break
         async with self.sessionmaker() as session:
-            await QrRepository(session).expire(utcnow() - QR_TTL)
+            await expire_qr_codes(session, utcnow() - QR_TTL)
             await session.commit()
         if total:
             log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
@@ -103,13 +130,28 @@ class WebhookTasks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    def start(self) -> None:
+    def start(self, *, background: bool = True) -> None:
+        """Start applying and the periodic work. Without ``background`` (a process that
+        must not touch the database behind the requests, such as a test's), events are
+        still received and stored, and applied only by :meth:`settle`."""
+        # An instance deleted by this process stops being accepted at once (other
+        # processes: when their cached secret expires, a few seconds later).
+        self._unwatch = realtime.watch(self._forget_deleted)
+        if not background:
+            return
         loop = asyncio.get_running_loop()
+        self.applier.start()
         self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
 
     async def stop(self, grace: float = 10.0) -> None:
-        """Let each loop finish its current round (a database write is never cut short)."""
+        """Let each loop finish its current round (a database write is never cut short).
+        What was acknowledged and not applied yet stays in the inbox for the next start."""
         self._stopping.set()
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
+        await self.receiver.appender.close()
+        await self.applier.stop(grace)
         if self._loops:
             _, pending = await asyncio.wait(self._loops, timeout=grace)
             for task in pending:
@@ -120,9 +162,15 @@ class WebhookTasks:
 
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:
-    """Called by the lifespan once the engine and the HTTP client exist."""
-    tasks = WebhookTasks(app.state.sessionmaker, app.state.http, app.state.settings)
-    tasks.start()
+    """Called by the lifespan once the engine and the HTTP client exist. The receiver
+    always exists; applying and the periodic work run with ``BACKGROUND_TASKS``."""
+    settings: Settings = app.state.settings
+    await seal_legacy_secrets(app.state.sessionmaker, settings)
+    state = app.state
+    tasks = WebhookTasks(
+        state.sessionmaker, state.http, settings, sessions=lambda: state.sessionmaker
+    )
+    tasks.start(background=settings.background_tasks)
     return tasks
 
 

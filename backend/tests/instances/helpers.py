@@ -7,15 +7,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
-from evodash.core.security import encrypt, last4, new_webhook_secret
+from evodash.core.security import encrypt, last4
 from evodash.instances.models import ConnectionEvent, EvolutionInstance, InstanceStatus
+from evodash.instances.webhook_secret import seal
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import AuditLog
+from tests.conftest import TEST_SECRET
 
 HeadersFor = Callable[..., Awaitable[dict[str, str]]]
 _names = itertools.count(1)
@@ -56,7 +58,6 @@ async def add_instances(
             display_name=f"{prefix.title()} {n}",
             name=f"{prefix}-{n:04d}",
             status=status.value,
-            webhook_secret=new_webhook_secret(),
             webhook_events=list(WEBHOOK_EVENTS),
             allowed_numbers=[],
             reply_with_summary=False,
@@ -64,10 +65,17 @@ async def add_instances(
         )
         for n in range(1, count + 1)
     ]
+    for row in rows:
+        seal(row, webhook_secret_of(row), TEST_SECRET)
     async with db() as session:
         session.add_all(rows)
         await session.commit()
     return rows
+
+
+def webhook_secret_of(instance: EvolutionInstance) -> str:
+    """The webhook secret :func:`add_instances` gave ``instance``."""
+    return f"whs_test_{instance.name}_0123456789"
 
 
 async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
@@ -90,7 +98,7 @@ async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
 
 
 def _columns(row: Any) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+    return {attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs}
 
 
 async def get_row(db: async_sessionmaker[AsyncSession], instance_id: int) -> EvolutionInstance:

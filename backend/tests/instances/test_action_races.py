@@ -13,13 +13,20 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import respx
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.instances.models import InstanceStatus
 from evodash.webhooks import SECRET_HEADER
 from tests.fixtures import load_evolution_json
-from tests.instances.helpers import add_instances, add_server, events_of, get_row
+from tests.instances.helpers import (
+    add_instances,
+    add_server,
+    events_of,
+    get_row,
+    webhook_secret_of,
+)
 
 EVO = "http://evolution.test:8080"
 KEY = "global-key-1234"
@@ -44,6 +51,7 @@ def _response(name: str) -> object:
     ],
 )
 async def test_webhook_during_the_call_is_not_recorded_twice(
+    app: FastAPI,
     client: httpx.AsyncClient,
     admin: dict[str, str],
     db: async_sessionmaker[AsyncSession],
@@ -70,9 +78,10 @@ async def test_webhook_during_the_call_is_not_recorded_twice(
                 "data": {"instance": instance.name, "state": webhook_state, "statusReason": 200},
                 "date_time": "2026-01-15T11:00:41.611Z",
             },
-            headers={SECRET_HEADER: instance.webhook_secret},
+            headers={SECRET_HEADER: webhook_secret_of(instance)},
         )
         assert delivered.status_code == 200, delivered.text
+        await app.state.webhook_tasks.settle()
         return httpx.Response(200, json=_response(answer))
 
     evolution.route(method=method, url__startswith=f"{EVO}{prefix}").mock(

@@ -16,12 +16,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from evodash import realtime
 from evodash.core.config import Settings
+from evodash.core.db import utcnow
 from evodash.instances import cleanup
 from evodash.instances import service as instances_service
-from evodash.instances.history import record_transition
 from evodash.instances.models import ConnectionSource, InstanceStatus
-from evodash.realtime import _PENDING
+from evodash.instances.state import Observation, observe
 from tests.instances.helpers import add_instances, add_server, events_of, get_row, snapshot
 from tests.simulator_server import RunningSimulator
 
@@ -303,19 +304,26 @@ class TestHistory:
         async with db() as session:
             instance = await session.get(type(row), row.id)
             assert instance is not None
+
+            def move(state: str, source: ConnectionSource, reason: int | None = None) -> bool:
+                seen = Observation(
+                    source=source, at=utcnow(), state=InstanceStatus(state), reason=reason
+                )
+                return observe(session, instance, seen).transition is not None
+
             moves = [
-                record_transition(session, instance, "connecting", ConnectionSource.webhook, 200),
-                record_transition(session, instance, "connecting", ConnectionSource.webhook, 200),
-                record_transition(session, instance, InstanceStatus.open, "sync"),
-                record_transition(session, instance, "open", ConnectionSource.action),
-                record_transition(session, instance, "close", ConnectionSource.webhook, 401),
+                move("connecting", ConnectionSource.webhook, 200),
+                move("connecting", ConnectionSource.webhook, 200),
+                move(InstanceStatus.open, ConnectionSource.sync),
+                move("open", ConnectionSource.action),
+                move("close", ConnectionSource.webhook, 401),
             ]
-            pending = session.sync_session.info[_PENDING]
+            queued = [e.model_dump(mode="json") for e in realtime.pending(session)]
             await session.commit()
         assert moves == [True, False, True, False, True]
-        assert [e["type"] for e in pending] == ["instance.updated"] * 3
-        assert pending[-1]["data"]["status"] == "close"
-        assert "webhook_secret" not in pending[-1]["data"]
+        assert [e["type"] for e in queued] == ["instance.updated"] * 3
+        assert queued[-1]["data"]["status"] == "close"
+        assert "webhook_secret" not in queued[-1]["data"]
         assert await events_of(db, row.id) == ["connecting", "open", "close"]
         stored = await get_row(db, row.id)
         assert stored.status == "close" and stored.disconnection_reason == 401

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.instances.models import InstanceStatus
+from evodash.instances.webhook_secret import clear_secret
 from evodash.instances.webhook_setup import WEBHOOK_EVENTS
 from evodash.webhooks import SECRET_HEADER
+from tests.conftest import TEST_SECRET
 from tests.instances.helpers import (
     add_instances,
     add_server,
@@ -81,7 +83,8 @@ class TestCreate:
         assert hook is not None
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{data['id']}"
         row = await get_row(db, data["id"])
-        assert hook["headers"] == {SECRET_HEADER: row.webhook_secret}
+        assert hook["headers"] == {SECRET_HEADER: clear_secret(row, TEST_SECRET)}
+        assert row.legacy_webhook_secret is None  # only its digest and encrypted form
         assert hook["enabled"] is True
         assert hook["webhookByEvents"] is False and hook["webhookBase64"] is True
         assert sorted(hook["events"]) == sorted(WEBHOOK_EVENTS)
@@ -447,7 +450,7 @@ class TestImport:
         new_id = first["instance"]["id"]
         assert hook["url"] == f"{settings.public_base_url}/api/webhooks/evolution/{new_id}"
         row = await get_row(db, new_id)
-        assert hook["headers"] == {SECRET_HEADER: row.webhook_secret}
+        assert hook["headers"] == {SECRET_HEADER: clear_secret(row, TEST_SECRET)}
         assert row.token_last4 and row.token_encrypted
         again = await client.get(
             f"/api/instances/importable?server_id={server['id']}", headers=operator

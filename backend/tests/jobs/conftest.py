@@ -50,7 +50,6 @@ class Sources:
                 server_id=server.id,
                 display_name=f"Loja {n}",
                 name=f"loja-{n}",
-                webhook_secret=f"whs_{n}",
                 reply_with_summary=reply_with_summary,
             )
             session.add(instance)

@@ -250,7 +250,7 @@ class TestEmbeddedWorker:
 
             async def listen() -> None:
                 async for event in app.state.bus.subscribe():
-                    if event["type"] == service.JOB_EVENT:
+                    if event["type"] == "job.updated":
                         events.append(event["data"])
 
             listener = asyncio.create_task(listen())

@@ -14,11 +14,11 @@ from evodash.messages.allowlist import (
     decide,
     normalize_entries,
     normalize_number,
-    resolve_sender,
     variants,
 )
 from tests.webhooks.support import (
     InstanceFactory,
+    applied_status,
     image_message,
     messages,
     post_event,
@@ -67,32 +67,6 @@ class TestNormalization:
         assert invalid == ["nope"]
 
 
-class TestResolveSender:
-    def test_lid_chat_resolves_through_remote_jid_alt(self) -> None:
-        key = {
-            "remoteJid": "182736455463728@lid",
-            "remoteJidAlt": "5521998765432@s.whatsapp.net",
-            "participant": "",
-        }
-        assert resolve_sender(key).phone == "+5521998765432"
-
-    def test_legacy_sender_pn(self) -> None:
-        key = {"remoteJid": "182736455463728@lid", "senderPn": "5521998765432@s.whatsapp.net"}
-        assert resolve_sender(key).phone == "+5521998765432"
-
-    def test_group_uses_the_participant(self) -> None:
-        key = {
-            "remoteJid": "120363025987654321@g.us",
-            "participant": "182736455463728@lid",
-            "participantAlt": "553187654321@s.whatsapp.net",
-        }
-        assert resolve_sender(key).phone == "+5531987654321"
-
-    def test_lid_only_is_unknown(self) -> None:
-        sender = resolve_sender({"remoteJid": "182736455463728@lid", "participant": ""})
-        assert sender.phone is None and sender.jid == "182736455463728@lid"
-
-
 class TestDecide:
     def test_empty_lists_allow_everyone(self) -> None:
         assert decide(None, global_entries=[], instance_entries=[]).allowed
@@ -121,7 +95,7 @@ class TestBlockedMessages:
             response = await post_event(
                 client, hooked, image_message("IMG1", sender="5521998765432", base64=MEDIA)
             )
-        assert response.json()["status"] == "processed"
+        assert await applied_status(db, response) == "processed"
         [message] = await messages(db)
         assert (message.message_type, message.is_allowed) == ("image", False)
         async with db() as session:

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core.config import Settings
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
@@ -32,10 +33,19 @@ class Live:
     sim: httpx.AsyncClient
     evodash_url: str
     sim_url: str
+    app: FastAPI
 
     async def flush(self) -> None:
+        """Wait until the simulator delivered its webhooks and evodash applied them."""
         response = await self.sim.post("/_sim/webhooks/flush", params={"wait": 10}, headers=SIM)
         assert response.json()["done"], response.text
+        await self.app.state.webhook_tasks.settle()
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # The webhook applier runs in the background, as in production.
+    return settings.model_copy(update={"background_tasks": True})
 
 
 @pytest.fixture
@@ -51,7 +61,7 @@ async def live(app: FastAPI) -> AsyncIterator[Live]:
         serve(simulator, lifespan="on") as sim,
         httpx.AsyncClient(base_url=sim.url, timeout=20) as client,
     ):
-        yield Live(client, evodash.url, sim.url)
+        yield Live(client, evodash.url, sim.url, app)
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], tries: int = 200) -> None:

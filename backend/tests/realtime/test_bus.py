@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.realtime import emit, get_bus, set_bus
-from evodash.realtime.bus import InProcessBus, RedisBus, make_event
+from evodash.realtime.bus import InProcessBus, RedisBus
+from evodash.realtime.events import ServerRef, ServerUpdatedEvent
 from evodash.users.models import User
 
 
@@ -17,49 +20,93 @@ async def _next(iterator: Any, wait: float = 5.0) -> dict[str, Any]:
     return result
 
 
+def _server(n: int) -> ServerUpdatedEvent:
+    return ServerUpdatedEvent(data=ServerRef(id=n, name=f"s{n}"))
+
+
+@pytest.fixture
+def bus() -> Iterator[InProcessBus]:
+    bus = InProcessBus()
+    previous = get_bus()
+    set_bus(bus)
+    yield bus
+    set_bus(previous)
+
+
+async def _drain_until(events: Any, marker: int) -> list[int]:
+    """The server ids published until (and without) ``marker``."""
+    seen = []
+    while (event := await _next(events))["data"]["id"] != marker:
+        seen.append(event["data"]["id"])
+    return seen
+
+
 class TestEmitAfterCommit:
     async def test_event_is_published_only_after_commit(
-        self, db: async_sessionmaker[AsyncSession]
+        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
-        bus = InProcessBus()
-        previous = get_bus()
-        set_bus(bus)
-        try:
-            events = bus.subscribe()
-            pending = asyncio.ensure_future(_next(events))
-            async with db() as session:
-                session.add(User(username="rt", password_hash="x", role="viewer"))
-                emit(session, "user.created", {"username": "rt"})
-                await session.flush()
-                await asyncio.sleep(0.05)
-                assert not pending.done(), "published before commit"
-                await session.commit()
-            event = await pending
-            assert event["type"] == "user.created"
-            assert event["data"] == {"username": "rt"}
-        finally:
-            set_bus(previous)
+        events = bus.subscribe()
+        pending = asyncio.ensure_future(_next(events))
+        async with db() as session:
+            session.add(User(username="rt", password_hash="x", role="viewer"))
+            emit(session, _server(1))
+            await session.flush()
+            await asyncio.sleep(0.05)
+            assert not pending.done(), "published before commit"
+            await session.commit()
+        event = await pending
+        assert event["type"] == "server.updated"
+        assert event["data"] == {"id": 1, "name": "s1"}
+        assert set(event) == {"id", "type", "at", "data"}
 
     async def test_rolled_back_events_are_dropped(
-        self, db: async_sessionmaker[AsyncSession]
+        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
-        bus = InProcessBus()
-        previous = get_bus()
-        set_bus(bus)
-        try:
-            events = bus.subscribe()
-            pending = asyncio.ensure_future(_next(events, wait=0.3))
-            async with db() as session:
-                session.add(User(username="rolled", password_hash="x", role="viewer"))
-                emit(session, "never", {})
-                await session.flush()
-                await session.rollback()
-                # A later commit of the same session must not resurrect it.
-                await session.commit()
-            with pytest.raises(asyncio.TimeoutError):
-                await pending
-        finally:
-            set_bus(previous)
+        events = bus.subscribe()
+        async with db() as session:
+            session.add(User(username="rolled", password_hash="x", role="viewer"))
+            emit(session, _server(1))
+            await session.flush()
+            await session.rollback()
+            # A later commit of the same session must not resurrect it.
+            await session.commit()
+            emit(session, _server(99))  # the marker
+            await session.commit()
+        assert await _drain_until(events, 99) == []
+
+    async def test_a_rolled_back_savepoint_drops_its_events_only(
+        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+    ) -> None:
+        events = bus.subscribe()
+        async with db() as session:
+            emit(session, _server(1))
+            with contextlib.suppress(RuntimeError):
+                async with session.begin_nested():
+                    emit(session, _server(2))
+                    async with session.begin_nested():
+                        emit(session, _server(3))
+                    raise RuntimeError("the step failed")
+            async with session.begin_nested():
+                emit(session, _server(4))  # released: kept
+            await session.commit()
+            emit(session, _server(99))
+            await session.commit()
+        assert await _drain_until(events, 99) == [1, 4]
+
+    async def test_released_savepoint_events_go_with_an_outer_rollback(
+        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+    ) -> None:
+        events = bus.subscribe()
+        async with db() as session:
+            with contextlib.suppress(RuntimeError):
+                async with session.begin_nested():
+                    async with session.begin_nested():
+                        emit(session, _server(5))
+                    raise RuntimeError("outer step failed")
+            await session.commit()
+            emit(session, _server(99))
+            await session.commit()
+        assert await _drain_until(events, 99) == []
 
 
 class TestInProcessBus:
@@ -68,8 +115,8 @@ class TestInProcessBus:
         bus._fanout.queue_size = 3
         events = bus.subscribe()
         for i in range(10):
-            await bus.publish(make_event("n", {"i": i}))
-        kept = [(await _next(events))["data"]["i"] for _ in range(3)]
+            await bus.publish(_server(i).model_dump(mode="json"))
+        kept = [(await _next(events))["data"]["id"] for _ in range(3)]
         assert kept == [7, 8, 9]
 
 
@@ -85,10 +132,10 @@ class TestRedisBus:
             events = b.subscribe()
             pending = asyncio.ensure_future(_next(events))
             await asyncio.sleep(0.1)
-            await a.publish(make_event("instance.updated", {"id": 7}))
+            await a.publish(_server(7).model_dump(mode="json"))
             event = await pending
-            assert event["type"] == "instance.updated"
-            assert event["data"] == {"id": 7}
+            assert event["type"] == "server.updated"
+            assert event["data"] == {"id": 7, "name": "s7"}
         finally:
             await a.stop()
             await b.stop()

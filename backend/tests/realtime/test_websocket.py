@@ -8,8 +8,9 @@ import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
+from pydantic import TypeAdapter
 
-from evodash.realtime.bus import make_event
+from evodash.realtime.events import RealtimeEvent, ServerDeletedEvent, ServerGone
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer, serve
 
@@ -39,12 +40,14 @@ class TestWebSocket:
             live.ws_url + "/api/ws", additional_headers={"Cookie": cookie}
         ) as ws:
             hello = json.loads(await asyncio.wait_for(ws.recv(), 5))
-            assert hello == {"type": "hello", "data": {"user": "watcher"}}
+            assert (hello["type"], hello["data"]) == ("hello", {"user": "watcher"})
             await asyncio.sleep(0.05)
-            await app.state.bus.publish(make_event("instance.updated", {"id": 1}))
+            sent = ServerDeletedEvent(data=ServerGone(id=1))
+            await app.state.bus.publish(sent.model_dump(mode="json"))
             event = json.loads(await asyncio.wait_for(ws.recv(), 5))
-            assert event["type"] == "instance.updated"
+            assert event["type"] == "server.deleted"
             assert event["data"] == {"id": 1}
+            assert TypeAdapter(RealtimeEvent).validate_python(event) == sent
 
     async def test_anonymous_connection_is_refused(self, live: LiveServer) -> None:
         async with websockets.connect(live.ws_url + "/api/ws") as ws:

@@ -56,7 +56,8 @@ class TestTickets:
         headers = await as_user(await users.viewer(username="integrator"))
         ticket = await _ticket(live, headers)
         async with websockets.connect(f"{live.ws_url}/api/ws?ticket={ticket}") as ws:
-            assert await _hello(ws) == {"type": "hello", "data": {"user": "integrator"}}
+            hello = await _hello(ws)  # a typed event: with its id and time too
+            assert (hello["type"], hello["data"]) == ("hello", {"user": "integrator"})
         with pytest.raises(websockets.InvalidStatus):  # used: refused before the upgrade
             async with websockets.connect(f"{live.ws_url}/api/ws?ticket={ticket}"):
                 pass

@@ -37,7 +37,6 @@ async def _seed(db: async_sessionmaker[AsyncSession]) -> None:
                 display_name=f"Loja {i}",
                 name=f"loja-{i}",
                 status=st,
-                webhook_secret="s",
             )
             for i, st in enumerate(statuses)
         ]

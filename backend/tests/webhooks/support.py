@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.security import encrypt
 from evodash.instances.models import EvolutionInstance
+from evodash.instances.webhook_secret import seal
 from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
 from evodash.webhooks import SECRET_HEADER
@@ -82,14 +83,20 @@ class InstanceFactory:
                 display_name=name.title(),
                 name=name,
                 status=status,
-                webhook_secret=secret,
                 webhook_events=[],
                 allowed_numbers=allowed_numbers or [],
                 forward_url=forward_url,
             )
+            seal(instance, secret, TEST_SECRET)
             session.add(instance)
             await session.commit()
         return Hooked(instance.id, name, secret)
+
+
+async def settle(client: httpx.AsyncClient) -> None:
+    """Wait until the app behind ``client`` applied every event it acknowledged."""
+    app = getattr(getattr(client, "_transport", None), "app", None)
+    await app.state.webhook_tasks.settle()
 
 
 async def post_event(
@@ -99,12 +106,26 @@ async def post_event(
     *,
     suffix: str | None = None,
     secret: str | None = None,
+    wait: bool = True,
 ) -> httpx.Response:
+    """Post an event; with ``wait``, return once it is applied (the receiver answers as
+    soon as it is stored)."""
     url = hooked.url + (f"/{suffix}" if suffix else "")
     headers = {SECRET_HEADER: secret if secret is not None else hooked.secret}
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers["Content-Type"] = "application/json"
-    return await client.post(url, content=content, headers=headers)
+    response = await client.post(url, content=content, headers=headers)
+    if wait and response.status_code == 200:
+        await settle(client)
+    return response
+
+
+async def applied_status(db: async_sessionmaker[AsyncSession], response: httpx.Response) -> str:
+    """What applying the event of an answer did (``processed``, ``ignored``…)."""
+    async with db() as session:
+        event = await session.get(WebhookEvent, response.json()["event_id"])
+        assert event is not None
+        return event.status
 
 
 def payloads() -> list[tuple[str, dict[str, Any]]]:

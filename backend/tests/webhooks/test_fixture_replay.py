@@ -16,6 +16,7 @@ from evodash.webhooks.lifecycle import DELETED_NOTE
 from tests.webhooks.support import (
     Hooked,
     InstanceFactory,
+    applied_status,
     events,
     instance_row,
     messages,
@@ -35,14 +36,18 @@ async def _instances(instances: InstanceFactory) -> dict[str, Hooked]:
 
 
 async def _post_all(
-    client: httpx.AsyncClient, hooked: dict[str, Hooked], items: list[tuple[str, dict[str, Any]]]
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    hooked: dict[str, Hooked],
+    items: list[tuple[str, dict[str, Any]]],
 ) -> list[str]:
-    statuses = []
+    """Post every item, one after the other; how applying each went."""
+    responses = []
     for name, body in items:
         response = await post_event(client, hooked[body["instance"]], body)
         assert response.status_code == 200, f"{name}: {response.text}"
-        statuses.append(response.json()["status"])
-    return statuses
+        responses.append(response)
+    return [await applied_status(db, r) for r in responses]
 
 
 @pytest.fixture
@@ -59,7 +64,7 @@ async def test_every_example_gives_the_expected_rows(
     examples: list[tuple[str, dict[str, Any]]],
 ) -> None:
     hooked = await _instances(instances)
-    statuses = await _post_all(client, hooked, examples)
+    statuses = await _post_all(client, db, hooked, examples)
     assert "failed" not in statuses and "received" not in statuses
 
     stored = {m.message_id: m for m in await messages(db)}
@@ -139,14 +144,14 @@ async def test_replaying_everything_shuffled_changes_nothing(
     examples: list[tuple[str, dict[str, Any]]],
 ) -> None:
     hooked = await _instances(instances)
-    await _post_all(client, hooked, examples)
+    await _post_all(client, db, hooked, examples)
     before = await snapshot(db)
     assert before["whatsapp_message"] and before["connection_event"]
 
     for seed in (1, 2):
         shuffled = list(examples)
         random.Random(seed).shuffle(shuffled)
-        statuses = await _post_all(client, hooked, shuffled)
+        statuses = await _post_all(client, db, hooked, shuffled)
         assert "failed" not in statuses
         assert await snapshot(db) == before
     assert len(await events(db)) == 3 * len(examples)
@@ -186,8 +191,8 @@ async def test_arrival_order_does_not_matter(
         name: await instances.create(name, server_url="http://other-evolution.test")
         for name in forward
     }
-    await _post_all(client, forward, examples)
-    await _post_all(client, backward, list(reversed(examples)))
+    await _post_all(client, db, forward, examples)
+    await _post_all(client, db, backward, list(reversed(examples)))
     rows = await messages(db)
     for name in forward:
         assert _semantic(rows, forward[name].id) == _semantic(rows, backward[name].id)

@@ -9,16 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
+import respx
 from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
+from evodash.evolution.webhooks import ConnectionUpdate
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER, handlers
-from evodash.webhooks.context import EventContext, Outcome
 from tests.conftest import AppRunner
+from tests.fixtures import load_evolution_json
 from tests.webhooks.support import (
     InstanceFactory,
+    applied_status,
     events,
     messages,
     post_event,
@@ -28,12 +31,16 @@ from tests.webhooks.support import (
 
 class TestAuthentication:
     async def test_right_secret_is_accepted(
-        self, client: httpx.AsyncClient, instances: InstanceFactory
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
     ) -> None:
         hooked = await instances.create("acme-support")
         response = await post_event(client, hooked, text_message("ID1"))
         assert response.status_code == 200, response.text
-        assert response.json()["status"] == "processed"
+        assert response.json()["status"] == "received"
+        assert await applied_status(db, response) == "processed"
 
     @pytest.mark.parametrize("secret", ["", "wrong", "whs_secret_but_not_this_one"])
     async def test_wrong_or_missing_secret_is_401(
@@ -226,7 +233,7 @@ class TestByEventsUrls:
 
 
 class TestInbox:
-    async def test_event_is_stored_raw(
+    async def test_event_is_stored_as_received_but_the_token(
         self,
         client: httpx.AsyncClient,
         instances: InstanceFactory,
@@ -236,8 +243,9 @@ class TestInbox:
         body = text_message("ID1")
         response = await post_event(client, hooked, body)
         [event] = await events(db)
-        assert response.json() == {"ok": True, "event_id": event.id, "status": "processed"}
-        assert event.body == body
+        assert response.json() == {"ok": True, "event_id": event.id, "status": "received"}
+        assert event.body == {**body, "apikey": "****B924"}
+        assert event.status == "processed"
         assert (event.event, event.instance_name, event.instance_id) == (
             "messages.upsert",
             "acme-support",
@@ -257,21 +265,20 @@ class TestInbox:
         body = {"event": name, "instance": hooked.name, "data": [{"remoteJid": "x"}]}
         response = await post_event(client, hooked, body)
         assert response.status_code == 200
-        assert response.json()["status"] == "ignored"
         [event] = await events(db)
         assert event.status == "ignored" and event.body == body
 
 
 @pytest.fixture
 def broken_upsert(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``messages.upsert`` stores the message, then raises."""
-    original = handlers.HANDLERS["messages.upsert"]
+    """Storing messages stores them, then raises."""
+    original = handlers.messages.store_messages
 
-    async def explode(ctx: EventContext) -> Outcome:
-        await original(ctx)
+    async def explode(*args: Any, **kwargs: Any) -> Any:
+        await original(*args, **kwargs)
         raise RuntimeError("handler exploded")
 
-    monkeypatch.setitem(handlers.HANDLERS, "messages.upsert", explode)
+    monkeypatch.setattr(handlers.messages, "store_messages", explode)
 
 
 class TestFailingHandler:
@@ -285,7 +292,6 @@ class TestFailingHandler:
         hooked = await instances.create()
         response = await post_event(client, hooked, text_message("ID1"))
         assert response.status_code == 200
-        assert response.json()["status"] == "failed"
         [event] = await events(db)
         assert event.status == "failed"
         assert event.error == "RuntimeError: handler exploded"
@@ -384,20 +390,24 @@ class TestEventsApi:
         assert replay.status_code == 404
 
 
-async def test_failed_instance_event_rolls_back_and_reannounces(
+async def test_failed_instance_event_rolls_back_and_announces_nothing_of_it(
     client: httpx.AsyncClient,
     app: Any,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = handlers.HANDLERS["connection.update"]
+    """A transition made by an event that then fails is rolled back with it, and no
+    browser ever hears of it."""
+    original = handlers.lifecycle.apply_instance_event
 
-    async def explode(ctx: EventContext) -> Outcome:
-        await original(ctx)  # moves the instance to "open" and announces it
-        raise RuntimeError("boom after the transition")
+    def explode(*args: Any) -> Any:
+        outcome = original(*args)  # moves the instance to "open"
+        if isinstance(args[2], ConnectionUpdate):
+            raise RuntimeError("boom after the transition")
+        return outcome
 
-    monkeypatch.setitem(handlers.HANDLERS, "connection.update", explode)
+    monkeypatch.setattr(handlers.lifecycle, "apply_instance_event", explode)
     hooked = await instances.create()
     subscription = app.state.bus.subscribe()
     body = {
@@ -407,17 +417,20 @@ async def test_failed_instance_event_rolls_back_and_reannounces(
         "date_time": "2025-01-15T11:00:41.611Z",
     }
     response = await post_event(client, hooked, body)
-    assert response.json()["status"] == "failed"
+    assert await applied_status(db, response) == "failed"
     async with db() as session:
         instance = await session.get(EvolutionInstance, hooked.id)
         assert instance is not None and instance.status == "created"
+    # A later event's announcement marks the end of what the failed one could have sent.
+    qr = {"qrcode": {"code": "2@abc", "base64": "data:image/png;base64,AAA"}}
+    await post_event(
+        client, hooked, {"event": "qrcode.updated", "instance": hooked.name, "data": qr}
+    )
     seen = []
     async with asyncio.timeout(5):
-        while len(seen) < 2:
-            event = await anext(subscription)
-            if event["type"] == "instance.updated":
-                seen.append(event["data"]["status"])
-    assert seen == ["open", "created"]  # the last word is the truth
+        while (event := await anext(subscription))["type"] != "instance.qr":
+            seen.append((event["type"], event["data"].get("status")))
+    assert ("instance.updated", "open") not in seen
     await subscription.aclose()
 
 
@@ -433,10 +446,10 @@ async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing
     the secret checks out, but by the time the event is written the row is gone."""
     from sqlalchemy import delete
 
-    from evodash.webhooks import service
+    from evodash.webhooks import receiver
 
     hooked = await instances.create()
-    original = service.hold_sqlite_writer
+    original = receiver.hold_sqlite_writer
 
     async def delete_first(session: AsyncSession) -> None:
         async with db() as other:
@@ -444,9 +457,29 @@ async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing
             await other.commit()
         await original(session)
 
-    monkeypatch.setattr(service, "hold_sqlite_writer", delete_first)
+    monkeypatch.setattr(receiver, "hold_sqlite_writer", delete_first)
     body = {"event": "remove.instance", "instance": hooked.name, "data": None}
     response = await post_event(client, hooked, body)
     assert response.status_code == 410, response.text
     assert response.json()["error"] == "webhook_instance_gone"
     assert await events(db) == []
+
+
+async def test_an_instance_deleted_through_the_api_is_refused_at_once(
+    client: httpx.AsyncClient,
+    instances: InstanceFactory,
+    admin_headers: dict[str, str],
+) -> None:
+    """Its secret was cached by the first event; deleting the instance forgets it."""
+    hooked = await instances.create("acme-support")
+    assert (await post_event(client, hooked, text_message("BEFORE"))).status_code == 200
+    with respx.mock() as evolution:
+        evolution.delete(url__startswith="http://evolution.test/instance/delete/").respond(
+            200, json=load_evolution_json("responses/delete.json")
+        )
+        deleted = await client.delete(
+            f"/api/instances/{hooked.id}?keep_history=false", headers=admin_headers
+        )
+    assert deleted.status_code == 204, deleted.text
+    response = await post_event(client, hooked, text_message("AFTER"))
+    assert response.status_code == 401

@@ -215,7 +215,7 @@ describe('RealtimeProvider and hooks', () => {
     const seen: string[] = [];
     const { rerender, unmount } = renderHook(
       ({ prefix }: { prefix: string }) => {
-        useRealtimeEvent<{ id: number }>(['instance.qr', 'instance.updated'], (event) => {
+        useRealtimeEvent(['instance.qr', 'instance.updated'], (event) => {
           seen.push(`${prefix}:${event.type}:${event.data.id}`);
         });
       },
@@ -258,7 +258,7 @@ describe('RealtimeProvider and hooks', () => {
     const invalidate = vi.spyOn(queryClient, 'invalidateQueries');
     renderHook(
       () =>
-        useInvalidateOn<{ id: number }>(
+        useInvalidateOn(
           'instance.updated',
           [[{ _id: 'instancesListInstances' }], ['other']],
           { filter: (event) => event.data.id !== 99 },

@@ -1,13 +1,13 @@
 /**
  * Realtime: one WebSocket to the backend's `/api/ws` for the whole logged-in app.
  *
- * The backend streams `{"id", "type", "at", "data"}` events (instance.updated, instance.qr,
- * instance.created, instance.deleted, message.created, message.updated, job.updated,
- * server.created/updated/deleted…) plus `hello` and `ping` frames. `<RealtimeProvider>`
- * (mounted once, inside the login check) opens the socket, reconnects with exponential
- * backoff, and closes it when unmounted (logged out). Components listen with
- * `useRealtimeEvent(type, handler)`, or keep queries fresh with
- * `useInvalidateOn(types, queryKeys)`.
+ * The backend streams `{"id", "type", "at", "data"}` events; their types (`RealtimeEvent`,
+ * a union discriminated by `type`) are generated from its OpenAPI document, so a handler
+ * of `EVENT.messageCreated` gets a `MessageRead` in `data` without any checking by hand.
+ * `<RealtimeProvider>` (mounted once, inside the login check) opens the socket, reconnects
+ * with exponential backoff, and closes it when unmounted (logged out). Components listen
+ * with `useRealtimeEvent(type, handler)` (and update their cached queries from the event's
+ * data where they can), or keep queries fresh with `useInvalidateOn(types, queryKeys)`.
  *
  * Without a provider (unit tests of a component) the hooks do nothing.
  */
@@ -24,14 +24,28 @@ import {
   useSyncExternalStore,
 } from 'react';
 
+import type { RealtimeEventTypesResponse } from '@/api/generated/types.gen';
 import { env } from '@/config/env';
 
-export interface RealtimeEvent<TData = unknown> {
-  id?: string;
-  type: string;
-  at?: string;
-  data: TData;
-}
+/** Every event the backend sends (generated from its OpenAPI document). */
+export type RealtimeEvent = RealtimeEventTypesResponse[number];
+export type RealtimeEventType = RealtimeEvent['type'];
+/** The event of one type, e.g. `EventOf<typeof EVENT.instanceQr>`. */
+export type EventOf<T extends RealtimeEventType> = Extract<RealtimeEvent, { type: T }>;
+
+/** The events' names: written here only, and checked against the generated union. */
+export const EVENT = {
+  instanceCreated: 'instance.created',
+  instanceUpdated: 'instance.updated',
+  instanceDeleted: 'instance.deleted',
+  instanceQr: 'instance.qr',
+  messageCreated: 'message.created',
+  messageUpdated: 'message.updated',
+  jobUpdated: 'job.updated',
+  serverCreated: 'server.created',
+  serverUpdated: 'server.updated',
+  serverDeleted: 'server.deleted',
+} as const satisfies Record<string, RealtimeEventType>;
 
 export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -40,10 +54,20 @@ export const RECONNECTED = 'realtime.reconnected';
 /** Listeners of `ANY` hear every event. */
 export const ANY = '*';
 
+/** What the client itself signals to listeners (not sent by the backend). */
+export interface Reconnected {
+  type: typeof RECONNECTED;
+  data: null;
+}
+/** What a listener of a type may hear. */
+export type ListenType = RealtimeEventType | typeof RECONNECTED;
+export type FrameOf<T extends ListenType> = T extends RealtimeEventType ? EventOf<T> : Reconnected;
+type Frame = RealtimeEvent | Reconnected;
+
 /** Close code the backend uses when the session cookie is missing or expired. */
 export const UNAUTHORIZED_CLOSE_CODE = 4401;
 
-type Listener = (event: RealtimeEvent) => void;
+type Listener = (event: Frame) => void;
 
 export interface RealtimeOptions {
   /** ws:// or wss:// URL; defaults to `/api/ws` on the API's origin. */
@@ -77,14 +101,6 @@ export function backoffDelay(
 ): number {
   const exact = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt));
   return Math.round(exact * (0.8 + 0.4 * random()));
-}
-
-function isEvent(value: unknown): value is RealtimeEvent {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { type?: unknown }).type === 'string'
-  );
 }
 
 /**
@@ -172,14 +188,15 @@ export class RealtimeClient {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** Delivers an event to its listeners (used for socket frames; handy in tests). */
-  dispatch(event: RealtimeEvent): void {
+  /** Delivers an event to its listeners (used for socket frames; handy in tests). The
+   * backend's frames are trusted to match the generated types. */
+  dispatch(event: { type: string; data?: unknown }): void {
     for (const key of [event.type, ANY]) {
       const set = this.listeners.get(key);
       if (!set) continue;
       for (const listener of [...set]) {
         try {
-          listener(event);
+          listener(event as Frame);
         } catch (error) {
           // One broken listener must not starve the others.
           console.error('realtime listener failed', error);
@@ -225,13 +242,13 @@ export class RealtimeClient {
     socket.onmessage = (message: MessageEvent) => {
       this.armIdleTimer();
       if (typeof message.data !== 'string') return;
-      let parsed: unknown;
+      let parsed: { type: string } | null;
       try {
-        parsed = JSON.parse(message.data);
+        parsed = JSON.parse(message.data) as { type: string } | null;
       } catch {
         return;
       }
-      if (isEvent(parsed) && parsed.type !== 'ping') this.dispatch(parsed);
+      if (parsed?.type && parsed.type !== 'ping') this.dispatch(parsed);
     };
     socket.onclose = (close: CloseEvent) => {
       if (this.socket !== socket) return;
@@ -331,12 +348,12 @@ export function useRealtimeStatus(): RealtimeStatus {
  * Calls `handler` for each event of the given type(s). The handler may change on every
  * render (it always sees the latest props); the subscription stays the same.
  */
-export function useRealtimeEvent<TData = unknown>(
-  types: string | readonly string[],
-  handler: (event: RealtimeEvent<TData>) => void,
+export function useRealtimeEvent<T extends ListenType>(
+  types: T | readonly T[],
+  handler: (event: FrameOf<T>) => void,
 ): void {
   const client = useRealtimeClient();
-  const onEvent = useEffectEvent((event: RealtimeEvent) => handler(event as RealtimeEvent<TData>));
+  const onEvent = useEffectEvent((event: Frame) => handler(event as FrameOf<T>));
   const key = typeof types === 'string' ? types : types.join('\n');
   useEffect(() => {
     if (!client) return;
@@ -354,9 +371,9 @@ export function useRealtimeEvent<TData = unknown>(
 /** Events arriving this close together cause one refetch (e.g. a bulk sync's 50 updates). */
 export const COALESCE_MS = 150;
 
-export interface InvalidateOnOptions<TData> {
+export interface InvalidateOnOptions<T extends RealtimeEventType> {
   /** Only invalidate for events this accepts (e.g. `e => e.data.id === instanceId`). */
-  filter?: (event: RealtimeEvent<TData>) => boolean;
+  filter?: (event: EventOf<T>) => boolean;
   /** Also invalidate after a reconnect, since events may have been missed (default true). */
   onReconnect?: boolean;
 }
@@ -367,19 +384,17 @@ export interface InvalidateOnOptions<TData> {
  * `[{ _id: 'instancesListInstances' }]` covers every page and filter of the generated list
  * query. Bursts are coalesced: one invalidation per `COALESCE_MS`.
  */
-export function useInvalidateOn<TData = unknown>(
-  types: string | readonly string[],
+export function useInvalidateOn<T extends RealtimeEventType>(
+  types: T | readonly T[],
   queryKeys: readonly QueryKey[],
-  { filter, onReconnect = true }: InvalidateOnOptions<TData> = {},
+  { filter, onReconnect = true }: InvalidateOnOptions<T> = {},
 ): void {
   const queryClient = useQueryClient();
-  const allTypes = [
-    ...(typeof types === 'string' ? [types] : types),
-    ...(onReconnect ? [RECONNECTED] : []),
-  ];
+  const allTypes: (T | typeof RECONNECTED)[] = typeof types === 'string' ? [types] : [...types];
+  if (onReconnect) allTypes.push(RECONNECTED);
   const scheduled = useRef(false);
-  useRealtimeEvent<TData>(allTypes, (event) => {
-    if (event.type !== RECONNECTED && filter && !filter(event)) return;
+  useRealtimeEvent(allTypes, (event) => {
+    if (event.type !== RECONNECTED && filter && !filter(event as EventOf<T>)) return;
     if (scheduled.current) return;
     scheduled.current = true;
     const flush = () => {

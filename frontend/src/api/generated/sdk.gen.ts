@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -27,6 +27,60 @@ export const healthHealthz = <ThrowOnError extends boolean = false>(options?: Op
  * Readiness: the database answers
  */
 export const healthReadyz = <ThrowOnError extends boolean = false>(options?: Options<HealthReadyzData, ThrowOnError>) => (options?.client ?? client).get<HealthReadyzResponses, HealthReadyzErrors, ThrowOnError>({ url: '/readyz', ...options });
+
+/**
+ * Receive an Evolution event
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
+ */
+export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
+    url: '/api/webhooks/evolution/{instance_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Receive an Evolution event (byEvents URL)
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
+ *
+ * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
+ */
+export const webhooksReceiveEventByName = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventByNameData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventByNameResponses, WebhooksReceiveEventByNameErrors, ThrowOnError>({
+    url: '/api/webhooks/evolution/{instance_id}/{event_name}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
 
 /**
  * Log in (browser session)
@@ -750,54 +804,6 @@ export const jobsCancelJob = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * Receive an Evolution event
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
- *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
- */
-export const webhooksReceiveEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventResponses, WebhooksReceiveEventErrors, ThrowOnError>({
-    url: '/api/webhooks/evolution/{instance_id}',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
- * Receive an Evolution event (byEvents URL)
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
- *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
- *
- * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
- */
-export const webhooksReceiveEventByName = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveEventByNameData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveEventByNameResponses, WebhooksReceiveEventByNameErrors, ThrowOnError>({
-    url: '/api/webhooks/evolution/{instance_id}/{event_name}',
-    ...options,
-    headers: {
-        'Content-Type': 'application/json',
-        ...options.headers
-    }
-});
-
-/**
  * List received events, newest first (admins)
  */
 export const webhooksListEvents = <ThrowOnError extends boolean = false>(options?: Options<WebhooksListEventsData, ThrowOnError>) => (options?.client ?? client).get<WebhooksListEventsResponses, WebhooksListEventsErrors, ThrowOnError>({
@@ -985,5 +991,20 @@ export const realtimeWsTicket = <ThrowOnError extends boolean = false>(options?:
         { name: 'X-API-Key', type: 'apiKey' }
     ],
     url: '/api/ws/ticket',
+    ...options
+});
+
+/**
+ * The events the WebSocket streams (their schema)
+ *
+ * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data"}`, where `type` tells the shape of `data` (this response's item schema). This route only documents them: it answers an empty list.
+ */
+export const realtimeEventTypes = <ThrowOnError extends boolean = false>(options?: Options<RealtimeEventTypesData, ThrowOnError>) => (options?.client ?? client).get<RealtimeEventTypesResponses, RealtimeEventTypesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/ws/events',
     ...options
 });

@@ -428,6 +428,18 @@ export type FieldError = {
 };
 
 /**
+ * Greeting
+ */
+export type Greeting = {
+    /**
+     * User
+     *
+     * The username the socket is authenticated as
+     */
+    user: string;
+};
+
+/**
  * Health
  */
 export type Health = {
@@ -447,6 +459,29 @@ export type Health = {
      * Detail
      */
     detail?: string | null;
+};
+
+/**
+ * HelloEvent
+ *
+ * The first frame of a socket.
+ */
+export type HelloEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'hello';
+    data: Greeting;
 };
 
 /**
@@ -640,6 +675,48 @@ export type InstanceCreate = ({
 };
 
 /**
+ * InstanceCreatedEvent
+ */
+export type InstanceCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.created';
+    data: InstanceRead;
+};
+
+/**
+ * InstanceDeletedEvent
+ */
+export type InstanceDeletedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.deleted';
+    data: InstanceRef;
+};
+
+/**
  * InstanceMessageCounts
  */
 export type InstanceMessageCounts = {
@@ -667,6 +744,63 @@ export type InstanceMessageCounts = {
      * Last Message At
      */
     last_message_at: string | null;
+};
+
+/**
+ * InstanceQrCode
+ */
+export type InstanceQrCode = {
+    /**
+     * Id
+     *
+     * The instance
+     */
+    id: number;
+    /**
+     * Qr
+     *
+     * The QR code as a PNG data URL
+     */
+    qr: string | null;
+    /**
+     * Code
+     *
+     * The QR code's text
+     */
+    code: string | null;
+    /**
+     * Pairing Code
+     */
+    pairing_code: string | null;
+    /**
+     * At
+     *
+     * When the code was received
+     */
+    at: string | null;
+};
+
+/**
+ * InstanceQrEvent
+ *
+ * A new QR or pairing code to show (it rotates every ~45 s while pairing).
+ */
+export type InstanceQrEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.qr';
+    data: InstanceQrCode;
 };
 
 /**
@@ -784,6 +918,20 @@ export type InstanceRead = {
      * Updated At
      */
     updated_at: string;
+};
+
+/**
+ * InstanceRef
+ */
+export type InstanceRef = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Server Id
+     */
+    server_id: number;
 };
 
 /**
@@ -914,6 +1062,29 @@ export type InstanceUpdate = {
      * Answer invoice images on WhatsApp with what was read
      */
     reply_with_summary?: boolean;
+};
+
+/**
+ * InstanceUpdatedEvent
+ *
+ * Anything about the instance changed (status, profile, error, settings…).
+ */
+export type InstanceUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'instance.updated';
+    data: InstanceRead;
 };
 
 /**
@@ -1158,6 +1329,29 @@ export type JobRead = {
 export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /**
+ * JobUpdatedEvent
+ *
+ * A job was queued, progressed, or finished.
+ */
+export type JobUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'job.updated';
+    data: JobRead;
+};
+
+/**
  * LoginRequest
  */
 export type LoginRequest = {
@@ -1186,6 +1380,27 @@ export type LoginResult = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * MessageCreatedEvent
+ */
+export type MessageCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'message.created';
+    data: MessageRead;
 };
 
 /**
@@ -1321,6 +1536,29 @@ export type MessageRead = {
      * Created At
      */
     created_at: string;
+};
+
+/**
+ * MessageUpdatedEvent
+ *
+ * A delivery receipt, or a deletion for everyone.
+ */
+export type MessageUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'message.updated';
+    data: MessageRead;
 };
 
 /**
@@ -1506,6 +1744,32 @@ export type PasswordResetResult = {
 };
 
 /**
+ * PingEvent
+ *
+ * Sent every 25 s so that proxies keep the socket open.
+ */
+export type PingEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'ping';
+    /**
+     * Data
+     */
+    data: null;
+};
+
+/**
  * RecentConnectionEvent
  */
 export type RecentConnectionEvent = {
@@ -1667,6 +1931,58 @@ export type ServerCreate = {
 };
 
 /**
+ * ServerCreatedEvent
+ */
+export type ServerCreatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.created';
+    data: ServerRef;
+};
+
+/**
+ * ServerDeletedEvent
+ */
+export type ServerDeletedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.deleted';
+    data: ServerGone;
+};
+
+/**
+ * ServerGone
+ */
+export type ServerGone = {
+    /**
+     * Id
+     */
+    id: number;
+};
+
+/**
  * ServerRead
  */
 export type ServerRead = {
@@ -1726,6 +2042,20 @@ export type ServerRead = {
      * Updated At
      */
     updated_at: string;
+};
+
+/**
+ * ServerRef
+ */
+export type ServerRef = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
 };
 
 /**
@@ -1802,6 +2132,27 @@ export type ServerUpdate = {
      * Base Url
      */
     base_url?: string;
+};
+
+/**
+ * ServerUpdatedEvent
+ */
+export type ServerUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'server.updated';
+    data: ServerRef;
 };
 
 /**
@@ -2435,6 +2786,228 @@ export type HealthReadyzResponses = {
 };
 
 export type HealthReadyzResponse = HealthReadyzResponses[keyof HealthReadyzResponses];
+
+export type WebhooksReceiveEventData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}';
+};
+
+export type WebhooksReceiveEventErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Gone
+     */
+    410: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
+};
+
+export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
+
+export type WebhooksReceiveEventResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventResponse = WebhooksReceiveEventResponses[keyof WebhooksReceiveEventResponses];
+
+export type WebhooksReceiveEventByNameData = {
+    /**
+     * Envelope
+     *
+     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
+     */
+    body: {
+        /**
+         * Event
+         *
+         * lower.dot name
+         */
+        event: string;
+        /**
+         * Instance
+         *
+         * The instance's name on the server
+         */
+        instance: string;
+        /**
+         * Data
+         *
+         * Object, array or null, depending on the event
+         */
+        data: unknown;
+        /**
+         * Destination
+         */
+        destination?: string | null;
+        /**
+         * Date Time
+         *
+         * Server wall-clock time (labelled Z, may not be UTC)
+         */
+        date_time?: string | null;
+        /**
+         * Sender
+         *
+         * The instance's own WhatsApp JID
+         */
+        sender?: string | null;
+        /**
+         * Server Url
+         */
+        server_url?: string | null;
+        /**
+         * Apikey
+         *
+         * The instance token, or null
+         */
+        apikey?: string | null;
+        [key: string]: unknown;
+    };
+    headers?: {
+        /**
+         * X-Evodash-Secret
+         *
+         * The instance's webhook secret, configured on Evolution as a custom webhook header
+         */
+        'x-evodash-secret'?: string | null;
+    };
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+        /**
+         * Event Name
+         */
+        event_name: string;
+    };
+    query?: never;
+    url: '/api/webhooks/evolution/{instance_id}/{event_name}';
+};
+
+export type WebhooksReceiveEventByNameErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Gone
+     */
+    410: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Busy: try again shortly (see Retry-After)
+     */
+    503: ErrorRead;
+};
+
+export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
+
+export type WebhooksReceiveEventByNameResponses = {
+    /**
+     * Successful Response
+     */
+    200: WebhookReceipt;
+};
+
+export type WebhooksReceiveEventByNameResponse = WebhooksReceiveEventByNameResponses[keyof WebhooksReceiveEventByNameResponses];
 
 export type AuthLoginData = {
     body: LoginRequest;
@@ -4749,220 +5322,6 @@ export type JobsCancelJobResponses = {
 
 export type JobsCancelJobResponse = JobsCancelJobResponses[keyof JobsCancelJobResponses];
 
-export type WebhooksReceiveEventData = {
-    /**
-     * Envelope
-     *
-     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
-     */
-    body: {
-        /**
-         * Event
-         *
-         * lower.dot name
-         */
-        event: string;
-        /**
-         * Instance
-         *
-         * The instance's name on the server
-         */
-        instance: string;
-        /**
-         * Data
-         *
-         * Object, array or null, depending on the event
-         */
-        data: unknown;
-        /**
-         * Destination
-         */
-        destination?: string | null;
-        /**
-         * Date Time
-         *
-         * Server wall-clock time (labelled Z, may not be UTC)
-         */
-        date_time?: string | null;
-        /**
-         * Sender
-         *
-         * The instance's own WhatsApp JID
-         */
-        sender?: string | null;
-        /**
-         * Server Url
-         */
-        server_url?: string | null;
-        /**
-         * Apikey
-         *
-         * The instance token, or null
-         */
-        apikey?: string | null;
-        [key: string]: unknown;
-    };
-    headers?: {
-        /**
-         * X-Evodash-Secret
-         *
-         * The instance's webhook secret, configured on Evolution as a custom webhook header
-         */
-        'x-evodash-secret'?: string | null;
-    };
-    path: {
-        /**
-         * Instance Id
-         */
-        instance_id: number;
-    };
-    query?: never;
-    url: '/api/webhooks/evolution/{instance_id}';
-};
-
-export type WebhooksReceiveEventErrors = {
-    /**
-     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
-     */
-    400: ErrorRead;
-    /**
-     * Not authenticated
-     */
-    401: ErrorRead;
-    /**
-     * Gone
-     */
-    410: ErrorRead;
-    /**
-     * Body too large
-     */
-    413: ErrorRead;
-    /**
-     * Invalid input: `errors` names each field
-     */
-    422: ValidationErrorRead;
-};
-
-export type WebhooksReceiveEventError = WebhooksReceiveEventErrors[keyof WebhooksReceiveEventErrors];
-
-export type WebhooksReceiveEventResponses = {
-    /**
-     * Successful Response
-     */
-    200: WebhookReceipt;
-};
-
-export type WebhooksReceiveEventResponse = WebhooksReceiveEventResponses[keyof WebhooksReceiveEventResponses];
-
-export type WebhooksReceiveEventByNameData = {
-    /**
-     * Envelope
-     *
-     * What Evolution posts for every event (CONTRACT §9.6). Unknown keys are kept.
-     */
-    body: {
-        /**
-         * Event
-         *
-         * lower.dot name
-         */
-        event: string;
-        /**
-         * Instance
-         *
-         * The instance's name on the server
-         */
-        instance: string;
-        /**
-         * Data
-         *
-         * Object, array or null, depending on the event
-         */
-        data: unknown;
-        /**
-         * Destination
-         */
-        destination?: string | null;
-        /**
-         * Date Time
-         *
-         * Server wall-clock time (labelled Z, may not be UTC)
-         */
-        date_time?: string | null;
-        /**
-         * Sender
-         *
-         * The instance's own WhatsApp JID
-         */
-        sender?: string | null;
-        /**
-         * Server Url
-         */
-        server_url?: string | null;
-        /**
-         * Apikey
-         *
-         * The instance token, or null
-         */
-        apikey?: string | null;
-        [key: string]: unknown;
-    };
-    headers?: {
-        /**
-         * X-Evodash-Secret
-         *
-         * The instance's webhook secret, configured on Evolution as a custom webhook header
-         */
-        'x-evodash-secret'?: string | null;
-    };
-    path: {
-        /**
-         * Event Name
-         */
-        event_name: string;
-        /**
-         * Instance Id
-         */
-        instance_id: number;
-    };
-    query?: never;
-    url: '/api/webhooks/evolution/{instance_id}/{event_name}';
-};
-
-export type WebhooksReceiveEventByNameErrors = {
-    /**
-     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
-     */
-    400: ErrorRead;
-    /**
-     * Not authenticated
-     */
-    401: ErrorRead;
-    /**
-     * Gone
-     */
-    410: ErrorRead;
-    /**
-     * Body too large
-     */
-    413: ErrorRead;
-    /**
-     * Invalid input: `errors` names each field
-     */
-    422: ValidationErrorRead;
-};
-
-export type WebhooksReceiveEventByNameError = WebhooksReceiveEventByNameErrors[keyof WebhooksReceiveEventByNameErrors];
-
-export type WebhooksReceiveEventByNameResponses = {
-    /**
-     * Successful Response
-     */
-    200: WebhookReceipt;
-};
-
-export type WebhooksReceiveEventByNameResponse = WebhooksReceiveEventByNameResponses[keyof WebhooksReceiveEventByNameResponses];
-
 export type WebhooksListEventsData = {
     body?: never;
     path?: never;
@@ -5629,3 +5988,54 @@ export type RealtimeWsTicketResponses = {
 };
 
 export type RealtimeWsTicketResponse = RealtimeWsTicketResponses[keyof RealtimeWsTicketResponses];
+
+export type RealtimeEventTypesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/ws/events';
+};
+
+export type RealtimeEventTypesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+};
+
+export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];
+
+export type RealtimeEventTypesResponses = {
+    /**
+     * Response Realtime-Event Types
+     *
+     * Successful Response
+     */
+    200: Array<({
+        type: 'instance.created';
+    } & InstanceCreatedEvent) | ({
+        type: 'instance.updated';
+    } & InstanceUpdatedEvent) | ({
+        type: 'instance.deleted';
+    } & InstanceDeletedEvent) | ({
+        type: 'instance.qr';
+    } & InstanceQrEvent) | ({
+        type: 'message.created';
+    } & MessageCreatedEvent) | ({
+        type: 'message.updated';
+    } & MessageUpdatedEvent) | ({
+        type: 'job.updated';
+    } & JobUpdatedEvent) | ({
+        type: 'server.created';
+    } & ServerCreatedEvent) | ({
+        type: 'server.updated';
+    } & ServerUpdatedEvent) | ({
+        type: 'server.deleted';
+    } & ServerDeletedEvent) | ({
+        type: 'hello';
+    } & HelloEvent) | ({
+        type: 'ping';
+    } & PingEvent)>;
+};
+
+export type RealtimeEventTypesResponse = RealtimeEventTypesResponses[keyof RealtimeEventTypesResponses];

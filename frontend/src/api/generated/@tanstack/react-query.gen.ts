@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, type Options, realtimeWsTicket, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, type Options, realtimeEventTypes, realtimeWsTicket, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksRetryDelivery } from '../sdk.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -74,6 +74,70 @@ export const healthReadyzOptions = (options?: Options<HealthReadyzData>) => quer
     },
     queryKey: healthReadyzQueryKey(options)
 });
+
+/**
+ * Receive an Evolution event
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
+ */
+export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
+    const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await webhooksReceiveEvent({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Receive an Evolution event (byEvents URL)
+ *
+ * Where Evolution API posts the events of one instance (configured by evodash when it creates
+ * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
+ * header: a wrong or missing secret is **401** (the body is not read).
+ *
+ * **200** means the event is stored (durable; the instance token in `apikey` masked), with
+ * `status: received`: it is applied moments later, idempotently (the same event twice, or
+ * events out of order, leave the same state), in order with the instance's other events.
+ * Events evodash does not use are stored too. How applying went is on the stored event
+ * (`GET /api/webhooks/events/{id}`): `processed`, `ignored`, `deferred` or `failed` (with
+ * its error, replayable). **400**: the body is not JSON; **422**: it is not an Evolution
+ * event, or nests deeper than 64 levels; **413**: larger than
+ * `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while the event was on its way.
+ * **503**: it could not be stored (database unavailable); nothing was kept, send it again.
+ *
+ * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
+ */
+export const webhooksReceiveEventByNameMutation = (options?: Partial<Options<WebhooksReceiveEventByNameData>>): UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> => {
+    const mutationOptions: UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await webhooksReceiveEventByName({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
 
 /**
  * Log in (browser session)
@@ -1139,64 +1203,6 @@ export const jobsCancelJobMutation = (options?: Partial<Options<JobsCancelJobDat
     return mutationOptions;
 };
 
-/**
- * Receive an Evolution event
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
- *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
- */
-export const webhooksReceiveEventMutation = (options?: Partial<Options<WebhooksReceiveEventData>>): UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> => {
-    const mutationOptions: UseMutationOptions<WebhooksReceiveEventResponse, WebhooksReceiveEventError, Options<WebhooksReceiveEventData>> = {
-        mutationFn: async (fnOptions) => {
-            const { data } = await webhooksReceiveEvent({
-                ...options,
-                ...fnOptions,
-                throwOnError: true
-            });
-            return data;
-        }
-    };
-    return mutationOptions;
-};
-
-/**
- * Receive an Evolution event (byEvents URL)
- *
- * Where Evolution API posts the events of one instance (configured by evodash when it creates
- * the instance). Authenticated by the instance's webhook secret in the `x-evodash-secret`
- * header: a wrong or missing secret is **401**.
- *
- * The raw event is stored before the answer, then applied idempotently: the same event twice,
- * or events out of order, leave the same state. **200** means it is stored, even when applying
- * it failed (the event is then `failed`, with its error, and can be replayed) and for events
- * evodash does not use. **400**: the body is not JSON; **422**: it is not an Evolution event;
- * **413**: larger than `WEBHOOK_MAX_BODY_BYTES`. **410**: the instance was deleted while
- * the event was on its way.
- *
- * The last path segment is the event in kebab case (`messages-upsert`); it must match the body's `event`.
- */
-export const webhooksReceiveEventByNameMutation = (options?: Partial<Options<WebhooksReceiveEventByNameData>>): UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> => {
-    const mutationOptions: UseMutationOptions<WebhooksReceiveEventByNameResponse, WebhooksReceiveEventByNameError, Options<WebhooksReceiveEventByNameData>> = {
-        mutationFn: async (fnOptions) => {
-            const { data } = await webhooksReceiveEventByName({
-                ...options,
-                ...fnOptions,
-                throwOnError: true
-            });
-            return data;
-        }
-    };
-    return mutationOptions;
-};
-
 export const webhooksListEventsQueryKey = (options?: Options<WebhooksListEventsData>) => createQueryKey('webhooksListEvents', options);
 
 /**
@@ -1522,3 +1528,23 @@ export const realtimeWsTicketMutation = (options?: Partial<Options<RealtimeWsTic
     };
     return mutationOptions;
 };
+
+export const realtimeEventTypesQueryKey = (options?: Options<RealtimeEventTypesData>) => createQueryKey('realtimeEventTypes', options);
+
+/**
+ * The events the WebSocket streams (their schema)
+ *
+ * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data"}`, where `type` tells the shape of `data` (this response's item schema). This route only documents them: it answers an empty list.
+ */
+export const realtimeEventTypesOptions = (options?: Options<RealtimeEventTypesData>) => queryOptions<RealtimeEventTypesResponse, RealtimeEventTypesError, RealtimeEventTypesResponse, ReturnType<typeof realtimeEventTypesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await realtimeEventTypes({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: realtimeEventTypesQueryKey(options)
+});

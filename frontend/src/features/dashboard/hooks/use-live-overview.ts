@@ -1,19 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 
-import { RECONNECTED, type RealtimeEvent, useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, type FrameOf, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 import { overviewQueryKey } from '../api/get-overview';
 
 /** What moves the dashboard's figures. */
 export const OVERVIEW_EVENTS = [
-  'message.created',
-  'instance.created',
-  'instance.updated',
-  'instance.deleted',
-  'job.updated',
-  'server.created',
-  'server.deleted',
+  EVENT.messageCreated,
+  EVENT.instanceCreated,
+  EVENT.instanceUpdated,
+  EVENT.instanceDeleted,
+  EVENT.jobUpdated,
+  EVENT.serverCreated,
+  EVENT.serverDeleted,
   RECONNECTED,
 ] as const;
 
@@ -24,13 +24,11 @@ export const LIVE_MAX_WAIT_MS = 8000;
 
 /** The part of an instance or job the dashboard shows; other changes (a new QR code,
  * a job's progress) do not move its figures. */
-function visibleState(event: RealtimeEvent): { id: string; state: string } | null {
-  const data = event.data as { id?: unknown; status?: unknown; display_name?: unknown } | null;
-  if (typeof data?.id !== 'number') return null;
-  return {
-    id: `${event.type}:${String(data.id)}`,
-    state: `${String(data.status)}|${String(data.display_name)}`,
-  };
+function visibleState(
+  event: FrameOf<typeof EVENT.instanceUpdated | typeof EVENT.jobUpdated>,
+): { id: string; state: string } {
+  const name = event.type === EVENT.instanceUpdated ? event.data.display_name : '';
+  return { id: `${event.type}:${event.data.id}`, state: `${event.data.status}|${name}` };
 }
 
 /**
@@ -56,13 +54,11 @@ export function useLiveOverview(): void {
   }, []);
 
   useRealtimeEvent(OVERVIEW_EVENTS, (event) => {
-    if (event.type === 'instance.updated' || event.type === 'job.updated') {
+    if (event.type === EVENT.instanceUpdated || event.type === EVENT.jobUpdated) {
       const visible = visibleState(event);
-      if (visible) {
-        const before = seen.current.get(visible.id);
-        seen.current.set(visible.id, visible.state);
-        if (before === visible.state) return;
-      }
+      const before = seen.current.get(visible.id);
+      seen.current.set(visible.id, visible.state);
+      if (before === visible.state) return;
     }
     const current = timers.current;
     const flush = () => {

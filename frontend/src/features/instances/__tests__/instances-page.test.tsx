@@ -117,22 +117,32 @@ describe('Instâncias page', { timeout: 30_000 }, () => {
     );
   });
 
-  it('refetches when an instance changes elsewhere (realtime)', async () => {
+  it('patches a row from a realtime change, and refetches when an instance is created', async () => {
     const { requests } = api();
     renderApp('/instances');
-    await findTable();
-    const before = requests.filter((r) => r.url.includes('/api/instances?')).length;
+    const table = await findTable();
+    const listRequests = () => requests.filter((r) => r.url.includes('/api/instances?')).length;
+    const before = listRequests();
 
     act(() => MockWebSocket.latest().serverOpen());
     act(() =>
       MockWebSocket.latest().serverSend({
         type: 'instance.updated',
-        data: makeInstance({ id: 2, status: 'open' }),
+        data: makeInstance({ id: 2, display_name: 'Suporte', name: 'suporte', status: 'open' }),
       }),
     );
     await waitFor(() =>
-      expect(requests.filter((r) => r.url.includes('/api/instances?')).length).toBeGreaterThan(before),
+      expect(within(table).getByRole('row', { name: /Suporte/ })).toHaveTextContent('Conectada'),
     );
+    expect(listRequests()).toBe(before);
+
+    act(() =>
+      MockWebSocket.latest().serverSend({
+        type: 'instance.created',
+        data: makeInstance({ id: 4, display_name: 'Nova', name: 'nova' }),
+      }),
+    );
+    await waitFor(() => expect(listRequests()).toBeGreaterThan(before));
   });
 
   it('invites to create the first instance when there is none', async () => {

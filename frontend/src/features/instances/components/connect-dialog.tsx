@@ -8,15 +8,10 @@ import Spinner from 'react-bootstrap/Spinner';
 
 import type { ConnectRead, ConnectRequest } from '@/api/generated/types.gen';
 import { Icon } from '@/components/ui/icon';
-import { useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, useRealtimeEvent } from '@/lib/realtime';
 
 import type { Instance } from '../api/get-instances';
 import { useConnectInstance } from '../api/instance-actions';
-import {
-  INSTANCE_QR,
-  INSTANCE_UPDATED,
-  type InstanceQrEvent,
-} from '../hooks/use-instance-realtime';
 import { digitsOf, isCompletePhone, maskPhone, maskStoredPhone } from '../lib/phone';
 import { useInstancesTranslation } from '../locales';
 import { FeatureIcon } from './feature-icon';
@@ -149,7 +144,7 @@ function ConnectDialogBody({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- requestQr is stable enough
   }, [phase, isConnected, pollIntervalMs]);
 
-  useRealtimeEvent<InstanceQrEvent>(INSTANCE_QR, (event) => {
+  useRealtimeEvent(EVENT.instanceQr, (event) => {
     if (event.data.id !== instance.id || isConnected) return;
     lastActivity.current = Date.now();
     if (methodRef.current === 'qr' && event.data.qr) {
@@ -162,7 +157,7 @@ function ConnectDialogBody({
     }
   });
 
-  useRealtimeEvent<Partial<Instance>>(INSTANCE_UPDATED, (event) => {
+  useRealtimeEvent(EVENT.instanceUpdated, (event) => {
     if (event.data.id === instance.id && event.data.status === 'open') setConnected(true);
   });
 

@@ -2,20 +2,9 @@ import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
 
 import type { JobDetail, JobRead, JobsListJobsResponse } from '@/api/generated/types.gen';
-import { COALESCE_MS, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
+import { COALESCE_MS, EVENT, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 import { jobsKeys } from '../api/get-jobs';
-
-export const JOB_UPDATED = 'job.updated';
-
-function isJob(value: unknown): value is JobRead {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as JobRead).id === 'number' &&
-    typeof (value as JobRead).status === 'string'
-  );
-}
 
 /** Merges a job's new state into every loaded list page; false when no page has it. */
 function patchLists(queryClient: QueryClient, job: JobRead): { found: boolean; moved: boolean } {
@@ -55,9 +44,8 @@ export function useLiveJobs() {
     }, COALESCE_MS);
   };
 
-  useRealtimeEvent(JOB_UPDATED, (event) => {
+  useRealtimeEvent(EVENT.jobUpdated, (event) => {
     const job = event.data;
-    if (!isJob(job)) return;
     const { found, moved } = patchLists(queryClient, job);
     if (!found || moved) refreshSoon();
 

@@ -1,8 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 
-import type { MessageRead } from '@/api/generated/types.gen';
-import { useRealtimeEvent } from '@/lib/realtime';
+import { EVENT, useRealtimeEvent } from '@/lib/realtime';
 
 import { messageDetailKey } from '../api/get-message';
 import {
@@ -12,18 +11,6 @@ import {
   replaceMessage,
 } from '../api/get-messages';
 import { type MessageFilters, matchesFilters } from '../lib/filters';
-
-export const MESSAGE_CREATED = 'message.created';
-export const MESSAGE_UPDATED = 'message.updated';
-
-function isMessage(value: unknown): value is MessageRead {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as MessageRead).id === 'number' &&
-    typeof (value as MessageRead).instance_id === 'number'
-  );
-}
 
 /**
  * Live updates of the message list. New messages that match the filters are counted, not
@@ -55,9 +42,9 @@ export function useLiveMessages(filters: MessageFilters) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- key is keyHash's source
   }, [queryClient, keyHash]);
 
-  useRealtimeEvent(MESSAGE_CREATED, (event) => {
+  useRealtimeEvent(EVENT.messageCreated, (event) => {
     const message = event.data;
-    if (!isMessage(message) || !matchesFilters(message, filters)) return;
+    if (!matchesFilters(message, filters)) return;
     const data = queryClient.getQueryData<MessagesData>(key);
     if (data?.pages.some((page) => page.items.some((item) => item.id === message.id))) return;
     if (data && data.pages.every((page) => page.items.length === 0)) {
@@ -70,9 +57,8 @@ export function useLiveMessages(filters: MessageFilters) {
     });
   });
 
-  useRealtimeEvent(MESSAGE_UPDATED, (event) => {
+  useRealtimeEvent(EVENT.messageUpdated, (event) => {
     const message = event.data;
-    if (!isMessage(message)) return;
     queryClient.setQueriesData<MessagesData>({ queryKey: messagesListKeyRoot }, (data) =>
       replaceMessage(data, message),
     );

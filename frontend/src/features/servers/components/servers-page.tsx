@@ -11,7 +11,7 @@ import { Icon } from '@/components/ui/icon';
 import { LoadingState } from '@/components/ui/loading-state';
 import { PageHeader } from '@/components/ui/page-header';
 import { formatNumber } from '@/lib/format';
-import { useInvalidateOn } from '@/lib/realtime';
+import { EVENT, useInvalidateOn } from '@/lib/realtime';
 
 import { type Server, serversQueryKeyPrefix, useServers } from '../api/get-servers';
 import { type TestResult, useTestSavedServer } from '../api/test-server';
@@ -48,7 +48,7 @@ export function ServersPage({ canManage, canTest }: ServersPageProps) {
 
   // Servers change, and so does their instance count when instances come and go.
   useInvalidateOn(
-    ['server.created', 'server.updated', 'server.deleted', 'instance.created', 'instance.deleted'],
+    [EVENT.serverCreated, EVENT.serverUpdated, EVENT.serverDeleted, EVENT.instanceCreated, EVENT.instanceDeleted],
     [serversQueryKeyPrefix()],
   );
 

@@ -1,8 +1,10 @@
-"""Reading Evolution's message object (CONTRACT §11) into the fields evodash stores.
+"""Evolution's message object (CONTRACT §11), read into :class:`WireMessage`.
 
 Tolerates every 2.x serialization: 64-bit integers as numbers, strings or ``{low, high}``
 objects, wrappers (``ephemeralMessage``, ``viewOnceMessage*``) around the content, text in
-``conversation`` or in a v1 ``extendedTextMessage``.
+``conversation`` or in a v1 ``extendedTextMessage``. The sender of a message known only
+by its ``@lid`` (a privacy id, not a phone number) is resolved through the alternate JID
+fields of the key.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from evodash.messages.allowlist import Sender, normalize_number, phone_from_jid, resolve_sender
-from evodash.messages.models import Direction
+from evodash.evolution.numbers import decode_int64, phone_from_jid
 
 #: Content key → the short type evodash stores.
 CONTENT_TYPES: dict[str, str] = {
@@ -67,25 +68,6 @@ def lower_statuses(status: str) -> list[str]:
     return [s for s, r in STATUS_RANK.items() if r < rank]
 
 
-def decode_int64(value: object) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str):
-        return int(value) if value.strip().lstrip("-").isdigit() else None
-    if isinstance(value, Mapping):
-        low, high = value.get("low"), value.get("high")
-        if isinstance(low, int) and isinstance(high, int):
-            number = ((high & 0xFFFFFFFF) << 32) | (low & 0xFFFFFFFF)
-            if not value.get("unsigned") and number >= 1 << 63:
-                number -= 1 << 64
-            return number
-    return None
-
-
 def unwrap(message: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:
     """``(content key, content)`` after removing wrappers, e.g. ``("imageMessage", {...})``."""
     current: Mapping[str, Any] = message
@@ -124,22 +106,52 @@ def _text(kind: str, content_key: str, content: Mapping[str, Any]) -> str | None
     return value if isinstance(value, str) and value else None
 
 
-@dataclass(frozen=True)
-class ParsedMessage:
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent a message, as far as the message key tells."""
+
+    digits: str | None  # the phone number's digits, or None when only a LID is known
+    jid: str | None  # the JID the digits were read from, or the best JID there is
+
+
+def resolve_sender(key: Mapping[str, Any]) -> Sender:
+    """The counterpart of a received message (CONTRACT §11.3).
+
+    1:1 chats look at ``remoteJid``, ``remoteJidAlt``, ``senderPn``, ``previousRemoteJid``;
+    groups at ``participant``, ``participantAlt``, ``participantPn``. ``""`` is absent.
+    """
+    remote = key.get("remoteJid") or ""
+    participant = key.get("participant") or ""
+    is_group = isinstance(remote, str) and remote.endswith("@g.us")
+    fields: tuple[str, ...]
+    if is_group or participant:
+        fields = ("participant", "participantAlt", "participantPn")
+    else:
+        fields = ("remoteJid", "remoteJidAlt", "senderPn", "previousRemoteJid")
+    jids = [c for f in fields if isinstance(c := key.get(f), str) and c]
+    for jid in jids:
+        if (digits := phone_from_jid(jid)) is not None:
+            return Sender(digits, jid)
+    return Sender(None, jids[0] if jids else None)
+
+
+@dataclass(frozen=True, slots=True)
+class WireMessage:
+    """One message object (``messages.upsert``, ``send.message``, a ``sendText`` answer)."""
+
     message_id: str
     remote_jid: str
     participant: str | None
     from_me: bool
     is_group: bool
-    direction: Direction
     message_type: str
     text: str | None
     media_mimetype: str | None
     status: str | None
-    wa_timestamp: datetime
+    #: WhatsApp's timestamp; ``None`` when the object has none (use the arrival time).
+    timestamp: datetime | None
     sender: Sender
-    sender_phone: str | None
-    sender_name: str | None
+    push_name: str | None
     raw: dict[str, Any]  # the message object without ``message.base64``
     media_base64: str | None
 
@@ -161,14 +173,22 @@ def strip_media(data: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
     return raw, media
 
 
-def parse_message(
-    data: object,
-    *,
-    fallback_time: datetime,
-    own_jid: str | None = None,
-    default_region: str = "BR",
-) -> ParsedMessage:
-    """Read one message object (``messages.upsert``, ``send.message``, sendText answer)."""
+def _timestamp(value: object) -> datetime | None:
+    seconds = decode_int64(value)
+    if not seconds:
+        return None
+    if seconds > 10**11:  # milliseconds
+        seconds //= 1000
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def parse_message(data: object, *, own_jid: str | None = None) -> WireMessage:
+    """Read one message object; ``own_jid`` is the instance's own JID (the sender of the
+    messages it sends). Raises :class:`NotAMessage` when ``key.id`` or ``key.remoteJid``
+    is missing."""
     if not isinstance(data, Mapping):
         raise NotAMessage("data is not a message object")
     key = data.get("key")
@@ -185,33 +205,36 @@ def parse_message(
     kind = CONTENT_TYPES.get(content_key or "", "other" if content_key else "unknown")
     from_me = bool(key.get("fromMe"))
     participant = key.get("participant") or None
-    timestamp = decode_int64(data.get("messageTimestamp"))
-    if timestamp and timestamp > 10**11:  # milliseconds
-        timestamp //= 1000
-    wa_time = datetime.fromtimestamp(timestamp, UTC) if timestamp else fallback_time
     status = data.get("status") if isinstance(data.get("status"), str) else None
-    if from_me:
-        own = phone_from_jid(own_jid)
-        sender = Sender(phone=normalize_number(own, default_region) if own else None, jid=own_jid)
-    else:
-        sender = resolve_sender(key, default_region)
+    sender = Sender(phone_from_jid(own_jid), own_jid) if from_me else resolve_sender(key)
     mimetype = content.get("mimetype") if kind in MEDIA_TYPES else None
     push_name = data.get("pushName")
-    return ParsedMessage(
+    return WireMessage(
         message_id=message_id[:128],
         remote_jid=remote_jid[:128],
         participant=participant[:128] if isinstance(participant, str) else None,
         from_me=from_me,
         is_group=remote_jid.endswith("@g.us"),
-        direction=Direction.outgoing if from_me else Direction.incoming,
         message_type=kind,
         text=_text(kind, content_key or "", content),
         media_mimetype=mimetype[:100] if isinstance(mimetype, str) else None,
         status=status[:20] if status else None,
-        wa_timestamp=wa_time,
+        timestamp=_timestamp(data.get("messageTimestamp")),
         sender=sender,
-        sender_phone=sender.phone,
-        sender_name=push_name[:200] if isinstance(push_name, str) and push_name else None,
+        push_name=push_name[:200] if isinstance(push_name, str) and push_name else None,
         raw=raw,
         media_base64=media,
     )
+
+
+def media_request(raw: Mapping[str, Any] | None, message_id: str) -> dict[str, Any]:
+    """The body of ``getBase64FromMediaMessage`` for a stored message object: the full
+    message when we have it (which needs no Evolution database), else its key id."""
+    raw = raw or {}
+    nested = raw.get("data")
+    data: Mapping[str, Any] = nested if isinstance(nested, Mapping) else raw
+    key, content = data.get("key"), data.get("message")
+    if isinstance(key, Mapping) and isinstance(content, Mapping):
+        content = {k: v for k, v in content.items() if k != "base64"}
+        return {"message": {"key": dict(key), "message": content}}
+    return {"message_id": message_id}

@@ -1,0 +1,157 @@
+"""Every realtime event evodash sends, as one discriminated union (the only module that
+names them).
+
+Producers build one of these classes and hand it to :func:`evodash.realtime.emit`; the
+WebSocket streams them as JSON (``{"id", "type", "at", "data"}``). The union is part of
+the OpenAPI document (``GET /api/ws/events``), so the SPA's types are generated from it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evodash.instances.schemas import InstanceRead
+from evodash.jobs.schemas import JobRead
+from evodash.messages.schemas import MessageRead
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """What every event has: a unique id and when it was made."""
+
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
+
+    id: str = Field(default_factory=_new_id, description="Unique per event")
+    at: datetime = Field(default_factory=_now)
+
+
+# --- payloads that are not API resources ------------------------------------------------
+
+
+class InstanceRef(BaseModel):
+    id: int
+    server_id: int
+
+
+class InstanceQrCode(BaseModel):
+    id: int = Field(description="The instance")
+    qr: str | None = Field(description="The QR code as a PNG data URL")
+    code: str | None = Field(description="The QR code's text")
+    pairing_code: str | None
+    at: datetime | None = Field(description="When the code was received")
+
+
+class ServerRef(BaseModel):
+    id: int
+    name: str
+
+
+class ServerGone(BaseModel):
+    id: int
+
+
+class Greeting(BaseModel):
+    user: str = Field(description="The username the socket is authenticated as")
+
+
+# --- the events -------------------------------------------------------------------------
+
+
+class InstanceCreatedEvent(Event):
+    type: Literal["instance.created"] = "instance.created"
+    data: InstanceRead
+
+
+class InstanceUpdatedEvent(Event):
+    """Anything about the instance changed (status, profile, error, settings…)."""
+
+    type: Literal["instance.updated"] = "instance.updated"
+    data: InstanceRead
+
+
+class InstanceDeletedEvent(Event):
+    type: Literal["instance.deleted"] = "instance.deleted"
+    data: InstanceRef
+
+
+class InstanceQrEvent(Event):
+    """A new QR or pairing code to show (it rotates every ~45 s while pairing)."""
+
+    type: Literal["instance.qr"] = "instance.qr"
+    data: InstanceQrCode
+
+
+class MessageCreatedEvent(Event):
+    type: Literal["message.created"] = "message.created"
+    data: MessageRead
+
+
+class MessageUpdatedEvent(Event):
+    """A delivery receipt, or a deletion for everyone."""
+
+    type: Literal["message.updated"] = "message.updated"
+    data: MessageRead
+
+
+class JobUpdatedEvent(Event):
+    """A job was queued, progressed, or finished."""
+
+    type: Literal["job.updated"] = "job.updated"
+    data: JobRead
+
+
+class ServerCreatedEvent(Event):
+    type: Literal["server.created"] = "server.created"
+    data: ServerRef
+
+
+class ServerUpdatedEvent(Event):
+    type: Literal["server.updated"] = "server.updated"
+    data: ServerRef
+
+
+class ServerDeletedEvent(Event):
+    type: Literal["server.deleted"] = "server.deleted"
+    data: ServerGone
+
+
+class HelloEvent(Event):
+    """The first frame of a socket."""
+
+    type: Literal["hello"] = "hello"
+    data: Greeting
+
+
+class PingEvent(Event):
+    """Sent every 25 s so that proxies keep the socket open."""
+
+    type: Literal["ping"] = "ping"
+    data: None = None
+
+
+RealtimeEvent = Annotated[
+    InstanceCreatedEvent
+    | InstanceUpdatedEvent
+    | InstanceDeletedEvent
+    | InstanceQrEvent
+    | MessageCreatedEvent
+    | MessageUpdatedEvent
+    | JobUpdatedEvent
+    | ServerCreatedEvent
+    | ServerUpdatedEvent
+    | ServerDeletedEvent
+    | HelloEvent
+    | PingEvent,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,211 @@
+"""Applying the inbox: in order per instance, in batches, one applier per instance at a time.
+
+Every API process runs an :class:`Applier`. Woken by the receiver's commits (and every
+``poll_seconds`` in case another process received the events), it takes the oldest
+waiting events, groups them by instance and applies each group with set-based statements
+(:mod:`evodash.webhooks.handlers`), then records every outcome and creates the forwarding
+attempts, all in one transaction. So nothing is applied twice (a crash rolls the whole
+batch back; the restart applies it again) and nothing acknowledged is left behind.
+
+On PostgreSQL several processes share the work: an instance's events are applied under
+a transaction-level advisory lock on the instance, taken with ``pg_try_advisory_xact_lock``
+(an applier skips the instances another one holds), so each instance is applied by one
+applier at a time, in id order. SQLite has one writer: the applier takes the write lock
+(``BEGIN IMMEDIATE``) for its batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from sqlalchemy import ARRAY, Integer, bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.core.locking import begin_write
+from evodash.instances.models import EvolutionInstance
+from evodash.webhooks import handlers
+from evodash.webhooks.context import Outcome
+from evodash.webhooks.handlers import Stored
+from evodash.webhooks.models import DeliveryStatus, WebhookDelivery
+from evodash.webhooks.repository import EventRepository
+
+log = structlog.get_logger(__name__)
+
+#: The advisory lock namespace of instances being applied (``"evod"``).
+LOCK_NAMESPACE = 0x65766F64
+_TRY_LOCK = text(
+    "SELECT i FROM unnest(:ids) AS i WHERE pg_try_advisory_xact_lock(:ns, i)"
+).bindparams(bindparam("ids", type_=ARRAY(Integer)))
+
+
+class Applier:
+    """Drains the inbox. ``linger``: after a small batch, wait this long so that the
+    next one is bigger (cheaper per event) while events keep coming."""
+
+    def __init__(
+        self,
+        sessions: Callable[[], async_sessionmaker[AsyncSession]],
+        settings: Settings,
+        *,
+        on_deliveries: Callable[[list[int]], None],
+        handoff: dict[int, dict[str, Any]] | None = None,
+        batch_size: int = 300,
+        instances_per_batch: int = 50,
+        linger: float = 0.1,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.sessions = sessions  # the app's sessionmaker, looked up at each use
+        self.settings = settings
+        self.on_deliveries = on_deliveries
+        self.handoff = handoff if handoff is not None else {}
+        self.batch_size = batch_size
+        self.instances_per_batch = instances_per_batch
+        self.linger = linger
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="webhook-applier")
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the batch in progress (a batch is never cut short), then stop."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+
+    async def _run(self) -> None:
+        self._wake.set()  # first, what a previous run acknowledged and did not apply
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("webhook.applier_failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.poll_seconds)
+
+    async def drain(self) -> int:
+        """Apply batches until nothing waits (for this process); the number applied."""
+        total = 0
+        while not self._stopping.is_set():
+            applied = await self.apply_once()
+            total += applied
+            if not applied:
+                break
+            if applied < self.batch_size and self.linger:
+                await asyncio.sleep(self.linger)
+        return total
+
+    async def settle(self) -> int:
+        """Apply everything waiting now, even when stopping (tests, shutdown)."""
+        total = 0
+        while applied := await self.apply_once():
+            total += applied
+        return total
+
+    async def apply_once(self) -> int:
+        """Apply one batch; the number of events applied."""
+        async with self._lock:
+            applied, deliveries = await self._apply_batch()
+        if deliveries:
+            self.on_deliveries(deliveries)
+        return applied
+
+    async def _claim(self, session: AsyncSession) -> list[int]:
+        """The instances to apply now: those with waiting events (oldest first) that no
+        other applier holds."""
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if not postgres:
+            await begin_write(session)
+        candidates = await EventRepository(session).waiting_instances(self.instances_per_batch)
+        if not postgres or not candidates:
+            return list(candidates)
+        held = await session.scalars(_TRY_LOCK, {"ids": list(candidates), "ns": LOCK_NAMESPACE})
+        mine = set(held.all())
+        return [i for i in candidates if i in mine]
+
+    async def _apply_batch(self) -> tuple[int, list[int]]:
+        async with self.sessions()() as session:
+            instance_ids = await self._claim(session)
+            if not instance_ids:
+                return 0, []
+            repo = EventRepository(session)
+            rows = await repo.waiting(instance_ids, self.batch_size)
+            bodies = {row.id: body for row in rows if (body := self.handoff.pop(row.id, None))}
+            if len(bodies) < len(rows):  # received by another process, or before a restart
+                bodies.update(await repo.bodies([r.id for r in rows if r.id not in bodies]))
+            groups: dict[int, list[Stored]] = {}
+            for row in rows:
+                groups.setdefault(row.instance_id, []).append(
+                    Stored(row.id, row.event, bodies[row.id], row.received_at)
+                )
+            instances = await _lock_instances(session, list(groups))
+            outcomes: dict[int, Outcome] = {}
+            deliveries: list[WebhookDelivery] = []
+            for instance_id, items in groups.items():
+                instance = instances.get(instance_id)
+                if instance is None:  # deleted meanwhile: its events went with it
+                    continue
+                outcomes.update(
+                    await handlers.apply_events(session, self.settings, instance, items)
+                )
+                deliveries += _forwarding(instance, items)
+            await repo.record_outcomes(
+                ((event_id, o.status.value, o.note) for event_id, o in outcomes.items()),
+                utcnow(),
+            )
+            session.add_all(deliveries)
+            await session.flush()
+            await session.commit()
+        return len(rows), [d.id for d in deliveries]
+
+
+async def _lock_instances(
+    session: AsyncSession, ids: Sequence[int]
+) -> dict[int, EvolutionInstance]:
+    """The instances' rows, read again and locked (their state changes here)."""
+    stmt = (
+        select(EvolutionInstance)
+        .where(EvolutionInstance.id.in_(ids))
+        .order_by(EvolutionInstance.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {i.id: i for i in (await session.scalars(stmt)).all()}
+
+
+def _forwarding(instance: EvolutionInstance, items: Sequence[Stored]) -> list[WebhookDelivery]:
+    """The first forwarding attempt of each event, when the instance forwards."""
+    if not instance.forward_url or instance.deleted_at is not None:
+        return []
+    return [
+        WebhookDelivery(
+            event_id=item.id,
+            instance_id=instance.id,
+            url=instance.forward_url,
+            attempt=1,
+            status=DeliveryStatus.pending.value,
+            next_retry_at=item.received_at,
+        )
+        for item in items
+    ]

@@ -1,0 +1,314 @@
+"""Receiving: check the secret, check the envelope, append the event, answer once durable.
+
+The receiver does as little as it can per request, so that it keeps up with a fleet:
+
+* the instance's secret digest is cached for a few seconds (one query a while per
+  instance, not per event) and compared in constant time;
+* the body is parsed once (:func:`evodash.core.jsonsafe.decode`: depth limit, content
+  PostgreSQL would refuse made storable), checked as an envelope, and the instance token
+  (``apikey``) masked before anything is stored;
+* the event is appended to the inbox by :class:`Appender`, which writes the events of
+  concurrent requests in one transaction (*group commit*) and answers each request only
+  after that commit: a 2xx always means the event is durable;
+* applying it is left to :mod:`evodash.webhooks.applier`, woken by the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core import jsonsafe
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.core.locking import hold_sqlite_writer
+from evodash.core.security import constant_time_equals
+from evodash.evolution.webhooks import Envelope, event_suffix
+from evodash.instances.models import EvolutionInstance
+from evodash.instances.webhook_secret import digest, stored_digest
+from evodash.webhooks.errors import (
+    MalformedWebhook,
+    NotAnEvolutionEvent,
+    WebhookInstanceGone,
+    WebhookNotStored,
+    WebhookUnauthorized,
+)
+from evodash.webhooks.models import EventStatus, WebhookEvent
+
+log = structlog.get_logger(__name__)
+
+#: Evolution's events nest about a dozen levels; this leaves room and refuses abuse.
+MAX_JSON_DEPTH = 64
+#: How long a secret digest read from the database is trusted.
+SECRET_CACHE_SECONDS = 10.0
+#: At most this many events per group commit.
+MAX_GROUP = 500
+#: Bodies handed to the applier in memory (it reads the others from the database).
+MAX_HANDOFF = 20_000
+# Compared against when the instance does not exist, so both cases take as long.
+_NO_DIGEST = "0" * 64
+
+
+def mask_token(value: object) -> object:
+    """``E3B0…B924`` → ``****B924``: the instance token never reaches the database."""
+    if not isinstance(value, str) or not value:
+        return value
+    return "****" + value[-4:]
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    digest: str
+    name: str
+    until: float
+
+
+#: Where sessions come from: the app's sessionmaker, looked up at each use (tests replace
+#: it after startup).
+Sessions = Callable[[], async_sessionmaker[AsyncSession]]
+
+
+class SecretCache:
+    """Instance id → its secret digest and name, read from the database and kept briefly."""
+
+    def __init__(self, sessions: Sessions, app_secret: str) -> None:
+        self.sessions = sessions
+        self.app_secret = app_secret
+        self._known: dict[int, _Known] = {}
+
+    def forget(self, instance_id: int) -> None:
+        self._known.pop(instance_id, None)
+
+    def knows(self, instance_id: int) -> bool:
+        return instance_id in self._known
+
+    async def _load(self, instance_id: int) -> _Known | None:
+        i = EvolutionInstance
+        async with self.sessions()() as session:
+            row = (
+                await session.execute(
+                    select(i.name, i.webhook_secret_digest, i.legacy_webhook_secret).where(
+                        i.id == instance_id
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        expected = stored_digest(row[1], row[2], self.app_secret)
+        if expected is None:
+            return None
+        known = _Known(expected, row[0], time.monotonic() + SECRET_CACHE_SECONDS)
+        self._known[instance_id] = known
+        return known
+
+    async def check(self, instance_id: int, presented: str | None) -> _Known | None:
+        """The instance when ``presented`` is its secret; ``None`` otherwise."""
+        known = self._known.get(instance_id)
+        if known is None or known.until < time.monotonic():
+            known = await self._load(instance_id)
+        given = digest(presented, self.app_secret) if presented else ""
+        ok = constant_time_equals(given, known.digest if known else _NO_DIGEST)
+        return known if ok and known is not None else None
+
+
+_TABLE = WebhookEvent.__table__
+assert isinstance(_TABLE, Table)
+# One multi-row INSERT … RETURNING (SQLAlchemy's "insertmanyvalues"). Its rows get
+# increasing ids in VALUES order (SQLite: under the write lock; PostgreSQL: one sequence,
+# read row by row), so sorting the ids pairs them with the rows: cheaper than asking
+# SQLAlchemy to sort them (``sort_by_parameter_order``), which costs more than the insert.
+_APPEND = insert(_TABLE).returning(_TABLE.c.id)
+
+
+@dataclass(slots=True)
+class _Pending:
+    row: dict[str, Any]
+    future: asyncio.Future[int]
+
+
+class Appender:
+    """Appends events to the inbox; concurrent appends share one transaction."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        *,
+        on_commit: Callable[[], None],
+        on_gone: Callable[[int], None],
+    ) -> None:
+        self.sessions = sessions
+        self.on_commit = on_commit
+        self.on_gone = on_gone
+        self._queue: list[_Pending] = []
+        self._writer: asyncio.Task[None] | None = None
+        #: Bodies of events just stored (id -> body), for this process's applier: it
+        #: would otherwise read and decode them again. Bounded; oldest dropped first.
+        self.handoff: dict[int, dict[str, Any]] = {}
+
+    async def append(self, row: dict[str, Any]) -> int:
+        """Store ``row`` (a ``webhook_event``); its id once committed."""
+        pending = _Pending(row, asyncio.get_running_loop().create_future())
+        self._queue.append(pending)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all(), name="webhook-appender")
+        return await pending.future
+
+    async def close(self) -> None:
+        """Let the writes in progress finish (called before the engine is disposed)."""
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                await self._writer
+
+    async def _write_all(self) -> None:
+        # Let the requests already on the loop append theirs before the first write: a
+        # group of many costs about as much as a group of one.
+        await asyncio.sleep(0)
+        while self._queue:
+            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+            try:
+                ids = await self._insert([p.row for p in group])
+            except IntegrityError:
+                # Only the instance's foreign key can fail: an instance was deleted after
+                # its secret was checked. Write the others one by one.
+                await self._one_by_one(group)
+            except Exception:
+                log.exception("webhook.append_failed", events=len(group))
+                for pending in group:
+                    if not pending.future.done():
+                        pending.future.set_exception(WebhookNotStored())
+            else:
+                for pending, event_id in zip(group, ids, strict=True):
+                    self._hand_off(event_id, pending.row["body"])
+                    if not pending.future.done():
+                        pending.future.set_result(event_id)
+            self.on_commit()
+
+    def _hand_off(self, event_id: int, body: dict[str, Any]) -> None:
+        if len(self.handoff) >= MAX_HANDOFF:
+            del self.handoff[next(iter(self.handoff))]
+        self.handoff[event_id] = body
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        async with self.sessions()() as session:
+            await hold_sqlite_writer(session)
+            ids = sorted((await session.scalars(_APPEND, rows)).all())
+            await session.commit()
+        return ids
+
+    async def _one_by_one(self, group: list[_Pending]) -> None:
+        for pending in group:
+            try:
+                [event_id] = await self._insert([pending.row])
+            except IntegrityError:
+                instance_id = int(pending.row["instance_id"])
+                self.on_gone(instance_id)
+                log.info("webhook.instance_gone", instance_id=instance_id)
+                pending.future.set_exception(WebhookInstanceGone())
+            except Exception:
+                log.exception("webhook.append_failed", events=1)
+                pending.future.set_exception(WebhookNotStored())
+            else:
+                self._hand_off(event_id, pending.row["body"])
+                pending.future.set_result(event_id)
+
+
+def parse_envelope(raw: bytes, suffix: str | None) -> dict[str, Any]:
+    """The body as a dict ready to store, or a 400/422 with a reason a human can act on."""
+    try:
+        body = jsonsafe.decode(raw, max_depth=MAX_JSON_DEPTH)
+    except jsonsafe.MalformedJson as exc:
+        raise MalformedWebhook(str(exc)) from exc
+    except jsonsafe.TooDeep as exc:
+        raise NotAnEvolutionEvent(str(exc)) from exc
+    if not isinstance(body, dict):
+        raise NotAnEvolutionEvent(f"expected a JSON object, got {type(body).__name__}")
+    try:
+        envelope = Envelope.model_validate(body)
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
+        )
+        raise NotAnEvolutionEvent(reasons) from exc
+    if suffix is not None and suffix.lower() != event_suffix(envelope.event):
+        raise NotAnEvolutionEvent(
+            f"the URL ends in /{suffix} but the event is {envelope.event!r} "
+            f"(/{event_suffix(envelope.event)})"
+        )
+    if "apikey" in body:
+        body["apikey"] = mask_token(body["apikey"])
+    return body
+
+
+class Receiver:
+    """The webhook endpoint's work, shared by every request of the process."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        settings: Settings,
+        *,
+        on_commit: Callable[[], None],
+    ) -> None:
+        self.secrets = SecretCache(sessions, settings.secret())
+        self.appender = Appender(sessions, on_commit=on_commit, on_gone=self.secrets.forget)
+
+    async def authenticate(self, instance_id: int, secret: str | None, client: str) -> str:
+        """The instance's name when ``secret`` is its webhook secret; 401 otherwise."""
+        known = await self.secrets.check(instance_id, secret)
+        if known is not None:
+            return known.name
+        if not self.secrets.knows(instance_id):
+            reason = "unknown_instance"
+        else:
+            reason = "missing_secret" if not secret else "wrong_secret"
+        log.warning("webhook.unauthorized", instance_id=instance_id, reason=reason, client=client)
+        raise WebhookUnauthorized()
+
+    async def receive(self, instance_id: int, name: str, raw: bytes, *, suffix: str | None) -> int:
+        """Store an authenticated event; its inbox id once durable."""
+        try:
+            body = parse_envelope(raw, suffix)
+        except (MalformedWebhook, NotAnEvolutionEvent) as exc:
+            # The reason, never the body: it may hold messages and the instance token.
+            log.warning(
+                "webhook.rejected",
+                instance_id=instance_id,
+                status=exc.status_code,
+                reason=exc.detail,
+                size=len(raw),
+            )
+            raise
+        if body["instance"] != name:
+            log.warning(
+                "webhook.instance_name_mismatch",
+                instance_id=instance_id,
+                expected=name,
+                got=str(body["instance"])[:64],
+            )
+        now = utcnow()
+        return await self.appender.append(
+            {
+                "instance_id": instance_id,
+                "event": str(body["event"])[:64],
+                "instance_name": str(body["instance"])[:64],
+                "body": body,
+                "status": EventStatus.received.value,
+                "attempts": 0,
+                "received_at": now,
+            }
+        )
+
+
+def receipt(event_id: int) -> bytes:
+    """The answer's body (``WebhookReceipt``), written out directly: it is always this."""
+    return b'{"ok":true,"event_id":%d,"status":"received"}' % event_id
