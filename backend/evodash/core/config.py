@@ -82,7 +82,12 @@ class Settings(BaseSettings):
     forward_allow_private_networks: bool = False
 
     # Jobs
+    #: Run jobs in the API process. Off when ``evodash worker`` processes run them.
     embedded_worker: bool = True
+    #: Apply webhook events in the API process (with ``BACKGROUND_TASKS``). Off when
+    #: ``evodash worker`` processes apply them: the API then only checks, stores and
+    #: acknowledges each event, and a worker applies it (scaled deployments).
+    embedded_applier: bool = True
     worker_concurrency: int = Field(default=2, ge=1)
     job_max_attempts: int = Field(default=5, ge=1)
     job_lease_seconds: int = Field(default=60, ge=5)
@@ -104,9 +109,11 @@ class Settings(BaseSettings):
     # /docs, /redoc and /openapi.json. Unset: served except with ENVIRONMENT=production
     # (the document maps every route for whoever asks; turn it on there deliberately).
     api_docs_enabled: bool | None = None
-    #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
-    #: retention, QR expiry). Off for processes that must not touch the database behind
-    #: the request path (the test suite's rolled-back transactions, for one).
+    #: Background work in this process: the scheduler of periodic tasks (status sync,
+    #: purges, QR expiry; run by one process at a time, see core/scheduler.py), forward
+    #: retries, and the webhook applier (``EMBEDDED_APPLIER``). Off for processes that
+    #: must not touch the database behind the request path (the test suite's rolled-back
+    #: transactions, for one).
     background_tasks: bool = True
 
     @field_validator("allowed_phone_numbers", mode="before")

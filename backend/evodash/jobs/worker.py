@@ -23,7 +23,6 @@ import contextlib
 import os
 import random
 import secrets
-import signal
 import socket
 import threading
 import time
@@ -332,51 +331,3 @@ async def stop_jobs(worker: Worker | None) -> None:
     if worker is not None:
         await worker.stop(grace=10.0)
     service.use_settings(None)
-
-
-async def run_worker_process(
-    settings: Settings,
-    *,
-    concurrency: int | None = None,
-    poll_interval: float = 1.0,
-    grace: float = 20.0,
-    ocr: bool = True,
-) -> None:
-    """``evodash worker``: run until SIGTERM or SIGINT, then stop gracefully."""
-    from evodash.core.db import create_engine, create_sessionmaker
-    from evodash.core.http import create_http_client
-    from evodash.realtime import set_bus
-    from evodash.realtime.bus import create_bus
-
-    settings.ensure_dirs()
-    settings.secret()
-    service.use_settings(settings)
-    engine = create_engine(settings.database_url)
-    http = create_http_client(settings)
-    bus = create_bus(settings.redis_url)  # with Redis, browsers see this worker's events
-    await bus.start()
-    set_bus(bus)
-    worker = Worker(
-        create_sessionmaker(engine),
-        settings,
-        http,
-        concurrency=concurrency,
-        poll_interval=poll_interval,
-        ocr=ocr,
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await worker.start()
-        await stop.wait()
-        log.info("worker.stopping", worker=worker.name, grace=grace)
-        await worker.stop(grace=grace)
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        set_bus(None)
-        await bus.stop()
-        await http.aclose()
-        await engine.dispose()

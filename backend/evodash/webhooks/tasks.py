@@ -3,13 +3,16 @@
 * the receiver (:mod:`evodash.webhooks.receiver`) and the applier
   (:mod:`evodash.webhooks.applier`), which the receiver wakes after each commit;
 * forwarding: run pending attempts whose time has come (retries survive restarts);
-* deferred sweep: apply again the updates/deletes that still wait for their message
-  (closes the race where both commit at the same moment), and give up on old ones;
-* retention: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in small
-  transactions (SQLite has one writer), and forget QR codes nobody can scan any more.
+  several processes may scan at once: attempts are claimed before they run.
 
-Every loop survives its own errors. Several processes may run these at once: attempts
-are claimed, and everything else is idempotent.
+And the periodic tasks of the pipeline, run once across all processes by the scheduler
+(:mod:`evodash.schedule`):
+
+* :func:`sweep_deferred`: apply again the updates/deletes that still wait for their
+  message (closes the race where both commit at the same moment), give up on old ones;
+* :func:`purge_inbox`: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in
+  small transactions (SQLite has one writer);
+* :func:`expire_qr`: forget QR codes nobody can scan any more.
 """
 
 from __future__ import annotations
@@ -53,8 +56,6 @@ class WebhookTasks:
         settings: Settings,
         *,
         forward_poll_seconds: float = 5.0,
-        sweep_seconds: float = 60.0,
-        purge_seconds: float = 3600.0,
         sessions: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
@@ -66,8 +67,6 @@ class WebhookTasks:
         self.applier.handoff = self.receiver.appender.handoff
         self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
             ("forward", forward_poll_seconds, self.forward_due_once),
-            ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),
-            ("retention", purge_seconds, self.purge_once),
         ]
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -95,31 +94,13 @@ class WebhookTasks:
         return len(ids)
 
     async def sweep_deferred_once(self, limit: int = 500) -> int:
-        async with self.sessionmaker() as session:
-            ids = await EventRepository(session).deferred_ids(utcnow() - DEFERRED_GRACE, limit)
-        for event_id in ids:
-            async with self.sessionmaker() as session:
-                await service.retry_deferred(session, event_id, settings=self.settings)
-                await session.commit()
-        return len(ids)
+        return await sweep_deferred(self.sessionmaker, self.settings, limit=limit)
 
     async def purge_once(self) -> int:
-        """Purge expired events in small transactions; the number purged."""
-        cutoff = utcnow() - timedelta(days=self.settings.webhook_event_retention_days)
-        total = 0
-        while True:
-            async with self.sessionmaker() as session:
-                purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
-                await session.commit()
-            total += purged
-            if purged < PURGE_BATCH or self._stopping.is_set():
-                break
-        async with self.sessionmaker() as session:
-            await expire_qr_codes(session, utcnow() - QR_TTL)
-            await session.commit()
-        if total:
-            log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
-        return total
+        """Purge expired events and forget unscannable QR codes; the number purged."""
+        purged = await purge_inbox(self.sessionmaker, self.settings, self._stopping)
+        await expire_qr(self.sessionmaker)
+        return purged
 
     async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[int]]) -> None:
         while not self._stopping.is_set():
@@ -130,17 +111,19 @@ class WebhookTasks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), seconds)
 
-    def start(self, *, background: bool = True) -> None:
-        """Start applying and the periodic work. Without ``background`` (a process that
+    def start(self, *, background: bool = True, apply: bool = True) -> None:
+        """Start applying and the forward retries. Without ``background`` (a process that
         must not touch the database behind the requests, such as a test's), events are
-        still received and stored, and applied only by :meth:`settle`."""
+        still received and stored, and applied only by :meth:`settle`. Without ``apply``
+        (``EMBEDDED_APPLIER=false``) ``evodash worker`` processes apply them."""
         # An instance deleted by this process stops being accepted at once (other
         # processes: when their cached secret expires, a few seconds later).
         self._unwatch = realtime.watch(self._forget_deleted)
         if not background:
             return
         loop = asyncio.get_running_loop()
-        self.applier.start()
+        if apply:
+            self.applier.start()
         self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
 
     async def stop(self, grace: float = 10.0) -> None:
@@ -163,17 +146,61 @@ class WebhookTasks:
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:
     """Called by the lifespan once the engine and the HTTP client exist. The receiver
-    always exists; applying and the periodic work run with ``BACKGROUND_TASKS``."""
+    always exists; applying and forward retries run with ``BACKGROUND_TASKS``."""
     settings: Settings = app.state.settings
     await seal_legacy_secrets(app.state.sessionmaker, settings)
     state = app.state
     tasks = WebhookTasks(
         state.sessionmaker, state.http, settings, sessions=lambda: state.sessionmaker
     )
-    tasks.start(background=settings.background_tasks)
+    tasks.start(background=settings.background_tasks, apply=settings.embedded_applier)
     return tasks
 
 
 async def stop_webhook_tasks(tasks: WebhookTasks | None) -> None:
     if tasks is not None:
         await tasks.stop()
+
+
+# --- periodic tasks (evodash.schedule) ----------------------------------------------------
+
+
+async def sweep_deferred(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, limit: int = 500
+) -> int:
+    """Apply again the deferred events older than :data:`DEFERRED_GRACE`; how many."""
+    async with sessionmaker() as session:
+        ids = await EventRepository(session).deferred_ids(utcnow() - DEFERRED_GRACE, limit)
+    for event_id in ids:
+        async with sessionmaker() as session:
+            await service.retry_deferred(session, event_id, settings=settings)
+            await session.commit()
+    return len(ids)
+
+
+async def purge_inbox(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    stopping: asyncio.Event | None = None,
+) -> int:
+    """Purge expired events in small transactions; the number purged."""
+    cutoff = utcnow() - timedelta(days=settings.webhook_event_retention_days)
+    total = 0
+    while True:
+        async with sessionmaker() as session:
+            purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
+            await session.commit()
+        total += purged
+        if purged < PURGE_BATCH or (stopping is not None and stopping.is_set()):
+            break
+    if total:
+        log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
+    return total
+
+
+async def expire_qr(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Forget QR codes older than :data:`QR_TTL` (nobody can scan them any more)."""
+    async with sessionmaker() as session:
+        expired = await expire_qr_codes(session, utcnow() - QR_TTL)
+        await session.commit()
+    return expired
