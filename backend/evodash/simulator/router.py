@@ -7,6 +7,7 @@ body parsing → instance exists (404) → apikey (401) → JSON schema (400) �
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -158,6 +159,7 @@ async def connect(
 @router.get("/instance/connectionState/{instance}", summary="Live connection state")
 async def connection_state(instance: str, request: Request, sim: SimulatorDep) -> dict[str, Any]:
     inst, _ = await guard(sim, request, instance)
+    sim.state.probes.append((time.time(), inst.name))
     return {"instance": {"instanceName": inst.name, "state": inst.state}}
 
 

@@ -264,6 +264,8 @@ class SimulatorState:
         self.whatsapp_reachable = True
         #: Numbers that ``sendText`` reports as not on WhatsApp.
         self.unregistered_numbers: set[str] = set()
+        #: ``connectionState`` calls (wall-clock time, instance): how often evodash polls.
+        self.probes: deque[tuple[float, str]] = deque(maxlen=5000)
 
     def find_by_token(self, token: str) -> list[Instance]:
         return [i for i in self.instances.values() if i.token == token]
@@ -285,4 +287,5 @@ class SimulatorState:
                 for f in self.faults
             ],
             "deliveries": [d.public() for d in self.deliveries],
+            "probes": [{"at": at, "instance": name} for at, name in self.probes],
         }
