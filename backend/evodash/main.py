@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 import ssl
 import sys
@@ -142,8 +140,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         finally:
             if scheduler is not None:
                 await scheduler.stop()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(cleanup.drain(), timeout=10)
+            await cleanup.drain(max_wait=10)
             await stop_webhook_tasks(getattr(state, "webhook_tasks", None))
             await stop_jobs(getattr(state, "jobs_worker", None))
             set_bus(None)

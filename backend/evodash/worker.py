@@ -1,7 +1,7 @@
 """``evodash worker``: the background half of evodash, in a process of its own.
 
-A worker process runs the job queue (image jobs; :mod:`evodash.jobs.worker`), applies
-the webhook inbox (:mod:`evodash.webhooks.applier`) and runs forward attempts, and takes
+A worker process runs the job queue (:mod:`evodash.jobs.worker`: image jobs and forward
+attempts), applies the webhook inbox (:mod:`evodash.webhooks.applier`), and takes
 part in the schedule (:mod:`evodash.schedule`: one process, the leader, runs each
 periodic task). Any number of them run on PostgreSQL next to API processes started with
 ``EMBEDDED_WORKER=false`` and ``EMBEDDED_APPLIER=false``. ``SIGTERM`` stops it gracefully:
@@ -57,12 +57,12 @@ async def run_worker_process(
             poll_interval=poll_interval,
             ocr=ocr,
         )
-        webhooks = WebhookTasks(services.sessionmaker, services.http, settings)
+        webhooks = WebhookTasks(services.sessionmaker, settings)
         webhooks.applier.poll_seconds = APPLIER_POLL_SECONDS
         scheduler = Scheduler(services, PERIODIC_TASKS)
         try:
             await worker.start()
-            webhooks.start(background=True)
+            webhooks.start(apply=True)
             scheduler.start()
             await stop.wait()
             log.info("worker.stopping", worker=worker.name, grace=grace)

@@ -39,11 +39,15 @@ from evodash.jobs import service
 from evodash.jobs.errors import JobFailure
 from evodash.jobs.models import ImageProcessingJob
 from evodash.jobs.pipeline import JobContext, run_invoice_job
+from evodash.webhooks.forwarding import FORWARD_KIND, run_forward_job
 
 log = structlog.get_logger(__name__)
 
 JobHandler = Callable[[JobContext], Coroutine[Any, Any, dict[str, Any]]]
-_HANDLERS: dict[str, JobHandler] = {service.INVOICE_KIND: run_invoice_job}
+_HANDLERS: dict[str, JobHandler] = {
+    service.INVOICE_KIND: run_invoice_job,
+    FORWARD_KIND: run_forward_job,
+}
 
 
 def register_handler(kind: str, handler: JobHandler) -> None:

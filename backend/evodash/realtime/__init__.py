@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from evodash.core.background import TaskSet
 from evodash.realtime.bus import EventBus
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 _PENDING = "evodash_realtime_pending"
 _bus: EventBus | None = None
-_background: set[asyncio.Task[None]] = set()
+_background = TaskSet()
 _watchers: list[Callable[[Event], None]] = []
 
 Pending = list[tuple[SessionTransaction | None, "Event"]]
@@ -79,13 +80,10 @@ def _publish_after_commit(session: Session) -> None:
     if bus is None or not bus.listening:
         return
     try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no running loop: nobody to publish to
         return
-    items = [item for _, item in queued]
-    task = loop.create_task(_publish(bus, items))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    _background.spawn(_publish(bus, [item for _, item in queued]))
 
 
 def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import SessionDep, SettingsDep
@@ -11,7 +11,7 @@ from evodash.core.schemas import CursorPage, error_responses
 from evodash.core.urls import public_part
 from evodash.users.models import Role
 from evodash.webhooks import SECRET_HEADER, service
-from evodash.webhooks.deps import ForwarderDep, WebhookTasksDep
+from evodash.webhooks.deps import WebhookTasksDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
 from evodash.webhooks.receiver import MAX_JSON_DEPTH, receipt
 from evodash.webhooks.route import EVENT_NAME_PATTERN, ReceiverRoute
@@ -193,18 +193,14 @@ async def list_deliveries(
     response_model=WebhookDeliveryRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Forward an event again after its attempts failed",
-    description="Queues one more attempt to the instance's current forward URL and starts "
-    "it right away. Only the last attempt of an event, once failed for good, is retryable.",
+    description="Queues one more attempt to the instance's current forward URL, due now "
+    "(a worker runs it). Only the last attempt of an event, once failed for good, is retryable.",
     responses=error_responses(401, 403, 404, 409),
 )
 async def retry_delivery(
     _: OperatorUser,
     delivery_id: BigId,
     session: SessionDep,
-    forwarder: ForwarderDep,
-    background: BackgroundTasks,
 ) -> WebhookDeliveryRead:
     delivery = await service.retry_delivery(session, delivery_id)
-    if forwarder is not None:
-        background.add_task(forwarder.start, delivery.id)
     return WebhookDeliveryRead.model_validate(delivery)

@@ -25,6 +25,7 @@ from evodash.webhooks.errors import (
     EventNotFound,
     EventNotReplayable,
 )
+from evodash.webhooks.forwarding import enqueue_attempt
 from evodash.webhooks.models import (
     DeliveryStatus,
     EventStatus,
@@ -168,7 +169,7 @@ async def list_deliveries(
 
 
 async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery:
-    """Queue one more attempt of a forwarding that failed for good."""
+    """Queue one more attempt (and its job) of a forwarding that failed for good."""
     repo = DeliveryRepository(session)
     delivery = await repo.get(delivery_id)
     if delivery is None:
@@ -192,6 +193,7 @@ async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDeli
     )
     repo.add(retry)
     await session.flush()
+    enqueue_attempt(session, retry)
     return retry
 
 

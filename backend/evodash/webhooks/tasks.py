@@ -2,8 +2,7 @@
 
 * the receiver (:mod:`evodash.webhooks.receiver`) and the applier
   (:mod:`evodash.webhooks.applier`), which the receiver wakes after each commit;
-* forwarding: run pending attempts whose time has come (retries survive restarts);
-  several processes may scan at once: attempts are claimed before they run.
+* (forwarding is a job kind of the job queue: :mod:`evodash.webhooks.forwarding`).
 
 And the periodic tasks of the pipeline, run once across all processes by the scheduler
 (:mod:`evodash.schedule`):
@@ -18,12 +17,10 @@ And the periodic tasks of the pipeline, run once across all processes by the sch
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,9 +32,8 @@ from evodash.instances.webhook_secret import seal_legacy_secrets
 from evodash.realtime.events import Event, InstanceDeletedEvent
 from evodash.webhooks import service
 from evodash.webhooks.applier import Applier
-from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.receiver import Receiver
-from evodash.webhooks.repository import DeliveryRepository, EventRepository
+from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
 
@@ -52,23 +48,16 @@ class WebhookTasks:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        http: httpx.AsyncClient,
         settings: Settings,
         *,
-        forward_poll_seconds: float = 5.0,
         sessions: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self.forwarder = Forwarder(sessionmaker, http, settings)
         sessions = sessions or (lambda: sessionmaker)
-        self.applier = Applier(sessions, settings, on_deliveries=self._forward)
+        self.applier = Applier(sessions, settings)
         self.receiver = Receiver(sessions, settings, on_commit=self.applier.wake)
         self.applier.handoff = self.receiver.appender.handoff
-        self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
-            ("forward", forward_poll_seconds, self.forward_due_once),
-        ]
-        self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._unwatch: Callable[[], None] | None = None
 
@@ -76,22 +65,10 @@ class WebhookTasks:
         if isinstance(event, InstanceDeletedEvent):
             self.receiver.secrets.forget(event.data.id)
 
-    def _forward(self, delivery_ids: list[int]) -> None:
-        for delivery_id in delivery_ids:
-            self.forwarder.kick(delivery_id)
-
     async def settle(self) -> int:
         """Apply every event received so far (tests: wait for the pipeline)."""
         await self.receiver.appender.close()
         return await self.applier.settle()
-
-    async def forward_due_once(self, limit: int = 200) -> int:
-        """Start every due pending attempt in the background; the number started."""
-        async with self.sessionmaker() as session:
-            ids = await DeliveryRepository(session).due_ids(utcnow(), limit)
-        for delivery_id in ids:
-            self.forwarder.kick(delivery_id)
-        return len(ids)
 
     async def sweep_deferred_once(self, limit: int = 500) -> int:
         return await sweep_deferred(self.sessionmaker, self.settings, limit=limit)
@@ -102,29 +79,16 @@ class WebhookTasks:
         await expire_qr(self.sessionmaker)
         return purged
 
-    async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[int]]) -> None:
-        while not self._stopping.is_set():
-            try:
-                await once()
-            except Exception:
-                log.exception("webhook.task_failed", task=name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), seconds)
-
-    def start(self, *, background: bool = True, apply: bool = True) -> None:
-        """Start applying and the forward retries. Without ``background`` (a process that
-        must not touch the database behind the requests, such as a test's), events are
-        still received and stored, and applied only by :meth:`settle`. Without ``apply``
-        (``EMBEDDED_APPLIER=false``) ``evodash worker`` processes apply them."""
+    def start(self, *, apply: bool = True) -> None:
+        """Start applying. Without ``apply`` (a process that must not touch the database
+        behind the requests, such as a test's; or ``EMBEDDED_APPLIER=false``, where
+        ``evodash worker`` processes apply), events are still received and stored, and
+        applied elsewhere (or by :meth:`settle`)."""
         # An instance deleted by this process stops being accepted at once (other
         # processes: when their cached secret expires, a few seconds later).
         self._unwatch = realtime.watch(self._forget_deleted)
-        if not background:
-            return
-        loop = asyncio.get_running_loop()
         if apply:
             self.applier.start()
-        self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let each loop finish its current round (a database write is never cut short).
@@ -135,25 +99,16 @@ class WebhookTasks:
             self._unwatch = None
         await self.receiver.appender.close()
         await self.applier.stop(grace)
-        if self._loops:
-            _, pending = await asyncio.wait(self._loops, timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        self._loops = []
-        await self.forwarder.aclose(grace)
 
 
 async def start_webhook_tasks(app: Any) -> WebhookTasks:
     """Called by the lifespan once the engine and the HTTP client exist. The receiver
-    always exists; applying and forward retries run with ``BACKGROUND_TASKS``."""
+    always exists; applying runs with ``BACKGROUND_TASKS`` and ``EMBEDDED_APPLIER``."""
     settings: Settings = app.state.settings
     await seal_legacy_secrets(app.state.sessionmaker, settings)
     state = app.state
-    tasks = WebhookTasks(
-        state.sessionmaker, state.http, settings, sessions=lambda: state.sessionmaker
-    )
-    tasks.start(background=settings.background_tasks, apply=settings.embedded_applier)
+    tasks = WebhookTasks(state.sessionmaker, settings, sessions=lambda: state.sessionmaker)
+    tasks.start(apply=settings.background_tasks and settings.embedded_applier)
     return tasks
 
 
