@@ -43,7 +43,6 @@ from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.core.services import Services, open_services
 from evodash.instances import cleanup
 from evodash.jobs.worker import start_jobs, stop_jobs
-from evodash.realtime import set_bus
 from evodash.realtime.router import router as realtime_router
 from evodash.schedule import PERIODIC_TASKS
 from evodash.users.service import ensure_first_admin
@@ -122,7 +121,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             concurrency=settings.password_hash_concurrency,
             max_waiting=settings.password_hash_queue,
         )
-        set_bus(services.bus)
         scheduler: Scheduler | None = None
         try:
             if settings.bootstrap_admin:
@@ -143,7 +141,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await cleanup.drain(max_wait=10)
             await stop_webhook_tasks(getattr(state, "webhook_tasks", None))
             await stop_jobs(getattr(state, "jobs_worker", None))
-            set_bus(None)
             state.passwords.close()
             log.info("app.stopped")
 

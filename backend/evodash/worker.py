@@ -16,12 +16,10 @@ import signal
 
 import structlog
 
-from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.scheduler import Scheduler
 from evodash.core.services import open_services
 from evodash.instances.webhook_secret import seal_legacy_secrets
-from evodash.jobs import service as jobs
 from evodash.jobs.worker import Worker
 from evodash.schedule import PERIODIC_TASKS
 from evodash.webhooks.tasks import WebhookTasks
@@ -46,8 +44,6 @@ async def run_worker_process(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
-        jobs.use_settings(settings)
-        realtime.set_bus(services.bus)  # with Redis, browsers see this worker's events
         await seal_legacy_secrets(services.sessionmaker, settings)
         worker = Worker(
             services.sessionmaker,
@@ -72,5 +68,3 @@ async def run_worker_process(
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
-            realtime.set_bus(None)
-            jobs.use_settings(None)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.http import create_http_client
+from evodash.realtime import with_bus
 from evodash.realtime.bus import EventBus, create_bus
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ async def open_services(
         redis = aioredis.from_url(settings.redis_url, decode_responses=True)
     try:
         await bus.start()
-        maker = create_sessionmaker(engine)
+        maker = with_bus(create_sessionmaker(engine), bus)  # committed events: on the bus
         yield Services(settings, engine, maker, http, bus, redis)
     finally:
         await bus.stop()

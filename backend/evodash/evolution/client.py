@@ -42,7 +42,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from evodash.core.config import get_settings
 from evodash.evolution.errors import flatten_message
 from evodash.evolution.models import (
     ActionResult,
@@ -105,21 +104,14 @@ class EvolutionClient:
         base_url: str,
         api_key: str | SecretStr,
         *,
-        timeout: float | None = None,
-        connect_timeout: float | None = None,
-        read_retries: int | None = None,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        read_retries: int = 2,
         retry_base_delay: float = 0.5,
         sleep: Sleep = asyncio.sleep,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_media_bytes: int = 20 * 1024 * 1024,
     ) -> None:
-        if timeout is None or connect_timeout is None or read_retries is None:
-            settings = get_settings()
-            timeout = settings.evolution_timeout_seconds if timeout is None else timeout
-            if connect_timeout is None:
-                connect_timeout = settings.evolution_connect_timeout_seconds
-            if read_retries is None:
-                read_retries = settings.evolution_read_retries
         self._timeout = timeout
         self._media_answer_bytes = media_answer_bytes(max_media_bytes)
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key

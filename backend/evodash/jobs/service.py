@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core import retry
-from evodash.core.config import Settings, get_settings
+from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.jobs import media, repository
 from evodash.jobs.errors import JobFileNotFound, JobNotFound, JobStateConflict
@@ -37,19 +37,6 @@ INTERNAL_KINDS = repository.INTERNAL_KINDS
 RETRY_BASE_SECONDS = 10.0
 RETRY_MAX_SECONDS = 15 * 60.0
 RETRY_JITTER = 0.2
-
-_active_settings: Settings | None = None
-
-
-def use_settings(settings: Settings | None) -> None:
-    """Called by the app's lifespan (and the worker command): the settings that
-    :func:`enqueue_image_job` uses when it is not given any (``MEDIA_ROOT``, limits)."""
-    global _active_settings
-    _active_settings = settings
-
-
-def current_settings() -> Settings:
-    return _active_settings or get_settings()
 
 
 def backoff_seconds(
@@ -159,7 +146,7 @@ async def enqueue_image_job(
     *,
     message: WhatsAppMessage,
     media_base64: str | None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> ImageProcessingJob:
     """Queue the processing of an image message (the webhook handler calls this).
 
@@ -167,7 +154,6 @@ async def enqueue_image_job(
     under ``MEDIA_ROOT`` now; without it the worker downloads them later through
     ``getBase64FromMediaMessage``. A message that already has a job gets that job back.
     """
-    settings = settings or current_settings()
     existing = await repository.find_for_message(session, message.id)
     if existing is not None:
         return existing

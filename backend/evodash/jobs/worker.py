@@ -321,9 +321,8 @@ class Worker:
 
 
 async def start_jobs(app: FastAPI) -> Worker | None:
-    """From the app's lifespan: the settings for enqueueing, and the embedded worker."""
+    """From the app's lifespan: the embedded worker, with ``EMBEDDED_WORKER``."""
     settings: Settings = app.state.settings
-    service.use_settings(settings)
     if not settings.embedded_worker:
         return None
     worker = Worker(app.state.sessionmaker, settings, app.state.http)
@@ -334,4 +333,3 @@ async def start_jobs(app: FastAPI) -> Worker | None:
 async def stop_jobs(worker: Worker | None) -> None:
     if worker is not None:
         await worker.stop(grace=10.0)
-    service.use_settings(None)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import structlog
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash import realtime
@@ -101,12 +101,14 @@ class WebhookTasks:
         await self.applier.stop(grace)
 
 
-async def start_webhook_tasks(app: Any) -> WebhookTasks:
+async def start_webhook_tasks(app: FastAPI) -> WebhookTasks:
     """Called by the lifespan once the engine and the HTTP client exist. The receiver
-    always exists; applying runs with ``BACKGROUND_TASKS`` and ``EMBEDDED_APPLIER``."""
-    settings: Settings = app.state.settings
-    await seal_legacy_secrets(app.state.sessionmaker, settings)
+    always exists; applying runs with ``BACKGROUND_TASKS`` and ``EMBEDDED_APPLIER``.
+    Sessions come from ``app.state.sessionmaker``, looked up at each use (tests replace
+    it after startup)."""
     state = app.state
+    settings: Settings = state.settings
+    await seal_legacy_secrets(state.sessionmaker, settings)
     tasks = WebhookTasks(state.sessionmaker, settings, sessions=lambda: state.sessionmaker)
     tasks.start(apply=settings.background_tasks and settings.embedded_applier)
     return tasks

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -234,7 +235,7 @@ class ForwardJobs:
     """A job worker of this test that runs only ``forward`` jobs (the app's own worker is
     off in tests), polling often; :meth:`drain` waits until none is left to run."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: FastAPI) -> None:
         from evodash.jobs.worker import Worker
         from evodash.webhooks.forwarding import FORWARD_KIND, run_forward_job
 
