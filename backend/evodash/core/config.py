@@ -111,17 +111,25 @@ class Settings(BaseSettings):
     # /docs, /redoc and /openapi.json. Unset: served except with ENVIRONMENT=production
     # (the document maps every route for whoever asks; turn it on there deliberately).
     api_docs_enabled: bool | None = None
+    #: Bearer token a Prometheus scraper sends to ``/metrics`` (admins may read it too).
+    #: Unset: only admins. At least 24 characters.
+    metrics_token: SecretStr | None = Field(default=None, min_length=24)
     #: Background work in this process: the scheduler of periodic tasks (status sync,
-    #: purges, QR expiry; run by one process at a time, see core/scheduler.py), forward
-    #: retries, and the webhook applier (``EMBEDDED_APPLIER``). Off for processes that
-    #: must not touch the database behind the request path (the test suite's rolled-back
-    #: transactions, for one).
+    #: purges, QR expiry; run by one process at a time, see core/scheduler.py) and the
+    #: webhook applier (``EMBEDDED_APPLIER``). Off for processes that must not touch the
+    #: database behind the request path (the test suite's rolled-back transactions, for
+    #: one).
     background_tasks: bool = True
 
     @field_validator("allowed_phone_numbers", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("public_base_url")
     @classmethod
