@@ -212,9 +212,12 @@ async def connection(
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    url = urlsplit(args.url)
+    urls = [urlsplit(u) for u in args.url]
+    url = urls[0]
     host, port = url.hostname or "127.0.0.1", url.port or 80
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    # Several --url (one per API process, same path): connections are spread over them.
+    targets = [(u.hostname or "127.0.0.1", u.port or 80) for u in urls]
+    if any(h not in ("127.0.0.1", "localhost", "::1") for h, _ in targets):
         raise SystemExit("bench.loadgen only talks to loopback addresses")
     requests = Requests(
         host=f"{host}:{port}",
@@ -229,8 +232,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     deadline = started + args.seconds
     await asyncio.gather(
         *(
-            connection(host, port, requests, results, deadline, args.max_requests)
-            for _ in range(args.connections)
+            connection(*targets[i % len(targets)], requests, results, deadline, args.max_requests)
+            for i in range(args.connections)
         )
     )
     ended = time.perf_counter()
@@ -264,7 +267,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--url", required=True, help="a loopback http:// URL")
+    parser.add_argument(
+        "--url",
+        required=True,
+        action="append",
+        help="a loopback http:// URL; repeat it (same path) to spread the connections",
+    )
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--seconds", type=float, default=10.0, help="stop sending after this")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="or after this many")
