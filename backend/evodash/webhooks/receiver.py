@@ -163,7 +163,9 @@ class Appender:
         self._writer: asyncio.Task[None] | None = None
         #: Bodies of events just stored (id -> body), for this process's applier: it
         #: would otherwise read and decode them again. Bounded; oldest dropped first.
+        #: Off (``keep_bodies``) when no applier runs in this process.
         self.handoff: dict[int, dict[str, Any]] = {}
+        self.keep_bodies = True
 
     async def append(self, row: dict[str, Any]) -> int:
         """Store ``row`` (a ``webhook_event``); its id once committed."""
@@ -204,6 +206,8 @@ class Appender:
             self.on_commit()
 
     def _hand_off(self, event_id: int, body: dict[str, Any]) -> None:
+        if not self.keep_bodies:
+            return
         if len(self.handoff) >= MAX_HANDOFF:
             del self.handoff[next(iter(self.handoff))]
         self.handoff[event_id] = body

@@ -79,14 +79,16 @@ class WebhookTasks:
         await expire_qr(self.sessionmaker)
         return purged
 
-    def start(self, *, apply: bool = True) -> None:
+    def start(self, *, apply: bool = True, keep_bodies: bool = True) -> None:
         """Start applying. Without ``apply`` (a process that must not touch the database
         behind the requests, such as a test's; or ``EMBEDDED_APPLIER=false``, where
         ``evodash worker`` processes apply), events are still received and stored, and
-        applied elsewhere (or by :meth:`settle`)."""
+        applied elsewhere (or by :meth:`settle`). Without ``keep_bodies`` the receiver
+        keeps no bodies in memory for an applier of this process (there is none)."""
         # An instance deleted by this process stops being accepted at once (other
         # processes: when their cached secret expires, a few seconds later).
         self._unwatch = realtime.watch(self._forget_deleted)
+        self.receiver.appender.keep_bodies = keep_bodies
         if apply:
             self.applier.start()
 
@@ -110,7 +112,10 @@ async def start_webhook_tasks(app: FastAPI) -> WebhookTasks:
     settings: Settings = state.settings
     await seal_legacy_secrets(state.sessionmaker, settings)
     tasks = WebhookTasks(state.sessionmaker, settings, sessions=lambda: state.sessionmaker)
-    tasks.start(apply=settings.background_tasks and settings.embedded_applier)
+    tasks.start(
+        apply=settings.background_tasks and settings.embedded_applier,
+        keep_bodies=settings.embedded_applier,
+    )
     return tasks
 
 
