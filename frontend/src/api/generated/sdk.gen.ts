@@ -871,7 +871,7 @@ export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(opt
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryDeliveryData, ThrowOnError>) => (options.client ?? client).post<WebhooksRetryDeliveryResponses, WebhooksRetryDeliveryErrors, ThrowOnError>({
     security: [

@@ -1353,7 +1353,7 @@ export const webhooksListDeliveriesInfiniteOptions = (options?: Options<Webhooks
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDeliveryMutation = (options?: Partial<Options<WebhooksRetryDeliveryData>>): UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> => {
     const mutationOptions: UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> = {
