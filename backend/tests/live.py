@@ -10,9 +10,9 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 
 @dataclass
@@ -38,7 +38,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serve(
-    app: Any, *, lifespan: str = "off", port: int | None = None
+    app: ASGIApp, *, lifespan: str = "off", port: int | None = None
 ) -> AsyncIterator[LiveServer]:
     """Run ``app`` until the block ends. The app's lifespan is assumed to be managed by
     the caller (the ``app`` fixture) unless ``lifespan="on"``."""

@@ -31,6 +31,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
 from evodash.simulator import RetryPolicy, create_simulator_app
 
@@ -40,7 +41,7 @@ SIM_RETRY = RetryPolicy(max_attempts=1, initial_delay=0.0, timeout=1.0)
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, lifespan: str = "on") -> Iterator[str]:
+def serve_in_thread(app: ASGIApp, *, lifespan: str = "on") -> Iterator[str]:
     """Serve ``app`` on ``http://127.0.0.1:<free port>`` until the block ends."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -28,6 +28,7 @@ from evodash.jobs.errors import PermanentJobFailure
 from evodash.jobs.models import ImageProcessingJob
 from evodash.jobs.pipeline import JobContext
 from evodash.jobs.worker import Worker
+from tests.conftest import AppRunner
 from tests.factories import UserFactory
 from tests.fixtures import load_evolution_json
 from tests.webhooks.support import InstanceFactory, post_event, text_message
@@ -91,7 +92,7 @@ class TestAccess:
             assert response.status_code == 403
 
     async def test_without_a_token_configured_only_admins(
-        self, settings: Settings, run_app: Any, users: UserFactory, as_user: Headers
+        self, settings: Settings, run_app: AppRunner, users: UserFactory, as_user: Headers
     ) -> None:
         untokened = settings.model_copy(update={"metrics_token": None})
         admin = await as_user(await users.admin())

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from fastapi import FastAPI
 from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -392,7 +393,7 @@ class TestEventsApi:
 
 async def test_failed_instance_event_rolls_back_and_announces_nothing_of_it(
     client: httpx.AsyncClient,
-    app: Any,
+    app: FastAPI,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
