@@ -77,7 +77,9 @@ class TestWorker:
                 [EVODASH, "worker", "--no-ocr"], env=env, stdout=out, stderr=subprocess.STDOUT
             )
         try:
-            deadline = time.monotonic() + 30
+            # Generous: a worker process imports the whole pipeline, and a full test run on
+            # 2 busy cores has taken more than 30 s to start one.
+            deadline = time.monotonic() + 90
             while "worker.started" not in log.read_text() and time.monotonic() < deadline:
                 assert process.poll() is None, log.read_text()
                 time.sleep(0.05)
