@@ -10,6 +10,7 @@ from evodash.jobs.router import router as jobs_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
+from evodash.reports.router import router as reports_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
@@ -26,6 +27,7 @@ api_router.include_router(audit_router)
 api_router.include_router(servers_router)
 api_router.include_router(instances_router)
 api_router.include_router(stats_router)
+api_router.include_router(reports_router)
 api_router.include_router(jobs_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(messages_router)

@@ -1,0 +1,170 @@
+"""Set-based SQL for reports. Message figures read the trigger-kept rollups
+(``message_hourly``, ``sender_daily``), never the messages table.
+
+Days and hours are those of the report's time zone: PostgreSQL converts each timestamp
+exactly (``timezone(tz, ts)``, daylight saving included); SQLite has no time zones, so it
+shifts by the zone's offset at the start of the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Integer, and_, case, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.instances.models import ConnectionEvent, EvolutionInstance
+from evodash.jobs.models import ImageProcessingJob, JobStatus
+from evodash.reports.models import MessageHourly, SenderDaily
+from evodash.reports.schemas import ReportQuery
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+class ReportsRepository:
+    def __init__(self, session: AsyncSession, query: ReportQuery) -> None:
+        self.session = session
+        self.q = query
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        offset = query.start.astimezone(ZoneInfo(query.tz)).utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        self._shift = f"{minutes:+d} minutes"
+
+    def _day(self, column: Any) -> Any:
+        if self.postgres:
+            return cast(func.timezone(self.q.tz, column), Date)
+        return func.substr(func.datetime(column, self._shift), 1, 10)
+
+    def _hour_of_day(self, column: Any) -> Any:
+        if self.postgres:
+            return cast(func.extract("hour", func.timezone(self.q.tz, column)), Integer)
+        return cast(func.strftime("%H", column, self._shift), Integer)
+
+    def _scoped(self, stmt: Any, instance_column: Any) -> Any:
+        if self.q.instance_id is not None:
+            stmt = stmt.where(instance_column == self.q.instance_id)
+        if self.q.server_id is not None:
+            servers = select(EvolutionInstance.id).where(
+                EvolutionInstance.server_id == self.q.server_id
+            )
+            stmt = stmt.where(instance_column.in_(servers.scalar_subquery()))
+        return stmt
+
+    async def instance_names(self, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        stmt = select(EvolutionInstance.id, EvolutionInstance.display_name).where(
+            EvolutionInstance.id.in_(sorted(ids))
+        )
+        return {i: name for i, name in (await self.session.execute(stmt)).all()}
+
+    async def messages_per_day(self) -> list[tuple[date, int, int, int, int]]:
+        """``(day, instance_id, received, sent, blocked)``, by day then instance."""
+        h = MessageHourly
+        day = self._day(h.hour)
+        incoming = h.direction == "in"
+        stmt = select(
+            day,
+            h.instance_id,
+            func.sum(case((incoming, h.received), else_=0)),
+            func.sum(case((incoming, 0), else_=h.received)),
+            func.sum(case((and_(incoming, h.is_allowed.is_(False)), h.received), else_=0)),
+        ).where(h.hour >= self.q.start, h.hour < self.q.end)
+        stmt = self._scoped(stmt, h.instance_id).group_by(day, h.instance_id)
+        rows = (await self.session.execute(stmt.order_by(day, h.instance_id))).all()
+        return [(_as_date(d), int(i), int(r), int(s), int(b)) for d, i, r, s, b in rows]
+
+    async def messages_per_hour_of_day(self) -> dict[int, tuple[int, int]]:
+        h = MessageHourly
+        hour = self._hour_of_day(h.hour)
+        incoming = h.direction == "in"
+        stmt = select(
+            hour,
+            func.sum(case((incoming, h.received), else_=0)),
+            func.sum(case((incoming, 0), else_=h.received)),
+        ).where(h.hour >= self.q.start, h.hour < self.q.end)
+        stmt = self._scoped(stmt, h.instance_id).group_by(hour)
+        return {int(k): (int(r), int(s)) for k, r, s in (await self.session.execute(stmt)).all()}
+
+    async def top_senders(self, limit: int) -> list[tuple[str, int]]:
+        s = SenderDaily
+        total = func.sum(s.messages)
+        stmt = select(s.sender_phone, total).where(
+            s.day >= self.q.first_day, s.day <= self.q.last_day
+        )
+        stmt = self._scoped(stmt, s.instance_id).group_by(s.sender_phone)
+        stmt = stmt.order_by(total.desc(), s.sender_phone).limit(limit)
+        return [(p, int(n)) for p, n in (await self.session.execute(stmt)).all()]
+
+    async def jobs_per_day(self) -> list[tuple[date, int, int, int, int, float | None]]:
+        """``(day, total, succeeded, failed, cancelled, mean ms of succeeded)``."""
+        j = ImageProcessingJob
+        day = self._day(j.created_at)
+        done = j.status == JobStatus.succeeded.value
+        if self.postgres:
+            ms: Any = func.extract("epoch", j.finished_at - j.started_at) * 1000
+        else:
+            ms = (func.julianday(j.finished_at) - func.julianday(j.started_at)) * 86_400_000.0
+        stmt = select(
+            day,
+            func.count(),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((j.status == JobStatus.failed.value, 1), else_=0)),
+            func.sum(case((j.status == JobStatus.cancelled.value, 1), else_=0)),
+            func.avg(case((and_(done, j.started_at.is_not(None)), ms), else_=None)),
+        ).where(j.created_at >= self.q.start, j.created_at < self.q.end)
+        stmt = self._scoped(stmt, j.instance_id).group_by(day).order_by(day)
+        return [
+            (_as_date(d), int(t), int(s), int(f), int(c), None if m is None else float(m))
+            for d, t, s, f, c, m in (await self.session.execute(stmt)).all()
+        ]
+
+    async def instances_alive(self) -> Sequence[EvolutionInstance]:
+        """Instances that existed during the period (created before its end, not deleted
+        before its start)."""
+        i = EvolutionInstance
+        stmt = select(i).where(
+            i.created_at < self.q.end, or_(i.deleted_at.is_(None), i.deleted_at >= self.q.start)
+        )
+        return (await self.session.scalars(self._scoped(stmt, i.id).order_by(i.id))).all()
+
+    async def states_before(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each instance's connection state when the period starts (its last event)."""
+        if not ids:
+            return {}
+        c = ConnectionEvent
+        last = (
+            select(c.instance_id, func.max(c.at).label("at"))
+            .where(c.at < self.q.start, c.instance_id.in_(ids))
+            .group_by(c.instance_id)
+            .subquery()
+        )
+        stmt = select(c.instance_id, c.state, c.id).join(
+            last, and_(last.c.instance_id == c.instance_id, last.c.at == c.at)
+        )
+        states: dict[int, str] = {}
+        for instance_id, state, _ in (await self.session.execute(stmt.order_by(c.id))).all():
+            states[instance_id] = state  # ties on `at`: the later row wins
+        return states
+
+    async def events_during(self, ids: Sequence[int]) -> list[tuple[int, str, datetime]]:
+        if not ids:
+            return []
+        c = ConnectionEvent
+        stmt = (
+            select(c.instance_id, c.state, c.at)
+            .where(c.at >= self.q.start, c.at < self.q.end, c.instance_id.in_(ids))
+            .order_by(c.instance_id, c.at, c.id)
+        )
+        return [(i, s, at) for i, s, at in (await self.session.execute(stmt)).all()]
+
+
+async def stored_message_total(session: AsyncSession) -> int:
+    """The messages in the table now, from the rollup (a few thousand rows, not millions)."""
+    stmt = select(func.coalesce(func.sum(MessageHourly.stored), 0))
+    return int((await session.execute(stmt)).scalar_one())
