@@ -103,9 +103,7 @@ def _day_starts(q: ReportQuery) -> list[datetime]:
     ]
 
 
-def _split(
-    start: datetime, end: datetime, bounds: Sequence[datetime]
-) -> list[tuple[int, float]]:
+def _split(start: datetime, end: datetime, bounds: Sequence[datetime]) -> list[tuple[int, float]]:
     """``(day index, seconds)`` of [start, end) cut at the day bounds."""
     out = []
     n = max(0, bisect_right(bounds, start) - 1)

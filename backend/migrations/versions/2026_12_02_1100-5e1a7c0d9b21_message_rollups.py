@@ -146,9 +146,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS whatsapp_message_rollup_insert ON whatsapp_message"
-               if op.get_bind().dialect.name == "postgresql"
-               else "DROP TRIGGER IF EXISTS whatsapp_message_rollup_insert")
+    op.execute(
+        "DROP TRIGGER IF EXISTS whatsapp_message_rollup_insert ON whatsapp_message"
+        if op.get_bind().dialect.name == "postgresql"
+        else "DROP TRIGGER IF EXISTS whatsapp_message_rollup_insert"
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS whatsapp_message_rollup_delete ON whatsapp_message")
         op.execute("DROP FUNCTION IF EXISTS evodash_message_rollup_insert()")
