@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from evodash.auth.router import router as auth_router
+from evodash.backups.router import router as backups_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
@@ -28,6 +29,7 @@ api_router.include_router(servers_router)
 api_router.include_router(instances_router)
 api_router.include_router(stats_router)
 api_router.include_router(reports_router)
+api_router.include_router(backups_router)
 api_router.include_router(jobs_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(messages_router)

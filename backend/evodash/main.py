@@ -20,6 +20,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from evodash import __version__
 from evodash.api import api_router
 from evodash.auth.throttle import LoginThrottle
+from evodash.backups.schemas import BACKUP_MAX_BYTES
+from evodash.backups.tasks import DataTasks
 from evodash.core.config import Settings, get_settings
 from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
@@ -124,6 +126,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs_worker = await start_jobs(app)
         app.state.instances_work = start_background_work(app.state, app.state.http, settings)
         app.state.webhook_tasks = await start_webhook_tasks(app)
+        if settings.background_tasks:
+            app.state.data_tasks = DataTasks(app.state.sessionmaker, settings)
+            app.state.data_tasks.start()
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         if settings.environment != "test":  # process-wide: for a serving process only
             _tune_gc()
@@ -131,6 +136,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if (instances_work := getattr(app.state, "instances_work", None)) is not None:
             await instances_work.stop()
+        if (data_tasks := getattr(app.state, "data_tasks", None)) is not None:
+            await data_tasks.stop()
         await stop_webhook_tasks(getattr(app.state, "webhook_tasks", None))
         await stop_jobs(getattr(app.state, "jobs_worker", None))
         set_bus(None)
@@ -214,7 +221,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_body_bytes,
-        limits=[("/api/webhooks/", settings.webhook_max_body_bytes)],
+        limits=[
+            ("/api/webhooks/", settings.webhook_max_body_bytes),
+            ("/api/backups/import", BACKUP_MAX_BYTES),
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     # Image jobs one sender may queue per hour on one instance (0: no limit).
     image_jobs_per_sender_per_hour: int = Field(default=30, ge=0)
 
+    # Backups (docs/operations.md, "Backups"). Automatic backups run when BACKUP_DIR and
+    # the passphrase are set; the passphrase seals the secrets (not SECRET_KEY).
+    backup_dir: Path | None = None
+    backup_interval_hours: float = Field(default=24.0, gt=0, le=24 * 365)
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+    evodash_backup_passphrase: SecretStr | None = None
+
     # Infrastructure
     redis_url: str | None = None
     log_format: Literal["console", "json"] = "console"
