@@ -2,33 +2,48 @@
 ``message_rollups``): every insert and delete, by any code path, updates them in the same
 transaction, so reports and the dashboard's total never scan the messages table.
 
-``message_hourly.received`` counts every message ever stored in that hour (it is history:
-retention does not lower it); ``stored`` counts those still in the table (deletes lower it).
-``sender_daily`` counts incoming messages per sender and day (erased with the sender).
+``message_daily`` (UTC days) counts the messages ever stored each day (history: retention
+does not lower ``received``/``sent``/``blocked``) and those still in the table
+(``stored``: deletes lower it). ``message_hourly`` has the same history per UTC hour, for
+the busiest hours and for days in other time zones. ``sender_daily`` counts incoming
+messages per sender and UTC day (erased with the sender).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base
 
 
-class MessageHourly(Base):
+class _Counts:
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    blocked: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MessageDaily(_Counts, Base):
+    __tablename__ = "message_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("evolution_instance.id", ondelete="CASCADE"), primary_key=True
+    )
+    stored: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MessageHourly(_Counts, Base):
     __tablename__ = "message_hourly"
-    __table_args__ = (Index("ix_message_hourly_instance_id_hour", "instance_id", "hour"),)
+    __table_args__ = (Index("ix_message_hourly_hour_of_day_hour", "hour_of_day", "hour"),)
 
     hour: Mapped[datetime] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(
         ForeignKey("evolution_instance.id", ondelete="CASCADE"), primary_key=True
     )
-    direction: Mapped[str] = mapped_column(String(3), primary_key=True)
-    is_allowed: Mapped[bool] = mapped_column(primary_key=True)
-    received: Mapped[int] = mapped_column(BigInteger, default=0)
-    stored: Mapped[int] = mapped_column(BigInteger, default=0)
+    hour_of_day: Mapped[int] = mapped_column(SmallInteger)
 
 
 class SenderDaily(Base):

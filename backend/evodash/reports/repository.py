@@ -1,15 +1,16 @@
 """Set-based SQL for reports. Message figures read the trigger-kept rollups
 (``message_hourly``, ``sender_daily``), never the messages table.
 
-Days and hours are those of the report's time zone: PostgreSQL converts each timestamp
-exactly (``timezone(tz, ts)``, daylight saving included); SQLite has no time zones, so it
-shifts by the zone's offset at the start of the period.
+Days and hours are those of the report's time zone. Message figures are kept per UTC day
+and hour, so they use the zone's offset at the start of the period, to the hour (Brazil
+has had no daylight saving since 2019). Jobs are read from their table: PostgreSQL
+converts each timestamp exactly (``timezone(tz, ts)``); SQLite shifts by that offset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob, JobStatus
-from evodash.reports.models import MessageHourly, SenderDaily
+from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily
 from evodash.reports.schemas import ReportQuery
 
 
@@ -63,33 +64,88 @@ class ReportsRepository:
         )
         return {i: name for i, name in (await self.session.execute(stmt)).all()}
 
-    async def messages_per_day(self) -> list[tuple[date, int, int, int, int]]:
-        """``(day, instance_id, received, sent, blocked)``, by day then instance."""
+    @property
+    def offset_hours(self) -> int:
+        """The zone's offset at the start of the period, to the hour (message figures are
+        kept per UTC hour)."""
+        offset = self.q.start.astimezone(ZoneInfo(self.q.tz)).utcoffset()
+        return round(offset.total_seconds() / 3600) if offset else 0
+
+    async def _daily(self, first: date, last: date) -> dict[tuple[date, int], list[int]]:
+        d = MessageDaily
+        stmt = select(d.day, d.instance_id, d.received, d.sent, d.blocked).where(
+            d.day >= first, d.day <= last
+        )
+        rows = (await self.session.execute(self._scoped(stmt, d.instance_id))).all()
+        return {(_as_date(day), i): [r, s, b] for day, i, r, s, b in rows}
+
+    async def _early_hours(
+        self, first: date, last: date, before_hour: int
+    ) -> dict[tuple[date, int], list[int]]:
+        """Per UTC day and instance: the counts of its hours before ``before_hour``."""
         h = MessageHourly
-        day = self._day(h.hour)
-        incoming = h.direction == "in"
+        day = (
+            cast(func.timezone("UTC", h.hour), Date)
+            if self.postgres
+            else func.substr(h.hour, 1, 10)
+        )
         stmt = select(
-            day,
-            h.instance_id,
-            func.sum(case((incoming, h.received), else_=0)),
-            func.sum(case((incoming, 0), else_=h.received)),
-            func.sum(case((and_(incoming, h.is_allowed.is_(False)), h.received), else_=0)),
-        ).where(h.hour >= self.q.start, h.hour < self.q.end)
+            day, h.instance_id, func.sum(h.received), func.sum(h.sent), func.sum(h.blocked)
+        ).where(
+            h.hour_of_day < before_hour,
+            h.hour >= datetime.combine(first, time(0), UTC),
+            h.hour < datetime.combine(last + timedelta(days=1), time(0), UTC),
+        )
         stmt = self._scoped(stmt, h.instance_id).group_by(day, h.instance_id)
-        rows = (await self.session.execute(stmt.order_by(day, h.instance_id))).all()
-        return [(_as_date(d), int(i), int(r), int(s), int(b)) for d, i, r, s, b in rows]
+        rows = (await self.session.execute(stmt)).all()
+        return {(_as_date(d), i): [int(r), int(s), int(b)] for d, i, r, s, b in rows}
+
+    async def messages_per_day(self) -> list[tuple[date, int, int, int, int]]:
+        """``(day, instance_id, received, sent, blocked)``, by day then instance.
+
+        Local day D of a zone k hours behind UTC is UTC day D without its first k hours,
+        plus the first k hours of D+1 (ahead of UTC: D-1's last hours plus D's first
+        ones): the daily rollup and a few hourly rows, whatever the period's length.
+        """
+        offset = self.offset_hours
+        first, last = self.q.first_day, self.q.last_day
+        if offset == 0:
+            daily = await self._daily(first, last)
+        else:
+            k, shift = (-offset) % 24, timedelta(days=1 if offset > 0 else 0)
+            base = await self._daily(first - shift, last - shift)
+            early = await self._early_hours(first - shift, last - shift + timedelta(days=1), k)
+            daily = {}
+            one = timedelta(days=1)
+            keys = {(d + shift, i) for d, i in base} | {(d + shift - one, i) for d, i in early}
+            for local, instance in keys:
+                if not first <= local <= last:
+                    continue
+                x = local - shift
+                counts = [
+                    a - b + c
+                    for a, b, c in zip(
+                        base.get((x, instance), [0, 0, 0]),
+                        early.get((x, instance), [0, 0, 0]),
+                        early.get((x + one, instance), [0, 0, 0]),
+                        strict=True,
+                    )
+                ]
+                if any(counts):
+                    daily[(local, instance)] = counts
+        return [(d, i, *daily[(d, i)]) for d, i in sorted(daily)]  # type: ignore[misc]
 
     async def messages_per_hour_of_day(self) -> dict[int, tuple[int, int]]:
         h = MessageHourly
-        hour = self._hour_of_day(h.hour)
-        incoming = h.direction == "in"
-        stmt = select(
-            hour,
-            func.sum(case((incoming, h.received), else_=0)),
-            func.sum(case((incoming, 0), else_=h.received)),
-        ).where(h.hour >= self.q.start, h.hour < self.q.end)
-        stmt = self._scoped(stmt, h.instance_id).group_by(hour)
-        return {int(k): (int(r), int(s)) for k, r, s in (await self.session.execute(stmt)).all()}
+        stmt = select(h.hour_of_day, func.sum(h.received), func.sum(h.sent)).where(
+            h.hour >= self.q.start, h.hour < self.q.end
+        )
+        stmt = self._scoped(stmt, h.instance_id).group_by(h.hour_of_day)
+        offset = self.offset_hours
+        out: dict[int, tuple[int, int]] = {}
+        for hour, received, sent in (await self.session.execute(stmt)).all():
+            out[(int(hour) + offset) % 24] = (int(received), int(sent))
+        return out
 
     async def top_senders(self, limit: int) -> list[tuple[str, int]]:
         s = SenderDaily
@@ -166,5 +222,5 @@ class ReportsRepository:
 
 async def stored_message_total(session: AsyncSession) -> int:
     """The messages in the table now, from the rollup (a few thousand rows, not millions)."""
-    stmt = select(func.coalesce(func.sum(MessageHourly.stored), 0))
+    stmt = select(func.coalesce(func.sum(MessageDaily.stored), 0))
     return int((await session.execute(stmt)).scalar_one())

@@ -6,6 +6,7 @@ Create Date: 2026-12-02 11:00:00.000000+00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,16 +21,32 @@ depends_on: str | Sequence[str] | None = None
 # key order so two concurrent statements lock them in the same order (no deadlock).
 PG_HOUR = "date_trunc('hour', wa_timestamp, 'UTC')"
 PG_DAY = "(wa_timestamp AT TIME ZONE 'UTC')::date"
+COUNTS = (
+    "sum(CASE WHEN direction = 'in' THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN direction = 'in' THEN 0 ELSE 1 END), "
+    "sum(CASE WHEN direction = 'in' AND NOT is_allowed THEN 1 ELSE 0 END)"
+)
+
+
+def _add(table: str, *columns: str) -> str:
+    return ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in columns)
+
+
 PG_FUNCTIONS = [
     f"""
 CREATE FUNCTION evodash_message_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO message_hourly (hour, instance_id, direction, is_allowed, received, stored)
-  SELECT {PG_HOUR}, instance_id, direction, is_allowed, count(*), count(*)
-  FROM new_rows GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (hour, instance_id, direction, is_allowed) DO UPDATE
-    SET received = message_hourly.received + EXCLUDED.received,
-        stored = message_hourly.stored + EXCLUDED.stored;
+  INSERT INTO message_daily (day, instance_id, received, sent, blocked, stored)
+  SELECT {PG_DAY}, instance_id, {COUNTS}, count(*)
+  FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (day, instance_id) DO UPDATE
+    SET {_add("message_daily", "received", "sent", "blocked", "stored")};
+  INSERT INTO message_hourly (hour, instance_id, hour_of_day, received, sent, blocked)
+  SELECT {PG_HOUR}, instance_id, extract(hour FROM {PG_HOUR} AT TIME ZONE 'UTC')::int,
+    {COUNTS}
+  FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (hour, instance_id) DO UPDATE
+    SET {_add("message_hourly", "received", "sent", "blocked")};
   INSERT INTO sender_daily (day, instance_id, sender_phone, messages)
   SELECT {PG_DAY}, instance_id, sender_phone, count(*)
   FROM new_rows WHERE direction = 'in' AND sender_phone IS NOT NULL
@@ -41,13 +58,11 @@ END $$""",
     f"""
 CREATE FUNCTION evodash_message_rollup_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE message_hourly AS h SET stored = h.stored - d.n
+  UPDATE message_daily AS d SET stored = d.stored - o.n
   FROM (
-    SELECT {PG_HOUR} AS hour, instance_id, direction, is_allowed, count(*) AS n
-    FROM old_rows GROUP BY 1, 2, 3, 4
-  ) AS d
-  WHERE h.hour = d.hour AND h.instance_id = d.instance_id AND h.direction = d.direction
-    AND h.is_allowed = d.is_allowed;
+    SELECT {PG_DAY} AS day, instance_id, count(*) AS n FROM old_rows GROUP BY 1, 2
+  ) AS o
+  WHERE d.day = o.day AND d.instance_id = o.instance_id;
   RETURN NULL;
 END $$""",
     """
@@ -61,36 +76,54 @@ EXECUTE FUNCTION evodash_message_rollup_delete()""",
 ]
 
 # SQLite stores datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' text (SQLAlchemy's format), so
-# the hour is a prefix; it has row-level triggers only (one writer: no lock ordering).
+# the hour and the day are prefixes; it has row-level triggers only (one writer).
 SQLITE_HOUR = "substr({t}.wa_timestamp, 1, 13) || ':00:00.000000'"
+SQLITE_DAY = "substr({t}.wa_timestamp, 1, 10)"
+SQLITE_COUNTS = (
+    "NEW.direction = 'in', NEW.direction <> 'in', NEW.direction = 'in' AND NOT NEW.is_allowed"
+)
 SQLITE_TRIGGERS = [
     f"""
 CREATE TRIGGER whatsapp_message_rollup_insert AFTER INSERT ON whatsapp_message BEGIN
-  INSERT INTO message_hourly (hour, instance_id, direction, is_allowed, received, stored)
-  VALUES ({SQLITE_HOUR.format(t="NEW")}, NEW.instance_id, NEW.direction, NEW.is_allowed, 1, 1)
-  ON CONFLICT (hour, instance_id, direction, is_allowed) DO UPDATE
-    SET received = received + 1, stored = stored + 1;
+  INSERT INTO message_daily (day, instance_id, received, sent, blocked, stored)
+  VALUES ({SQLITE_DAY.format(t="NEW")}, NEW.instance_id, {SQLITE_COUNTS}, 1)
+  ON CONFLICT (day, instance_id) DO UPDATE SET received = received + excluded.received,
+    sent = sent + excluded.sent, blocked = blocked + excluded.blocked, stored = stored + 1;
+  INSERT INTO message_hourly (hour, instance_id, hour_of_day, received, sent, blocked)
+  VALUES ({SQLITE_HOUR.format(t="NEW")}, NEW.instance_id,
+    CAST(substr(NEW.wa_timestamp, 12, 2) AS INTEGER), {SQLITE_COUNTS})
+  ON CONFLICT (hour, instance_id) DO UPDATE SET received = received + excluded.received,
+    sent = sent + excluded.sent, blocked = blocked + excluded.blocked;
   INSERT INTO sender_daily (day, instance_id, sender_phone, messages)
-  SELECT substr(NEW.wa_timestamp, 1, 10), NEW.instance_id, NEW.sender_phone, 1
+  SELECT {SQLITE_DAY.format(t="NEW")}, NEW.instance_id, NEW.sender_phone, 1
   WHERE NEW.direction = 'in' AND NEW.sender_phone IS NOT NULL
   ON CONFLICT (day, instance_id, sender_phone) DO UPDATE SET messages = messages + 1;
 END""",
     f"""
 CREATE TRIGGER whatsapp_message_rollup_delete AFTER DELETE ON whatsapp_message BEGIN
-  UPDATE message_hourly SET stored = stored - 1
-  WHERE hour = {SQLITE_HOUR.format(t="OLD")} AND instance_id = OLD.instance_id
-    AND direction = OLD.direction AND is_allowed = OLD.is_allowed;
+  UPDATE message_daily SET stored = stored - 1
+  WHERE day = {SQLITE_DAY.format(t="OLD")} AND instance_id = OLD.instance_id;
 END""",
 ]
 
 
 def _backfill(postgres: bool) -> None:
     hour = PG_HOUR if postgres else SQLITE_HOUR.format(t="m")
-    day = PG_DAY if postgres else "substr(m.wa_timestamp, 1, 10)"
+    day = PG_DAY if postgres else SQLITE_DAY.format(t="m")
+    hour_of_day = (
+        f"extract(hour FROM {PG_HOUR} AT TIME ZONE 'UTC')::int"
+        if postgres
+        else "CAST(substr(m.wa_timestamp, 12, 2) AS INTEGER)"
+    )
     op.execute(
-        "INSERT INTO message_hourly (hour, instance_id, direction, is_allowed, received, stored) "
-        f"SELECT {hour}, instance_id, direction, is_allowed, count(*), count(*) "
-        "FROM whatsapp_message AS m GROUP BY 1, 2, 3, 4"
+        "INSERT INTO message_daily (day, instance_id, received, sent, blocked, stored) "
+        f"SELECT {day}, instance_id, {COUNTS}, count(*) FROM whatsapp_message AS m "
+        "GROUP BY 1, 2"
+    )
+    op.execute(
+        "INSERT INTO message_hourly (hour, instance_id, hour_of_day, received, sent, blocked) "
+        f"SELECT {hour}, instance_id, min({hour_of_day}), {COUNTS} FROM whatsapp_message AS m "
+        "GROUP BY 1, 2"
     )
     op.execute(
         "INSERT INTO sender_daily (day, instance_id, sender_phone, messages) "
@@ -99,28 +132,41 @@ def _backfill(postgres: bool) -> None:
     )
 
 
-def upgrade() -> None:
+def _rollup_table(name: str, key: sa.Column[Any], *columns: sa.Column[Any]) -> None:
     op.create_table(
-        "message_hourly",
-        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        name,
+        key,
         sa.Column("instance_id", sa.Integer(), nullable=False),
-        sa.Column("direction", sa.String(length=3), nullable=False),
-        sa.Column("is_allowed", sa.Boolean(), nullable=False),
-        sa.Column("received", sa.BigInteger(), nullable=False),
-        sa.Column("stored", sa.BigInteger(), nullable=False),
+        *columns,
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["evolution_instance.id"],
-            name=op.f("fk_message_hourly_instance_id_evolution_instance"),
+            name=op.f(f"fk_{name}_instance_id_evolution_instance"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "hour", "instance_id", "direction", "is_allowed", name=op.f("pk_message_hourly")
-        ),
+        sa.PrimaryKeyConstraint(key.name, "instance_id", name=op.f(f"pk_{name}")),
+    )
+
+
+def _count(name: str) -> sa.Column[Any]:
+    return sa.Column(name, sa.BigInteger(), nullable=False)
+
+
+def upgrade() -> None:
+    _rollup_table(
+        "message_daily",
+        sa.Column("day", sa.Date(), nullable=False),
+        *(_count(c) for c in ("received", "sent", "blocked", "stored")),
+    )
+    _rollup_table(
+        "message_hourly",
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hour_of_day", sa.SmallInteger(), nullable=False),
+        *(_count(c) for c in ("received", "sent", "blocked")),
     )
     with op.batch_alter_table("message_hourly", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_message_hourly_instance_id_hour", ["instance_id", "hour"], unique=False
+            "ix_message_hourly_hour_of_day_hour", ["hour_of_day", "hour"], unique=False
         )
     op.create_table(
         "sender_daily",
@@ -159,3 +205,4 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS whatsapp_message_rollup_delete")
     op.drop_table("sender_daily")
     op.drop_table("message_hourly")
+    op.drop_table("message_daily")

@@ -148,6 +148,18 @@ class TestMessagesReport:
         )
         assert r.json()["totals"] == {"received": 3, "sent": 1, "blocked": 1}
 
+    async def test_a_zone_ahead_of_utc(
+        self, client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, int]
+    ) -> None:
+        params = {"from": "2026-11-10", "to": "2026-11-12", "tz": "Asia/Tokyo"}
+        r = await client.get("/api/reports/messages", params=params, headers=headers)
+        rows = [(x["day"], x["instance_id"], x["received"], x["sent"]) for x in r.json()["rows"]]
+        assert rows == [
+            ("2026-11-10", ids["a"], 2, 1),
+            ("2026-11-11", ids["a"], 1, 0),
+            ("2026-11-12", ids["b"], 2, 0),
+        ]
+
     async def test_deleting_messages_keeps_history_and_lowers_the_total(
         self,
         client: httpx.AsyncClient,
