@@ -56,3 +56,18 @@ class SenderDaily(Base):
     )
     sender_phone: Mapped[str] = mapped_column(String(32), primary_key=True)
     messages: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class UptimeDaily(Base):
+    """Uptime of finished days, computed once and kept (a day's connection events do not
+    change once it is over). Keyed by the report's time zone, since days depend on it;
+    ``instance_id`` 0 marks a day computed for every instance. No foreign key: a marker
+    names no instance."""
+
+    __tablename__ = "uptime_daily"
+
+    tz: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    open_seconds: Mapped[float]
+    observed_seconds: Mapped[float]

@@ -14,12 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob, JobStatus
-from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily
+from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.reports.schemas import ReportQuery
 
 
@@ -208,6 +210,21 @@ class ReportsRepository:
             states[instance_id] = state  # ties on `at`: the later row wins
         return states
 
+    async def uptime_seconds(
+        self, ids: Sequence[int], now: datetime
+    ) -> dict[tuple[int, date], tuple[float, float]]:
+        """PostgreSQL: ``{(instance_id, local day): (open seconds, observed seconds)}``,
+        computed in one statement (window over the events, cut at local midnights)."""
+        params = {
+            "ids": list(ids),
+            "start": self.q.start,
+            "end": self.q.end,
+            "now": now,
+            "tz": self.q.tz,
+        }
+        rows = (await self.session.execute(text(_UPTIME_SQL), params)).all()
+        return {(int(i), d): (float(o), float(t)) for i, d, o, t in rows}
+
     async def events_during(self, ids: Sequence[int]) -> list[tuple[int, str, datetime]]:
         if not ids:
             return []
@@ -218,6 +235,86 @@ class ReportsRepository:
             .order_by(c.instance_id, c.at, c.id)
         )
         return [(i, s, at) for i, s, at in (await self.session.execute(stmt)).all()]
+
+
+_UPTIME_SQL = """
+WITH inst AS (
+  SELECT id, LEAST(CAST(:end AS timestamptz), CAST(:now AS timestamptz),
+                   COALESCE(deleted_at, CAST(:end AS timestamptz))) AS stop
+  FROM evolution_instance WHERE id = ANY(CAST(:ids AS integer[]))
+), seeds AS (
+  SELECT DISTINCT ON (c.instance_id) c.instance_id, c.state,
+         CAST(:start AS timestamptz) AS at, CAST(0 AS bigint) AS id
+  FROM connection_event AS c
+  WHERE c.instance_id = ANY(CAST(:ids AS integer[])) AND c.at < CAST(:start AS timestamptz)
+  ORDER BY c.instance_id, c.at DESC, c.id DESC
+), ev AS (
+  SELECT instance_id, state, at, id FROM connection_event
+  WHERE instance_id = ANY(CAST(:ids AS integer[]))
+    AND at >= CAST(:start AS timestamptz) AND at < CAST(:end AS timestamptz)
+  UNION ALL SELECT instance_id, state, at, id FROM seeds
+), iv AS (
+  SELECT ev.instance_id, ev.state, ev.at AS s,
+         LEAST(COALESCE(LEAD(ev.at) OVER (PARTITION BY ev.instance_id ORDER BY ev.at, ev.id),
+                        inst.stop), inst.stop) AS e
+  FROM ev JOIN inst ON inst.id = ev.instance_id
+), cut AS (
+  SELECT iv.instance_id, iv.state, CAST(d.local_day AS date) AS day,
+         EXTRACT(EPOCH FROM LEAST(iv.e, (d.local_day + interval '1 day') AT TIME ZONE :tz)
+                          - GREATEST(iv.s, d.local_day AT TIME ZONE :tz)) AS seconds
+  FROM iv CROSS JOIN LATERAL generate_series(
+    date_trunc('day', iv.s AT TIME ZONE :tz),
+    date_trunc('day', (iv.e AT TIME ZONE :tz) - interval '1 microsecond'),
+    interval '1 day') AS d(local_day)
+  WHERE iv.e > iv.s
+)
+SELECT instance_id, day, SUM(CASE WHEN state = 'open' THEN seconds ELSE 0 END), SUM(seconds)
+FROM cut GROUP BY instance_id, day
+"""
+
+
+class UptimeCache:
+    """Rows of ``uptime_daily`` for one time zone."""
+
+    def __init__(self, session: AsyncSession, tz: str) -> None:
+        self.session = session
+        self.tz = tz
+
+    async def marked_days(self, first: date, last: date) -> set[date]:
+        u = UptimeDaily
+        stmt = select(u.day).where(
+            u.tz == self.tz, u.instance_id == 0, u.day >= first, u.day <= last
+        )
+        return {_as_date(d) for d in (await self.session.scalars(stmt)).all()}
+
+    async def store(
+        self, days: set[date], seconds: dict[tuple[int, date], tuple[float, float]]
+    ) -> None:
+        rows = [
+            {"tz": self.tz, "day": d, "instance_id": i, "open_seconds": o, "observed_seconds": t}
+            for (i, d), (o, t) in seconds.items()
+            if d in days
+        ] + [
+            {"tz": self.tz, "day": d, "instance_id": 0, "open_seconds": 0, "observed_seconds": 0}
+            for d in days
+        ]
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        insert = pg_insert if postgres else sqlite_insert
+        table = UptimeDaily.__table__
+        for n in range(0, len(rows), 1000):  # a concurrent request may store them too
+            stmt = insert(table).on_conflict_do_nothing()  # type: ignore[arg-type]
+            await self.session.execute(stmt, rows[n : n + 1000])
+
+    async def read(
+        self, first: date, last: date, ids: Sequence[int]
+    ) -> dict[tuple[int, date], tuple[float, float]]:
+        if not ids:
+            return {}
+        u = UptimeDaily
+        stmt = select(u.instance_id, u.day, u.open_seconds, u.observed_seconds).where(
+            u.tz == self.tz, u.day >= first, u.day <= last, u.instance_id.in_(ids)
+        )
+        return {(i, _as_date(d)): (o, t) for i, d, o, t in (await self.session.execute(stmt)).all()}
 
 
 async def stored_message_total(session: AsyncSession) -> int:

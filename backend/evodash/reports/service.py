@@ -5,7 +5,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
@@ -13,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.csvexport import Separator, csv_response
 from evodash.core.db import utcnow
-from evodash.instances.models import InstanceStatus
-from evodash.reports.repository import ReportsRepository
+from evodash.instances.models import EvolutionInstance, InstanceStatus
+from evodash.reports.repository import ReportsRepository, UptimeCache
 from evodash.reports.schemas import (
     HourRow,
     HoursReport,
@@ -115,28 +116,27 @@ def _split(start: datetime, end: datetime, bounds: Sequence[datetime]) -> list[t
     return out
 
 
-async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
-    """Per day and instance: the time in state ``open`` over the time with a known state.
-    The state before the first event of the period is the instance's last event before
-    it; an instance with no event before is unobserved until its first one."""
-    repo = ReportsRepository(session, q)
-    instances = await repo.instances_alive()
+async def _uptime_in_python(
+    repo: ReportsRepository,
+    instances: Sequence[EvolutionInstance],
+    bounds: list[datetime],
+    q: ReportQuery,
+    now: datetime,
+) -> dict[tuple[int, date], tuple[float, float]]:
+    """SQLite: the same figures as :meth:`ReportsRepository.uptime_seconds`."""
     ids = [i.id for i in instances]
     before = await repo.states_before(ids)
     events: dict[int, list[tuple[str | None, datetime]]] = defaultdict(list)
     for instance_id, event_state, at in await repo.events_during(ids):
         events[instance_id].append((event_state, at))
-    bounds = _day_starts(q)
-    now = utcnow()
-    items: list[UptimeDayRow] = []
+    out: dict[tuple[int, date], tuple[float, float]] = {}
     for instance in instances:
         stop = min(q.end, now, instance.deleted_at or q.end)
         opened = [0.0] * (len(bounds) - 1)
         observed = [0.0] * (len(bounds) - 1)
         state: str | None = before.get(instance.id)
         since = q.start
-        timeline = [*events[instance.id], (None, stop)]
-        for next_state, at in timeline:
+        for next_state, at in [*events[instance.id], (None, stop)]:
             if state is not None and at > since:
                 for n, seconds in _split(since, min(at, stop), bounds):
                     observed[n] += seconds
@@ -144,18 +144,84 @@ async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
                         opened[n] += seconds
             state, since = next_state, max(since, at)
         for n, seconds in enumerate(observed):
-            if seconds or (bounds[n] < stop and bounds[n + 1] > instance.created_at):
+            if seconds:
+                out[(instance.id, q.first_day + timedelta(days=n))] = (opened[n], seconds)
+    return out
+
+
+#: A day's uptime is kept once it has been over this long (late connection events).
+UPTIME_SETTLED = timedelta(hours=1)
+Seconds = dict[tuple[int, date], tuple[float, float]]
+
+
+def _span(q: ReportQuery, first: date, last: date, *, scoped: bool) -> ReportQuery:
+    zone = ZoneInfo(q.tz)
+    return replace(
+        q,
+        first_day=first,
+        last_day=last,
+        start=datetime.combine(first, time(0), zone).astimezone(UTC),
+        end=datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC),
+        server_id=q.server_id if scoped else None,
+        instance_id=q.instance_id if scoped else None,
+    )
+
+
+async def _compute_uptime(session: AsyncSession, q: ReportQuery, now: datetime) -> Seconds:
+    repo = ReportsRepository(session, q)
+    instances = await repo.instances_alive()
+    if repo.postgres:
+        return await repo.uptime_seconds([i.id for i in instances], now)
+    return await _uptime_in_python(repo, instances, _day_starts(q), q, now)
+
+
+async def _settled_uptime(
+    session: AsyncSession, q: ReportQuery, days: list[date], ids: list[int], now: datetime
+) -> Seconds:
+    """The uptime of finished days: computed once for every instance, then read."""
+    cache = UptimeCache(session, q.tz)
+    done = await cache.marked_days(days[0], days[-1])
+    missing = [d for d in days if d not in done]
+    if missing:
+        computed = await _compute_uptime(
+            session, _span(q, missing[0], missing[-1], scoped=False), now
+        )
+        await cache.store(set(missing), computed)
+    return await cache.read(days[0], days[-1], ids)
+
+
+async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
+    """Per day and instance: the time in state ``open`` over the time with a known state.
+    The state before the first event of the period is the instance's last event before
+    it; an instance with no event before is unobserved until its first one."""
+    instances = await ReportsRepository(session, q).instances_alive()
+    bounds = _day_starts(q)
+    now = utcnow()
+    days = [q.first_day + timedelta(days=n) for n in range(len(bounds) - 1)]
+    settled = [d for n, d in enumerate(days) if bounds[n + 1] <= now - UPTIME_SETTLED]
+    seconds: Seconds = {}
+    if settled:
+        ids = [i.id for i in instances]
+        seconds |= await _settled_uptime(session, q, settled, ids, now)
+    if len(settled) < len(days):
+        recent = _span(q, days[len(settled)], days[-1], scoped=True)
+        seconds |= await _compute_uptime(session, recent, now)
+    items: list[UptimeDayRow] = []
+    for n, day in enumerate(days):
+        for instance in instances:
+            opened, observed = seconds.get((instance.id, day), (0.0, 0.0))
+            stop = min(q.end, now, instance.deleted_at or q.end)
+            if observed or (bounds[n] < stop and bounds[n + 1] > instance.created_at):
                 items.append(
                     UptimeDayRow(
-                        day=q.first_day + timedelta(days=n),
+                        day=day,
                         instance_id=instance.id,
                         instance_name=instance.display_name,
-                        open_seconds=round(opened[n]),
-                        observed_seconds=round(seconds),
-                        uptime_percent=round(100 * opened[n] / seconds, 2) if seconds else None,
+                        open_seconds=round(opened),
+                        observed_seconds=round(observed),
+                        uptime_percent=round(100 * opened / observed, 2) if observed else None,
                     )
                 )
-    items.sort(key=lambda r: (r.day, r.instance_id))
     return UptimeReport.model_validate({**_period(q), "rows": items})
 
 

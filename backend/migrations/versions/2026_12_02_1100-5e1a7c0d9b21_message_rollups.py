@@ -185,6 +185,16 @@ def upgrade() -> None:
     with op.batch_alter_table("sender_daily", schema=None) as batch_op:
         batch_op.create_index("ix_sender_daily_sender_phone", ["sender_phone"], unique=False)
 
+    op.create_table(
+        "uptime_daily",
+        sa.Column("tz", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("instance_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("open_seconds", sa.Double(), nullable=False),
+        sa.Column("observed_seconds", sa.Double(), nullable=False),
+        sa.PrimaryKeyConstraint("tz", "day", "instance_id", name=op.f("pk_uptime_daily")),
+    )
+
     postgres = op.get_bind().dialect.name == "postgresql"
     _backfill(postgres)
     for statement in PG_FUNCTIONS if postgres else SQLITE_TRIGGERS:
@@ -206,3 +216,4 @@ def downgrade() -> None:
     op.drop_table("sender_daily")
     op.drop_table("message_hourly")
     op.drop_table("message_daily")
+    op.drop_table("uptime_daily")

@@ -11,12 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.reports.models import UptimeDaily
 from evodash.servers.models import EvolutionServer
 from tests.factories import UserFactory
 
@@ -231,7 +232,11 @@ class TestOtherReports:
         ]
 
     async def test_uptime(
-        self, client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, int]
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        ids: dict[str, int],
+        db: async_sessionmaker[AsyncSession],
     ) -> None:
         params = {"from": "2026-11-10", "to": "2026-11-10"}
         r = await client.get("/api/reports/uptime", params=params, headers=headers)
@@ -242,6 +247,14 @@ class TestOtherReports:
         assert rows[ids["a"]]["uptime_percent"] == 75.0
         assert rows[ids["b"]]["observed_seconds"] == 0
         assert rows[ids["b"]]["uptime_percent"] is None
+        # The finished day was kept, and is read back the same, for one instance too.
+        async with db() as s:
+            kept = (await s.execute(select(UptimeDaily.instance_id))).scalars().all()
+        assert sorted(kept) == [0, ids["a"]]
+        again = await client.get(
+            "/api/reports/uptime", params={**params, "instance_id": ids["a"]}, headers=headers
+        )
+        assert again.json()["rows"] == [rows[ids["a"]]]
 
     async def test_jobs_with_csv_decimal_comma(
         self, client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, int]
