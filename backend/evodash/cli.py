@@ -218,6 +218,31 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 1
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.retention.service import purge
+
+    settings = _settings_or_exit()
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            report = await purge(create_sessionmaker(engine), settings, dry_run=args.dry_run)
+        finally:
+            await engine.dispose()
+        verb = "would delete" if args.dry_run else "deleted"
+        print(f"evodash: retention purge{' (dry run)' if args.dry_run else ''}:")
+        for kind in report.kinds:
+            if kind.before is None and kind.kind != "messages":
+                print(f"  {kind.kind:<18} kept forever")
+            else:
+                age = f"older than {kind.days} days" if kind.days else "per-instance settings"
+                print(f"  {kind.kind:<18} {verb} {kind.count:,} ({age})")
+        return 0
+
+    return asyncio.run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evodash", description="Evolution API Dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -277,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", help="a file written by 'evodash backup export'")
     restore.add_argument("--dry-run", action="store_true", help="show what would change")
     restore.set_defaults(func=cmd_backup)
+
+    purge = sub.add_parser("purge", help="delete data older than the retention settings")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge.set_defaults(func=cmd_purge)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)

@@ -52,6 +52,7 @@ class InstanceBackup(Strict):
     phone_number: str | None = Field(default=None, max_length=32)
     owner_jid: str | None = Field(default=None, max_length=128)
     profile_name: str | None = Field(default=None, max_length=200)
+    message_retention_days: int | None = Field(default=None, ge=1, le=36500)
 
 
 class UserBackup(Strict):

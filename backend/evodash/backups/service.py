@@ -46,6 +46,7 @@ INSTANCE_FIELDS = (
     "phone_number",
     "owner_jid",
     "profile_name",
+    "message_retention_days",
 )
 USER_FIELDS = ("email", "role", "is_active", "password_hash")
 KEY_FIELDS = ("name", "prefix", "scopes", "expires_at", "revoked_at", "can_create_keys")

@@ -1,4 +1,4 @@
-"""Periodic data work: automatic backups.
+"""Periodic data work: automatic backups and retention purges (:mod:`evodash.retention`).
 
 Plain async functions run by a small loop started in the lifespan with
 ``BACKGROUND_TASKS``. Several processes may run it: a backup is only written when the
@@ -58,6 +58,11 @@ class DataTasks:
     async def _backup(self) -> None:
         await backup_if_due(self.sessionmaker, self.settings)
 
+    async def _purge(self) -> None:
+        from evodash.retention.service import purge
+
+        await purge(self.sessionmaker, self.settings, stopping=self._stopping)
+
     async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[None]]) -> None:
         while not self._stopping.is_set():
             try:
@@ -69,7 +74,9 @@ class DataTasks:
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
-        specs: list[tuple[str, float, Callable[[], Awaitable[None]]]] = []
+        specs: list[tuple[str, float, Callable[[], Awaitable[None]]]] = [
+            ("retention", self.settings.retention_purge_interval_seconds, self._purge)
+        ]
         if files.scheduled(self.settings):
             # Checked every few minutes; written once the interval has passed.
             specs.append(("backup", 300.0, self._backup))

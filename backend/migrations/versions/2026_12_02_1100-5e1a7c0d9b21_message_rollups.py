@@ -1,4 +1,5 @@
-"""message rollups kept by triggers (reports, the dashboard's total)
+"""message rollups kept by triggers (reports, the dashboard's total), uptime of finished
+days, per-instance message retention
 
 Revision ID: 5e1a7c0d9b21
 Revises: ae6c5c910dbc
@@ -195,6 +196,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tz", "day", "instance_id", name=op.f("pk_uptime_daily")),
     )
 
+    with op.batch_alter_table("evolution_instance", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("message_retention_days", sa.Integer(), nullable=True))
+
     postgres = op.get_bind().dialect.name == "postgresql"
     _backfill(postgres)
     for statement in PG_FUNCTIONS if postgres else SQLITE_TRIGGERS:
@@ -217,3 +221,5 @@ def downgrade() -> None:
     op.drop_table("message_hourly")
     op.drop_table("message_daily")
     op.drop_table("uptime_daily")
+    with op.batch_alter_table("evolution_instance", schema=None) as batch_op:
+        batch_op.drop_column("message_retention_days")

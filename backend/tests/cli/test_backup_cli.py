@@ -84,3 +84,18 @@ class TestBackupCli:
         assert bad.stderr.startswith("evodash: ") and "is not an evodash backup" in bad.stderr
         missing = _run(env, "import", str(tmp_path / "nope.json"))
         assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+class TestPurgeCli:
+    def test_dry_run_says_what_would_go(self, env: dict[str, str]) -> None:
+        result = subprocess.run(
+            [EVODASH, "purge", "--dry-run"],
+            env={**env, "RETENTION_AUDIT_DAYS": "30"},
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "(dry run)" in result.stdout
+        assert "audit_entries      would delete 0 (older than 30 days)" in result.stdout
+        assert "jobs               kept forever" in result.stdout
