@@ -11,6 +11,7 @@ from evodash.jobs.router import router as jobs_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
+from evodash.privacy.router import router as privacy_router
 from evodash.reports.router import router as reports_router
 from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
@@ -32,6 +33,7 @@ api_router.include_router(stats_router)
 api_router.include_router(reports_router)
 api_router.include_router(backups_router)
 api_router.include_router(retention_router)
+api_router.include_router(privacy_router)
 api_router.include_router(jobs_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(messages_router)

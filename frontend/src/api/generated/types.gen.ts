@@ -557,6 +557,56 @@ export type EndSessionsResult = {
 };
 
 /**
+ * ErasureReport
+ */
+export type ErasureReport = {
+    /**
+     * Phone
+     *
+     * The number, as E.164
+     */
+    phone: string;
+    /**
+     * Messages
+     */
+    messages: number;
+    /**
+     * Jobs
+     */
+    jobs: number;
+    /**
+     * Media Files
+     */
+    media_files: number;
+    /**
+     * Sender Days
+     */
+    sender_days: number;
+    /**
+     * Webhook Events
+     */
+    webhook_events: number;
+};
+
+/**
+ * ErasureRequest
+ */
+export type ErasureRequest = {
+    /**
+     * Phone
+     *
+     * The person's number, in any format
+     */
+    phone: string;
+    /**
+     * Confirm
+     *
+     * Must be true: erasing cannot be undone
+     */
+    confirm: boolean;
+};
+
+/**
  * ErrorRead
  *
  * The body of every error answer. Some errors add fields of their own (an Evolution
@@ -2846,6 +2896,18 @@ export type StatsOverview = {
      * Latest Connection Events
      */
     latest_connection_events: Array<RecentConnectionEvent>;
+};
+
+/**
+ * SubjectRequest
+ */
+export type SubjectRequest = {
+    /**
+     * Phone
+     *
+     * The person's number, in any format
+     */
+    phone: string;
 };
 
 /**
@@ -6204,6 +6266,86 @@ export type RetentionPreviewResponses = {
 };
 
 export type RetentionPreviewResponse = RetentionPreviewResponses[keyof RetentionPreviewResponses];
+
+export type PrivacyExportSubjectData = {
+    body: SubjectRequest;
+    path?: never;
+    query?: never;
+    url: '/api/privacy/export';
+};
+
+export type PrivacyExportSubjectErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type PrivacyExportSubjectError = PrivacyExportSubjectErrors[keyof PrivacyExportSubjectErrors];
+
+export type PrivacyExportSubjectResponses = {
+    /**
+     * A ZIP file
+     */
+    200: unknown;
+};
+
+export type PrivacyEraseSubjectData = {
+    body: ErasureRequest;
+    path?: never;
+    query?: never;
+    url: '/api/privacy/erase';
+};
+
+export type PrivacyEraseSubjectErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type PrivacyEraseSubjectError = PrivacyEraseSubjectErrors[keyof PrivacyEraseSubjectErrors];
+
+export type PrivacyEraseSubjectResponses = {
+    /**
+     * Successful Response
+     */
+    200: ErasureReport;
+};
+
+export type PrivacyEraseSubjectResponse = PrivacyEraseSubjectResponses[keyof PrivacyEraseSubjectResponses];
 
 export type JobsListJobsData = {
     body?: never;
