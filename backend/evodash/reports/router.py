@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from evodash.auth.deps import CurrentUser
 from evodash.core.csvexport import (
@@ -35,6 +36,12 @@ PERIOD_DOC = (
 RESPONSES = {**CSV_RESPONSE, **error_responses(401, 422)}
 
 
+def _json(report: BaseModel) -> Response:
+    """The report as JSON, serialized once by pydantic-core: a year of days per instance
+    is thousands of rows, and FastAPI would validate each again on the way out."""
+    return Response(report.model_dump_json(by_alias=True), media_type="application/json")
+
+
 @router.get(
     "/messages",
     response_model=MessagesReport,
@@ -52,7 +59,7 @@ async def messages_report(
     report = await service.messages(session, query)
     if format is OutputFormat.csv:
         return service.messages_csv(report, query, sep)
-    return report
+    return _json(report)
 
 
 @router.get(
@@ -72,7 +79,7 @@ async def uptime_report(
     report = await service.uptime(session, query)
     if format is OutputFormat.csv:
         return service.uptime_csv(report, query, sep)
-    return report
+    return _json(report)
 
 
 @router.get(
@@ -92,7 +99,7 @@ async def jobs_report(
     report = await service.jobs(session, query)
     if format is OutputFormat.csv:
         return service.jobs_csv(report, query, sep)
-    return report
+    return _json(report)
 
 
 @router.get(
@@ -112,7 +119,7 @@ async def hours_report(
     report = await service.hours(session, query)
     if format is OutputFormat.csv:
         return service.hours_csv(report, query, sep)
-    return report
+    return _json(report)
 
 
 @router.get(
@@ -133,4 +140,4 @@ async def senders_report(
     report = await service.senders(session, query, limit)
     if format is OutputFormat.csv:
         return service.senders_csv(report, query, sep)
-    return report
+    return _json(report)
