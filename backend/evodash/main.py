@@ -20,6 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from evodash import __version__
 from evodash.api import api_router, route_templates
 from evodash.auth.throttle import LoginThrottle
+from evodash.backups.schemas import BACKUP_MAX_BYTES
 from evodash.core.config import Settings, get_settings
 from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
 from evodash.core.errors import (
@@ -221,7 +222,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_body_bytes,
-        limits=[("/api/webhooks/", settings.webhook_max_body_bytes)],
+        limits=[
+            ("/api/webhooks/", settings.webhook_max_body_bytes),
+            ("/api/backups/import", BACKUP_MAX_BYTES),
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -101,6 +101,23 @@ class Settings(BaseSettings):
     # Image jobs one sender may queue per hour on one instance (0: no limit).
     image_jobs_per_sender_per_hour: int = Field(default=30, ge=0)
 
+    # Backups (docs/operations.md, "Backups"). Automatic backups run when BACKUP_DIR and
+    # the passphrase are set; the passphrase seals the secrets (not SECRET_KEY).
+    backup_dir: Path | None = None
+    backup_interval_hours: float = Field(default=24.0, gt=0, le=24 * 365)
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+    evodash_backup_passphrase: SecretStr | None = None
+
+    # Retention (days; 0 keeps forever). WEBHOOK_EVENT_RETENTION_DAYS above is the
+    # inbox's. An instance may set its own message retention.
+    retention_messages_days: int = Field(default=0, ge=0, le=36500)
+    retention_media_days: int = Field(default=0, ge=0, le=36500)
+    retention_jobs_days: int = Field(default=0, ge=0, le=36500)
+    retention_connection_events_days: int = Field(default=0, ge=0, le=36500)
+    retention_audit_days: int = Field(default=0, ge=0, le=36500)
+    retention_batch_size: int = Field(default=1000, ge=1, le=50_000)
+    retention_purge_interval_seconds: float = Field(default=3600, gt=0)
+
     # Infrastructure
     redis_url: str | None = None
     log_format: Literal["console", "json"] = "console"
