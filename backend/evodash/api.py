@@ -10,6 +10,7 @@ from evodash.jobs.router import router as jobs_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
+from evodash.recovery.router import router as recovery_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
@@ -31,3 +32,4 @@ api_router.include_router(webhooks_router)
 api_router.include_router(messages_router)
 api_router.include_router(instance_messages_router)
 api_router.include_router(message_allowlist_router)
+api_router.include_router(recovery_router)

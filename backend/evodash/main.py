@@ -46,6 +46,7 @@ from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.realtime import set_bus
 from evodash.realtime.bus import create_bus
 from evodash.realtime.router import router as realtime_router
+from evodash.recovery.runner import start_recovery, stop_recovery
 from evodash.users.service import ensure_first_admin
 from evodash.webhooks.tasks import start_webhook_tasks, stop_webhook_tasks
 
@@ -124,6 +125,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.jobs_worker = await start_jobs(app)
         app.state.instances_work = start_background_work(app.state, app.state.http, settings)
         app.state.webhook_tasks = await start_webhook_tasks(app)
+        app.state.recovery = await start_recovery(app)
         log.info("app.started", version=__version__, database=engine.url.get_backend_name())
         if settings.environment != "test":  # process-wide: for a serving process only
             _tune_gc()
@@ -131,6 +133,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if (instances_work := getattr(app.state, "instances_work", None)) is not None:
             await instances_work.stop()
+        await stop_recovery(getattr(app.state, "recovery", None))
         await stop_webhook_tasks(getattr(app.state, "webhook_tasks", None))
         await stop_jobs(getattr(app.state, "jobs_worker", None))
         set_bus(None)

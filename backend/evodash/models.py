@@ -5,6 +5,7 @@ from evodash.core.db import Base
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.recovery.models import RecoveryRun
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
@@ -18,6 +19,7 @@ __all__ = [
     "EvolutionInstance",
     "EvolutionServer",
     "ImageProcessingJob",
+    "RecoveryRun",
     "User",
     "WebhookDelivery",
     "WebhookEvent",

@@ -1884,6 +1884,96 @@ export type RecentMessage = {
 };
 
 /**
+ * RecoverRequest
+ */
+export type RecoverRequest = {
+    /**
+     * Since
+     *
+     * Fetch the messages Evolution stored from this WhatsApp time on. Default: the newest message stored here for the instance, minus the safety margin (`RECOVERY_OVERLAP_SECONDS`). At most `RECOVERY_MAX_LOOKBACK_DAYS` back.
+     */
+    since?: string | null;
+};
+
+/**
+ * RecoveryRunRead
+ *
+ * One recovery pass: the window asked for, what Evolution returned, what was new.
+ */
+export type RecoveryRunRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    trigger: RecoveryTrigger;
+    status: RecoveryStatus;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Until
+     */
+    until: string;
+    /**
+     * Found
+     *
+     * Distinct messages Evolution returned in the window
+     */
+    found: number;
+    /**
+     * New
+     *
+     * Of those, the ones evodash had not stored yet
+     */
+    new: number;
+    /**
+     * Total
+     *
+     * Evolution's count of matches at the first page
+     */
+    total: number | null;
+    /**
+     * Pages Done
+     */
+    pages_done: number;
+    /**
+     * Pages Total
+     */
+    pages_total: number | null;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Requested By
+     */
+    requested_by: number | null;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+};
+
+/**
+ * RecoveryStatus
+ */
+export type RecoveryStatus = 'running' | 'succeeded' | 'failed';
+
+/**
+ * RecoveryTrigger
+ */
+export type RecoveryTrigger = 'startup' | 'reconnect' | 'manual';
+
+/**
  * Role
  */
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -5959,6 +6049,103 @@ export type AllowListSetAllowedNumbersResponses = {
 };
 
 export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];
+
+export type RecoveryRecoverData = {
+    /**
+     * Body
+     */
+    body?: RecoverRequest | null;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recover';
+};
+
+export type RecoveryRecoverErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryRecoverError = RecoveryRecoverErrors[keyof RecoveryRecoverErrors];
+
+export type RecoveryRecoverResponses = {
+    /**
+     * Successful Response
+     */
+    202: RecoveryRunRead;
+};
+
+export type RecoveryRecoverResponse = RecoveryRecoverResponses[keyof RecoveryRecoverResponses];
+
+export type RecoveryListRecoveriesData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recoveries';
+};
+
+export type RecoveryListRecoveriesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryListRecoveriesError = RecoveryListRecoveriesErrors[keyof RecoveryListRecoveriesErrors];
+
+export type RecoveryListRecoveriesResponses = {
+    /**
+     * Response Recovery-List Recoveries
+     *
+     * Successful Response
+     */
+    200: Array<RecoveryRunRead>;
+};
+
+export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;
