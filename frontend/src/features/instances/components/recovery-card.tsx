@@ -58,6 +58,7 @@ export function RecoveryCard({ instanceId, canOperate, pollIntervalMs }: Recover
           <Button
             size="sm"
             variant="outline-primary"
+            className="text-nowrap"
             disabled={running || recover.isPending}
             onClick={() => recover.mutate()}
           >
