@@ -409,6 +409,44 @@ export type ErrorRead = {
 };
 
 /**
+ * EventSelection
+ *
+ * Which events to replay: every filter given must match (AND). Oldest first, at most
+ * 500 per request (``truncated`` says when more matched: send the request again).
+ */
+export type EventSelection = {
+    /**
+     * Instance Id
+     */
+    instance_id?: number | null;
+    status?: EventStatus | null;
+    /**
+     * Event
+     *
+     * e.g. messages.upsert
+     */
+    event?: string | null;
+    /**
+     * Since
+     *
+     * Received at or after
+     */
+    since?: string | null;
+    /**
+     * Until
+     *
+     * Received at or before
+     */
+    until?: string | null;
+    /**
+     * Ids
+     *
+     * Only these events
+     */
+    ids?: Array<number> | null;
+};
+
+/**
  * EventStatus
  */
 export type EventStatus = 'received' | 'processed' | 'ignored' | 'deferred' | 'failed';
@@ -1972,6 +2010,38 @@ export type RecoveryStatus = 'running' | 'succeeded' | 'failed';
  * RecoveryTrigger
  */
 export type RecoveryTrigger = 'startup' | 'reconnect' | 'manual';
+
+/**
+ * ReplayReport
+ */
+export type ReplayReport = {
+    /**
+     * Matched
+     *
+     * Events replayed by this request
+     */
+    matched: number;
+    /**
+     * Truncated
+     *
+     * More events matched than one request replays
+     */
+    truncated: boolean;
+    /**
+     * Outcomes
+     *
+     * How many ended in each status
+     */
+    outcomes: {
+        [key in EventStatus]?: number;
+    };
+    /**
+     * Failed Ids
+     *
+     * The events still failing after the replay
+     */
+    failed_ids: Array<number>;
+};
 
 /**
  * Role
@@ -5433,6 +5503,18 @@ export type WebhooksListEventsData = {
          */
         event?: string | null;
         /**
+         * Since
+         *
+         * Received at or after
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Received at or before
+         */
+        until?: string | null;
+        /**
          * Cursor
          *
          * From `next_cursor`
@@ -5477,6 +5559,47 @@ export type WebhooksListEventsResponses = {
 };
 
 export type WebhooksListEventsResponse = WebhooksListEventsResponses[keyof WebhooksListEventsResponses];
+
+export type WebhooksReplayEventsData = {
+    body: EventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/events/replay';
+};
+
+export type WebhooksReplayEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type WebhooksReplayEventsError = WebhooksReplayEventsErrors[keyof WebhooksReplayEventsErrors];
+
+export type WebhooksReplayEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ReplayReport;
+};
+
+export type WebhooksReplayEventsResponse = WebhooksReplayEventsResponses[keyof WebhooksReplayEventsResponses];
 
 export type WebhooksGetEventData = {
     body?: never;
