@@ -5,6 +5,7 @@ from evodash.core.db import Base
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import ApiKey, AuditLog, User
@@ -21,6 +22,7 @@ __all__ = [
     "ImageProcessingJob",
     "MessageDaily",
     "MessageHourly",
+    "RecoveryRun",
     "SenderDaily",
     "UptimeDaily",
     "User",

@@ -71,6 +71,20 @@ class Settings(BaseSettings):
     status_sync_interval_seconds: float = Field(default=300, ge=0)
     status_sync_concurrency: int = Field(default=10, ge=1, le=200)
 
+    # Recovery: fetching from Evolution the messages whose webhooks never arrived
+    #: Start each pass this long before the newest stored message (late deliveries carry
+    #: older WhatsApp times; edits move a message's time).
+    recovery_overlap_seconds: float = Field(default=600, ge=0, le=7 * 86_400)
+    #: How far back a pass may reach (a ``since`` older than this is refused).
+    recovery_max_lookback_days: int = Field(default=31, ge=1, le=366)
+    recovery_page_size: int = Field(default=50, ge=1, le=500)
+    #: A pass stops after this many messages (the next pass goes on from there).
+    recovery_max_messages: int = Field(default=50_000, ge=1)
+    recovery_concurrency: int = Field(default=4, ge=1, le=50)
+    #: Look for instances that went back to ``open`` this often (and at each change).
+    recovery_poll_seconds: float = Field(default=10.0, gt=0)
+    recovery_on_startup: bool = True
+
     # Webhooks
     webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     webhook_event_retention_days: int = Field(default=30, ge=1)
