@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.backups import files
 from evodash.backups.service import export_backup
 from evodash.core.config import Settings
-from evodash.core.services import Services
 from evodash.core.db import utcnow
+from evodash.core.services import Services
 
 log = structlog.get_logger(__name__)
 
