@@ -282,6 +282,23 @@ export type BackupFile = {
 };
 
 /**
+ * BackupImportRequest
+ */
+export type BackupImportRequest = {
+    /**
+     * Passphrase
+     */
+    passphrase: string;
+    /**
+     * Dry Run
+     *
+     * Report what would change, change nothing
+     */
+    dry_run?: boolean;
+    backup: Backup;
+};
+
+/**
  * BackupStatus
  */
 export type BackupStatus = {
@@ -859,6 +876,20 @@ export type ImportReport = {
     instances?: KindCounts;
     users?: KindCounts;
     api_keys?: KindCounts;
+};
+
+/**
+ * ImportRequest
+ */
+export type ImportRequest = {
+    /**
+     * Server Id
+     */
+    server_id: number;
+    /**
+     * Instances
+     */
+    instances: Array<ImportItem>;
 };
 
 /**
@@ -3549,37 +3580,6 @@ export type WsTicket = {
     expires_at: string;
 };
 
-/**
- * ImportRequest
- */
-export type EvodashBackupsSchemasImportRequest = {
-    /**
-     * Passphrase
-     */
-    passphrase: string;
-    /**
-     * Dry Run
-     *
-     * Report what would change, change nothing
-     */
-    dry_run?: boolean;
-    backup: Backup;
-};
-
-/**
- * ImportRequest
- */
-export type EvodashInstancesSchemasImportRequest = {
-    /**
-     * Server Id
-     */
-    server_id: number;
-    /**
-     * Instances
-     */
-    instances: Array<ImportItem>;
-};
-
 export type InstanceCreateWritable = ({
     server_id: number;
     evolution_url?: null;
@@ -5290,7 +5290,7 @@ export type InstancesListImportableResponses = {
 export type InstancesListImportableResponse = InstancesListImportableResponses[keyof InstancesListImportableResponses];
 
 export type InstancesImportInstancesData = {
-    body: EvodashInstancesSchemasImportRequest;
+    body: ImportRequest;
     path?: never;
     query?: never;
     url: '/api/instances/import';
@@ -6358,7 +6358,7 @@ export type BackupsExportBackupResponses = {
 export type BackupsExportBackupResponse = BackupsExportBackupResponses[keyof BackupsExportBackupResponses];
 
 export type BackupsImportBackupData = {
-    body: EvodashBackupsSchemasImportRequest;
+    body: BackupImportRequest;
     path?: never;
     query?: never;
     url: '/api/backups/import';
