@@ -20,6 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from evodash import __version__
 from evodash.api import api_router, route_templates
 from evodash.auth.throttle import LoginThrottle
+from evodash.backups.schemas import BACKUP_MAX_BYTES
 from evodash.core.config import Settings, get_settings
 from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
 from evodash.core.errors import (
@@ -45,6 +46,7 @@ from evodash.instances import cleanup
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.monitoring.router import router as monitoring_router
 from evodash.realtime.router import router as realtime_router
+from evodash.recovery.runner import start_recovery, stop_recovery
 from evodash.schedule import PERIODIC_TASKS
 from evodash.users.service import ensure_first_admin
 from evodash.webhooks.tasks import start_webhook_tasks, stop_webhook_tasks
@@ -128,6 +130,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await _bootstrap_admin(app)
             state.jobs_worker = await start_jobs(app)
             state.webhook_tasks = await start_webhook_tasks(app)
+            state.recovery = await start_recovery(app)
             if settings.background_tasks:
                 state.scheduler = scheduler = start_scheduler(services)
             log.info(
@@ -140,6 +143,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if scheduler is not None:
                 await scheduler.stop()
             await cleanup.drain(max_wait=10)
+            await stop_recovery(getattr(state, "recovery", None))
             await stop_webhook_tasks(getattr(state, "webhook_tasks", None))
             await stop_jobs(getattr(state, "jobs_worker", None))
             state.passwords.close()
@@ -221,7 +225,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_body_bytes,
-        limits=[("/api/webhooks/", settings.webhook_max_body_bytes)],
+        limits=[
+            ("/api/webhooks/", settings.webhook_max_body_bytes),
+            ("/api/backups/import", BACKUP_MAX_BYTES),
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -49,6 +50,7 @@ from evodash.evolution.models import (
     ConnectOutcome,
     ConnectResult,
     CreatedInstance,
+    FoundMessages,
     InstanceInfo,
     InstanceSettings,
     MediaBase64,
@@ -60,6 +62,7 @@ from evodash.evolution.models import (
     _ActionAnswer,
     _ConnectionStateAnswer,
     _CreateAnswer,
+    _FindMessagesAnswer,
     _InstanceList,
     _QrAnswer,
     _SettingsSetAnswer,
@@ -79,6 +82,8 @@ SLOW_CALL_TIMEOUT = 15.0
 ROOT_TIMEOUT_MIN, ROOT_TIMEOUT_MAX = 10.0, 15.0
 #: Floor of the read timeout of the media download (the server fetches from WhatsApp's CDN).
 MEDIA_TIMEOUT = 30.0
+#: The biggest ``findMessages`` page asked for (the server has no maximum).
+MAX_FIND_PAGE_SIZE = 500
 
 _CONNECT_QUIRK_HINT = (
     "The instance may not be loaded on the Evolution server; try again, or restart "
@@ -391,6 +396,46 @@ class EvolutionClient:
         )
         return await self._ask(MediaBase64, call)
 
+    async def find_messages(
+        self,
+        name: str,
+        *,
+        since: datetime,
+        until: datetime,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> FoundMessages:
+        """``POST /chat/findMessages/{name}``: the messages the server stored with a WhatsApp
+        time in ``[since, until]`` (both inclusive, to the second), newest first.
+
+        Works whatever the connection state (it reads the server's database). The bounds
+        go as ISO-8601 UTC strings: epoch seconds would match nothing, and a missing
+        bound would silently drop the filter. ``page`` is 1-based; ``page_size`` is the
+        wire's ``offset``. Pages shift when messages are stored meanwhile, and equal
+        seconds have no fixed order: dedupe records by ``key.id``.
+        """
+        if page < 1:
+            raise ValueError("page starts at 1")
+        if not 1 <= page_size <= MAX_FIND_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_FIND_PAGE_SIZE}")
+        if until < since:
+            raise ValueError("until is before since")
+        body = {
+            "where": {"messageTimestamp": {"gte": js_time(since), "lte": js_time(until)}},
+            "page": page,
+            "offset": page_size,
+        }
+        call = Call(
+            "POST",
+            _instance_path("/chat/findMessages", name),
+            f'list the stored messages of instance "{name}"',
+            read_timeout=max(self._timeout, MEDIA_TIMEOUT),
+            body=body,
+            retry=True,  # a read, whatever the method
+            max_bytes=self._media_answer_bytes,
+        )
+        return (await self._ask(_FindMessagesAnswer, call)).messages
+
     # --- answers ----------------------------------------------------------------------
 
     async def _ask(self, model: type[M], call: Call) -> M:
@@ -417,6 +462,14 @@ def media_answer_bytes(max_media_bytes: int) -> int:
     """The byte cap of a media answer: the base64 of ``max_media_bytes`` plus the JSON
     around it (a bigger file would be refused after decoding anyway)."""
     return max_media_bytes * 4 // 3 + 64 * 1024
+
+
+def js_time(value: datetime) -> str:
+    """``2026-12-02T05:43:27.000Z``: what JavaScript's ``Date`` parses as UTC (a naive
+    ``value`` is taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _non_empty(name: str) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from evodash.simulator import instances, messaging
+from evodash.simulator import chat, instances, messaging
 from evodash.simulator.config import SERVER_VERSION, WHATSAPP_WEB_VERSION
 from evodash.simulator.errors import (
     EvolutionError,
@@ -22,6 +22,7 @@ from evodash.simulator.errors import (
     unauthorized,
 )
 from evodash.simulator.schemas import (
+    FIND_MESSAGES_SCHEMA,
     MEDIA_BASE64_SCHEMA,
     PRESENCE_SCHEMA,
     SETTINGS_SCHEMA,
@@ -233,3 +234,9 @@ async def whatsapp_numbers(instance: str, request: Request, sim: SimulatorDep) -
         raw = {"status": 400, "error": "Bad Request", "message": [errors]}
         raise RawEvolutionError(400, raw)
     return messaging.whatsapp_numbers(sim, inst, body)
+
+
+@router.post("/chat/findMessages/{instance}", summary="Stored messages, newest first")
+async def find_messages(instance: str, request: Request, sim: SimulatorDep) -> dict[str, Any]:
+    inst, body = await guard(sim, request, instance, FIND_MESSAGES_SCHEMA)
+    return chat.find_messages(inst, body)

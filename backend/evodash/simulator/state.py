@@ -123,6 +123,10 @@ class StoredMessage:
     caption: str | None = None
     width: int | None = None
     height: int | None = None
+    #: Receipts stored for it (``MessageUpdate`` rows), in arrival order.
+    updates: list[str] = field(default_factory=list)
+    #: Insertion order, the tie-break of equal timestamps (the server has none).
+    seq: int = 0
 
 
 @dataclass(slots=True, eq=False)

@@ -10,7 +10,8 @@ And the periodic tasks of the pipeline, run once across all processes by the sch
 * :func:`sweep_deferred`: apply again the updates/deletes that still wait for their
   message (closes the race where both commit at the same moment), give up on old ones;
 * :func:`purge_inbox`: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in
-  small transactions (SQLite has one writer);
+  small transactions (SQLite has one writer); on schedule the retention purge
+  (:mod:`evodash.retention`) does it with the other kinds of data;
 * :func:`expire_qr`: forget QR codes nobody can scan any more.
 """
 

@@ -1,7 +1,7 @@
 """forwarding as jobs: a payload for job kinds other than images
 
 Revision ID: 5d1e0c7a9b21
-Revises: ae6c5c910dbc
+Revises: 5e1a7c0d9b21
 Create Date: 2026-12-02 11:15:00+00:00
 
 * ``image_processing_job.payload``: what a job of a kind other than ``invoice`` works on
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "5d1e0c7a9b21"
-down_revision: str | None = "ae6c5c910dbc"
+down_revision: str | None = "5e1a7c0d9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
