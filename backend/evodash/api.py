@@ -8,6 +8,7 @@ from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
+from evodash.ledger.router import router as invoices_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
@@ -34,6 +35,7 @@ api_router.include_router(reports_router)
 api_router.include_router(backups_router)
 api_router.include_router(retention_router)
 api_router.include_router(privacy_router)
+api_router.include_router(invoices_router)
 api_router.include_router(jobs_router)
 api_router.include_router(webhooks_router)
 api_router.include_router(messages_router)
