@@ -68,6 +68,7 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     """The invoices of jobs that succeeded before the ledger existed."""
+    from evodash.core.db import UTCDateTime
     from evodash.ledger.extract import fields_from_result
 
     bind = op.get_bind()
@@ -80,24 +81,14 @@ def _backfill() -> None:
     ).all()
     table = sa.table(
         "invoice",
+        *(sa.column(c) for c in ("job_id", "message_id", "instance_id", "sender_phone")),
+        sa.column("amount", sa.Numeric(14, 2)),
+        sa.column("due_date", sa.Date()),
         *(
             sa.column(c)
-            for c in (
-                "job_id",
-                "message_id",
-                "instance_id",
-                "sender_phone",
-                "amount",
-                "due_date",
-                "beneficiary",
-                "cnpj",
-                "pix_key",
-                "pix_txid",
-                "typeable_line",
-                "status",
-                "created_at",
-            )
+            for c in ("beneficiary", "cnpj", "pix_key", "pix_txid", "typeable_line", "status")
         ),
+        sa.column("created_at", UTCDateTime()),
     )
     values = []
     for job_id, message_id, instance_id, result, finished_at, sender in rows:
