@@ -25,13 +25,12 @@ from evodash.messages.service import _sender_values
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 Amount = Annotated[Decimal, Query(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
-Day = Annotated[str, Query(pattern=r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]$")]
 
 
 def invoice_filters(
     settings: SettingsDep,
-    due_from: Annotated[Day | None, Query(description="Due on or after (YYYY-MM-DD)")] = None,
-    due_to: Annotated[Day | None, Query(description="Due on or before (YYYY-MM-DD)")] = None,
+    due_from: Annotated[date | None, Query(description="Due on or after (YYYY-MM-DD)")] = None,
+    due_to: Annotated[date | None, Query(description="Due on or before (YYYY-MM-DD)")] = None,
     instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
     sender: Annotated[str | None, Query(max_length=64, description="Sender, any format")] = None,
     amount_min: Amount | None = None,
@@ -39,8 +38,8 @@ def invoice_filters(
     status: Annotated[str | None, Query(pattern="^(open|paid|ignored)$")] = None,
 ) -> InvoiceFilters:
     return InvoiceFilters(
-        due_from=date.fromisoformat(due_from) if due_from else None,
-        due_to=date.fromisoformat(due_to) if due_to else None,
+        due_from=due_from,
+        due_to=due_to,
         instance_id=instance_id,
         sender=_sender_values(sender, settings.default_phone_region) or None,
         amount_min=amount_min,
