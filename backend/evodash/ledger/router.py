@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -17,20 +16,20 @@ from evodash.core.csvexport import (
 )
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
-from evodash.core.params import Id
+from evodash.core.params import Day, Id
 from evodash.core.schemas import error_responses
 from evodash.ledger import service
 from evodash.ledger.schemas import InvoiceFilters, InvoicePage, InvoiceRead, InvoiceStatusUpdate
 from evodash.messages.service import _sender_values
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
-Amount = Annotated[Decimal, Query(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
+Amount = Annotated[float, Query(ge=0, le=999_999_999_999.99, allow_inf_nan=False)]
 
 
 def invoice_filters(
     settings: SettingsDep,
-    due_from: Annotated[date | None, Query(description="Due on or after (YYYY-MM-DD)")] = None,
-    due_to: Annotated[date | None, Query(description="Due on or before (YYYY-MM-DD)")] = None,
+    due_from: Annotated[Day | None, Query(description="Due on or after (YYYY-MM-DD)")] = None,
+    due_to: Annotated[Day | None, Query(description="Due on or before (YYYY-MM-DD)")] = None,
     instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
     sender: Annotated[str | None, Query(max_length=64, description="Sender, any format")] = None,
     amount_min: Amount | None = None,
@@ -42,8 +41,8 @@ def invoice_filters(
         due_to=due_to,
         instance_id=instance_id,
         sender=_sender_values(sender, settings.default_phone_region) or None,
-        amount_min=amount_min,
-        amount_max=amount_max,
+        amount_min=None if amount_min is None else Decimal(str(amount_min)),
+        amount_max=None if amount_max is None else Decimal(str(amount_max)),
         status=status,
     )
 

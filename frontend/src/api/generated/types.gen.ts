@@ -603,7 +603,7 @@ export type ErasureRequest = {
      *
      * Must be true: erasing cannot be undone
      */
-    confirm: boolean;
+    confirm: true;
 };
 
 /**
@@ -6571,11 +6571,11 @@ export type InvoicesListInvoicesData = {
         /**
          * Amount Min
          */
-        amount_min?: number | string | null;
+        amount_min?: number | null;
         /**
          * Amount Max
          */
-        amount_max?: number | string | null;
+        amount_max?: number | null;
         /**
          * Status
          */
