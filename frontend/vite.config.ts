@@ -7,6 +7,12 @@ import { defineConfig } from 'vite';
 // The FastAPI backend during development (`evodash run`). Override with EVODASH_API_URL.
 const apiTarget = process.env.EVODASH_API_URL ?? 'http://127.0.0.1:8000';
 
+// Loaded only by the pages that need them; kept out of the shared chunk (see build below).
+const FORM_LIBRARIES = /node_modules[\\/](zod|react-hook-form|@hookform)[\\/]/;
+// The forms' own modules (they import zod): not shared by pages without a form.
+const FORM_MODULES = /[\\/](instance-form-schema|instance-form-parts|form-field|phone-input|save-instance|server-schema)\.tsx?$/;
+const LARGE_LIBRARIES = /node_modules[\\/](chart\.js|react-chartjs-2|@kurkle)[\\/]|[\\/]components[\\/]charts[\\/]/;
+
 const proxy = {
   '/api/ws': { target: apiTarget, ws: true, changeOrigin: true },
   '/api': { target: apiTarget, changeOrigin: true },
@@ -27,6 +33,35 @@ export default defineConfig({
     sourcemap: true,
     // DESIGN.md §8: initial JavaScript under 250 KB gzipped (checked by `npm run size`).
     chunkSizeWarningLimit: 400,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              // What the first render needs stays with the entry (not in the pages' chunk).
+              name: 'app',
+              tags: ['$initial'],
+              priority: 3,
+            },
+            {
+              // Forms' libraries: only the pages with a form load them.
+              name: 'forms',
+              test: FORM_LIBRARIES,
+              priority: 2,
+            },
+            {
+              // One page = its own chunk plus one chunk of the UI the pages share, instead of
+              // dozens of small chunks fetched one level after another. The big libraries
+              // only some pages use (forms' zod, the dashboard's charts) stay apart.
+              name: 'shared',
+              test: (id) => !LARGE_LIBRARIES.test(id) && !FORM_MODULES.test(id),
+              minShareCount: 2,
+              priority: 1,
+            },
+          ],
+        },
+      },
+    },
   },
   test: {
     globals: true,

@@ -16,6 +16,7 @@ from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
 from evodash.privacy.router import router as privacy_router
+from evodash.recovery.router import router as recovery_router
 from evodash.reports.router import router as reports_router
 from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
@@ -45,6 +46,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     messages_router,
     instance_messages_router,
     message_allowlist_router,
+    recovery_router,
 )
 
 api_router = APIRouter(prefix="/api")

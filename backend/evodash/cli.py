@@ -138,7 +138,7 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from evodash.core.logging import configure_logging
-    from evodash.jobs.worker import run_worker_process
+    from evodash.worker import run_worker_process
 
     settings = _settings_or_exit()
     configure_logging(settings.log_format, settings.log_level)
@@ -262,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--email")
     su.set_defaults(func=cmd_createsuperuser)
 
-    worker = sub.add_parser("worker", help="process image jobs until SIGTERM")
+    worker = sub.add_parser(
+        "worker", help="run jobs, apply webhook events and take part in the schedule until SIGTERM"
+    )
     worker.add_argument(
         "--concurrency", type=int, default=None, help="jobs at once (WORKER_CONCURRENCY)"
     )

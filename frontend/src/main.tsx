@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 
 import { App } from './app';
 import { createAppQueryClient } from './app/provider';
+import { createRouter } from './app/router';
 import { warmUp } from './app/warm-up';
 import { configureApiClient } from './lib/api-client';
 import { initI18n } from './lib/i18n';
@@ -17,12 +18,14 @@ configureApiClient();
 
 const queryClient = createAppQueryClient();
 warmUp(queryClient);
+// Created before the first render: its loaders start the page's code and data now.
+const router = createRouter(queryClient);
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Missing #root element');
 
 createRoot(container).render(
   <StrictMode>
-    <App queryClient={queryClient} />
+    <App queryClient={queryClient} router={router} />
   </StrictMode>,
 );

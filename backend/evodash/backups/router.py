@@ -6,10 +6,10 @@ from fastapi.responses import Response
 from evodash.auth.deps import AdminUser
 from evodash.backups import files, service
 from evodash.backups.schemas import (
+    BackupImportRequest,
     BackupStatus,
     ExportRequest,
     ImportReport,
-    ImportRequest,
 )
 from evodash.core.db import utcnow
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
@@ -66,7 +66,11 @@ async def export_backup(
     responses=error_responses(401, 403, 413, 422),
 )
 async def import_backup(
-    body: ImportRequest, actor: AdminUser, session: SessionDep, settings: SettingsDep, ip: ClientIP
+    body: BackupImportRequest,
+    actor: AdminUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    ip: ClientIP,
 ) -> ImportReport:
     report = await service.import_backup(
         session, settings, body.backup, body.passphrase, dry_run=body.dry_run

@@ -110,7 +110,7 @@ class ExportRequest(BaseModel):
     passphrase: Passphrase = Field(description="Seals the secrets; needed again to import")
 
 
-class ImportRequest(BaseModel):
+class BackupImportRequest(BaseModel):
     passphrase: Passphrase
     dry_run: Flag = Field(default=False, description="Report what would change, change nothing")
     backup: Backup

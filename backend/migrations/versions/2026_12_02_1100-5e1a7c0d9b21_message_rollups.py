@@ -2,7 +2,7 @@
 days, per-instance message retention
 
 Revision ID: 5e1a7c0d9b21
-Revises: ae6c5c910dbc
+Revises: 900351113914
 Create Date: 2026-12-02 11:00:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5e1a7c0d9b21"
-down_revision: str | None = "ae6c5c910dbc"
+down_revision: str | None = "900351113914"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """invoice ledger (one row per invoice read from an image), filled from past jobs
 
 Revision ID: 7b2d4e6f8a10
-Revises: 5e1a7c0d9b21
+Revises: 5d1e0c7a9b21
 Create Date: 2026-12-02 11:45:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7b2d4e6f8a10"
-down_revision: str | None = "5e1a7c0d9b21"
+down_revision: str | None = "5d1e0c7a9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,67 +1,88 @@
+import type { QueryClient } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
-import { createBrowserRouter, Outlet, type RouteObject } from 'react-router';
+import {
+  createBrowserRouter,
+  type LoaderFunctionArgs,
+  type NonIndexRouteObject,
+  Outlet,
+  type RouteObject,
+} from 'react-router';
 
 import { LoadingState } from '@/components/ui/loading-state';
-import { paths } from '@/config/paths';
 
+import { type PageEntry, pages, startPage } from './pages';
 import { AppRoot } from './routes/app/root';
 import { RouteError } from './routes/route-error';
 
-// Route-level code splitting: each page is its own chunk, fetched when first visited.
-const LoginRoute = lazy(() => import('./routes/auth/login'));
 /** The dashboard's code: also fetched early by `warmUp` (see ./warm-up.ts). */
-export const loadDashboardRoute = () => import('./routes/app/dashboard');
-const DashboardRoute = lazy(loadDashboardRoute);
-const InstancesRoute = lazy(() => import('./routes/app/instances/list'));
-const InstanceNewRoute = lazy(() => import('./routes/app/instances/new'));
-const InstanceImportRoute = lazy(() => import('./routes/app/instances/import'));
-const InstanceDetailRoute = lazy(() => import('./routes/app/instances/detail'));
-const InstanceEditRoute = lazy(() => import('./routes/app/instances/edit'));
-const ServersRoute = lazy(() => import('./routes/app/servers'));
-const MessagesRoute = lazy(() => import('./routes/app/messages'));
-const MessageDetailRoute = lazy(() => import('./routes/app/messages-detail'));
-const JobsRoute = lazy(() => import('./routes/app/jobs'));
-const JobDetailRoute = lazy(() => import('./routes/app/jobs-detail'));
-const UsersRoute = lazy(() => import('./routes/app/users'));
-const AccountRoute = lazy(() => import('./routes/app/account'));
-const NotFoundRoute = lazy(() => import('./routes/not-found'));
+export const loadDashboardRoute = pages.dashboard.load;
 
-export const routes: RouteObject[] = [
-  {
-    element: (
-      <Suspense fallback={<LoadingState fullPage />}>
-        <Outlet />
-      </Suspense>
-    ),
-    errorElement: <RouteError />,
-    children: [
-      { path: paths.login.path, element: <LoginRoute /> },
-      {
-        path: paths.dashboard.path,
-        element: <AppRoot />,
-        errorElement: <RouteError />,
-        children: [
-          { index: true, element: <DashboardRoute /> },
-          { path: paths.instances.path, element: <InstancesRoute /> },
-          { path: paths.instanceNew.path, element: <InstanceNewRoute /> },
-          { path: paths.instanceImport.path, element: <InstanceImportRoute /> },
-          { path: paths.instance.path, element: <InstanceDetailRoute /> },
-          { path: paths.instanceEdit.path, element: <InstanceEditRoute /> },
-          { path: paths.servers.path, element: <ServersRoute /> },
-          {
-            path: paths.messages.path,
-            element: <MessagesRoute />,
-            children: [{ path: paths.message.path, element: <MessageDetailRoute /> }],
-          },
-          { path: paths.jobs.path, element: <JobsRoute /> },
-          { path: paths.job.path, element: <JobDetailRoute /> },
-          { path: paths.users.path, element: <UsersRoute /> },
-          { path: paths.account.path, element: <AccountRoute /> },
-          { path: '*', element: <NotFoundRoute /> },
-        ],
-      },
-    ],
-  },
-];
+/**
+ * A page: its component, fetched when first needed (one chunk per page), and a loader that
+ * starts its code and its data together at navigation, without waiting for either (the
+ * page shows its own loading state until the data is there).
+ */
+function page(
+  entry: PageEntry,
+  queryClient: QueryClient | undefined,
+): Pick<NonIndexRouteObject, 'path' | 'element' | 'loader' | 'shouldRevalidate'> {
+  const Component = lazy(entry.load);
+  return {
+    path: entry.path === '/' ? undefined : entry.path,
+    element: <Component />,
+    loader: queryClient
+      ? ({ request, params }: LoaderFunctionArgs) => {
+          startPage(entry, queryClient, new URL(request.url), params);
+          return null;
+        }
+      : undefined,
+    // A page changing its own query string (filters, paging) fetches what it needs itself;
+    // its navigations then stay as immediate as without a loader.
+    shouldRevalidate: ({ currentUrl, nextUrl }) => currentUrl.pathname !== nextUrl.pathname,
+  };
+}
 
-export const createRouter = () => createBrowserRouter(routes);
+/** The route tree; with a query client, each page's loader starts its code and data. */
+export function createRoutes(queryClient?: QueryClient): RouteObject[] {
+  const at = (entry: PageEntry) => page(entry, queryClient);
+  return [
+    {
+      element: (
+        <Suspense fallback={<LoadingState fullPage />}>
+          <Outlet />
+        </Suspense>
+      ),
+      errorElement: <RouteError />,
+      hydrateFallbackElement: <LoadingState fullPage />,
+      children: [
+        at(pages.login),
+        {
+          path: pages.dashboard.path,
+          element: <AppRoot />,
+          errorElement: <RouteError />,
+          children: [
+            { ...at(pages.dashboard), index: true },
+            at(pages.instances),
+            at(pages.instanceNew),
+            at(pages.instanceImport),
+            at(pages.instance),
+            at(pages.instanceEdit),
+            at(pages.servers),
+            { ...at(pages.messages), children: [at(pages.message)] },
+            at(pages.jobs),
+            at(pages.job),
+            at(pages.users),
+            at(pages.account),
+            at(pages.notFound),
+          ],
+        },
+      ],
+    },
+  ];
+}
+
+/** The routes without loaders (tests render them in a memory router). */
+export const routes: RouteObject[] = createRoutes();
+
+export const createRouter = (queryClient?: QueryClient) =>
+  createBrowserRouter(createRoutes(queryClient));

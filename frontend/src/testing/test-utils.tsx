@@ -4,19 +4,21 @@ import type { ReactElement } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 
 import { AppProvider, createAppQueryClient } from '@/app/provider';
-import { routes } from '@/app/router';
+import { createRoutes } from '@/app/router';
 
 // The app's query client, without retries (a failed request should fail the test now).
 function testQueryClient() {
   const queryClient = createAppQueryClient();
-  queryClient.setDefaultOptions({ queries: { retry: false } });
+  const { queries } = queryClient.getDefaultOptions();
+  queryClient.setDefaultOptions({ queries: { ...queries, retry: false } });
   return queryClient;
 }
 
 /** Renders the whole app (real routes and providers) at `url`, as a person would see it. */
 export function renderApp(url = '/') {
-  const router = createMemoryRouter(routes, { initialEntries: [url] });
   const queryClient = testQueryClient();
+  // The app's routes with their loaders (each page's code and data start at navigation).
+  const router = createMemoryRouter(createRoutes(queryClient), { initialEntries: [url] });
   const user = userEvent.setup();
   const result = render(
     <AppProvider queryClient={queryClient}>

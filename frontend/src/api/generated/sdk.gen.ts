@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1043,7 +1043,28 @@ export const webhooksListEvents = <ThrowOnError extends boolean = false>(options
 });
 
 /**
+ * Apply a selection of received events again (admins)
+ *
+ * Replays, oldest first, up to 500 events matching every filter given (an empty selection matches every event). Idempotent like a single replay; events of deleted instances are skipped. Replays are not forwarded.
+ */
+export const webhooksReplayEvents = <ThrowOnError extends boolean = false>(options: Options<WebhooksReplayEventsData, ThrowOnError>) => (options.client ?? client).post<WebhooksReplayEventsResponses, WebhooksReplayEventsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/webhooks/events/replay',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * Get a received event with its body (admins)
+ *
+ * Credentials in the body (the instance token, secrets, tokens, passwords) are masked; strings longer than 4000 characters (media as base64) are shortened.
  */
 export const webhooksGetEvent = <ThrowOnError extends boolean = false>(options: Options<WebhooksGetEventData, ThrowOnError>) => (options.client ?? client).get<WebhooksGetEventResponses, WebhooksGetEventErrors, ThrowOnError>({
     security: [
@@ -1086,7 +1107,7 @@ export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(opt
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryDeliveryData, ThrowOnError>) => (options.client ?? client).post<WebhooksRetryDeliveryResponses, WebhooksRetryDeliveryErrors, ThrowOnError>({
     security: [
@@ -1203,6 +1224,38 @@ export const allowListSetAllowedNumbers = <ThrowOnError extends boolean = false>
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Recover the messages whose webhooks never arrived
+ *
+ * Starts a pass in the background: evodash asks Evolution for the messages it stored since `since` (default: the newest message stored here, minus a safety margin), page by page, and stores each one not stored yet exactly as if its webhook had arrived (allow-list, image jobs, live updates). Follow it with `GET /api/instances/{id}/recoveries`. evodash also runs a pass by itself after it starts and whenever an instance goes back to `open`.
+ */
+export const recoveryRecover = <ThrowOnError extends boolean = false>(options: Options<RecoveryRecoverData, ThrowOnError>) => (options.client ?? client).post<RecoveryRecoverResponses, RecoveryRecoverErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/recover',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The latest recovery passes of an instance, newest first
+ */
+export const recoveryListRecoveries = <ThrowOnError extends boolean = false>(options: Options<RecoveryListRecoveriesData, ThrowOnError>) => (options.client ?? client).get<RecoveryListRecoveriesResponses, RecoveryListRecoveriesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/recoveries',
+    ...options
 });
 
 /**

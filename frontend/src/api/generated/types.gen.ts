@@ -282,6 +282,23 @@ export type BackupFile = {
 };
 
 /**
+ * BackupImportRequest
+ */
+export type BackupImportRequest = {
+    /**
+     * Passphrase
+     */
+    passphrase: string;
+    /**
+     * Dry Run
+     *
+     * Report what would change, change nothing
+     */
+    dry_run?: boolean;
+    backup: Backup;
+};
+
+/**
  * BackupStatus
  */
 export type BackupStatus = {
@@ -628,6 +645,44 @@ export type ErrorRead = {
 };
 
 /**
+ * EventSelection
+ *
+ * Which events to replay: every filter given must match (AND). Oldest first, at most
+ * 500 per request (``truncated`` says when more matched: send the request again).
+ */
+export type EventSelection = {
+    /**
+     * Instance Id
+     */
+    instance_id?: number | null;
+    status?: EventStatus | null;
+    /**
+     * Event
+     *
+     * e.g. messages.upsert
+     */
+    event?: string | null;
+    /**
+     * Since
+     *
+     * Received at or after
+     */
+    since?: string | null;
+    /**
+     * Until
+     *
+     * Received at or before
+     */
+    until?: string | null;
+    /**
+     * Ids
+     *
+     * Only these events
+     */
+    ids?: Array<number> | null;
+};
+
+/**
  * EventStatus
  */
 export type EventStatus = 'received' | 'processed' | 'ignored' | 'deferred' | 'failed';
@@ -821,6 +876,20 @@ export type ImportReport = {
     instances?: KindCounts;
     users?: KindCounts;
     api_keys?: KindCounts;
+};
+
+/**
+ * ImportRequest
+ */
+export type ImportRequest = {
+    /**
+     * Server Id
+     */
+    server_id: number;
+    /**
+     * Instances
+     */
+    instances: Array<ImportItem>;
 };
 
 /**
@@ -2619,6 +2688,128 @@ export type RecentMessage = {
 };
 
 /**
+ * RecoverRequest
+ */
+export type RecoverRequest = {
+    /**
+     * Since
+     *
+     * Fetch the messages Evolution stored from this WhatsApp time on. Default: the newest message stored here for the instance, minus the safety margin (`RECOVERY_OVERLAP_SECONDS`). At most `RECOVERY_MAX_LOOKBACK_DAYS` back.
+     */
+    since?: string | null;
+};
+
+/**
+ * RecoveryRunRead
+ *
+ * One recovery pass: the window asked for, what Evolution returned, what was new.
+ */
+export type RecoveryRunRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    trigger: RecoveryTrigger;
+    status: RecoveryStatus;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Until
+     */
+    until: string;
+    /**
+     * Found
+     *
+     * Distinct messages Evolution returned in the window
+     */
+    found: number;
+    /**
+     * New
+     *
+     * Of those, the ones evodash had not stored yet
+     */
+    new: number;
+    /**
+     * Total
+     *
+     * Evolution's count of matches at the first page
+     */
+    total: number | null;
+    /**
+     * Pages Done
+     */
+    pages_done: number;
+    /**
+     * Pages Total
+     */
+    pages_total: number | null;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Requested By
+     */
+    requested_by: number | null;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+};
+
+/**
+ * RecoveryStatus
+ */
+export type RecoveryStatus = 'running' | 'succeeded' | 'failed';
+
+/**
+ * RecoveryTrigger
+ */
+export type RecoveryTrigger = 'startup' | 'reconnect' | 'manual';
+
+/**
+ * ReplayReport
+ */
+export type ReplayReport = {
+    /**
+     * Matched
+     *
+     * Events replayed by this request
+     */
+    matched: number;
+    /**
+     * Truncated
+     *
+     * More events matched than one request replays
+     */
+    truncated: boolean;
+    /**
+     * Outcomes
+     *
+     * How many ended in each status
+     */
+    outcomes: {
+        [key in EventStatus]?: number;
+    };
+    /**
+     * Failed Ids
+     *
+     * The events still failing after the replay
+     */
+    failed_ids: Array<number>;
+};
+
+/**
  * Role
  */
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -3543,37 +3734,6 @@ export type WsTicket = {
      * Expires At
      */
     expires_at: string;
-};
-
-/**
- * ImportRequest
- */
-export type EvodashBackupsSchemasImportRequest = {
-    /**
-     * Passphrase
-     */
-    passphrase: string;
-    /**
-     * Dry Run
-     *
-     * Report what would change, change nothing
-     */
-    dry_run?: boolean;
-    backup: Backup;
-};
-
-/**
- * ImportRequest
- */
-export type EvodashInstancesSchemasImportRequest = {
-    /**
-     * Server Id
-     */
-    server_id: number;
-    /**
-     * Instances
-     */
-    instances: Array<ImportItem>;
 };
 
 export type InstanceCreateWritable = ({
@@ -5286,7 +5446,7 @@ export type InstancesListImportableResponses = {
 export type InstancesListImportableResponse = InstancesListImportableResponses[keyof InstancesListImportableResponses];
 
 export type InstancesImportInstancesData = {
-    body: EvodashInstancesSchemasImportRequest;
+    body: ImportRequest;
     path?: never;
     query?: never;
     url: '/api/instances/import';
@@ -6354,7 +6514,7 @@ export type BackupsExportBackupResponses = {
 export type BackupsExportBackupResponse = BackupsExportBackupResponses[keyof BackupsExportBackupResponses];
 
 export type BackupsImportBackupData = {
-    body: EvodashBackupsSchemasImportRequest;
+    body: BackupImportRequest;
     path?: never;
     query?: never;
     url: '/api/backups/import';
@@ -7025,6 +7185,18 @@ export type WebhooksListEventsData = {
          */
         event?: string | null;
         /**
+         * Since
+         *
+         * Received at or after
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Received at or before
+         */
+        until?: string | null;
+        /**
          * Cursor
          *
          * From `next_cursor`
@@ -7069,6 +7241,47 @@ export type WebhooksListEventsResponses = {
 };
 
 export type WebhooksListEventsResponse = WebhooksListEventsResponses[keyof WebhooksListEventsResponses];
+
+export type WebhooksReplayEventsData = {
+    body: EventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/events/replay';
+};
+
+export type WebhooksReplayEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type WebhooksReplayEventsError = WebhooksReplayEventsErrors[keyof WebhooksReplayEventsErrors];
+
+export type WebhooksReplayEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ReplayReport;
+};
+
+export type WebhooksReplayEventsResponse = WebhooksReplayEventsResponses[keyof WebhooksReplayEventsResponses];
 
 export type WebhooksGetEventData = {
     body?: never;
@@ -7641,6 +7854,103 @@ export type AllowListSetAllowedNumbersResponses = {
 };
 
 export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];
+
+export type RecoveryRecoverData = {
+    /**
+     * Body
+     */
+    body?: RecoverRequest | null;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recover';
+};
+
+export type RecoveryRecoverErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryRecoverError = RecoveryRecoverErrors[keyof RecoveryRecoverErrors];
+
+export type RecoveryRecoverResponses = {
+    /**
+     * Successful Response
+     */
+    202: RecoveryRunRead;
+};
+
+export type RecoveryRecoverResponse = RecoveryRecoverResponses[keyof RecoveryRecoverResponses];
+
+export type RecoveryListRecoveriesData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recoveries';
+};
+
+export type RecoveryListRecoveriesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryListRecoveriesError = RecoveryListRecoveriesErrors[keyof RecoveryListRecoveriesErrors];
+
+export type RecoveryListRecoveriesResponses = {
+    /**
+     * Response Recovery-List Recoveries
+     *
+     * Successful Response
+     */
+    200: Array<RecoveryRunRead>;
+};
+
+export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;

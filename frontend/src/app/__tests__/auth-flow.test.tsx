@@ -8,7 +8,8 @@ import { renderApp } from '@/testing/test-utils';
 const unauthorized = () =>
   json({ error: 'not_authenticated', detail: 'Not authenticated' }, { status: 401 });
 
-describe('authentication flow', () => {
+// The first test also pays for transforming the lazily loaded pages (slow on a busy machine).
+describe('authentication flow', { timeout: 20_000 }, () => {
   it('sends a visitor to the login page and back where they were after logging in', async () => {
     let loggedIn = false;
     mockFetch({
@@ -130,8 +131,9 @@ describe('authentication flow', () => {
   it('thanks the person after logging out of every device', async () => {
     mockFetch({ 'GET /api/auth/me': unauthorized });
     renderApp('/login?reason=signed-out-everywhere');
-    expect(await screen.findByRole('status')).toHaveTextContent(
-      'Você saiu de todos os dispositivos.',
+    // (The router's start-up fallback is a status too, for a moment.)
+    await waitFor(() =>
+      expect(screen.getByRole('status')).toHaveTextContent('Você saiu de todos os dispositivos.'),
     );
   });
 

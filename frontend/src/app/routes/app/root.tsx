@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Suspense } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Outlet } from 'react-router';
 
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
@@ -12,12 +12,17 @@ import { ProtectedRoute } from '@/features/auth/components/protected-route';
 import { useUser } from '@/features/auth/hooks/user-context';
 import { RealtimeProvider } from '@/lib/realtime';
 
+import { prefetchLinks } from '../../pages';
+
 /**
  * Every page behind the login: the session check, then the one realtime connection
- * (open only while logged in), then the shell around the page.
+ * (open only while logged in), then the shell around the page. The page's own code and
+ * data do not wait for the session check: the router's loaders started them.
  */
 export function AppRoot() {
   const queryClient = useQueryClient();
+  // A link about to be followed starts its page's code and data (see prefetchLinks).
+  useEffect(() => prefetchLinks(queryClient), [queryClient]);
   return (
     <ProtectedRoute>
       <RealtimeProvider

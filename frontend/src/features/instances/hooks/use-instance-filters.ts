@@ -15,16 +15,21 @@ function positiveInt(value: string | null): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** The list's page and filters, kept in the URL (?page=2&status=open&server=1&q=loja). */
-export function useInstanceFilters() {
-  const [params, setParams] = useSearchParams();
+/** The list's page and filters as the URL has them (?page=2&status=open&server=1&q=loja). */
+export function readInstanceFilters(params: URLSearchParams): InstanceFilters {
   const status = params.get('status');
-  const filters: InstanceFilters = {
+  return {
     page: positiveInt(params.get('page')) ?? 1,
     status: status && isInstanceStatus(status) ? status : null,
     serverId: positiveInt(params.get('server')),
     search: (params.get('q') ?? '').slice(0, 100),
   };
+}
+
+/** The list's page and filters, kept in the URL (see readInstanceFilters). */
+export function useInstanceFilters() {
+  const [params, setParams] = useSearchParams();
+  const filters = readInstanceFilters(params);
 
   const update = (changes: Partial<InstanceFilters>) => {
     const next = { ...filters, ...changes };
