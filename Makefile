@@ -119,7 +119,7 @@ test: lint typecheck check-compose migrations-check test-backend schemathesis te
 .PHONY: bench
 bench: install ## Run every benchmark of bench/ (slow, not tests) and record docs/benchmarks.md
 	@status=0; \
-	for b in dashboard webhook_ingest status_sync login_burst; do $(PY) -m bench.$$b || status=1; done; \
+	for b in dashboard webhook_ingest status_sync login_burst reports retention; do $(PY) -m bench.$$b || status=1; done; \
 	$(PY) -m bench.jobs_throughput --write || status=1; \
 	exit $$status
 

@@ -29,7 +29,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import insert, text
 
 from bench.common import percentile, summary, timed, write_section
-from bench.dashboard import INSTANCES, SECRET, _migrate, _reset
+from bench.dashboard import INSTANCES, SECRET, _existing, _migrate, _reset
 from bench.dashboard import _seed as seed_base
 from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
@@ -117,11 +117,14 @@ async def _seed(url: str, total: int, senders: int) -> float:
 
 
 async def run(
-    url: str, total: int, senders: int, runs: int, data_dir: Path
+    url: str, total: int, senders: int, runs: int, data_dir: Path, reuse: bool = False
 ) -> dict[str, list[float]]:
-    await _reset(url)
-    _migrate(url)
-    print(f"  seeding took {await _seed(url, total, senders):.0f} s")
+    if reuse and await _existing(url) == total:
+        print("  reusing the seeded database")
+    else:
+        await _reset(url)
+        _migrate(url)
+        print(f"  seeding took {await _seed(url, total, senders):.0f} s")
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -141,7 +144,7 @@ async def run(
     today = datetime.now(UTC).date()
     month = {"from": str(today - timedelta(days=29)), "to": str(today)}
     year = {"from": str(today - timedelta(days=DAYS - 1)), "to": str(today)}
-    async with LifespanManager(app):
+    async with LifespanManager(app, startup_timeout=120):
         token = await bearer_token_for(
             app.state.sessionmaker, 1, settings, expires_in=timedelta(hours=1)
         )
@@ -187,12 +190,17 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--no-write", action="store_true", help="do not update docs/")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database seeded with as many messages"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         print(f"reports benchmark on {kind}, {args.messages:,} messages")
-        results = asyncio.run(run(url, args.messages, args.senders, args.runs, Path(tmp)))
+        results = asyncio.run(
+            run(url, args.messages, args.senders, args.runs, Path(tmp), reuse=args.reuse)
+        )
     worst = max(percentile(s, 95) for s in results.values())
     verdict = "meets" if worst < TARGET_MS else "MISSES"
     lines = [f"- {name}: {summary(s)}" for name, s in results.items()]

@@ -11,6 +11,7 @@ from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
+from evodash.ledger.router import router as invoices_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
@@ -39,6 +40,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     backups_router,
     retention_router,
     privacy_router,
+    invoices_router,
     jobs_router,
     webhooks_router,
     messages_router,

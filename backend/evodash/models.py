@@ -4,6 +4,7 @@ from evodash.auth.models import AuthSession
 from evodash.core.db import Base
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
+from evodash.ledger.models import Invoice
 from evodash.messages.models import WhatsAppMessage
 from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
@@ -20,6 +21,7 @@ __all__ = [
     "EvolutionInstance",
     "EvolutionServer",
     "ImageProcessingJob",
+    "Invoice",
     "MessageDaily",
     "MessageHourly",
     "RecoveryRun",

@@ -8,7 +8,8 @@ query parameters (``Annotated[Id, Path()]`` or as a bare annotation) and in bodi
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated
 
 from annotated_types import Ge, Le
@@ -68,3 +69,30 @@ BodyId = Annotated[Id, Strict()]
 #: A name that must contain something besides white space. The character class is the
 #: same for Python (``str.strip``) and the document's regular expression.
 NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f]"
+
+
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _day_text_only(value: object) -> object:
+    # pydantic's lax mode would read "0" or 1700000000 as a Unix time.
+    if not isinstance(value, (str, date)) or (isinstance(value, str) and not _ISO_DAY.match(value)):
+        raise ValueError("must be a date, YYYY-MM-DD")
+    return value
+
+
+def _day_in_range(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
+#: A calendar day, ``YYYY-MM-DD``, in the years 2000 to 2099.
+Day = Annotated[
+    date,
+    BeforeValidator(_day_text_only),
+    AfterValidator(_day_in_range),
+    Field(
+        json_schema_extra={"pattern": r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}, examples=["2026-01-31"]
+    ),
+]

@@ -327,6 +327,18 @@ async def save_fields(
 async def mark_succeeded(
     session: AsyncSession, job_id: int, owner: str, result: dict[str, Any]
 ) -> ImageProcessingJob | None:
+    job = await _save_succeeded(session, job_id, owner, result)
+    if job is not None:
+        # Imported here: the ledger builds on jobs, not the other way round.
+        from evodash.ledger.service import record_from_job
+
+        await record_from_job(session, job)
+    return job
+
+
+async def _save_succeeded(
+    session: AsyncSession, job_id: int, owner: str, result: dict[str, Any]
+) -> ImageProcessingJob | None:
     return await save_fields(
         session,
         job_id,

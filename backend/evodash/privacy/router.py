@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from evodash.auth.deps import AdminUser
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
-from evodash.core.errors import Unprocessable
 from evodash.core.schemas import error_responses
 from evodash.privacy import service
 from evodash.privacy.service import ErasureReport
@@ -21,7 +22,7 @@ class SubjectRequest(BaseModel):
 
 
 class ErasureRequest(SubjectRequest):
-    confirm: bool = Field(description="Must be true: erasing cannot be undone")
+    confirm: Literal[True] = Field(description="Must be true: erasing cannot be undone")
 
 
 @router.post(
@@ -60,9 +61,4 @@ async def export_subject(
 async def erase_subject(
     body: ErasureRequest, actor: AdminUser, session: SessionDep, settings: SettingsDep, ip: ClientIP
 ) -> ErasureReport:
-    if not body.confirm:
-        raise Unprocessable(
-            "Set confirm to true to erase: it cannot be undone.",
-            extra={"errors": [{"field": "confirm", "message": "must be true"}]},
-        )
     return await service.erase_subject(session, settings, body.phone, actor=actor, ip=ip)

@@ -15,6 +15,7 @@ from evodash.core.csvexport import (
     SeparatorParam,
 )
 from evodash.core.deps import SessionDep
+from evodash.core.params import PageSize
 from evodash.core.schemas import error_responses
 from evodash.reports import service
 from evodash.reports.deps import ReportQueryDep
@@ -133,7 +134,7 @@ async def senders_report(
     _: CurrentUser,
     session: SessionDep,
     query: ReportQueryDep,
-    limit: Annotated[int, Query(ge=1, le=100, description="How many senders")] = 10,
+    limit: Annotated[PageSize, Query(description="How many senders")] = 10,
     format: FormatParam = OutputFormat.json,
     sep: SeparatorParam = Separator.comma,
 ) -> SendersReport | Response:

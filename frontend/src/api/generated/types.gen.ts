@@ -620,7 +620,7 @@ export type ErasureRequest = {
      *
      * Must be true: erasing cannot be undone
      */
-    confirm: boolean;
+    confirm: true;
 };
 
 /**
@@ -1520,6 +1520,142 @@ export type InstanceUpdatedEvent = {
 };
 
 /**
+ * InvoicePage
+ */
+export type InvoicePage = {
+    /**
+     * Items
+     */
+    items: Array<InvoiceRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+    /**
+     * Amount Total
+     *
+     * Sum of the amounts of every matching invoice
+     */
+    amount_total: string;
+    /**
+     * Per Month
+     *
+     * Totals per due month, oldest first
+     */
+    per_month: Array<PeriodTotal>;
+};
+
+/**
+ * InvoiceRead
+ */
+export type InvoiceRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Job Id
+     */
+    job_id: number;
+    /**
+     * Message Id
+     *
+     * The WhatsApp message the image came in
+     */
+    message_id: number | null;
+    /**
+     * Instance Id
+     */
+    instance_id: number | null;
+    /**
+     * Instance Name
+     */
+    instance_name?: string | null;
+    /**
+     * Sender Phone
+     */
+    sender_phone: string | null;
+    /**
+     * Amount
+     */
+    amount: string | null;
+    /**
+     * Due Date
+     */
+    due_date: string | null;
+    /**
+     * Beneficiary
+     */
+    beneficiary: string | null;
+    /**
+     * Cnpj
+     */
+    cnpj: string | null;
+    /**
+     * Pix Key
+     */
+    pix_key: string | null;
+    /**
+     * Pix Txid
+     */
+    pix_txid: string | null;
+    /**
+     * Typeable Line
+     *
+     * The boleto's typeable line
+     */
+    typeable_line: string | null;
+    /**
+     * Status
+     */
+    status: 'open' | 'paid' | 'ignored';
+    /**
+     * Status By
+     *
+     * Who marked it paid or ignored
+     */
+    status_by: string | null;
+    /**
+     * Status At
+     */
+    status_at: string | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Duplicate
+     *
+     * The same boleto line or PIX transaction id is in another invoice
+     */
+    duplicate?: boolean;
+    /**
+     * Image Url
+     *
+     * The image (the job's media)
+     */
+    image_url: string;
+};
+
+/**
+ * InvoiceStatusUpdate
+ */
+export type InvoiceStatusUpdate = {
+    /**
+     * Status
+     */
+    status: 'open' | 'paid' | 'ignored';
+};
+
+/**
  * JobCounts
  */
 export type JobCounts = {
@@ -2375,6 +2511,26 @@ export type PasswordResetResult = {
      * The generated password, if any
      */
     password?: string | null;
+};
+
+/**
+ * PeriodTotal
+ */
+export type PeriodTotal = {
+    /**
+     * Month
+     *
+     * Due month, YYYY-MM (`none` without a due date)
+     */
+    month: string;
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Amount
+     */
+    amount: string;
 };
 
 /**
@@ -6535,6 +6691,142 @@ export type PrivacyEraseSubjectResponses = {
 };
 
 export type PrivacyEraseSubjectResponse = PrivacyEraseSubjectResponses[keyof PrivacyEraseSubjectResponses];
+
+export type InvoicesListInvoicesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * Due From
+         *
+         * Due on or after (YYYY-MM-DD)
+         */
+        due_from?: string | null;
+        /**
+         * Due To
+         *
+         * Due on or before (YYYY-MM-DD)
+         */
+        due_to?: string | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+        /**
+         * Sender
+         *
+         * Sender, any format
+         */
+        sender?: string | null;
+        /**
+         * Amount Min
+         */
+        amount_min?: number | null;
+        /**
+         * Amount Max
+         */
+        amount_max?: number | null;
+        /**
+         * Status
+         */
+        status?: string | null;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/invoices';
+};
+
+export type InvoicesListInvoicesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type InvoicesListInvoicesError = InvoicesListInvoicesErrors[keyof InvoicesListInvoicesErrors];
+
+export type InvoicesListInvoicesResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: InvoicePage;
+};
+
+export type InvoicesListInvoicesResponse = InvoicesListInvoicesResponses[keyof InvoicesListInvoicesResponses];
+
+export type InvoicesSetInvoiceStatusData = {
+    body: InvoiceStatusUpdate;
+    path: {
+        /**
+         * Invoice Id
+         */
+        invoice_id: number;
+    };
+    query?: never;
+    url: '/api/invoices/{invoice_id}';
+};
+
+export type InvoicesSetInvoiceStatusErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type InvoicesSetInvoiceStatusError = InvoicesSetInvoiceStatusErrors[keyof InvoicesSetInvoiceStatusErrors];
+
+export type InvoicesSetInvoiceStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: InvoiceRead;
+};
+
+export type InvoicesSetInvoiceStatusResponse = InvoicesSetInvoiceStatusResponses[keyof InvoicesSetInvoiceStatusResponses];
 
 export type JobsListJobsData = {
     body?: never;
