@@ -23,6 +23,8 @@ const MessageDetailRoute = lazy(() => import('./routes/app/messages-detail'));
 const JobsRoute = lazy(() => import('./routes/app/jobs'));
 const JobDetailRoute = lazy(() => import('./routes/app/jobs-detail'));
 const UsersRoute = lazy(() => import('./routes/app/users'));
+const EventsRoute = lazy(() => import('./routes/app/events'));
+const DeliveriesRoute = lazy(() => import('./routes/app/deliveries'));
 const AccountRoute = lazy(() => import('./routes/app/account'));
 const NotFoundRoute = lazy(() => import('./routes/not-found'));
 
@@ -56,6 +58,8 @@ export const routes: RouteObject[] = [
           { path: paths.jobs.path, element: <JobsRoute /> },
           { path: paths.job.path, element: <JobDetailRoute /> },
           { path: paths.users.path, element: <UsersRoute /> },
+          { path: paths.events.path, element: <EventsRoute /> },
+          { path: paths.deliveries.path, element: <DeliveriesRoute /> },
           { path: paths.account.path, element: <AccountRoute /> },
           { path: '*', element: <NotFoundRoute /> },
         ],
