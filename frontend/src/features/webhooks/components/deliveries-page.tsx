@@ -1,5 +1,4 @@
 import { useMemo, useState } from 'react';
-import Alert from 'react-bootstrap/Alert';
 import Badge from 'react-bootstrap/Badge';
 import Button from 'react-bootstrap/Button';
 import Form from 'react-bootstrap/Form';
@@ -17,6 +16,7 @@ import { formatDateTime } from '@/lib/format';
 import { type DeliveryFilters, useDeliveries, useRetryDeliveries } from '../api/deliveries';
 import { useInstanceOptions } from '../api/instance-names';
 import { useWebhooksTranslation } from '../i18n';
+import { type Feedback, FeedbackAlert, InstanceSelect, LoadMore } from './shared';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 const STATUS_VARIANT: Record<DeliveryStatus, string> = {
@@ -41,7 +41,7 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
   const { t, i18n } = useWebhooksTranslation();
   const [filters, setFilters] = useState<DeliveryFilters>({ instanceId: null, status: '' });
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [feedback, setFeedback] = useState<{ variant: string; text: string } | null>(null);
+  const [feedback, setFeedback] = useState<Feedback | null>(null);
   const deliveries = useDeliveries(filters, pollIntervalMs);
   const instances = useInstanceOptions();
   const retry = useRetryDeliveries();
@@ -185,16 +185,11 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
             </tbody>
           </Table>
         </TableScroll>
-        {deliveries.hasNextPage ? (
-          <Button
-            variant="link"
-            className="mt-2 px-0"
-            disabled={deliveries.isFetchingNextPage}
-            onClick={() => void deliveries.fetchNextPage()}
-          >
-            {t('more')}
-          </Button>
-        ) : null}
+        <LoadMore
+          hasMore={deliveries.hasNextPage}
+          loading={deliveries.isFetchingNextPage}
+          onMore={() => void deliveries.fetchNextPage()}
+        />
       </>
     );
   }
@@ -214,22 +209,13 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
         }
       />
       <Form className="row g-2 align-items-end mb-3" onSubmit={(submit) => submit.preventDefault()}>
-        <Form.Group className="col-sm-6 col-lg-4" controlId="deliveries-instance">
-          <Form.Label className="small mb-1">{t('filters.instance')}</Form.Label>
-          <Form.Select
-            value={filters.instanceId ?? ''}
-            onChange={(change) =>
-              setFilters({ ...filters, instanceId: change.target.value ? Number(change.target.value) : null })
-            }
-          >
-            <option value="">{t('filters.allInstances')}</option>
-            {(instances.data ?? []).map((option) => (
-              <option key={option.id} value={option.id}>
-                {option.name}
-              </option>
-            ))}
-          </Form.Select>
-        </Form.Group>
+        <InstanceSelect
+          id="deliveries-instance"
+          className="col-sm-6 col-lg-4"
+          value={filters.instanceId}
+          onChange={(instanceId) => setFilters({ ...filters, instanceId })}
+          instances={instances.data ?? []}
+        />
         <Form.Group className="col-sm-6 col-lg-3" controlId="deliveries-status">
           <Form.Label className="small mb-1">{t('filters.status')}</Form.Label>
           <Form.Select
@@ -245,13 +231,7 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
           </Form.Select>
         </Form.Group>
       </Form>
-      <div aria-live="polite">
-        {feedback ? (
-          <Alert variant={feedback.variant} dismissible onClose={() => setFeedback(null)}>
-            {feedback.text}
-          </Alert>
-        ) : null}
-      </div>
+      <FeedbackAlert feedback={feedback} onClose={() => setFeedback(null)} />
       {body}
     </>
   );

@@ -25,8 +25,9 @@ import {
   useReplayEvent,
   useReplaySelection,
 } from '../api/events';
-import { useInstanceOptions } from '../api/instance-names';
+import { type InstanceOption, useInstanceOptions } from '../api/instance-names';
 import { useWebhooksTranslation } from '../i18n';
+import { type Feedback, FeedbackAlert, InstanceSelect, LoadMore } from './shared';
 
 const STATUSES: EventStatus[] = ['received', 'processed', 'ignored', 'deferred', 'failed'];
 const STATUS_VARIANT: Record<EventStatus, string> = {
@@ -37,7 +38,6 @@ const STATUS_VARIANT: Record<EventStatus, string> = {
   failed: 'danger',
 };
 
-type Feedback = { variant: 'success' | 'danger' | 'warning'; text: string } | null;
 
 /** The webhook inbox (admins): filters, the failure reason, payload viewer, replays. */
 export function EventLogPage() {
@@ -45,7 +45,7 @@ export function EventLogPage() {
   const [filters, setFilters] = useState<EventFilters>(NO_EVENT_FILTERS);
   const [viewing, setViewing] = useState<number | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [feedback, setFeedback] = useState<Feedback | null>(null);
   const events = useEvents(filters);
   const instances = useInstanceOptions();
   const replay = useReplayEvent();
@@ -163,16 +163,11 @@ export function EventLogPage() {
             </tbody>
           </Table>
         </TableScroll>
-        {events.hasNextPage ? (
-          <Button
-            variant="link"
-            className="mt-2 px-0"
-            disabled={events.isFetchingNextPage}
-            onClick={() => void events.fetchNextPage()}
-          >
-            {t('more')}
-          </Button>
-        ) : null}
+        <LoadMore
+          hasMore={events.hasNextPage}
+          loading={events.isFetchingNextPage}
+          onMore={() => void events.fetchNextPage()}
+        />
       </>
     );
   }
@@ -189,13 +184,7 @@ export function EventLogPage() {
         }
       />
       <EventFiltersBar filters={filters} onChange={setFilters} instances={instances.data ?? []} />
-      <div aria-live="polite">
-        {feedback ? (
-          <Alert variant={feedback.variant} dismissible onClose={() => setFeedback(null)}>
-            {feedback.text}
-          </Alert>
-        ) : null}
-      </div>
+      <FeedbackAlert feedback={feedback} onClose={() => setFeedback(null)} />
       {body}
       <PayloadViewer id={viewing} onHide={() => setViewing(null)} onReplay={replayOne} />
       <Modal show={confirming} onHide={() => setConfirming(false)} centered aria-labelledby="events-replay-title">
@@ -228,7 +217,7 @@ function EventFiltersBar({
 }: {
   filters: EventFilters;
   onChange: (filters: EventFilters) => void;
-  instances: { id: number; name: string }[];
+  instances: InstanceOption[];
 }) {
   const { t } = useWebhooksTranslation();
   const [event, setEvent] = useState(filters.event);
@@ -240,22 +229,13 @@ function EventFiltersBar({
         onChange({ ...filters, event });
       }}
     >
-      <Form.Group className="col-sm-6 col-lg-3" controlId="events-instance">
-        <Form.Label className="small mb-1">{t('filters.instance')}</Form.Label>
-        <Form.Select
-          value={filters.instanceId ?? ''}
-          onChange={(change) =>
-            onChange({ ...filters, instanceId: change.target.value ? Number(change.target.value) : null })
-          }
-        >
-          <option value="">{t('filters.allInstances')}</option>
-          {instances.map((option) => (
-            <option key={option.id} value={option.id}>
-              {option.name}
-            </option>
-          ))}
-        </Form.Select>
-      </Form.Group>
+      <InstanceSelect
+        id="events-instance"
+        className="col-sm-6 col-lg-3"
+        value={filters.instanceId}
+        onChange={(instanceId) => onChange({ ...filters, instanceId })}
+        instances={instances}
+      />
       <Form.Group className="col-sm-6 col-lg-2" controlId="events-status">
         <Form.Label className="small mb-1">{t('filters.status')}</Form.Label>
         <Form.Select
