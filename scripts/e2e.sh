@@ -41,6 +41,8 @@ export PUBLIC_BASE_URL="http://127.0.0.1:$api_port"
 export FRONTEND_DIST="$root/frontend/dist"
 export BOOTSTRAP_ADMIN=false STATUS_SYNC_INTERVAL_SECONDS=0 LOG_LEVEL=WARNING
 export ALLOWED_PHONE_NUMBERS=""
+# Relays go to the simulator's sinks on loopback, each attempt once (no automatic retry).
+export FORWARD_ALLOW_PRIVATE_NETWORKS=true FORWARD_MAX_ATTEMPTS=1
 
 "$bin/evodash" migrate >/dev/null
 EVODASH_ADMIN_PASSWORD="$password" "$bin/evodash" createsuperuser \

@@ -51,6 +51,9 @@ Control API (``apikey`` = the global key; all bodies JSON, camelCase):
     The sender deletes the message for everyone (``messages.delete``).
 ``POST /_sim/instances/{name}/messages/{id}/status`` ``{"status": "READ"}``
     A receipt for a message (``messages.update``).
+``POST /_sim/sinks/{name}`` (no key), ``PUT|GET /_sim/sinks/{name}`` ``{"status": 503}``
+    A forwarding destination (n8n, a CRM) for evodash's relays: it answers every post
+    with its status (200 until set) and keeps the latest bodies.
 ``GET|POST|DELETE /_sim/faults``
     ``{"route": "/instance/connect/*", "method": "GET", "latencyMs": 0, "status": 503,
     "body": null, "garbage": false, "hang": false, "times": 1}``: delay, fail (with the

@@ -117,6 +117,7 @@ def create_simulator_app(
     )
     app.state.simulator = sim
     app.include_router(router.router)
+    app.include_router(control.sink_router)
     app.include_router(control.router)
     app.add_exception_handler(EvolutionError, _evolution_error)
     app.add_exception_handler(RawEvolutionError, _raw_error)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -21,7 +22,7 @@ from evodash.simulator.errors import EvolutionError, unauthorized
 from evodash.simulator.media import Picture, inspect_image, render_invoice
 from evodash.simulator.router import SimulatorDep
 from evodash.simulator.service import Simulator
-from evodash.simulator.state import Fault
+from evodash.simulator.state import Fault, Sink
 
 
 async def require_global_key(
@@ -34,6 +35,8 @@ async def require_global_key(
 
 ControlDep = Annotated[Simulator, Depends(require_global_key)]
 router = APIRouter(prefix="/_sim", tags=["simulator control"])
+#: Sinks take posts without a key: they play a third party that evodash forwards to.
+sink_router = APIRouter(prefix="/_sim/sinks", tags=["simulator control"])
 
 
 class _Body(BaseModel):
@@ -265,3 +268,38 @@ async def clear_faults(sim: ControlDep) -> dict[str, Any]:
     removed = len(sim.state.faults)
     sim.state.faults.clear()
     return {"removed": removed}
+
+
+class SinkRequest(_Body):
+    status: int = Field(200, ge=100, le=599, description="What the sink answers from now on")
+
+
+def _sink_view(name: str, sink: Sink) -> dict[str, Any]:
+    return {"name": name, "status": sink.status, "received": list(sink.received)}
+
+
+@sink_router.post("/{name}", summary="A forwarding destination: answers its status (no key)")
+async def sink_receive(name: str, request: Request, sim: SimulatorDep) -> Response:
+    sink = sim.state.sinks.setdefault(name[:64], Sink())
+    raw = await request.body()
+    try:
+        sink.received.append(json.loads(raw) if raw else None)
+    except ValueError:
+        sink.received.append(raw[:1000].decode("utf-8", "replace"))
+    return Response(
+        json.dumps({"ok": sink.status < 300}),
+        status_code=sink.status,
+        media_type="application/json",
+    )
+
+
+@router.put("/sinks/{name}", summary="Set what a forwarding destination answers")
+async def sink_set(name: str, body: SinkRequest, sim: ControlDep) -> dict[str, Any]:
+    sink = sim.state.sinks.setdefault(name[:64], Sink())
+    sink.status = body.status
+    return _sink_view(name, sink)
+
+
+@router.get("/sinks/{name}", summary="What a forwarding destination received")
+async def sink_get(name: str, sim: ControlDep) -> dict[str, Any]:
+    return _sink_view(name, sim.state.sinks.get(name[:64]) or Sink())

@@ -96,6 +96,7 @@ class Simulator:
         self.state.deliveries.clear()
         self.state.unregistered_numbers.clear()
         self.state.probes.clear()
+        self.state.sinks.clear()
         self.state.whatsapp_reachable = self.config.whatsapp_reachable
         self._paired.clear()
 

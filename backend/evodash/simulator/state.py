@@ -256,6 +256,15 @@ class DeliveryRecord:
         }
 
 
+@dataclass(slots=True)
+class Sink:
+    """A stand-in for a third party evodash forwards events to (n8n, a CRM): answers every
+    POST with ``status`` and keeps the latest bodies."""
+
+    status: int = 200
+    received: deque[Any] = field(default_factory=lambda: deque(maxlen=200))
+
+
 class SimulatorState:
     """Everything the simulated server keeps (a real one keeps it in PostgreSQL)."""
 
@@ -270,6 +279,8 @@ class SimulatorState:
         self.unregistered_numbers: set[str] = set()
         #: ``connectionState`` calls (wall-clock time, instance): how often evodash polls.
         self.probes: deque[tuple[float, str]] = deque(maxlen=5000)
+        #: Forwarding destinations (``/_sim/sinks/{name}``), made on first use.
+        self.sinks: dict[str, Sink] = {}
 
     def find_by_token(self, token: str) -> list[Instance]:
         return [i for i in self.instances.values() if i.token == token]

@@ -126,6 +126,8 @@ export const pages = {
     },
   },
   users: { path: paths.users.path, load: () => import('./routes/app/users') },
+  events: { path: paths.events.path, load: () => import('./routes/app/events') },
+  deliveries: { path: paths.deliveries.path, load: () => import('./routes/app/deliveries') },
   account: { path: paths.account.path, load: () => import('./routes/app/account') },
   notFound: { path: '*', load: () => import('./routes/not-found') },
 } satisfies Record<string, PageEntry>;
@@ -162,7 +164,15 @@ const LINK_TARGETS: readonly LinkTarget[] = [
     path: `${paths.messages.path}/${paths.message.path}`,
     start: [pages.messages, pages.message],
   },
-  ...[pages.messages, pages.jobs, pages.job, pages.users, pages.account].map((page) => ({
+  ...[
+    pages.messages,
+    pages.jobs,
+    pages.job,
+    pages.users,
+    pages.events,
+    pages.deliveries,
+    pages.account,
+  ].map((page) => ({
     path: page.path,
     start: [page],
   })),

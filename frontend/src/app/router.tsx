@@ -72,6 +72,8 @@ export function createRoutes(queryClient?: QueryClient): RouteObject[] {
             at(pages.jobs),
             at(pages.job),
             at(pages.users),
+            at(pages.events),
+            at(pages.deliveries),
             at(pages.account),
             at(pages.notFound),
           ],

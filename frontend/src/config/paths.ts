@@ -42,6 +42,8 @@ export const paths = {
   jobs: { path: '/jobs', getHref: () => '/jobs' },
   job: { path: '/jobs/:jobId', getHref: (id: number | string) => `/jobs/${String(id)}` },
   users: { path: '/users', getHref: () => '/users' },
+  events: { path: '/events', getHref: () => '/events' },
+  deliveries: { path: '/deliveries', getHref: () => '/deliveries' },
   account: { path: '/account', getHref: () => '/account' },
 } as const;
 

@@ -15,6 +15,8 @@ export const en: Messages = {
     servers: 'Servers',
     messages: 'Messages',
     jobs: 'Jobs',
+    deliveries: 'Deliveries',
+    events: 'Event log',
     users: 'Users',
   },
   user: {

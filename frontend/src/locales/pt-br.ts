@@ -14,6 +14,8 @@ export const ptBR = {
     servers: 'Servidores',
     messages: 'Mensagens',
     jobs: 'Jobs',
+    deliveries: 'Entregas',
+    events: 'Log de eventos',
     users: 'Usuários',
   },
   user: {

@@ -1,0 +1,131 @@
+import { expect, test } from '@playwright/test';
+
+import { expectNoSeriousA11yViolations } from './utils/a11y';
+import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { api, simulatorEnv } from './utils/evodash-api';
+import { saveScreenshot } from './utils/screenshots';
+import { seedInstance, sendInbound } from './utils/seed-instance';
+
+test.describe('event log and deliveries', () => {
+  test('the event log shows why an event failed, masks its payload and replays it', async ({
+    page,
+  }, testInfo) => {
+    const { username, password } = adminCredentials();
+    const sim = simulatorEnv();
+    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
+    await page.goto('/login');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    const instance = await seedInstance(page, sim, {
+      name: `e2e-log-${tag}`,
+      displayName: `Eventos E2E ${tag}`,
+    });
+    try {
+      // Evolution posts an upsert whose message has no id: stored, and failed to apply.
+      const hook = await page.request.get(`${sim.url}/webhook/find/${instance.name}`, {
+        headers: { apikey: sim.key },
+      });
+      const secret = ((await hook.json()) as { headers: Record<string, string> }).headers[
+        'x-evodash-secret'
+      ];
+      const posted = await page.request.post(`/api/webhooks/evolution/${instance.id}`, {
+        headers: { 'x-evodash-secret': secret },
+        data: {
+          event: 'messages.upsert',
+          instance: instance.name,
+          data: { key: { remoteJid: '5511987654321@s.whatsapp.net', fromMe: false } },
+          date_time: new Date().toISOString(),
+          apikey: 'E3B0C442-98FC-4C14-9AFB-F4C8996FB924',
+        },
+      });
+      expect(posted.ok()).toBe(true);
+      const eventId = ((await posted.json()) as { event_id: number }).event_id;
+
+      await openNavigation(page);
+      await page
+        .getByRole('navigation', { name: 'Navegação principal' })
+        .getByRole('link', { name: 'Log de eventos' })
+        .click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Log de eventos' })).toBeVisible();
+      await page.getByLabel('Instância').selectOption({ label: instance.displayName });
+      await page.getByLabel('Situação').selectOption({ label: 'Falhou' });
+      const row = page.getByTestId('event-row').filter({ hasText: 'messages.upsert' });
+      await expect(row).toHaveCount(1, { timeout: 20_000 });
+      await expect(row).toContainText('NotAMessage: the message key has no id');
+      await expectNoSeriousA11yViolations(page);
+
+      await row.getByRole('button', { name: `Ver o evento ${String(eventId)}` }).click();
+      const dialog = page.getByRole('dialog', { name: `Evento ${String(eventId)}` });
+      await expect(dialog.getByTestId('event-payload')).toContainText('"apikey": "****B924"');
+      await expect(dialog.getByTestId('event-payload')).not.toContainText('E3B0C442');
+      await saveScreenshot(page, testInfo, 'event-log-payload');
+      await dialog.getByRole('button', { name: 'Reaplicar' }).click();
+      await expect(page.getByText(`Evento ${String(eventId)} reaplicado: Falhou.`)).toBeVisible();
+      await dialog.getByRole('button', { name: 'Fechar' }).last().click();
+      await expect(row.getByRole('cell').nth(4)).toHaveText('2'); // applied twice now
+      await saveScreenshot(page, testInfo, 'event-log');
+    } finally {
+      await instance.cleanup();
+    }
+  });
+
+  test('the deliveries page retries a failed delivery and shows it delivered', async ({
+    page,
+  }, testInfo) => {
+    const { username, password } = adminCredentials();
+    const sim = simulatorEnv();
+    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
+    await page.goto('/login');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    const instance = await seedInstance(page, sim, {
+      name: `e2e-fwd-${tag}`,
+      displayName: `Entregas E2E ${tag}`,
+    });
+    const sink = `${sim.url}/_sim/sinks/crm-${tag}`;
+    const setSink = (status: number) =>
+      page.request.put(sink, { data: { status }, headers: { apikey: sim.key } });
+    try {
+      await api(page, 'PATCH', `/api/instances/${String(instance.id)}`, { forward_url: sink });
+      expect((await setSink(503)).ok()).toBe(true);
+      await sendInbound(page, sim, instance.name, {
+        from: '5511987654321',
+        pushName: 'Maria',
+        type: 'text',
+        text: `Encaminhe (${tag})`,
+      });
+
+      await openNavigation(page);
+      await page
+        .getByRole('navigation', { name: 'Navegação principal' })
+        .getByRole('link', { name: 'Entregas' })
+        .click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Entregas' })).toBeVisible();
+      await page.getByLabel('Instância').selectOption({ label: instance.displayName });
+      await page.getByLabel('Situação').selectOption({ label: 'Falhou' });
+      const failed = page.getByTestId('delivery-row').filter({ hasText: '503' });
+      await expect(failed.first()).toBeVisible({ timeout: 20_000 });
+      await expect(failed.first()).toContainText('sem novas tentativas');
+      await expectNoSeriousA11yViolations(page);
+
+      const failedCount = await page.getByTestId('delivery-row').count();
+      expect((await setSink(200)).ok()).toBe(true);
+      await page.getByLabel('Situação').selectOption({ label: 'Todas' });
+      await expect(page.getByRole('button', { name: /^Reenviar a entrega/ })).toHaveCount(
+        failedCount,
+      );
+      await page.getByRole('checkbox', { name: 'Selecionar todas as que falharam' }).check();
+      await page.getByRole('button', { name: /^Reenviar \d+ selecionadas?$/ }).click();
+      const delivered = page.getByTestId('delivery-row').filter({ hasText: 'Entregue' });
+      await expect(delivered).toHaveCount(failedCount, { timeout: 20_000 });
+      await expect(delivered.first()).toContainText('200');
+      await expect(page.getByRole('button', { name: /^Reenviar a entrega/ })).toHaveCount(0);
+      await saveScreenshot(page, testInfo, 'deliveries');
+      const received = await page.request.get(sink, { headers: { apikey: sim.key } });
+      const bodies = ((await received.json()) as { received: { event: string }[] }).received;
+      expect(bodies.filter((body) => body.event === 'messages.upsert')).toHaveLength(2);
+    } finally {
+      await instance.cleanup();
+    }
+  });
+});
