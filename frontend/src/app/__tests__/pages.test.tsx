@@ -122,7 +122,7 @@ describe('the route hints the server puts in index.html', () => {
     },
   );
 
-  it('name route modules that exist', async () => {
+  it('name route modules that exist', () => {
     const modules = import.meta.glob('/src/app/routes/**/*.tsx');
     for (const hint of ROUTE_HINTS) {
       for (const module of hint.modules) expect(modules).toHaveProperty(`/${module}`);
