@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from evodash.auth.router import router as auth_router
 from evodash.instances.router import router as instances_router
@@ -17,17 +20,37 @@ from evodash.users.router import router as users_router
 from evodash.webhooks.router import receiver_router as webhook_receiver_router
 from evodash.webhooks.router import router as webhooks_router
 
+#: Every domain router, in the order routes are matched: the busiest path (thousands of
+#: webhooks a second) first.
+DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
+    webhook_receiver_router,
+    auth_router,
+    users_router,
+    audit_router,
+    servers_router,
+    instances_router,
+    stats_router,
+    jobs_router,
+    webhooks_router,
+    messages_router,
+    instance_messages_router,
+    message_allowlist_router,
+)
+
 api_router = APIRouter(prefix="/api")
-# Routes are matched in order: the busiest path (thousands of webhooks a second) first.
-api_router.include_router(webhook_receiver_router)
-api_router.include_router(auth_router)
-api_router.include_router(users_router)
-api_router.include_router(audit_router)
-api_router.include_router(servers_router)
-api_router.include_router(instances_router)
-api_router.include_router(stats_router)
-api_router.include_router(jobs_router)
-api_router.include_router(webhooks_router)
-api_router.include_router(messages_router)
-api_router.include_router(instance_messages_router)
-api_router.include_router(message_allowlist_router)
+for _router in DOMAIN_ROUTERS:
+    api_router.include_router(_router)
+
+_CONVERTOR = re.compile(r"\{(\w+):\w+\}")
+
+
+def route_templates() -> dict[int, str]:
+    """The whole path template (``/api/instances/{instance_id}``) of each domain route, by
+    the route's id: a routed request's ``scope["route"]`` only knows its path inside the
+    ``/api`` router."""
+    return {
+        id(route): _CONVERTOR.sub(r"{\1}", api_router.prefix + route.path)
+        for router in DOMAIN_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from evodash import __version__
-from evodash.api import api_router
+from evodash.api import api_router, route_templates
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.config import Settings, get_settings
 from evodash.core.db import create_engine, create_sessionmaker
@@ -44,6 +44,7 @@ from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.core.spa import SpaIndex
 from evodash.instances.sync import start_background_work
 from evodash.jobs.worker import start_jobs, stop_jobs
+from evodash.monitoring.router import router as monitoring_router
 from evodash.realtime import set_bus
 from evodash.realtime.bus import create_bus
 from evodash.realtime.router import router as realtime_router
@@ -215,7 +216,9 @@ def create_app(
     if settings.docs_enabled:
         install_docs(app)
     app.include_router(health_router)
+    app.include_router(monitoring_router)
     app.include_router(api_router)
+    app.state.route_templates = route_templates()
     app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist, settings.session_cookie_name)
     app.add_middleware(UnhandledErrorMiddleware)

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # /docs, /redoc and /openapi.json. Unset: served except with ENVIRONMENT=production
     # (the document maps every route for whoever asks; turn it on there deliberately).
     api_docs_enabled: bool | None = None
+    #: Bearer token a Prometheus scraper sends to ``/metrics`` (admins may read it too).
+    #: Unset: only admins. At least 24 characters.
+    metrics_token: SecretStr | None = Field(default=None, min_length=24)
     #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
     #: retention, QR expiry). Off for processes that must not touch the database behind
     #: the request path (the test suite's rolled-back transactions, for one).
@@ -113,6 +116,11 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("public_base_url")
     @classmethod

@@ -11,6 +11,8 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from evodash.core import metrics
+
 log = structlog.get_logger("evodash.request")
 # Checked before building the line: a filtered structlog call still costs a processor run.
 _ACCESS = logging.getLogger("evodash.request")
@@ -58,7 +60,12 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             if scope["type"] == "http":
+                elapsed = time.perf_counter() - started
                 path = scope.get("path", "")
+                # 500 when nothing was sent: the error middleware inside answers it so.
+                status = status_holder["status"] or 500
+                method = scope.get("method", "")
+                metrics.observe_request(method, route_label(scope), status, elapsed)
                 if not path.startswith(("/assets/", "/healthz")) and _ACCESS.isEnabledFor(
                     logging.INFO
                 ):
@@ -67,9 +74,22 @@ class RequestContextMiddleware:
                         method=scope.get("method"),
                         path=path,
                         status=status_holder["status"],
-                        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                        duration_ms=round(elapsed * 1000, 1),
                     )
             structlog.contextvars.clear_contextvars()
+
+
+def route_label(scope: Scope) -> str:
+    """The template of the route that answered (``/api/instances/{instance_id}``), never
+    the raw path: the label's values stay as few as the routes. The app keeps the whole
+    templates of its nested routes in ``state.route_templates``."""
+    route = scope.get("route")
+    if route is None:
+        return metrics.UNMATCHED
+    app = scope.get("app")
+    templates = getattr(getattr(app, "state", None), "route_templates", None) or {}
+    path = templates.get(id(route)) or getattr(route, "path", None)
+    return path if isinstance(path, str) and path else metrics.UNMATCHED
 
 
 class BodySizeLimitMiddleware:

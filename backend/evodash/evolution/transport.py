@@ -22,6 +22,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ValidationError
 
+from evodash.core import metrics
 from evodash.core.outbound import Answer, ResponseTooLarge, ResponseTooSlow, request_limited
 from evodash.evolution.errors import (
     EvolutionConflict,
@@ -151,9 +152,11 @@ class Transport:
             )
         except ResponseTooLarge as exc:
             _log_failure(fields, started, exc)
+            metrics.count_evolution(self.server, "too_large")
             raise self._unexpected(call, str(exc)) from exc
         except (httpx.TimeoutException, ResponseTooSlow) as exc:
             _log_failure(fields, started, exc)
+            metrics.count_evolution(self.server, "timeout")
             if isinstance(exc, httpx.ConnectTimeout):
                 what = f"accept a connection within {self._connect_timeout:g} s"
             elif isinstance(exc, ResponseTooSlow):
@@ -165,10 +168,12 @@ class Transport:
             ) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             _log_failure(fields, started, exc)
+            metrics.count_evolution(self.server, "unreachable")
             raise EvolutionUnreachable(
                 f"Cannot reach the Evolution server at {self.server}: {_reason(exc)}."
             ) from exc
         status = response.status_code
+        metrics.count_evolution(self.server, metrics.evolution_outcome(status))
         (log.info if status < 400 else log.warning)(
             "evolution.response", **fields, status=status, elapsed_ms=_elapsed_ms(started)
         )

@@ -35,10 +35,11 @@ import structlog
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core import metrics
 from evodash.core.config import Settings
 from evodash.jobs import service
 from evodash.jobs.errors import JobFailure
-from evodash.jobs.models import ImageProcessingJob
+from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.pipeline import JobContext, run_invoice_job
 
 log = structlog.get_logger(__name__)
@@ -224,19 +225,22 @@ class Worker:
             raise
         except LeaseLost:
             bound.warning("job.lease_lost", detail="cancelled or taken over; work dropped")
+            metrics.count_job(job.kind, "discarded", time.perf_counter() - started)
             return
         except JobFailure as exc:
             await self._stop_beat(beat)
             bound.info("job.attempt_failed", error=exc.message, retryable=exc.retryable)
-            await self._finish(job, owner, error=exc.message, retryable=exc.retryable)
+            await self._finish(
+                job, owner, error=exc.message, retryable=exc.retryable, started=started
+            )
         except Exception as exc:
             await self._stop_beat(beat)
             bound.exception("job.crashed")
             message = f"unexpected error: {type(exc).__name__}: {exc}"
-            await self._finish(job, owner, error=message, retryable=True)
+            await self._finish(job, owner, error=message, retryable=True, started=started)
         else:
             await self._stop_beat(beat)
-            await self._finish(job, owner, result=payload)
+            await self._finish(job, owner, result=payload, started=started)
             bound.info("job.succeeded", seconds=round(time.perf_counter() - started, 3))
         finally:
             await self._stop_beat(beat)
@@ -293,7 +297,9 @@ class Worker:
         result: dict[str, Any] | None = None,
         error: str | None = None,
         retryable: bool = False,
+        started: float | None = None,
     ) -> None:
+        seconds = None if started is None else time.perf_counter() - started
         async with self.sessionmaker() as session:
             if error is None:
                 done = await service.mark_succeeded(session, job.id, owner, result or {})
@@ -304,8 +310,11 @@ class Worker:
             await session.commit()
         if done is None:
             log.warning("job.result_discarded", job_id=job.id, worker=owner, reason="lease lost")
+            metrics.count_job(job.kind, "discarded", seconds)
         else:
             self.finished += 1
+            outcome = "retry" if done.status == JobStatus.pending.value else str(done.status)
+            metrics.count_job(done.kind, outcome, seconds)
 
     async def _release(self, job: ImageProcessingJob, owner: str) -> None:
         async with self.sessionmaker() as session:

@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy import ARRAY, Integer, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core import metrics
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.locking import begin_write
@@ -33,6 +34,7 @@ from evodash.webhooks import handlers
 from evodash.webhooks.context import Outcome
 from evodash.webhooks.handlers import Stored
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery
+from evodash.webhooks.receiver import metric_event
 from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
@@ -177,6 +179,9 @@ class Applier:
             session.add_all(deliveries)
             await session.flush()
             await session.commit()
+        names = {row.id: row.event for row in rows}
+        for event_id, outcome in outcomes.items():
+            metrics.count_webhook(metric_event(names.get(event_id, "")), outcome.status.value)
         return len(rows), [d.id for d in deliveries]
 
 

@@ -28,11 +28,12 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from evodash.core import jsonsafe
+from evodash.core import jsonsafe, metrics
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.locking import hold_sqlite_writer
 from evodash.core.security import constant_time_equals
+from evodash.evolution.models import WEBHOOK_EVENTS
 from evodash.evolution.webhooks import Envelope, event_suffix
 from evodash.instances.models import EvolutionInstance
 from evodash.instances.webhook_secret import digest, stored_digest
@@ -57,6 +58,15 @@ MAX_GROUP = 500
 MAX_HANDOFF = 20_000
 # Compared against when the instance does not exist, so both cases take as long.
 _NO_DIGEST = "0" * 64
+_KNOWN_EVENTS = frozenset(WEBHOOK_EVENTS) | {"GROUPS_UPDATE"}
+
+
+def metric_event(name: object) -> str:
+    """The event's name as a metric label: a name Evolution sends, or ``other`` (a sender
+    must not be able to grow the series without bound)."""
+    text = str(name)
+    internal = text.replace(".", "_").replace("-", "_").upper()
+    return text if internal in _KNOWN_EVENTS and len(text) <= 40 else "other"
 
 
 def mask_token(value: object) -> object:
@@ -272,6 +282,7 @@ class Receiver:
         else:
             reason = "missing_secret" if not secret else "wrong_secret"
         log.warning("webhook.unauthorized", instance_id=instance_id, reason=reason, client=client)
+        metrics.count_webhook("other", "unauthorized")
         raise WebhookUnauthorized()
 
     async def receive(self, instance_id: int, name: str, raw: bytes, *, suffix: str | None) -> int:
@@ -287,6 +298,7 @@ class Receiver:
                 reason=exc.detail,
                 size=len(raw),
             )
+            metrics.count_webhook("other", "invalid")
             raise
         if body["instance"] != name:
             log.warning(
@@ -296,7 +308,7 @@ class Receiver:
                 got=str(body["instance"])[:64],
             )
         now = utcnow()
-        return await self.appender.append(
+        event_id = await self.appender.append(
             {
                 "instance_id": instance_id,
                 "event": str(body["event"])[:64],
@@ -307,6 +319,8 @@ class Receiver:
                 "received_at": now,
             }
         )
+        metrics.count_webhook(metric_event(body["event"]), "received")
+        return event_id
 
 
 def receipt(event_id: int) -> bytes:

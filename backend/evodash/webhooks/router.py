@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request, Response, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
+from evodash.core import metrics
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.params import BigId, Cursor, Id, PageSize
 from evodash.core.schemas import CursorPage, error_responses
@@ -66,9 +68,11 @@ Secret = Annotated[
 async def _receive(
     tasks: WebhookTasks, instance_id: int, secret: str | None, request: Request, suffix: str | None
 ) -> Response:
+    started = time.perf_counter()
     client = request.client.host if request.client else "unknown"
     name = await tasks.receiver.authenticate(instance_id, secret, client)
     event_id = await tasks.receiver.receive(instance_id, name, await request.body(), suffix=suffix)
+    metrics.WEBHOOK_INGEST.observe(time.perf_counter() - started)
     return Response(receipt(event_id), media_type="application/json")
 
 

@@ -62,4 +62,6 @@ beforeEach(async () => {
 
 afterEach(() => {
   cleanup();
+  // A test that faked the clock and failed midway must not leave it fake for the next.
+  vi.useRealTimers();
 });

@@ -2787,6 +2787,35 @@ export type HealthReadyzResponses = {
 
 export type HealthReadyzResponse = HealthReadyzResponses[keyof HealthReadyzResponses];
 
+export type MonitoringReadMetricsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/metrics';
+};
+
+export type MonitoringReadMetricsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type MonitoringReadMetricsError = MonitoringReadMetricsErrors[keyof MonitoringReadMetricsErrors];
+
+export type MonitoringReadMetricsResponses = {
+    /**
+     * The exposition
+     */
+    200: string;
+};
+
+export type MonitoringReadMetricsResponse = MonitoringReadMetricsResponses[keyof MonitoringReadMetricsResponses];
+
 export type WebhooksReceiveEventData = {
     /**
      * Envelope

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { MessageRead } from '@/api/generated/types.gen';
@@ -99,19 +99,22 @@ describe('Mensagens filters ↔ URL', { timeout: 30_000 }, () => {
   });
 
   it('follows the URL when it changes (back button) and clears everything', async () => {
-    const { router, user } = setup('/messages?q=boleto&type=image');
+    const { router } = setup('/messages?q=boleto&type=image');
     await screen.findByTestId('message-row');
 
+    // On a fake clock from here: the search box's debounce is what is under test.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await act(() => router.navigate('/messages?q=pix'));
     expect(screen.getByLabelText('Buscar')).toHaveValue('pix');
     expect(screen.getByLabelText('Tipo')).toHaveValue('');
 
-    await user.click(screen.getByRole('button', { name: 'Limpar filtros' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Limpar filtros' }));
     expect(router.state.location.search).toBe('');
     expect(screen.getByLabelText('Buscar')).toHaveValue('');
     // The old text is not written back once the debounce passes.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await act(() => vi.advanceTimersByTimeAsync(5_000));
     expect(router.state.location.search).toBe('');
+    vi.useRealTimers();
   });
 
   it('loads older messages with the cursor, never an offset', async () => {

@@ -1,0 +1,1 @@
+"""Watching evodash from outside: the Prometheus exposition at ``/metrics``."""

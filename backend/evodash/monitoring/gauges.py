@@ -1,0 +1,78 @@
+"""Fleet figures read from the database at each scrape (the same in every process)."""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from evodash.instances.models import EvolutionInstance, InstanceStatus
+from evodash.jobs.models import ImageProcessingJob, JobStatus
+from evodash.servers.models import EvolutionServer
+from evodash.webhooks.models import EventStatus, WebhookEvent
+
+#: Inbox states worth watching: waiting to be applied, waiting for a message, failed.
+_INBOX_STATES = (EventStatus.received.value, EventStatus.deferred.value, EventStatus.failed.value)
+
+
+async def read(session: AsyncSession) -> list[GaugeMetricFamily]:
+    return [await _instances(session), await _inbox(session), await _jobs_waiting(session)]
+
+
+async def _instances(session: AsyncSession) -> GaugeMetricFamily:
+    """Every server and every status, zeros included: an alert on ``open == 0`` must not
+    meet a missing series."""
+    family = GaugeMetricFamily(
+        "evodash_instances",
+        "Instances (not deleted) by server name and status.",
+        labels=["server", "status"],
+    )
+    servers = (await session.scalars(select(EvolutionServer.name))).all()
+    counts = {
+        (server, status): n
+        for server, status, n in await session.execute(
+            select(EvolutionServer.name, EvolutionInstance.status, func.count())
+            .join(EvolutionServer, EvolutionServer.id == EvolutionInstance.server_id)
+            .where(EvolutionInstance.deleted_at.is_(None))
+            .group_by(EvolutionServer.name, EvolutionInstance.status)
+        )
+    }
+    for server in sorted(servers):
+        for status in InstanceStatus:
+            family.add_metric([server, status.value], counts.get((server, status.value), 0))
+    return family
+
+
+async def _inbox(session: AsyncSession) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "evodash_webhook_inbox_events",
+        "Webhook events in the inbox by status: received (waiting to be applied), "
+        "deferred (waiting for the message they refer to), failed (replayable).",
+        labels=["status"],
+    )
+    counts = dict(
+        (
+            await session.execute(
+                select(WebhookEvent.status, func.count())
+                .where(WebhookEvent.status.in_(_INBOX_STATES))
+                .group_by(WebhookEvent.status)
+            )
+        ).all()
+    )
+    for status in _INBOX_STATES:
+        family.add_metric([status], counts.get(status, 0))
+    return family
+
+
+async def _jobs_waiting(session: AsyncSession) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(
+        "evodash_jobs_waiting", "Jobs waiting for a worker, by kind.", labels=["kind"]
+    )
+    rows = await session.execute(
+        select(ImageProcessingJob.kind, func.count())
+        .where(ImageProcessingJob.status == JobStatus.pending.value)
+        .group_by(ImageProcessingJob.kind)
+    )
+    for kind, n in sorted(rows.all()):
+        family.add_metric([kind], n)
+    return family
