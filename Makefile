@@ -102,11 +102,15 @@ schemathesis: install ## Schemathesis over every operation of the running app (f
 	  $(SCHEMATHESIS_ARGS)
 
 .PHONY: check-compose
-check-compose: ## Validate docker-compose.yml (needs Debian's docker-compose; skipped without it)
+check-compose: ## Validate docker-compose.yml and deploy/Caddyfile (Debian's docker-compose, caddy; skipped without them)
 	@if command -v docker-compose >/dev/null; then \
 	  SECRET_KEY=check EVOLUTION_API_KEY=check docker-compose -f docker-compose.yml config -q \
 	  && echo "docker-compose.yml is valid"; \
 	else echo "docker-compose not installed: skipping the compose check"; fi
+	@if command -v caddy >/dev/null; then \
+	  caddy validate --config deploy/Caddyfile --adapter caddyfile 2>/dev/null \
+	  && echo "deploy/Caddyfile is valid"; \
+	else echo "caddy not installed: skipping the Caddyfile check"; fi
 
 .PHONY: test
 test: lint typecheck check-compose migrations-check test-backend schemathesis test-frontend e2e ## Run every test

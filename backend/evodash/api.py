@@ -8,11 +8,16 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from evodash.auth.router import router as auth_router
+from evodash.backups.router import router as backups_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
 from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
+from evodash.privacy.router import router as privacy_router
+from evodash.recovery.router import router as recovery_router
+from evodash.reports.router import router as reports_router
+from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.users.router import audit_router
@@ -30,11 +35,16 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     servers_router,
     instances_router,
     stats_router,
+    reports_router,
+    backups_router,
+    retention_router,
+    privacy_router,
     jobs_router,
     webhooks_router,
     messages_router,
     instance_messages_router,
     message_allowlist_router,
+    recovery_router,
 )
 
 api_router = APIRouter(prefix="/api")

@@ -138,7 +138,7 @@ def cmd_createsuperuser(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from evodash.core.logging import configure_logging
-    from evodash.jobs.worker import run_worker_process
+    from evodash.worker import run_worker_process
 
     settings = _settings_or_exit()
     configure_logging(settings.log_format, settings.log_level)
@@ -184,6 +184,65 @@ def cmd_openapi(_: argparse.Namespace) -> int:
     return 0
 
 
+def _passphrase(settings: Settings, *, confirm: bool) -> str | None:
+    """EVODASH_BACKUP_PASSPHRASE, or asked for at the terminal."""
+    if settings.evodash_backup_passphrase is not None:
+        return settings.evodash_backup_passphrase.get_secret_value()
+    if not sys.stdin.isatty():
+        print(
+            "evodash: set EVODASH_BACKUP_PASSPHRASE (or run in a terminal to be asked).",
+            file=sys.stderr,
+        )
+        return None
+    passphrase = getpass.getpass("Backup passphrase: ")
+    if confirm and passphrase != getpass.getpass("Backup passphrase (again): "):
+        print("evodash: the passphrases differ.", file=sys.stderr)
+        return None
+    return passphrase
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from evodash.backups import cli as backup_cli
+    from evodash.core.errors import AppError
+
+    settings = _settings_or_exit()
+    passphrase = _passphrase(settings, confirm=args.action == "export")
+    if passphrase is None:
+        return 2
+    try:
+        if args.action == "export":
+            return asyncio.run(backup_cli.export_to(settings, passphrase, args.output))
+        return asyncio.run(backup_cli.import_from(settings, passphrase, args.file, args.dry_run))
+    except AppError as exc:
+        print(f"evodash: {exc.detail}", file=sys.stderr)
+        return 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.retention.service import purge
+
+    settings = _settings_or_exit()
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            report = await purge(create_sessionmaker(engine), settings, dry_run=args.dry_run)
+        finally:
+            await engine.dispose()
+        verb = "would delete" if args.dry_run else "deleted"
+        print(f"evodash: retention purge{' (dry run)' if args.dry_run else ''}:")
+        for kind in report.kinds:
+            if kind.before is None and kind.kind != "messages":
+                print(f"  {kind.kind:<18} kept forever")
+            else:
+                age = f"older than {kind.days} days" if kind.days else "per-instance settings"
+                print(f"  {kind.kind:<18} {verb} {kind.count:,} ({age})")
+        return 0
+
+    return asyncio.run(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="evodash", description="Evolution API Dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--email")
     su.set_defaults(func=cmd_createsuperuser)
 
-    worker = sub.add_parser("worker", help="process image jobs until SIGTERM")
+    worker = sub.add_parser(
+        "worker", help="run jobs, apply webhook events and take part in the schedule until SIGTERM"
+    )
     worker.add_argument(
         "--concurrency", type=int, default=None, help="jobs at once (WORKER_CONCURRENCY)"
     )
@@ -231,6 +292,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--simulator-port", type=int, default=8081)
     demo.set_defaults(func=cmd_demo)
+
+    backup = sub.add_parser("backup", help="export or import the configuration")
+    backup_sub = backup.add_subparsers(dest="action", required=True)
+    export = backup_sub.add_parser(
+        "export", help="write servers, instances, users and API keys to a file"
+    )
+    export.add_argument("--output", "-o", required=True, help="the file to write ('-': stdout)")
+    export.set_defaults(func=cmd_backup)
+    restore = backup_sub.add_parser("import", help="restore a backup file (idempotent)")
+    restore.add_argument("file", help="a file written by 'evodash backup export'")
+    restore.add_argument("--dry-run", action="store_true", help="show what would change")
+    restore.set_defaults(func=cmd_backup)
+
+    purge = sub.add_parser("purge", help="delete data older than the retention settings")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge.set_defaults(func=cmd_purge)
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)

@@ -20,8 +20,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from evodash import __version__
 from evodash.api import api_router, route_templates
 from evodash.auth.throttle import LoginThrottle
+from evodash.backups.schemas import BACKUP_MAX_BYTES
 from evodash.core.config import Settings, get_settings
-from evodash.core.db import create_engine, create_sessionmaker
 from evodash.core.docs import DOCS_SEGMENTS, OPENAPI_URL, install_docs
 from evodash.core.errors import (
     SPA_ROUTE_NAME,
@@ -32,7 +32,6 @@ from evodash.core.errors import (
     method_not_allowed,
 )
 from evodash.core.health import router as health_router
-from evodash.core.http import create_http_client
 from evodash.core.logging import configure_logging
 from evodash.core.middleware import (
     BodySizeLimitMiddleware,
@@ -40,14 +39,16 @@ from evodash.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from evodash.core.openapi import install_openapi
+from evodash.core.scheduler import Scheduler
 from evodash.core.security import PasswordHashing, configure_password_hashing
+from evodash.core.services import Services, open_services
 from evodash.core.spa import SpaIndex
-from evodash.instances.sync import start_background_work
+from evodash.instances import cleanup
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.monitoring.router import router as monitoring_router
-from evodash.realtime import set_bus
-from evodash.realtime.bus import create_bus
 from evodash.realtime.router import router as realtime_router
+from evodash.recovery.runner import start_recovery, stop_recovery
+from evodash.schedule import PERIODIC_TASKS
 from evodash.users.service import ensure_first_admin
 from evodash.webhooks.tasks import start_webhook_tasks, stop_webhook_tasks
 
@@ -98,49 +99,56 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def start_scheduler(services: Services) -> Scheduler:
+    """The periodic tasks of :mod:`evodash.schedule`, run here while this process leads."""
+    scheduler = Scheduler(services, PERIODIC_TASKS)
+    scheduler.start()
+    return scheduler
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    settings.ensure_dirs()
-    settings.secret()  # generate and keep the key now, not in the middle of a request
-    engine = create_engine(settings.database_url)
-    app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.http = create_http_client(settings, tls=app.state.tls_context)
-    app.state.login_throttle = LoginThrottle(
-        per_pair=settings.login_max_attempts,
-        per_address=settings.login_max_attempts_per_address,
-        window_seconds=settings.login_window_seconds,
-        max_delay=settings.login_backoff_max_seconds,
-    )
-    app.state.passwords = PasswordHashing(
-        concurrency=settings.password_hash_concurrency,
-        max_waiting=settings.password_hash_queue,
-    )
-    app.state.bus = create_bus(settings.redis_url)
-    await app.state.bus.start()
-    set_bus(app.state.bus)
-    try:
-        if settings.bootstrap_admin:
-            await _bootstrap_admin(app)
-        app.state.jobs_worker = await start_jobs(app)
-        app.state.instances_work = start_background_work(app.state, app.state.http, settings)
-        app.state.webhook_tasks = await start_webhook_tasks(app)
-        log.info("app.started", version=__version__, database=engine.url.get_backend_name())
-        if settings.environment != "test":  # process-wide: for a serving process only
-            _tune_gc()
-        yield
-    finally:
-        if (instances_work := getattr(app.state, "instances_work", None)) is not None:
-            await instances_work.stop()
-        await stop_webhook_tasks(getattr(app.state, "webhook_tasks", None))
-        await stop_jobs(getattr(app.state, "jobs_worker", None))
-        set_bus(None)
-        await app.state.bus.stop()
-        await app.state.http.aclose()
-        app.state.passwords.close()
-        await engine.dispose()
-        log.info("app.stopped")
+    async with open_services(settings, tls_context=app.state.tls_context) as services:
+        state = app.state
+        state.services = services
+        state.engine, state.sessionmaker = services.engine, services.sessionmaker
+        state.http, state.bus = services.http, services.bus
+        state.login_throttle = LoginThrottle(
+            per_pair=settings.login_max_attempts,
+            per_address=settings.login_max_attempts_per_address,
+            window_seconds=settings.login_window_seconds,
+            max_delay=settings.login_backoff_max_seconds,
+            redis=services.redis,  # with Redis, every process throttles as one
+        )
+        state.passwords = PasswordHashing(
+            concurrency=settings.password_hash_concurrency,
+            max_waiting=settings.password_hash_queue,
+        )
+        scheduler: Scheduler | None = None
+        try:
+            if settings.bootstrap_admin:
+                await _bootstrap_admin(app)
+            state.jobs_worker = await start_jobs(app)
+            state.webhook_tasks = await start_webhook_tasks(app)
+            state.recovery = await start_recovery(app)
+            if settings.background_tasks:
+                state.scheduler = scheduler = start_scheduler(services)
+            log.info(
+                "app.started", version=__version__, database=services.engine.url.get_backend_name()
+            )
+            if settings.environment != "test":  # process-wide: for a serving process only
+                _tune_gc()
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            await cleanup.drain(max_wait=10)
+            await stop_recovery(getattr(state, "recovery", None))
+            await stop_webhook_tasks(getattr(state, "webhook_tasks", None))
+            await stop_jobs(getattr(state, "jobs_worker", None))
+            state.passwords.close()
+            log.info("app.stopped")
 
 
 class ImmutableStaticFiles(StaticFiles):
@@ -227,7 +235,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimitMiddleware,
         default_limit=settings.max_request_body_bytes,
-        limits=[("/api/webhooks/", settings.webhook_max_body_bytes)],
+        limits=[
+            ("/api/webhooks/", settings.webhook_max_body_bytes),
+            ("/api/backups/import", BACKUP_MAX_BYTES),
+        ],
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -5,6 +5,8 @@ from evodash.core.db import Base
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.recovery.models import RecoveryRun
+from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
@@ -18,6 +20,11 @@ __all__ = [
     "EvolutionInstance",
     "EvolutionServer",
     "ImageProcessingJob",
+    "MessageDaily",
+    "MessageHourly",
+    "RecoveryRun",
+    "SenderDaily",
+    "UptimeDaily",
     "User",
     "WebhookDelivery",
     "WebhookEvent",

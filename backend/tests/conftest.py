@@ -36,6 +36,7 @@ from evodash.core.migrate import upgrade
 from evodash.core.security import configure_password_hashing
 from evodash.main import create_app
 from evodash.models import Base
+from evodash.realtime import with_bus
 from tests.factories import UserFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -234,8 +235,8 @@ def run_app(
         application = create_app(settings, tls_context=tls_context)
         async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
             if not commits(request):
-                # Requests join the test's transaction.
-                application.state.sessionmaker = db
+                # Requests join the test's transaction (and publish on the app's bus).
+                application.state.sessionmaker = with_bus(db, application.state.bus)
             yield application
 
     return running

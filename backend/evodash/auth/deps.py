@@ -112,13 +112,13 @@ AdminUser = Annotated[User, require_role(Role.admin)]
 
 
 @raises(429)
-def get_throttle(request: Request) -> LoginThrottle:
+async def get_throttle(request: Request) -> LoginThrottle:
     throttle: LoginThrottle = request.app.state.login_throttle
     return throttle
 
 
 @raises(503)
-def get_password_hashing(request: Request) -> PasswordHashing:
+async def get_password_hashing(request: Request) -> PasswordHashing:
     hashing: PasswordHashing = request.app.state.passwords
     return hashing
 

@@ -24,7 +24,7 @@ from evodash.auth.errors import (
     WrongCurrentPassword,
 )
 from evodash.auth.sessions import AuthContext
-from evodash.auth.throttle import LoginThrottle, Reservation, Throttled
+from evodash.auth.throttle import Attempt, LoginThrottle, Throttled
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest, NotFound
 from evodash.core.security import HashingBusy, PasswordHashing, hash_api_key, new_api_key
@@ -48,7 +48,7 @@ async def authenticate(
     """Check a username and password: the user, or :class:`InvalidCredentials`,
     :class:`LoginThrottled` or :class:`LoginBusy`. Audited either way."""
     try:
-        reservation = throttle.reserve_login(username, ip)
+        reservation = await throttle.reserve_login(username, ip)
     except Throttled as exc:
         # One warning and audit entry per block, not one per refused request (a burst
         # would otherwise cost a log line and a database write each).
@@ -77,7 +77,7 @@ async def authenticate(
         reservation.cancel()
         raise
     if not ok or user is None or not user.is_active:
-        reservation.failed()
+        await reservation.failed()
         await audit.record_detached(
             sessionmaker,
             None,
@@ -88,7 +88,7 @@ async def authenticate(
             detail={"via": via},
         )
         raise InvalidCredentials()
-    reservation.succeeded()
+    await reservation.succeeded()
     return user
 
 
@@ -118,9 +118,9 @@ async def user_from_api_key(session: AsyncSession, key: str) -> AuthContext | No
     return AuthContext(user=user, method="api_key", api_key=api_key)
 
 
-def _reserve_guess(throttle: LoginThrottle, what: str, user: User) -> Reservation:
+async def _reserve_guess(throttle: LoginThrottle, what: str, user: User) -> Attempt:
     try:
-        return throttle.reserve_guess(what, str(user.id))
+        return await throttle.reserve_guess(what, str(user.id))
     except Throttled as exc:
         raise LoginThrottled(exc.retry_after) from exc
 
@@ -138,7 +138,7 @@ async def change_password(
 ) -> None:
     """Set a new password; every session of the user ends (this one included)."""
     user = ctx.user
-    reservation = _reserve_guess(throttle, "password", user)
+    reservation = await _reserve_guess(throttle, "password", user)
     try:
         ok = await passwords.verify(current, user.password_hash)
         new_hash = await passwords.hash(new) if ok else None
@@ -149,9 +149,9 @@ async def change_password(
         reservation.cancel()
         raise
     if not ok or new_hash is None:
-        reservation.failed()
+        await reservation.failed()
         raise WrongCurrentPassword()
-    reservation.succeeded()
+    await reservation.succeeded()
     user.password_hash = new_hash
     await end_all_sessions(session, user, revoke_api_keys=revoke_api_keys)
     audit.record(

@@ -12,9 +12,11 @@ answered 429 at once, instead of twelve evaluations (the old check-then-act race
 address also has only a few attempts in flight at once, so one address cannot fill the
 password hashing queue.
 
-State lives in the process (a dict bounded by ``max_keys``). With several API processes
-each has its own counters: the allowance multiplies by the number of processes, the
-backoff still applies in each (docs/security.md).
+The counters live in the process (a dict bounded by ``max_keys``). With Redis configured
+(``REDIS_URL``) the failures and blocks are also kept in Redis (:class:`SharedFailures`),
+so several API processes throttle as one: five failures spread over three processes block
+the pair everywhere. Attempts in flight stay counted per process. If Redis cannot be
+reached, each process falls back to its own counters (logged).
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -203,13 +213,148 @@ class FailureThrottle:
 ADDRESS_IN_FLIGHT = 8
 
 
+# Server time (seconds) in the scripts: every process compares against the same clock.
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1e6"
+
+#: KEYS: the keys. Returns {seconds to wait, index of that key (1-based), newly blocked}.
+_CHECK = (
+    _NOW
+    + """
+local wait, which, newly = 0, 0, 0
+for i, key in ipairs(KEYS) do
+  local until_ = tonumber(redis.call('HGET', key, 'blocked_until') or '0')
+  if until_ - now > wait then wait, which = until_ - now, i end
+end
+if which > 0 then
+  local key = KEYS[which]
+  local until_ = redis.call('HGET', key, 'blocked_until')
+  if redis.call('HGET', key, 'refused') ~= until_ then
+    redis.call('HSET', key, 'refused', until_)
+    newly = 1
+  end
+end
+return {tostring(wait), which, newly}
+"""
+)
+
+#: KEYS[1]: the key; ARGV: free failures, base delay, max delay, forget after (seconds).
+_FAIL = (
+    _NOW
+    + """
+local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+local until_ = tonumber(redis.call('HGET', KEYS[1], 'blocked_until') or '0')
+local over = failures - tonumber(ARGV[1])
+if over >= 0 then
+  local delay = math.min(tonumber(ARGV[2]) * 2 ^ over, tonumber(ARGV[3]))
+  if now + delay > until_ then until_ = now + delay end
+  redis.call('HSET', KEYS[1], 'blocked_until', string.format('%.6f', until_))
+end
+local keep = tonumber(ARGV[4])
+if until_ > now then keep = keep + 2 * (until_ - now) end
+redis.call('PEXPIRE', KEYS[1], math.ceil(keep * 1000))
+return failures
+"""
+)
+
+
+class SharedFailures:
+    """Failures and blocks of throttle keys in Redis, shared by every process.
+
+    Each key is a hash (``failures``, ``blocked_until`` in Redis's clock, ``refused``:
+    the block already reported) that expires after a quiet period of ``forget_after``
+    (longer while blocked): the same rules as :class:`FailureThrottle`, across processes.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        base_delay: float,
+        max_delay: float,
+        forget_after: float,
+        prefix: str = "evodash:throttle:",
+    ) -> None:
+        self.redis = redis
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.forget_after = forget_after
+        self.prefix = prefix
+        self._check: Any = redis.register_script(_CHECK)
+        self._fail: Any = redis.register_script(_FAIL)
+
+    def _keys(self, keys: Iterable[str]) -> list[str]:
+        return [self.prefix + key for key in keys]
+
+    async def check(self, keys: list[str]) -> Throttled | None:
+        """The refusal to raise if one of ``keys`` is blocked, else None."""
+        try:
+            wait, which, newly = await self._check(keys=self._keys(keys))
+        except Exception as exc:  # Redis is down: the process's own counters still hold
+            log.warning("auth.throttle_redis_failed", error=repr(exc))
+            return None
+        seconds = float(wait)
+        if int(which) == 0 or seconds <= 0:
+            return None
+        return Throttled(max(1, math.ceil(seconds)), newly_blocked=bool(int(newly)))
+
+    async def failed(self, rules: Iterable[tuple[str, Rule]]) -> None:
+        try:
+            for key, rule in rules:
+                await self._fail(
+                    keys=self._keys([key]),
+                    args=[rule.free, self.base_delay, self.max_delay, self.forget_after],
+                )
+        except Exception as exc:
+            log.warning("auth.throttle_redis_failed", error=repr(exc))
+
+    async def reset(self, keys: Iterable[str]) -> None:
+        names = self._keys(keys)
+        if not names:
+            return
+        try:
+            await self.redis.delete(*names)
+        except Exception as exc:
+            log.warning("auth.throttle_redis_failed", error=repr(exc))
+
+
+class Attempt:
+    """An attempt reserved by :class:`LoginThrottle`: end it with exactly one of
+    ``await failed()``, ``await succeeded()`` or ``cancel()``."""
+
+    def __init__(
+        self,
+        local: Reservation,
+        shared: SharedFailures | None,
+        rules: list[tuple[str, Rule]],
+        reset: list[str],
+    ) -> None:
+        self._local = local
+        self._shared = shared
+        self._rules = rules
+        self._reset = reset
+
+    async def failed(self) -> None:
+        self._local.failed()
+        if self._shared is not None:
+            await self._shared.failed(self._rules)
+
+    async def succeeded(self) -> None:
+        self._local.succeeded()
+        if self._shared is not None:
+            await self._shared.reset(self._reset)
+
+    def cancel(self) -> None:
+        self._local.cancel()
+
+
 class LoginThrottle:
-    """The app's guess throttles (logins, current passwords, server keys), one per process.
+    """The app's guess throttles (logins, current passwords, server keys).
 
     ``per_pair`` failures of one (address, username) and ``per_address`` failures of one
     address (whatever the usernames) are free; after that each failure doubles the wait,
     from 1 s up to ``max_delay``. Guesses of other secrets by a logged-in user (their
-    current password, a server's key) are limited per user the same way.
+    current password, a server's key) are limited per user the same way. With ``redis``
+    the failures are counted across all processes (:class:`SharedFailures`).
     """
 
     def __init__(
@@ -220,9 +365,15 @@ class LoginThrottle:
         window_seconds: float,
         max_delay: float,
         clock: Callable[[], float] = time.monotonic,
+        redis: Redis | None = None,
     ) -> None:
         self.failures = FailureThrottle(
             base_delay=1.0, max_delay=max_delay, forget_after=window_seconds, clock=clock
+        )
+        self.shared = (
+            SharedFailures(redis, base_delay=1.0, max_delay=max_delay, forget_after=window_seconds)
+            if redis is not None
+            else None
         )
         # Reserving counts toward the allowance, so no more than ``per_pair`` attempts of
         # a pair are ever evaluated before the backoff, concurrent or not.
@@ -230,14 +381,20 @@ class LoginThrottle:
         self.address_rule = Rule(free=per_address, in_flight=ADDRESS_IN_FLIGHT)
         self.guess_rule = Rule(free=per_pair, in_flight=1)
 
-    def reserve_login(self, username: str, address: str) -> Reservation:
-        pair = f"login:{address}|{username.casefold()}"
-        return self.failures.reserve(
-            [(pair, self.pair_rule), (f"login-address:{address}", self.address_rule)],
-            reset_on_success=[pair],
-        )
+    async def _reserve(self, rules: list[tuple[str, Rule]], reset: list[str]) -> Attempt:
+        if self.shared is not None:
+            refused = await self.shared.check([key for key, _ in rules])
+            if refused is not None:
+                raise refused
+        local = self.failures.reserve(rules, reset_on_success=reset)
+        return Attempt(local, self.shared, rules, reset)
 
-    def reserve_guess(self, what: str, who: str) -> Reservation:
+    async def reserve_login(self, username: str, address: str) -> Attempt:
+        pair = f"login:{address}|{username.casefold()}"
+        rules = [(pair, self.pair_rule), (f"login-address:{address}", self.address_rule)]
+        return await self._reserve(rules, [pair])
+
+    async def reserve_guess(self, what: str, who: str) -> Attempt:
         """A guess of ``what`` (``password``, ``server-key``) by ``who`` (a user id)."""
         key = f"{what}:{who}"
-        return self.failures.reserve([(key, self.guess_rule)], reset_on_success=[key])
+        return await self._reserve([(key, self.guess_rule)], [key])

@@ -71,10 +71,26 @@ class Settings(BaseSettings):
     status_sync_interval_seconds: float = Field(default=300, ge=0)
     status_sync_concurrency: int = Field(default=10, ge=1, le=200)
 
+    # Recovery: fetching from Evolution the messages whose webhooks never arrived
+    #: Start each pass this long before the newest stored message (late deliveries carry
+    #: older WhatsApp times; edits move a message's time).
+    recovery_overlap_seconds: float = Field(default=600, ge=0, le=7 * 86_400)
+    #: How far back a pass may reach (a ``since`` older than this is refused).
+    recovery_max_lookback_days: int = Field(default=31, ge=1, le=366)
+    recovery_page_size: int = Field(default=50, ge=1, le=500)
+    #: A pass stops after this many messages (the next pass goes on from there).
+    recovery_max_messages: int = Field(default=50_000, ge=1)
+    recovery_concurrency: int = Field(default=4, ge=1, le=50)
+    #: Look for instances that went back to ``open`` this often (and at each change).
+    recovery_poll_seconds: float = Field(default=10.0, gt=0)
+    recovery_on_startup: bool = True
+
     # Webhooks
     webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     webhook_event_retention_days: int = Field(default=30, ge=1)
     forward_max_attempts: int = Field(default=5, ge=1)
+    #: Wait after the first failed attempt; it doubles after each (up to 5 min), ± 20 %.
+    forward_retry_base_seconds: float = Field(default=5.0, ge=0)
     forward_timeout_seconds: float = Field(default=10.0, gt=0)  # the whole attempt
     forward_max_response_bytes: int = Field(default=64 * 1024, ge=0)
     # Off: forward URLs must resolve to public addresses only (no SSRF into the network
@@ -82,7 +98,12 @@ class Settings(BaseSettings):
     forward_allow_private_networks: bool = False
 
     # Jobs
+    #: Run jobs in the API process. Off when ``evodash worker`` processes run them.
     embedded_worker: bool = True
+    #: Apply webhook events in the API process (with ``BACKGROUND_TASKS``). Off when
+    #: ``evodash worker`` processes apply them: the API then only checks, stores and
+    #: acknowledges each event, and a worker applies it (scaled deployments).
+    embedded_applier: bool = True
     worker_concurrency: int = Field(default=2, ge=1)
     job_max_attempts: int = Field(default=5, ge=1)
     job_lease_seconds: int = Field(default=60, ge=5)
@@ -93,6 +114,23 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=4096 * 4096, ge=1000)
     # Image jobs one sender may queue per hour on one instance (0: no limit).
     image_jobs_per_sender_per_hour: int = Field(default=30, ge=0)
+
+    # Backups (docs/operations.md, "Backups"). Automatic backups run when BACKUP_DIR and
+    # the passphrase are set; the passphrase seals the secrets (not SECRET_KEY).
+    backup_dir: Path | None = None
+    backup_interval_hours: float = Field(default=24.0, gt=0, le=24 * 365)
+    backup_keep: int = Field(default=7, ge=1, le=1000)
+    evodash_backup_passphrase: SecretStr | None = None
+
+    # Retention (days; 0 keeps forever). WEBHOOK_EVENT_RETENTION_DAYS above is the
+    # inbox's. An instance may set its own message retention.
+    retention_messages_days: int = Field(default=0, ge=0, le=36500)
+    retention_media_days: int = Field(default=0, ge=0, le=36500)
+    retention_jobs_days: int = Field(default=0, ge=0, le=36500)
+    retention_connection_events_days: int = Field(default=0, ge=0, le=36500)
+    retention_audit_days: int = Field(default=0, ge=0, le=36500)
+    retention_batch_size: int = Field(default=1000, ge=1, le=50_000)
+    retention_purge_interval_seconds: float = Field(default=3600, gt=0)
 
     # Infrastructure
     redis_url: str | None = None
@@ -107,9 +145,11 @@ class Settings(BaseSettings):
     #: Bearer token a Prometheus scraper sends to ``/metrics`` (admins may read it too).
     #: Unset: only admins. At least 24 characters.
     metrics_token: SecretStr | None = Field(default=None, min_length=24)
-    #: Periodic webhook work in this process (forward retries, deferred sweep, inbox
-    #: retention, QR expiry). Off for processes that must not touch the database behind
-    #: the request path (the test suite's rolled-back transactions, for one).
+    #: Background work in this process: the scheduler of periodic tasks (status sync,
+    #: purges, QR expiry; run by one process at a time, see core/scheduler.py) and the
+    #: webhook applier (``EMBEDDED_APPLIER``). Off for processes that must not touch the
+    #: database behind the request path (the test suite's rolled-back transactions, for
+    #: one).
     background_tasks: bool = True
 
     @field_validator("allowed_phone_numbers", mode="before")

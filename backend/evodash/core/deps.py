@@ -1,4 +1,7 @@
-"""Dependencies shared by every domain: settings, database session, HTTP client."""
+"""Dependencies shared by every domain: settings, database session, HTTP client.
+
+They read the resources the lifespan built (``request.app.state``) and are ``async``:
+FastAPI runs a plain ``def`` dependency in its thread pool, a round trip per request."""
 
 from __future__ import annotations
 
@@ -13,27 +16,28 @@ from evodash.core.config import Settings
 from evodash.core.db import session_scope
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return maker
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with session_scope(get_sessionmaker(request)) as session:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with session_scope(maker) as session:
         yield session
 
 
-def get_http_client(request: Request) -> httpx.AsyncClient:
+async def get_http_client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient = request.app.state.http
     return client
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

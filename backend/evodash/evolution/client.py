@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
 
-from evodash.core.config import get_settings
 from evodash.evolution.errors import flatten_message
 from evodash.evolution.models import (
     ActionResult,
@@ -50,6 +50,7 @@ from evodash.evolution.models import (
     ConnectOutcome,
     ConnectResult,
     CreatedInstance,
+    FoundMessages,
     InstanceInfo,
     InstanceSettings,
     MediaBase64,
@@ -61,6 +62,7 @@ from evodash.evolution.models import (
     _ActionAnswer,
     _ConnectionStateAnswer,
     _CreateAnswer,
+    _FindMessagesAnswer,
     _InstanceList,
     _QrAnswer,
     _SettingsSetAnswer,
@@ -80,6 +82,8 @@ SLOW_CALL_TIMEOUT = 15.0
 ROOT_TIMEOUT_MIN, ROOT_TIMEOUT_MAX = 10.0, 15.0
 #: Floor of the read timeout of the media download (the server fetches from WhatsApp's CDN).
 MEDIA_TIMEOUT = 30.0
+#: The biggest ``findMessages`` page asked for (the server has no maximum).
+MAX_FIND_PAGE_SIZE = 500
 
 _CONNECT_QUIRK_HINT = (
     "The instance may not be loaded on the Evolution server; try again, or restart "
@@ -105,21 +109,14 @@ class EvolutionClient:
         base_url: str,
         api_key: str | SecretStr,
         *,
-        timeout: float | None = None,
-        connect_timeout: float | None = None,
-        read_retries: int | None = None,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        read_retries: int = 2,
         retry_base_delay: float = 0.5,
         sleep: Sleep = asyncio.sleep,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_media_bytes: int = 20 * 1024 * 1024,
     ) -> None:
-        if timeout is None or connect_timeout is None or read_retries is None:
-            settings = get_settings()
-            timeout = settings.evolution_timeout_seconds if timeout is None else timeout
-            if connect_timeout is None:
-                connect_timeout = settings.evolution_connect_timeout_seconds
-            if read_retries is None:
-                read_retries = settings.evolution_read_retries
         self._timeout = timeout
         self._media_answer_bytes = media_answer_bytes(max_media_bytes)
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
@@ -399,6 +396,46 @@ class EvolutionClient:
         )
         return await self._ask(MediaBase64, call)
 
+    async def find_messages(
+        self,
+        name: str,
+        *,
+        since: datetime,
+        until: datetime,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> FoundMessages:
+        """``POST /chat/findMessages/{name}``: the messages the server stored with a WhatsApp
+        time in ``[since, until]`` (both inclusive, to the second), newest first.
+
+        Works whatever the connection state (it reads the server's database). The bounds
+        go as ISO-8601 UTC strings: epoch seconds would match nothing, and a missing
+        bound would silently drop the filter. ``page`` is 1-based; ``page_size`` is the
+        wire's ``offset``. Pages shift when messages are stored meanwhile, and equal
+        seconds have no fixed order: dedupe records by ``key.id``.
+        """
+        if page < 1:
+            raise ValueError("page starts at 1")
+        if not 1 <= page_size <= MAX_FIND_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_FIND_PAGE_SIZE}")
+        if until < since:
+            raise ValueError("until is before since")
+        body = {
+            "where": {"messageTimestamp": {"gte": js_time(since), "lte": js_time(until)}},
+            "page": page,
+            "offset": page_size,
+        }
+        call = Call(
+            "POST",
+            _instance_path("/chat/findMessages", name),
+            f'list the stored messages of instance "{name}"',
+            read_timeout=max(self._timeout, MEDIA_TIMEOUT),
+            body=body,
+            retry=True,  # a read, whatever the method
+            max_bytes=self._media_answer_bytes,
+        )
+        return (await self._ask(_FindMessagesAnswer, call)).messages
+
     # --- answers ----------------------------------------------------------------------
 
     async def _ask(self, model: type[M], call: Call) -> M:
@@ -425,6 +462,14 @@ def media_answer_bytes(max_media_bytes: int) -> int:
     """The byte cap of a media answer: the base64 of ``max_media_bytes`` plus the JSON
     around it (a bigger file would be refused after decoding anyway)."""
     return max_media_bytes * 4 // 3 + 64 * 1024
+
+
+def js_time(value: datetime) -> str:
+    """``2026-12-02T05:43:27.000Z``: what JavaScript's ``Date`` parses as UTC (a naive
+    ``value`` is taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _non_empty(name: str) -> str:

@@ -238,3 +238,20 @@ def media_request(raw: Mapping[str, Any] | None, message_id: str) -> dict[str, A
         content = {k: v for k, v in content.items() if k != "base64"}
         return {"message": {"key": dict(key), "message": content}}
     return {"message_id": message_id}
+
+
+def found_message_object(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``findMessages`` record as the message object a webhook carries: the receipts of
+    ``MessageUpdate`` become ``status`` (the furthest one), the row's fields are dropped."""
+    data = {k: v for k, v in record.items() if k not in ("id", "MessageUpdate")}
+    best: str | None = None
+    updates = record.get("MessageUpdate")
+    for update in updates if isinstance(updates, list) else []:
+        status = update.get("status") if isinstance(update, Mapping) else None
+        if isinstance(status, str) and STATUS_RANK.get(status, -1) > STATUS_RANK.get(
+            best or "", -1
+        ):
+            best = status
+    if best is not None:
+        data["status"] = best
+    return data

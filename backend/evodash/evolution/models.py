@@ -420,3 +420,26 @@ class MediaBase64(EvolutionModel):
     file_name: str | None = None
     caption: str | None = None
     size: MediaSize | None = None
+
+
+# --- Stored messages (findMessages) -----------------------------------------------------
+
+
+class FoundMessages(EvolutionModel):
+    """One page of ``POST /chat/findMessages``: stored messages, newest first.
+
+    ``total`` counts every match (from a separate query: it can disagree with the
+    pages), ``pages`` is ``ceil(total / page size)``. ``records`` are the stored message
+    objects exactly as sent (``messageTimestamp`` in seconds, receipts in
+    ``MessageUpdate``, no ``status``): read them with
+    :func:`evodash.evolution.messages.found_message_object`.
+    """
+
+    total: int = Field(ge=0)
+    pages: int = Field(ge=0)
+    current_page: int | str | None = None
+    records: list[dict[str, Any]] = Field(default_factory=list, repr=False)
+
+
+class _FindMessagesAnswer(EvolutionModel):
+    messages: FoundMessages

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from evodash.core import metrics
 from evodash.core.outbound import Answer, ResponseTooLarge, ResponseTooSlow, request_limited
+from evodash.core.retry import backoff_seconds
 from evodash.evolution.errors import (
     EvolutionConflict,
     EvolutionError,
@@ -115,7 +116,10 @@ class Transport:
             else:
                 if response.status_code < 500 or last:
                     return self._decode(response, call)
-            await self._sleep(min(self._retry_base_delay * 2 ** (attempt - 1), MAX_RETRY_DELAY))
+            # The shared policy, without jitter: these retries are inside one caller's wait.
+            await self._sleep(
+                backoff_seconds(attempt, base=self._retry_base_delay, cap=MAX_RETRY_DELAY, jitter=0)
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def parse(self, model: type[M], data: Any, call: Call) -> M:

@@ -17,10 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from evodash.core.background import TaskSet
+
 log = structlog.get_logger(__name__)
 
 _KEY = "evodash_instances_undo"
-_tasks: set[asyncio.Task[None]] = set()
+_tasks = TaskSet()
 
 Undo = Callable[[], Awaitable[object]]
 
@@ -41,20 +43,16 @@ def schedule(undo: Undo, *, what: str) -> None:
             log.error("instance.compensation_failed", what=what, error=str(exc))
 
     try:
-        loop = asyncio.get_running_loop()
+        asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - no loop: nothing can be undone
         log.error("instance.compensation_lost", what=what)
         return
-    task = loop.create_task(run())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks.spawn(run(), name="instance-compensation")
 
 
-async def drain() -> None:
-    """Wait for pending compensations (app shutdown, tests); bound it with a timeout."""
-    pending = list(_tasks)
-    if pending:
-        await asyncio.wait(pending)
+async def drain(max_wait: float | None = None) -> bool:
+    """Wait for pending compensations (app shutdown, tests); ``False`` on timeout."""
+    return await _tasks.drain(max_wait)
 
 
 @event.listens_for(Session, "after_commit")

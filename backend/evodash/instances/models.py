@@ -74,6 +74,8 @@ class EvolutionInstance(TimestampMixin, Base):
     #: The newest server clock (``date_time``) of the webhooks applied, per aspect of the
     #: state they write (see :mod:`evodash.instances.state`).
     webhook_clock: Mapped[dict[str, Any] | None]
+    #: Days its messages are kept (null: RETENTION_MESSAGES_DAYS).
+    message_retention_days: Mapped[int | None]
     #: Set when the instance was deleted but its history kept; such rows are read-only.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -144,6 +144,10 @@ class InstanceUpdate(BaseModel):
     reply_with_summary: Flag | SkipJsonSchema[None] = Field(
         default=None, description="Answer invoice images on WhatsApp with what was read"
     )
+    message_retention_days: Annotated[int, Field(ge=1, le=36500)] | None = Field(
+        default=None,
+        description="Days this instance's messages are kept; null: RETENTION_MESSAGES_DAYS",
+    )
 
     @field_validator("display_name", "reply_with_summary", mode="before")
     @classmethod
@@ -175,6 +179,9 @@ class InstanceRead(Schema):
     forward_url: str | None
     allowed_numbers: list[str]
     reply_with_summary: bool
+    message_retention_days: int | None = Field(
+        default=None, description="Days its messages are kept; null: RETENTION_MESSAGES_DAYS"
+    )
     pairing_code: str | None
     last_qr_at: datetime | None
     last_status_sync_at: datetime | None

@@ -133,7 +133,7 @@ def check_forward_url(url: str | None, settings: Settings) -> None:
 # --- create ----------------------------------------------------------------------------------
 
 
-def _check_known_key(
+async def _check_known_key(
     server: EvolutionServer,
     given: str,
     settings: Settings,
@@ -147,16 +147,18 @@ def _check_known_key(
     """
     try:
         reservation = (
-            throttle.reserve_guess("server-key", f"{actor.id}:{server.id}") if throttle else None
+            await throttle.reserve_guess("server-key", f"{actor.id}:{server.id}")
+            if throttle
+            else None
         )
     except Throttled as exc:
         raise LoginThrottled(exc.retry_after) from exc
     if not constant_time_equals(servers.api_key_of(server, settings), given):
         if reservation is not None:
-            reservation.failed()
+            await reservation.failed()
         raise ServerKeyMismatch(server.base_url)
     if reservation is not None:
-        reservation.succeeded()
+        await reservation.succeeded()
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ async def _resolve_server(
     key = data.api_key.get_secret_value()
     server = await ServerRepository(session).by_url(data.evolution_url)
     if server is not None:
-        _check_known_key(server, key, settings, actor, throttle)
+        await _check_known_key(server, key, settings, actor, throttle)
         return _Target(server, None, servers.client_for(http, server, settings))
     if Role(actor.role).rank < Role.admin.rank:
         raise ServerRegistrationNeedsAdmin(data.evolution_url)

@@ -13,19 +13,18 @@ Three phases, so the database is never held while waiting for Evolution:
 3. :func:`apply` writes the results: transitions (``connection_event``), profile,
    webhook drift, last error, the server's reachability; one result per instance.
 
-:func:`run_periodic_sync` runs it every ``status_sync_interval_seconds`` (0: never) in
-the app's lifespan.
+:func:`scheduled_sync` runs it every ``status_sync_interval_seconds`` (0: never), once
+across all processes (the periodic task ``status_sync`` of :mod:`evodash.schedule`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import structlog
@@ -43,7 +42,7 @@ from evodash.evolution import (
     InstanceInfo,
     WebhookInfo,
 )
-from evodash.instances import cleanup, state
+from evodash.instances import state
 from evodash.instances.models import ConnectionSource, EvolutionInstance, InstanceStatus
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import SyncItemRead, SyncReportRead
@@ -52,6 +51,9 @@ from evodash.instances.webhook_setup import webhook_drift
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.servers.repository import ServerRepository
+
+if TYPE_CHECKING:
+    from evodash.core.services import Services
 
 log = structlog.get_logger(__name__)
 
@@ -338,11 +340,6 @@ async def sync_instances(
 # --- periodic --------------------------------------------------------------------------------
 
 
-def _sessionmaker_of(source: Any) -> async_sessionmaker[AsyncSession]:
-    maker: async_sessionmaker[AsyncSession] = getattr(source, "sessionmaker", source)
-    return maker
-
-
 async def sync_all_once(
     sessionmaker: async_sessionmaker[AsyncSession], http: httpx.AsyncClient, settings: Settings
 ) -> SyncReportRead:
@@ -359,61 +356,13 @@ async def sync_all_once(
     return report
 
 
-async def run_periodic_sync(
-    app_state_or_sessionmaker: Any,
-    http: httpx.AsyncClient,
-    settings: Settings,
-    stop_event: asyncio.Event,
-) -> None:
-    """Sync every instance every ``status_sync_interval_seconds`` until ``stop_event``.
-
-    The first round starts right away. A failing round is logged; the loop goes on.
-    """
-    interval = settings.status_sync_interval_seconds
-    if interval <= 0:
-        return
-    sessionmaker = _sessionmaker_of(app_state_or_sessionmaker)
-    while not stop_event.is_set():
-        try:
-            report = await sync_all_once(sessionmaker, http, settings)
-            log.info(
-                "instances.periodic_sync",
-                total=report.total,
-                failed=report.failed,
-                duration_ms=report.duration_ms,
-            )
-        except Exception:
-            log.exception("instances.periodic_sync_failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop_event.wait(), timeout=interval)
-
-
-class BackgroundWork:
-    """The instances domain's background work, owned by the app's lifespan."""
-
-    def __init__(self, task: asyncio.Task[None], stop_event: asyncio.Event) -> None:
-        self._task = task
-        self._stop = stop_event
-
-    async def stop(self, grace: float = 10.0) -> None:
-        """Stop the periodic sync and let pending Evolution clean-ups finish (bounded)."""
-        self._stop.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(cleanup.drain(), timeout=grace)
-
-
-def start_background_work(
-    app_state_or_sessionmaker: Any, http: httpx.AsyncClient, settings: Settings
-) -> BackgroundWork:
-    stop_event = asyncio.Event()
-    task = asyncio.create_task(
-        run_periodic_sync(app_state_or_sessionmaker, http, settings, stop_event),
-        name="instances-periodic-sync",
+async def scheduled_sync(services: Services) -> SyncReportRead:
+    """The periodic task ``status_sync`` (:mod:`evodash.schedule`): one round, logged."""
+    report = await sync_all_once(services.sessionmaker, services.http, services.settings)
+    log.info(
+        "instances.periodic_sync",
+        total=report.total,
+        failed=report.failed,
+        duration_ms=report.duration_ms,
     )
-    return BackgroundWork(task, stop_event)
+    return report

@@ -21,7 +21,7 @@ async def get_job(
     return await service.get_job(session, job_id)
 
 
-def job_filters(
+async def job_filters(
     status: Annotated[
         list[JobStatus] | None, Query(description="Only these statuses (repeatable)")
     ] = None,

@@ -43,6 +43,8 @@ class ImageProcessingJob(TimestampMixin, Base):
     progress_message: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
+    #: What a job of a kind other than ``invoice`` works on (``{"delivery_id": …}``).
+    payload: Mapped[dict[str, Any] | None]
     media_path: Mapped[str | None] = mapped_column(String(500))
     thumbnail_path: Mapped[str | None] = mapped_column(String(500))
     media_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -29,6 +29,11 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
 
 Job = ImageProcessingJob
+#: Forward attempts (:mod:`evodash.webhooks.forwarding`).
+FORWARD_KIND = "forward"
+#: The queue's own work, followed where it belongs (``webhook_delivery``): the jobs API
+#: and the SPA do not show these kinds.
+INTERNAL_KINDS = (FORWARD_KIND,)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -136,6 +141,7 @@ async def find_for_message(session: AsyncSession, message_id: int) -> Job | None
 
 
 def _filtered(stmt: Any, filters: JobFilters, *, with_status: bool = True) -> Any:
+    stmt = stmt.where(Job.kind.not_in(INTERNAL_KINDS))
     if with_status and filters.statuses:
         stmt = stmt.where(Job.status.in_([s.value for s in filters.statuses]))
     if filters.instance_id is not None:

@@ -15,7 +15,8 @@ from typing import Any, Literal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core.config import Settings, get_settings
+from evodash.core import retry
+from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.jobs import media, repository
 from evodash.jobs.errors import JobFileNotFound, JobNotFound, JobStateConflict
@@ -30,24 +31,12 @@ from evodash.users.models import User
 log = structlog.get_logger(__name__)
 
 INVOICE_KIND = "invoice"
+FORWARD_KIND = repository.FORWARD_KIND
+INTERNAL_KINDS = repository.INTERNAL_KINDS
 #: Retry delay after failed attempt n: base·2^(n-1), capped, then ± jitter.
 RETRY_BASE_SECONDS = 10.0
 RETRY_MAX_SECONDS = 15 * 60.0
 RETRY_JITTER = 0.2
-
-_active_settings: Settings | None = None
-_rng = random.Random()
-
-
-def use_settings(settings: Settings | None) -> None:
-    """Called by the app's lifespan (and the worker command): the settings that
-    :func:`enqueue_image_job` uses when it is not given any (``MEDIA_ROOT``, limits)."""
-    global _active_settings
-    _active_settings = settings
-
-
-def current_settings() -> Settings:
-    return _active_settings or get_settings()
 
 
 def backoff_seconds(
@@ -58,13 +47,9 @@ def backoff_seconds(
     jitter: float = RETRY_JITTER,
     rng: random.Random | None = None,
 ) -> float:
-    """The delay before the next attempt, after failed attempt number ``attempt`` (1-based).
-
-    Exponential with a cap, and ± ``jitter`` so that jobs that failed together (an
-    Evolution server went down) do not all come back in the same second.
-    """
-    delay = min(base * 2.0 ** max(attempt - 1, 0), cap)
-    return delay * (1 + (rng or _rng).uniform(-jitter, jitter))
+    """The delay before the next attempt of a job (:func:`evodash.core.retry.backoff_seconds`
+    with the queue's base and cap)."""
+    return retry.backoff_seconds(attempt, base=base, cap=cap, jitter=jitter, rng=rng)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -88,12 +73,13 @@ def to_detail(job: ImageProcessingJob) -> JobDetail:
 
 
 def emit_job(session: AsyncSession, job: ImageProcessingJob) -> None:
-    emit(session, JobUpdatedEvent(data=to_read(job)))
+    if job.kind not in INTERNAL_KINDS:
+        emit(session, JobUpdatedEvent(data=to_read(job)))
 
 
 async def get_job(session: AsyncSession, job_id: int) -> ImageProcessingJob:
     job = await repository.get(session, job_id)
-    if job is None:
+    if job is None or job.kind in INTERNAL_KINDS:
         raise JobNotFound(job_id)
     return job
 
@@ -129,12 +115,38 @@ async def job_file(
 # --- enqueue -------------------------------------------------------------------------------
 
 
+def enqueue(
+    session: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    instance_id: int | None = None,
+    run_after: datetime | None = None,
+    max_attempts: int = 3,
+) -> ImageProcessingJob:
+    """Queue a job of ``kind`` (a handler registered with the workers), in the caller's
+    transaction: it exists only if that transaction commits."""
+    job = ImageProcessingJob(
+        kind=kind,
+        payload=payload,
+        instance_id=instance_id,
+        status=JobStatus.pending.value,
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=run_after or utcnow(),
+        progress=0,
+        progress_message="queued",
+    )
+    session.add(job)
+    return job
+
+
 async def enqueue_image_job(
     session: AsyncSession,
     *,
     message: WhatsAppMessage,
     media_base64: str | None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> ImageProcessingJob:
     """Queue the processing of an image message (the webhook handler calls this).
 
@@ -142,7 +154,6 @@ async def enqueue_image_job(
     under ``MEDIA_ROOT`` now; without it the worker downloads them later through
     ``getBase64FromMediaMessage``. A message that already has a job gets that job back.
     """
-    settings = settings or current_settings()
     existing = await repository.find_for_message(session, message.id)
     if existing is not None:
         return existing

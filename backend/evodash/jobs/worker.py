@@ -23,7 +23,6 @@ import contextlib
 import os
 import random
 import secrets
-import signal
 import socket
 import threading
 import time
@@ -41,11 +40,15 @@ from evodash.jobs import service
 from evodash.jobs.errors import JobFailure
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.pipeline import JobContext, run_invoice_job
+from evodash.webhooks.forwarding import FORWARD_KIND, run_forward_job
 
 log = structlog.get_logger(__name__)
 
 JobHandler = Callable[[JobContext], Coroutine[Any, Any, dict[str, Any]]]
-_HANDLERS: dict[str, JobHandler] = {service.INVOICE_KIND: run_invoice_job}
+_HANDLERS: dict[str, JobHandler] = {
+    service.INVOICE_KIND: run_invoice_job,
+    FORWARD_KIND: run_forward_job,
+}
 
 
 def register_handler(kind: str, handler: JobHandler) -> None:
@@ -327,9 +330,8 @@ class Worker:
 
 
 async def start_jobs(app: FastAPI) -> Worker | None:
-    """From the app's lifespan: the settings for enqueueing, and the embedded worker."""
+    """From the app's lifespan: the embedded worker, with ``EMBEDDED_WORKER``."""
     settings: Settings = app.state.settings
-    service.use_settings(settings)
     if not settings.embedded_worker:
         return None
     worker = Worker(app.state.sessionmaker, settings, app.state.http)
@@ -340,52 +342,3 @@ async def start_jobs(app: FastAPI) -> Worker | None:
 async def stop_jobs(worker: Worker | None) -> None:
     if worker is not None:
         await worker.stop(grace=10.0)
-    service.use_settings(None)
-
-
-async def run_worker_process(
-    settings: Settings,
-    *,
-    concurrency: int | None = None,
-    poll_interval: float = 1.0,
-    grace: float = 20.0,
-    ocr: bool = True,
-) -> None:
-    """``evodash worker``: run until SIGTERM or SIGINT, then stop gracefully."""
-    from evodash.core.db import create_engine, create_sessionmaker
-    from evodash.core.http import create_http_client
-    from evodash.realtime import set_bus
-    from evodash.realtime.bus import create_bus
-
-    settings.ensure_dirs()
-    settings.secret()
-    service.use_settings(settings)
-    engine = create_engine(settings.database_url)
-    http = create_http_client(settings)
-    bus = create_bus(settings.redis_url)  # with Redis, browsers see this worker's events
-    await bus.start()
-    set_bus(bus)
-    worker = Worker(
-        create_sessionmaker(engine),
-        settings,
-        http,
-        concurrency=concurrency,
-        poll_interval=poll_interval,
-        ocr=ocr,
-    )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await worker.start()
-        await stop.wait()
-        log.info("worker.stopping", worker=worker.name, grace=grace)
-        await worker.stop(grace=grace)
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        set_bus(None)
-        await bus.stop()
-        await http.aclose()
-        await engine.dispose()

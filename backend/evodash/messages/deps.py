@@ -11,7 +11,7 @@ from evodash.messages.models import Direction
 from evodash.messages.schemas import MessageFilters, MessageType
 
 
-def message_filters(
+async def message_filters(
     instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
     direction: Annotated[Direction | None, Query(description="in or out")] = None,
     type: Annotated[MessageType | None, Query(description="Message type")] = None,

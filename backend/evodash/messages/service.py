@@ -115,12 +115,12 @@ def decide_allowed(
 
 
 async def _enqueue_image_job(
-    session: AsyncSession, message: WhatsAppMessage, media_base64: str | None
+    session: AsyncSession, message: WhatsAppMessage, media_base64: str | None, settings: Settings
 ) -> None:
     # Imported when needed: the jobs package builds on messages, not the other way round.
     from evodash.jobs.service import enqueue_image_job
 
-    await enqueue_image_job(session, message=message, media_base64=media_base64)
+    await enqueue_image_job(session, message=message, media_base64=media_base64, settings=settings)
 
 
 async def store_message(
@@ -152,7 +152,7 @@ async def store_message(
         return None, decision.allowed
     message_created(session, row)
     if decision.allowed and message.is_image and not message.from_me:
-        await _enqueue_image_job(session, row, message.media_base64)
+        await _enqueue_image_job(session, row, message.media_base64, settings)
     return row, decision.allowed
 
 
@@ -206,7 +206,7 @@ async def store_messages(
         if allowed and message.is_image and not message.from_me:
             stored = await session.get(WhatsAppMessage, ident)
             if stored is not None:
-                await _enqueue_image_job(session, stored, message.media_base64)
+                await _enqueue_image_job(session, stored, message.media_base64, settings)
     return result
 
 

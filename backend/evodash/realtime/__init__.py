@@ -1,9 +1,11 @@
 """Realtime: push every change to the browser.
 
 Services call :func:`emit` with one of the events of :mod:`evodash.realtime.events`:
-``emit(session, InstanceUpdatedEvent(data=...))``. The event is published on the app's bus
-after the session commits; it is dropped if the transaction it was emitted in rolls back
-(a SAVEPOINT included: what a failed step announced never reaches a browser).
+``emit(session, InstanceUpdatedEvent(data=...))``. The event is published after the
+session commits, on the bus its sessionmaker names (:func:`with_bus`, used by
+:func:`evodash.core.services.open_services`: no module global holds the bus). It is
+dropped if the transaction it was emitted in rolls back (a SAVEPOINT included: what a
+failed step announced never reaches a browser).
 """
 
 from __future__ import annotations
@@ -13,30 +15,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
+from evodash.core.background import TaskSet
 from evodash.realtime.bus import EventBus
 
 if TYPE_CHECKING:
     from evodash.realtime.events import Event
 
 _PENDING = "evodash_realtime_pending"
-_bus: EventBus | None = None
-_background: set[asyncio.Task[None]] = set()
+#: ``session.info`` key of the bus that a session's committed events go to.
+BUS_KEY = "evodash_realtime_bus"
+_background = TaskSet()
 _watchers: list[Callable[[Event], None]] = []
 
 Pending = list[tuple[SessionTransaction | None, "Event"]]
 
 
-def set_bus(bus: EventBus | None) -> None:
-    """Called by the app's lifespan (and by workers) to choose where events go."""
-    global _bus
-    _bus = bus
-
-
-def get_bus() -> EventBus | None:
-    return _bus
+def with_bus(
+    sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus
+) -> async_sessionmaker[AsyncSession]:
+    """``sessionmaker`` whose sessions publish their committed events on ``bus``."""
+    info = {**sessionmaker.kw.get("info", {}), BUS_KEY: bus}
+    return async_sessionmaker(**{**sessionmaker.kw, "info": info})
 
 
 def watch(watcher: Callable[[Event], None]) -> Callable[[], None]:
@@ -75,17 +77,14 @@ def _publish_after_commit(session: Session) -> None:
     for watcher in list(_watchers):
         for _, item in queued:
             watcher(item)
-    bus = _bus
+    bus: EventBus | None = session.info.get(BUS_KEY)
     if bus is None or not bus.listening:
         return
     try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no running loop: nobody to publish to
         return
-    items = [item for _, item in queued]
-    task = loop.create_task(_publish(bus, items))
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+    _background.spawn(_publish(bus, [item for _, item in queued]))
 
 
 def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:

@@ -11,7 +11,8 @@ real server, see ``shared/evolution-api/recorded/``): ``GET /``, ``POST /verify-
 /instance/delete/{name}``, ``POST /instance/setPresence/{name}``, ``POST|GET
 /webhook/set|find/{name}``, ``POST|GET /settings/set|find/{name}``, ``POST
 /message/sendText/{name}``, ``POST /chat/getBase64FromMediaMessage/{name}``, ``POST
-/chat/whatsappNumbers/{name}``. Anything else answers 404 ``Cannot <METHOD> <path>``.
+/chat/whatsappNumbers/{name}``, ``POST /chat/findMessages/{name}`` (every message the
+instance stored, webhook delivered or not). Anything else answers 404 ``Cannot <METHOD> <path>``.
 
 Webhooks are delivered as the real server does: only to an enabled per-instance webhook
 whose ``events`` list the event, to ``url`` (or ``url/<event-suffix>`` with ``byEvents``),
@@ -40,7 +41,9 @@ Control API (``apikey`` = the global key; all bodies JSON, camelCase):
     ``{"from": "5521998765432", "pushName": "Maria", "type": "text", "text": "Oi"}`` or
     ``{"from": …, "type": "image", "caption": "…", "image": {"kind": "pix" | "boleto" |
     "invoice" | "raw", "amount": "150.00", "dueDate": "2026-12-10", "base64": "…"}}``;
-    optional ``addressing`` (``lid`` default | ``pn``), ``groupJid``, ``fromMe``, ``id``.
+    optional ``addressing`` (``lid`` default | ``pn``), ``groupJid``, ``fromMe``, ``id``,
+    ``timestamp`` (Unix seconds, default now) and ``deliverWebhook: false`` (stored, but
+    no webhook ever sent: only ``findMessages`` tells about it).
     Emits ``messages.upsert`` (with ``message.base64`` when the webhook has base64 on)
     and answers ``{"id", "message", "image": {what was drawn}}``. The image bytes are
     then served by ``getBase64FromMediaMessage`` for that message id.

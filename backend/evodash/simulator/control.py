@@ -81,6 +81,18 @@ class InboundRequest(_Body):
     group_jid: str | None = Field(None, description="Send in this group (…@g.us)")
     from_me: bool = Field(False, description="Typed on the owner's own phone")
     id: str | None = Field(None, description="Force the WhatsApp message id")
+    deliver_webhook: bool = Field(
+        True,
+        description="false: the server stores the message but no webhook is sent for it "
+        "(as when its webhook retries ran out); findMessages still returns it",
+    )
+    timestamp: int | None = Field(
+        None,
+        ge=0,
+        le=2**32,
+        description="WhatsApp's time of the message in Unix seconds (default now): a "
+        "message delivered late or by a history sync carries an older one",
+    )
 
 
 class StatusRequest(_Body):
@@ -205,6 +217,8 @@ async def inbound(name: str, body: InboundRequest, sim: ControlDep) -> dict[str,
         group_jid=body.group_jid,
         from_me=body.from_me,
         message_id=body.id,
+        deliver_webhook=body.deliver_webhook,
+        timestamp=body.timestamp,
     )
     data = messaging.receive(sim, instance, msg)
     if data is None:

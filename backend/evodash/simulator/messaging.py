@@ -43,6 +43,7 @@ _WRAPPERS = (
 
 
 def _store(instance: Instance, stored: StoredMessage) -> None:
+    stored.seq = len(instance.messages)
     instance.messages[stored.key_id] = stored
     instance.chats.add(stored.remote_jid)
 
@@ -90,6 +91,7 @@ def emit_status(sim: Simulator, instance: Instance, stored: StoredMessage, statu
         "instanceId": instance.id,
         "messageId": stored.db_id,
     }
+    stored.updates.append(status)
     participant = stored.data["key"].get("participant")
     if participant:
         data["participant"] = participant
@@ -143,6 +145,10 @@ class Inbound:
     group_jid: str | None = None
     from_me: bool = False
     message_id: str | None = None
+    #: ``False``: stored by the server, but its webhooks never reached anyone.
+    deliver_webhook: bool = True
+    #: WhatsApp's time of the message (Unix seconds) when not now (late delivery, sync).
+    timestamp: int | None = None
 
 
 def receive(sim: Simulator, instance: Instance, msg: Inbound) -> dict[str, Any] | None:
@@ -194,6 +200,8 @@ def receive(sim: Simulator, instance: Instance, msg: Inbound) -> dict[str, Any] 
             instance_id=instance.id,
             context_info=None,
         )
+    if msg.timestamp is not None:
+        data["messageTimestamp"] = msg.timestamp
     chat = key["remoteJid"]
     new_chat = chat not in instance.chats
     _store(
@@ -211,6 +219,10 @@ def receive(sim: Simulator, instance: Instance, msg: Inbound) -> dict[str, Any] 
         ),
     )
     delivered = data
+    if not msg.deliver_webhook:
+        if not msg.from_me:
+            instance.contacts.add(user_jid(msg.sender))
+        return delivered
     if pic is not None and instance.socket_base64:
         delivered = copy.copy(data)
         delivered["message"] = {**content, "base64": base64.b64encode(pic.data).decode("ascii")}

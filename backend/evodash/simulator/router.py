@@ -7,12 +7,13 @@ body parsing → instance exists (404) → apikey (401) → JSON schema (400) �
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from evodash.simulator import instances, messaging
+from evodash.simulator import chat, instances, messaging
 from evodash.simulator.config import SERVER_VERSION, WHATSAPP_WEB_VERSION
 from evodash.simulator.errors import (
     EvolutionError,
@@ -21,6 +22,7 @@ from evodash.simulator.errors import (
     unauthorized,
 )
 from evodash.simulator.schemas import (
+    FIND_MESSAGES_SCHEMA,
     MEDIA_BASE64_SCHEMA,
     PRESENCE_SCHEMA,
     SETTINGS_SCHEMA,
@@ -158,6 +160,7 @@ async def connect(
 @router.get("/instance/connectionState/{instance}", summary="Live connection state")
 async def connection_state(instance: str, request: Request, sim: SimulatorDep) -> dict[str, Any]:
     inst, _ = await guard(sim, request, instance)
+    sim.state.probes.append((time.time(), inst.name))
     return {"instance": {"instanceName": inst.name, "state": inst.state}}
 
 
@@ -231,3 +234,9 @@ async def whatsapp_numbers(instance: str, request: Request, sim: SimulatorDep) -
         raw = {"status": 400, "error": "Bad Request", "message": [errors]}
         raise RawEvolutionError(400, raw)
     return messaging.whatsapp_numbers(sim, inst, body)
+
+
+@router.post("/chat/findMessages/{instance}", summary="Stored messages, newest first")
+async def find_messages(instance: str, request: Request, sim: SimulatorDep) -> dict[str, Any]:
+    inst, body = await guard(sim, request, instance, FIND_MESSAGES_SCHEMA)
+    return chat.find_messages(inst, body)

@@ -307,3 +307,32 @@ WHATSAPP_NUMBERS_SCHEMA: Schema = {
         },
     },
 }
+
+_NOT_EMPTY_STRING: Schema = {
+    "type": "string",
+    "minLength": 1,
+    "description": "The property cannot be empty",
+}
+
+#: findMessages: key's type checks apply only when its properties are all among
+#: {id, remoteJid, fromMe} (CONTRACT-chat "Validation"); a non-object body passes.
+FIND_MESSAGES_SCHEMA: Schema = {
+    "properties": {
+        "where": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "object",
+                    "if": {"propertyNames": {"enum": ["id", "remoteJid", "fromMe"]}},
+                    "then": {
+                        "properties": {
+                            "id": _NOT_EMPTY_STRING,
+                            "remoteJid": _NOT_EMPTY_STRING,
+                            "fromMe": {"type": "boolean", "enum": [True, False]},
+                        }
+                    },
+                },
+            },
+        },
+    },
+}

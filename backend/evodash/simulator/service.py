@@ -95,6 +95,7 @@ class Simulator:
         self.state.faults.clear()
         self.state.deliveries.clear()
         self.state.unregistered_numbers.clear()
+        self.state.probes.clear()
         self.state.whatsapp_reachable = self.config.whatsapp_reachable
         self._paired.clear()
 

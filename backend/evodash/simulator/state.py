@@ -123,6 +123,10 @@ class StoredMessage:
     caption: str | None = None
     width: int | None = None
     height: int | None = None
+    #: Receipts stored for it (``MessageUpdate`` rows), in arrival order.
+    updates: list[str] = field(default_factory=list)
+    #: Insertion order, the tie-break of equal timestamps (the server has none).
+    seq: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -264,6 +268,8 @@ class SimulatorState:
         self.whatsapp_reachable = True
         #: Numbers that ``sendText`` reports as not on WhatsApp.
         self.unregistered_numbers: set[str] = set()
+        #: ``connectionState`` calls (wall-clock time, instance): how often evodash polls.
+        self.probes: deque[tuple[float, str]] = deque(maxlen=5000)
 
     def find_by_token(self, token: str) -> list[Instance]:
         return [i for i in self.instances.values() if i.token == token]
@@ -285,4 +291,5 @@ class SimulatorState:
                 for f in self.faults
             ],
             "deliveries": [d.public() for d in self.deliveries],
+            "probes": [{"at": at, "instance": name} for at, name in self.probes],
         }

@@ -7,11 +7,16 @@ whose request transaction is rolled back.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import structlog
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.core.csvexport import Separator, csv_response
+from evodash.core.db import utcnow
 from evodash.users.models import AuditLog, User
 
 log = structlog.get_logger(__name__)
@@ -86,3 +91,39 @@ async def record_detached(
     async with sessionmaker() as session:
         record(session, actor, action, **kwargs)
         await session.commit()
+
+
+AUDIT_CSV_HEADER = [
+    "id",
+    "created_at",
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "success",
+    "ip_address",
+    "message",
+    "detail",
+]
+
+
+def audit_csv(entries: Sequence[AuditLog], separator: Separator) -> Response:
+    rows = (
+        (
+            e.id,
+            e.created_at,
+            e.user_id,
+            e.username,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.success,
+            e.ip_address,
+            e.message,
+            None if e.detail is None else json.dumps(e.detail, ensure_ascii=False, sort_keys=True),
+        )
+        for e in entries
+    )
+    name = f"evodash-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return csv_response(name, AUDIT_CSV_HEADER, rows, separator)

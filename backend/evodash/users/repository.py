@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.users.models import ApiKey, AuditLog, Role, User
@@ -94,6 +94,27 @@ class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @staticmethod
+    def _filtered(
+        action: str | None, user_id: int | None, since: datetime | None
+    ) -> Select[AuditLog]:
+        stmt = select(AuditLog)
+        if action:
+            stmt = stmt.where(AuditLog.action == action)
+        if user_id is not None:
+            stmt = stmt.where(AuditLog.user_id == user_id)
+        if since is not None:
+            stmt = stmt.where(AuditLog.created_at >= since)
+        return stmt
+
+    async def newest(
+        self, *, limit: int, action: str | None, user_id: int | None, since: datetime | None
+    ) -> Sequence[AuditLog]:
+        """The newest ``limit`` entries matching the filters (the CSV export)."""
+        stmt = self._filtered(action, user_id, since)
+        stmt = stmt.order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).limit(limit)
+        return (await self.session.scalars(stmt)).all()
+
     async def page(
         self,
         *,
@@ -103,13 +124,7 @@ class AuditRepository:
         user_id: int | None = None,
         since: datetime | None = None,
     ) -> tuple[Sequence[AuditLog], int]:
-        stmt = select(AuditLog)
-        if action:
-            stmt = stmt.where(AuditLog.action == action)
-        if user_id is not None:
-            stmt = stmt.where(AuditLog.user_id == user_id)
-        if since is not None:
-            stmt = stmt.where(AuditLog.created_at >= since)
+        stmt = self._filtered(action, user_id, since)
         total = (
             await self.session.execute(select(func.count()).select_from(stmt.subquery()))
         ).scalar_one()

@@ -3,13 +3,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import Response
 
 from evodash.auth.deps import AdminUser, PasswordsDep
+from evodash.core.csvexport import (
+    CSV_RESPONSE,
+    FormatParam,
+    OutputFormat,
+    Separator,
+    SeparatorParam,
+)
 from evodash.core.deps import ClientIP, SessionDep
 from evodash.core.pagination import PageParams, page_params
 from evodash.core.params import Id, Timestamp
 from evodash.core.schemas import Page, error_responses
 from evodash.users import service
+from evodash.users.audit import audit_csv
 from evodash.users.repository import AuditRepository
 from evodash.users.schemas import (
     AuditLogRead,
@@ -121,11 +130,17 @@ async def reset_password(
     return PasswordResetResult(password=password)
 
 
+AUDIT_CSV_MAX_ROWS = 100_000
+
+
 @audit_router.get(
     "",
     response_model=Page[AuditLogRead],
     summary="Read the audit log",
-    responses=error_responses(401, 403),
+    description="Newest first. `format=csv` downloads the entries matching the filters "
+    f"(the newest {AUDIT_CSV_MAX_ROWS:,}, ignoring the page) as CSV (UTF-8 with BOM; "
+    "`sep=;` for Excel in pt-BR).",
+    responses={**CSV_RESPONSE, **error_responses(401, 403, 422)},
 )
 async def list_audit(
     _: AdminUser,
@@ -134,7 +149,14 @@ async def list_audit(
     action: Annotated[str | None, Query(max_length=64)] = None,
     user_id: Annotated[Id | None, Query(description="Only this user's actions")] = None,
     since: Annotated[Timestamp | None, Query(description="At or after")] = None,
-) -> Page[AuditLogRead]:
+    format: FormatParam = OutputFormat.json,
+    sep: SeparatorParam = Separator.comma,
+) -> Page[AuditLogRead] | Response:
+    if format is OutputFormat.csv:
+        entries = await AuditRepository(session).newest(
+            limit=AUDIT_CSV_MAX_ROWS, action=action, user_id=user_id, since=since
+        )
+        return audit_csv(entries, sep)
     rows, total = await AuditRepository(session).page(
         offset=paging.offset, limit=paging.page_size, action=action, user_id=user_id, since=since
     )

@@ -4,8 +4,8 @@ Every API process runs an :class:`Applier`. Woken by the receiver's commits (and
 ``poll_seconds`` in case another process received the events), it takes the oldest
 waiting events, groups them by instance and applies each group with set-based statements
 (:mod:`evodash.webhooks.handlers`), then records every outcome and creates the forwarding
-attempts, all in one transaction. So nothing is applied twice (a crash rolls the whole
-batch back; the restart applies it again) and nothing acknowledged is left behind.
+attempts and their jobs, all in one transaction. So nothing is applied twice (a crash rolls
+the whole batch back; the restart applies it again) and nothing acknowledged is left behind.
 
 On PostgreSQL several processes share the work: an instance's events are applied under
 a transaction-level advisory lock on the instance, taken with ``pg_try_advisory_xact_lock``
@@ -32,6 +32,7 @@ from evodash.core.locking import begin_write
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers
 from evodash.webhooks.context import Outcome
+from evodash.webhooks.forwarding import enqueue_attempt
 from evodash.webhooks.handlers import Stored
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery
 from evodash.webhooks.receiver import metric_event
@@ -55,7 +56,6 @@ class Applier:
         sessions: Callable[[], async_sessionmaker[AsyncSession]],
         settings: Settings,
         *,
-        on_deliveries: Callable[[list[int]], None],
         handoff: dict[int, dict[str, Any]] | None = None,
         batch_size: int = 300,
         instances_per_batch: int = 50,
@@ -64,7 +64,6 @@ class Applier:
     ) -> None:
         self.sessions = sessions  # the app's sessionmaker, looked up at each use
         self.settings = settings
-        self.on_deliveries = on_deliveries
         self.handoff = handoff if handoff is not None else {}
         self.batch_size = batch_size
         self.instances_per_batch = instances_per_batch
@@ -128,10 +127,7 @@ class Applier:
     async def apply_once(self) -> int:
         """Apply one batch; the number of events applied."""
         async with self._lock:
-            applied, deliveries = await self._apply_batch()
-        if deliveries:
-            self.on_deliveries(deliveries)
-        return applied
+            return await self._apply_batch()
 
     async def _claim(self, session: AsyncSession) -> list[int]:
         """The instances to apply now: those with waiting events (oldest first) that no
@@ -146,11 +142,11 @@ class Applier:
         mine = set(held.all())
         return [i for i in candidates if i in mine]
 
-    async def _apply_batch(self) -> tuple[int, list[int]]:
+    async def _apply_batch(self) -> int:
         async with self.sessions()() as session:
             instance_ids = await self._claim(session)
             if not instance_ids:
-                return 0, []
+                return 0
             repo = EventRepository(session)
             rows = await repo.waiting(instance_ids, self.batch_size)
             bodies = {row.id: body for row in rows if (body := self.handoff.pop(row.id, None))}
@@ -178,11 +174,13 @@ class Applier:
             )
             session.add_all(deliveries)
             await session.flush()
+            for delivery in deliveries:  # their jobs: the queue runs them (any worker)
+                enqueue_attempt(session, delivery)
             await session.commit()
         names = {row.id: row.event for row in rows}
         for event_id, outcome in outcomes.items():
             metrics.count_webhook(metric_event(names.get(event_id, "")), outcome.status.value)
-        return len(rows), [d.id for d in deliveries]
+        return len(rows)
 
 
 async def _lock_instances(

@@ -7,20 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.tasks import WebhookTasks
 
 
 async def get_webhook_tasks(request: Request) -> WebhookTasks:
-    """The process's receiver, applier and forwarder (built by the lifespan)."""
+    """The process's receiver and applier (built by the lifespan)."""
     tasks: WebhookTasks = request.app.state.webhook_tasks
     return tasks
 
 
-async def get_forwarder(request: Request) -> Forwarder | None:
-    tasks = getattr(request.app.state, "webhook_tasks", None)
-    return tasks.forwarder if tasks is not None else None
-
-
 WebhookTasksDep = Annotated[WebhookTasks, Depends(get_webhook_tasks)]
-ForwarderDep = Annotated[Forwarder | None, Depends(get_forwarder)]

@@ -1,12 +1,15 @@
-"""Relaying stored events to an instance's forward URL, with retries that survive restarts.
+"""Relaying stored events to an instance's forward URL: a job kind of the one durable queue.
 
-Every attempt is a ``webhook_delivery`` row. The first one is written in the same
-transaction as the event (so it cannot be lost) as ``pending`` and due now; it is started
-right after the commit. After a failed attempt the next one is written as ``pending``, due
-after an exponential backoff; the attempt that failed keeps its HTTP status, latency,
-error, and when the retry is due. A periodic scan (:mod:`evodash.webhooks.tasks`) runs due
-attempts, so retries resume after a restart. An attempt is *claimed* with a conditional
-UPDATE before it runs, so two processes never send the same attempt.
+Every attempt is a ``webhook_delivery`` row, and a ``forward`` job of the job queue
+(:mod:`evodash.jobs.worker`) runs it. The first attempt and its job are written in the
+same transaction as the event's outcome (so neither can be lost), due now. After a failed
+attempt the next one is written as ``pending`` with its job, due after the queue's retry
+policy (:func:`evodash.core.retry.backoff_seconds`, ``FORWARD_RETRY_BASE_SECONDS`` up to
+five minutes, with jitter); the attempt that failed keeps its HTTP status, latency, error,
+and when the retry is due. So retries survive restarts, any worker process runs them,
+and the queue's lease brings back an attempt whose worker died. An attempt is also
+*claimed* with a conditional UPDATE before it runs, so a job run again after its lease
+expired never sends an attempt twice.
 
 The forwarded body is the event as received, except ``apikey`` (the instance's token),
 which is never sent to a third party. The destination is checked when each attempt is
@@ -17,12 +20,11 @@ sent (:mod:`evodash.core.outbound`: public addresses only unless
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import random
 import time
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import structlog
@@ -31,15 +33,40 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.core.retry import backoff_seconds
 from evodash.core.urls import scrub
+from evodash.jobs import service as jobs
+from evodash.jobs.pipeline import JobContext
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 from evodash.webhooks.repository import DeliveryRepository
 
 log = structlog.get_logger(__name__)
 
+FORWARD_KIND = jobs.FORWARD_KIND
+#: The longest wait between two attempts.
+MAX_RETRY_SECONDS = 300.0
+
+
+def enqueue_attempt(session: AsyncSession, delivery: WebhookDelivery) -> None:
+    """Queue the job that runs ``delivery`` (flushed: it has an id), when it is due."""
+    jobs.enqueue(
+        session,
+        FORWARD_KIND,
+        {"delivery_id": delivery.id},
+        instance_id=delivery.instance_id,
+        run_after=delivery.next_retry_at,
+    )
+
+
+async def run_forward_job(ctx: JobContext) -> dict[str, Any]:
+    """The handler of ``forward`` jobs: one attempt; the next one is queued if it failed."""
+    delivery_id = int((ctx.job.payload or {})["delivery_id"])
+    forwarder = Forwarder(ctx.sessionmaker, ctx.http, ctx.settings)
+    return await forwarder.attempt(delivery_id)
+
 
 class Forwarder:
-    """Sends pending attempts. ``base_delay``/``max_delay`` shape the backoff (seconds)."""
+    """Sends one attempt and records it (the handler of ``forward`` jobs uses it)."""
 
     def __init__(
         self,
@@ -47,66 +74,37 @@ class Forwarder:
         http: httpx.AsyncClient,
         settings: Settings,
         *,
-        base_delay: float = 5.0,
-        max_delay: float = 300.0,
-        jitter: float = 0.2,
-        concurrency: int = 20,
+        rng: random.Random | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.http = http
         self.settings = settings
-        self.base_delay = base_delay
-        self.max_delay = max_delay
-        self.jitter = jitter
-        self._slots = asyncio.Semaphore(concurrency)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closing = asyncio.Event()
+        self.rng = rng
 
     def backoff(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        delay = min(self.base_delay * 2.0 ** (attempt - 1), self.max_delay)
-        return float(delay * (1 + self.jitter * (2 * random.random() - 1)))
+        return backoff_seconds(
+            attempt,
+            base=self.settings.forward_retry_base_seconds,
+            cap=MAX_RETRY_SECONDS,
+            rng=self.rng,
+        )
 
-    def kick(self, delivery_id: int) -> None:
-        """Start an attempt now, in the background (call after its row is committed)."""
-        if self._closing.is_set():
-            return  # the periodic scan of the next start picks it up
-        task = asyncio.get_running_loop().create_task(self.run(delivery_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def start(self, delivery_id: int) -> None:
-        """:meth:`kick` for ``BackgroundTasks`` (an async callable runs on the loop)."""
-        self.kick(delivery_id)
-
-    async def run(self, delivery_id: int | None) -> None:
-        """Run an attempt, and the retries it schedules, until one succeeds or none is left."""
-        while delivery_id is not None and not self._closing.is_set():
-            try:
-                async with self._slots:
-                    delivery_id, due_in = await self._attempt(delivery_id)
-            except Exception:
-                log.exception("webhook.forward_crashed", delivery_id=delivery_id)
-                return
-            if delivery_id is not None:
-                # Wait for the retry, unless the app stops (the row stays pending and due).
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closing.wait(), max(due_in, 0.0))
-
-    async def _attempt(self, delivery_id: int) -> tuple[int | None, float]:
+    async def attempt(self, delivery_id: int) -> dict[str, Any]:
+        """Run the attempt if it is still due and nobody else runs it; what happened."""
         lease = timedelta(seconds=self.settings.forward_timeout_seconds + 30)
         async with self.sessionmaker() as session:
             now = utcnow()
             if not await DeliveryRepository(session).claim(
                 delivery_id, now=now, lease_until=now + lease
             ):
-                return None, 0.0  # not due, done, or another process runs it
+                return {"delivery_id": delivery_id, "skipped": "not due, done or taken"}
             await session.commit()
         async with self.sessionmaker() as session:
             delivery = await session.get(WebhookDelivery, delivery_id)
             event = await session.get(WebhookEvent, delivery.event_id) if delivery else None
             if delivery is None or event is None:
-                return None, 0.0  # purged meanwhile
+                return {"delivery_id": delivery_id, "skipped": "purged"}
             url = delivery.url
             payload = dict(event.body)
             payload.pop("apikey", None)
@@ -122,7 +120,13 @@ class Forwarder:
         started = time.perf_counter()
         http_status, error = await self._post(url, content, headers)
         latency = int((time.perf_counter() - started) * 1000)
-        return await self._record(delivery_id, http_status, error, latency)
+        next_id = await self._record(delivery_id, http_status, error, latency)
+        return {
+            "delivery_id": delivery_id,
+            "http_status": http_status,
+            "error": error,
+            "next_delivery_id": next_id,
+        }
 
     async def _post(
         self, url: str, content: bytes, headers: dict[str, str]
@@ -167,13 +171,15 @@ class Forwarder:
 
     async def _record(
         self, delivery_id: int, http_status: int | None, error: str | None, latency: int
-    ) -> tuple[int | None, float]:
+    ) -> int | None:
+        """Write the outcome; after a failure with attempts left, the next attempt and its
+        job, in the same transaction. The next attempt's id, if any."""
         async with self.sessionmaker() as session:
             delivery = await session.get(WebhookDelivery, delivery_id)
             if delivery is None:
-                return None, 0.0
+                return None
             delivery.http_status, delivery.latency_ms, delivery.error = http_status, latency, error
-            next_id: int | None = None
+            retry: WebhookDelivery | None = None
             due_in = 0.0
             if error is None:
                 delivery.status, delivery.next_retry_at = DeliveryStatus.succeeded.value, None
@@ -194,7 +200,7 @@ class Forwarder:
                     )
                     session.add(retry)
                     await session.flush()
-                    next_id = retry.id
+                    enqueue_attempt(session, retry)
             await session.commit()
         log.info(
             "webhook.forwarded" if error is None else "webhook.forward_failed",
@@ -202,31 +208,6 @@ class Forwarder:
             http_status=http_status,
             latency_ms=latency,
             error=error,
-            retry_in=round(due_in, 2) if next_id else None,
+            retry_in=round(due_in, 2) if retry is not None else None,
         )
-        return next_id, due_in
-
-    async def drain(self, max_wait: float = 30.0) -> bool:
-        """Wait for the running attempts (and their retries); ``False`` on timeout."""
-        deadline = asyncio.get_running_loop().time() + max_wait
-        while self._tasks:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                return False
-            await asyncio.wait(set(self._tasks), timeout=remaining)
-        return True
-
-    async def aclose(self, grace: float = 10.0) -> None:
-        """Stop: let running attempts finish (up to ``grace`` s), then cancel the rest.
-
-        Cancelling an attempt in the middle of a database write could leave its connection
-        in a transaction; letting it finish keeps shutdown clean. Unsent retries stay
-        pending in the database.
-        """
-        self._closing.set()
-        if not self._tasks:
-            return
-        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        return retry.id if retry is not None else None

@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
+from evodash.core.db import utcnow
 from evodash.evolution.messages import WireMessage
 from evodash.evolution.webhooks import (
     InstanceEvent,
@@ -220,3 +221,34 @@ async def apply_events(
     for item in items:  # fails only together: one by one, in order
         outcomes.update(await apply_events(session, settings, instance, [item]))
     return outcomes
+
+
+async def store_recovered(
+    session: AsyncSession,
+    settings: Settings,
+    instance: EvolutionInstance,
+    found: Sequence[tuple[WireMessage, datetime]],
+) -> messages.StoreResult:
+    """Store messages read back from Evolution (recovery) exactly as ``messages.upsert``
+    events would be: the same INSERT, so a message already stored (by a webhook or an
+    earlier pass) is skipped whichever came first; the same allow-list, image jobs and
+    realtime announcements; receipts waiting for these messages applied. The instance's
+    row is locked by the caller, as for the applier."""
+    changes = _Changes([], [], [], {})
+    stored = await messages.store_messages(session, instance, found, settings=settings)
+    changes.receipts[:0] = stored.seen_again
+    if not stored.inserted:
+        await messages.apply_changes(session, instance.id, receipts=changes.receipts)
+        return stored
+    revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
+    missing = await messages.apply_changes(
+        session, instance.id, receipts=changes.receipts, deletes=changes.deletes
+    )
+    done = [
+        (event_id, PROCESSED.status.value, PROCESSED.note)
+        for event_id in revived
+        if not changes.waiting_on.get(event_id, set()) & missing
+    ]
+    if done:
+        await EventRepository(session).record_outcomes(done, utcnow())
+    return stored

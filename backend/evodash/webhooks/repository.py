@@ -12,6 +12,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
 
 
+def _filtered(
+    stmt: Any,
+    instance_id: int | None,
+    status: EventStatus | None,
+    event: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Any:
+    e = WebhookEvent
+    if instance_id is not None:
+        stmt = stmt.where(e.instance_id == instance_id)
+    if status is not None:
+        stmt = stmt.where(e.status == status.value)
+    if event:
+        stmt = stmt.where(e.event == event)
+    if since is not None:
+        stmt = stmt.where(e.received_at >= since)
+    if until is not None:
+        stmt = stmt.where(e.received_at <= until)
+    return stmt
+
+
 class EventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -107,19 +129,34 @@ class EventRepository:
         event: str | None,
         after: tuple[datetime, int] | None,
         limit: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[WebhookEvent]:
         e = WebhookEvent
-        stmt = select(e)
-        if instance_id is not None:
-            stmt = stmt.where(e.instance_id == instance_id)
-        if status is not None:
-            stmt = stmt.where(e.status == status.value)
-        if event:
-            stmt = stmt.where(e.event == event)
+        stmt = _filtered(select(e), instance_id, status, event, since, until)
         if after is not None:
             stmt = stmt.where(tuple_(e.received_at, e.id) < tuple_(*after))
         stmt = stmt.order_by(e.received_at.desc(), e.id.desc()).limit(limit)
         return (await self.session.scalars(stmt)).all()
+
+    async def matching_ids(
+        self,
+        *,
+        instance_id: int | None,
+        status: EventStatus | None,
+        event: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        ids: Sequence[int] | None,
+        limit: int,
+    ) -> list[int]:
+        """The ids of the events that match, oldest first (at most ``limit``)."""
+        e = WebhookEvent
+        stmt = _filtered(select(e.id), instance_id, status, event, since, until)
+        if ids is not None:
+            stmt = stmt.where(e.id.in_(list(ids)))
+        stmt = stmt.order_by(e.id).limit(limit)
+        return list((await self.session.scalars(stmt)).all())
 
     async def purge_before(self, cutoff: datetime, limit: int) -> int:
         """Delete up to ``limit`` events received before ``cutoff`` (oldest first)."""

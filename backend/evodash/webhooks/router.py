@@ -3,22 +3,24 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core import metrics
 from evodash.core.deps import SessionDep, SettingsDep
-from evodash.core.params import BigId, Cursor, Id, PageSize
+from evodash.core.params import BigId, Cursor, Id, PageSize, Timestamp
 from evodash.core.schemas import CursorPage, error_responses
 from evodash.core.urls import public_part
 from evodash.users.models import Role
 from evodash.webhooks import SECRET_HEADER, service
-from evodash.webhooks.deps import ForwarderDep, WebhookTasksDep
+from evodash.webhooks.deps import WebhookTasksDep
 from evodash.webhooks.models import DeliveryStatus, EventStatus
 from evodash.webhooks.receiver import MAX_JSON_DEPTH, receipt
 from evodash.webhooks.route import EVENT_NAME_PATTERN, ReceiverRoute
 from evodash.webhooks.schemas import (
     Envelope,
+    EventSelection,
+    ReplayReport,
     WebhookDeliveryRead,
     WebhookEventDetail,
     WebhookEventRead,
@@ -121,6 +123,8 @@ async def list_events(
     instance_id: InstanceFilter = None,
     event_status: Annotated[EventStatus | None, Query(alias="status")] = None,
     event: Annotated[str | None, Query(max_length=64, description="e.g. messages.upsert")] = None,
+    since: Annotated[Timestamp | None, Query(description="Received at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="Received at or before")] = None,
     cursor: CursorQuery = None,
     limit: Limit = 50,
 ) -> CursorPage[WebhookEventRead]:
@@ -131,13 +135,32 @@ async def list_events(
         event=event,
         cursor=cursor,
         limit=limit,
+        since=since,
+        until=until,
     )
+
+
+@router.post(
+    "/events/replay",
+    response_model=ReplayReport,
+    summary="Apply a selection of received events again (admins)",
+    description="Replays, oldest first, up to 500 events matching every filter given (an "
+    "empty selection matches every event). Idempotent like a single replay; events of "
+    "deleted instances are skipped. Replays are not forwarded.",
+    responses=error_responses(401, 403, 422),
+)
+async def replay_events(
+    _: AdminUser, selection: EventSelection, session: SessionDep, settings: SettingsDep
+) -> ReplayReport:
+    return await service.replay_many(session, selection, settings=settings)
 
 
 @router.get(
     "/events/{event_id}",
     response_model=WebhookEventDetail,
     summary="Get a received event with its body (admins)",
+    description="Credentials in the body (the instance token, secrets, tokens, passwords) "
+    "are masked; strings longer than 4000 characters (media as base64) are shortened.",
     responses=error_responses(401, 403, 404),
 )
 async def get_event(_: AdminUser, event_id: BigId, session: SessionDep) -> WebhookEventDetail:
@@ -197,18 +220,14 @@ async def list_deliveries(
     response_model=WebhookDeliveryRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Forward an event again after its attempts failed",
-    description="Queues one more attempt to the instance's current forward URL and starts "
-    "it right away. Only the last attempt of an event, once failed for good, is retryable.",
+    description="Queues one more attempt to the instance's current forward URL, due now "
+    "(a worker runs it). Only the last attempt of an event, once failed for good, is retryable.",
     responses=error_responses(401, 403, 404, 409),
 )
 async def retry_delivery(
     _: OperatorUser,
     delivery_id: BigId,
     session: SessionDep,
-    forwarder: ForwarderDep,
-    background: BackgroundTasks,
 ) -> WebhookDeliveryRead:
     delivery = await service.retry_delivery(session, delivery_id)
-    if forwarder is not None:
-        background.add_task(forwarder.start, delivery.id)
     return WebhookDeliveryRead.model_validate(delivery)

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evodash.core.params import BigId, Id, Timestamp
 from evodash.core.schemas import Schema
 from evodash.evolution.webhooks import Envelope
 from evodash.webhooks.models import DeliveryStatus, EventStatus
@@ -34,6 +35,31 @@ class WebhookEventDetail(WebhookEventRead):
     )
 
 
+#: The most events one replay request applies again.
+MAX_REPLAY = 500
+
+
+class EventSelection(BaseModel):
+    """Which events to replay: every filter given must match (AND). Oldest first, at most
+    500 per request (``truncated`` says when more matched: send the request again)."""
+
+    instance_id: Id | None = None
+    status: EventStatus | None = None
+    event: str | None = Field(default=None, max_length=64, description="e.g. messages.upsert")
+    since: Timestamp | None = Field(default=None, description="Received at or after")
+    until: Timestamp | None = Field(default=None, description="Received at or before")
+    ids: list[BigId] | None = Field(
+        default=None, min_length=1, max_length=MAX_REPLAY, description="Only these events"
+    )
+
+
+class ReplayReport(BaseModel):
+    matched: int = Field(description="Events replayed by this request")
+    truncated: bool = Field(description="More events matched than one request replays")
+    outcomes: dict[EventStatus, int] = Field(description="How many ended in each status")
+    failed_ids: list[int] = Field(description="The events still failing after the replay")
+
+
 class WebhookDeliveryRead(Schema):
     id: int
     event_id: int
@@ -52,7 +78,10 @@ class WebhookDeliveryRead(Schema):
 
 
 __all__ = [
+    "MAX_REPLAY",
     "Envelope",
+    "EventSelection",
+    "ReplayReport",
     "WebhookDeliveryRead",
     "WebhookEventDetail",
     "WebhookEventRead",

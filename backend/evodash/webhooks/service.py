@@ -8,6 +8,7 @@ transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,13 +19,14 @@ from evodash.core.locking import begin_write
 from evodash.core.pagination import decode_id_cursor, decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.instances.models import EvolutionInstance
-from evodash.webhooks import handlers
+from evodash.webhooks import SECRET_HEADER, handlers
 from evodash.webhooks.errors import (
     DeliveryNotFound,
     DeliveryNotRetryable,
     EventNotFound,
     EventNotReplayable,
 )
+from evodash.webhooks.forwarding import enqueue_attempt
 from evodash.webhooks.models import (
     DeliveryStatus,
     EventStatus,
@@ -34,6 +36,9 @@ from evodash.webhooks.models import (
 from evodash.webhooks.receiver import mask_token
 from evodash.webhooks.repository import DeliveryRepository, EventRepository
 from evodash.webhooks.schemas import (
+    MAX_REPLAY,
+    EventSelection,
+    ReplayReport,
     WebhookDeliveryRead,
     WebhookEventDetail,
     WebhookEventRead,
@@ -70,12 +75,31 @@ async def get_event(session: AsyncSession, event_id: int) -> WebhookEvent:
     return event
 
 
+#: Keys whose values are credentials, wherever they are in a body (compared lower case).
+SECRET_KEYS = frozenset(
+    {"apikey", "token", "jwt_key", "authorization", "password", "secret", SECRET_HEADER}
+)
+#: Strings longer than this (media as base64) are shortened in the payload viewer.
+MAX_SHOWN_STRING = 4000
+
+
+def mask_secrets(value: Any) -> Any:
+    """``value`` with every credential masked (``****B924``) and huge strings shortened."""
+    if isinstance(value, dict):
+        return {
+            k: mask_token(v) if str(k).lower() in SECRET_KEYS else mask_secrets(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    if isinstance(value, str) and len(value) > MAX_SHOWN_STRING:
+        return f"{value[:200]}… ({len(value)} characters, shortened)"
+    return value
+
+
 def event_detail(event: WebhookEvent) -> WebhookEventDetail:
-    body = dict(event.body)
-    if "apikey" in body:  # masked when received; events stored before that were not
-        body["apikey"] = mask_token(body["apikey"])
     read = WebhookEventRead.model_validate(event)
-    return WebhookEventDetail(**read.model_dump(), body=body)
+    return WebhookEventDetail(**read.model_dump(), body=mask_secrets(event.body))
 
 
 async def replay(session: AsyncSession, event_id: int, *, settings: Settings) -> WebhookEvent:
@@ -91,6 +115,39 @@ async def replay(session: AsyncSession, event_id: int, *, settings: Settings) ->
     await apply_event(session, event, instance, settings)
     log.info("webhook.replayed", event_id=event.id, status=event.status)
     return event
+
+
+async def replay_many(
+    session: AsyncSession, selection: EventSelection, *, settings: Settings
+) -> ReplayReport:
+    """Apply again, oldest first, the events that match ``selection`` (at most
+    :data:`MAX_REPLAY`); events of deleted instances are skipped."""
+    ids = await EventRepository(session).matching_ids(
+        instance_id=selection.instance_id,
+        status=selection.status,
+        event=selection.event,
+        since=selection.since,
+        until=selection.until,
+        ids=selection.ids,
+        limit=MAX_REPLAY + 1,
+    )
+    outcomes: dict[EventStatus, int] = {}
+    failed: list[int] = []
+    replayed = 0
+    for event_id in ids[:MAX_REPLAY]:
+        try:
+            event = await replay(session, event_id, settings=settings)
+        except EventNotReplayable:
+            continue
+        replayed += 1
+        status = EventStatus(event.status)
+        outcomes[status] = outcomes.get(status, 0) + 1
+        if status is EventStatus.failed:
+            failed.append(event.id)
+    log.info("webhook.replayed_many", matched=replayed, truncated=len(ids) > MAX_REPLAY)
+    return ReplayReport(
+        matched=replayed, truncated=len(ids) > MAX_REPLAY, outcomes=outcomes, failed_ids=failed
+    )
 
 
 async def retry_deferred(session: AsyncSession, event_id: int, *, settings: Settings) -> None:
@@ -126,6 +183,8 @@ async def list_events(
     event: str | None,
     cursor: str | None,
     limit: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> CursorPage[WebhookEventRead]:
     rows = await EventRepository(session).page(
         instance_id=instance_id,
@@ -133,6 +192,8 @@ async def list_events(
         event=event,
         after=_after_time_id(cursor),
         limit=limit + 1,
+        since=since,
+        until=until,
     )
     next_cursor = None
     if len(rows) > limit:
@@ -168,7 +229,7 @@ async def list_deliveries(
 
 
 async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery:
-    """Queue one more attempt of a forwarding that failed for good."""
+    """Queue one more attempt (and its job) of a forwarding that failed for good."""
     repo = DeliveryRepository(session)
     delivery = await repo.get(delivery_id)
     if delivery is None:
@@ -192,6 +253,7 @@ async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDeli
     )
     repo.add(retry)
     await session.flush()
+    enqueue_attempt(session, retry)
     return retry
 
 

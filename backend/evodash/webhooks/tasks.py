@@ -2,26 +2,27 @@
 
 * the receiver (:mod:`evodash.webhooks.receiver`) and the applier
   (:mod:`evodash.webhooks.applier`), which the receiver wakes after each commit;
-* forwarding: run pending attempts whose time has come (retries survive restarts);
-* deferred sweep: apply again the updates/deletes that still wait for their message
-  (closes the race where both commit at the same moment), and give up on old ones;
-* retention: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in small
-  transactions (SQLite has one writer), and forget QR codes nobody can scan any more.
+* (forwarding is a job kind of the job queue: :mod:`evodash.webhooks.forwarding`).
 
-Every loop survives its own errors. Several processes may run these at once: attempts
-are claimed, and everything else is idempotent.
+And the periodic tasks of the pipeline, run once across all processes by the scheduler
+(:mod:`evodash.schedule`):
+
+* :func:`sweep_deferred`: apply again the updates/deletes that still wait for their
+  message (closes the race where both commit at the same moment), give up on old ones;
+* :func:`purge_inbox`: purge inbox events older than ``WEBHOOK_EVENT_RETENTION_DAYS``, in
+  small transactions (SQLite has one writer); on schedule the retention purge
+  (:mod:`evodash.retention`) does it with the other kinds of data;
+* :func:`expire_qr`: forget QR codes nobody can scan any more.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
-import httpx
 import structlog
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash import realtime
@@ -32,9 +33,8 @@ from evodash.instances.webhook_secret import seal_legacy_secrets
 from evodash.realtime.events import Event, InstanceDeletedEvent
 from evodash.webhooks import service
 from evodash.webhooks.applier import Applier
-from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.receiver import Receiver
-from evodash.webhooks.repository import DeliveryRepository, EventRepository
+from evodash.webhooks.repository import EventRepository
 
 log = structlog.get_logger(__name__)
 
@@ -49,27 +49,16 @@ class WebhookTasks:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        http: httpx.AsyncClient,
         settings: Settings,
         *,
-        forward_poll_seconds: float = 5.0,
-        sweep_seconds: float = 60.0,
-        purge_seconds: float = 3600.0,
         sessions: Callable[[], async_sessionmaker[AsyncSession]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self.forwarder = Forwarder(sessionmaker, http, settings)
         sessions = sessions or (lambda: sessionmaker)
-        self.applier = Applier(sessions, settings, on_deliveries=self._forward)
+        self.applier = Applier(sessions, settings)
         self.receiver = Receiver(sessions, settings, on_commit=self.applier.wake)
         self.applier.handoff = self.receiver.appender.handoff
-        self.intervals: list[tuple[str, float, Callable[[], Awaitable[int]]]] = [
-            ("forward", forward_poll_seconds, self.forward_due_once),
-            ("deferred_sweep", sweep_seconds, self.sweep_deferred_once),
-            ("retention", purge_seconds, self.purge_once),
-        ]
-        self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._unwatch: Callable[[], None] | None = None
 
@@ -77,71 +66,30 @@ class WebhookTasks:
         if isinstance(event, InstanceDeletedEvent):
             self.receiver.secrets.forget(event.data.id)
 
-    def _forward(self, delivery_ids: list[int]) -> None:
-        for delivery_id in delivery_ids:
-            self.forwarder.kick(delivery_id)
-
     async def settle(self) -> int:
         """Apply every event received so far (tests: wait for the pipeline)."""
         await self.receiver.appender.close()
         return await self.applier.settle()
 
-    async def forward_due_once(self, limit: int = 200) -> int:
-        """Start every due pending attempt in the background; the number started."""
-        async with self.sessionmaker() as session:
-            ids = await DeliveryRepository(session).due_ids(utcnow(), limit)
-        for delivery_id in ids:
-            self.forwarder.kick(delivery_id)
-        return len(ids)
-
     async def sweep_deferred_once(self, limit: int = 500) -> int:
-        async with self.sessionmaker() as session:
-            ids = await EventRepository(session).deferred_ids(utcnow() - DEFERRED_GRACE, limit)
-        for event_id in ids:
-            async with self.sessionmaker() as session:
-                await service.retry_deferred(session, event_id, settings=self.settings)
-                await session.commit()
-        return len(ids)
+        return await sweep_deferred(self.sessionmaker, self.settings, limit=limit)
 
     async def purge_once(self) -> int:
-        """Purge expired events in small transactions; the number purged."""
-        cutoff = utcnow() - timedelta(days=self.settings.webhook_event_retention_days)
-        total = 0
-        while True:
-            async with self.sessionmaker() as session:
-                purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
-                await session.commit()
-            total += purged
-            if purged < PURGE_BATCH or self._stopping.is_set():
-                break
-        async with self.sessionmaker() as session:
-            await expire_qr_codes(session, utcnow() - QR_TTL)
-            await session.commit()
-        if total:
-            log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
-        return total
+        """Purge expired events and forget unscannable QR codes; the number purged."""
+        purged = await purge_inbox(self.sessionmaker, self.settings, self._stopping)
+        await expire_qr(self.sessionmaker)
+        return purged
 
-    async def _loop(self, name: str, seconds: float, once: Callable[[], Awaitable[int]]) -> None:
-        while not self._stopping.is_set():
-            try:
-                await once()
-            except Exception:
-                log.exception("webhook.task_failed", task=name)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), seconds)
-
-    def start(self, *, background: bool = True) -> None:
-        """Start applying and the periodic work. Without ``background`` (a process that
-        must not touch the database behind the requests, such as a test's), events are
-        still received and stored, and applied only by :meth:`settle`."""
+    def start(self, *, apply: bool = True) -> None:
+        """Start applying. Without ``apply`` (a process that must not touch the database
+        behind the requests, such as a test's; or ``EMBEDDED_APPLIER=false``, where
+        ``evodash worker`` processes apply), events are still received and stored, and
+        applied elsewhere (or by :meth:`settle`)."""
         # An instance deleted by this process stops being accepted at once (other
         # processes: when their cached secret expires, a few seconds later).
         self._unwatch = realtime.watch(self._forget_deleted)
-        if not background:
-            return
-        loop = asyncio.get_running_loop()
-        self.applier.start()
-        self._loops = [loop.create_task(self._loop(*spec)) for spec in self.intervals]
+        if apply:
+            self.applier.start()
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let each loop finish its current round (a database write is never cut short).
@@ -152,28 +100,65 @@ class WebhookTasks:
             self._unwatch = None
         await self.receiver.appender.close()
         await self.applier.stop(grace)
-        if self._loops:
-            _, pending = await asyncio.wait(self._loops, timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        self._loops = []
-        await self.forwarder.aclose(grace)
 
 
-async def start_webhook_tasks(app: Any) -> WebhookTasks:
+async def start_webhook_tasks(app: FastAPI) -> WebhookTasks:
     """Called by the lifespan once the engine and the HTTP client exist. The receiver
-    always exists; applying and the periodic work run with ``BACKGROUND_TASKS``."""
-    settings: Settings = app.state.settings
-    await seal_legacy_secrets(app.state.sessionmaker, settings)
+    always exists; applying runs with ``BACKGROUND_TASKS`` and ``EMBEDDED_APPLIER``.
+    Sessions come from ``app.state.sessionmaker``, looked up at each use (tests replace
+    it after startup)."""
     state = app.state
-    tasks = WebhookTasks(
-        state.sessionmaker, state.http, settings, sessions=lambda: state.sessionmaker
-    )
-    tasks.start(background=settings.background_tasks)
+    settings: Settings = state.settings
+    await seal_legacy_secrets(state.sessionmaker, settings)
+    tasks = WebhookTasks(state.sessionmaker, settings, sessions=lambda: state.sessionmaker)
+    tasks.start(apply=settings.background_tasks and settings.embedded_applier)
     return tasks
 
 
 async def stop_webhook_tasks(tasks: WebhookTasks | None) -> None:
     if tasks is not None:
         await tasks.stop()
+
+
+# --- periodic tasks (evodash.schedule) ----------------------------------------------------
+
+
+async def sweep_deferred(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, limit: int = 500
+) -> int:
+    """Apply again the deferred events older than :data:`DEFERRED_GRACE`; how many."""
+    async with sessionmaker() as session:
+        ids = await EventRepository(session).deferred_ids(utcnow() - DEFERRED_GRACE, limit)
+    for event_id in ids:
+        async with sessionmaker() as session:
+            await service.retry_deferred(session, event_id, settings=settings)
+            await session.commit()
+    return len(ids)
+
+
+async def purge_inbox(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    stopping: asyncio.Event | None = None,
+) -> int:
+    """Purge expired events in small transactions; the number purged."""
+    cutoff = utcnow() - timedelta(days=settings.webhook_event_retention_days)
+    total = 0
+    while True:
+        async with sessionmaker() as session:
+            purged = await service.purge_events(session, older_than=cutoff, limit=PURGE_BATCH)
+            await session.commit()
+        total += purged
+        if purged < PURGE_BATCH or (stopping is not None and stopping.is_set()):
+            break
+    if total:
+        log.info("webhook.events_purged", count=total, before=cutoff.isoformat())
+    return total
+
+
+async def expire_qr(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Forget QR codes older than :data:`QR_TTL` (nobody can scan them any more)."""
+    async with sessionmaker() as session:
+        expired = await expire_qr_codes(session, utcnow() - QR_TTL)
+        await session.commit()
+    return expired

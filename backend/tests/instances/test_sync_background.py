@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
+from evodash.core.scheduler import Scheduler, SingleProcess
+from evodash.core.services import Services
 from evodash.instances.models import InstanceStatus
-from evodash.instances.sync import run_periodic_sync
+from evodash.realtime.bus import InProcessBus
+from evodash.schedule import PERIODIC_TASKS
 from tests.conftest import AppRunner
 from tests.instances.helpers import add_instances, add_server, events_of, get_row
 from tests.simulator_server import RunningSimulator
@@ -30,7 +35,22 @@ async def _wait_for(predicate: object, within: float = 10.0) -> None:
 pytestmark = pytest.mark.commits
 
 
-class TestRunPeriodicSync:
+@asynccontextmanager
+async def scheduled(
+    db: async_sessionmaker[AsyncSession], settings: Settings, http: httpx.AsyncClient
+) -> AsyncIterator[Scheduler]:
+    """The schedule's status sync alone, running until the block ends."""
+    services = Services(settings, db.kw["bind"], db, http, InProcessBus())
+    [sync_task] = [t for t in PERIODIC_TASKS if t.name == "status_sync"]
+    scheduler = Scheduler(services, [sync_task], SingleProcess())
+    scheduler.start()
+    try:
+        yield scheduler
+    finally:
+        await scheduler.stop(grace=5)
+
+
+class TestScheduledSync:
     async def test_syncs_every_interval_until_stopped(
         self,
         db: async_sessionmaker[AsyncSession],
@@ -43,9 +63,7 @@ class TestRunPeriodicSync:
         [row] = await add_instances(db, server, status=InstanceStatus.open, prefix="periodic")
         await running_simulator.create_instance(row.name)  # state "close" on Evolution
         periodic = settings.model_copy(update={"status_sync_interval_seconds": 0.05})
-        stop = asyncio.Event()
-        async with httpx.AsyncClient() as http:
-            task = asyncio.create_task(run_periodic_sync(db, http, periodic, stop))
+        async with httpx.AsyncClient() as http, scheduled(db, periodic, http) as scheduler:
 
             async def synced() -> bool:
                 return (await get_row(db, row.id)).last_status_sync_at is not None
@@ -58,16 +76,16 @@ class TestRunPeriodicSync:
                 return (await get_row(db, row.id)).last_status_sync_at != first
 
             await _wait_for(synced_again, within=5)
-            stop.set()
-            await asyncio.wait_for(task, timeout=5)  # stops, without waiting a round
+        assert scheduler.rounds["status_sync"] >= 2
         assert await events_of(db, row.id) == ["close"]
 
     async def test_interval_zero_is_off(
         self, db: async_sessionmaker[AsyncSession], settings: Settings
     ) -> None:
         off = settings.model_copy(update={"status_sync_interval_seconds": 0})
-        async with httpx.AsyncClient() as http:
-            await asyncio.wait_for(run_periodic_sync(db, http, off, asyncio.Event()), timeout=1)
+        async with httpx.AsyncClient() as http, scheduled(db, off, http) as scheduler:
+            assert scheduler.tasks == []
+        assert scheduler.rounds == {}
 
     async def test_a_failing_round_does_not_end_the_loop(
         self,
@@ -86,17 +104,13 @@ class TestRunPeriodicSync:
 
         monkeypatch.setattr(sync, "sync_all_once", broken)
         periodic = settings.model_copy(update={"status_sync_interval_seconds": 0.01})
-        stop = asyncio.Event()
-        async with httpx.AsyncClient() as http:
-            task = asyncio.create_task(run_periodic_sync(db, http, periodic, stop))
+        async with httpx.AsyncClient() as http, scheduled(db, periodic, http) as scheduler:
 
             async def failed_twice() -> bool:
                 return calls >= 2
 
             await _wait_for(failed_twice)
-            stop.set()
-            await asyncio.wait_for(task, timeout=3)
-        assert not task.exception()
+        assert scheduler.rounds["status_sync"] >= 2
 
 
 class TestLifespan:
@@ -112,13 +126,16 @@ class TestLifespan:
         )
         [row] = await add_instances(db, server, status=InstanceStatus.open, prefix="boot")
         await running_simulator.create_instance(row.name)
-        async with run_app(settings.model_copy(update={"status_sync_interval_seconds": 60})) as app:
+        every_minute = {"status_sync_interval_seconds": 60, "background_tasks": True}
+        async with run_app(settings.model_copy(update=every_minute)) as app:
 
             async def synced() -> bool:
                 return (await get_row(db, row.id)).status == "close"
 
             await _wait_for(synced)
-            work = app.state.instances_work
+            scheduler: Scheduler = app.state.scheduler
+            assert scheduler.leader  # SQLite or PostgreSQL: the only process leads
         # Leaving the block ran the shutdown (asgi-lifespan gives it 30 s): the 60 s wait
-        # was cut short.
-        assert work._task.done()
+        # was cut short, and the leadership was given back.
+        assert not scheduler.leader
+        assert scheduler.rounds["status_sync"] == 1

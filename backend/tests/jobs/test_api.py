@@ -256,9 +256,11 @@ class TestEmbeddedWorker:
             listener = asyncio.create_task(listen())
             await asyncio.sleep(0)
             async with app.state.sessionmaker() as session:
-                # No settings passed: the lifespan registered the app's (MEDIA_ROOT).
                 job = await service.enqueue_image_job(
-                    session, message=message, media_base64=base64.b64encode(data).decode()
+                    session,
+                    message=message,
+                    media_base64=base64.b64encode(data).decode(),
+                    settings=app.state.settings,
                 )
                 await session.commit()
             for _ in range(300):

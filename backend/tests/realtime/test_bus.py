@@ -3,13 +3,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from evodash.realtime import emit, get_bus, set_bus
+from evodash.realtime import emit, with_bus
 from evodash.realtime.bus import InProcessBus, RedisBus
 from evodash.realtime.events import ServerRef, ServerUpdatedEvent
 from evodash.users.models import User
@@ -25,12 +24,16 @@ def _server(n: int) -> ServerUpdatedEvent:
 
 
 @pytest.fixture
-def bus() -> Iterator[InProcessBus]:
-    bus = InProcessBus()
-    previous = get_bus()
-    set_bus(bus)
-    yield bus
-    set_bus(previous)
+def bus() -> InProcessBus:
+    return InProcessBus()
+
+
+@pytest.fixture
+def sessions(
+    db: async_sessionmaker[AsyncSession], bus: InProcessBus
+) -> async_sessionmaker[AsyncSession]:
+    """The test's sessions, publishing on ``bus`` (as the app's sessionmaker does)."""
+    return with_bus(db, bus)
 
 
 async def _drain_until(events: Any, marker: int) -> list[int]:
@@ -43,11 +46,11 @@ async def _drain_until(events: Any, marker: int) -> list[int]:
 
 class TestEmitAfterCommit:
     async def test_event_is_published_only_after_commit(
-        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+        self, sessions: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
         events = bus.subscribe()
         pending = asyncio.ensure_future(_next(events))
-        async with db() as session:
+        async with sessions() as session:
             session.add(User(username="rt", password_hash="x", role="viewer"))
             emit(session, _server(1))
             await session.flush()
@@ -60,10 +63,10 @@ class TestEmitAfterCommit:
         assert set(event) == {"id", "type", "at", "data"}
 
     async def test_rolled_back_events_are_dropped(
-        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+        self, sessions: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
         events = bus.subscribe()
-        async with db() as session:
+        async with sessions() as session:
             session.add(User(username="rolled", password_hash="x", role="viewer"))
             emit(session, _server(1))
             await session.flush()
@@ -75,10 +78,10 @@ class TestEmitAfterCommit:
         assert await _drain_until(events, 99) == []
 
     async def test_a_rolled_back_savepoint_drops_its_events_only(
-        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+        self, sessions: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
         events = bus.subscribe()
-        async with db() as session:
+        async with sessions() as session:
             emit(session, _server(1))
             with contextlib.suppress(RuntimeError):
                 async with session.begin_nested():
@@ -94,16 +97,31 @@ class TestEmitAfterCommit:
         assert await _drain_until(events, 99) == [1, 4]
 
     async def test_released_savepoint_events_go_with_an_outer_rollback(
-        self, db: async_sessionmaker[AsyncSession], bus: InProcessBus
+        self, sessions: async_sessionmaker[AsyncSession], bus: InProcessBus
     ) -> None:
         events = bus.subscribe()
-        async with db() as session:
+        async with sessions() as session:
             with contextlib.suppress(RuntimeError):
                 async with session.begin_nested():
                     async with session.begin_nested():
                         emit(session, _server(5))
                     raise RuntimeError("outer step failed")
             await session.commit()
+            emit(session, _server(99))
+            await session.commit()
+        assert await _drain_until(events, 99) == []
+
+    async def test_a_session_without_a_bus_publishes_nowhere(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        sessions: async_sessionmaker[AsyncSession],
+        bus: InProcessBus,
+    ) -> None:
+        events = bus.subscribe()
+        async with db() as session:  # no bus of its own: no global one either
+            emit(session, _server(1))
+            await session.commit()
+        async with sessions() as session:
             emit(session, _server(99))
             await session.commit()
         assert await _drain_until(events, 99) == []

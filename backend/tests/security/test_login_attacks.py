@@ -244,20 +244,21 @@ class TestBackoff:
         # Three failures free, then a wait before each of the five further attempts.
         assert waits == [1, 2, 4, 8, 8]
 
-    def test_success_resets_the_pair_but_not_the_address(self) -> None:
+    async def test_success_resets_the_pair_but_not_the_address(self) -> None:
         clock = Clock()
         throttle = LoginThrottle(
             per_pair=2, per_address=3, window_seconds=60, max_delay=60, clock=clock
         )
         for _ in range(2):
-            throttle.reserve_login("ana", "10.0.0.1").failed()
+            await (await throttle.reserve_login("ana", "10.0.0.1")).failed()
         with pytest.raises(Throttled):
-            throttle.reserve_login("ana", "10.0.0.1")
+            await throttle.reserve_login("ana", "10.0.0.1")
         clock.now += 1
-        throttle.reserve_login("ana", "10.0.0.1").succeeded()
-        throttle.reserve_login("ana", "10.0.0.1").failed()  # the pair starts afresh…
+        await (await throttle.reserve_login("ana", "10.0.0.1")).succeeded()
+        # The pair starts afresh…
+        await (await throttle.reserve_login("ana", "10.0.0.1")).failed()
         with pytest.raises(Throttled):  # …but the address has used its 3 free failures
-            throttle.reserve_login("bob", "10.0.0.1")
+            await throttle.reserve_login("bob", "10.0.0.1")
 
     def test_a_quiet_period_after_the_block_forgets_the_failures(self) -> None:
         def wait_after_one_more_failure(quiet: float) -> int:

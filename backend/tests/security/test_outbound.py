@@ -28,9 +28,8 @@ from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.evolution import EvolutionClient, EvolutionTimeout, EvolutionUnexpectedAnswer
 from evodash.webhooks.models import WebhookDelivery
-from evodash.webhooks.tasks import WebhookTasks
 from tests.live import serve
-from tests.webhooks.support import InstanceFactory, post_event, text_message
+from tests.webhooks.support import ForwardJobs, InstanceFactory, post_event, text_message
 
 CHUNK = 64 * 1024
 MEDIA_SIZE = 200_000
@@ -94,10 +93,13 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
 
 
 @pytest.fixture
-def tasks(app: FastAPI) -> WebhookTasks:
-    webhook_tasks: WebhookTasks = app.state.webhook_tasks
+async def forwarding(app: FastAPI) -> AsyncIterator[ForwardJobs]:
+    """Forward jobs run by a worker of the test, one attempt each."""
     app.state.settings.forward_max_attempts = 1
-    return webhook_tasks
+    jobs = ForwardJobs(app)
+    await jobs.worker.start()
+    yield jobs
+    await jobs.worker.stop(grace=5)
 
 
 @pytest.fixture
@@ -114,13 +116,13 @@ async def _deliveries(db: async_sessionmaker[AsyncSession]) -> list[WebhookDeliv
 async def _forward_once(
     client: httpx.AsyncClient,
     instances: InstanceFactory,
-    tasks: WebhookTasks,
+    forwarding: ForwardJobs,
     db: async_sessionmaker[AsyncSession],
     url: str,
 ) -> WebhookDelivery:
     hooked = await instances.create("acme-support", forward_url=url)
     assert (await post_event(client, hooked, text_message("FWD-1"))).status_code == 200
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
     [delivery] = await _deliveries(db)
     return delivery
 
@@ -213,14 +215,14 @@ class TestForwardUrlsAtSendTime:
         self,
         client: httpx.AsyncClient,
         instances: InstanceFactory,
-        tasks: WebhookTasks,
+        forwarding: ForwardJobs,
         db: async_sessionmaker[AsyncSession],
         sink: tuple[Sink, str],
     ) -> None:
         recorder, url = sink
         port = url.rsplit(":", 1)[1]
         delivery = await _forward_once(
-            client, instances, tasks, db, f"http://localhost:{port}/hook"
+            client, instances, forwarding, db, f"http://localhost:{port}/hook"
         )
         assert recorder.hits == []
         assert delivery.status == "failed" and delivery.http_status is None
@@ -232,7 +234,7 @@ class TestForwardUrlsAtSendTime:
         client: httpx.AsyncClient,
         app: FastAPI,
         instances: InstanceFactory,
-        tasks: WebhookTasks,
+        forwarding: ForwardJobs,
         db: async_sessionmaker[AsyncSession],
         sink: tuple[Sink, str],
     ) -> None:
@@ -240,7 +242,7 @@ class TestForwardUrlsAtSendTime:
         recorder, url = sink
         port = url.rsplit(":", 1)[1]
         delivery = await _forward_once(
-            client, instances, tasks, db, f"http://localhost:{port}/hook"
+            client, instances, forwarding, db, f"http://localhost:{port}/hook"
         )
         assert recorder.hits == ["hook"]
         assert delivery.status == "succeeded" and delivery.http_status == 200
@@ -265,12 +267,14 @@ class TestWhatViewersSee:
         self,
         client: httpx.AsyncClient,
         instances: InstanceFactory,
-        tasks: WebhookTasks,
+        forwarding: ForwardJobs,
         db: async_sessionmaker[AsyncSession],
         viewer_headers: dict[str, str],
         operator_headers: dict[str, str],
     ) -> None:
-        await _forward_once(client, instances, tasks, db, "http://localhost:9/hook?token=s3cret")
+        await _forward_once(
+            client, instances, forwarding, db, "http://localhost:9/hook?token=s3cret"
+        )
         as_viewer = (await client.get("/api/webhooks/deliveries", headers=viewer_headers)).json()
         [item] = as_viewer["items"]
         assert item["status"] == "failed" and item["error"] is None
@@ -314,14 +318,14 @@ class TestForwardingLimits:
         client: httpx.AsyncClient,
         app: FastAPI,
         instances: InstanceFactory,
-        tasks: WebhookTasks,
+        forwarding: ForwardJobs,
         db: async_sessionmaker[AsyncSession],
         sink: tuple[Sink, str],
     ) -> None:
         app.state.settings.forward_allow_private_networks = True
         recorder, url = sink
         recorder.mode = "huge"
-        delivery = await _forward_once(client, instances, tasks, db, f"{url}/hook")
+        delivery = await _forward_once(client, instances, forwarding, db, f"{url}/hook")
         # The receiver got the event (2xx); what it answered beyond the cap was not read.
         assert delivery.status == "succeeded" and delivery.http_status == 200
 
@@ -341,7 +345,7 @@ class TestForwardingLimits:
         client: httpx.AsyncClient,
         app: FastAPI,
         instances: InstanceFactory,
-        tasks: WebhookTasks,
+        forwarding: ForwardJobs,
         db: async_sessionmaker[AsyncSession],
         sink: tuple[Sink, str],
     ) -> None:
@@ -350,7 +354,7 @@ class TestForwardingLimits:
         app.state.settings.forward_max_response_bytes = 10**9
         recorder, url = sink
         recorder.mode = "drip"
-        delivery = await _forward_once(client, instances, tasks, db, f"{url}/hook")
+        delivery = await _forward_once(client, instances, forwarding, db, f"{url}/hook")
         assert delivery.status == "failed"
         assert delivery.error == "timed out: no complete answer within 0.5 s (total time limit)"
 

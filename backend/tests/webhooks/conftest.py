@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from fastapi import FastAPI
@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.webhooks.tasks import WebhookTasks
 from tests.factories import UserFactory
-from tests.webhooks.support import InstanceFactory
+from tests.webhooks.support import ForwardJobs, InstanceFactory
 
 
 @pytest.fixture
@@ -19,7 +19,16 @@ def instances(db: async_sessionmaker[AsyncSession]) -> InstanceFactory:
 @pytest.fixture
 def webhook_tasks(app: FastAPI, db: async_sessionmaker[AsyncSession]) -> WebhookTasks:
     """The app's periodic webhook work, not started: a test runs one round at a time."""
-    return WebhookTasks(db, app.state.http, app.state.settings)
+    return WebhookTasks(db, app.state.settings)
+
+
+@pytest.fixture
+async def forwarding(app: FastAPI) -> AsyncIterator[ForwardJobs]:
+    """Forward jobs run by a worker of the test (needs ``@pytest.mark.commits``)."""
+    jobs = ForwardJobs(app)
+    await jobs.worker.start()
+    yield jobs
+    await jobs.worker.stop(grace=5)
 
 
 @pytest.fixture

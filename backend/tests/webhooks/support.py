@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -228,3 +229,46 @@ async def instance_row(db: async_sessionmaker[AsyncSession], instance_id: int) -
         instance = await session.get(EvolutionInstance, instance_id)
         assert instance is not None
         return instance
+
+
+class ForwardJobs:
+    """A job worker of this test that runs only ``forward`` jobs (the app's own worker is
+    off in tests), polling often; :meth:`drain` waits until none is left to run."""
+
+    def __init__(self, app: FastAPI) -> None:
+        from evodash.jobs.worker import Worker
+        from evodash.webhooks.forwarding import FORWARD_KIND, run_forward_job
+
+        self.kind = FORWARD_KIND
+        self.sessionmaker = app.state.sessionmaker
+        self.worker = Worker(
+            app.state.sessionmaker,
+            app.state.settings,
+            app.state.http,
+            handlers={FORWARD_KIND: run_forward_job},
+            poll_interval=0.02,
+            concurrency=4,
+        )
+
+    async def waiting(self) -> int:
+        from sqlalchemy import func
+
+        from evodash.jobs.models import ImageProcessingJob as Job
+
+        async with self.sessionmaker() as session:
+            stmt = select(func.count()).where(
+                Job.kind == self.kind, Job.status.in_(["pending", "running"])
+            )
+            return int((await session.execute(stmt)).scalar_one())
+
+    async def drain(self, seconds: float = 20) -> bool:
+        """``True`` once no forward job is pending or running; ``False`` on timeout."""
+        import asyncio
+        import time
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if not await self.waiting():
+                return True
+            await asyncio.sleep(0.02)
+        return False

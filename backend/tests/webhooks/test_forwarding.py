@@ -7,7 +7,6 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,12 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
-from evodash.core.db import utcnow
 from evodash.webhooks.forwarding import Forwarder
 from evodash.webhooks.models import WebhookDelivery
-from evodash.webhooks.tasks import WebhookTasks
 from tests.live import free_port, serve
-from tests.webhooks.support import InstanceFactory, post_event, text_message
+from tests.webhooks.support import ForwardJobs, InstanceFactory, post_event, text_message
 
 # The forwarder runs in the app's background, on its own sessions: real commits.
 pytestmark = pytest.mark.commits
@@ -33,7 +30,11 @@ pytestmark = pytest.mark.commits
 def settings(settings: Settings) -> Settings:
     # The receiver runs on loopback, which forwarding refuses by default (SSRF guard).
     return settings.model_copy(
-        update={"background_tasks": True, "forward_allow_private_networks": True}
+        update={
+            "background_tasks": True,
+            "forward_allow_private_networks": True,
+            "forward_retry_base_seconds": 0.05,
+        }
     )
 
 
@@ -71,14 +72,6 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
         yield recv, f"{live.url}/hook"
 
 
-@pytest.fixture
-def tasks(app: FastAPI) -> WebhookTasks:
-    webhook_tasks: WebhookTasks = app.state.webhook_tasks
-    webhook_tasks.forwarder.base_delay = 0.05
-    webhook_tasks.forwarder.jitter = 0.0
-    return webhook_tasks
-
-
 async def _deliveries(db: async_sessionmaker[AsyncSession]) -> list[WebhookDelivery]:
     async with db() as session:
         stmt = select(WebhookDelivery).order_by(WebhookDelivery.id)
@@ -90,7 +83,7 @@ async def test_retries_with_backoff_until_success(
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     receiver: tuple[Receiver, str],
-    tasks: WebhookTasks,
+    forwarding: ForwardJobs,
 ) -> None:
     recv, url = receiver
     recv.statuses.extend([500, 503])
@@ -98,7 +91,7 @@ async def test_retries_with_backoff_until_success(
     body = text_message("FWD1")
     response = await post_event(client, hooked, body)
     assert response.status_code == 200
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
 
     attempts = await _deliveries(db)
     assert [(d.attempt, d.status, d.http_status) for d in attempts] == [
@@ -123,7 +116,7 @@ async def test_forwarding_never_delays_the_answer(
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     receiver: tuple[Receiver, str],
-    tasks: WebhookTasks,
+    forwarding: ForwardJobs,
 ) -> None:
     recv, url = receiver
     recv.gate = asyncio.Event()  # the receiver hangs until released
@@ -133,7 +126,7 @@ async def test_forwarding_never_delays_the_answer(
     [pending] = await _deliveries(db)
     assert pending.status == "pending"
     recv.gate.set()
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
     [done] = await _deliveries(db)
     assert done.status == "succeeded"
 
@@ -144,7 +137,7 @@ async def test_gives_up_then_retries_from_the_api(
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     receiver: tuple[Receiver, str],
-    tasks: WebhookTasks,
+    forwarding: ForwardJobs,
     operator_headers: dict[str, str],
     viewer_headers: dict[str, str],
 ) -> None:
@@ -153,7 +146,7 @@ async def test_gives_up_then_retries_from_the_api(
     recv.statuses.extend([500, 500])
     hooked = await instances.create(forward_url=url)
     await post_event(client, hooked, text_message("F"))
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
     first, last = await _deliveries(db)
     assert (last.attempt, last.status, last.next_retry_at) == (2, "failed", None)
 
@@ -161,6 +154,9 @@ async def test_gives_up_then_retries_from_the_api(
         "/api/webhooks/deliveries", params={"status": "failed"}, headers=viewer_headers
     )
     assert [d["id"] for d in listed.json()["items"]] == [last.id, first.id]
+    # Their jobs are the queue's own work: the jobs API (image jobs) does not list them.
+    jobs = await client.get("/api/jobs", headers=viewer_headers)
+    assert (jobs.status_code, jobs.json()["total"]) == (200, 0)
     refused = await client.post(
         f"/api/webhooks/deliveries/{first.id}/retry", headers=operator_headers
     )
@@ -173,7 +169,7 @@ async def test_gives_up_then_retries_from_the_api(
     )
     assert retried.status_code == 202, retried.text
     assert retried.json()["attempt"] == 3
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
     assert [d.status for d in await _deliveries(db)] == ["failed", "failed", "succeeded"]
 
 
@@ -182,44 +178,57 @@ async def test_unreachable_receiver_is_recorded(
     app: FastAPI,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
-    tasks: WebhookTasks,
+    forwarding: ForwardJobs,
 ) -> None:
     app.state.settings.forward_max_attempts = 1
     hooked = await instances.create(forward_url=f"http://127.0.0.1:{free_port()}/hook")
     await post_event(client, hooked, text_message("F"))
-    assert await tasks.forwarder.drain(20)
+    assert await forwarding.drain()
     [attempt] = await _deliveries(db)
     assert attempt.status == "failed" and attempt.http_status is None
     assert attempt.error and "Connect" in attempt.error
 
 
-async def test_due_retries_resume_after_a_restart_and_run_once(
+async def test_attempts_wait_in_the_queue_and_run_once_across_workers(
     client: httpx.AsyncClient,
     app: FastAPI,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     receiver: tuple[Receiver, str],
-    tasks: WebhookTasks,
 ) -> None:
     recv, url = receiver
-    recv.gate = asyncio.Event()
     hooked = await instances.create(forward_url=url)
+    # No worker runs (a restart, or all workers down): the attempt waits as a job.
     await post_event(client, hooked, text_message("F"))
-    # Simulate a crash: the in-process attempt is gone, its row is pending and due.
-    await tasks.forwarder.aclose(grace=0)
-    tasks.forwarder = Forwarder(app.state.sessionmaker, app.state.http, app.state.settings)
-    async with db() as session:
-        [delivery] = (await session.scalars(select(WebhookDelivery))).all()
-        delivery.status, delivery.next_retry_at = "pending", utcnow() - timedelta(seconds=1)
-        await session.commit()
-    recv.gate.set()
-    # Two scans at once (two processes): the attempt is claimed by one only.
-    started = await asyncio.gather(tasks.forward_due_once(), tasks.forward_due_once())
-    assert sum(started) >= 1
-    assert await tasks.forwarder.drain(20)
+    jobs = [ForwardJobs(app), ForwardJobs(app)]  # two worker processes
+    assert await jobs[0].waiting() == 1
+    await asyncio.gather(*(j.worker.start() for j in jobs))
+    try:
+        assert await jobs[0].drain()
+    finally:
+        await asyncio.gather(*(j.worker.stop(grace=5) for j in jobs))
     assert len(recv.received) == 1
     [done] = await _deliveries(db)
     assert done.status == "succeeded"
+
+
+async def test_a_job_run_again_never_sends_its_attempt_twice(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+    receiver: tuple[Receiver, str],
+) -> None:
+    recv, url = receiver
+    hooked = await instances.create(forward_url=url)
+    await post_event(client, hooked, text_message("F"))
+    [delivery] = await _deliveries(db)
+    # A worker's lease expired mid-attempt and another runs the job again: the attempt
+    # is claimed by one of them only.
+    forwarder = Forwarder(app.state.sessionmaker, app.state.http, app.state.settings)
+    results = await asyncio.gather(forwarder.attempt(delivery.id), forwarder.attempt(delivery.id))
+    assert sorted("skipped" in r for r in results) == [False, True]
+    assert len(recv.received) == 1
 
 
 async def test_instances_without_forward_url_forward_nothing(

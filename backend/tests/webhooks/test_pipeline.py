@@ -128,9 +128,7 @@ async def two_appliers(
     """Two appliers with engines of their own, as two processes would have."""
     engines = [create_engine(database_url), create_engine(database_url)]
     makers = [create_sessionmaker(e) for e in engines]
-    appliers = tuple(
-        Applier(lambda m=m: m, settings, on_deliveries=lambda _: None, batch_size=7) for m in makers
-    )
+    appliers = tuple(Applier(lambda m=m: m, settings, batch_size=7) for m in makers)
     yield appliers  # type: ignore[misc]
     for engine in engines:
         await engine.dispose()

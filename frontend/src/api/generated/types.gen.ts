@@ -56,6 +56,48 @@ export type AllowedNumbers = {
 };
 
 /**
+ * ApiKeyBackup
+ */
+export type ApiKeyBackup = {
+    /**
+     * Username
+     */
+    username: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Prefix
+     */
+    prefix: string;
+    /**
+     * Key Hash
+     */
+    key_hash: string;
+    /**
+     * Scopes
+     */
+    scopes: Array<string>;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at?: string | null;
+    /**
+     * Revoked At
+     */
+    revoked_at?: string | null;
+    /**
+     * Can Create Keys
+     */
+    can_create_keys?: boolean;
+};
+
+/**
  * ApiKeyCreate
  */
 export type ApiKeyCreate = {
@@ -178,6 +220,116 @@ export type AuditLogRead = {
      * Created At
      */
     created_at: string;
+};
+
+/**
+ * Backup
+ *
+ * The whole file. Everything is readable except the sealed secrets.
+ */
+export type Backup = {
+    /**
+     * Format
+     */
+    format: 'evodash-backup';
+    /**
+     * Version
+     */
+    version: 1;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * App Version
+     */
+    app_version: string;
+    encryption: Encryption;
+    /**
+     * Servers
+     */
+    servers: Array<ServerBackup>;
+    /**
+     * Instances
+     */
+    instances: Array<InstanceBackup>;
+    /**
+     * Users
+     */
+    users: Array<UserBackup>;
+    /**
+     * Api Keys
+     */
+    api_keys: Array<ApiKeyBackup>;
+};
+
+/**
+ * BackupFile
+ */
+export type BackupFile = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * BackupImportRequest
+ */
+export type BackupImportRequest = {
+    /**
+     * Passphrase
+     */
+    passphrase: string;
+    /**
+     * Dry Run
+     *
+     * Report what would change, change nothing
+     */
+    dry_run?: boolean;
+    backup: Backup;
+};
+
+/**
+ * BackupStatus
+ */
+export type BackupStatus = {
+    /**
+     * Scheduled
+     *
+     * Automatic backups are on (BACKUP_DIR, BACKUP_INTERVAL_HOURS and EVODASH_BACKUP_PASSPHRASE set)
+     */
+    scheduled: boolean;
+    /**
+     * Interval Hours
+     */
+    interval_hours: number;
+    /**
+     * Keep
+     */
+    keep: number;
+    /**
+     * The newest file in BACKUP_DIR
+     */
+    last: BackupFile | null;
+    /**
+     * Last Error
+     *
+     * Why the last automatic backup failed
+     */
+    last_error: string | null;
+    /**
+     * Files
+     */
+    files: number;
 };
 
 /**
@@ -364,6 +516,40 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 export type Direction = 'in' | 'out';
 
 /**
+ * Encryption
+ */
+export type Encryption = {
+    /**
+     * Kdf
+     */
+    kdf: 'scrypt';
+    /**
+     * N
+     */
+    n: number;
+    /**
+     * R
+     */
+    r: number;
+    /**
+     * P
+     */
+    p: number;
+    /**
+     * Salt
+     */
+    salt: string;
+    /**
+     * Cipher
+     */
+    cipher: 'AES-256-GCM';
+    /**
+     * Check
+     */
+    check: string;
+};
+
+/**
  * EndSessions
  */
 export type EndSessions = {
@@ -388,6 +574,56 @@ export type EndSessionsResult = {
 };
 
 /**
+ * ErasureReport
+ */
+export type ErasureReport = {
+    /**
+     * Phone
+     *
+     * The number, as E.164
+     */
+    phone: string;
+    /**
+     * Messages
+     */
+    messages: number;
+    /**
+     * Jobs
+     */
+    jobs: number;
+    /**
+     * Media Files
+     */
+    media_files: number;
+    /**
+     * Sender Days
+     */
+    sender_days: number;
+    /**
+     * Webhook Events
+     */
+    webhook_events: number;
+};
+
+/**
+ * ErasureRequest
+ */
+export type ErasureRequest = {
+    /**
+     * Phone
+     *
+     * The person's number, in any format
+     */
+    phone: string;
+    /**
+     * Confirm
+     *
+     * Must be true: erasing cannot be undone
+     */
+    confirm: boolean;
+};
+
+/**
  * ErrorRead
  *
  * The body of every error answer. Some errors add fields of their own (an Evolution
@@ -409,9 +645,59 @@ export type ErrorRead = {
 };
 
 /**
+ * EventSelection
+ *
+ * Which events to replay: every filter given must match (AND). Oldest first, at most
+ * 500 per request (``truncated`` says when more matched: send the request again).
+ */
+export type EventSelection = {
+    /**
+     * Instance Id
+     */
+    instance_id?: number | null;
+    status?: EventStatus | null;
+    /**
+     * Event
+     *
+     * e.g. messages.upsert
+     */
+    event?: string | null;
+    /**
+     * Since
+     *
+     * Received at or after
+     */
+    since?: string | null;
+    /**
+     * Until
+     *
+     * Received at or before
+     */
+    until?: string | null;
+    /**
+     * Ids
+     *
+     * Only these events
+     */
+    ids?: Array<number> | null;
+};
+
+/**
  * EventStatus
  */
 export type EventStatus = 'received' | 'processed' | 'ignored' | 'deferred' | 'failed';
+
+/**
+ * ExportRequest
+ */
+export type ExportRequest = {
+    /**
+     * Passphrase
+     *
+     * Seals the secrets; needed again to import
+     */
+    passphrase: string;
+};
 
 /**
  * FieldError
@@ -509,6 +795,56 @@ export type HourBucket = {
 };
 
 /**
+ * HourRow
+ */
+export type HourRow = {
+    /**
+     * Hour
+     *
+     * Hour of the day in `tz`
+     */
+    hour: number;
+    /**
+     * Received
+     */
+    received: number;
+    /**
+     * Sent
+     */
+    sent: number;
+};
+
+/**
+ * HoursReport
+ */
+export type HoursReport = {
+    /**
+     * From
+     *
+     * First day (in `tz`)
+     */
+    from: string;
+    /**
+     * To
+     *
+     * Last day (in `tz`), included
+     */
+    to: string;
+    /**
+     * Tz
+     *
+     * Time zone of the days
+     */
+    tz: string;
+    /**
+     * Rows
+     *
+     * 24 rows, hour 0 to 23
+     */
+    rows: Array<HourRow>;
+};
+
+/**
  * ImportItem
  */
 export type ImportItem = {
@@ -526,6 +862,20 @@ export type ImportItem = {
      * Forward Url
      */
     forward_url?: string | null;
+};
+
+/**
+ * ImportReport
+ */
+export type ImportReport = {
+    /**
+     * Dry Run
+     */
+    dry_run: boolean;
+    servers?: KindCounts;
+    instances?: KindCounts;
+    users?: KindCounts;
+    api_keys?: KindCounts;
 };
 
 /**
@@ -621,6 +971,76 @@ export type ImportableRead = {
      * Why it cannot be imported
      */
     reason?: string | null;
+};
+
+/**
+ * InstanceBackup
+ */
+export type InstanceBackup = {
+    /**
+     * Id
+     *
+     * Kept when free: webhook URLs name it
+     */
+    id: number;
+    /**
+     * Server
+     *
+     * The server's base_url
+     */
+    server: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Evolution Id
+     */
+    evolution_id?: string | null;
+    /**
+     * Token
+     */
+    token?: string | null;
+    /**
+     * Webhook Secret
+     */
+    webhook_secret?: string | null;
+    /**
+     * Webhook Events
+     */
+    webhook_events: Array<string>;
+    /**
+     * Forward Url
+     */
+    forward_url?: string | null;
+    /**
+     * Allowed Numbers
+     */
+    allowed_numbers: Array<string>;
+    /**
+     * Reply With Summary
+     */
+    reply_with_summary?: boolean;
+    /**
+     * Phone Number
+     */
+    phone_number?: string | null;
+    /**
+     * Owner Jid
+     */
+    owner_jid?: string | null;
+    /**
+     * Profile Name
+     */
+    profile_name?: string | null;
+    /**
+     * Message Retention Days
+     */
+    message_retention_days?: number | null;
 };
 
 export type InstanceCreate = ({
@@ -887,6 +1307,12 @@ export type InstanceRead = {
      */
     reply_with_summary: boolean;
     /**
+     * Message Retention Days
+     *
+     * Days its messages are kept; null: RETENTION_MESSAGES_DAYS
+     */
+    message_retention_days?: number | null;
+    /**
      * Pairing Code
      */
     pairing_code: string | null;
@@ -1062,6 +1488,12 @@ export type InstanceUpdate = {
      * Answer invoice images on WhatsApp with what was read
      */
     reply_with_summary?: boolean;
+    /**
+     * Message Retention Days
+     *
+     * Days this instance's messages are kept; null: RETENTION_MESSAGES_DAYS
+     */
+    message_retention_days?: number | null;
 };
 
 /**
@@ -1115,6 +1547,44 @@ export type JobCounts = {
      * Total
      */
     total?: number;
+};
+
+/**
+ * JobDayRow
+ */
+export type JobDayRow = {
+    /**
+     * Day
+     */
+    day: string;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Succeeded
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
+    /**
+     * Cancelled
+     */
+    cancelled: number;
+    /**
+     * Success Rate
+     *
+     * succeeded / (succeeded + failed), in percent; null when none finished
+     */
+    success_rate: number | null;
+    /**
+     * Mean Duration Ms
+     *
+     * Mean run time of succeeded jobs
+     */
+    mean_duration_ms: number | null;
 };
 
 /**
@@ -1352,6 +1822,80 @@ export type JobUpdatedEvent = {
 };
 
 /**
+ * JobsReport
+ */
+export type JobsReport = {
+    /**
+     * From
+     *
+     * First day (in `tz`)
+     */
+    from: string;
+    /**
+     * To
+     *
+     * Last day (in `tz`), included
+     */
+    to: string;
+    /**
+     * Tz
+     *
+     * Time zone of the days
+     */
+    tz: string;
+    /**
+     * Rows
+     */
+    rows: Array<JobDayRow>;
+};
+
+/**
+ * KindCounts
+ */
+export type KindCounts = {
+    /**
+     * Created
+     */
+    created?: number;
+    /**
+     * Updated
+     */
+    updated?: number;
+    /**
+     * Unchanged
+     */
+    unchanged?: number;
+};
+
+/**
+ * KindPurge
+ */
+export type KindPurge = {
+    /**
+     * Kind
+     */
+    kind: string;
+    /**
+     * Days
+     *
+     * The age setting (0: kept forever)
+     */
+    days: number;
+    /**
+     * Before
+     *
+     * Rows older than this go
+     */
+    before: string | null;
+    /**
+     * Count
+     *
+     * Deleted (or, in a dry run, to delete)
+     */
+    count: number;
+};
+
+/**
  * LoginRequest
  */
 export type LoginRequest = {
@@ -1401,6 +1945,42 @@ export type MessageCreatedEvent = {
      */
     type: 'message.created';
     data: MessageRead;
+};
+
+/**
+ * MessageDayRow
+ */
+export type MessageDayRow = {
+    /**
+     * Day
+     */
+    day: string;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Instance Name
+     */
+    instance_name: string;
+    /**
+     * Received
+     *
+     * Incoming messages
+     */
+    received: number;
+    /**
+     * Sent
+     *
+     * Outgoing messages
+     */
+    sent: number;
+    /**
+     * Blocked
+     *
+     * Incoming messages from senders not on the allow-list
+     */
+    blocked: number;
 };
 
 /**
@@ -1539,6 +2119,24 @@ export type MessageRead = {
 };
 
 /**
+ * MessageTotals
+ */
+export type MessageTotals = {
+    /**
+     * Received
+     */
+    received: number;
+    /**
+     * Sent
+     */
+    sent: number;
+    /**
+     * Blocked
+     */
+    blocked: number;
+};
+
+/**
  * MessageUpdatedEvent
  *
  * A delivery receipt, or a deletion for everyone.
@@ -1560,6 +2158,42 @@ export type MessageUpdatedEvent = {
     type: 'message.updated';
     data: MessageRead;
 };
+
+/**
+ * MessagesReport
+ */
+export type MessagesReport = {
+    /**
+     * From
+     *
+     * First day (in `tz`)
+     */
+    from: string;
+    /**
+     * To
+     *
+     * Last day (in `tz`), included
+     */
+    to: string;
+    /**
+     * Tz
+     *
+     * Time zone of the days
+     */
+    tz: string;
+    /**
+     * Rows
+     *
+     * One row per day and instance with messages
+     */
+    rows: Array<MessageDayRow>;
+    totals: MessageTotals;
+};
+
+/**
+ * OutputFormat
+ */
+export type OutputFormat = 'json' | 'csv';
 
 /**
  * Page[AuditLogRead]
@@ -1770,6 +2404,20 @@ export type PingEvent = {
 };
 
 /**
+ * PurgeReport
+ */
+export type PurgeReport = {
+    /**
+     * Dry Run
+     */
+    dry_run: boolean;
+    /**
+     * Kinds
+     */
+    kinds: Array<KindPurge>;
+};
+
+/**
  * RecentConnectionEvent
  */
 export type RecentConnectionEvent = {
@@ -1884,6 +2532,128 @@ export type RecentMessage = {
 };
 
 /**
+ * RecoverRequest
+ */
+export type RecoverRequest = {
+    /**
+     * Since
+     *
+     * Fetch the messages Evolution stored from this WhatsApp time on. Default: the newest message stored here for the instance, minus the safety margin (`RECOVERY_OVERLAP_SECONDS`). At most `RECOVERY_MAX_LOOKBACK_DAYS` back.
+     */
+    since?: string | null;
+};
+
+/**
+ * RecoveryRunRead
+ *
+ * One recovery pass: the window asked for, what Evolution returned, what was new.
+ */
+export type RecoveryRunRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    trigger: RecoveryTrigger;
+    status: RecoveryStatus;
+    /**
+     * Since
+     */
+    since: string;
+    /**
+     * Until
+     */
+    until: string;
+    /**
+     * Found
+     *
+     * Distinct messages Evolution returned in the window
+     */
+    found: number;
+    /**
+     * New
+     *
+     * Of those, the ones evodash had not stored yet
+     */
+    new: number;
+    /**
+     * Total
+     *
+     * Evolution's count of matches at the first page
+     */
+    total: number | null;
+    /**
+     * Pages Done
+     */
+    pages_done: number;
+    /**
+     * Pages Total
+     */
+    pages_total: number | null;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Requested By
+     */
+    requested_by: number | null;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+};
+
+/**
+ * RecoveryStatus
+ */
+export type RecoveryStatus = 'running' | 'succeeded' | 'failed';
+
+/**
+ * RecoveryTrigger
+ */
+export type RecoveryTrigger = 'startup' | 'reconnect' | 'manual';
+
+/**
+ * ReplayReport
+ */
+export type ReplayReport = {
+    /**
+     * Matched
+     *
+     * Events replayed by this request
+     */
+    matched: number;
+    /**
+     * Truncated
+     *
+     * More events matched than one request replays
+     */
+    truncated: boolean;
+    /**
+     * Outcomes
+     *
+     * How many ended in each status
+     */
+    outcomes: {
+        [key in EventStatus]?: number;
+    };
+    /**
+     * Failed Ids
+     *
+     * The events still failing after the replay
+     */
+    failed_ids: Array<number>;
+};
+
+/**
  * Role
  */
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -1914,6 +2684,75 @@ export type SendText = {
      * Show 'typing…' this long before sending
      */
     delay_ms?: number | null;
+};
+
+/**
+ * SenderRow
+ */
+export type SenderRow = {
+    /**
+     * Sender Phone
+     */
+    sender_phone: string;
+    /**
+     * Messages
+     */
+    messages: number;
+};
+
+/**
+ * SendersReport
+ */
+export type SendersReport = {
+    /**
+     * From
+     *
+     * First day (in `tz`)
+     */
+    from: string;
+    /**
+     * To
+     *
+     * Last day (in `tz`), included
+     */
+    to: string;
+    /**
+     * Tz
+     *
+     * Time zone of the days
+     */
+    tz: string;
+    /**
+     * Rows
+     *
+     * Busiest senders first (days in UTC)
+     */
+    rows: Array<SenderRow>;
+};
+
+/**
+ * Separator
+ */
+export type Separator = ',' | ';';
+
+/**
+ * ServerBackup
+ */
+export type ServerBackup = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Base Url
+     */
+    base_url: string;
+    /**
+     * Api Key
+     *
+     * Sealed with the backup's passphrase
+     */
+    api_key: string;
 };
 
 /**
@@ -2251,6 +3090,18 @@ export type StatsOverview = {
 };
 
 /**
+ * SubjectRequest
+ */
+export type SubjectRequest = {
+    /**
+     * Phone
+     *
+     * The person's number, in any format
+     */
+    phone: string;
+};
+
+/**
  * SyncItemRead
  */
 export type SyncItemRead = {
@@ -2350,6 +3201,98 @@ export type TokenResult = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * UptimeDayRow
+ */
+export type UptimeDayRow = {
+    /**
+     * Day
+     */
+    day: string;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Instance Name
+     */
+    instance_name: string;
+    /**
+     * Open Seconds
+     *
+     * Time connected to WhatsApp (state `open`)
+     */
+    open_seconds: number;
+    /**
+     * Observed Seconds
+     *
+     * Time with a known connection state
+     */
+    observed_seconds: number;
+    /**
+     * Uptime Percent
+     *
+     * open / observed; null when unobserved
+     */
+    uptime_percent: number | null;
+};
+
+/**
+ * UptimeReport
+ */
+export type UptimeReport = {
+    /**
+     * From
+     *
+     * First day (in `tz`)
+     */
+    from: string;
+    /**
+     * To
+     *
+     * Last day (in `tz`), included
+     */
+    to: string;
+    /**
+     * Tz
+     *
+     * Time zone of the days
+     */
+    tz: string;
+    /**
+     * Rows
+     */
+    rows: Array<UptimeDayRow>;
+};
+
+/**
+ * UserBackup
+ */
+export type UserBackup = {
+    /**
+     * Username
+     */
+    username: string;
+    /**
+     * Email
+     */
+    email?: string | null;
+    /**
+     * Role
+     */
+    role: 'admin' | 'operator' | 'viewer';
+    /**
+     * Is Active
+     */
+    is_active: boolean;
+    /**
+     * Password Hash
+     *
+     * The hash, never the password
+     */
+    password_hash: string;
 };
 
 /**
@@ -3721,6 +4664,14 @@ export type AuditListAuditData = {
          */
         since?: string | null;
         /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
          * Page
          *
          * 1-based page number
@@ -3746,7 +4697,7 @@ export type AuditListAuditErrors = {
      */
     403: ErrorRead;
     /**
-     * Validation Error
+     * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
 };
@@ -3755,7 +4706,7 @@ export type AuditListAuditError = AuditListAuditErrors[keyof AuditListAuditError
 
 export type AuditListAuditResponses = {
     /**
-     * Successful Response
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
      */
     200: PageAuditLogRead;
 };
@@ -5015,6 +5966,576 @@ export type StatsOverviewResponses = {
 
 export type StatsOverviewResponse = StatsOverviewResponses[keyof StatsOverviewResponses];
 
+export type ReportsMessagesReportData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * From
+         *
+         * First day (YYYY-MM-DD); 30 days ago
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day, included (YYYY-MM-DD); today
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone of the days
+         */
+        tz?: string;
+        /**
+         * Server Id
+         *
+         * Only this server's instances
+         */
+        server_id?: number | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/reports/messages';
+};
+
+export type ReportsMessagesReportErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReportsMessagesReportError = ReportsMessagesReportErrors[keyof ReportsMessagesReportErrors];
+
+export type ReportsMessagesReportResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: MessagesReport;
+};
+
+export type ReportsMessagesReportResponse = ReportsMessagesReportResponses[keyof ReportsMessagesReportResponses];
+
+export type ReportsUptimeReportData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * From
+         *
+         * First day (YYYY-MM-DD); 30 days ago
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day, included (YYYY-MM-DD); today
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone of the days
+         */
+        tz?: string;
+        /**
+         * Server Id
+         *
+         * Only this server's instances
+         */
+        server_id?: number | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/reports/uptime';
+};
+
+export type ReportsUptimeReportErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReportsUptimeReportError = ReportsUptimeReportErrors[keyof ReportsUptimeReportErrors];
+
+export type ReportsUptimeReportResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: UptimeReport;
+};
+
+export type ReportsUptimeReportResponse = ReportsUptimeReportResponses[keyof ReportsUptimeReportResponses];
+
+export type ReportsJobsReportData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * From
+         *
+         * First day (YYYY-MM-DD); 30 days ago
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day, included (YYYY-MM-DD); today
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone of the days
+         */
+        tz?: string;
+        /**
+         * Server Id
+         *
+         * Only this server's instances
+         */
+        server_id?: number | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/reports/jobs';
+};
+
+export type ReportsJobsReportErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReportsJobsReportError = ReportsJobsReportErrors[keyof ReportsJobsReportErrors];
+
+export type ReportsJobsReportResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: JobsReport;
+};
+
+export type ReportsJobsReportResponse = ReportsJobsReportResponses[keyof ReportsJobsReportResponses];
+
+export type ReportsHoursReportData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * From
+         *
+         * First day (YYYY-MM-DD); 30 days ago
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day, included (YYYY-MM-DD); today
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone of the days
+         */
+        tz?: string;
+        /**
+         * Server Id
+         *
+         * Only this server's instances
+         */
+        server_id?: number | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/reports/hours';
+};
+
+export type ReportsHoursReportErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReportsHoursReportError = ReportsHoursReportErrors[keyof ReportsHoursReportErrors];
+
+export type ReportsHoursReportResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: HoursReport;
+};
+
+export type ReportsHoursReportResponse = ReportsHoursReportResponses[keyof ReportsHoursReportResponses];
+
+export type ReportsSendersReportData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         *
+         * How many senders
+         */
+        limit?: number;
+        /**
+         * `csv` for a spreadsheet download
+         */
+        format?: OutputFormat;
+        /**
+         * CSV separator. `;` is what Excel in pt-BR expects; numbers then use a decimal comma
+         */
+        sep?: Separator;
+        /**
+         * From
+         *
+         * First day (YYYY-MM-DD); 30 days ago
+         */
+        from?: string | null;
+        /**
+         * To
+         *
+         * Last day, included (YYYY-MM-DD); today
+         */
+        to?: string | null;
+        /**
+         * Tz
+         *
+         * IANA time zone of the days
+         */
+        tz?: string;
+        /**
+         * Server Id
+         *
+         * Only this server's instances
+         */
+        server_id?: number | null;
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/reports/senders';
+};
+
+export type ReportsSendersReportErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReportsSendersReportError = ReportsSendersReportErrors[keyof ReportsSendersReportErrors];
+
+export type ReportsSendersReportResponses = {
+    /**
+     * JSON, or CSV (UTF-8 with BOM) with `format=csv`
+     */
+    200: SendersReport;
+};
+
+export type ReportsSendersReportResponse = ReportsSendersReportResponses[keyof ReportsSendersReportResponses];
+
+export type BackupsExportBackupData = {
+    body: ExportRequest;
+    path?: never;
+    query?: never;
+    url: '/api/backups/export';
+};
+
+export type BackupsExportBackupErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type BackupsExportBackupError = BackupsExportBackupErrors[keyof BackupsExportBackupErrors];
+
+export type BackupsExportBackupResponses = {
+    /**
+     * The backup file
+     */
+    200: Backup;
+};
+
+export type BackupsExportBackupResponse = BackupsExportBackupResponses[keyof BackupsExportBackupResponses];
+
+export type BackupsImportBackupData = {
+    body: BackupImportRequest;
+    path?: never;
+    query?: never;
+    url: '/api/backups/import';
+};
+
+export type BackupsImportBackupErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type BackupsImportBackupError = BackupsImportBackupErrors[keyof BackupsImportBackupErrors];
+
+export type BackupsImportBackupResponses = {
+    /**
+     * Successful Response
+     */
+    200: ImportReport;
+};
+
+export type BackupsImportBackupResponse = BackupsImportBackupResponses[keyof BackupsImportBackupResponses];
+
+export type BackupsBackupStatusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/backups/status';
+};
+
+export type BackupsBackupStatusErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type BackupsBackupStatusError = BackupsBackupStatusErrors[keyof BackupsBackupStatusErrors];
+
+export type BackupsBackupStatusResponses = {
+    /**
+     * Successful Response
+     */
+    200: BackupStatus;
+};
+
+export type BackupsBackupStatusResponse = BackupsBackupStatusResponses[keyof BackupsBackupStatusResponses];
+
+export type RetentionPreviewData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/retention/preview';
+};
+
+export type RetentionPreviewErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type RetentionPreviewError = RetentionPreviewErrors[keyof RetentionPreviewErrors];
+
+export type RetentionPreviewResponses = {
+    /**
+     * Successful Response
+     */
+    200: PurgeReport;
+};
+
+export type RetentionPreviewResponse = RetentionPreviewResponses[keyof RetentionPreviewResponses];
+
+export type PrivacyExportSubjectData = {
+    body: SubjectRequest;
+    path?: never;
+    query?: never;
+    url: '/api/privacy/export';
+};
+
+export type PrivacyExportSubjectErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type PrivacyExportSubjectError = PrivacyExportSubjectErrors[keyof PrivacyExportSubjectErrors];
+
+export type PrivacyExportSubjectResponses = {
+    /**
+     * A ZIP file
+     */
+    200: unknown;
+};
+
+export type PrivacyEraseSubjectData = {
+    body: ErasureRequest;
+    path?: never;
+    query?: never;
+    url: '/api/privacy/erase';
+};
+
+export type PrivacyEraseSubjectErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type PrivacyEraseSubjectError = PrivacyEraseSubjectErrors[keyof PrivacyEraseSubjectErrors];
+
+export type PrivacyEraseSubjectResponses = {
+    /**
+     * Successful Response
+     */
+    200: ErasureReport;
+};
+
+export type PrivacyEraseSubjectResponse = PrivacyEraseSubjectResponses[keyof PrivacyEraseSubjectResponses];
+
 export type JobsListJobsData = {
     body?: never;
     path?: never;
@@ -5372,6 +6893,18 @@ export type WebhooksListEventsData = {
          */
         event?: string | null;
         /**
+         * Since
+         *
+         * Received at or after
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Received at or before
+         */
+        until?: string | null;
+        /**
          * Cursor
          *
          * From `next_cursor`
@@ -5416,6 +6949,47 @@ export type WebhooksListEventsResponses = {
 };
 
 export type WebhooksListEventsResponse = WebhooksListEventsResponses[keyof WebhooksListEventsResponses];
+
+export type WebhooksReplayEventsData = {
+    body: EventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/webhooks/events/replay';
+};
+
+export type WebhooksReplayEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type WebhooksReplayEventsError = WebhooksReplayEventsErrors[keyof WebhooksReplayEventsErrors];
+
+export type WebhooksReplayEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: ReplayReport;
+};
+
+export type WebhooksReplayEventsResponse = WebhooksReplayEventsResponses[keyof WebhooksReplayEventsResponses];
 
 export type WebhooksGetEventData = {
     body?: never;
@@ -5988,6 +7562,103 @@ export type AllowListSetAllowedNumbersResponses = {
 };
 
 export type AllowListSetAllowedNumbersResponse = AllowListSetAllowedNumbersResponses[keyof AllowListSetAllowedNumbersResponses];
+
+export type RecoveryRecoverData = {
+    /**
+     * Body
+     */
+    body?: RecoverRequest | null;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recover';
+};
+
+export type RecoveryRecoverErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryRecoverError = RecoveryRecoverErrors[keyof RecoveryRecoverErrors];
+
+export type RecoveryRecoverResponses = {
+    /**
+     * Successful Response
+     */
+    202: RecoveryRunRead;
+};
+
+export type RecoveryRecoverResponse = RecoveryRecoverResponses[keyof RecoveryRecoverResponses];
+
+export type RecoveryListRecoveriesData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/recoveries';
+};
+
+export type RecoveryListRecoveriesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type RecoveryListRecoveriesError = RecoveryListRecoveriesErrors[keyof RecoveryListRecoveriesErrors];
+
+export type RecoveryListRecoveriesResponses = {
+    /**
+     * Response Recovery-List Recoveries
+     *
+     * Successful Response
+     */
+    200: Array<RecoveryRunRead>;
+};
+
+export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, realtimeEventTypes, realtimeWsTicket, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -512,6 +512,8 @@ export const auditListAuditQueryKey = (options?: Options<AuditListAuditData>) =>
 
 /**
  * Read the audit log
+ *
+ * Newest first. `format=csv` downloads the entries matching the filters (the newest 100,000, ignoring the page) as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
  */
 export const auditListAuditOptions = (options?: Options<AuditListAuditData>) => queryOptions<AuditListAuditResponse, AuditListAuditError, AuditListAuditResponse, ReturnType<typeof auditListAuditQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -530,6 +532,8 @@ export const auditListAuditInfiniteQueryKey = (options?: Options<AuditListAuditD
 
 /**
  * Read the audit log
+ *
+ * Newest first. `format=csv` downloads the entries matching the filters (the newest 100,000, ignoring the page) as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
  */
 export const auditListAuditInfiniteOptions = (options?: Options<AuditListAuditData>) => infiniteQueryOptions<AuditListAuditResponse, AuditListAuditError, InfiniteData<AuditListAuditResponse>, QueryKey<Options<AuditListAuditData>>, number | Pick<QueryKey<Options<AuditListAuditData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
 // @ts-ignore
@@ -1072,6 +1076,220 @@ export const statsOverviewOptions = (options?: Options<StatsOverviewData>) => qu
     queryKey: statsOverviewQueryKey(options)
 });
 
+export const reportsMessagesReportQueryKey = (options?: Options<ReportsMessagesReportData>) => createQueryKey('reportsMessagesReport', options);
+
+/**
+ * Messages per day and instance
+ *
+ * Received, sent and blocked messages. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsMessagesReportOptions = (options?: Options<ReportsMessagesReportData>) => queryOptions<ReportsMessagesReportResponse, ReportsMessagesReportError, ReportsMessagesReportResponse, ReturnType<typeof reportsMessagesReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsMessagesReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsMessagesReportQueryKey(options)
+});
+
+export const reportsUptimeReportQueryKey = (options?: Options<ReportsUptimeReportData>) => createQueryKey('reportsUptimeReport', options);
+
+/**
+ * Connection uptime per day and instance
+ *
+ * Time connected to WhatsApp over the time with a known state. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsUptimeReportOptions = (options?: Options<ReportsUptimeReportData>) => queryOptions<ReportsUptimeReportResponse, ReportsUptimeReportError, ReportsUptimeReportResponse, ReturnType<typeof reportsUptimeReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsUptimeReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsUptimeReportQueryKey(options)
+});
+
+export const reportsJobsReportQueryKey = (options?: Options<ReportsJobsReportData>) => createQueryKey('reportsJobsReport', options);
+
+/**
+ * Image jobs per day
+ *
+ * Jobs created per day, success rate and mean duration. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsJobsReportOptions = (options?: Options<ReportsJobsReportData>) => queryOptions<ReportsJobsReportResponse, ReportsJobsReportError, ReportsJobsReportResponse, ReturnType<typeof reportsJobsReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsJobsReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsJobsReportQueryKey(options)
+});
+
+export const reportsHoursReportQueryKey = (options?: Options<ReportsHoursReportData>) => createQueryKey('reportsHoursReport', options);
+
+/**
+ * Busiest hours of the day
+ *
+ * Messages per hour of the day over the period. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsHoursReportOptions = (options?: Options<ReportsHoursReportData>) => queryOptions<ReportsHoursReportResponse, ReportsHoursReportError, ReportsHoursReportResponse, ReturnType<typeof reportsHoursReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsHoursReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsHoursReportQueryKey(options)
+});
+
+export const reportsSendersReportQueryKey = (options?: Options<ReportsSendersReportData>) => createQueryKey('reportsSendersReport', options);
+
+/**
+ * Top senders
+ *
+ * The senders of the most incoming messages (their days are UTC days). Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsSendersReportOptions = (options?: Options<ReportsSendersReportData>) => queryOptions<ReportsSendersReportResponse, ReportsSendersReportError, ReportsSendersReportResponse, ReturnType<typeof reportsSendersReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsSendersReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsSendersReportQueryKey(options)
+});
+
+/**
+ * Download a backup of the configuration
+ *
+ * Servers, instances with their settings, allow-lists and forward URLs, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
+ */
+export const backupsExportBackupMutation = (options?: Partial<Options<BackupsExportBackupData>>): UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> => {
+    const mutationOptions: UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await backupsExportBackup({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Restore a backup (idempotent)
+ *
+ * Creates what is missing and updates what differs, matching servers by URL, instances by server and name, users by username and API keys by hash; deletes nothing. `dry_run` reports the same counts and changes nothing. A wrong passphrase is a 422 and changes nothing.
+ */
+export const backupsImportBackupMutation = (options?: Partial<Options<BackupsImportBackupData>>): UseMutationOptions<BackupsImportBackupResponse, BackupsImportBackupError, Options<BackupsImportBackupData>> => {
+    const mutationOptions: UseMutationOptions<BackupsImportBackupResponse, BackupsImportBackupError, Options<BackupsImportBackupData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await backupsImportBackup({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const backupsBackupStatusQueryKey = (options?: Options<BackupsBackupStatusData>) => createQueryKey('backupsBackupStatus', options);
+
+/**
+ * Automatic backups: the last one's time and size
+ */
+export const backupsBackupStatusOptions = (options?: Options<BackupsBackupStatusData>) => queryOptions<BackupsBackupStatusResponse, BackupsBackupStatusError, BackupsBackupStatusResponse, ReturnType<typeof backupsBackupStatusQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await backupsBackupStatus({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: backupsBackupStatusQueryKey(options)
+});
+
+export const retentionPreviewQueryKey = (options?: Options<RetentionPreviewData>) => createQueryKey('retentionPreview', options);
+
+/**
+ * What the next retention purge would delete
+ *
+ * The age setting of each kind of data (RETENTION_*_DAYS, and each instance's `message_retention_days`) and how many rows are past it. Nothing is deleted here; the purge runs on its own every RETENTION_PURGE_INTERVAL_SECONDS.
+ */
+export const retentionPreviewOptions = (options?: Options<RetentionPreviewData>) => queryOptions<RetentionPreviewResponse, RetentionPreviewError, RetentionPreviewResponse, ReturnType<typeof retentionPreviewQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await retentionPreview({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: retentionPreviewQueryKey(options)
+});
+
+/**
+ * Export everything held about a phone number (ZIP)
+ *
+ * Messages it sent or received, the images processed from them, the invoices read and the image files. Recorded in the audit log.
+ */
+export const privacyExportSubjectMutation = (options?: Partial<Options<PrivacyExportSubjectData>>): UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> => {
+    const mutationOptions: UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await privacyExportSubject({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Erase everything held about a phone number
+ *
+ * Deletes its messages, the image jobs, invoices and files read from them, its daily sender counts and the webhook events naming it. Reports keep their anonymous daily totals. Recorded in the audit log (last four digits only).
+ */
+export const privacyEraseSubjectMutation = (options?: Partial<Options<PrivacyEraseSubjectData>>): UseMutationOptions<PrivacyEraseSubjectResponse, PrivacyEraseSubjectError, Options<PrivacyEraseSubjectData>> => {
+    const mutationOptions: UseMutationOptions<PrivacyEraseSubjectResponse, PrivacyEraseSubjectError, Options<PrivacyEraseSubjectData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await privacyEraseSubject({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 export const jobsListJobsQueryKey = (options?: Options<JobsListJobsData>) => createQueryKey('jobsListJobs', options);
 
 /**
@@ -1268,10 +1486,31 @@ export const webhooksListEventsInfiniteOptions = (options?: Options<WebhooksList
     queryKey: webhooksListEventsInfiniteQueryKey(options)
 });
 
+/**
+ * Apply a selection of received events again (admins)
+ *
+ * Replays, oldest first, up to 500 events matching every filter given (an empty selection matches every event). Idempotent like a single replay; events of deleted instances are skipped. Replays are not forwarded.
+ */
+export const webhooksReplayEventsMutation = (options?: Partial<Options<WebhooksReplayEventsData>>): UseMutationOptions<WebhooksReplayEventsResponse, WebhooksReplayEventsError, Options<WebhooksReplayEventsData>> => {
+    const mutationOptions: UseMutationOptions<WebhooksReplayEventsResponse, WebhooksReplayEventsError, Options<WebhooksReplayEventsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await webhooksReplayEvents({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 export const webhooksGetEventQueryKey = (options: Options<WebhooksGetEventData>) => createQueryKey('webhooksGetEvent', options);
 
 /**
  * Get a received event with its body (admins)
+ *
+ * Credentials in the body (the instance token, secrets, tokens, passwords) are masked; strings longer than 4000 characters (media as base64) are shortened.
  */
 export const webhooksGetEventOptions = (options: Options<WebhooksGetEventData>) => queryOptions<WebhooksGetEventResponse, WebhooksGetEventError, WebhooksGetEventResponse, ReturnType<typeof webhooksGetEventQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -1353,7 +1592,7 @@ export const webhooksListDeliveriesInfiniteOptions = (options?: Options<Webhooks
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDeliveryMutation = (options?: Partial<Options<WebhooksRetryDeliveryData>>): UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> => {
     const mutationOptions: UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> = {
@@ -1529,6 +1768,43 @@ export const allowListSetAllowedNumbersMutation = (options?: Partial<Options<All
     };
     return mutationOptions;
 };
+
+/**
+ * Recover the messages whose webhooks never arrived
+ *
+ * Starts a pass in the background: evodash asks Evolution for the messages it stored since `since` (default: the newest message stored here, minus a safety margin), page by page, and stores each one not stored yet exactly as if its webhook had arrived (allow-list, image jobs, live updates). Follow it with `GET /api/instances/{id}/recoveries`. evodash also runs a pass by itself after it starts and whenever an instance goes back to `open`.
+ */
+export const recoveryRecoverMutation = (options?: Partial<Options<RecoveryRecoverData>>): UseMutationOptions<RecoveryRecoverResponse, RecoveryRecoverError, Options<RecoveryRecoverData>> => {
+    const mutationOptions: UseMutationOptions<RecoveryRecoverResponse, RecoveryRecoverError, Options<RecoveryRecoverData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await recoveryRecover({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const recoveryListRecoveriesQueryKey = (options: Options<RecoveryListRecoveriesData>) => createQueryKey('recoveryListRecoveries', options);
+
+/**
+ * The latest recovery passes of an instance, newest first
+ */
+export const recoveryListRecoveriesOptions = (options: Options<RecoveryListRecoveriesData>) => queryOptions<RecoveryListRecoveriesResponse, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, ReturnType<typeof recoveryListRecoveriesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await recoveryListRecoveries({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: recoveryListRecoveriesQueryKey(options)
+});
 
 /**
  * Get a one-use ticket for the WebSocket

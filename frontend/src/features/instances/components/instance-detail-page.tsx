@@ -30,6 +30,7 @@ import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
 import { InstanceOverview } from './instance-overview';
 import { RecentMessages } from './recent-messages';
+import { RecoveryCard } from './recovery-card';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
 import { WebhookCard } from './webhook-card';
@@ -216,6 +217,7 @@ function InstanceDetail({
             </div>
             <div className="col-lg-5">
               <ConnectionTimeline instanceId={instance.id} />
+              <RecoveryCard instanceId={instance.id} canOperate={canOperate} />
             </div>
           </div>
         </Tab>

@@ -213,6 +213,28 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
     },
     more: 'Show more',
   },
+  recovery: {
+    title: 'Message recovery',
+    help: 'Messages whose webhooks never arrived (evodash was down, or WhatsApp queued them) are fetched from Evolution and stored once. It runs by itself after evodash starts and when the instance reconnects.',
+    run: 'Recover messages',
+    running: 'Recovering…',
+    started: 'Recovery started.',
+    failed: 'Could not start the recovery.',
+    empty: 'No recovery has run yet.',
+    summary: '{{found}} found, {{new}} new',
+    progress: 'Page {{done}} of {{total}}',
+    window: 'Messages since {{since}}',
+    triggers: {
+      startup: 'After startup',
+      reconnect: 'After reconnecting',
+      manual: 'On request',
+    },
+    statuses: {
+      running: 'Running',
+      succeeded: 'Done',
+      failed: 'Failed',
+    },
+  },
   webhook: {
     title: 'Webhook',
     ok: 'Configured as expected',

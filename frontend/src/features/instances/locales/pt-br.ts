@@ -209,6 +209,28 @@ export const instancesPtBR = {
     },
     more: 'Ver mais',
   },
+  recovery: {
+    title: 'Recuperação de mensagens',
+    help: 'Mensagens cujos webhooks nunca chegaram (o evodash estava fora do ar, ou o WhatsApp as enfileirou) são buscadas no Evolution e gravadas uma única vez. Roda sozinha quando o evodash inicia e quando a instância reconecta.',
+    run: 'Recuperar mensagens',
+    running: 'Recuperando…',
+    started: 'Recuperação iniciada.',
+    failed: 'Não foi possível iniciar a recuperação.',
+    empty: 'Nenhuma recuperação foi feita ainda.',
+    summary: '{{found}} encontradas, {{new}} novas',
+    progress: 'Página {{done}} de {{total}}',
+    window: 'Mensagens desde {{since}}',
+    triggers: {
+      startup: 'Ao iniciar',
+      reconnect: 'Ao reconectar',
+      manual: 'A pedido',
+    },
+    statuses: {
+      running: 'Em andamento',
+      succeeded: 'Concluída',
+      failed: 'Falhou',
+    },
+  },
   webhook: {
     title: 'Webhook',
     ok: 'Configurado como esperado',

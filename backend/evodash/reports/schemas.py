@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """A report's period (whole days in ``tz``, both ends included) and scope."""
+
+    first_day: date
+    last_day: date
+    tz: str
+    start: datetime  # first_day's midnight in tz, as UTC
+    end: datetime  # the midnight after last_day in tz, as UTC
+    server_id: int | None = None
+    instance_id: int | None = None
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from", description="First day (in `tz`)")
+    to: date = Field(description="Last day (in `tz`), included")
+    tz: str = Field(description="Time zone of the days")
+
+
+class MessageDayRow(BaseModel):
+    day: date
+    instance_id: int
+    instance_name: str
+    received: int = Field(description="Incoming messages")
+    sent: int = Field(description="Outgoing messages")
+    blocked: int = Field(description="Incoming messages from senders not on the allow-list")
+
+
+class MessageTotals(BaseModel):
+    received: int
+    sent: int
+    blocked: int
+
+
+class MessagesReport(Period):
+    rows: list[MessageDayRow] = Field(description="One row per day and instance with messages")
+    totals: MessageTotals
+
+
+class UptimeDayRow(BaseModel):
+    day: date
+    instance_id: int
+    instance_name: str
+    open_seconds: int = Field(description="Time connected to WhatsApp (state `open`)")
+    observed_seconds: int = Field(description="Time with a known connection state")
+    uptime_percent: float | None = Field(description="open / observed; null when unobserved")
+
+
+class UptimeReport(Period):
+    rows: list[UptimeDayRow]
+
+
+class JobDayRow(BaseModel):
+    day: date
+    total: int
+    succeeded: int
+    failed: int
+    cancelled: int
+    success_rate: float | None = Field(
+        description="succeeded / (succeeded + failed), in percent; null when none finished"
+    )
+    mean_duration_ms: float | None = Field(description="Mean run time of succeeded jobs")
+
+
+class JobsReport(Period):
+    rows: list[JobDayRow]
+
+
+class HourRow(BaseModel):
+    hour: int = Field(ge=0, le=23, description="Hour of the day in `tz`")
+    received: int
+    sent: int
+
+
+class HoursReport(Period):
+    rows: list[HourRow] = Field(description="24 rows, hour 0 to 23")
+
+
+class SenderRow(BaseModel):
+    sender_phone: str
+    messages: int
+
+
+class SendersReport(Period):
+    rows: list[SenderRow] = Field(description="Busiest senders first (days in UTC)")

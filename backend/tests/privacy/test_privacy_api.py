@@ -1,0 +1,163 @@
+"""LGPD requests: everything about one number exported as a ZIP, then erased; other
+people's data untouched; both audited without the full number."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.core.config import Settings
+from evodash.core.db import utcnow
+from evodash.instances.models import EvolutionInstance
+from evodash.jobs.models import ImageProcessingJob
+from evodash.messages.models import WhatsAppMessage
+from evodash.reports.models import SenderDaily
+from evodash.servers.models import EvolutionServer
+from evodash.users.models import AuditLog
+from evodash.webhooks.models import WebhookEvent
+from tests.factories import UserFactory
+
+AsUser = Callable[[Any], Awaitable[dict[str, str]]]
+PHONE = "+55 11 98765-4321"
+
+
+async def seed(db: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    (settings.media_root / "cd").mkdir(parents=True)
+    (settings.media_root / "cd" / "boleto.jpg").write_bytes(b"jpeg bytes")
+    now = utcnow()
+    async with db() as s:
+        server = EvolutionServer(
+            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
+        )
+        s.add(server)
+        await s.flush()
+        inst = EvolutionInstance(server_id=server.id, display_name="Loja", name="loja")
+        s.add(inst)
+        await s.flush()
+        rows = [
+            # (id, sender_phone, remote_jid, direction, text)
+            ("M1", "+5511987654321", "5511987654321@s.whatsapp.net", "in", "Olá, segue boleto"),
+            # Outgoing, in the chat written without the ninth digit.
+            ("M2", None, "551187654321@s.whatsapp.net", "out", "Recebido, obrigado"),
+            ("M3", "+5521999998888", "5521999998888@s.whatsapp.net", "in", "Outra pessoa"),
+        ]
+        stored = {}
+        for mid, sender, jid, direction, text in rows:
+            m = WhatsAppMessage(
+                instance_id=inst.id,
+                message_id=mid,
+                remote_jid=jid,
+                sender_phone=sender,
+                direction=direction,
+                message_type="conversation",
+                text=text,
+                wa_timestamp=now,
+                raw={},
+            )
+            s.add(m)
+            await s.flush()
+            stored[mid] = m.id
+        s.add(
+            ImageProcessingJob(
+                message_id=stored["M1"],
+                instance_id=inst.id,
+                status="succeeded",
+                media_path="cd/boleto.jpg",
+                result={"summary": {"amount": "1234.56", "beneficiary": "Água Ltda"}},
+            )
+        )
+        s.add(ImageProcessingJob(message_id=stored["M3"], instance_id=inst.id, status="failed"))
+        s.add(
+            WebhookEvent(
+                instance_id=inst.id,
+                event="messages.upsert",
+                body={"data": {"key": {"remoteJid": "5511987654321@s.whatsapp.net"}}},
+            )
+        )
+        s.add(
+            WebhookEvent(
+                instance_id=inst.id,
+                event="messages.upsert",
+                body={"data": {"key": {"remoteJid": "5521999998888@s.whatsapp.net"}}},
+            )
+        )
+        await s.commit()
+
+
+async def count(db: async_sessionmaker[AsyncSession], model: Any) -> int:
+    async with db() as s:
+        return int(await s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+class TestDataSubject:
+    async def test_export_then_erase(
+        self,
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: AsUser,
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+    ) -> None:
+        await seed(db, settings)
+        headers = await as_user(await users.admin())
+        r = await client.post("/api/privacy/export", json={"phone": PHONE}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            messages = json.loads(z.read("messages.json"))
+            jobs = json.loads(z.read("jobs.json"))
+            assert z.read("media/cd/boleto.jpg") == b"jpeg bytes"
+        assert sorted(m["message_id"] for m in messages) == ["M1", "M2"]
+        assert [j["result"]["summary"]["beneficiary"] for j in jobs] == ["Água Ltda"]
+
+        refused = await client.post(
+            "/api/privacy/erase", json={"phone": PHONE, "confirm": False}, headers=headers
+        )
+        assert refused.status_code == 422
+        r = await client.post(
+            "/api/privacy/erase", json={"phone": PHONE, "confirm": True}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        assert r.json() == {
+            "phone": "+5511987654321",
+            "messages": 2,
+            "jobs": 1,
+            "media_files": 1,
+            "sender_days": 1,
+            "webhook_events": 1,
+        }
+        async with db() as s:
+            left = (await s.execute(select(WhatsAppMessage.message_id))).scalars().all()
+            senders = (await s.execute(select(SenderDaily.sender_phone))).scalars().all()
+            audit = (
+                await s.execute(
+                    select(AuditLog.action, AuditLog.object_id).where(
+                        AuditLog.action.like("privacy.%")
+                    )
+                )
+            ).all()
+        assert left == ["M3"] and senders == ["+5521999998888"]
+        assert await count(db, ImageProcessingJob) == 1
+        assert await count(db, WebhookEvent) == 1
+        assert not (settings.media_root / "cd" / "boleto.jpg").exists()
+        assert sorted(audit) == [("privacy.erased", "…4321"), ("privacy.exported", "…4321")]
+        async with db() as s:
+            details = (await s.execute(select(AuditLog.detail))).scalars().all()
+        assert "98765" not in json.dumps(details)
+
+    async def test_admins_only_and_bad_numbers(
+        self, client: httpx.AsyncClient, users: UserFactory, as_user: AsUser
+    ) -> None:
+        operator = await as_user(await users.operator())
+        r = await client.post("/api/privacy/export", json={"phone": PHONE}, headers=operator)
+        assert r.status_code == 403
+        admin = await as_user(await users.admin())
+        r = await client.post("/api/privacy/export", json={"phone": "abc"}, headers=admin)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "phone"
