@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -270,27 +271,36 @@ def thread_run(fn: Any, *args: Any) -> None:
     thread.join()
 
 
+Key = tuple[str, str, str]  # page, profile, build
+
+
 async def measure(
-    base: str, cases: list[tuple[str, PageCase]], profiles: list[str], runs: int
-) -> tuple[dict[tuple[str, str], Result], list[float]]:
+    bases: dict[str, str], cases: list[tuple[str, PageCase]], profiles: list[str], runs: int
+) -> tuple[dict[Key, Result], list[float]]:
+    """Each round loads every page in every profile from every build (``bases``: build
+    label -> server URL), the builds in turns, so the machine's load weighs on all alike."""
     from playwright.async_api import async_playwright
 
-    results: dict[tuple[str, str], Result] = {}
+    results: dict[Key, Result] = {}
     loads: list[float] = []
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        login = await browser.new_context(base_url=base)
-        answer = await login.request.post(
-            "/api/auth/login", data={"username": USERNAME, "password": PASSWORD}
-        )
-        if not answer.ok:
-            raise RuntimeError(f"login failed: {answer.status} {await answer.text()}")
-        state = await login.storage_state()
-        await login.close()
+        states = {}
+        for build, base in bases.items():
+            login = await browser.new_context(base_url=base)
+            answer = await login.request.post(
+                "/api/auth/login", data={"username": USERNAME, "password": PASSWORD}
+            )
+            if not answer.ok:
+                raise RuntimeError(f"login failed: {answer.status} {await answer.text()}")
+            states[build] = await login.storage_state()
+            await login.close()
 
-        async def once(case: PageCase, profile: str) -> Sample:
+        async def once(case: PageCase, profile: str, build: str) -> Sample:
             context = await browser.new_context(
-                base_url=base, storage_state=state, viewport={"width": 1280, "height": 800}
+                base_url=bases[build],
+                storage_state=states[build],
+                viewport={"width": 1280, "height": 800},
             )
             try:
                 await context.add_init_script(OBSERVER % case.visible)
@@ -313,31 +323,35 @@ async def measure(
 
         # One untimed load of every page (the server's and the database's caches).
         for _, case in cases:
-            await once(case, "desktop")
+            for build in bases:
+                await once(case, "desktop", build)
+        order = list(bases)
         for round_ in range(runs):
             loads.append(os.getloadavg()[0])
             for label, case in cases:
                 for profile in profiles:
-                    sample = await once(case, profile)
-                    results.setdefault((label, profile), Result()).samples.append(sample)
+                    for build in order:
+                        sample = await once(case, profile, build)
+                        results.setdefault((label, profile, build), Result()).samples.append(sample)
+            order.reverse()  # who goes first changes every round
             print(f"  round {round_ + 1}/{runs} done (load {os.getloadavg()[0]:.1f})")
         loads.append(os.getloadavg()[0])
         await browser.close()
     return results, loads
 
 
-def table(results: dict[tuple[str, str], Result], profiles: list[str]) -> str:
+def table(results: dict[Key, Result], profiles: list[str]) -> str:
     lines = [
-        "| page | profile | data visible, median (range) | data request starts, median"
+        "| page | profile | build | data visible, median (range) | data request starts, median"
         " (range) | data request depth | deepest request before the data | requests before"
         " the data |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for (label, profile), result in results.items():
+    for (label, profile, build), result in results.items():
         if profile not in profiles:
             continue
         lines.append(
-            f"| {label} | {profile} | {result.median('visible'):,.0f} ms"
+            f"| {label} | {profile} | {build} | {result.median('visible'):,.0f} ms"
             f" ({result.span('visible')}) | {result.median('request_start'):,.0f} ms"
             f" ({result.span('request_start')}) | {result.median('request_depth'):.0f}"
             f" | {result.median('max_depth'):.0f} | {result.median('requests'):.0f} |"
@@ -357,18 +371,27 @@ def main() -> int:
     parser.add_argument("--title", default="SPA timing", help="docs/benchmarks.md section")
     parser.add_argument("--note", default="", help="a sentence added to the section")
     parser.add_argument("--dist", type=Path, default=ROOT / "frontend" / "dist")
+    parser.add_argument("--label", default="this", help="the name of --dist's build")
+    parser.add_argument(
+        "--compare", type=Path, help="another build (a dist directory) loaded in turns with it"
+    )
+    parser.add_argument("--compare-label", default="before")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/")
     args = parser.parse_args()
     profiles = [p for p in args.profiles.split(",") if p]
     pages = [p for p in args.pages.split(",") if p]
     dist = args.dist.resolve()
-    if not (dist / "index.html").is_file():
-        raise SystemExit(f"{dist}/index.html is missing: run `make build` first")
+    builds = {args.label: dist}
+    if args.compare:
+        builds[args.compare_label] = args.compare.resolve()
+    for build_dist in builds.values():
+        if not (build_dist / "index.html").is_file():
+            raise SystemExit(f"{build_dist}/index.html is missing: run `make build` first")
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
 
-    results: dict[tuple[str, str], Result] = {}
+    results: dict[Key, Result] = {}
     loads: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -392,9 +415,13 @@ def main() -> int:
             ]
             if not wanted:
                 continue
-            with evodash_process(settings, workdir) as (base, _pid):
-                print(f"  {base}: {', '.join(label for label, _ in wanted)}")
-                found, seen = asyncio.run(measure(base, wanted, profiles, args.runs))
+            with ExitStack() as stack:
+                bases = {}
+                for build, build_dist in builds.items():
+                    env = {**settings, "FRONTEND_DIST": str(build_dist)}
+                    bases[build], _pid = stack.enter_context(evodash_process(env, workdir))
+                print(f"  {bases}: {', '.join(label for label, _ in wanted)}")
+                found, seen = asyncio.run(measure(bases, wanted, profiles, args.runs))
             results.update(found)
             loads += seen
 

@@ -2,7 +2,60 @@
 import { fileURLToPath, URL } from 'node:url';
 
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin, type Rolldown } from 'vite';
+
+import { ROUTE_HINTS } from './src/app/route-hints.ts';
+
+/**
+ * Writes dist/route-hints.json: for each page (src/app/route-hints.ts), the chunks of its
+ * route modules and everything they import that index.html does not already load, their
+ * styles, and its first API requests. The backend puts them in index.html as preload links,
+ * so a page's code and data start with the HTML (see evodash.spa).
+ */
+function routeHints(): Plugin {
+  return {
+    name: 'evodash-route-hints',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter(
+        (item): item is Rolldown.OutputChunk => item.type === 'chunk',
+      );
+      const graph = (fileName: string, into = new Set<string>()) => {
+        if (into.has(fileName)) return into;
+        into.add(fileName);
+        const chunk = bundle[fileName];
+        if (chunk.type === 'chunk') for (const child of chunk.imports) graph(child, into);
+        return into;
+      };
+      const initial = new Set<string>();
+      for (const chunk of chunks) if (chunk.isEntry) graph(chunk.fileName, initial);
+      const hints: Record<string, { modules: string[]; styles: string[]; data: string[] }> = {};
+      for (const hint of ROUTE_HINTS) {
+        const files = new Set<string>();
+        for (const module of hint.modules) {
+          const chunk = chunks.find((item) => item.facadeModuleId?.endsWith(`/${module}`));
+          if (!chunk) this.error(`route-hints: no chunk for ${module} (${hint.path})`);
+          graph(chunk.fileName, files);
+        }
+        const own = [...files].filter((file) => !initial.has(file));
+        const styles = own.flatMap((file) => {
+          const chunk = bundle[file];
+          return chunk.type === 'chunk' ? [...(chunk.viteMetadata?.importedCss ?? [])] : [];
+        });
+        hints[hint.path] = {
+          modules: own.map((file) => `/${file}`),
+          styles: [...new Set(styles)].map((file) => `/${file}`),
+          data: [...(hint.data ?? [])],
+        };
+      }
+      this.emitFile({
+        type: 'asset',
+        fileName: 'route-hints.json',
+        source: `${JSON.stringify(hints, null, 2)}\n`,
+      });
+    },
+  };
+}
 
 // The FastAPI backend during development (`evodash run`). Override with EVODASH_API_URL.
 const apiTarget = process.env.EVODASH_API_URL ?? 'http://127.0.0.1:8000';
@@ -22,7 +75,7 @@ const proxy = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), routeHints()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

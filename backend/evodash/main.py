@@ -42,6 +42,7 @@ from evodash.core.openapi import install_openapi
 from evodash.core.scheduler import Scheduler
 from evodash.core.security import PasswordHashing, configure_password_hashing
 from evodash.core.services import Services, open_services
+from evodash.core.spa import SpaIndex
 from evodash.instances import cleanup
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.monitoring.router import router as monitoring_router
@@ -159,9 +160,11 @@ class ImmutableStaticFiles(StaticFiles):
         return response
 
 
-def _mount_spa(app: FastAPI, dist: Path) -> None:
+def _mount_spa(app: FastAPI, dist: Path, session_cookie: str) -> None:
     dist = dist.resolve()
     index = dist / "index.html"
+    # Each page's index.html names its code and first data (preload links): see core/spa.py.
+    spa_index = SpaIndex(dist)
     assets = dist / "assets"
     if assets.is_dir():
         app.mount("/assets", ImmutableStaticFiles(directory=assets), name="assets")
@@ -179,6 +182,13 @@ def _mount_spa(app: FastAPI, dist: Path) -> None:
         if path and candidate.is_file() and dist in candidate.parents:
             return FileResponse(candidate)
         if index.is_file():
+            page = spa_index.render(
+                path,
+                query=request.url.query,
+                has_session=session_cookie in request.cookies,
+            )
+            if page is not None:
+                return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(
             "<!doctype html><title>evodash</title><h1>evodash API is running</h1>"
@@ -218,7 +228,7 @@ def create_app(
     app.include_router(api_router)
     app.state.route_templates = route_templates()
     app.include_router(realtime_router)
-    _mount_spa(app, settings.frontend_dist)
+    _mount_spa(app, settings.frontend_dist, settings.session_cookie_name)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

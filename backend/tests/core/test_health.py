@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import json
+
 import httpx
+import pytest
 
 
 class TestHealth:
@@ -97,3 +100,118 @@ class TestSpaServing:
             missing = await client.get("/api/does-not-exist")
             assert missing.status_code == 404
             assert missing.json()["error"] == "not_found"
+
+
+class TestSpaRouteHints:
+    """index.html names each page's chunks and first data (core/spa.py)."""
+
+    HINTS = {
+        "/": {"modules": ["/assets/dashboard-1.js"], "styles": [], "data": ["/api/stats/overview"]},
+        "/instances": {
+            "modules": ["/assets/list-1.js", "/assets/shared-1.js"],
+            "styles": ["/assets/shared-1.css"],
+            "data": ["/api/instances?page=1&page_size=20", "/api/servers?page=1&page_size=200"],
+        },
+        "/instances/:instanceId": {"modules": ["/assets/detail-1.js"], "styles": [], "data": []},
+        "/instances/new": {"modules": ["/assets/new-1.js"], "styles": [], "data": []},
+    }
+
+    @staticmethod
+    def _dist(tmp_path: object, hints: object) -> object:
+        from pathlib import Path
+
+        dist = Path(str(tmp_path)) / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text(
+            '<!doctype html><html><head><script type="module" src="/assets/index-1.js">'
+            "</script></head><body><div id=root></div></body></html>"
+        )
+        raw = hints if isinstance(hints, str) else json.dumps(hints)
+        (dist / "route-hints.json").write_text(raw)
+        return dist
+
+    @staticmethod
+    async def _pages(settings: object, dist: object, *urls: str, cookie: bool) -> list[str]:
+        from asgi_lifespan import LifespanManager
+
+        from evodash.main import create_app
+
+        app = create_app(settings.model_copy(update={"frontend_dist": dist}))  # type: ignore[attr-defined]
+        cookies = {settings.session_cookie_name: "anything"} if cookie else {}  # type: ignore[attr-defined]
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app),
+                base_url="http://testserver",
+                cookies=cookies,
+            ) as client,
+        ):
+            pages = []
+            for url in urls:
+                response = await client.get(url)
+                assert response.status_code == 200
+                assert response.headers["cache-control"] == "no-cache"
+                assert "id=root" in response.text
+                pages.append(response.text)
+            return pages
+
+    async def test_each_page_names_its_chunks_styles_and_data(
+        self, settings: object, tmp_path: object
+    ) -> None:
+        dist = self._dist(tmp_path, self.HINTS)
+        instances, filtered, detail, new, unknown, root = await self._pages(
+            settings,
+            dist,
+            "/instances",
+            "/instances?status=open",
+            "/instances/7",
+            "/instances/new",
+            "/nothing/here",
+            "/",
+            cookie=True,
+        )
+        head = instances.split("</head>")[0]
+        assert '<link rel="modulepreload" crossorigin href="/assets/list-1.js">' in head
+        assert '<link rel="modulepreload" crossorigin href="/assets/shared-1.js">' in head
+        assert '<link rel="stylesheet" crossorigin href="/assets/shared-1.css">' in head
+        assert (
+            '<link rel="preload" as="fetch" crossorigin="use-credentials" '
+            'href="/api/instances?page=1&amp;page_size=20">'
+        ) in head
+        assert "/api/servers?page=1&amp;page_size=200" in head
+        # A filtered view asks for other data: only the code is announced.
+        assert "list-1.js" in filtered and 'as="fetch"' not in filtered
+        assert "detail-1.js" in detail and "new-1.js" not in detail
+        assert "new-1.js" in new and "detail-1.js" not in new
+        assert "modulepreload" not in unknown
+        assert 'href="/api/stats/overview"' in root and "list-1.js" not in root
+
+    async def test_data_is_announced_only_with_a_session_cookie(
+        self, settings: object, tmp_path: object
+    ) -> None:
+        (page,) = await self._pages(
+            settings, self._dist(tmp_path, self.HINTS), "/instances", cookie=False
+        )
+        assert "list-1.js" in page
+        assert 'as="fetch"' not in page
+
+    @pytest.mark.parametrize(
+        "hints",
+        [
+            "{not json",
+            {"/instances": {"modules": ['"><script>alert(1)</script>']}},
+            {"/instances": {"modules": ["https://evil.example/x.js"]}},
+            {"/instances": {"modules": ["//evil.example/x.js"]}},
+            {"/inst ances": {"modules": []}},
+            ["/instances"],
+        ],
+    )
+    async def test_a_broken_or_hostile_hints_file_serves_the_plain_page(
+        self, settings: object, tmp_path: object, hints: object
+    ) -> None:
+        (page,) = await self._pages(
+            settings, self._dist(tmp_path, hints), "/instances", cookie=True
+        )
+        assert "<script>alert" not in page
+        assert "evil.example" not in page
+        assert "modulepreload" not in page

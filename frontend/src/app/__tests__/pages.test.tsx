@@ -1,6 +1,6 @@
 import { screen, waitFor } from '@testing-library/react';
 import { createMemoryRouter } from 'react-router';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { meQueryKey } from '@/features/auth/api/get-me';
 import { overviewQueryKey } from '@/features/dashboard/api/get-overview';
@@ -10,6 +10,7 @@ import { json, mockFetch } from '@/testing/mock-fetch';
 import { renderApp } from '@/testing/test-utils';
 
 import { prefetchHref } from '../pages';
+import { ROUTE_HINTS } from '../route-hints';
 import { createAppQueryClient } from '../provider';
 import { createRoutes } from '../router';
 import { warmUp } from '../warm-up';
@@ -98,5 +99,33 @@ describe('each page’s code and data start at navigation', () => {
     screen.getByRole('link', { name: 'Jobs' }).focus();
     await waitFor(() => expect(seen(requests)).toContain('/api/jobs/counts'));
     expect(router.state.location.pathname).toBe('/');
+  });
+});
+
+describe('the route hints the server puts in index.html', () => {
+  it.each(ROUTE_HINTS.filter((hint) => hint.data))(
+    '$path: the data announced is what the page asks for first',
+    async (hint) => {
+      const requests: string[] = [];
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (input: Request) => {
+          const url = new URL(input.url);
+          requests.push(`${url.pathname}${url.search}`);
+          return never();
+        }),
+      );
+      const client = createAppQueryClient();
+      createMemoryRouter(createRoutes(client), { initialEntries: [hint.path] });
+      await waitFor(() => expect(requests).toHaveLength(hint.data?.length ?? 0));
+      expect([...requests].sort()).toEqual([...(hint.data ?? [])].sort());
+    },
+  );
+
+  it('name route modules that exist', () => {
+    const modules = import.meta.glob('/src/app/routes/**/*.tsx');
+    for (const hint of ROUTE_HINTS) {
+      for (const module of hint.modules) expect(Object.keys(modules)).toContain(`/${module}`);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { LazyLineChart } from '@/components/charts/lazy-charts';
+import { useMediaQuery } from '@/hooks/use-media-query';
 import { useTheme } from '@/hooks/use-theme';
 import { formatNumber } from '@/lib/format';
 
@@ -11,11 +12,16 @@ import { hourLabel } from '../utils/overview';
 import { MESSAGE_SERIES_COLORS } from '../utils/status-colors';
 import { ChartCard } from './chart-card';
 
+/** Bootstrap's `sm` breakpoint: below it (phones) the hour axis shows fewer labels. */
+export const WIDE_CHART_QUERY = '(min-width: 576px)';
+
 /** Messages per hour over the last 24 h: received, sent and blocked, as lines. */
 export const MessagesChart = memo(function MessagesChart({ overview }: { overview: Overview }) {
   const { t, i18n } = useTranslation(DASHBOARD_NS);
   const { theme } = useTheme();
   const colors = MESSAGE_SERIES_COLORS[theme];
+  // 24 hour labels do not fit a phone's width ("06:0009:0012:00"): one every 6 h there.
+  const wide = useMediaQuery(WIDE_CHART_QUERY);
   const buckets = overview.messages_per_hour;
   const n = (value: number) => formatNumber(value, i18n.language);
   const labels = buckets.map((bucket) => hourLabel(bucket.hour, i18n.language));
@@ -55,7 +61,9 @@ export const MessagesChart = memo(function MessagesChart({ overview }: { overvie
           plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, padding: 12 } } },
           scales: {
             y: { beginAtZero: true, ticks: { precision: 0 } },
-            x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
+            x: {
+              ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, maxTicksLimit: wide ? 8 : 4 },
+            },
           },
         }}
       />

@@ -13,8 +13,21 @@ import { createOverview } from './overview-fixture';
 
 // jsdom has no canvas: stand-in charts that show what they were given.
 vi.mock('@/components/charts/lazy-charts', () => {
-  const Chart = ({ label, data }: { label: string; data: { labels?: unknown[] } }) => (
-    <div role="img" aria-label={label} data-points={data.labels?.length ?? 0} />
+  const Chart = ({
+    label,
+    data,
+    options,
+  }: {
+    label: string;
+    data: { labels?: unknown[] };
+    options?: { scales?: { x?: { ticks?: { maxTicksLimit?: number } } } };
+  }) => (
+    <div
+      role="img"
+      aria-label={label}
+      data-points={data.labels?.length ?? 0}
+      data-x-ticks={options?.scales?.x?.ticks?.maxTicksLimit}
+    />
   );
   return {
     LazyDoughnutChart: (props: ComponentProps<typeof Chart>) => <Chart {...props} />,
@@ -54,6 +67,26 @@ describe('Dashboard', () => {
     expect(card('open')).toHaveTextContent('Connected1,234of 1,280 instances');
     expect(card('messages')).toHaveTextContent('12,000 received · 3,230 sent');
     expect((await screen.findAllByText('3 min ago', { exact: false })).length).toBeGreaterThan(0);
+  });
+
+  it('labels the hour axis every 3 h on wide screens and every 6 h on a phone', async () => {
+    mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
+    const { unmount } = renderWithProviders(<Dashboard />);
+    const chart = () => screen.findByRole('img', { name: /recebidas/ });
+    expect(await chart()).toHaveAttribute('data-x-ticks', '8');
+    unmount();
+
+    vi.stubGlobal(
+      'matchMedia',
+      vi.fn((media: string) => ({
+        matches: false, // 375 px wide: no min-width query matches
+        media,
+        addEventListener: () => undefined,
+        removeEventListener: () => undefined,
+      })),
+    );
+    renderWithProviders(<Dashboard />);
+    expect(await chart()).toHaveAttribute('data-x-ticks', '4');
   });
 
   it('uses singular words for one', async () => {

@@ -219,7 +219,7 @@ describe('"N novas mensagens" pill', () => {
   });
 });
 
-describe('message detail drawer', () => {
+describe('message detail drawer', { timeout: 30_000 }, () => {
   const detailRoutes = (message: MessageRead) => ({
     [`GET /api/messages/${message.id}`]: () => json(message),
     [`GET /api/messages/${message.id}/raw`]: () =>
