@@ -48,5 +48,7 @@ export const ROUTE_HINTS: readonly RouteHint[] = [
   },
   { path: '/jobs/:jobId', modules: [`${APP}/jobs-detail.tsx`] },
   { path: '/users', modules: [`${APP}/users.tsx`] },
+  { path: '/events', modules: [`${APP}/events.tsx`] },
+  { path: '/deliveries', modules: [`${APP}/deliveries.tsx`] },
   { path: '/account', modules: [`${APP}/account.tsx`] },
 ];

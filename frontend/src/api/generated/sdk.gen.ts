@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -342,6 +342,8 @@ export const usersResetPassword = <ThrowOnError extends boolean = false>(options
 
 /**
  * Read the audit log
+ *
+ * Newest first. `format=csv` downloads the entries matching the filters (the newest 100,000, ignoring the page) as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
  */
 export const auditListAudit = <ThrowOnError extends boolean = false>(options?: Options<AuditListAuditData, ThrowOnError>) => (options?.client ?? client).get<AuditListAuditResponses, AuditListAuditErrors, ThrowOnError>({
     security: [
@@ -724,6 +726,219 @@ export const statsOverview = <ThrowOnError extends boolean = false>(options?: Op
 });
 
 /**
+ * Messages per day and instance
+ *
+ * Received, sent and blocked messages. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsMessagesReport = <ThrowOnError extends boolean = false>(options?: Options<ReportsMessagesReportData, ThrowOnError>) => (options?.client ?? client).get<ReportsMessagesReportResponses, ReportsMessagesReportErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/reports/messages',
+    ...options
+});
+
+/**
+ * Connection uptime per day and instance
+ *
+ * Time connected to WhatsApp over the time with a known state. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsUptimeReport = <ThrowOnError extends boolean = false>(options?: Options<ReportsUptimeReportData, ThrowOnError>) => (options?.client ?? client).get<ReportsUptimeReportResponses, ReportsUptimeReportErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/reports/uptime',
+    ...options
+});
+
+/**
+ * Image jobs per day
+ *
+ * Jobs created per day, success rate and mean duration. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsJobsReport = <ThrowOnError extends boolean = false>(options?: Options<ReportsJobsReportData, ThrowOnError>) => (options?.client ?? client).get<ReportsJobsReportResponses, ReportsJobsReportErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/reports/jobs',
+    ...options
+});
+
+/**
+ * Busiest hours of the day
+ *
+ * Messages per hour of the day over the period. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsHoursReport = <ThrowOnError extends boolean = false>(options?: Options<ReportsHoursReportData, ThrowOnError>) => (options?.client ?? client).get<ReportsHoursReportResponses, ReportsHoursReportErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/reports/hours',
+    ...options
+});
+
+/**
+ * Top senders
+ *
+ * The senders of the most incoming messages (their days are UTC days). Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsSendersReport = <ThrowOnError extends boolean = false>(options?: Options<ReportsSendersReportData, ThrowOnError>) => (options?.client ?? client).get<ReportsSendersReportResponses, ReportsSendersReportErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/reports/senders',
+    ...options
+});
+
+/**
+ * Download a backup of the configuration
+ *
+ * Servers, instances with their settings, allow-lists and forward URLs, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
+ */
+export const backupsExportBackup = <ThrowOnError extends boolean = false>(options: Options<BackupsExportBackupData, ThrowOnError>) => (options.client ?? client).post<BackupsExportBackupResponses, BackupsExportBackupErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/backups/export',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Restore a backup (idempotent)
+ *
+ * Creates what is missing and updates what differs, matching servers by URL, instances by server and name, users by username and API keys by hash; deletes nothing. `dry_run` reports the same counts and changes nothing. A wrong passphrase is a 422 and changes nothing.
+ */
+export const backupsImportBackup = <ThrowOnError extends boolean = false>(options: Options<BackupsImportBackupData, ThrowOnError>) => (options.client ?? client).post<BackupsImportBackupResponses, BackupsImportBackupErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/backups/import',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Automatic backups: the last one's time and size
+ */
+export const backupsBackupStatus = <ThrowOnError extends boolean = false>(options?: Options<BackupsBackupStatusData, ThrowOnError>) => (options?.client ?? client).get<BackupsBackupStatusResponses, BackupsBackupStatusErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/backups/status',
+    ...options
+});
+
+/**
+ * What the next retention purge would delete
+ *
+ * The age setting of each kind of data (RETENTION_*_DAYS, and each instance's `message_retention_days`) and how many rows are past it. Nothing is deleted here; the purge runs on its own every RETENTION_PURGE_INTERVAL_SECONDS.
+ */
+export const retentionPreview = <ThrowOnError extends boolean = false>(options?: Options<RetentionPreviewData, ThrowOnError>) => (options?.client ?? client).get<RetentionPreviewResponses, RetentionPreviewErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/retention/preview',
+    ...options
+});
+
+/**
+ * Export everything held about a phone number (ZIP)
+ *
+ * Messages it sent or received, the images processed from them, the invoices read and the image files. Recorded in the audit log.
+ */
+export const privacyExportSubject = <ThrowOnError extends boolean = false>(options: Options<PrivacyExportSubjectData, ThrowOnError>) => (options.client ?? client).post<PrivacyExportSubjectResponses, PrivacyExportSubjectErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/privacy/export',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Erase everything held about a phone number
+ *
+ * Deletes its messages, the image jobs, invoices and files read from them, its daily sender counts and the webhook events naming it. Reports keep their anonymous daily totals. Recorded in the audit log (last four digits only).
+ */
+export const privacyEraseSubject = <ThrowOnError extends boolean = false>(options: Options<PrivacyEraseSubjectData, ThrowOnError>) => (options.client ?? client).post<PrivacyEraseSubjectResponses, PrivacyEraseSubjectErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/privacy/erase',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The invoice ledger
+ *
+ * Every invoice read from an image, newest due date first, with totals (overall and per due month) for the filters, and duplicates flagged (the same boleto line or PIX transaction id in another invoice). `format=csv` downloads every matching invoice (amounts as numbers; `sep=;` for Excel in pt-BR).
+ */
+export const invoicesListInvoices = <ThrowOnError extends boolean = false>(options?: Options<InvoicesListInvoicesData, ThrowOnError>) => (options?.client ?? client).get<InvoicesListInvoicesResponses, InvoicesListInvoicesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/invoices',
+    ...options
+});
+
+/**
+ * Mark an invoice paid, ignored, or open again
+ *
+ * Records who and when (and in the audit log).
+ */
+export const invoicesSetInvoiceStatus = <ThrowOnError extends boolean = false>(options: Options<InvoicesSetInvoiceStatusData, ThrowOnError>) => (options.client ?? client).patch<InvoicesSetInvoiceStatusResponses, InvoicesSetInvoiceStatusErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/invoices/{invoice_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * List image processing jobs, newest first
  */
 export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Options<JobsListJobsData, ThrowOnError>) => (options?.client ?? client).get<JobsListJobsResponses, JobsListJobsErrors, ThrowOnError>({
@@ -892,7 +1107,7 @@ export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(opt
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryDeliveryData, ThrowOnError>) => (options.client ?? client).post<WebhooksRetryDeliveryResponses, WebhooksRetryDeliveryErrors, ThrowOnError>({
     security: [

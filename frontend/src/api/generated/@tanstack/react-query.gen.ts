@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -512,6 +512,8 @@ export const auditListAuditQueryKey = (options?: Options<AuditListAuditData>) =>
 
 /**
  * Read the audit log
+ *
+ * Newest first. `format=csv` downloads the entries matching the filters (the newest 100,000, ignoring the page) as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
  */
 export const auditListAuditOptions = (options?: Options<AuditListAuditData>) => queryOptions<AuditListAuditResponse, AuditListAuditError, AuditListAuditResponse, ReturnType<typeof auditListAuditQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -530,6 +532,8 @@ export const auditListAuditInfiniteQueryKey = (options?: Options<AuditListAuditD
 
 /**
  * Read the audit log
+ *
+ * Newest first. `format=csv` downloads the entries matching the filters (the newest 100,000, ignoring the page) as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
  */
 export const auditListAuditInfiniteOptions = (options?: Options<AuditListAuditData>) => infiniteQueryOptions<AuditListAuditResponse, AuditListAuditError, InfiniteData<AuditListAuditResponse>, QueryKey<Options<AuditListAuditData>>, number | Pick<QueryKey<Options<AuditListAuditData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
 // @ts-ignore
@@ -1072,6 +1076,288 @@ export const statsOverviewOptions = (options?: Options<StatsOverviewData>) => qu
     queryKey: statsOverviewQueryKey(options)
 });
 
+export const reportsMessagesReportQueryKey = (options?: Options<ReportsMessagesReportData>) => createQueryKey('reportsMessagesReport', options);
+
+/**
+ * Messages per day and instance
+ *
+ * Received, sent and blocked messages. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsMessagesReportOptions = (options?: Options<ReportsMessagesReportData>) => queryOptions<ReportsMessagesReportResponse, ReportsMessagesReportError, ReportsMessagesReportResponse, ReturnType<typeof reportsMessagesReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsMessagesReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsMessagesReportQueryKey(options)
+});
+
+export const reportsUptimeReportQueryKey = (options?: Options<ReportsUptimeReportData>) => createQueryKey('reportsUptimeReport', options);
+
+/**
+ * Connection uptime per day and instance
+ *
+ * Time connected to WhatsApp over the time with a known state. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsUptimeReportOptions = (options?: Options<ReportsUptimeReportData>) => queryOptions<ReportsUptimeReportResponse, ReportsUptimeReportError, ReportsUptimeReportResponse, ReturnType<typeof reportsUptimeReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsUptimeReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsUptimeReportQueryKey(options)
+});
+
+export const reportsJobsReportQueryKey = (options?: Options<ReportsJobsReportData>) => createQueryKey('reportsJobsReport', options);
+
+/**
+ * Image jobs per day
+ *
+ * Jobs created per day, success rate and mean duration. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsJobsReportOptions = (options?: Options<ReportsJobsReportData>) => queryOptions<ReportsJobsReportResponse, ReportsJobsReportError, ReportsJobsReportResponse, ReturnType<typeof reportsJobsReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsJobsReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsJobsReportQueryKey(options)
+});
+
+export const reportsHoursReportQueryKey = (options?: Options<ReportsHoursReportData>) => createQueryKey('reportsHoursReport', options);
+
+/**
+ * Busiest hours of the day
+ *
+ * Messages per hour of the day over the period. Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsHoursReportOptions = (options?: Options<ReportsHoursReportData>) => queryOptions<ReportsHoursReportResponse, ReportsHoursReportError, ReportsHoursReportResponse, ReturnType<typeof reportsHoursReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsHoursReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsHoursReportQueryKey(options)
+});
+
+export const reportsSendersReportQueryKey = (options?: Options<ReportsSendersReportData>) => createQueryKey('reportsSendersReport', options);
+
+/**
+ * Top senders
+ *
+ * The senders of the most incoming messages (their days are UTC days). Whole days in `tz` from `from` to `to` (both included, at most 366 days; the last 30 days by default), optionally one server's or one instance's. `format=csv` downloads the rows as CSV (UTF-8 with BOM; `sep=;` for Excel in pt-BR).
+ */
+export const reportsSendersReportOptions = (options?: Options<ReportsSendersReportData>) => queryOptions<ReportsSendersReportResponse, ReportsSendersReportError, ReportsSendersReportResponse, ReturnType<typeof reportsSendersReportQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await reportsSendersReport({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: reportsSendersReportQueryKey(options)
+});
+
+/**
+ * Download a backup of the configuration
+ *
+ * Servers, instances with their settings, allow-lists and forward URLs, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
+ */
+export const backupsExportBackupMutation = (options?: Partial<Options<BackupsExportBackupData>>): UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> => {
+    const mutationOptions: UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await backupsExportBackup({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Restore a backup (idempotent)
+ *
+ * Creates what is missing and updates what differs, matching servers by URL, instances by server and name, users by username and API keys by hash; deletes nothing. `dry_run` reports the same counts and changes nothing. A wrong passphrase is a 422 and changes nothing.
+ */
+export const backupsImportBackupMutation = (options?: Partial<Options<BackupsImportBackupData>>): UseMutationOptions<BackupsImportBackupResponse, BackupsImportBackupError, Options<BackupsImportBackupData>> => {
+    const mutationOptions: UseMutationOptions<BackupsImportBackupResponse, BackupsImportBackupError, Options<BackupsImportBackupData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await backupsImportBackup({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const backupsBackupStatusQueryKey = (options?: Options<BackupsBackupStatusData>) => createQueryKey('backupsBackupStatus', options);
+
+/**
+ * Automatic backups: the last one's time and size
+ */
+export const backupsBackupStatusOptions = (options?: Options<BackupsBackupStatusData>) => queryOptions<BackupsBackupStatusResponse, BackupsBackupStatusError, BackupsBackupStatusResponse, ReturnType<typeof backupsBackupStatusQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await backupsBackupStatus({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: backupsBackupStatusQueryKey(options)
+});
+
+export const retentionPreviewQueryKey = (options?: Options<RetentionPreviewData>) => createQueryKey('retentionPreview', options);
+
+/**
+ * What the next retention purge would delete
+ *
+ * The age setting of each kind of data (RETENTION_*_DAYS, and each instance's `message_retention_days`) and how many rows are past it. Nothing is deleted here; the purge runs on its own every RETENTION_PURGE_INTERVAL_SECONDS.
+ */
+export const retentionPreviewOptions = (options?: Options<RetentionPreviewData>) => queryOptions<RetentionPreviewResponse, RetentionPreviewError, RetentionPreviewResponse, ReturnType<typeof retentionPreviewQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await retentionPreview({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: retentionPreviewQueryKey(options)
+});
+
+/**
+ * Export everything held about a phone number (ZIP)
+ *
+ * Messages it sent or received, the images processed from them, the invoices read and the image files. Recorded in the audit log.
+ */
+export const privacyExportSubjectMutation = (options?: Partial<Options<PrivacyExportSubjectData>>): UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> => {
+    const mutationOptions: UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await privacyExportSubject({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Erase everything held about a phone number
+ *
+ * Deletes its messages, the image jobs, invoices and files read from them, its daily sender counts and the webhook events naming it. Reports keep their anonymous daily totals. Recorded in the audit log (last four digits only).
+ */
+export const privacyEraseSubjectMutation = (options?: Partial<Options<PrivacyEraseSubjectData>>): UseMutationOptions<PrivacyEraseSubjectResponse, PrivacyEraseSubjectError, Options<PrivacyEraseSubjectData>> => {
+    const mutationOptions: UseMutationOptions<PrivacyEraseSubjectResponse, PrivacyEraseSubjectError, Options<PrivacyEraseSubjectData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await privacyEraseSubject({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const invoicesListInvoicesQueryKey = (options?: Options<InvoicesListInvoicesData>) => createQueryKey('invoicesListInvoices', options);
+
+/**
+ * The invoice ledger
+ *
+ * Every invoice read from an image, newest due date first, with totals (overall and per due month) for the filters, and duplicates flagged (the same boleto line or PIX transaction id in another invoice). `format=csv` downloads every matching invoice (amounts as numbers; `sep=;` for Excel in pt-BR).
+ */
+export const invoicesListInvoicesOptions = (options?: Options<InvoicesListInvoicesData>) => queryOptions<InvoicesListInvoicesResponse, InvoicesListInvoicesError, InvoicesListInvoicesResponse, ReturnType<typeof invoicesListInvoicesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await invoicesListInvoices({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: invoicesListInvoicesQueryKey(options)
+});
+
+export const invoicesListInvoicesInfiniteQueryKey = (options?: Options<InvoicesListInvoicesData>): QueryKey<Options<InvoicesListInvoicesData>> => createQueryKey('invoicesListInvoices', options, true);
+
+/**
+ * The invoice ledger
+ *
+ * Every invoice read from an image, newest due date first, with totals (overall and per due month) for the filters, and duplicates flagged (the same boleto line or PIX transaction id in another invoice). `format=csv` downloads every matching invoice (amounts as numbers; `sep=;` for Excel in pt-BR).
+ */
+export const invoicesListInvoicesInfiniteOptions = (options?: Options<InvoicesListInvoicesData>) => infiniteQueryOptions<InvoicesListInvoicesResponse, InvoicesListInvoicesError, InfiniteData<InvoicesListInvoicesResponse>, QueryKey<Options<InvoicesListInvoicesData>>, number | Pick<QueryKey<Options<InvoicesListInvoicesData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<InvoicesListInvoicesData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await invoicesListInvoices({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: invoicesListInvoicesInfiniteQueryKey(options)
+});
+
+/**
+ * Mark an invoice paid, ignored, or open again
+ *
+ * Records who and when (and in the audit log).
+ */
+export const invoicesSetInvoiceStatusMutation = (options?: Partial<Options<InvoicesSetInvoiceStatusData>>): UseMutationOptions<InvoicesSetInvoiceStatusResponse, InvoicesSetInvoiceStatusError, Options<InvoicesSetInvoiceStatusData>> => {
+    const mutationOptions: UseMutationOptions<InvoicesSetInvoiceStatusResponse, InvoicesSetInvoiceStatusError, Options<InvoicesSetInvoiceStatusData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await invoicesSetInvoiceStatus({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 export const jobsListJobsQueryKey = (options?: Options<JobsListJobsData>) => createQueryKey('jobsListJobs', options);
 
 /**
@@ -1374,7 +1660,7 @@ export const webhooksListDeliveriesInfiniteOptions = (options?: Options<Webhooks
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL and starts it right away. Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDeliveryMutation = (options?: Partial<Options<WebhooksRetryDeliveryData>>): UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> => {
     const mutationOptions: UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> = {
