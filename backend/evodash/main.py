@@ -204,7 +204,7 @@ def create_app(
     """The whole application. ``tls_context`` lets a caller that builds many apps (the
     test suite) share one TLS context instead of loading the CA bundle for each."""
     settings = settings or get_settings()
-    configure_logging(settings.log_format, settings.log_level)
+    configure_logging(settings.log_format, settings.log_level, cache=settings.environment != "test")
     configure_password_hashing(settings.environment)
     app = FastAPI(
         title="evodash",

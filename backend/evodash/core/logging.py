@@ -50,7 +50,9 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
+def configure_logging(fmt: str = "console", level: str = "INFO", *, cache: bool = True) -> None:
+    """``cache``: bind each logger once, on first use (faster; off in tests, where
+    ``structlog.testing.capture_logs`` must reach loggers already used)."""
     global _configured
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -80,7 +82,7 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,

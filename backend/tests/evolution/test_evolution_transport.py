@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 import respx
+import structlog
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
@@ -26,6 +27,7 @@ from evodash.evolution import (
     EvolutionUnreachable,
     InstanceSettings,
     WebhookConfig,
+    transport,
 )
 from tests.evolution.conftest import (
     API_KEY,
@@ -726,8 +728,14 @@ class TestRequests:
 
 class TestLogging:
     async def test_calls_are_logged_without_secrets(
-        self, evolution: respx.MockRouter, http: httpx.AsyncClient
+        self,
+        evolution: respx.MockRouter,
+        http: httpx.AsyncClient,
+        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
+        # A fresh logger: the module's own may be bound for good by an app another test
+        # started with logger caching on (production settings), out of capture_logs' reach.
+        monkeypatch.setattr(transport, "log", structlog.get_logger(transport.__name__))
         token = "E3B0C442-98FC-4C14-9AFB-F4C8996FB924"
         create = load_json(REQUESTS_DIR.parent / "responses" / "instance-create.json")
         evolution.post("/instance/create").mock(return_value=json_response(201, create))
