@@ -156,7 +156,7 @@ async def replay_events(
 
 
 @router.get(
-    "/events/{event_id}",
+    "/events/{event_id:int}",
     response_model=WebhookEventDetail,
     summary="Get a received event with its body (admins)",
     description="Credentials in the body (the instance token, secrets, tokens, passwords) "
@@ -168,7 +168,7 @@ async def get_event(_: AdminUser, event_id: BigId, session: SessionDep) -> Webho
 
 
 @router.post(
-    "/events/{event_id}/replay",
+    "/events/{event_id:int}/replay",
     response_model=WebhookEventRead,
     summary="Apply a received event again (admins)",
     description="Applying is idempotent, so replaying an event that was applied changes "
