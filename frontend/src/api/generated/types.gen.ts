@@ -117,6 +117,30 @@ export type ApiKeyCreate = {
      * Whether requests made with this key may create more API keys
      */
     can_create_keys?: boolean;
+    /**
+     * Read Only
+     *
+     * Only reads: every write is 403
+     */
+    read_only?: boolean;
+    /**
+     * Operations
+     *
+     * Only these operations (and reading instances, servers and figures); empty: every operation its user may do
+     */
+    operations?: Array<Operation>;
+    /**
+     * Instance Ids
+     *
+     * Only these instances (with `team_ids`: these and the teams')
+     */
+    instance_ids?: Array<number>;
+    /**
+     * Team Ids
+     *
+     * Only the instances of these teams
+     */
+    team_ids?: Array<number>;
 };
 
 /**
@@ -168,6 +192,22 @@ export type ApiKeyRead = {
      * Can Create Keys
      */
     can_create_keys: boolean;
+    /**
+     * Read Only
+     */
+    read_only: boolean;
+    /**
+     * Operations
+     */
+    operations: Array<string>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+    /**
+     * Team Ids
+     */
+    team_ids: Array<number>;
 };
 
 /**
@@ -2327,6 +2367,11 @@ export type MessagesReport = {
 };
 
 /**
+ * Operation
+ */
+export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
+
+/**
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
@@ -2427,6 +2472,28 @@ export type PageServerRead = {
      * Items
      */
     items: Array<ServerRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[TeamRead]
+ */
+export type PageTeamRead = {
+    /**
+     * Items
+     */
+    items: Array<TeamRead>;
     /**
      * Total
      */
@@ -3339,6 +3406,94 @@ export type SyncRequest = {
      * Look for webhook drift: true always, false never, null when due (not checked in the last 15 minutes)
      */
     check_webhook?: boolean | null;
+};
+
+/**
+ * TeamRead
+ */
+export type TeamRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * User Ids
+     */
+    user_ids: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
+ * TeamUpdate
+ *
+ * Fields left out stay as they are; a list given replaces the team's.
+ */
+export type TeamUpdate = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number> | null;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number> | null;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+};
+
+/**
+ * TeamWrite
+ */
+export type TeamWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number>;
 };
 
 /**
@@ -4268,6 +4423,10 @@ export type AuthMeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthMeError = AuthMeErrors[keyof AuthMeErrors];
@@ -4342,6 +4501,10 @@ export type AuthListSessionsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
@@ -4452,6 +4615,10 @@ export type AuthListApiKeysErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListApiKeysError = AuthListApiKeysErrors[keyof AuthListApiKeysErrors];
@@ -4895,6 +5062,10 @@ export type ServersListServersErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Validation Error
      */
     422: ValidationErrorRead;
@@ -5090,6 +5261,10 @@ export type ServersGetServerErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5267,6 +5442,10 @@ export type InstancesListInstancesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -5587,6 +5766,10 @@ export type InstancesGetInstanceErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5691,6 +5874,10 @@ export type InstancesListEventsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -6003,6 +6190,10 @@ export type InstancesReadSettingsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6109,6 +6300,10 @@ export type StatsOverviewErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type StatsOverviewError = StatsOverviewErrors[keyof StatsOverviewErrors];
@@ -6173,6 +6368,10 @@ export type ReportsMessagesReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6242,6 +6441,10 @@ export type ReportsUptimeReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6310,6 +6513,10 @@ export type ReportsJobsReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6377,6 +6584,10 @@ export type ReportsHoursReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6451,6 +6662,10 @@ export type ReportsSendersReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6762,6 +6977,10 @@ export type InvoicesListInvoicesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6878,6 +7097,10 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6932,6 +7155,10 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6967,6 +7194,10 @@ export type JobsGetJobErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7008,6 +7239,10 @@ export type JobsJobImageErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -7047,6 +7282,10 @@ export type JobsJobThumbnailErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7417,6 +7656,10 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7557,6 +7800,10 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7599,6 +7846,10 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7634,6 +7885,10 @@ export type MessagesGetMessageErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7776,6 +8031,10 @@ export type AllowListGetAllowedNumbersErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7930,6 +8189,10 @@ export type RecoveryListRecoveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -7951,6 +8214,239 @@ export type RecoveryListRecoveriesResponses = {
 };
 
 export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
+
+export type TeamsListTeamsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/teams';
+};
+
+export type TeamsListTeamsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsListTeamsError = TeamsListTeamsErrors[keyof TeamsListTeamsErrors];
+
+export type TeamsListTeamsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTeamRead;
+};
+
+export type TeamsListTeamsResponse = TeamsListTeamsResponses[keyof TeamsListTeamsResponses];
+
+export type TeamsCreateTeamData = {
+    body: TeamWrite;
+    path?: never;
+    query?: never;
+    url: '/api/teams';
+};
+
+export type TeamsCreateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsCreateTeamError = TeamsCreateTeamErrors[keyof TeamsCreateTeamErrors];
+
+export type TeamsCreateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    201: TeamRead;
+};
+
+export type TeamsCreateTeamResponse = TeamsCreateTeamResponses[keyof TeamsCreateTeamResponses];
+
+export type TeamsDeleteTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsDeleteTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsDeleteTeamError = TeamsDeleteTeamErrors[keyof TeamsDeleteTeamErrors];
+
+export type TeamsDeleteTeamResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type TeamsDeleteTeamResponse = TeamsDeleteTeamResponses[keyof TeamsDeleteTeamResponses];
+
+export type TeamsGetTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsGetTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsGetTeamError = TeamsGetTeamErrors[keyof TeamsGetTeamErrors];
+
+export type TeamsGetTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsGetTeamResponse = TeamsGetTeamResponses[keyof TeamsGetTeamResponses];
+
+export type TeamsUpdateTeamData = {
+    body: TeamUpdate;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsUpdateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsUpdateTeamError = TeamsUpdateTeamErrors[keyof TeamsUpdateTeamErrors];
+
+export type TeamsUpdateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;
@@ -7993,6 +8489,10 @@ export type RealtimeEventTypesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];
