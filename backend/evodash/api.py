@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
+from evodash.destinations.router import router as destinations_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
 from evodash.ledger.router import router as invoices_router
@@ -47,6 +48,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     instance_messages_router,
     message_allowlist_router,
     recovery_router,
+    destinations_router,
 )
 
 api_router = APIRouter(prefix="/api")

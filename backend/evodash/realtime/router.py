@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -32,9 +31,7 @@ from evodash.core.config import Settings
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
-from evodash.core.urls import public_part
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
-from evodash.users.models import Role
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -114,14 +111,6 @@ async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
         return await sessions.still_valid(session, ctx)
 
 
-def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
-    """What ``role`` may see of an event: viewers get forward URLs without credentials."""
-    data = event.get("data")
-    if role is not Role.viewer or not isinstance(data, dict) or not data.get("forward_url"):
-        return event
-    return {**event, "data": {**data, "forward_url": public_part(str(data["forward_url"]))}}
-
-
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
     """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`):
@@ -158,14 +147,13 @@ async def events(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
-    role = Role(ctx.user.role)
     hello = HelloEvent(data=Greeting(user=ctx.user.username))
     await websocket.send_json(hello.model_dump(mode="json"))
     subscription = bus.subscribe()
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_text(orjson.dumps(for_role(event, role)).decode())
+            await websocket.send_text(orjson.dumps(event).decode())
 
     async def keepalive() -> None:
         while True:
