@@ -17,11 +17,10 @@ from evodash.instances.deps import AnyInstanceDep, InstanceDep
 from evodash.instances.models import InstanceStatus
 from evodash.instances.schemas import (
     ActionRead,
-    BulkEventSelection,
+    BulkWebhookEventSelection,
     ConnectionEventRead,
     ConnectRead,
     ConnectRequest,
-    EventSelection,
     EventSelectionReport,
     ImportableRead,
     ImportRequest,
@@ -34,6 +33,7 @@ from evodash.instances.schemas import (
     SyncReportRead,
     SyncRequest,
     WebhookEventInfo,
+    WebhookEventSelection,
 )
 from evodash.servers import service as servers
 from evodash.users.models import User
@@ -255,7 +255,7 @@ async def webhook_event_catalog(_: CurrentUser) -> list[WebhookEventInfo]:
 )
 async def set_events_in_bulk(
     actor: OperatorUser,
-    data: BulkEventSelection,
+    data: BulkWebhookEventSelection,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
@@ -277,7 +277,7 @@ async def set_events_in_bulk(
 async def set_events(
     actor: OperatorUser,
     instance: InstanceDep,
-    data: EventSelection,
+    data: WebhookEventSelection,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,

@@ -382,13 +382,13 @@ class WebhookEventInfo(BaseModel):
     required: bool = Field(description="evodash needs it: always subscribed")
 
 
-class EventSelection(BaseModel):
+class WebhookEventSelection(BaseModel):
     events: WebhookEvents = Field(
         description="Events to subscribe besides the required ones (which are always added)"
     )
 
 
-class BulkEventSelection(EventSelection):
+class BulkWebhookEventSelection(WebhookEventSelection):
     instance_ids: list[BodyId] = Field(min_length=1, max_length=200)
 
 
