@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from evodash.alerts.router import router as alerts_router
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
 from evodash.instances.router import router as instances_router
@@ -47,6 +48,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     instance_messages_router,
     message_allowlist_router,
     recovery_router,
+    alerts_router,
 )
 
 api_router = APIRouter(prefix="/api")
