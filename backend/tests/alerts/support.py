@@ -55,7 +55,7 @@ async def only(db: async_sessionmaker[AsyncSession], *kinds: RuleKind, **params:
     async with db() as session:
         for kind in RuleKind:
             on = kind in kinds
-            session.add(AlertRule(kind=kind.value, enabled=on, params=params if on else {}))
+            await session.merge(AlertRule(kind=kind.value, enabled=on, params=params if on else {}))
         await session.commit()
 
 
