@@ -67,7 +67,7 @@ export function AlertToasts({ userId }: { userId: number }) {
   useRealtimeEvent([EVENT.alertAcked, RECONNECTED], refresh);
   useRealtimeEvent([EVENT.alertFired, EVENT.alertResolved], (event) => {
     refresh();
-    const kind = event.type === EVENT.alertFired ? 'fired' : 'resolved';
+    const kind: Shown['kind'] = event.type === EVENT.alertFired ? 'fired' : 'resolved';
     const alert = event.data;
     const silenced = alert.silenced_until !== null && new Date(alert.silenced_until) > new Date();
     if (silenced) return;
@@ -82,24 +82,27 @@ export function AlertToasts({ userId }: { userId: number }) {
       {shown.map(({ key, kind, alert }) => (
         <Toast
           key={key}
-          bg={kind === 'fired' ? 'danger' : 'success'}
+          className={`border-2 ${kind === 'fired' ? 'border-danger' : 'border-success'}`}
           onClose={() => close(key)}
           autohide
           delay={TOAST_MS}
           data-testid="alert-toast"
         >
           <Toast.Header closeLabel={t('alertCenter.close')}>
-            <Icon name={kind === 'fired' ? 'exclamation-triangle' : 'check-circle-fill'} className="me-2" />
+            <Icon
+              name={kind === 'fired' ? 'exclamation-triangle' : 'check-circle-fill'}
+              className={`me-2 ${kind === 'fired' ? 'text-danger' : 'text-success'}`}
+            />
             <strong className="me-auto">
               {t(`alertCenter.${kind}`)}: {t(`alertCenter.rules.${alert.rule}`)}
             </strong>
           </Toast.Header>
-          <Toast.Body className="text-white">
+          <Toast.Body>
             <div className="fw-semibold">{alert.subject_label}</div>
             {alert.detail ? <div className="small">{alert.detail}</div> : null}
             <Link
               to={paths.alerts.getHref(`?alert=${String(alert.id)}`)}
-              className="link-light small"
+              className="small"
               onClick={() => close(key)}
             >
               {t('alertCenter.view')}
