@@ -234,6 +234,25 @@ export type AlertResolvedEvent = {
 };
 
 /**
+ * AlertRuleBackup
+ *
+ * An admin's settings for one alert rule (rules left at their defaults have none).
+ */
+export type AlertRuleBackup = {
+    kind: RuleKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Params
+     */
+    params?: {
+        [key: string]: number;
+    };
+};
+
+/**
  * AlertState
  */
 export type AlertState = 'pending' | 'firing' | 'resolved';
@@ -510,6 +529,10 @@ export type Backup = {
      * Api Keys
      */
     api_keys: Array<ApiKeyBackup>;
+    /**
+     * Alert Rules
+     */
+    alert_rules?: Array<AlertRuleBackup>;
 };
 
 /**
@@ -1322,6 +1345,7 @@ export type ImportReport = {
     instances?: KindCounts;
     users?: KindCounts;
     api_keys?: KindCounts;
+    alert_rules?: KindCounts;
 };
 
 /**
