@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
@@ -47,6 +47,8 @@ class Finding:
     #: When the condition started, if the facts say (else: when it was first seen).
     since: datetime | None
     detail: str
+    #: The figures behind ``detail``, for the app to say it in the reader's language.
+    facts: dict[str, str | int] = field(default_factory=dict)
 
 
 def instance_subject(instance: EvolutionInstance) -> Subject:
@@ -90,6 +92,7 @@ async def down(repo: AlertRepository, rule: Rule, now: datetime) -> list[Finding
             instance_subject(i),
             left[i.id],
             f"Status {i.status} since it left open {_ago(now, left[i.id])} ago",
+            {"status": i.status},
         )
         for i in instances
         if i.id in left
@@ -127,7 +130,12 @@ async def flapping(repo: AlertRepository, rule: Rule, now: datetime) -> list[Fin
         if instance is None:
             continue
         findings.append(
-            Finding(instance_subject(instance), None, f"{n} transitions in {window} min")
+            Finding(
+                instance_subject(instance),
+                None,
+                f"{n} transitions in {window} min",
+                {"transitions": n, "window_minutes": window},
+            )
         )
     return findings
 
@@ -145,6 +153,7 @@ async def forward_failing(repo: AlertRepository, rule: Rule, now: datetime) -> l
                 instance_subject(instance),
                 None,
                 f"The last {failures} forward attempts to its forward URL failed",
+                {"failures": failures},
             )
         )
     return findings
@@ -238,6 +247,7 @@ def zombie_findings(
             None,
             f"Evolution says open, no event for {_ago(now, c.silent_since)}, and the "
             f"WhatsApp probe failed: {results[c.instance_id]}",
+            {"silent_since": c.silent_since.isoformat(), "error": results[c.instance_id] or ""},
         )
         for c in candidates
         if results.get(c.instance_id) is not None
@@ -270,7 +280,9 @@ def server_findings(
     server_list: Sequence[EvolutionServer], results: dict[int, str | None]
 ) -> list[Finding]:
     return [
-        Finding(server_subject(s), None, f"Unreachable: {results[s.id]}")
+        Finding(
+            server_subject(s), None, f"Unreachable: {results[s.id]}", {"error": results[s.id] or ""}
+        )
         for s in server_list
         if results.get(s.id) is not None
     ]

@@ -136,6 +136,7 @@ async def _reconcile(
             )
             session.add(alert)
         alert.last_checked_at, alert.detail = now, finding.detail
+        alert.facts = dict(finding.facts)
         held = (now - alert.started_at).total_seconds() >= rule.hold_seconds
         if alert.state == AlertState.pending.value and held:
             alert.state, alert.fired_at = AlertState.firing.value, now
@@ -149,6 +150,7 @@ async def _reconcile(
         alert.state, alert.resolved_at, alert.last_checked_at = AlertState.resolved.value, now, now
         if not rule.enabled:
             alert.detail = f"{alert.detail or ''} (rule turned off)".strip()
+            alert.facts = {**(alert.facts or {}), "rule_off": 1}
         changes.append((NoticeKind.resolved, alert))
     return changes
 

@@ -88,6 +88,8 @@ class Alert(Base):
     subject_label: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(16), default=AlertState.pending.value)
     detail: Mapped[str | None] = mapped_column(Text)
+    #: The figures behind ``detail`` (``{"status": "close"}``, ``{"transitions": 7}``…).
+    facts: Mapped[dict[str, Any] | None]
     #: When the condition started (as far as evodash knows).
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     fired_at: Mapped[datetime | None]

@@ -28,7 +28,14 @@ class AlertRead(Schema):
     subject_key: str = Field(description="`instance:12`, `server:3` or `jobs:invoice`")
     subject_label: str
     state: AlertState
-    detail: str | None
+    detail: str | None = Field(description="What was found, in English")
+    facts: dict[str, str | int] | None = Field(
+        description="The figures behind `detail`, per rule: down `status`; zombie "
+        "`silent_since`, `error`; flapping `transitions`, `window_minutes`; "
+        "server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, "
+        "`total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its "
+        "rule was turned off"
+    )
     started_at: datetime = Field(description="When the condition started")
     fired_at: datetime | None = Field(description="When it became an alert (null: pending)")
     last_checked_at: datetime

@@ -53,6 +53,11 @@ def upgrade() -> None:
         sa.Column("subject_label", sa.String(length=200), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column(
+            "facts",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("started_at", evodash.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("fired_at", evodash.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_checked_at", evodash.core.db.UTCDateTime(timezone=True), nullable=False),

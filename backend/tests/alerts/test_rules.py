@@ -69,6 +69,7 @@ class TestDown:
         assert alert.subject_key == f"instance:{row.id}"
         assert alert.fired_at == later(200)
         assert "close" in (alert.detail or "")
+        assert alert.facts == {"status": "close"}
 
         await set_status(db, row, InstanceStatus.open)
         report = await run_checks(services, now=later(260))
@@ -141,6 +142,7 @@ class TestFlapping:
         assert report.fired == [alert.id]
         assert alert.subject_id == flappy.id
         assert alert.detail == "4 transitions in 10 min"
+        assert alert.facts == {"transitions": 4, "window_minutes": 10}
         # Once the oldest transition left the window, only 3 are left: it calmed down.
         report = await run_checks(services, now=later(400))
         assert report.resolved == [alert.id]
@@ -237,6 +239,7 @@ class TestJobsFailing:
         assert report.fired == [alert.id]
         assert alert.subject_key == "jobs:invoice"
         assert alert.detail == "2 of 4 image jobs failed (50 %) in 60 min"
+        assert alert.facts == {"failed": 2, "total": 4, "rate_percent": 50, "window_minutes": 60}
 
 
 class TestZombie:

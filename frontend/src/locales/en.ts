@@ -28,6 +28,16 @@ export const en: Messages = {
     resolved: 'Alert resolved',
     view: 'View alerts',
     close: 'Close notice',
+    detail: {
+      down: 'Stopped being connected {{ago}}; now {{status}}',
+      connecting: 'Connecting, QR code not scanned (started {{ago}})',
+      zombie: 'Evolution says connected, but no event comes (the last {{ago}}) and the WhatsApp probe failed: {{error}}',
+      flapping: '{{transitions}} state changes in {{window_minutes}} min',
+      server_unreachable: 'Not answering: {{error}}',
+      forward_failing: 'The last {{failures}} forwarding attempts failed',
+      jobs_failing: '{{failed}} of {{total}} image jobs failed ({{rate_percent}} %) in {{window_minutes}} min',
+      ruleOff: ' (rule turned off)',
+    },
     rules: {
       down: 'Instance down',
       connecting: 'Stuck connecting',

@@ -27,6 +27,16 @@ export const ptBR = {
     resolved: 'Alerta resolvido',
     view: 'Ver alertas',
     close: 'Fechar aviso',
+    detail: {
+      down: 'Deixou de estar conectada {{ago}} e está {{status}}',
+      connecting: 'Conectando, QR code não lido (início {{ago}})',
+      zombie: 'A Evolution diz conectada, mas nenhum evento chega (o último {{ago}}) e a consulta ao WhatsApp falhou: {{error}}',
+      flapping: '{{transitions}} mudanças de estado em {{window_minutes}} min',
+      server_unreachable: 'Não responde: {{error}}',
+      forward_failing: 'As últimas {{failures}} tentativas de encaminhamento falharam',
+      jobs_failing: '{{failed}} de {{total}} jobs de imagem falharam ({{rate_percent}} %) em {{window_minutes}} min',
+      ruleOff: ' (regra desativada)',
+    },
     rules: {
       down: 'Instância caiu',
       connecting: 'Presa conectando',

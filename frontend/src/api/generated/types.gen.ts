@@ -65,8 +65,18 @@ export type AlertDetail = {
     state: AlertState;
     /**
      * Detail
+     *
+     * What was found, in English
      */
     detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
     /**
      * Started At
      *
@@ -168,8 +178,18 @@ export type AlertRead = {
     state: AlertState;
     /**
      * Detail
+     *
+     * What was found, in English
      */
     detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
     /**
      * Started At
      *

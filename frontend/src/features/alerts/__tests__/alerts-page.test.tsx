@@ -18,6 +18,7 @@ function makeAlert(overrides: Partial<AlertRead> = {}): AlertRead {
     subject_label: 'Loja Centro (loja-centro)',
     state: 'firing',
     detail: 'Status close since it left open 6 min ago',
+    facts: { status: 'close' },
     started_at: '2026-12-02T11:54:00Z',
     fired_at: '2026-12-02T11:59:00Z',
     last_checked_at: '2026-12-02T12:00:00Z',
@@ -54,6 +55,8 @@ describe('AlertsPage', () => {
     const item = await screen.findByTestId('firing-alert');
     expect(within(item).getByText('Loja Centro (loja-centro)')).toBeVisible();
     expect(within(item).getByText('Instância caiu')).toBeVisible();
+    // Said in Portuguese from the facts, not the backend's English detail.
+    expect(within(item).getByText(/Deixou de estar conectada há .* e está desconectada/)).toBeVisible();
     await user.click(within(item).getByRole('button', { name: 'Reconhecer o alerta 7' }));
     expect(await within(await screen.findByTestId('firing-alert')).findByText('Reconhecido')).toBeVisible();
     expect(requests.some((r) => r.method === 'POST' && r.url.endsWith('/api/alerts/7/ack'))).toBe(true);

@@ -13,6 +13,7 @@ import { EVENT, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 import { alertsKeys, useAlertSummary } from '../api/alerts';
 import { notify } from '../lib/browser-notifications';
+import { describeAlert } from '../lib/describe';
 
 /** Toasts shown at once (the oldest leaves first). */
 const MAX_TOASTS = 4;
@@ -59,7 +60,7 @@ export function AlertBell() {
  * people who asked for them.
  */
 export function AlertToasts({ userId }: { userId: number }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [shown, setShown] = useState<Shown[]>([]);
 
@@ -73,7 +74,8 @@ export function AlertToasts({ userId }: { userId: number }) {
     if (silenced) return;
     setShown((current) => [...current, { key: event.id, kind, alert }].slice(-MAX_TOASTS));
     const title = `${t(`alertCenter.${kind}`)}: ${t(`alertCenter.rules.${alert.rule}`)}`;
-    notify(userId, title, `${alert.subject_label} — ${alert.detail ?? ''}`, `evodash-alert-${String(alert.id)}`);
+    const text = describeAlert(alert, t, i18n.language);
+    notify(userId, title, `${alert.subject_label} — ${text}`, `evodash-alert-${String(alert.id)}`);
   });
 
   const close = (key: string) => setShown((current) => current.filter((item) => item.key !== key));
@@ -99,7 +101,7 @@ export function AlertToasts({ userId }: { userId: number }) {
           </Toast.Header>
           <Toast.Body>
             <div className="fw-semibold">{alert.subject_label}</div>
-            {alert.detail ? <div className="small">{alert.detail}</div> : null}
+            <div className="small">{describeAlert(alert, t, i18n.language)}</div>
             <Link
               to={paths.alerts.getHref(`?alert=${String(alert.id)}`)}
               className="small"

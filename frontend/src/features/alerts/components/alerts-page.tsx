@@ -29,6 +29,7 @@ import {
   useSilence,
 } from '../api/alerts';
 import { useAlertsTranslation } from '../i18n';
+import { describeAlert } from '../lib/describe';
 import { RULES } from '../lib/rules';
 import { BrowserNotifications } from './browser-notifications';
 import { AlertSettings } from './settings';
@@ -102,7 +103,8 @@ function FiringNow({ canOperate, highlight }: { canOperate: boolean; highlight: 
                 ) : null}
               </div>
               <div className="small text-body-secondary">
-                {alert.detail} · {t('firing.since', { time: formatDateTime(alert.started_at, i18n.language) })}
+                {describeAlert(alert, common.t, i18n.language)} ·{' '}
+                {t('firing.since', { time: formatDateTime(alert.started_at, i18n.language) })}
               </div>
             </div>
             {canOperate ? (
@@ -163,6 +165,7 @@ function FiringNow({ canOperate, highlight }: { canOperate: boolean; highlight: 
 
 function History({ highlight }: { highlight: number | null }) {
   const { t, i18n } = useAlertsTranslation();
+  const common = useTranslation();
   const [filters, setFilters] = useState<AlertFilters>(EMPTY_FILTERS);
   const [subject, setSubject] = useState('');
   const alerts = useAlerts(filters);
@@ -201,7 +204,7 @@ function History({ highlight }: { highlight: number | null }) {
                     <Badge bg={STATE_VARIANT[alert.state]}>{t(`state.${alert.state}`)}</Badge>
                   </td>
                   <td className="small text-break" style={{ maxWidth: '22rem' }}>
-                    {alert.detail}
+                    {describeAlert(alert, common.t, i18n.language)}
                   </td>
                   <td className="small text-nowrap">
                     {alert.resolved_at ? formatDateTime(alert.resolved_at, i18n.language) : '—'}
