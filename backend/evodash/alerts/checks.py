@@ -167,9 +167,14 @@ async def jobs_failing(repo: AlertRepository, rule: Rule, now: datetime) -> list
         return []
     subject = Subject(SubjectType.jobs, None, f"jobs:{INVOICE_KIND}", "Image jobs")
     rate = round(failed * 100 / total)
-    return [
-        Finding(subject, None, f"{failed} of {total} image jobs failed ({rate} %) in {window} min")
-    ]
+    detail = f"{failed} of {total} image jobs failed ({rate} %) in {window} min"
+    facts: dict[str, str | int] = {
+        "failed": failed,
+        "total": total,
+        "rate_percent": rate,
+        "window_minutes": window,
+    }
+    return [Finding(subject, None, detail, facts)]
 
 
 # --- remote rules ------------------------------------------------------------------------
