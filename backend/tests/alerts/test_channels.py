@@ -3,13 +3,12 @@ WhatsApp through the simulator; and a failing channel never holding up the other
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from email import message_from_bytes
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evodash.alerts.engine import run_checks
@@ -18,6 +17,7 @@ from evodash.core.config import Settings
 from evodash.core.security import encrypt
 from evodash.core.services import Services
 from evodash.instances.models import InstanceStatus
+from tests.alerts.conftest import Mailbox
 from tests.alerts.support import (
     NOW,
     Receiver,
@@ -57,27 +57,6 @@ def services(
     http: httpx.AsyncClient,
 ) -> Services:
     return services_for(engine, db, settings, http)
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server on loopback (aiosmtpd), in a thread of its own."""
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()  # type: ignore[no-untyped-call]
-    try:
-        yield box, port
-    finally:
-        controller.stop()  # type: ignore[no-untyped-call]
 
 
 async def fire_down(db: async_sessionmaker[AsyncSession], services: Services) -> int:
