@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from evodash.alerts.router import router as alerts_router
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
 from evodash.destinations.router import router as destinations_router
@@ -51,6 +52,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     recovery_router,
     teams_router,
     destinations_router,
+    alerts_router,
 )
 
 api_router = APIRouter(prefix="/api")

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from evodash.alerts.models import Alert, AlertChannel, AlertDelivery, AlertProbe, AlertRule
 from evodash.auth.models import AuthSession
 from evodash.core.db import Base
 from evodash.destinations.models import ForwardDestination
@@ -15,6 +16,11 @@ from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "Alert",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProbe",
+    "AlertRule",
     "ApiKey",
     "AuditLog",
     "AuthSession",

@@ -172,10 +172,15 @@ async def events(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
-    hello = HelloEvent(data=Greeting(user=ctx.user.username))
-    await websocket.send_json(hello.model_dump(mode="json"))
     scope = await _scope(websocket, ctx)
+    # Subscribed before the hello: a client that got its hello misses no later event.
     subscription = bus.subscribe()
+    hello = HelloEvent(data=Greeting(user=ctx.user.username))
+    try:
+        await websocket.send_json(hello.model_dump(mode="json"))
+    except Exception:
+        await subscription.aclose()
+        raise
 
     async def pump() -> None:
         async for event in subscription:
