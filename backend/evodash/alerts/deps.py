@@ -7,18 +7,34 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from evodash.alerts import service
-from evodash.alerts.models import Alert, AlertChannel, AlertState, RuleKind
+from evodash.alerts.errors import AlertNotFound
+from evodash.alerts.models import Alert, AlertChannel, AlertState, RuleKind, SubjectType
 from evodash.alerts.repository import AlertFilter
 from evodash.core.deps import SessionDep
 from evodash.core.openapi import raises
 from evodash.core.params import BigId, Id, Timestamp
+from evodash.teams.deps import ScopeDep
+from evodash.teams.scope import Scope
 
 
 @raises(404)
 async def get_alert(
-    session: SessionDep, alert_id: Annotated[BigId, Path(description="Alert id")]
+    session: SessionDep, scope: ScopeDep, alert_id: Annotated[BigId, Path(description="Alert id")]
 ) -> Alert:
-    return await service.get_alert(session, alert_id)
+    alert = await service.get_alert(session, alert_id)
+    if not scope.unlimited and not alert_visible(alert, scope):
+        raise AlertNotFound()
+    return alert
+
+
+def alert_visible(alert: Alert, scope: Scope) -> bool:
+    if alert.subject_id is None:
+        return False
+    if alert.subject_type == SubjectType.instance.value:
+        return scope.sees_instance(alert.subject_id)
+    if alert.subject_type == SubjectType.server.value:
+        return scope.sees_server(alert.subject_id)
+    return False
 
 
 @raises(404)
@@ -46,6 +62,8 @@ async def alert_filter(
     unacknowledged: Annotated[
         bool, Query(description="Only the alerts nobody acknowledged")
     ] = False,
+    *,
+    scope: ScopeDep,
 ) -> AlertFilter:
     return AlertFilter(
         rule=rule.value if rule else None,
@@ -54,6 +72,7 @@ async def alert_filter(
         since=since,
         until=until,
         unacknowledged=unacknowledged,
+        scope=scope,
     )
 
 

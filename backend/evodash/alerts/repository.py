@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.alerts.models import (
@@ -17,10 +17,12 @@ from evodash.alerts.models import (
     AlertProbe,
     AlertRule,
     AlertState,
+    SubjectType,
 )
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.servers.models import EvolutionServer
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
 S = TypeVar("S", bound=Select[Any])
@@ -36,6 +38,23 @@ class AlertFilter:
     since: datetime | None = None
     until: datetime | None = None
     unacknowledged: bool = False
+    #: The caller's scope (alerts about what it sees; none about the whole fleet).
+    scope: Scope = EVERYTHING
+
+
+def _in_scope(scope: Scope) -> ColumnElement[bool]:
+    if scope.unlimited:
+        return true()
+    return or_(
+        and_(
+            Alert.subject_type == SubjectType.instance.value,
+            Alert.subject_id.in_(sorted(scope.instance_ids or ())),
+        ),
+        and_(
+            Alert.subject_type == SubjectType.server.value,
+            Alert.subject_id.in_(sorted(scope.server_ids or ())),
+        ),
+    )
 
 
 class AlertRepository:
@@ -69,6 +88,7 @@ class AlertRepository:
         return value
 
     def _filtered(self, stmt: S, f: AlertFilter) -> S:
+        stmt = stmt.where(_in_scope(f.scope))
         if f.rule:
             stmt = stmt.where(Alert.rule == f.rule)
         if f.subject:
@@ -96,12 +116,12 @@ class AlertRepository:
         )
         return (await self.session.scalars(stmt)).all(), total
 
-    async def firing_counts(self) -> dict[str, tuple[int, int]]:
+    async def firing_counts(self, scope: Scope = EVERYTHING) -> dict[str, tuple[int, int]]:
         """``{rule: (firing, firing and not acknowledged)}``."""
         unacked = Alert.acked_at.is_(None)
         stmt = (
             select(Alert.rule, func.count(Alert.id), func.count(Alert.id).filter(unacked))
-            .where(Alert.state == AlertState.firing.value)
+            .where(Alert.state == AlertState.firing.value, _in_scope(scope))
             .group_by(Alert.rule)
         )
         return {rule: (n, u) for rule, n, u in (await self.session.execute(stmt)).all()}

@@ -51,6 +51,7 @@ from evodash.core.security import encrypt
 from evodash.instances.models import EvolutionInstance
 from evodash.realtime import emit
 from evodash.realtime.events import AlertAckedEvent
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.users.models import User
 
 # --- alerts -------------------------------------------------------------------------------
@@ -85,8 +86,8 @@ async def detail(session: AsyncSession, alert: Alert) -> AlertDetail:
     )
 
 
-async def summary(session: AsyncSession) -> AlertSummary:
-    counts = await AlertRepository(session).firing_counts()
+async def summary(session: AsyncSession, scope: Scope = EVERYTHING) -> AlertSummary:
+    counts = await AlertRepository(session).firing_counts(scope)
     return AlertSummary(
         firing=sum(n for n, _ in counts.values()),
         unacknowledged=sum(u for _, u in counts.values()),
