@@ -191,6 +191,14 @@ class ReportsRepository:
         )
         return (await self.session.scalars(self._scoped(stmt, i.id).order_by(i.id))).all()
 
+    async def instances_by_id(self, ids: Sequence[int]) -> Sequence[EvolutionInstance]:
+        """These instances (deleted ones included; unknown ids left out), in id order."""
+        if not ids:
+            return []
+        i = EvolutionInstance
+        stmt = select(i).where(i.id.in_(sorted(set(ids)))).order_by(i.id)
+        return (await self.session.scalars(stmt)).all()
+
     async def states_before(self, ids: Sequence[int]) -> dict[int, str]:
         """Each instance's connection state when the period starts (its last event)."""
         if not ids:
@@ -268,8 +276,10 @@ WITH inst AS (
     interval '1 day') AS d(local_day)
   WHERE iv.e > iv.s
 )
-SELECT instance_id, day, SUM(CASE WHEN state = 'open' THEN seconds ELSE 0 END), SUM(seconds)
+SELECT instance_id, day, SUM(CASE WHEN state = 'open' THEN seconds ELSE 0 END),
+       SUM(CASE WHEN state = 'unreachable' THEN 0 ELSE seconds END)
 FROM cut GROUP BY instance_id, day
+HAVING SUM(CASE WHEN state = 'unreachable' THEN 0 ELSE seconds END) > 0
 """
 
 
