@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -185,15 +185,22 @@ async def instances_uptime(
     response_model=FleetUptime,
     summary="Uptime of the fleet and its worst instances",
     description="Every instance alive in each window, time-weighted (not a mean of "
-    "percentages), and the live instances with the lowest uptime over 7 days." + UPTIME_DOC,
+    "percentages), and the live instances with the lowest uptime over 7 days. Computed at "
+    "most once a minute per process (`generated_at`)." + UPTIME_DOC,
     responses=error_responses(401, 422),
 )
 async def fleet_uptime(
     _: CurrentUser,
     session: SessionDep,
-    worst: Annotated[int, Query(ge=0, le=50, description="How many worst instances")] = 5,
+    request: Request,
+    worst: Annotated[
+        int, Query(ge=0, le=uptime.MAX_WORST, description="How many worst instances")
+    ] = 5,
 ) -> FleetUptime:
-    return await uptime.fleet_uptime(session, worst)
+    cache = getattr(request.app.state, "fleet_uptime_cache", None)
+    if cache is None:
+        cache = request.app.state.fleet_uptime_cache = uptime.FleetCache()
+    return await cache.get(session, worst)
 
 
 @uptime_router.get(

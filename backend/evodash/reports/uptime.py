@@ -15,12 +15,14 @@ transition) by :func:`segments`, which the daily uptime report uses too:
   **time to reconnect** runs from a disconnect to the next ``open``. Disconnects not
   reconnected yet are counted but take no part in the mean.
 
-Two queries per list of instances (their states before the window, their events inside
-it), whatever the list's length; the rest is a pass over the events in memory.
+One statement per list of instances on PostgreSQL, whatever the list's length (two
+queries and a pass in memory on SQLite); a timeline reads its window's events.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +60,10 @@ OPEN = InstanceStatus.open.value
 MAX_SEGMENTS = 1000
 #: The window the fleet's worst instances are ranked by.
 WORST_WINDOW: Window = "7d"
+#: The most worst instances a fleet request lists.
+MAX_WORST = 50
+#: The fleet's figures are kept this long per process (seconds).
+FLEET_TTL = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +106,15 @@ class Figures:
     observed_seconds: float = 0.0
     unknown_seconds: float = 0.0
     disconnects: int = 0
-    reconnect_seconds: list[float] = field(default_factory=list)
+    reconnects: int = 0
+    reconnect_seconds: float = 0.0  # their total
 
     def add(self, other: Figures) -> None:
         self.open_seconds += other.open_seconds
         self.observed_seconds += other.observed_seconds
         self.unknown_seconds += other.unknown_seconds
         self.disconnects += other.disconnects
+        self.reconnects += other.reconnects
         self.reconnect_seconds += other.reconnect_seconds
 
     @property
@@ -116,7 +124,6 @@ class Figures:
         return round(100 * self.open_seconds / self.observed_seconds, 2)
 
     def read(self, window: Window, start: datetime, end: datetime) -> UptimeWindow:
-        reconnects = self.reconnect_seconds
         return UptimeWindow(
             window=window,
             start=start,
@@ -126,9 +133,9 @@ class Figures:
             observed_seconds=round(self.observed_seconds),
             unknown_seconds=round(self.unknown_seconds),
             disconnects=self.disconnects,
-            reconnects=len(reconnects),
-            mean_reconnect_seconds=round(sum(reconnects) / len(reconnects), 1)
-            if reconnects
+            reconnects=self.reconnects,
+            mean_reconnect_seconds=round(self.reconnect_seconds / self.reconnects, 1)
+            if self.reconnects
             else None,
         )
 
@@ -152,7 +159,8 @@ def figures(timeline: Sequence[Segment], start: datetime, end: datetime) -> Figu
             continue
         if seg.state == OPEN:
             if down_since is not None and seg.start < end:
-                out.reconnect_seconds.append((seg.start - down_since).total_seconds())
+                out.reconnects += 1
+                out.reconnect_seconds += (seg.start - down_since).total_seconds()
             down_since = None
         elif known == OPEN and start <= seg.start < end:
             out.disconnects += 1
@@ -195,15 +203,44 @@ def _read_windows(found: dict[Window, Figures], now: datetime) -> list[UptimeWin
     return [found[w].read(w, now - span, now) for w, span in WINDOWS.items()]
 
 
+async def window_figures(
+    session: AsyncSession, instances: Sequence[EvolutionInstance], now: datetime
+) -> dict[int, dict[Window, Figures]]:
+    """The three windows of each instance. PostgreSQL computes them in one statement
+    (hundreds of thousands of events for a fleet with flapping numbers); SQLite from the
+    timelines in memory. The tests hold both to the same hand-computed figures."""
+    repo = ReportsRepository(session, _query(now - LONGEST, now))
+    if not repo.postgres:
+        found = await timelines(session, instances, now - LONGEST, now)
+        return {i.id: _windows(found[i.id], now) for i in instances}
+    names = list(WINDOWS)
+    starts = [now - WINDOWS[w] for w in names]
+    out: dict[int, dict[Window, Figures]] = {i.id: {} for i in instances}
+    rows = await repo.uptime_windows([i.id for i in instances], starts, now)
+    for instance_id, begin, stop, per_window in rows:
+        for name, start, (opened, observed, drops, back, back_s) in zip(
+            names, starts, per_window, strict=True
+        ):
+            span = max(0.0, (stop - max(begin, start)).total_seconds())
+            out[instance_id][name] = Figures(
+                open_seconds=opened,
+                observed_seconds=observed,
+                unknown_seconds=max(0.0, span - observed),
+                disconnects=drops,
+                reconnects=back,
+                reconnect_seconds=back_s,
+            )
+    return out
+
+
 async def instances_uptime(
     session: AsyncSession, instances: Sequence[EvolutionInstance], now: datetime | None = None
 ) -> list[InstanceUptime]:
     """The three windows of each instance, in the order given."""
     now = now or utcnow()
-    found = await timelines(session, instances, now - LONGEST, now)
+    found = await window_figures(session, instances, now)
     return [
-        InstanceUptime(instance_id=i.id, windows=_read_windows(_windows(found[i.id], now), now))
-        for i in instances
+        InstanceUptime(instance_id=i.id, windows=_read_windows(found[i.id], now)) for i in instances
     ]
 
 
@@ -223,17 +260,14 @@ async def instance_uptime(
 ) -> InstanceUptimeDetail:
     """One instance's figures and the state timeline of ``window``."""
     now = now or utcnow()
-    timeline = (await timelines(session, [instance], now - LONGEST, now))[instance.id]
     start = now - WINDOWS[window]
-    shown = [
-        UptimeSegment(state=s.state, start=max(s.start, start), end=s.end)
-        for s in timeline
-        if s.end > start
-    ]
+    found = await window_figures(session, [instance], now)
+    timeline = (await timelines(session, [instance], start, now))[instance.id]
+    shown = [UptimeSegment(state=s.state, start=s.start, end=s.end) for s in timeline]
     return InstanceUptimeDetail(
         instance_id=instance.id,
         generated_at=now,
-        windows=_read_windows(_windows(timeline, now), now),
+        windows=_read_windows(found[instance.id], now),
         timeline_window=window,
         timeline_start=start,
         timeline_end=now,
@@ -249,11 +283,11 @@ async def fleet_uptime(
     percentages), and the live instances with the lowest uptime over 7 days."""
     now = now or utcnow()
     instances = await ReportsRepository(session, _query(now - LONGEST, now)).instances_alive()
-    found = await timelines(session, instances, now - LONGEST, now)
+    found = await window_figures(session, instances, now)
     total: dict[Window, Figures] = {w: Figures() for w in WINDOWS}
     ranked: list[tuple[float, int, EvolutionInstance, Figures]] = []
     for instance in instances:
-        mine = _windows(found[instance.id], now)
+        mine = found[instance.id]
         for w in WINDOWS:
             total[w].add(mine[w])
         ranking = mine[WORST_WINDOW]
@@ -276,3 +310,21 @@ async def fleet_uptime(
             for percent, _, i, f in ranked[:worst]
         ],
     )
+
+
+@dataclass
+class FleetCache:
+    """Per process: the fleet's figures, computed at most once a minute. A fleet of 1,000
+    numbers, some of them flapping, has hundreds of thousands of events in 30 days, and
+    every dashboard asks; a minute-old figure over 30 days is as good as a fresh one."""
+
+    value: FleetUptime | None = None
+    computed_at: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def get(self, session: AsyncSession, worst: int) -> FleetUptime:
+        async with self.lock:  # one computation at a time; the others wait and reuse it
+            if self.value is None or time.monotonic() - self.computed_at >= FLEET_TTL:
+                self.value = await fleet_uptime(session, MAX_WORST)
+                self.computed_at = time.monotonic()
+            return self.value.model_copy(update={"worst": self.value.worst[:worst]})

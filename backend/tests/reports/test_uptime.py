@@ -204,10 +204,10 @@ class TestTimeline:
         f = figures(t, at("2026-11-20 00:00"), at("2026-11-20 06:00"))
         assert (f.open_seconds, f.observed_seconds, f.unknown_seconds) == (2 * H, 4 * H, 2 * H)
         assert f.disconnects == 1
-        assert f.reconnect_seconds == [H]
+        assert (f.reconnects, f.reconnect_seconds) == (1, H)
         # A window that starts after the disconnect counts neither it nor its reconnect.
         late = figures(t, at("2026-11-20 04:30"), at("2026-11-20 06:00"))
-        assert (late.disconnects, late.reconnect_seconds) == (0, [])
+        assert (late.disconnects, late.reconnects) == (0, 0)
         assert late.uptime_percent == 66.67
 
 
