@@ -33,6 +33,7 @@ import { RecentMessages } from './recent-messages';
 import { RecoveryCard } from './recovery-card';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
+import { UptimeCard } from './uptime-card';
 import { WebhookCard } from './webhook-card';
 import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 
@@ -216,6 +217,7 @@ function InstanceDetail({
               <WebhookCard instance={instance} canOperate={canOperate} />
             </div>
             <div className="col-lg-5">
+              <UptimeCard instanceId={instance.id} />
               <ConnectionTimeline instanceId={instance.id} />
               <RecoveryCard instanceId={instance.id} canOperate={canOperate} />
             </div>
