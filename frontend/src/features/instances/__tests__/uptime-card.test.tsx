@@ -1,5 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import type { ComponentProps } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { InstanceUptimeDetail, UptimeWindow } from '@/api/generated/types.gen';
