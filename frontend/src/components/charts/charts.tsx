@@ -116,6 +116,8 @@ export interface TimelineChartProps {
   max: number;
   label: string;
   formatTick: (ms: number) => string;
+  /** Milliseconds between two ticks of the time axis. */
+  step?: number;
   /** The tooltip of a span. */
   describe: (span: TimelineSpan) => string;
   height?: number;
@@ -138,6 +140,7 @@ export function TimelineChart({
   max,
   label,
   formatTick,
+  step,
   describe,
   height = 96,
 }: TimelineChartProps) {
@@ -170,7 +173,8 @@ export function TimelineChart({
           ...axis.ticks,
           maxRotation: 0,
           autoSkip: true,
-          maxTicksLimit: 6,
+          maxTicksLimit: 8,
+          stepSize: step,
           callback: (value) => formatTick(Number(value)),
         },
       },

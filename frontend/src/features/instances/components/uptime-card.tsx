@@ -21,6 +21,13 @@ import { InstanceError } from './instance-error';
 
 /** Rows of the hidden table that reads the timeline out (the newest). */
 const TABLE_ROWS = 50;
+const HOUR_MS = 3_600_000;
+/** Time between two ticks of the timeline's axis. */
+const TICK_STEP: Record<UptimeWindowName, number> = {
+  '24h': 4 * HOUR_MS,
+  '7d': 24 * HOUR_MS,
+  '30d': 5 * 24 * HOUR_MS,
+};
 
 /** Uptime over 24 h, 7 d and 30 d, with the state timeline of a chosen window. */
 export function UptimeCard({ instanceId }: { instanceId: number }) {
@@ -146,6 +153,7 @@ function UptimeTimeline({ detail }: { detail: InstanceUptimeDetail }) {
         max={Date.parse(detail.timeline_end)}
         label={label}
         formatTick={(ms) => tick.format(ms)}
+        step={TICK_STEP[detail.timeline_window]}
         describe={describe}
         height={110}
       />
