@@ -22,6 +22,7 @@ from evodash.reports.router import uptime_router
 from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
+from evodash.teams.router import router as teams_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
 from evodash.webhooks.router import receiver_router as webhook_receiver_router
@@ -49,6 +50,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     instance_messages_router,
     message_allowlist_router,
     recovery_router,
+    teams_router,
 )
 
 api_router = APIRouter(prefix="/api")

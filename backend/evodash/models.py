@@ -9,6 +9,7 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
+from evodash.teams.models import Team, TeamInstance, TeamMember, TeamServer
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
@@ -26,6 +27,10 @@ __all__ = [
     "MessageHourly",
     "RecoveryRun",
     "SenderDaily",
+    "Team",
+    "TeamInstance",
+    "TeamMember",
+    "TeamServer",
     "UptimeDaily",
     "User",
     "WebhookDelivery",

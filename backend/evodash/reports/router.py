@@ -31,6 +31,7 @@ from evodash.reports.schemas import (
     UptimeReport,
     UptimeWindowName,
 )
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -166,18 +167,19 @@ UPTIME_DOC = (
     response_model=list[InstanceUptime],
     summary="Uptime of some instances",
     description="The figures of each instance asked for (deleted ones included; unknown "
-    "ids are left out), in id order." + UPTIME_DOC,
+    "ids and instances outside the caller's scope are left out), in id order." + UPTIME_DOC,
     responses=error_responses(401, 422),
 )
 async def instances_uptime(
     _: CurrentUser,
     session: SessionDep,
+    scope: ScopeDep,
     instance_id: Annotated[
         list[Id],
         Query(min_length=1, max_length=MAX_UPTIME_IDS, description="Instance ids (1 to 200)"),
     ],
 ) -> list[InstanceUptime]:
-    return await uptime.instances_uptime_by_id(session, instance_id)
+    return await uptime.instances_uptime_by_id(session, instance_id, scope)
 
 
 @uptime_router.get(
@@ -193,6 +195,7 @@ async def fleet_uptime(
     _: CurrentUser,
     session: SessionDep,
     request: Request,
+    scope: ScopeDep,
     worst: Annotated[
         int, Query(ge=0, le=uptime.MAX_WORST, description="How many worst instances")
     ] = 5,
@@ -200,7 +203,7 @@ async def fleet_uptime(
     cache = getattr(request.app.state, "fleet_uptime_cache", None)
     if cache is None:
         cache = request.app.state.fleet_uptime_cache = uptime.FleetCache()
-    return await cache.get(session, worst)
+    return await cache.get(session, worst, scope)
 
 
 @uptime_router.get(

@@ -43,6 +43,7 @@ from evodash.reports.schemas import (
     UptimeWindow,
     WorstInstance,
 )
+from evodash.teams.scope import EVERYTHING, Scope
 
 Window = Literal["24h", "7d", "30d"]
 WINDOWS: dict[Window, timedelta] = {
@@ -172,8 +173,15 @@ def figures(timeline: Sequence[Segment], start: datetime, end: datetime) -> Figu
 # --- reading the history ---------------------------------------------------------------------
 
 
-def _query(start: datetime, end: datetime) -> ReportQuery:
-    return ReportQuery(first_day=start.date(), last_day=end.date(), tz="UTC", start=start, end=end)
+def _query(start: datetime, end: datetime, scope: Scope = EVERYTHING) -> ReportQuery:
+    return ReportQuery(
+        first_day=start.date(),
+        last_day=end.date(),
+        tz="UTC",
+        start=start,
+        end=end,
+        instance_ids=scope.instance_ids,
+    )
 
 
 async def timelines(
@@ -245,11 +253,16 @@ async def instances_uptime(
 
 
 async def instances_uptime_by_id(
-    session: AsyncSession, ids: Sequence[int], now: datetime | None = None
+    session: AsyncSession,
+    ids: Sequence[int],
+    scope: Scope = EVERYTHING,
+    now: datetime | None = None,
 ) -> list[InstanceUptime]:
+    """Those of ``ids`` the caller may see (the others are left out, like unknown ids)."""
     now = now or utcnow()
     repo = ReportsRepository(session, _query(now - LONGEST, now))
-    return await instances_uptime(session, await repo.instances_by_id(ids), now)
+    visible = scope.visible(list(ids)) or []
+    return await instances_uptime(session, await repo.instances_by_id(visible), now)
 
 
 async def instance_uptime(
@@ -277,12 +290,13 @@ async def instance_uptime(
 
 
 async def fleet_uptime(
-    session: AsyncSession, worst: int, now: datetime | None = None
+    session: AsyncSession, worst: int, now: datetime | None = None, scope: Scope = EVERYTHING
 ) -> FleetUptime:
     """Every instance alive during the last 30 days, summed (time-weighted, not a mean of
     percentages), and the live instances with the lowest uptime over 7 days."""
     now = now or utcnow()
-    instances = await ReportsRepository(session, _query(now - LONGEST, now)).instances_alive()
+    repo = ReportsRepository(session, _query(now - LONGEST, now, scope))
+    instances = await repo.instances_alive()
     found = await window_figures(session, instances, now)
     total: dict[Window, Figures] = {w: Figures() for w in WINDOWS}
     ranked: list[tuple[float, int, EvolutionInstance, Figures]] = []
@@ -314,15 +328,20 @@ async def fleet_uptime(
 
 @dataclass
 class FleetCache:
-    """Per process: the fleet's figures, computed at most once a minute. A fleet of 1,000
-    numbers, some of them flapping, has hundreds of thousands of events in 30 days, and
-    every dashboard asks; a minute-old figure over 30 days is as good as a fresh one."""
+    """Per process: the whole fleet's figures, computed at most once a minute. A fleet of
+    1,000 numbers, some of them flapping, has hundreds of thousands of events in 30 days,
+    and every dashboard asks; a minute-old figure over 30 days is as good as a fresh one.
+    A caller limited to some instances (teams) gets them computed for its scope."""
 
     value: FleetUptime | None = None
     computed_at: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def get(self, session: AsyncSession, worst: int) -> FleetUptime:
+    async def get(
+        self, session: AsyncSession, worst: int, scope: Scope = EVERYTHING
+    ) -> FleetUptime:
+        if not scope.unlimited:
+            return await fleet_uptime(session, worst, scope=scope)
         async with self.lock:  # one computation at a time; the others wait and reuse it
             if self.value is None or time.monotonic() - self.computed_at >= FLEET_TTL:
                 self.value = await fleet_uptime(session, MAX_WORST)

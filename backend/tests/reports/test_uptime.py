@@ -28,6 +28,7 @@ from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.reports import uptime
 from evodash.reports.uptime import Segment, figures, segments
 from evodash.servers.models import EvolutionServer
+from evodash.teams.models import Team, TeamInstance, TeamMember
 from tests.factories import UserFactory
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
@@ -343,3 +344,36 @@ class TestDailyReportAgrees:
         # Unreachable 00:00 → 06:00 (unknown), open the other 18 h.
         assert (row["open_seconds"], row["observed_seconds"]) == (18 * H, 18 * H)
         assert row["uptime_percent"] == 100.0
+
+
+class TestScope:
+    async def test_a_team_member_sees_only_the_teams_instances(
+        self,
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: AsUser,
+        db: async_sessionmaker[AsyncSession],
+        ids: dict[str, int],
+    ) -> None:
+        member = await users.operator(username="ana-a")
+        async with db() as s:
+            team = Team(name="Equipe A")
+            s.add(team)
+            await s.flush()
+            s.add_all(
+                [
+                    TeamInstance(team_id=team.id, instance_id=ids["a"]),
+                    TeamMember(team_id=team.id, user_id=member.id),
+                ]
+            )
+            await s.commit()
+        headers = await as_user(member)
+        params = [("instance_id", ids[k]) for k in ("a", "b", "d")]
+        listed = await client.get("/api/instances/uptime", params=params, headers=headers)
+        assert [x["instance_id"] for x in listed.json()] == [ids["a"]]
+        fleet = (await client.get("/api/instances/uptime/fleet", headers=headers)).json()
+        assert fleet["instances"] == 1
+        assert fleet["windows"] == A_WINDOWS
+        assert [w["instance_id"] for w in fleet["worst"]] == [ids["a"]]
+        hidden = await client.get(f"/api/instances/{ids['d']}/uptime", headers=headers)
+        assert hidden.status_code == 404

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -230,7 +230,7 @@ export const authListApiKeys = <ThrowOnError extends boolean = false>(options?: 
 /**
  * Create an API key
  *
- * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it.
+ * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user).
  */
 export const authCreateApiKey = <ThrowOnError extends boolean = false>(options: Options<AuthCreateApiKeyData, ThrowOnError>) => (options.client ?? client).post<AuthCreateApiKeyResponses, AuthCreateApiKeyErrors, ThrowOnError>({
     security: [
@@ -803,7 +803,7 @@ export const reportsSendersReport = <ThrowOnError extends boolean = false>(optio
 /**
  * Uptime of some instances
  *
- * The figures of each instance asked for (deleted ones included; unknown ids are left out), in id order. Windows end now: the last 24 hours, 7 days and 30 days. Uptime is the time `open` over the time with a known state (before an instance's first event and while its server is `unreachable` the state is unknown); a disconnect is a change from `open` to a known down state, and the time to reconnect runs until the next `open`.
+ * The figures of each instance asked for (deleted ones included; unknown ids and instances outside the caller's scope are left out), in id order. Windows end now: the last 24 hours, 7 days and 30 days. Uptime is the time `open` over the time with a known state (before an instance's first event and while its server is `unreachable` the state is unknown); a disconnect is a change from `open` to a known down state, and the time to reconnect runs until the next `open`.
  */
 export const uptimeInstancesUptime = <ThrowOnError extends boolean = false>(options: Options<UptimeInstancesUptimeData, ThrowOnError>) => (options.client ?? client).get<UptimeInstancesUptimeResponses, UptimeInstancesUptimeErrors, ThrowOnError>({
     security: [
@@ -1301,6 +1301,83 @@ export const recoveryListRecoveries = <ThrowOnError extends boolean = false>(opt
     ],
     url: '/api/instances/{instance_id}/recoveries',
     ...options
+});
+
+/**
+ * List teams
+ */
+export const teamsListTeams = <ThrowOnError extends boolean = false>(options?: Options<TeamsListTeamsData, ThrowOnError>) => (options?.client ?? client).get<TeamsListTeamsResponses, TeamsListTeamsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams',
+    ...options
+});
+
+/**
+ * Create a team
+ *
+ * A team holds servers (all their instances, now and later) and instances; its members, unless admins, see those only.
+ */
+export const teamsCreateTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsCreateTeamData, ThrowOnError>) => (options.client ?? client).post<TeamsCreateTeamResponses, TeamsCreateTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a team
+ */
+export const teamsDeleteTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsDeleteTeamData, ThrowOnError>) => (options.client ?? client).delete<TeamsDeleteTeamResponses, TeamsDeleteTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options
+});
+
+/**
+ * Get a team
+ */
+export const teamsGetTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsGetTeamData, ThrowOnError>) => (options.client ?? client).get<TeamsGetTeamResponses, TeamsGetTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options
+});
+
+/**
+ * Change a team
+ *
+ * Fields left out stay; a list given (`user_ids`, `server_ids`, `instance_ids`) replaces the team's.
+ */
+export const teamsUpdateTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsUpdateTeamData, ThrowOnError>) => (options.client ?? client).patch<TeamsUpdateTeamResponses, TeamsUpdateTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

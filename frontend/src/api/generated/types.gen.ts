@@ -117,6 +117,30 @@ export type ApiKeyCreate = {
      * Whether requests made with this key may create more API keys
      */
     can_create_keys?: boolean;
+    /**
+     * Read Only
+     *
+     * Only reads: every write is 403
+     */
+    read_only?: boolean;
+    /**
+     * Operations
+     *
+     * Only these operations (and reading instances, servers and figures); empty: every operation its user may do
+     */
+    operations?: Array<Operation>;
+    /**
+     * Instance Ids
+     *
+     * Only these instances (with `team_ids`: these and the teams')
+     */
+    instance_ids?: Array<number>;
+    /**
+     * Team Ids
+     *
+     * Only the instances of these teams
+     */
+    team_ids?: Array<number>;
 };
 
 /**
@@ -168,6 +192,22 @@ export type ApiKeyRead = {
      * Can Create Keys
      */
     can_create_keys: boolean;
+    /**
+     * Read Only
+     */
+    read_only: boolean;
+    /**
+     * Operations
+     */
+    operations: Array<string>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+    /**
+     * Team Ids
+     */
+    team_ids: Array<number>;
 };
 
 /**
@@ -2419,6 +2459,11 @@ export type MessagesReport = {
 };
 
 /**
+ * Operation
+ */
+export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
+
+/**
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
@@ -2519,6 +2564,28 @@ export type PageServerRead = {
      * Items
      */
     items: Array<ServerRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[TeamRead]
+ */
+export type PageTeamRead = {
+    /**
+     * Items
+     */
+    items: Array<TeamRead>;
     /**
      * Total
      */
@@ -3431,6 +3498,94 @@ export type SyncRequest = {
      * Look for webhook drift: true always, false never, null when due (not checked in the last 15 minutes)
      */
     check_webhook?: boolean | null;
+};
+
+/**
+ * TeamRead
+ */
+export type TeamRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * User Ids
+     */
+    user_ids: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
+ * TeamUpdate
+ *
+ * Fields left out stay as they are; a list given replaces the team's.
+ */
+export type TeamUpdate = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number> | null;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number> | null;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+};
+
+/**
+ * TeamWrite
+ */
+export type TeamWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number>;
 };
 
 /**
@@ -4464,6 +4619,10 @@ export type AuthMeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthMeError = AuthMeErrors[keyof AuthMeErrors];
@@ -4538,6 +4697,10 @@ export type AuthListSessionsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
@@ -4648,6 +4811,10 @@ export type AuthListApiKeysErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListApiKeysError = AuthListApiKeysErrors[keyof AuthListApiKeysErrors];
@@ -5091,6 +5258,10 @@ export type ServersListServersErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Validation Error
      */
     422: ValidationErrorRead;
@@ -5286,6 +5457,10 @@ export type ServersGetServerErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5463,6 +5638,10 @@ export type InstancesListInstancesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -5783,6 +5962,10 @@ export type InstancesGetInstanceErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5887,6 +6070,10 @@ export type InstancesListEventsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -6199,6 +6386,10 @@ export type InstancesReadSettingsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6305,6 +6496,10 @@ export type StatsOverviewErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type StatsOverviewError = StatsOverviewErrors[keyof StatsOverviewErrors];
@@ -6369,6 +6564,10 @@ export type ReportsMessagesReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6438,6 +6637,10 @@ export type ReportsUptimeReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6506,6 +6709,10 @@ export type ReportsJobsReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6573,6 +6780,10 @@ export type ReportsHoursReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6648,6 +6859,10 @@ export type ReportsSendersReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6683,6 +6898,10 @@ export type UptimeInstancesUptimeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6721,6 +6940,10 @@ export type UptimeFleetUptimeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6762,6 +6985,10 @@ export type UptimeInstanceUptimeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7077,6 +7304,10 @@ export type InvoicesListInvoicesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7193,6 +7424,10 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7247,6 +7482,10 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7282,6 +7521,10 @@ export type JobsGetJobErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7323,6 +7566,10 @@ export type JobsJobImageErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -7362,6 +7609,10 @@ export type JobsJobThumbnailErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7732,6 +7983,10 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7872,6 +8127,10 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7914,6 +8173,10 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7949,6 +8212,10 @@ export type MessagesGetMessageErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8091,6 +8358,10 @@ export type AllowListGetAllowedNumbersErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8245,6 +8516,10 @@ export type RecoveryListRecoveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -8266,6 +8541,239 @@ export type RecoveryListRecoveriesResponses = {
 };
 
 export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
+
+export type TeamsListTeamsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/teams';
+};
+
+export type TeamsListTeamsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsListTeamsError = TeamsListTeamsErrors[keyof TeamsListTeamsErrors];
+
+export type TeamsListTeamsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTeamRead;
+};
+
+export type TeamsListTeamsResponse = TeamsListTeamsResponses[keyof TeamsListTeamsResponses];
+
+export type TeamsCreateTeamData = {
+    body: TeamWrite;
+    path?: never;
+    query?: never;
+    url: '/api/teams';
+};
+
+export type TeamsCreateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsCreateTeamError = TeamsCreateTeamErrors[keyof TeamsCreateTeamErrors];
+
+export type TeamsCreateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    201: TeamRead;
+};
+
+export type TeamsCreateTeamResponse = TeamsCreateTeamResponses[keyof TeamsCreateTeamResponses];
+
+export type TeamsDeleteTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsDeleteTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsDeleteTeamError = TeamsDeleteTeamErrors[keyof TeamsDeleteTeamErrors];
+
+export type TeamsDeleteTeamResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type TeamsDeleteTeamResponse = TeamsDeleteTeamResponses[keyof TeamsDeleteTeamResponses];
+
+export type TeamsGetTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsGetTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsGetTeamError = TeamsGetTeamErrors[keyof TeamsGetTeamErrors];
+
+export type TeamsGetTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsGetTeamResponse = TeamsGetTeamResponses[keyof TeamsGetTeamResponses];
+
+export type TeamsUpdateTeamData = {
+    body: TeamUpdate;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsUpdateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsUpdateTeamError = TeamsUpdateTeamErrors[keyof TeamsUpdateTeamErrors];
+
+export type TeamsUpdateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;
@@ -8308,6 +8816,10 @@ export type RealtimeEventTypesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];

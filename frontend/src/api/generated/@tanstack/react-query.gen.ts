@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -328,7 +328,7 @@ export const authListApiKeysOptions = (options?: Options<AuthListApiKeysData>) =
 /**
  * Create an API key
  *
- * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it.
+ * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user).
  */
 export const authCreateApiKeyMutation = (options?: Partial<Options<AuthCreateApiKeyData>>): UseMutationOptions<AuthCreateApiKeyResponse, AuthCreateApiKeyError, Options<AuthCreateApiKeyData>> => {
     const mutationOptions: UseMutationOptions<AuthCreateApiKeyResponse, AuthCreateApiKeyError, Options<AuthCreateApiKeyData>> = {
@@ -1181,7 +1181,7 @@ export const uptimeInstancesUptimeQueryKey = (options: Options<UptimeInstancesUp
 /**
  * Uptime of some instances
  *
- * The figures of each instance asked for (deleted ones included; unknown ids are left out), in id order. Windows end now: the last 24 hours, 7 days and 30 days. Uptime is the time `open` over the time with a known state (before an instance's first event and while its server is `unreachable` the state is unknown); a disconnect is a change from `open` to a known down state, and the time to reconnect runs until the next `open`.
+ * The figures of each instance asked for (deleted ones included; unknown ids and instances outside the caller's scope are left out), in id order. Windows end now: the last 24 hours, 7 days and 30 days. Uptime is the time `open` over the time with a known state (before an instance's first event and while its server is `unreachable` the state is unknown); a disconnect is a change from `open` to a known down state, and the time to reconnect runs until the next `open`.
  */
 export const uptimeInstancesUptimeOptions = (options: Options<UptimeInstancesUptimeData>) => queryOptions<UptimeInstancesUptimeResponse, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, ReturnType<typeof uptimeInstancesUptimeQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -1933,6 +1933,124 @@ export const recoveryListRecoveriesOptions = (options: Options<RecoveryListRecov
     },
     queryKey: recoveryListRecoveriesQueryKey(options)
 });
+
+export const teamsListTeamsQueryKey = (options?: Options<TeamsListTeamsData>) => createQueryKey('teamsListTeams', options);
+
+/**
+ * List teams
+ */
+export const teamsListTeamsOptions = (options?: Options<TeamsListTeamsData>) => queryOptions<TeamsListTeamsResponse, TeamsListTeamsError, TeamsListTeamsResponse, ReturnType<typeof teamsListTeamsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await teamsListTeams({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsListTeamsQueryKey(options)
+});
+
+export const teamsListTeamsInfiniteQueryKey = (options?: Options<TeamsListTeamsData>): QueryKey<Options<TeamsListTeamsData>> => createQueryKey('teamsListTeams', options, true);
+
+/**
+ * List teams
+ */
+export const teamsListTeamsInfiniteOptions = (options?: Options<TeamsListTeamsData>) => infiniteQueryOptions<TeamsListTeamsResponse, TeamsListTeamsError, InfiniteData<TeamsListTeamsResponse>, QueryKey<Options<TeamsListTeamsData>>, number | Pick<QueryKey<Options<TeamsListTeamsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<TeamsListTeamsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await teamsListTeams({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsListTeamsInfiniteQueryKey(options)
+});
+
+/**
+ * Create a team
+ *
+ * A team holds servers (all their instances, now and later) and instances; its members, unless admins, see those only.
+ */
+export const teamsCreateTeamMutation = (options?: Partial<Options<TeamsCreateTeamData>>): UseMutationOptions<TeamsCreateTeamResponse, TeamsCreateTeamError, Options<TeamsCreateTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsCreateTeamResponse, TeamsCreateTeamError, Options<TeamsCreateTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsCreateTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Delete a team
+ */
+export const teamsDeleteTeamMutation = (options?: Partial<Options<TeamsDeleteTeamData>>): UseMutationOptions<TeamsDeleteTeamResponse, TeamsDeleteTeamError, Options<TeamsDeleteTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsDeleteTeamResponse, TeamsDeleteTeamError, Options<TeamsDeleteTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsDeleteTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const teamsGetTeamQueryKey = (options: Options<TeamsGetTeamData>) => createQueryKey('teamsGetTeam', options);
+
+/**
+ * Get a team
+ */
+export const teamsGetTeamOptions = (options: Options<TeamsGetTeamData>) => queryOptions<TeamsGetTeamResponse, TeamsGetTeamError, TeamsGetTeamResponse, ReturnType<typeof teamsGetTeamQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await teamsGetTeam({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsGetTeamQueryKey(options)
+});
+
+/**
+ * Change a team
+ *
+ * Fields left out stay; a list given (`user_ids`, `server_ids`, `instance_ids`) replaces the team's.
+ */
+export const teamsUpdateTeamMutation = (options?: Partial<Options<TeamsUpdateTeamData>>): UseMutationOptions<TeamsUpdateTeamResponse, TeamsUpdateTeamError, Options<TeamsUpdateTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsUpdateTeamResponse, TeamsUpdateTeamError, Options<TeamsUpdateTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsUpdateTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
 
 /**
  * Get a one-use ticket for the WebSocket

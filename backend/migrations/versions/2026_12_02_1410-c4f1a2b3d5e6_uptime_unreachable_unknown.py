@@ -1,8 +1,8 @@
 """uptime: `unreachable` counts as an unknown state; forget the days computed before
 
 Revision ID: c4f1a2b3d5e6
-Revises: 7b2d4e6f8a10
-Create Date: 2026-12-02 14:00:00.000000+00:00
+Revises: 341f3acfa3b4
+Create Date: 2026-12-02 14:10:00.000000+00:00
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c4f1a2b3d5e6"
-down_revision: str | None = "7b2d4e6f8a10"
+down_revision: str | None = "341f3acfa3b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
