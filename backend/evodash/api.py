@@ -20,6 +20,7 @@ from evodash.messages.router import router as messages_router
 from evodash.privacy.router import router as privacy_router
 from evodash.recovery.router import router as recovery_router
 from evodash.reports.router import router as reports_router
+from evodash.reports.router import uptime_router
 from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
@@ -40,6 +41,7 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     instances_router,
     stats_router,
     reports_router,
+    uptime_router,
     backups_router,
     retention_router,
     privacy_router,

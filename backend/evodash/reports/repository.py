@@ -193,6 +193,14 @@ class ReportsRepository:
         )
         return (await self.session.scalars(self._scoped(stmt, i.id).order_by(i.id))).all()
 
+    async def instances_by_id(self, ids: Sequence[int]) -> Sequence[EvolutionInstance]:
+        """These instances (deleted ones included; unknown ids left out), in id order."""
+        if not ids:
+            return []
+        i = EvolutionInstance
+        stmt = select(i).where(i.id.in_(sorted(set(ids)))).order_by(i.id)
+        return (await self.session.scalars(stmt)).all()
+
     async def states_before(self, ids: Sequence[int]) -> dict[int, str]:
         """Each instance's connection state when the period starts (its last event)."""
         if not ids:
@@ -226,6 +234,25 @@ class ReportsRepository:
         }
         rows = (await self.session.execute(text(_UPTIME_SQL), params)).all()
         return {(int(i), d): (float(o), float(t)) for i, d, o, t in rows}
+
+    async def uptime_windows(
+        self, ids: Sequence[int], starts: Sequence[datetime], now: datetime
+    ) -> list[tuple[int, datetime, datetime, list[tuple[float, float, int, int, float]]]]:
+        """PostgreSQL, in one statement: ``(instance_id, span start, span stop, figures)``
+        with, for each of the three windows ``starts`` (shortest first) that end at
+        ``now``: open s, observed s, disconnects, reconnects, reconnect s."""
+        if not ids:
+            return []
+        params = {"ids": list(ids), "now": now} | {f"w{n}": at for n, at in enumerate(starts)}
+        out = []
+        for row in (await self.session.execute(text(_UPTIME_WINDOWS_SQL), params)).all():
+            # (id, begin, stop, figures.instance_id, then five figures per window)
+            figures = [
+                (float(o or 0), float(t or 0), int(d or 0), int(r or 0), float(rs or 0))
+                for o, t, d, r, rs in (row[4 + 5 * n : 9 + 5 * n] for n in range(3))
+            ]
+            out.append((int(row[0]), row[1], row[2], figures))
+        return out
 
     async def events_during(self, ids: Sequence[int]) -> list[tuple[int, str, datetime]]:
         if not ids:
@@ -270,9 +297,74 @@ WITH inst AS (
     interval '1 day') AS d(local_day)
   WHERE iv.e > iv.s
 )
-SELECT instance_id, day, SUM(CASE WHEN state = 'open' THEN seconds ELSE 0 END), SUM(seconds)
+SELECT instance_id, day, SUM(CASE WHEN state = 'open' THEN seconds ELSE 0 END),
+       SUM(CASE WHEN state = 'unreachable' THEN 0 ELSE seconds END)
 FROM cut GROUP BY instance_id, day
+HAVING SUM(CASE WHEN state = 'unreachable' THEN 0 ELSE seconds END) > 0
 """
+
+
+#: PostgreSQL: per instance, for the three rolling windows (``:w0`` > ``:w1`` > ``:w2``,
+#: all ending ``:now``): its span (for the unknown time), then per window open seconds,
+#: observed seconds, disconnects, reconnects and their total time. The same rules as
+#: :func:`evodash.reports.uptime.figures`: intervals of zero length (an event replaced at
+#: the same instant, events after a deletion) and unknown ones are dropped; a disconnect
+#: is a known down state right after an ``open`` one; a reconnect is an ``open`` right
+#: after a down one, timed from the latest disconnect. The window functions share one
+#: order (instance, time), so the events are sorted once; one pass aggregates.
+_UPTIME_WINDOWS_SQL = """
+WITH inst AS (
+  SELECT id, GREATEST(created_at, CAST(:w2 AS timestamptz)) AS begin_at,
+         LEAST(CAST(:now AS timestamptz), COALESCE(deleted_at, CAST(:now AS timestamptz))) AS stop
+  FROM evolution_instance WHERE id = ANY(CAST(:ids AS integer[]))
+), ev AS (
+  SELECT c.instance_id, c.state, c.at, c.id FROM connection_event AS c
+  WHERE c.instance_id = ANY(CAST(:ids AS integer[]))
+    AND c.at >= CAST(:w2 AS timestamptz) AND c.at < CAST(:now AS timestamptz)
+  UNION ALL
+  SELECT inst.id, seed.state, CAST(:w2 AS timestamptz), CAST(0 AS bigint) FROM inst
+  CROSS JOIN LATERAL (
+    SELECT c.state FROM connection_event AS c
+    WHERE c.instance_id = inst.id AND c.at < CAST(:w2 AS timestamptz)
+    ORDER BY c.at DESC, c.id DESC LIMIT 1
+  ) AS seed
+), iv AS (
+  SELECT ev.instance_id, ev.state, ev.at, ev.id,
+         GREATEST(ev.at, inst.begin_at) AS s,
+         LEAST(COALESCE(LEAD(ev.at) OVER (PARTITION BY ev.instance_id ORDER BY ev.at, ev.id),
+                        inst.stop), inst.stop) AS e
+  FROM ev JOIN inst ON inst.id = ev.instance_id
+), known AS (
+  SELECT instance_id, state, at, id, s, e,
+         LAG(state) OVER (PARTITION BY instance_id ORDER BY at, id) AS before
+  FROM iv WHERE e > s AND state <> 'unreachable'
+), marked AS (
+  SELECT instance_id, state, s, e,
+         before = 'open' AND state <> 'open' AS is_drop,
+         before <> 'open' AND state = 'open' AS is_back,
+         MAX(CASE WHEN before = 'open' AND state <> 'open' THEN s END)
+           OVER (PARTITION BY instance_id ORDER BY at, id) AS last_drop
+  FROM known
+), figures AS (
+  SELECT instance_id,
+{figures}
+  FROM marked GROUP BY instance_id
+)
+SELECT inst.id, inst.begin_at, inst.stop, figures.*
+FROM inst LEFT JOIN figures ON figures.instance_id = inst.id
+""".format(
+    figures=",\n".join(
+        f"""SUM(EXTRACT(EPOCH FROM e - GREATEST(s, CAST(:w{n} AS timestamptz))))
+      FILTER (WHERE e > CAST(:w{n} AS timestamptz) AND state = 'open'),
+    SUM(EXTRACT(EPOCH FROM e - GREATEST(s, CAST(:w{n} AS timestamptz))))
+      FILTER (WHERE e > CAST(:w{n} AS timestamptz)),
+    COUNT(*) FILTER (WHERE is_drop AND s >= CAST(:w{n} AS timestamptz)),
+    COUNT(*) FILTER (WHERE is_back AND last_drop >= CAST(:w{n} AS timestamptz)),
+    SUM(EXTRACT(EPOCH FROM s - last_drop))
+      FILTER (WHERE is_back AND last_drop >= CAST(:w{n} AS timestamptz))"""
+        for n in range(3)
+    )
+)
 
 
 class UptimeCache:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -15,17 +15,23 @@ from evodash.core.csvexport import (
     SeparatorParam,
 )
 from evodash.core.deps import SessionDep
-from evodash.core.params import PageSize
+from evodash.core.params import Id, PageSize
 from evodash.core.schemas import error_responses
-from evodash.reports import service
+from evodash.instances.deps import AnyInstanceDep
+from evodash.reports import service, uptime
 from evodash.reports.deps import ReportQueryDep
 from evodash.reports.schemas import (
+    FleetUptime,
     HoursReport,
+    InstanceUptime,
+    InstanceUptimeDetail,
     JobsReport,
     MessagesReport,
     SendersReport,
     UptimeReport,
+    UptimeWindowName,
 )
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -142,3 +148,76 @@ async def senders_report(
     if format is OutputFormat.csv:
         return service.senders_csv(report, query, sep)
     return _json(report)
+
+
+# --- uptime over rolling windows, under /instances ---------------------------------------
+
+uptime_router = APIRouter(prefix="/instances", tags=["uptime"])
+MAX_UPTIME_IDS = 200
+UPTIME_DOC = (
+    " Windows end now: the last 24 hours, 7 days and 30 days. Uptime is the time `open` "
+    "over the time with a known state (before an instance's first event and while its "
+    "server is `unreachable` the state is unknown); a disconnect is a change from `open` "
+    "to a known down state, and the time to reconnect runs until the next `open`."
+)
+
+
+@uptime_router.get(
+    "/uptime",
+    response_model=list[InstanceUptime],
+    summary="Uptime of some instances",
+    description="The figures of each instance asked for (deleted ones included; unknown "
+    "ids and instances outside the caller's scope are left out), in id order." + UPTIME_DOC,
+    responses=error_responses(401, 422),
+)
+async def instances_uptime(
+    _: CurrentUser,
+    session: SessionDep,
+    scope: ScopeDep,
+    instance_id: Annotated[
+        list[Id],
+        Query(min_length=1, max_length=MAX_UPTIME_IDS, description="Instance ids (1 to 200)"),
+    ],
+) -> list[InstanceUptime]:
+    return await uptime.instances_uptime_by_id(session, instance_id, scope)
+
+
+@uptime_router.get(
+    "/uptime/fleet",
+    response_model=FleetUptime,
+    summary="Uptime of the fleet and its worst instances",
+    description="Every instance alive in each window, time-weighted (not a mean of "
+    "percentages), and the live instances with the lowest uptime over 7 days. Computed at "
+    "most once a minute per process (`generated_at`)." + UPTIME_DOC,
+    responses=error_responses(401, 422),
+)
+async def fleet_uptime(
+    _: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    scope: ScopeDep,
+    worst: Annotated[
+        int, Query(ge=0, le=uptime.MAX_WORST, description="How many worst instances")
+    ] = 5,
+) -> FleetUptime:
+    cache = getattr(request.app.state, "fleet_uptime_cache", None)
+    if cache is None:
+        cache = request.app.state.fleet_uptime_cache = uptime.FleetCache()
+    return await cache.get(session, worst, scope)
+
+
+@uptime_router.get(
+    "/{instance_id:int}/uptime",
+    response_model=InstanceUptimeDetail,
+    summary="An instance's uptime and state timeline",
+    description="The three windows' figures and the states of `window` as segments "
+    "(deleted instances too: until their deletion)." + UPTIME_DOC,
+    responses=error_responses(401, 404, 422),
+)
+async def instance_uptime(
+    _: CurrentUser,
+    session: SessionDep,
+    instance: AnyInstanceDep,
+    window: Annotated[UptimeWindowName, Query(description="The timeline's window")] = "7d",
+) -> InstanceUptimeDetail:
+    return await uptime.instance_uptime(session, instance, window)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -95,3 +96,68 @@ class SenderRow(BaseModel):
 
 class SendersReport(Period):
     rows: list[SenderRow] = Field(description="Busiest senders first (days in UTC)")
+
+
+# --- uptime over rolling windows (see evodash.reports.uptime) -----------------------------
+
+UptimeWindowName = Literal["24h", "7d", "30d"]
+
+
+class UptimeWindow(BaseModel):
+    window: UptimeWindowName
+    start: datetime
+    end: datetime
+    uptime_percent: float | None = Field(
+        description="Time `open` over the time with a known state; null when unobserved"
+    )
+    open_seconds: int
+    observed_seconds: int = Field(description="Time with a known connection state")
+    unknown_seconds: int = Field(
+        description="Time with no known state (before the first event, server unreachable)"
+    )
+    disconnects: int = Field(description="Changes from `open` to a known down state")
+    reconnects: int = Field(description="Disconnects of the window followed by `open`")
+    mean_reconnect_seconds: float | None = Field(
+        description="Mean time from a disconnect to the next `open`; null without reconnects"
+    )
+
+
+class InstanceUptime(BaseModel):
+    instance_id: int
+    windows: list[UptimeWindow] = Field(description="24h, 7d and 30d, in this order")
+
+
+class UptimeSegment(BaseModel):
+    state: str = Field(description="An instance status, or `unknown`")
+    start: datetime
+    end: datetime
+
+
+class InstanceUptimeDetail(InstanceUptime):
+    generated_at: datetime
+    timeline_window: UptimeWindowName
+    timeline_start: datetime
+    timeline_end: datetime
+    segments: list[UptimeSegment] = Field(
+        description="The states of the timeline window, oldest first (from the instance's "
+        "creation, to its deletion)"
+    )
+    segments_truncated: bool = Field(description="Only the newest 1000 segments are listed")
+
+
+class WorstInstance(BaseModel):
+    instance_id: int
+    display_name: str
+    status: str
+    uptime_percent: float
+    disconnects: int
+
+
+class FleetUptime(BaseModel):
+    generated_at: datetime
+    instances: int = Field(description="Live instances")
+    windows: list[UptimeWindow] = Field(
+        description="Every instance alive in the window, time-weighted; 24h, 7d, 30d"
+    )
+    worst_window: UptimeWindowName
+    worst: list[WorstInstance] = Field(description="Live instances, lowest uptime first")

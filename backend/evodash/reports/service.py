@@ -30,6 +30,7 @@ from evodash.reports.schemas import (
     UptimeDayRow,
     UptimeReport,
 )
+from evodash.reports.uptime import UNOBSERVED, segments
 
 
 def _period(q: ReportQuery) -> dict[str, object]:
@@ -123,10 +124,11 @@ async def _uptime_in_python(
     q: ReportQuery,
     now: datetime,
 ) -> dict[tuple[int, date], tuple[float, float]]:
-    """SQLite: the same figures as :meth:`ReportsRepository.uptime_seconds`."""
+    """SQLite: the same figures as :meth:`ReportsRepository.uptime_seconds`, from the
+    timelines the rolling uptime uses (:func:`evodash.reports.uptime.segments`)."""
     ids = [i.id for i in instances]
     before = await repo.states_before(ids)
-    events: dict[int, list[tuple[str | None, datetime]]] = defaultdict(list)
+    events: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     for instance_id, event_state, at in await repo.events_during(ids):
         events[instance_id].append((event_state, at))
     out: dict[tuple[int, date], tuple[float, float]] = {}
@@ -134,15 +136,13 @@ async def _uptime_in_python(
         stop = min(q.end, now, instance.deleted_at or q.end)
         opened = [0.0] * (len(bounds) - 1)
         observed = [0.0] * (len(bounds) - 1)
-        state: str | None = before.get(instance.id)
-        since = q.start
-        for next_state, at in [*events[instance.id], (None, stop)]:
-            if state is not None and at > since:
-                for n, seconds in _split(since, min(at, stop), bounds):
-                    observed[n] += seconds
-                    if state == InstanceStatus.open.value:
-                        opened[n] += seconds
-            state, since = next_state, max(since, at)
+        for seg in segments(before.get(instance.id), events[instance.id], q.start, stop):
+            if seg.state in UNOBSERVED:
+                continue
+            for n, seconds in _split(seg.start, seg.end, bounds):
+                observed[n] += seconds
+                if seg.state == InstanceStatus.open.value:
+                    opened[n] += seconds
         for n, seconds in enumerate(observed):
             if seconds:
                 out[(instance.id, q.first_day + timedelta(days=n))] = (opened[n], seconds)
@@ -193,7 +193,8 @@ async def _settled_uptime(
 async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
     """Per day and instance: the time in state ``open`` over the time with a known state.
     The state before the first event of the period is the instance's last event before
-    it; an instance with no event before is unobserved until its first one."""
+    it; an instance with no event before is unobserved until its first one, and so is an
+    instance while its server is ``unreachable``."""
     instances = await ReportsRepository(session, q).instances_alive()
     bounds = _day_starts(q)
     now = utcnow()

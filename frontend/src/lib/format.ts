@@ -72,3 +72,45 @@ export function formatDateTime(value: Date | string | number, locale: string): s
     () => new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }),
   ).format(toDate(value));
 }
+
+const percentFormats = new Map<string, Intl.NumberFormat>();
+
+/** 95.06 → "95,06%" (pt-BR) / "95.06%" (en); up to two decimals. */
+export function formatPercent(value: number, locale: string): string {
+  return cached(
+    percentFormats,
+    locale,
+    () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }),
+  ).format(value / 100);
+}
+
+const DURATION_UNITS: readonly [Intl.NumberFormatOptions['unit'] & string, number][] = [
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+];
+const unitFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A duration in its two largest units: 7325 s → "2 h, 2 min" (pt-BR) / "2 hr, 2 min" (en);
+ * under a minute, seconds.
+ */
+export function formatDuration(seconds: number, locale: string): string {
+  let rest = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  for (const [unit, size] of DURATION_UNITS) {
+    const amount = Math.floor(rest / size);
+    if (amount > 0 || (unit === 'second' && parts.length === 0)) {
+      const format = cached(
+        unitFormats,
+        `${locale}:${unit}`,
+        () => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }),
+      );
+      parts.push(format.format(amount));
+      rest -= amount * size;
+    }
+    if (parts.length === 2 || (parts.length === 1 && rest === 0)) break;
+  }
+  return parts.join(', ');
+}

@@ -1523,6 +1523,38 @@ export type FieldError = {
 };
 
 /**
+ * FleetUptime
+ */
+export type FleetUptime = {
+    /**
+     * Generated At
+     */
+    generated_at: string;
+    /**
+     * Instances
+     *
+     * Live instances
+     */
+    instances: number;
+    /**
+     * Windows
+     *
+     * Every instance alive in the window, time-weighted; 24h, 7d, 30d
+     */
+    windows: Array<UptimeWindow>;
+    /**
+     * Worst Window
+     */
+    worst_window: '24h' | '7d' | '30d';
+    /**
+     * Worst
+     *
+     * Live instances, lowest uptime first
+     */
+    worst: Array<WorstInstance>;
+};
+
+/**
  * Greeting
  */
 export type Greeting = {
@@ -2321,6 +2353,66 @@ export type InstanceUpdatedEvent = {
      */
     type: 'instance.updated';
     data: InstanceRead;
+};
+
+/**
+ * InstanceUptime
+ */
+export type InstanceUptime = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Windows
+     *
+     * 24h, 7d and 30d, in this order
+     */
+    windows: Array<UptimeWindow>;
+};
+
+/**
+ * InstanceUptimeDetail
+ */
+export type InstanceUptimeDetail = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Windows
+     *
+     * 24h, 7d and 30d, in this order
+     */
+    windows: Array<UptimeWindow>;
+    /**
+     * Generated At
+     */
+    generated_at: string;
+    /**
+     * Timeline Window
+     */
+    timeline_window: '24h' | '7d' | '30d';
+    /**
+     * Timeline Start
+     */
+    timeline_start: string;
+    /**
+     * Timeline End
+     */
+    timeline_end: string;
+    /**
+     * Segments
+     *
+     * The states of the timeline window, oldest first (from the instance's creation, to its deletion)
+     */
+    segments: Array<UptimeSegment>;
+    /**
+     * Segments Truncated
+     *
+     * Only the newest 1000 segments are listed
+     */
+    segments_truncated: boolean;
 };
 
 /**
@@ -4475,6 +4567,84 @@ export type UptimeReport = {
 };
 
 /**
+ * UptimeSegment
+ */
+export type UptimeSegment = {
+    /**
+     * State
+     *
+     * An instance status, or `unknown`
+     */
+    state: string;
+    /**
+     * Start
+     */
+    start: string;
+    /**
+     * End
+     */
+    end: string;
+};
+
+/**
+ * UptimeWindow
+ */
+export type UptimeWindow = {
+    /**
+     * Window
+     */
+    window: '24h' | '7d' | '30d';
+    /**
+     * Start
+     */
+    start: string;
+    /**
+     * End
+     */
+    end: string;
+    /**
+     * Uptime Percent
+     *
+     * Time `open` over the time with a known state; null when unobserved
+     */
+    uptime_percent: number | null;
+    /**
+     * Open Seconds
+     */
+    open_seconds: number;
+    /**
+     * Observed Seconds
+     *
+     * Time with a known connection state
+     */
+    observed_seconds: number;
+    /**
+     * Unknown Seconds
+     *
+     * Time with no known state (before the first event, server unreachable)
+     */
+    unknown_seconds: number;
+    /**
+     * Disconnects
+     *
+     * Changes from `open` to a known down state
+     */
+    disconnects: number;
+    /**
+     * Reconnects
+     *
+     * Disconnects of the window followed by `open`
+     */
+    reconnects: number;
+    /**
+     * Mean Reconnect Seconds
+     *
+     * Mean time from a disconnect to the next `open`; null without reconnects
+     */
+    mean_reconnect_seconds: number | null;
+};
+
+/**
  * UserBackup
  */
 export type UserBackup = {
@@ -4861,6 +5031,32 @@ export type WhatsAppChannelConfig = {
      * Numbers
      */
     numbers: Array<string>;
+};
+
+/**
+ * WorstInstance
+ */
+export type WorstInstance = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Uptime Percent
+     */
+    uptime_percent: number;
+    /**
+     * Disconnects
+     */
+    disconnects: number;
 };
 
 /**
@@ -7958,6 +8154,137 @@ export type ReportsSendersReportResponses = {
 };
 
 export type ReportsSendersReportResponse = ReportsSendersReportResponses[keyof ReportsSendersReportResponses];
+
+export type UptimeInstancesUptimeData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * Instance Id
+         *
+         * Instance ids (1 to 200)
+         */
+        instance_id: Array<number>;
+    };
+    url: '/api/instances/uptime';
+};
+
+export type UptimeInstancesUptimeErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type UptimeInstancesUptimeError = UptimeInstancesUptimeErrors[keyof UptimeInstancesUptimeErrors];
+
+export type UptimeInstancesUptimeResponses = {
+    /**
+     * Response Uptime-Instances Uptime
+     *
+     * Successful Response
+     */
+    200: Array<InstanceUptime>;
+};
+
+export type UptimeInstancesUptimeResponse = UptimeInstancesUptimeResponses[keyof UptimeInstancesUptimeResponses];
+
+export type UptimeFleetUptimeData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Worst
+         *
+         * How many worst instances
+         */
+        worst?: number;
+    };
+    url: '/api/instances/uptime/fleet';
+};
+
+export type UptimeFleetUptimeErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type UptimeFleetUptimeError = UptimeFleetUptimeErrors[keyof UptimeFleetUptimeErrors];
+
+export type UptimeFleetUptimeResponses = {
+    /**
+     * Successful Response
+     */
+    200: FleetUptime;
+};
+
+export type UptimeFleetUptimeResponse = UptimeFleetUptimeResponses[keyof UptimeFleetUptimeResponses];
+
+export type UptimeInstanceUptimeData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: {
+        /**
+         * Window
+         *
+         * The timeline's window
+         */
+        window?: '24h' | '7d' | '30d';
+    };
+    url: '/api/instances/{instance_id}/uptime';
+};
+
+export type UptimeInstanceUptimeErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type UptimeInstanceUptimeError = UptimeInstanceUptimeErrors[keyof UptimeInstanceUptimeErrors];
+
+export type UptimeInstanceUptimeResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceUptimeDetail;
+};
+
+export type UptimeInstanceUptimeResponse = UptimeInstanceUptimeResponses[keyof UptimeInstanceUptimeResponses];
 
 export type BackupsExportBackupData = {
     body: ExportRequest;

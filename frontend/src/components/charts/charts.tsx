@@ -99,3 +99,111 @@ export function LineChart({ data, options, label, height = 240 }: ChartProps<'li
     </div>
   );
 }
+
+export interface TimelineSpan {
+  state: string;
+  /** Milliseconds since the epoch. */
+  start: number;
+  end: number;
+}
+
+export interface TimelineChartProps {
+  spans: readonly TimelineSpan[];
+  /** One entry per state, in legend order: its label and colour. */
+  series: readonly { state: string; label: string; color: string }[];
+  /** The window shown (ms since the epoch). */
+  min: number;
+  max: number;
+  label: string;
+  formatTick: (ms: number) => string;
+  /** Milliseconds between two ticks of the time axis. */
+  step?: number;
+  /** The tooltip of a span. */
+  describe: (span: TimelineSpan) => string;
+  height?: number;
+}
+
+interface SpanPoint {
+  x: [number, number];
+  y: string;
+  span: TimelineSpan;
+}
+
+/**
+ * States over time as one horizontal bar: floating bars on a linear time axis, one
+ * dataset per state so the legend names the colours.
+ */
+export function TimelineChart({
+  spans,
+  series,
+  min,
+  max,
+  label,
+  formatTick,
+  step,
+  describe,
+  height = 96,
+}: TimelineChartProps) {
+  const base = useBaseOptions();
+  const axis = { ticks: { color: base.colors.text }, grid: { color: base.colors.grid } };
+  const row = '';
+  const datasets = series.map((s) => ({
+    label: s.label,
+    data: spans
+      .filter((span) => span.state === s.state)
+      .map((span): SpanPoint => ({ x: [span.start, span.end], y: row, span })),
+    backgroundColor: s.color,
+    borderWidth: 0,
+    borderSkipped: false,
+    grouped: false,
+    barPercentage: 1,
+    categoryPercentage: 1,
+  }));
+  const options: ChartOptions<'bar'> = {
+    ...base.options,
+    indexAxis: 'y',
+    animation: false,
+    scales: {
+      x: {
+        ...axis,
+        type: 'linear',
+        min,
+        max,
+        ticks: {
+          ...axis.ticks,
+          maxRotation: 0,
+          autoSkip: true,
+          maxTicksLimit: 8,
+          stepSize: step,
+          callback: (value) => formatTick(Number(value)),
+        },
+      },
+      y: { ...axis, grid: { display: false } },
+    },
+    plugins: {
+      ...base.options.plugins,
+      legend: {
+        position: 'bottom',
+        labels: { color: base.colors.text, boxWidth: 12, padding: 10 },
+      },
+      tooltip: {
+        callbacks: {
+          title: () => '',
+          label: (item) => describe((item.raw as SpanPoint).span),
+        },
+      },
+    },
+  };
+  return (
+    <div style={{ height }}>
+      <Bar
+        key={base.key}
+        // Chart.js reads {x: [start, end], y} as a floating bar; its types only know numbers.
+        data={{ datasets } as unknown as ChartData<'bar'>}
+        options={options}
+        aria-label={label}
+        role="img"
+      />
+    </div>
+  );
+}

@@ -31,3 +31,13 @@ export function LazyLineChart(props: ComponentProps<typeof Line>) {
     </Suspense>
   );
 }
+
+const Timeline = lazy(() => loadCharts().then((m) => ({ default: m.TimelineChart })));
+
+export function LazyTimelineChart(props: ComponentProps<typeof Timeline>) {
+  return (
+    <Suspense fallback={<LoadingState />}>
+      <Timeline {...props} />
+    </Suspense>
+  );
+}

@@ -18,6 +18,7 @@ import { DASHBOARD_NS } from '../locales';
 import { isFreshInstall } from '../utils/overview';
 import { ConnectionEvents } from './connection-events';
 import { DashboardEmpty } from './dashboard-empty';
+import { FleetUptimeCard } from './fleet-uptime';
 import { ChartsSkeleton, DashboardSkeleton } from './dashboard-skeleton';
 import { LatestMessages } from './latest-messages';
 import { MessagesChart } from './messages-chart';
@@ -100,6 +101,9 @@ function DashboardBody({
             <div className="col-12 col-xl-7">
               <MessagesChart overview={later} />
             </div>
+          </div>
+          <div className="mb-3">
+            <FleetUptimeCard />
           </div>
           <div className="row g-3">
             <div className="col-12 col-lg-6 d-flex flex-column gap-3">

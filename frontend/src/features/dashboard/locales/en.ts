@@ -9,6 +9,17 @@ export const dashboardEn: DashboardMessages = {
   refreshing: 'Refreshing…',
   refreshFailed: 'Could not refresh the figures; showing the last ones received.',
   loading: 'Loading the dashboard…',
+  uptime: {
+    title: 'Fleet uptime',
+    windows: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' },
+    noData: 'no data',
+    disconnects_zero: 'no disconnects',
+    disconnects_one: '{{count}} disconnect',
+    disconnects_other: '{{count}} disconnects',
+    meanReconnect: 'mean time to reconnect: {{duration}}',
+    worst: 'Lowest uptime (7 days)',
+    worstEmpty: 'No instance has connection history in the last 7 days.',
+  },
   cards: {
     label: 'Summary',
     open: 'Connected',

@@ -7,6 +7,17 @@ export const dashboardPtBR = {
   refreshing: 'Atualizando…',
   refreshFailed: 'Não foi possível atualizar os números; mostrando os últimos recebidos.',
   loading: 'Carregando o dashboard…',
+  uptime: {
+    title: 'Disponibilidade da frota',
+    windows: { '24h': 'Últimas 24 horas', '7d': 'Últimos 7 dias', '30d': 'Últimos 30 dias' },
+    noData: 'sem dados',
+    disconnects_zero: 'nenhuma queda',
+    disconnects_one: '{{count}} queda',
+    disconnects_other: '{{count}} quedas',
+    meanReconnect: 'reconexão média: {{duration}}',
+    worst: 'Menor disponibilidade (7 dias)',
+    worstEmpty: 'Nenhuma instância com histórico de conexão nos últimos 7 dias.',
+  },
   cards: {
     label: 'Resumo',
     open: 'Conectadas',

@@ -47,6 +47,26 @@ function api(role: 'admin' | 'viewer' = 'admin', items = instances) {
         failed: instance_ids.includes(1) ? 1 : 0,
       });
     },
+    'GET /api/instances/uptime': (request) =>
+      json(
+        new URL(request.url).searchParams.getAll('instance_id').map((id) => ({
+          instance_id: Number(id),
+          windows: [
+            {
+              window: '7d',
+              start: '2026-11-13T12:00:00Z',
+              end: '2026-11-20T12:00:00Z',
+              uptime_percent: id === '1' ? 99.5 : null,
+              open_seconds: 0,
+              observed_seconds: 0,
+              unknown_seconds: 0,
+              disconnects: 1,
+              reconnects: 0,
+              mean_reconnect_seconds: null,
+            },
+          ],
+        })),
+      ),
     'POST /api/instances/sync': async (request) => {
       const { instance_ids } = (await request.json()) as { instance_ids: number[] };
       return json({
@@ -85,6 +105,9 @@ describe('Instâncias page', { timeout: 30_000 }, () => {
     expect(rows[0]).toHaveTextContent('Conectada');
     expect(rows[0]).toHaveTextContent('+55 11 98765-4321');
     expect(rows[0]).toHaveTextContent('Evolution principal');
+    // The 7-day uptime of the page's instances, asked for in one request.
+    expect(await within(rows[0]).findByText('99,5%')).toBeVisible();
+    expect(rows[1]).toHaveTextContent('—sem dados');
     expect(within(rows[1]).getByRole('button', { name: 'Conectar Suporte' })).toBeVisible();
     expect(within(rows[0]).getByRole('button', { name: 'Desconectar Loja Centro' })).toBeVisible();
     expect(screen.getByRole('link', { name: /Nova instância/ })).toBeVisible();

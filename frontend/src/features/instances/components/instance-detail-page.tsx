@@ -34,6 +34,7 @@ import { RecentMessages } from './recent-messages';
 import { RecoveryCard } from './recovery-card';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
+import { UptimeCard } from './uptime-card';
 import { WebhookCard } from './webhook-card';
 import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 
@@ -218,6 +219,7 @@ function InstanceDetail({
               <DestinationsCard instanceId={instance.id} canOperate={canOperate} />
             </div>
             <div className="col-lg-5">
+              <UptimeCard instanceId={instance.id} />
               <ConnectionTimeline instanceId={instance.id} />
               <RecoveryCard instanceId={instance.id} canOperate={canOperate} />
             </div>

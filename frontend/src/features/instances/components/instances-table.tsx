@@ -8,10 +8,12 @@ import { formatRelativeTime } from '@/lib/format';
 
 import type { Instance } from '../api/get-instances';
 import type { SimpleAction } from '../api/instance-actions';
+import { useInstancesUptime } from '../api/get-uptime';
 import { instanceNumber } from '../lib/instance-number';
 import { useInstancesTranslation } from '../locales';
 import { InstanceAvatar } from './instance-avatar';
 import { InstanceRowActions } from './instance-row-actions';
+import { UptimeCell } from './uptime-cell';
 import { TableScroll } from '@/components/ui/table-scroll';
 
 export interface InstancesTableProps {
@@ -45,6 +47,9 @@ export function InstancesTable({
   const { t, i18n } = useInstancesTranslation();
   const allSelected = instances.length > 0 && instances.every((i) => selected.has(i.id));
   const someSelected = instances.some((i) => selected.has(i.id));
+  // One request for the page's figures, apart from the list: live status changes patch
+  // the list's rows without touching them.
+  const uptime = useInstancesUptime(instances.map((i) => i.id));
 
   return (
     <>
@@ -68,6 +73,9 @@ export function InstancesTable({
               ) : null}
               <th scope="col">{t('list.name')}</th>
               <th scope="col">{t('list.status')}</th>
+              <th scope="col" className="text-nowrap">
+                {t('uptime.column')}
+              </th>
               <th scope="col">{t('list.number')}</th>
               <th scope="col">{t('list.server')}</th>
               <th scope="col">{t('list.updated')}</th>
@@ -111,6 +119,9 @@ export function InstancesTable({
                 </td>
                 <td>
                   <StatusBadge status={instance.status} />
+                </td>
+                <td className="text-nowrap">
+                  <UptimeCell windows={uptime.byId.get(instance.id)} />
                 </td>
                 <td className="text-nowrap">
                   {instanceNumber(instance) || (
@@ -175,6 +186,10 @@ export function InstancesTable({
                     {instanceNumber(instance) || t('list.noNumber')}
                     {' · '}
                     {serverNames.get(instance.server_id) ?? t('noServer')}
+                  </div>
+                  <div className="small">
+                    {`${t('uptime.column')}: `}
+                    <UptimeCell windows={uptime.byId.get(instance.id)} />
                   </div>
                 </div>
               </div>

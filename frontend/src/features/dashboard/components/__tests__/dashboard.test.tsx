@@ -38,7 +38,46 @@ vi.mock('@/components/charts/lazy-charts', () => {
 
 const card = (tone: string) => screen.getByTestId(`stat-${tone}`);
 
+const FLEET = {
+  generated_at: '2026-11-20T12:00:00Z',
+  instances: 2,
+  windows: (['24h', '7d', '30d'] as const).map((window, n) => ({
+    window,
+    start: '2026-11-13T12:00:00Z',
+    end: '2026-11-20T12:00:00Z',
+    uptime_percent: [83.33, 95.57, 98.86][n],
+    open_seconds: 0,
+    observed_seconds: 0,
+    unknown_seconds: 0,
+    disconnects: [1, 2, 2][n],
+    reconnects: n === 0 ? 0 : 1,
+    mean_reconnect_seconds: n === 0 ? null : 7200,
+  })),
+  worst_window: '7d',
+  worst: [
+    { instance_id: 7, display_name: 'Loja A', status: 'close', uptime_percent: 95.06, disconnects: 2 },
+  ],
+};
+
 describe('Dashboard', () => {
+  it("shows the fleet's uptime and links to the worst instances", async () => {
+    mockFetch({
+      'GET /api/stats/overview': () => json(createOverview()),
+      'GET /api/instances/uptime/fleet': () => json(FLEET),
+    });
+    renderWithProviders(<Dashboard />);
+
+    const week = await screen.findByTestId('fleet-uptime-7d');
+    expect(week).toHaveTextContent('Últimos 7 dias95,57%2 quedasreconexão média: 2 h');
+    expect(screen.getByTestId('fleet-uptime-24h')).toHaveTextContent('83,33%1 queda');
+    const worst = screen.getByTestId('worst-uptime');
+    expect(within(worst).getByRole('link', { name: 'Loja A' })).toHaveAttribute(
+      'href',
+      '/instances/7',
+    );
+    expect(worst).toHaveTextContent('2 quedas95,06%');
+  });
+
   it('shows the figures on gradient cards, formatted in Portuguese', async () => {
     mockFetch({ 'GET /api/stats/overview': () => json(createOverview()) });
     renderWithProviders(<Dashboard />);
