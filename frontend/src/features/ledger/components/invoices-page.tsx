@@ -384,7 +384,7 @@ function Filters({
           isInvalid={badMin}
           onChange={(e) => set({ amountMin: e.target.value })}
         />
-        <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback>
+        {badMin ? <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback> : null}
       </Form.Group>
       <Form.Group className="col-6 col-lg-1" controlId="invoices-max">
         <Form.Label className="small mb-1">{t('filters.amountMax')}</Form.Label>
@@ -395,7 +395,7 @@ function Filters({
           isInvalid={badMax}
           onChange={(e) => set({ amountMax: e.target.value })}
         />
-        <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback>
+        {badMax ? <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback> : null}
       </Form.Group>
       <Form.Group className="col-sm-6 col-lg-2" controlId="invoices-status">
         <Form.Label className="small mb-1">{t('filters.status')}</Form.Label>
