@@ -57,7 +57,7 @@ describe('BackupsPage', () => {
     await user.click(screen.getByRole('button', { name: 'Baixar backup' }));
     expect(await screen.findByText('Backup baixado: evodash-backup-20261202-140000.json.')).toBeVisible();
     expect(await requests.find((r) => r.method === 'POST')?.clone().json()).toEqual({ passphrase: 'correct horse battery' });
-    expect(JSON.parse(await (saved[0] as Blob).text())).toMatchObject({ format: 'evodash-backup' });
+    expect(JSON.parse(await (saved[0]).text())).toMatchObject({ format: 'evodash-backup' });
   });
 
   it('previews an import (dry run), then applies it', async () => {

@@ -55,7 +55,7 @@ describe('InvoicesPage', () => {
       'GET /api/invoices': () => json(page(items)),
       'PATCH /api/invoices/1': async (request) => {
         const body = (await request.json()) as { status: 'paid' };
-        items = [invoice({ status: body.status, status_by: 'maria', status_at: '2026-12-02T13:00:00Z' }), items[1] as InvoiceRead];
+        items = [invoice({ status: body.status, status_by: 'maria', status_at: '2026-12-02T13:00:00Z' }), items[1]];
         return json(items[0]);
       },
     });
