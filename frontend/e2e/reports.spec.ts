@@ -164,7 +164,7 @@ test.describe('reports and the invoice ledger', () => {
       ]);
       const csv = await readCsv(download, ';');
       expect(csv).toHaveLength(2);
-      expect(csv.map((row) => brazilianNumber(row.amount ?? ''))).toEqual([1234.56, 1234.56]);
+      expect(csv.map((row) => brazilianNumber(row.amount))).toEqual([1234.56, 1234.56]);
       expect(csv.every((row) => row.instance === instance.displayName && row.duplicate === 'true')).toBe(true);
       expect(csv.map((row) => row.status).sort()).toEqual(['open', 'paid']);
       expect(csv.find((row) => row.status === 'paid')?.status_by).toBe(username);

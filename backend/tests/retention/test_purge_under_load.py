@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
@@ -32,33 +32,41 @@ NEW = 300
 CONCURRENT = 10
 
 
+_COLUMNS = (
+    "instance_id, message_id, remote_jid, sender_phone, direction, from_me, is_group, "
+    "message_type, text, wa_timestamp, is_allowed, raw, created_at, updated_at"
+)
+_SEED = {
+    # One statement each: the rollup triggers run once over the 100,000 rows.
+    "postgresql": f"""
+        INSERT INTO whatsapp_message ({_COLUMNS})
+        SELECT :instance_id, 'OLD' || lpad(n::text, 12, '0'), '5511900000000@s.whatsapp.net',
+               '+5511900000000', 'in', false, false, 'conversation', 'old', :at, true,
+               CAST('{{}}' AS jsonb), :at, :at
+        FROM generate_series(0, :total - 1) AS n""",
+    "sqlite": f"""
+        WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < :total - 1)
+        INSERT INTO whatsapp_message ({_COLUMNS})
+        SELECT :instance_id, printf('OLD%012d', n), '5511900000000@s.whatsapp.net',
+               '+5511900000000', 'in', 0, 0, 'conversation', 'old', :at, 1, '{{}}', :at, :at
+        FROM g""",
+}
+
+
 async def _seed_old(db: async_sessionmaker[AsyncSession], instance_id: int) -> None:
-    """100,000 messages 400 days old, as plain INSERTs (the rollup triggers run)."""
-    at = utcnow() - timedelta(days=400)
-    table = WhatsAppMessage.__table__
+    """100,000 messages 400 days old, inserted by the database itself (triggers and all)."""
     async with db() as session:
-        for start in range(0, OLD, 10_000):
-            rows = [
-                {
-                    "instance_id": instance_id,
-                    "message_id": f"OLD{n:012d}",
-                    "remote_jid": "5511900000000@s.whatsapp.net",
-                    "sender_phone": "+5511900000000",
-                    "direction": "in",
-                    "from_me": False,
-                    "is_group": False,
-                    "message_type": "conversation",
-                    "text": "old",
-                    "wa_timestamp": at,
-                    "is_allowed": True,
-                    "raw": {},
-                    "created_at": at,
-                    "updated_at": at,
-                }
-                for n in range(start, start + 10_000)
-            ]
-            await session.execute(insert(table), rows)
+        dialect = session.get_bind().dialect.name
+        at = utcnow() - timedelta(days=400)
+        params = {
+            "instance_id": instance_id,
+            "total": OLD,
+            "at": at if dialect == "postgresql" else at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+        }
+        await session.execute(text(_SEED[dialect]), params)
         await session.commit()
+        count = select(func.count()).select_from(WhatsAppMessage)
+        assert await session.scalar(count) == OLD
 
 
 @pytest.mark.slow
