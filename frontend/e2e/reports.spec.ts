@@ -61,7 +61,7 @@ test.describe('reports and the invoice ledger', () => {
       await jobsDone(page, instance.id, 1);
 
       await goTo(page, 'Relatórios');
-      await page.getByLabel('Período').selectOption({ label: 'Últimos 7 dias' });
+      await page.getByLabel('Período', { exact: true }).selectOption({ label: 'Últimos 7 dias' });
       await page.getByLabel('Instância').selectOption({ label: instance.displayName });
       await expect(page).toHaveURL(new RegExp(`[?&]instance=${String(instance.id)}`));
 
