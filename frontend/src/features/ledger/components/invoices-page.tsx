@@ -117,16 +117,10 @@ export function InvoicesPage({ canOperate }: { canOperate: boolean }) {
                   </td>
                   <td className="small">
                     {invoice.typeable_line ? (
-                      <div className="font-monospace text-break" style={{ maxWidth: '16rem' }}>
-                        <span className="text-body-secondary">{t('boleto')}: </span>
-                        {invoice.typeable_line}
-                      </div>
+                      <PaymentCode label={t('boleto')} value={invoice.typeable_line} />
                     ) : null}
                     {invoice.pix_key || invoice.pix_txid ? (
-                      <div className="text-break" style={{ maxWidth: '16rem' }}>
-                        <span className="text-body-secondary">{t('pix')}: </span>
-                        {invoice.pix_key ?? invoice.pix_txid}
-                      </div>
+                      <PaymentCode label={t('pix')} value={invoice.pix_key ?? invoice.pix_txid ?? ''} />
                     ) : null}
                     {invoice.duplicate ? (
                       <Badge bg="danger" className="mt-1" title={t('duplicateHelp')}>
@@ -227,6 +221,18 @@ export function InvoicesPage({ canOperate }: { canOperate: boolean }) {
       </div>
       {body}
     </>
+  );
+}
+
+/** A boleto line or PIX key on one line, cut with an ellipsis; the whole of it on hover. */
+function PaymentCode({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="d-flex gap-1 text-nowrap">
+      <span className="text-body-secondary">{label}:</span>
+      <span className="font-monospace text-truncate d-inline-block" style={{ maxWidth: '11rem' }} title={value}>
+        {value}
+      </span>
+    </div>
   );
 }
 
@@ -343,15 +349,15 @@ function Filters({
         if (!badMin && !badMax) onApply(draft);
       }}
     >
-      <Form.Group className="col-6 col-lg-2" controlId="invoices-due-from">
+      <Form.Group className="col-6 col-lg-3" controlId="invoices-due-from">
         <Form.Label className="small mb-1">{t('filters.dueFrom')}</Form.Label>
         <Form.Control type="date" value={draft.dueFrom} onChange={(e) => set({ dueFrom: e.target.value })} />
       </Form.Group>
-      <Form.Group className="col-6 col-lg-2" controlId="invoices-due-to">
+      <Form.Group className="col-6 col-lg-3" controlId="invoices-due-to">
         <Form.Label className="small mb-1">{t('filters.dueTo')}</Form.Label>
         <Form.Control type="date" value={draft.dueTo} onChange={(e) => set({ dueTo: e.target.value })} />
       </Form.Group>
-      <Form.Group className="col-sm-6 col-lg-2" controlId="invoices-instance">
+      <Form.Group className="col-sm-6 col-lg-3" controlId="invoices-instance">
         <Form.Label className="small mb-1">{t('filters.instance')}</Form.Label>
         <Form.Select
           value={draft.instanceId ?? ''}
@@ -365,7 +371,7 @@ function Filters({
           ))}
         </Form.Select>
       </Form.Group>
-      <Form.Group className="col-sm-6 col-lg-2" controlId="invoices-sender">
+      <Form.Group className="col-sm-6 col-lg-3" controlId="invoices-sender">
         <Form.Label className="small mb-1">{t('filters.sender')}</Form.Label>
         <Form.Control
           value={draft.sender}
@@ -375,7 +381,7 @@ function Filters({
           onChange={(e) => set({ sender: e.target.value })}
         />
       </Form.Group>
-      <Form.Group className="col-6 col-lg-1" controlId="invoices-min">
+      <Form.Group className="col-6 col-lg-3" controlId="invoices-min">
         <Form.Label className="small mb-1">{t('filters.amountMin')}</Form.Label>
         <Form.Control
           value={draft.amountMin}
@@ -386,7 +392,7 @@ function Filters({
         />
         {badMin ? <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback> : null}
       </Form.Group>
-      <Form.Group className="col-6 col-lg-1" controlId="invoices-max">
+      <Form.Group className="col-6 col-lg-3" controlId="invoices-max">
         <Form.Label className="small mb-1">{t('filters.amountMax')}</Form.Label>
         <Form.Control
           value={draft.amountMax}
@@ -397,7 +403,7 @@ function Filters({
         />
         {badMax ? <Form.Control.Feedback type="invalid">{t('filters.badAmount')}</Form.Control.Feedback> : null}
       </Form.Group>
-      <Form.Group className="col-sm-6 col-lg-2" controlId="invoices-status">
+      <Form.Group className="col-sm-6 col-lg-3" controlId="invoices-status">
         <Form.Label className="small mb-1">{t('filters.status')}</Form.Label>
         <Form.Select
           value={draft.status}
@@ -411,11 +417,11 @@ function Filters({
           ))}
         </Form.Select>
       </Form.Group>
-      <div className="col-12 d-flex gap-2">
-        <Button type="submit" variant="primary" size="sm">
+      <div className="col-sm-6 col-lg-3 d-flex gap-2 align-items-end">
+        <Button type="submit" variant="primary">
           {t('filters.apply')}
         </Button>
-        <Button variant="link" size="sm" onClick={() => onApply(NO_INVOICE_FILTERS)}>
+        <Button variant="link" onClick={() => onApply(NO_INVOICE_FILTERS)}>
           {t('filters.clear')}
         </Button>
       </div>

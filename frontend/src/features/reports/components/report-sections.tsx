@@ -120,7 +120,13 @@ export function UptimeSection({ params, sep, instanceName }: SectionProps) {
   const rows = query.data?.rows ?? [];
   const days = uptimePerDay(rows);
   const known = days.flatMap((d) => (d.percent === null ? [] : [d.percent]));
-  const hours = (seconds: number) => `${formatNumber(Math.round(seconds / 36) / 100, f.locale)} h`;
+  // Seconds, minutes or hours, whichever reads best.
+  const hours = (seconds: number) =>
+    seconds < 60
+      ? `${f.n(seconds)} s`
+      : seconds < 3600
+        ? `${f.n(Math.round(seconds / 60))} min`
+        : `${formatNumber(Math.round(seconds / 360) / 10, f.locale)} h`;
   const columns: Column<UptimeDayRow>[] = [
     { key: 'day', header: t('uptime.day'), cell: (r) => f.day(r.day) },
     { key: 'instance', header: t('uptime.instance'), cell: (r) => instanceName(r.instance_id, r.instance_name) },
@@ -161,7 +167,7 @@ export function UptimeSection({ params, sep, instanceName }: SectionProps) {
                 backgroundColor: `${f.colors.received}33`,
                 fill: true,
                 tension: 0.2,
-                pointRadius: days.length > 60 ? 0 : 2,
+                pointRadius: days.length > 60 ? 0 : 3,
                 spanGaps: false,
               },
             ],
