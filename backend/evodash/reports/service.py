@@ -171,6 +171,8 @@ def _span(q: ReportQuery, first: date, last: date, *, scoped: bool) -> ReportQue
         end=datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC),
         server_id=q.server_id if scoped else None,
         instance_id=q.instance_id if scoped else None,
+        # The cache keeps every instance's days: computed unscoped, read for the caller's.
+        instance_ids=q.instance_ids if scoped else None,
     )
 
 

@@ -5,6 +5,8 @@ import arrowDownLeft from 'bootstrap-icons/icons/arrow-down-left.svg?raw';
 import arrowRepeat from 'bootstrap-icons/icons/arrow-repeat.svg?raw';
 import arrowUpRight from 'bootstrap-icons/icons/arrow-up-right.svg?raw';
 import barChartLine from 'bootstrap-icons/icons/bar-chart-line.svg?raw';
+import bell from 'bootstrap-icons/icons/bell.svg?raw';
+import bellFill from 'bootstrap-icons/icons/bell-fill.svg?raw';
 import boxArrowInRight from 'bootstrap-icons/icons/box-arrow-in-right.svg?raw';
 import boxArrowRight from 'bootstrap-icons/icons/box-arrow-right.svg?raw';
 import chatDots from 'bootstrap-icons/icons/chat-dots.svg?raw';
@@ -48,6 +50,8 @@ const ICONS = {
   'arrow-repeat': arrowRepeat,
   'arrow-up-right': arrowUpRight,
   'bar-chart-line': barChartLine,
+  bell,
+  'bell-fill': bellFill,
   'box-arrow-in-right': boxArrowInRight,
   'box-arrow-right': boxArrowRight,
   'chat-dots': chatDots,
