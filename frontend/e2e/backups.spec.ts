@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
-import { api, simulatorEnv } from './utils/evodash-api';
+import { openNavigation } from './utils/auth';
+import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { seedInstance, sendInbound } from './utils/seed-instance';
+import { logInWithInstance, sendInbound } from './utils/seed-instance';
 
 const PASSPHRASE = 'cavalo correto bateria grampo';
 
@@ -14,13 +14,7 @@ test.describe('backups and data-subject requests', () => {
   test('export, preview the import (all unchanged), apply it; a wrong passphrase changes nothing', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, { name: `e2e-bak-${tag}`, displayName: `Backup ${tag}` });
+    const { instance } = await logInWithInstance(page, testInfo, { name: 'e2e-bak', displayName: 'Backup' });
     try {
       const instances = await api<{ total: number }>(page, 'GET', '/api/instances?page_size=1');
       await openNavigation(page);
@@ -75,15 +69,9 @@ test.describe('backups and data-subject requests', () => {
   test('a data subject’s messages download as a ZIP, then are erased after typing the number', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
     // A number of its own per run: erasing it touches nothing else.
     const phone = `55119${String(Date.now()).slice(-8)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, { name: `e2e-lgpd-${tag}`, displayName: `LGPD ${tag}` });
+    const { instance, sim, tag } = await logInWithInstance(page, testInfo, { name: 'e2e-lgpd', displayName: 'LGPD' });
     try {
       await sendInbound(page, sim, instance.name, { from: phone, pushName: 'Titular', type: 'text', text: `Meus dados (${tag})` });
       const before = await api<{ items: unknown[] }>(page, 'GET', `/api/messages?sender=${phone}`);

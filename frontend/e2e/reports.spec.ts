@@ -1,11 +1,11 @@
 import { expect, type Page, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { openNavigation } from './utils/auth';
 import { brazilianNumber, readCsv } from './utils/csv';
-import { api, simulatorEnv } from './utils/evodash-api';
+import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { seedInstance, sendInbound } from './utils/seed-instance';
+import { logInWithInstance, sendInbound } from './utils/seed-instance';
 
 interface JobPage {
   items: { id: number; status: string }[];
@@ -33,15 +33,9 @@ test.describe('reports and the invoice ledger', () => {
   test('the reports show what the simulator sent, and their CSV reads back with accents', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-rep-${tag}`,
-      displayName: `Relatório São João ${tag}`,
+    const { instance, sim, tag } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-rep',
+      displayName: 'Relatório São João',
     });
     try {
       for (const [from, text] of [
@@ -107,15 +101,9 @@ test.describe('reports and the invoice ledger', () => {
   test('the ledger flags the same boleto twice, totals it, marks it paid and exports R$ as numbers', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-led-${tag}`,
-      displayName: `Faturas Conceição ${tag}`,
+    const { instance, sim, tag, username } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-led',
+      displayName: 'Faturas Conceição',
     });
     try {
       await sendInbound(page, sim, instance.name, {

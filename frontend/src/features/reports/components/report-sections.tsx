@@ -1,3 +1,5 @@
+import type { ChartOptions } from 'chart.js';
+
 import type {
   HourRow,
   JobDayRow,
@@ -27,11 +29,14 @@ export interface SectionProps {
   instanceName: (id: number, fallback: string) => string;
 }
 
+const legend = { legend: { position: 'bottom' as const, labels: { boxWidth: 12, padding: 12 } } };
+
 function useFormat() {
   const { t, i18n } = useReportsTranslation();
   const { theme } = useTheme();
   const wide = useMediaQuery('(min-width: 576px)');
   const locale = i18n.language;
+  const axis = { ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, maxTicksLimit: wide ? 10 : 4 } };
   return {
     t,
     locale,
@@ -40,11 +45,16 @@ function useFormat() {
     day: (value: string) => formatCalendarDate(value, locale),
     percent: (value: number | null) =>
       value === null ? '—' : `${formatNumber(value, locale)} %`,
-    axis: { ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, maxTicksLimit: wide ? 10 : 4 } },
+    axis,
+    /** Counts per day (or hour) as stacked bars, the legend below. */
+    stackedBars: {
+      animation: false,
+      interaction: { mode: 'index', intersect: false },
+      plugins: legend,
+      scales: { x: { ...axis, stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+    } satisfies ChartOptions<'bar'>,
   };
 }
-
-const legend = { legend: { position: 'bottom' as const, labels: { boxWidth: 12, padding: 12 } } };
 
 export function MessagesSection({ params, sep, instanceName }: SectionProps) {
   const f = useFormat();
@@ -101,12 +111,7 @@ export function MessagesSection({ params, sep, instanceName }: SectionProps) {
               borderColor: s.color,
             })),
           }}
-          options={{
-            animation: false,
-            interaction: { mode: 'index', intersect: false },
-            plugins: legend,
-            scales: { x: { ...f.axis, stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-          }}
+          options={f.stackedBars}
         />
       }
     />
@@ -226,12 +231,7 @@ export function JobsSection({ params, sep }: SectionProps) {
               borderColor: s.color,
             })),
           }}
-          options={{
-            animation: false,
-            interaction: { mode: 'index', intersect: false },
-            plugins: legend,
-            scales: { x: { ...f.axis, stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-          }}
+          options={f.stackedBars}
         />
       }
     />
@@ -276,12 +276,7 @@ export function HoursSection({ params, sep }: SectionProps) {
               { label: t('hours.sent'), data: rows.map((r) => r.sent), backgroundColor: f.colors.sent },
             ],
           }}
-          options={{
-            animation: false,
-            interaction: { mode: 'index', intersect: false },
-            plugins: legend,
-            scales: { x: { ...f.axis, stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-          }}
+          options={f.stackedBars}
         />
       }
     />
