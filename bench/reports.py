@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text, update
 
 from bench.common import percentile, summary, timed, write_section
 from bench.dashboard import INSTANCES, SECRET, _existing, _migrate, _reset
@@ -34,10 +34,11 @@ from bench.dashboard import _seed as seed_base
 from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
 from evodash.core.db import create_engine
-from evodash.instances.models import ConnectionEvent
+from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.main import create_app
 from evodash.messages.models import WhatsAppMessage
+from evodash.reports.models import UptimeDaily
 
 TARGET_MS = 200.0
 DAYS = 365
@@ -49,6 +50,11 @@ async def _seed(url: str, total: int, senders: int) -> float:
     engine = create_engine(url)
     started = time.perf_counter()
     now = datetime.now(UTC)
+    # The instances have existed all year: uptime has a row per day and instance.
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(EvolutionInstance).values(created_at=now - timedelta(days=DAYS + 1))
+        )
     rng = random.Random(7)
     pool = [f"55119{rng.randint(10_000_000, 99_999_999)}" for _ in range(senders)]
     table = WhatsAppMessage.__table__
@@ -120,7 +126,11 @@ async def run(
     url: str, total: int, senders: int, runs: int, data_dir: Path, reuse: bool = False
 ) -> dict[str, list[float]]:
     if reuse and await _existing(url) == total:
-        print("  reusing the seeded database")
+        print("  reusing the seeded database (the uptime cache emptied)")
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(delete(UptimeDaily))
+        await engine.dispose()
     else:
         await _reset(url)
         _migrate(url)
@@ -194,6 +204,7 @@ def main() -> int:
         "--reuse", action="store_true", help="keep a database seeded with as many messages"
     )
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
         kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
@@ -201,6 +212,7 @@ def main() -> int:
         results = asyncio.run(
             run(url, args.messages, args.senders, args.runs, Path(tmp), reuse=args.reuse)
         )
+    load_after = os.getloadavg()[0]
     worst = max(percentile(s, 95) for s in results.values())
     verdict = "meets" if worst < TARGET_MS else "MISSES"
     lines = [f"- {name}: {summary(s)}" for name, s in results.items()]
@@ -209,7 +221,9 @@ def main() -> int:
         f"--runs {args.runs}` ({datetime.now(UTC):%Y-%m-%d}).\n\n"
         + "\n".join(lines)
         + f"\n\nWorst p95 {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target "
-        f"(ratio {worst / TARGET_MS:.2f})."
+        f"(ratio {worst / TARGET_MS:.2f}).\n\n"
+        f"Load average (1 min) {load_before:.1f} before and {load_after:.1f} after, on "
+        f"{os.cpu_count()} cores shared with other work: the figures are inflated by it."
     )
     print(body)
     if not args.no_write:

@@ -74,6 +74,10 @@ def scheduled(settings: Settings) -> bool:
     return settings.backup_dir is not None and settings.evodash_backup_passphrase is not None
 
 
+#: The most files the status lists (BACKUP_KEEP may be larger).
+STATUS_LIST_MAX = 50
+
+
 def status(settings: Settings) -> BackupStatus:
     folder = settings.backup_dir
     files = listed(folder) if folder else []
@@ -88,4 +92,5 @@ def status(settings: Settings) -> BackupStatus:
         last=_describe(files[-1]) if files else None,
         last_error=error,
         files=len(files),
+        stored=[_describe(path) for path in reversed(files[-STATUS_LIST_MAX:])],
     )

@@ -164,3 +164,6 @@ class BackupStatus(BaseModel):
     last: BackupFile | None = Field(description="The newest file in BACKUP_DIR")
     last_error: str | None = Field(description="Why the last automatic backup failed")
     files: int
+    stored: list[BackupFile] = Field(
+        default_factory=list, description="The files in BACKUP_DIR, newest first (at most 50)"
+    )

@@ -60,6 +60,11 @@ def neutralise(text: str) -> str:
 
 
 def cell(value: Cell, separator: Separator) -> str:
+    kind = type(value)  # the common cells first: a report is tens of thousands of them
+    if kind is int:
+        return str(value)
+    if kind is str:
+        return neutralise(value)  # type: ignore[arg-type]
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -113,30 +113,38 @@ class ReportsRepository:
         """
         offset = self.offset_hours
         first, last = self.q.first_day, self.q.last_day
-        if offset == 0:
-            daily = await self._daily(first, last)
-        else:
-            k, shift = (-offset) % 24, timedelta(days=1 if offset > 0 else 0)
-            base = await self._daily(first - shift, last - shift)
-            early = await self._early_hours(first - shift, last - shift + timedelta(days=1), k)
-            daily = {}
-            one = timedelta(days=1)
-            keys = {(d + shift, i) for d, i in base} | {(d + shift - one, i) for d, i in early}
-            for local, instance in keys:
-                if not first <= local <= last:
-                    continue
-                x = local - shift
-                counts = [
-                    a - b + c
-                    for a, b, c in zip(
-                        base.get((x, instance), [0, 0, 0]),
-                        early.get((x, instance), [0, 0, 0]),
-                        early.get((x + one, instance), [0, 0, 0]),
-                        strict=True,
-                    )
-                ]
-                if any(counts):
-                    daily[(local, instance)] = counts
+        if offset == 0:  # the daily rollup as it is, in order
+            d = MessageDaily
+            stmt = select(d.day, d.instance_id, d.received, d.sent, d.blocked).where(
+                d.day >= first, d.day <= last, d.received + d.sent + d.blocked > 0
+            )
+            stmt = self._scoped(stmt, d.instance_id).order_by(d.day, d.instance_id)
+            rows = (await self.session.execute(stmt)).all()
+            if self.postgres:
+                return [tuple(r) for r in rows]
+            return [(_as_date(day), i, r, s, b) for day, i, r, s, b in rows]
+        # Another zone: the day's rollup, less its first k hours, plus the next day's.
+        k, shift = (-offset) % 24, timedelta(days=1 if offset > 0 else 0)
+        base = await self._daily(first - shift, last - shift)
+        early = await self._early_hours(first - shift, last - shift + timedelta(days=1), k)
+        daily = {}
+        one = timedelta(days=1)
+        keys = {(d + shift, i) for d, i in base} | {(d + shift - one, i) for d, i in early}
+        for local, instance in keys:
+            if not first <= local <= last:
+                continue
+            x = local - shift
+            counts = [
+                a - b + c
+                for a, b, c in zip(
+                    base.get((x, instance), [0, 0, 0]),
+                    early.get((x, instance), [0, 0, 0]),
+                    early.get((x + one, instance), [0, 0, 0]),
+                    strict=True,
+                )
+            ]
+            if any(counts):
+                daily[(local, instance)] = counts
         return [(d, i, *daily[(d, i)]) for d, i in sorted(daily)]  # type: ignore[misc]
 
     async def messages_per_hour_of_day(self) -> dict[int, tuple[int, int]]:
@@ -272,11 +280,15 @@ WITH inst AS (
                    COALESCE(deleted_at, CAST(:end AS timestamptz))) AS stop
   FROM evolution_instance WHERE id = ANY(CAST(:ids AS integer[]))
 ), seeds AS (
-  SELECT DISTINCT ON (c.instance_id) c.instance_id, c.state,
+  -- Each instance's last event before the period: one index probe per instance (a
+  -- DISTINCT ON over every earlier event sorted a year of them, 70 ms at 50,000).
+  SELECT inst.id AS instance_id, last.state,
          CAST(:start AS timestamptz) AS at, CAST(0 AS bigint) AS id
-  FROM connection_event AS c
-  WHERE c.instance_id = ANY(CAST(:ids AS integer[])) AND c.at < CAST(:start AS timestamptz)
-  ORDER BY c.instance_id, c.at DESC, c.id DESC
+  FROM inst CROSS JOIN LATERAL (
+    SELECT c.state FROM connection_event AS c
+    WHERE c.instance_id = inst.id AND c.at < CAST(:start AS timestamptz)
+    ORDER BY c.at DESC, c.id DESC LIMIT 1
+  ) AS last
 ), ev AS (
   SELECT instance_id, state, at, id FROM connection_event
   WHERE instance_id = ANY(CAST(:ids AS integer[]))

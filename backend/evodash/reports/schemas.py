@@ -47,7 +47,11 @@ class MessageTotals(BaseModel):
 
 class MessagesReport(Period):
     rows: list[MessageDayRow] = Field(description="One row per day and instance with messages")
-    totals: MessageTotals
+    totals: MessageTotals = Field(description="The whole period's, even when truncated")
+    truncated: bool = Field(
+        description="More than 50,000 rows: they stop at a whole day (narrow the period "
+        "or pick a server or instance)"
+    )
 
 
 class UptimeDayRow(BaseModel):
@@ -61,6 +65,7 @@ class UptimeDayRow(BaseModel):
 
 class UptimeReport(Period):
     rows: list[UptimeDayRow]
+    truncated: bool = Field(description="More than 50,000 rows: they stop at a whole day")
 
 
 class JobDayRow(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
@@ -16,83 +17,89 @@ from evodash.core.csvexport import Separator, csv_response
 from evodash.core.db import utcnow
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.reports.repository import ReportsRepository, UptimeCache
-from evodash.reports.schemas import (
-    HourRow,
-    HoursReport,
-    JobDayRow,
-    JobsReport,
-    MessageDayRow,
-    MessagesReport,
-    MessageTotals,
-    ReportQuery,
-    SenderRow,
-    SendersReport,
-    UptimeDayRow,
-    UptimeReport,
-)
+from evodash.reports.schemas import ReportQuery
 from evodash.reports.uptime import UNOBSERVED, segments
 
+#: The most rows a per-day-and-instance report answers (366 days of 136 instances): beyond
+#: it the rows stop at a whole day and ``truncated`` says so (narrow the period or scope).
+MAX_ROWS = 50_000
 
-def _period(q: ReportQuery) -> dict[str, object]:
+Row = dict[str, Any]
+
+
+def _period(q: ReportQuery) -> Row:
     return {"from": q.first_day, "to": q.last_day, "tz": q.tz}
 
 
-async def messages(session: AsyncSession, q: ReportQuery) -> MessagesReport:
+def _bounded(rows: list[Row]) -> tuple[list[Row], bool]:
+    """At most MAX_ROWS rows, cut before the first day that does not fit whole."""
+    if len(rows) <= MAX_ROWS:
+        return rows, False
+    last_day = rows[MAX_ROWS]["day"]
+    return [r for r in rows[:MAX_ROWS] if r["day"] != last_day], True
+
+
+# Reports are plain dicts (the schemas in ``schemas.py`` document them): a year of days per
+# instance is thousands of rows, and a pydantic model per row cost more than the query.
+
+
+async def messages(session: AsyncSession, q: ReportQuery) -> Row:
     repo = ReportsRepository(session, q)
-    rows = await repo.messages_per_day()
-    names = await repo.instance_names({r[1] for r in rows})
-    items = [
-        MessageDayRow(
-            day=day,
-            instance_id=instance_id,
-            instance_name=names.get(instance_id, ""),
-            received=received,
-            sent=sent,
-            blocked=blocked,
-        )
-        for day, instance_id, received, sent, blocked in rows
-    ]
-    totals = MessageTotals(
-        received=sum(r.received for r in items),
-        sent=sum(r.sent for r in items),
-        blocked=sum(r.blocked for r in items),
+    found = await repo.messages_per_day()
+    names = await repo.instance_names({r[1] for r in found})
+    rows, truncated = _bounded(
+        [
+            {
+                "day": day,
+                "instance_id": instance_id,
+                "instance_name": names.get(instance_id, ""),
+                "received": received,
+                "sent": sent,
+                "blocked": blocked,
+            }
+            for day, instance_id, received, sent, blocked in found
+        ]
     )
-    return MessagesReport.model_validate({**_period(q), "rows": items, "totals": totals})
+    totals = {
+        "received": sum(r[2] for r in found),
+        "sent": sum(r[3] for r in found),
+        "blocked": sum(r[4] for r in found),
+    }
+    return {**_period(q), "rows": rows, "totals": totals, "truncated": truncated}
 
 
-async def hours(session: AsyncSession, q: ReportQuery) -> HoursReport:
+async def hours(session: AsyncSession, q: ReportQuery) -> Row:
     counts = await ReportsRepository(session, q).messages_per_hour_of_day()
     rows = [
-        HourRow(hour=h, received=counts.get(h, (0, 0))[0], sent=counts.get(h, (0, 0))[1])
+        {"hour": h, "received": counts.get(h, (0, 0))[0], "sent": counts.get(h, (0, 0))[1]}
         for h in range(24)
     ]
-    return HoursReport.model_validate({**_period(q), "rows": rows})
+    return {**_period(q), "rows": rows}
 
 
-async def senders(session: AsyncSession, q: ReportQuery, limit: int) -> SendersReport:
-    rows = await ReportsRepository(session, q).top_senders(limit)
-    items = [SenderRow(sender_phone=p, messages=n) for p, n in rows]
-    return SendersReport.model_validate({**_period(q), "rows": items})
+async def senders(session: AsyncSession, q: ReportQuery, limit: int) -> Row:
+    found = await ReportsRepository(session, q).top_senders(limit)
+    return {**_period(q), "rows": [{"sender_phone": p, "messages": n} for p, n in found]}
 
 
-async def jobs(session: AsyncSession, q: ReportQuery) -> JobsReport:
-    items = []
+async def jobs(session: AsyncSession, q: ReportQuery) -> Row:
+    rows = []
     for day, total, ok, failed, cancelled, mean_ms in await ReportsRepository(
         session, q
     ).jobs_per_day():
         finished = ok + failed
-        items.append(
-            JobDayRow(
-                day=day,
-                total=total,
-                succeeded=ok,
-                failed=failed,
-                cancelled=cancelled,
-                success_rate=round(100 * ok / finished, 2) if finished else None,
-                mean_duration_ms=None if mean_ms is None else round(mean_ms, 1),
-            )
+        rows.append(
+            {
+                "day": day,
+                "total": total,
+                "succeeded": ok,
+                "failed": failed,
+                "cancelled": cancelled,
+                "success_rate": round(100 * ok / finished, 2) if finished else None,
+                "mean_duration_ms": None if mean_ms is None else round(mean_ms, 1),
+            }
         )
-    return JobsReport.model_validate({**_period(q), "rows": items})
+    return {**_period(q), "rows": rows}
 
 
 def _day_starts(q: ReportQuery) -> list[datetime]:
@@ -164,6 +171,8 @@ def _span(q: ReportQuery, first: date, last: date, *, scoped: bool) -> ReportQue
         end=datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC),
         server_id=q.server_id if scoped else None,
         instance_id=q.instance_id if scoped else None,
+        # The cache keeps every instance's days: computed unscoped, read for the caller's.
+        instance_ids=q.instance_ids if scoped else None,
     )
 
 
@@ -190,7 +199,7 @@ async def _settled_uptime(
     return await cache.read(days[0], days[-1], ids)
 
 
-async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
+async def uptime(session: AsyncSession, q: ReportQuery) -> Row:
     """Per day and instance: the time in state ``open`` over the time with a known state.
     The state before the first event of the period is the instance's last event before
     it; an instance with no event before is unobserved until its first one, and so is an
@@ -207,23 +216,34 @@ async def uptime(session: AsyncSession, q: ReportQuery) -> UptimeReport:
     if len(settled) < len(days):
         recent = _span(q, days[len(settled)], days[-1], scoped=True)
         seconds |= await _compute_uptime(session, recent, now)
-    items: list[UptimeDayRow] = []
+    # Each instance's days: from the one it was created (or the period's first) to the
+    # one it stopped (deleted, the period's end, or now); observed days outside too.
+    spans = [
+        (
+            instance.id,
+            instance.display_name,
+            bisect_right(bounds, instance.created_at) - 1,
+            bisect_left(bounds, min(q.end, now, instance.deleted_at or q.end)),
+        )
+        for instance in instances
+    ]
+    rows: list[Row] = []
     for n, day in enumerate(days):
-        for instance in instances:
-            opened, observed = seconds.get((instance.id, day), (0.0, 0.0))
-            stop = min(q.end, now, instance.deleted_at or q.end)
-            if observed or (bounds[n] < stop and bounds[n + 1] > instance.created_at):
-                items.append(
-                    UptimeDayRow(
-                        day=day,
-                        instance_id=instance.id,
-                        instance_name=instance.display_name,
-                        open_seconds=round(opened),
-                        observed_seconds=round(observed),
-                        uptime_percent=round(100 * opened / observed, 2) if observed else None,
-                    )
+        for instance_id, name, first, stop in spans:
+            opened, observed = seconds.get((instance_id, day), (0.0, 0.0))
+            if observed or first <= n < stop:
+                rows.append(
+                    {
+                        "day": day,
+                        "instance_id": instance_id,
+                        "instance_name": name,
+                        "open_seconds": round(opened),
+                        "observed_seconds": round(observed),
+                        "uptime_percent": round(100 * opened / observed, 2) if observed else None,
+                    }
                 )
-    return UptimeReport.model_validate({**_period(q), "rows": items})
+    rows, truncated = _bounded(rows)
+    return {**_period(q), "rows": rows, "truncated": truncated}
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -233,15 +253,22 @@ def _name(kind: str, q: ReportQuery) -> str:
     return f"evodash-{kind}-{q.first_day.isoformat()}-{q.last_day.isoformat()}.csv"
 
 
-def messages_csv(report: MessagesReport, q: ReportQuery, sep: Separator) -> Response:
+#: CSV columns named otherwise than the JSON keys.
+_CSV_KEYS = {"instance": "instance_name"}
+
+
+def _csv(kind: str, q: ReportQuery, report: Row, header: list[str], sep: Separator) -> Response:
+    keys = [_CSV_KEYS.get(column, column) for column in header]
+    rows = ([r[k] for k in keys] for r in report["rows"])
+    return csv_response(_name(kind, q), header, rows, sep)
+
+
+def messages_csv(report: Row, q: ReportQuery, sep: Separator) -> Response:
     header = ["day", "instance_id", "instance", "received", "sent", "blocked"]
-    rows = [
-        (r.day, r.instance_id, r.instance_name, r.received, r.sent, r.blocked) for r in report.rows
-    ]
-    return csv_response(_name("messages", q), header, rows, sep)
+    return _csv("messages", q, report, header, sep)
 
 
-def uptime_csv(report: UptimeReport, q: ReportQuery, sep: Separator) -> Response:
+def uptime_csv(report: Row, q: ReportQuery, sep: Separator) -> Response:
     header = [
         "day",
         "instance_id",
@@ -250,21 +277,10 @@ def uptime_csv(report: UptimeReport, q: ReportQuery, sep: Separator) -> Response
         "observed_seconds",
         "uptime_percent",
     ]
-    rows = [
-        (
-            r.day,
-            r.instance_id,
-            r.instance_name,
-            r.open_seconds,
-            r.observed_seconds,
-            r.uptime_percent,
-        )
-        for r in report.rows
-    ]
-    return csv_response(_name("uptime", q), header, rows, sep)
+    return _csv("uptime", q, report, header, sep)
 
 
-def jobs_csv(report: JobsReport, q: ReportQuery, sep: Separator) -> Response:
+def jobs_csv(report: Row, q: ReportQuery, sep: Separator) -> Response:
     header = [
         "day",
         "total",
@@ -274,18 +290,12 @@ def jobs_csv(report: JobsReport, q: ReportQuery, sep: Separator) -> Response:
         "success_rate",
         "mean_duration_ms",
     ]
-    rows = [
-        (r.day, r.total, r.succeeded, r.failed, r.cancelled, r.success_rate, r.mean_duration_ms)
-        for r in report.rows
-    ]
-    return csv_response(_name("jobs", q), header, rows, sep)
+    return _csv("jobs", q, report, header, sep)
 
 
-def hours_csv(report: HoursReport, q: ReportQuery, sep: Separator) -> Response:
-    rows = [(r.hour, r.received, r.sent) for r in report.rows]
-    return csv_response(_name("hours", q), ["hour", "received", "sent"], rows, sep)
+def hours_csv(report: Row, q: ReportQuery, sep: Separator) -> Response:
+    return _csv("hours", q, report, ["hour", "received", "sent"], sep)
 
 
-def senders_csv(report: SendersReport, q: ReportQuery, sep: Separator) -> Response:
-    rows = [(r.sender_phone, r.messages) for r in report.rows]
-    return csv_response(_name("senders", q), ["sender_phone", "messages"], rows, sep)
+def senders_csv(report: Row, q: ReportQuery, sep: Separator) -> Response:
+    return _csv("senders", q, report, ["sender_phone", "messages"], sep)

@@ -302,6 +302,7 @@ class TestRefusals:
     ) -> None:
         body = (await client.get("/api/backups/status", headers=admin)).json()
         assert body["scheduled"] is False and body["last"] is None and body["files"] == 0
+        assert body["stored"] == []
 
 
 class TestScheduled:
@@ -338,5 +339,8 @@ class TestScheduled:
                 body = (await c.get("/api/backups/status", headers=admin)).json()
         assert body["scheduled"] is True and body["files"] == 2
         assert body["last"]["size_bytes"] > 100 and body["last_error"] is None
+        # Every kept file, newest first: the last one heads the list.
+        assert [f["name"] for f in body["stored"]] == sorted(written)[-2:][::-1]
+        assert body["stored"][0] == body["last"]
         restored = Backup.model_validate_json((folder / body["last"]["name"]).read_bytes())
         assert service.check_passphrase(restored, PASSPHRASE) is not None

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.reports import service as report_service
 from evodash.reports.models import UptimeDaily
 from evodash.servers.models import EvolutionServer
 from tests.factories import UserFactory
@@ -132,6 +133,23 @@ class TestMessagesReport:
         ]
         assert body["totals"] == {"received": 5, "sent": 1, "blocked": 1}
         assert body["from"] == "2026-11-10" and body["tz"] == "UTC"
+        assert body["truncated"] is False
+
+    async def test_rows_are_bounded_at_a_whole_day(
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        ids: dict[str, int],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # Two rows fit: the 10th (one row) whole; the 11th (two rows) would be cut, so it
+        # goes entirely. The totals stay the whole period's.
+        monkeypatch.setattr(report_service, "MAX_ROWS", 2)
+        params = {"from": "2026-11-10", "to": "2026-11-12"}
+        body = (await client.get("/api/reports/messages", params=params, headers=headers)).json()
+        assert [(x["day"], x["instance_id"]) for x in body["rows"]] == [("2026-11-10", ids["a"])]
+        assert body["truncated"] is True
+        assert body["totals"] == {"received": 5, "sent": 1, "blocked": 1}
 
     async def test_sao_paulo_days_and_scope(
         self, client: httpx.AsyncClient, headers: dict[str, str], ids: dict[str, int]

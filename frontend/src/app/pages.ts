@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { ComponentType } from 'react';
 import { matchPath, type Params } from 'react-router';
 
+import { preloadCharts } from '@/components/charts/preload-charts';
 import { paths } from '@/config/paths';
 import {
   EMPTY_FILTERS as EMPTY_ALERT_FILTERS,
@@ -18,10 +19,18 @@ import { getServerOptionsQueryOptions } from '@/features/instances/api/get-serve
 import { readInstanceFilters } from '@/features/instances/hooks/use-instance-filters';
 import { getJobQueryOptions, getJobsQueryOptions, getJobCountsQueryOptions } from '@/features/jobs/api/get-jobs';
 import { readJobFilters, readPage } from '@/features/jobs/lib/filters';
+import { getInvoicesQueryOptions } from '@/features/ledger/api/invoices';
+import { readInvoiceFilters, readInvoicePage } from '@/features/ledger/lib/filters';
 import { getInstanceNamesQueryOptions } from '@/features/messages/api/get-instance-names';
 import { getMessageQueryOptions } from '@/features/messages/api/get-message';
 import { getMessagesInfiniteQueryOptions } from '@/features/messages/api/get-messages';
 import { readMessageFilters } from '@/features/messages/lib/filters';
+import {
+  getReportQueryOptions,
+  REPORT_KINDS,
+  toReportParams,
+} from '@/features/reports/api/reports';
+import { readReportFilters } from '@/features/reports/lib/period';
 import { getServersQueryOptions } from '@/features/servers/api/get-servers';
 
 /**
@@ -130,6 +139,32 @@ export const pages = {
       if (id !== null) void queryClient.query(getJobQueryOptions(id)).catch(ignore);
     },
   },
+  invoices: {
+    path: paths.invoices.path,
+    load: () => import('./routes/app/invoices'),
+    data: (queryClient, url) => {
+      const filters = readInvoiceFilters(url.searchParams);
+      const page = readInvoicePage(url.searchParams);
+      void queryClient.query(getInvoicesQueryOptions(filters, page)).catch(ignore);
+      void queryClient.query(getInstanceNamesQueryOptions()).catch(ignore);
+    },
+  },
+  reports: {
+    path: paths.reports.path,
+    load: () => import('./routes/app/reports'),
+    data: (queryClient, url) => {
+      preloadCharts();
+      const params = toReportParams(readReportFilters(url.searchParams));
+      if (params) {
+        for (const kind of REPORT_KINDS) {
+          void queryClient.query(getReportQueryOptions(kind, params)).catch(ignore);
+        }
+      }
+      void queryClient.query(getServerOptionsQueryOptions()).catch(ignore);
+      void queryClient.query(getInstanceNamesQueryOptions()).catch(ignore);
+    },
+  },
+  backups: { path: paths.backups.path, load: () => import('./routes/app/backups') },
   users: { path: paths.users.path, load: () => import('./routes/app/users') },
   events: { path: paths.events.path, load: () => import('./routes/app/events') },
   deliveries: { path: paths.deliveries.path, load: () => import('./routes/app/deliveries') },
@@ -181,6 +216,9 @@ const LINK_TARGETS: readonly LinkTarget[] = [
     pages.messages,
     pages.jobs,
     pages.job,
+    pages.invoices,
+    pages.reports,
+    pages.backups,
     pages.users,
     pages.events,
     pages.deliveries,

@@ -47,6 +47,14 @@ export const ROUTE_HINTS: readonly RouteHint[] = [
     data: ['/api/jobs?page=1&page_size=25', '/api/jobs/counts', INSTANCE_NAMES],
   },
   { path: '/jobs/:jobId', modules: [`${APP}/jobs-detail.tsx`] },
+  {
+    path: '/invoices',
+    modules: [`${APP}/invoices.tsx`],
+    data: ['/api/invoices?page=1&page_size=25', INSTANCE_NAMES],
+  },
+  { path: '/backups', modules: [`${APP}/backups.tsx`] },
+  // The reports' requests name today's date in the browser's zone: not known to the server.
+  { path: '/reports', modules: [`${APP}/reports.tsx`] },
   { path: '/users', modules: [`${APP}/users.tsx`] },
   { path: '/events', modules: [`${APP}/events.tsx`] },
   { path: '/deliveries', modules: [`${APP}/deliveries.tsx`] },

@@ -114,3 +114,20 @@ export function formatDuration(seconds: number, locale: string): string {
   }
   return parts.join(', ');
 }
+
+/** 1536 → "1,5 KB" (pt-BR) / "1.5 KB" (en): bytes in the largest unit below 1,024. */
+export function formatBytes(bytes: number, locale: string): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: units[unit],
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  }).format(value);
+}

@@ -18,6 +18,9 @@ export const en: Messages = {
     deliveries: 'Deliveries',
     events: 'Event log',
     users: 'Users',
+    invoices: 'Invoices',
+    reports: 'Reports',
+    backups: 'Backups & privacy',
     alerts: 'Alerts',
   },
   alertCenter: {

@@ -17,6 +17,9 @@ export const ptBR = {
     deliveries: 'Entregas',
     events: 'Log de eventos',
     users: 'Usuários',
+    invoices: 'Faturas',
+    reports: 'Relatórios',
+    backups: 'Backups e LGPD',
     alerts: 'Alertas',
   },
   alertCenter: {

@@ -662,6 +662,12 @@ export type BackupStatus = {
      * Files
      */
     files: number;
+    /**
+     * Stored
+     *
+     * The files in BACKUP_DIR, newest first (at most 50)
+     */
+    stored?: Array<BackupFile>;
 };
 
 /**
@@ -3219,7 +3225,16 @@ export type MessagesReport = {
      * One row per day and instance with messages
      */
     rows: Array<MessageDayRow>;
+    /**
+     * The whole period's, even when truncated
+     */
     totals: MessageTotals;
+    /**
+     * Truncated
+     *
+     * More than 50,000 rows: they stop at a whole day (narrow the period or pick a server or instance)
+     */
+    truncated: boolean;
 };
 
 /**
@@ -4564,6 +4579,12 @@ export type UptimeReport = {
      * Rows
      */
     rows: Array<UptimeDayRow>;
+    /**
+     * Truncated
+     *
+     * More than 50,000 rows: they stop at a whole day
+     */
+    truncated: boolean;
 };
 
 /**

@@ -25,10 +25,13 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.servers.getHref(), labelKey: 'nav.servers', icon: 'hdd-network' },
   { to: paths.messages.getHref(), labelKey: 'nav.messages', icon: 'chat-dots' },
   { to: paths.jobs.getHref(), labelKey: 'nav.jobs', icon: 'list-task' },
+  { to: paths.invoices.getHref(), labelKey: 'nav.invoices', icon: 'receipt' },
+  { to: paths.reports.getHref(), labelKey: 'nav.reports', icon: 'bar-chart-line' },
   { to: paths.deliveries.getHref(), labelKey: 'nav.deliveries', icon: 'signpost-split' },
   { to: paths.alerts.getHref(), labelKey: 'nav.alerts', icon: 'bell' },
   { to: paths.events.getHref(), labelKey: 'nav.events', icon: 'inbox', adminOnly: true },
   { to: paths.users.getHref(), labelKey: 'nav.users', icon: 'people', adminOnly: true },
+  { to: paths.backups.getHref(), labelKey: 'nav.backups', icon: 'database', adminOnly: true },
 ];
 
 export interface DashboardLayoutProps {

@@ -4,6 +4,7 @@ import arrowClockwise from 'bootstrap-icons/icons/arrow-clockwise.svg?raw';
 import arrowDownLeft from 'bootstrap-icons/icons/arrow-down-left.svg?raw';
 import arrowRepeat from 'bootstrap-icons/icons/arrow-repeat.svg?raw';
 import arrowUpRight from 'bootstrap-icons/icons/arrow-up-right.svg?raw';
+import barChartLine from 'bootstrap-icons/icons/bar-chart-line.svg?raw';
 import bell from 'bootstrap-icons/icons/bell.svg?raw';
 import bellFill from 'bootstrap-icons/icons/bell-fill.svg?raw';
 import boxArrowInRight from 'bootstrap-icons/icons/box-arrow-in-right.svg?raw';
@@ -13,6 +14,8 @@ import checkCircleFill from 'bootstrap-icons/icons/check-circle-fill.svg?raw';
 import circleHalf from 'bootstrap-icons/icons/circle-half.svg?raw';
 import clockHistory from 'bootstrap-icons/icons/clock-history.svg?raw';
 import coneStriped from 'bootstrap-icons/icons/cone-striped.svg?raw';
+import database from 'bootstrap-icons/icons/database.svg?raw';
+import download from 'bootstrap-icons/icons/download.svg?raw';
 import exclamationOctagon from 'bootstrap-icons/icons/exclamation-octagon.svg?raw';
 import exclamationTriangle from 'bootstrap-icons/icons/exclamation-triangle.svg?raw';
 import eye from 'bootstrap-icons/icons/eye.svg?raw';
@@ -28,6 +31,7 @@ import people from 'bootstrap-icons/icons/people.svg?raw';
 import personCircle from 'bootstrap-icons/icons/person-circle.svg?raw';
 import plug from 'bootstrap-icons/icons/plug.svg?raw';
 import plusLg from 'bootstrap-icons/icons/plus-lg.svg?raw';
+import receipt from 'bootstrap-icons/icons/receipt.svg?raw';
 import shieldLock from 'bootstrap-icons/icons/shield-lock.svg?raw';
 import signpostSplit from 'bootstrap-icons/icons/signpost-split.svg?raw';
 import slashCircle from 'bootstrap-icons/icons/slash-circle.svg?raw';
@@ -45,6 +49,7 @@ const ICONS = {
   'arrow-down-left': arrowDownLeft,
   'arrow-repeat': arrowRepeat,
   'arrow-up-right': arrowUpRight,
+  'bar-chart-line': barChartLine,
   bell,
   'bell-fill': bellFill,
   'box-arrow-in-right': boxArrowInRight,
@@ -54,6 +59,8 @@ const ICONS = {
   'circle-half': circleHalf,
   'clock-history': clockHistory,
   'cone-striped': coneStriped,
+  database,
+  download,
   'exclamation-octagon': exclamationOctagon,
   'exclamation-triangle': exclamationTriangle,
   eye,
@@ -69,6 +76,7 @@ const ICONS = {
   'person-circle': personCircle,
   plug,
   'plus-lg': plusLg,
+  receipt,
   'shield-lock': shieldLock,
   'signpost-split': signpostSplit,
   'slash-circle': slashCircle,
