@@ -378,7 +378,7 @@ class InstanceSettingsWrite(InstanceSettingsRead):
 
 class WebhookEventInfo(BaseModel):
     name: str = Field(description="Subscription name (webhook/set), e.g. MESSAGES_UPSERT")
-    payload_name: str = Field(description="Approximately the `event` of its posts")
+    payload_name: str = Field(description="The `event` of its posts, e.g. messages.upsert")
     required: bool = Field(description="evodash needs it: always subscribed")
 
 

@@ -41,6 +41,14 @@ from evodash.servers.repository import ServerRepository
 from evodash.users import audit
 from evodash.users.models import User
 
+#: Payload names that are not the subscription name in lower case with dots (CONTRACT §6.3;
+#: ``GROUP_UPDATE`` is never delivered: the server posts ``groups.update`` as GROUPS_UPDATE).
+PAYLOAD_NAMES = {
+    "GROUP_PARTICIPANTS_UPDATE": "group-participants.update",
+    "TYPEBOT_CHANGE_STATUS": "typebot.change-status",
+    "GROUP_UPDATE": "groups.update",
+}
+
 
 def catalog() -> list[WebhookEventInfo]:
     """Every event ``webhook/set`` accepts, in the server's order, and whether it is
@@ -48,7 +56,7 @@ def catalog() -> list[WebhookEventInfo]:
     return [
         WebhookEventInfo(
             name=name,
-            payload_name=name.lower().replace("_", "."),
+            payload_name=PAYLOAD_NAMES.get(name, name.lower().replace("_", ".")),
             required=name in REQUIRED_EVENTS,
         )
         for name in WEBHOOK_EVENTS

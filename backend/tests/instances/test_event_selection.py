@@ -55,8 +55,11 @@ async def test_the_catalog_lists_every_event_and_marks_the_required_ones(
     items = response.json()
     assert [i["name"] for i in items] == list(WEBHOOK_EVENTS)
     assert {i["name"] for i in items if i["required"]} == set(REQUIRED_EVENTS)
-    upsert = next(i for i in items if i["name"] == "MESSAGES_UPSERT")
-    assert upsert["payload_name"] == "messages.upsert"
+    payloads = {i["name"]: i["payload_name"] for i in items}
+    assert payloads["MESSAGES_UPSERT"] == "messages.upsert"
+    assert payloads["GROUP_PARTICIPANTS_UPDATE"] == "group-participants.update"
+    assert payloads["TYPEBOT_CHANGE_STATUS"] == "typebot.change-status"
+    assert payloads["SEND_MESSAGE_UPDATE"] == "send.message.update"
 
 
 async def test_chosen_at_creation_and_changed_later(
