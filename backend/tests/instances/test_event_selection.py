@@ -142,6 +142,14 @@ async def test_bulk_gives_one_result_per_instance(
         expected = required_and() if n == 1 else required_and("CALL", "LABELS_EDIT")
         assert row.webhook_events == expected
         assert await _subscribed(running_simulator, f"bulk-{n}") == sorted(expected)
+    # 5.0 is the JSON integer 5; "5" is not an id.
+    whole = {"instance_ids": [float(ids[2])], "events": []}
+    answer = await client.post("/api/instances/webhook-events", json=whole, headers=operator)
+    assert (answer.status_code, answer.json()["succeeded"]) == (200, 1), answer.text
+    text_id = {"instance_ids": [str(ids[2])], "events": []}
+    assert (
+        await client.post("/api/instances/webhook-events", json=text_id, headers=operator)
+    ).status_code == 422
     too_many = {"instance_ids": list(range(1, 202)), "events": []}
     assert (
         await client.post("/api/instances/webhook-events", json=too_many, headers=operator)
