@@ -140,7 +140,7 @@ test.describe('relay destinations', () => {
     });
     try {
       await page.goto(`/instances/${String(instance.id)}/edit`);
-      const card = page.getByRole('heading', { name: 'Eventos assinados' });
+      const card = page.getByRole('heading', { name: 'Eventos assinados', exact: true });
       await expect(card).toBeVisible();
       const needed = page.getByRole('checkbox', { name: /MESSAGES_UPSERT/ });
       await expect(needed).toBeChecked();
