@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from evodash.alerts.models import Alert, AlertChannel, AlertDelivery, AlertProbe, AlertRule
 from evodash.auth.models import AuthSession
 from evodash.core.db import Base
 from evodash.destinations.models import ForwardDestination
@@ -10,10 +11,16 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
+from evodash.teams.models import Team, TeamInstance, TeamMember, TeamServer
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "Alert",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProbe",
+    "AlertRule",
     "ApiKey",
     "AuditLog",
     "AuthSession",
@@ -28,6 +35,10 @@ __all__ = [
     "MessageHourly",
     "RecoveryRun",
     "SenderDaily",
+    "Team",
+    "TeamInstance",
+    "TeamMember",
+    "TeamServer",
     "UptimeDaily",
     "User",
     "WebhookDelivery",

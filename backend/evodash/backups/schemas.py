@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evodash.alerts.models import RuleKind
 from evodash.core.params import Flag
 
 FORMAT = "evodash-backup"
@@ -93,6 +94,16 @@ class ApiKeyBackup(Strict):
     can_create_keys: bool = False
 
 
+class AlertRuleBackup(Strict):
+    """An admin's settings for one alert rule (rules left at their defaults have none)."""
+
+    kind: RuleKind
+    enabled: bool
+    params: dict[
+        Annotated[str, Field(max_length=32)], Annotated[int, Field(ge=1, le=7 * 86_400)]
+    ] = Field(default_factory=dict, max_length=10)
+
+
 class Backup(Strict):
     """The whole file. Everything is readable except the sealed secrets."""
 
@@ -105,6 +116,8 @@ class Backup(Strict):
     instances: list[InstanceBackup] = Field(max_length=MAX_ROWS)
     users: list[UserBackup] = Field(max_length=MAX_ROWS)
     api_keys: list[ApiKeyBackup] = Field(max_length=MAX_ROWS)
+    #: Absent from files written before alerts existed.
+    alert_rules: list[AlertRuleBackup] = Field(default_factory=list, max_length=len(RuleKind))
 
 
 class KindCounts(BaseModel):
@@ -119,6 +132,7 @@ class ImportReport(BaseModel):
     instances: KindCounts = Field(default_factory=KindCounts)
     users: KindCounts = Field(default_factory=KindCounts)
     api_keys: KindCounts = Field(default_factory=KindCounts)
+    alert_rules: KindCounts = Field(default_factory=KindCounts)
 
 
 Passphrase = Annotated[str, Field(min_length=8, max_length=1000)]

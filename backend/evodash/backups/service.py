@@ -1,5 +1,7 @@
 """Export and import of evodash's configuration (servers, instances with their settings,
-allow-lists and relay destinations, users and roles, API keys' metadata).
+allow-lists and relay destinations, users and roles, API keys' metadata, the alert rules
+admins changed). Alert channels are not in it: a WhatsApp channel names an instance of this
+database, and an SMTP password is better entered again.
 
 An import matches rows by their natural keys (a server by its URL, an instance by its
 server and name, a user by username, an API key by its hash), so running it twice changes
@@ -16,10 +18,13 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash import __version__
+from evodash.alerts.models import AlertRule
+from evodash.alerts.rules import BOUNDS, PARAMS
 from evodash.backups.crypto import Sealer, WrongPassphrase
 from evodash.backups.errors import BackupInvalid, BackupPassphraseWrong, BackupSecretUnreadable
 from evodash.backups.schemas import (
     FORMAT,
+    AlertRuleBackup,
     ApiKeyBackup,
     Backup,
     DestinationBackup,
@@ -101,6 +106,7 @@ async def export_backup(session: AsyncSession, settings: Settings, passphrase: s
     users = (await session.scalars(select(User).order_by(User.id))).all()
     names = {u.id: u.username for u in users}
     keys = (await session.scalars(select(ApiKey).order_by(ApiKey.id))).all()
+    rules = (await session.scalars(select(AlertRule).order_by(AlertRule.kind))).all()
     return Backup(
         format=FORMAT,
         version=1,
@@ -153,6 +159,10 @@ async def export_backup(session: AsyncSession, settings: Settings, passphrase: s
                 **{f: getattr(k, f) for f in KEY_FIELDS},
             )
             for k in keys
+        ],
+        alert_rules=[
+            AlertRuleBackup(kind=r.kind, enabled=r.enabled, params=dict(r.params or {}))
+            for r in rules
         ],
     )
 
@@ -264,6 +274,24 @@ async def _import(
     await _import_instances(session, backup, servers, opened, report.instances, app_secret)
     users = await _import_users(session, backup, report.users)
     await _import_api_keys(session, backup, users, report.api_keys)
+    await _import_alert_rules(session, backup, report.alert_rules)
+
+
+async def _import_alert_rules(session: AsyncSession, backup: Backup, counts: KindCounts) -> None:
+    rows = {r.kind: r for r in (await session.scalars(select(AlertRule))).all()}
+    for item in backup.alert_rules:
+        params = {
+            name: min(max(value, BOUNDS[name][0]), BOUNDS[name][1])
+            for name, value in item.params.items()
+            if name in PARAMS[item.kind]
+        }
+        row = rows.get(item.kind.value)
+        created = row is None
+        if row is None:
+            row = AlertRule(kind=item.kind.value, enabled=item.enabled, params=params)
+            session.add(row)
+        changed = _assign(row, {"enabled": item.enabled, "params": params})
+        _count(counts, created, changed)
 
 
 async def _import_servers(

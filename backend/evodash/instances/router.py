@@ -36,6 +36,8 @@ from evodash.instances.schemas import (
     WebhookEventSelection,
 )
 from evodash.servers import service as servers
+from evodash.servers.errors import ServerNotFound
+from evodash.teams.deps import ScopeDep
 from evodash.users.models import User
 
 router = APIRouter(prefix="/instances", tags=["instances"])
@@ -58,6 +60,7 @@ def _read(instance: object, reader: User | None = None) -> InstanceRead:
 async def list_instances(
     reader: CurrentUser,
     session: SessionDep,
+    scope: ScopeDep,
     paging: Paging,
     server_id: Annotated[Id | None, Query(description="Only this server's instances")] = None,
     status_: Annotated[
@@ -78,6 +81,7 @@ async def list_instances(
         status=status_,
         search=search,
         include_deleted=include_deleted,
+        scope=scope,
     )
     return Page(
         items=[_read(r, reader) for r in rows],
@@ -105,7 +109,11 @@ async def create_instance(
     settings: SettingsDep,
     throttle: ThrottleDep,
     ip: ClientIP,
+    scope: ScopeDep,
 ) -> InstanceRead:
+    if not scope.unlimited and (body.server_id is None or not scope.holds_server(body.server_id)):
+        # A team member creates instances on the servers the team holds, by their id.
+        raise ServerNotFound()
     instance = await service.create_instance(
         session, http, settings, body, actor=actor, ip=ip, throttle=throttle
     )
@@ -126,11 +134,16 @@ async def sync_instances(
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
+    scope: ScopeDep,
     body: Annotated[SyncRequest | None, Body()] = None,
 ) -> SyncReportRead:
     request = body or SyncRequest()
     return await sync.sync_instances(
-        session, http, settings, request.instance_ids, check_webhook=request.check_webhook
+        session,
+        http,
+        settings,
+        scope.visible(request.instance_ids),
+        check_webhook=request.check_webhook,
     )
 
 
@@ -146,7 +159,10 @@ async def list_importable(
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
+    scope: ScopeDep,
 ) -> list[ImportableRead]:
+    if not scope.holds_server(server_id):
+        raise ServerNotFound()
     server = await servers.get_server(session, server_id)
     return await importing.list_importable(session, http, settings, server)
 
@@ -166,7 +182,10 @@ async def import_instances(
     http: HttpClientDep,
     settings: SettingsDep,
     ip: ClientIP,
+    scope: ScopeDep,
 ) -> ImportResultRead:
+    if not scope.holds_server(body.server_id):
+        raise ServerNotFound()
     return await importing.import_instances(session, http, settings, body, actor=actor, ip=ip)
 
 

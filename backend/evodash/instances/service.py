@@ -54,6 +54,7 @@ from evodash.servers.errors import ServerKeyMismatch
 from evodash.servers.models import EvolutionServer
 from evodash.servers.repository import ServerRepository
 from evodash.servers.schemas import ServerCreate
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.users import audit
 from evodash.users.models import Role, User
 
@@ -100,8 +101,10 @@ async def list_instances(
     status: Sequence[InstanceStatus] | None,
     search: str | None,
     include_deleted: bool,
+    scope: Scope = EVERYTHING,
 ) -> tuple[Sequence[EvolutionInstance], int]:
     return await InstanceRepository(session).page(
+        scope=scope,
         offset=offset,
         limit=limit,
         server_id=server_id,

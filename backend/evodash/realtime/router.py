@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -32,6 +33,7 @@ from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
+from evodash.teams.scope import Scope, scope_for
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -111,6 +113,29 @@ async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
         return await sessions.still_valid(session, ctx)
 
 
+def in_scope(event: dict[str, Any], scope: Scope) -> bool:
+    """Whether ``scope`` sees what ``event`` is about. Events about an instance or a
+    server name it (``data.id`` for ``instance.*`` and ``server.*``, ``data.instance_id``
+    for the others); an event that names neither reaches unlimited scopes only."""
+    if scope.unlimited:
+        return True
+    kind = str(event.get("type", ""))
+    data = event.get("data")
+    if not isinstance(data, dict):
+        return False
+    if kind.startswith("instance."):
+        return isinstance(data.get("id"), int) and scope.sees_instance(data["id"])
+    if kind.startswith("server."):
+        return isinstance(data.get("id"), int) and scope.sees_server(data["id"])
+    instance_id = data.get("instance_id")
+    return isinstance(instance_id, int) and scope.sees_instance(instance_id)
+
+
+async def _scope(websocket: WebSocket, ctx: AuthContext) -> Scope:
+    async with websocket.app.state.sessionmaker() as session:
+        return await scope_for(session, ctx.user, ctx.api_key)
+
+
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
     """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`):
@@ -147,13 +172,20 @@ async def events(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
-    hello = HelloEvent(data=Greeting(user=ctx.user.username))
-    await websocket.send_json(hello.model_dump(mode="json"))
+    scope = await _scope(websocket, ctx)
+    # Subscribed before the hello: a client that got its hello misses no later event.
     subscription = bus.subscribe()
+    hello = HelloEvent(data=Greeting(user=ctx.user.username))
+    try:
+        await websocket.send_json(hello.model_dump(mode="json"))
+    except Exception:
+        await subscription.aclose()
+        raise
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_text(orjson.dumps(event).decode())
+            if in_scope(event, scope):
+                await websocket.send_text(orjson.dumps(event).decode())
 
     async def keepalive() -> None:
         while True:
@@ -162,6 +194,8 @@ async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
                 log.info("realtime.session_ended", user=ctx.user.username)
                 await websocket.close(code=UNAUTHORIZED, reason="session ended")
                 return
+            nonlocal scope
+            scope = await _scope(websocket, ctx)  # teams change; follow them
             await websocket.send_json(PingEvent().model_dump(mode="json"))
 
     async def drain() -> None:

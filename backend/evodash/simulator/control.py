@@ -59,6 +59,17 @@ class DropRequest(_Body):
     )
 
 
+class ZombieRequest(_Body):
+    on: bool = Field(True, description="true: the zombie fault; false: the socket is alive again")
+    fail_after_ms: int = Field(
+        60_000,
+        ge=0,
+        le=600_000,
+        description="How long a call that needs WhatsApp (whatsappNumbers, sendText) hangs "
+        "before it fails with Baileys' 'Timed Out'",
+    )
+
+
 class ImageSpec(_Body):
     kind: Literal["pix", "boleto", "invoice", "raw"] = Field(
         description="pix: a PIX QR; boleto: an ITF barcode; invoice: both plus printed totals "
@@ -191,6 +202,17 @@ async def scan(name: str, sim: ControlDep, body: ScanRequest | None = None) -> d
 async def drop(name: str, sim: ControlDep, body: DropRequest | None = None) -> dict[str, Any]:
     instance = sim.get(name)
     sim.drop(instance, (body or DropRequest()).reason)
+    return {"instance": instance.summary()}
+
+
+@router.post(
+    "/instances/{name}/zombie",
+    summary="Zombie fault: state stays open, no events, calls needing WhatsApp time out",
+)
+async def zombie(name: str, sim: ControlDep, body: ZombieRequest | None = None) -> dict[str, Any]:
+    instance = sim.get(name)
+    req = body or ZombieRequest()
+    sim.set_zombie(instance, req.on, req.fail_after_ms)
     return {"instance": instance.summary()}
 
 

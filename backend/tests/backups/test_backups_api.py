@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.alerts.models import AlertRule
 from evodash.auth.sessions import bearer_token_for
 from evodash.backups import service
 from evodash.backups.schemas import Backup
@@ -67,6 +68,12 @@ async def populate(
         "/api/users", json={"username": "joana", "role": "operator"}, headers=admin
     )
     assert user.status_code == 201, user.text
+    rule = await client.patch(
+        "/api/alerts/rules/zombie",
+        json={"enabled": False, "threshold_seconds": 900},
+        headers=admin,
+    )
+    assert rule.status_code == 200, rule.text
     return {"server": server, "instance": instance, "password": user.json()["password"]}
 
 
@@ -95,11 +102,13 @@ async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
             (d.instance_id, d.name, d.url, d.events, d.secret_header_name, d.max_attempts)
             for d in (await s.scalars(select(ForwardDestination))).all()
         ]
+        rules = [(r.kind, r.enabled, r.params) for r in (await s.scalars(select(AlertRule))).all()]
     return {
         "servers": servers,
         "instances": instances,
         "users": users,
         "destinations": destinations,
+        "rules": rules,
     }
 
 
@@ -168,6 +177,8 @@ class TestRoundTrip:
             await s.commit()
         assert report.servers.created == 1 and report.instances.created == 1
         assert report.users.created == len(before["users"])
+        assert report.alert_rules.created == 1
+        assert before["rules"] == [("zombie", False, {"threshold_seconds": 900})]
         assert await snapshot(db) == before  # same ids, names, settings, roles, hashes
         async with db() as s:
             [restored] = (await s.scalars(select(ForwardDestination))).all()
@@ -214,6 +225,7 @@ class TestRoundTrip:
         assert counts["servers"] == {"created": 0, "updated": 0, "unchanged": 1}
         assert counts["instances"] == {"created": 0, "updated": 0, "unchanged": 1}
         assert counts["users"]["created"] == 0 and counts["users"]["updated"] == 0
+        assert counts["alert_rules"] == {"created": 0, "updated": 0, "unchanged": 1}
 
         document["instances"][0]["display_name"] = "Loja Nova"
         document["users"].append({**document["users"][0], "username": "novo", "role": "viewer"})

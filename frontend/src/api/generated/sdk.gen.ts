@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, DestinationsCreateDestinationData, DestinationsCreateDestinationErrors, DestinationsCreateDestinationResponses, DestinationsDeleteDestinationData, DestinationsDeleteDestinationErrors, DestinationsDeleteDestinationResponses, DestinationsGetDestinationData, DestinationsGetDestinationErrors, DestinationsGetDestinationResponses, DestinationsListDestinationsData, DestinationsListDestinationsErrors, DestinationsListDestinationsResponses, DestinationsTestDestinationData, DestinationsTestDestinationErrors, DestinationsTestDestinationResponses, DestinationsUpdateDestinationData, DestinationsUpdateDestinationErrors, DestinationsUpdateDestinationResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSetEventsData, InstancesSetEventsErrors, InstancesSetEventsInBulkData, InstancesSetEventsInBulkErrors, InstancesSetEventsInBulkResponses, InstancesSetEventsResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogErrors, InstancesWebhookEventCatalogResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeErrors, AlertsAcknowledgeResponses, AlertsAlertSummaryData, AlertsAlertSummaryErrors, AlertsAlertSummaryResponses, AlertsCreateChannelData, AlertsCreateChannelErrors, AlertsCreateChannelResponses, AlertsDeleteChannelData, AlertsDeleteChannelErrors, AlertsDeleteChannelResponses, AlertsGetAlertData, AlertsGetAlertErrors, AlertsGetAlertResponses, AlertsListAlertsData, AlertsListAlertsErrors, AlertsListAlertsResponses, AlertsListChannelsData, AlertsListChannelsErrors, AlertsListChannelsResponses, AlertsListRulesData, AlertsListRulesErrors, AlertsListRulesResponses, AlertsResetRuleData, AlertsResetRuleErrors, AlertsResetRuleResponses, AlertsSilenceData, AlertsSilenceErrors, AlertsSilenceResponses, AlertsTestChannelData, AlertsTestChannelErrors, AlertsTestChannelResponses, AlertsUpdateChannelData, AlertsUpdateChannelErrors, AlertsUpdateChannelResponses, AlertsUpdateRuleData, AlertsUpdateRuleErrors, AlertsUpdateRuleResponses, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, DestinationsCreateDestinationData, DestinationsCreateDestinationErrors, DestinationsCreateDestinationResponses, DestinationsDeleteDestinationData, DestinationsDeleteDestinationErrors, DestinationsDeleteDestinationResponses, DestinationsGetDestinationData, DestinationsGetDestinationErrors, DestinationsGetDestinationResponses, DestinationsListDestinationsData, DestinationsListDestinationsErrors, DestinationsListDestinationsResponses, DestinationsTestDestinationData, DestinationsTestDestinationErrors, DestinationsTestDestinationResponses, DestinationsUpdateDestinationData, DestinationsUpdateDestinationErrors, DestinationsUpdateDestinationResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSetEventsData, InstancesSetEventsErrors, InstancesSetEventsInBulkData, InstancesSetEventsInBulkErrors, InstancesSetEventsInBulkResponses, InstancesSetEventsResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogErrors, InstancesWebhookEventCatalogResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -230,7 +230,7 @@ export const authListApiKeys = <ThrowOnError extends boolean = false>(options?: 
 /**
  * Create an API key
  *
- * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it.
+ * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user).
  */
 export const authCreateApiKey = <ThrowOnError extends boolean = false>(options: Options<AuthCreateApiKeyData, ThrowOnError>) => (options.client ?? client).post<AuthCreateApiKeyResponses, AuthCreateApiKeyErrors, ThrowOnError>({
     security: [
@@ -1314,6 +1314,83 @@ export const recoveryListRecoveries = <ThrowOnError extends boolean = false>(opt
 });
 
 /**
+ * List teams
+ */
+export const teamsListTeams = <ThrowOnError extends boolean = false>(options?: Options<TeamsListTeamsData, ThrowOnError>) => (options?.client ?? client).get<TeamsListTeamsResponses, TeamsListTeamsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams',
+    ...options
+});
+
+/**
+ * Create a team
+ *
+ * A team holds servers (all their instances, now and later) and instances; its members, unless admins, see those only.
+ */
+export const teamsCreateTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsCreateTeamData, ThrowOnError>) => (options.client ?? client).post<TeamsCreateTeamResponses, TeamsCreateTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete a team
+ */
+export const teamsDeleteTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsDeleteTeamData, ThrowOnError>) => (options.client ?? client).delete<TeamsDeleteTeamResponses, TeamsDeleteTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options
+});
+
+/**
+ * Get a team
+ */
+export const teamsGetTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsGetTeamData, ThrowOnError>) => (options.client ?? client).get<TeamsGetTeamResponses, TeamsGetTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options
+});
+
+/**
+ * Change a team
+ *
+ * Fields left out stay; a list given (`user_ids`, `server_ids`, `instance_ids`) replaces the team's.
+ */
+export const teamsUpdateTeam = <ThrowOnError extends boolean = false>(options: Options<TeamsUpdateTeamData, ThrowOnError>) => (options.client ?? client).patch<TeamsUpdateTeamResponses, TeamsUpdateTeamErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/teams/{team_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
  * The instance's relay destinations
  */
 export const destinationsListDestinations = <ThrowOnError extends boolean = false>(options: Options<DestinationsListDestinationsData, ThrowOnError>) => (options.client ?? client).get<DestinationsListDestinationsResponses, DestinationsListDestinationsErrors, ThrowOnError>({
@@ -1405,6 +1482,193 @@ export const destinationsTestDestination = <ThrowOnError extends boolean = false
     ],
     url: '/api/instances/{instance_id}/destinations/{destination_id}/test',
     ...options
+});
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlerts = <ThrowOnError extends boolean = false>(options?: Options<AlertsListAlertsData, ThrowOnError>) => (options?.client ?? client).get<AlertsListAlertsResponses, AlertsListAlertsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts',
+    ...options
+});
+
+/**
+ * How many alerts fire now, and how many nobody acknowledged (the bell)
+ */
+export const alertsAlertSummary = <ThrowOnError extends boolean = false>(options?: Options<AlertsAlertSummaryData, ThrowOnError>) => (options?.client ?? client).get<AlertsAlertSummaryResponses, AlertsAlertSummaryErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/summary',
+    ...options
+});
+
+/**
+ * Every rule: on or off, its parameters and their defaults
+ */
+export const alertsListRules = <ThrowOnError extends boolean = false>(options?: Options<AlertsListRulesData, ThrowOnError>) => (options?.client ?? client).get<AlertsListRulesResponses, AlertsListRulesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules',
+    ...options
+});
+
+/**
+ * Back to the defaults from the settings (admins)
+ */
+export const alertsResetRule = <ThrowOnError extends boolean = false>(options: Options<AlertsResetRuleData, ThrowOnError>) => (options.client ?? client).delete<AlertsResetRuleResponses, AlertsResetRuleErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules/{kind}',
+    ...options
+});
+
+/**
+ * Turn a rule on or off, or change its parameters (admins)
+ */
+export const alertsUpdateRule = <ThrowOnError extends boolean = false>(options: Options<AlertsUpdateRuleData, ThrowOnError>) => (options.client ?? client).patch<AlertsUpdateRuleResponses, AlertsUpdateRuleErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules/{kind}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Notification channels (admins)
+ */
+export const alertsListChannels = <ThrowOnError extends boolean = false>(options?: Options<AlertsListChannelsData, ThrowOnError>) => (options?.client ?? client).get<AlertsListChannelsResponses, AlertsListChannelsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels',
+    ...options
+});
+
+/**
+ * Add a notification channel: webhook, WhatsApp or e-mail (admins)
+ */
+export const alertsCreateChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsCreateChannelData, ThrowOnError>) => (options.client ?? client).post<AlertsCreateChannelResponses, AlertsCreateChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove a notification channel (admins)
+ */
+export const alertsDeleteChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsDeleteChannelData, ThrowOnError>) => (options.client ?? client).delete<AlertsDeleteChannelResponses, AlertsDeleteChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}',
+    ...options
+});
+
+/**
+ * Change a notification channel (admins)
+ */
+export const alertsUpdateChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsUpdateChannelData, ThrowOnError>) => (options.client ?? client).patch<AlertsUpdateChannelResponses, AlertsUpdateChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Send a test alert through a channel now (admins)
+ *
+ * Answers 200 with `ok: false` and the reason when the channel failed: the channel's own failure is the result, not an error of this call.
+ */
+export const alertsTestChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsTestChannelData, ThrowOnError>) => (options.client ?? client).post<AlertsTestChannelResponses, AlertsTestChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}/test',
+    ...options
+});
+
+/**
+ * An alert, with what each channel did with its notices
+ */
+export const alertsGetAlert = <ThrowOnError extends boolean = false>(options: Options<AlertsGetAlertData, ThrowOnError>) => (options.client ?? client).get<AlertsGetAlertResponses, AlertsGetAlertErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}',
+    ...options
+});
+
+/**
+ * Acknowledge a firing alert: no more repeats (the resolution is still sent)
+ */
+export const alertsAcknowledge = <ThrowOnError extends boolean = false>(options: Options<AlertsAcknowledgeData, ThrowOnError>) => (options.client ?? client).post<AlertsAcknowledgeResponses, AlertsAcknowledgeErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}/ack',
+    ...options
+});
+
+/**
+ * Silence a firing alert for a while: no notification until then
+ */
+export const alertsSilence = <ThrowOnError extends boolean = false>(options: Options<AlertsSilenceData, ThrowOnError>) => (options.client ?? client).post<AlertsSilenceResponses, AlertsSilenceErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}/silence',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -16,6 +16,294 @@ export type ActionRead = {
 };
 
 /**
+ * AlertAckedEvent
+ *
+ * Someone acknowledged a firing alert (no more repeats) or silenced it.
+ */
+export type AlertAckedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.acked';
+    data: AlertRead;
+};
+
+/**
+ * AlertDetail
+ */
+export type AlertDetail = {
+    /**
+     * Id
+     */
+    id: number;
+    rule: RuleKind;
+    subject_type: SubjectType;
+    /**
+     * Subject Id
+     */
+    subject_id: number | null;
+    /**
+     * Subject Key
+     *
+     * `instance:12`, `server:3` or `jobs:invoice`
+     */
+    subject_key: string;
+    /**
+     * Subject Label
+     */
+    subject_label: string;
+    state: AlertState;
+    /**
+     * Detail
+     *
+     * What was found, in English
+     */
+    detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
+    /**
+     * Started At
+     *
+     * When the condition started
+     */
+    started_at: string;
+    /**
+     * Fired At
+     *
+     * When it became an alert (null: pending)
+     */
+    fired_at: string | null;
+    /**
+     * Last Checked At
+     */
+    last_checked_at: string;
+    /**
+     * Last Notified At
+     */
+    last_notified_at: string | null;
+    /**
+     * Notifications
+     */
+    notifications: number;
+    /**
+     * Resolved At
+     */
+    resolved_at: string | null;
+    /**
+     * Acked At
+     */
+    acked_at: string | null;
+    /**
+     * Acked By
+     */
+    acked_by: number | null;
+    /**
+     * Silenced Until
+     */
+    silenced_until: string | null;
+    /**
+     * Deliveries
+     *
+     * Newest first (at most 50)
+     */
+    deliveries: Array<DeliveryRead>;
+};
+
+/**
+ * AlertFiredEvent
+ *
+ * An alert started firing (its rule's condition held for the threshold).
+ */
+export type AlertFiredEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.fired';
+    data: AlertRead;
+};
+
+/**
+ * AlertRead
+ *
+ * One alert: a rule firing for a subject (an instance, a server, the image jobs), from
+ * when it started until it resolved.
+ */
+export type AlertRead = {
+    /**
+     * Id
+     */
+    id: number;
+    rule: RuleKind;
+    subject_type: SubjectType;
+    /**
+     * Subject Id
+     */
+    subject_id: number | null;
+    /**
+     * Subject Key
+     *
+     * `instance:12`, `server:3` or `jobs:invoice`
+     */
+    subject_key: string;
+    /**
+     * Subject Label
+     */
+    subject_label: string;
+    state: AlertState;
+    /**
+     * Detail
+     *
+     * What was found, in English
+     */
+    detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
+    /**
+     * Started At
+     *
+     * When the condition started
+     */
+    started_at: string;
+    /**
+     * Fired At
+     *
+     * When it became an alert (null: pending)
+     */
+    fired_at: string | null;
+    /**
+     * Last Checked At
+     */
+    last_checked_at: string;
+    /**
+     * Last Notified At
+     */
+    last_notified_at: string | null;
+    /**
+     * Notifications
+     */
+    notifications: number;
+    /**
+     * Resolved At
+     */
+    resolved_at: string | null;
+    /**
+     * Acked At
+     */
+    acked_at: string | null;
+    /**
+     * Acked By
+     */
+    acked_by: number | null;
+    /**
+     * Silenced Until
+     */
+    silenced_until: string | null;
+};
+
+/**
+ * AlertResolvedEvent
+ */
+export type AlertResolvedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.resolved';
+    data: AlertRead;
+};
+
+/**
+ * AlertRuleBackup
+ *
+ * An admin's settings for one alert rule (rules left at their defaults have none).
+ */
+export type AlertRuleBackup = {
+    kind: RuleKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Params
+     */
+    params?: {
+        [key: string]: number;
+    };
+};
+
+/**
+ * AlertState
+ */
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/**
+ * AlertSummary
+ */
+export type AlertSummary = {
+    /**
+     * Firing
+     *
+     * Alerts firing now
+     */
+    firing: number;
+    /**
+     * Unacknowledged
+     *
+     * Of those, the ones nobody acknowledged (the bell)
+     */
+    unacknowledged: number;
+    /**
+     * By Rule
+     *
+     * Firing alerts per rule
+     */
+    by_rule: {
+        [key: string]: number;
+    };
+};
+
+/**
  * AllowListRead
  */
 export type AllowListRead = {
@@ -117,6 +405,30 @@ export type ApiKeyCreate = {
      * Whether requests made with this key may create more API keys
      */
     can_create_keys?: boolean;
+    /**
+     * Read Only
+     *
+     * Only reads: every write is 403
+     */
+    read_only?: boolean;
+    /**
+     * Operations
+     *
+     * Only these operations (and reading instances, servers and figures); empty: every operation its user may do
+     */
+    operations?: Array<Operation>;
+    /**
+     * Instance Ids
+     *
+     * Only these instances (with `team_ids`: these and the teams')
+     */
+    instance_ids?: Array<number>;
+    /**
+     * Team Ids
+     *
+     * Only the instances of these teams
+     */
+    team_ids?: Array<number>;
 };
 
 /**
@@ -168,6 +480,22 @@ export type ApiKeyRead = {
      * Can Create Keys
      */
     can_create_keys: boolean;
+    /**
+     * Read Only
+     */
+    read_only: boolean;
+    /**
+     * Operations
+     */
+    operations: Array<string>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+    /**
+     * Team Ids
+     */
+    team_ids: Array<number>;
 };
 
 /**
@@ -261,6 +589,10 @@ export type Backup = {
      * Api Keys
      */
     api_keys: Array<ApiKeyBackup>;
+    /**
+     * Alert Rules
+     */
+    alert_rules?: Array<AlertRuleBackup>;
 };
 
 /**
@@ -376,6 +708,134 @@ export type BulkWebhookEventSelection = {
      * Instance Ids
      */
     instance_ids: Array<number>;
+};
+
+/**
+ * ChannelCreate
+ */
+export type ChannelCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: the SMTP password (stored encrypted)
+     */
+    password?: null;
+};
+
+/**
+ * ChannelKind
+ */
+export type ChannelKind = 'webhook' | 'whatsapp' | 'email';
+
+/**
+ * ChannelRead
+ */
+export type ChannelRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    kind: ChannelKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Config
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * Password Set
+     *
+     * E-mail: an SMTP password is stored
+     */
+    password_set: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ChannelResult
+ *
+ * What a channel did with a notice (a test alert, or a real one).
+ */
+export type ChannelResult = {
+    /**
+     * Channel
+     */
+    channel: string;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Ms
+     */
+    ms: number;
+};
+
+/**
+ * ChannelUpdate
+ */
+export type ChannelUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config?: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: a new SMTP password; null removes it
+     */
+    password?: null;
 };
 
 /**
@@ -519,6 +979,39 @@ export type CursorPageWebhookEventRead = {
      * Pass as `cursor` to get the next page; null at the end
      */
     next_cursor?: string | null;
+};
+
+/**
+ * DeliveryRead
+ *
+ * What one channel did with one notice.
+ */
+export type DeliveryRead = {
+    /**
+     * Channel Id
+     */
+    channel_id: number | null;
+    /**
+     * Channel
+     */
+    channel: string;
+    notice: NoticeKind;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Ms
+     */
+    ms: number;
+    /**
+     * At
+     */
+    at: string;
 };
 
 /**
@@ -742,6 +1235,42 @@ export type DestinationUpdate = {
  * Direction
  */
 export type Direction = 'in' | 'out';
+
+/**
+ * EmailChannelConfig
+ */
+export type EmailChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'email';
+    /**
+     * Host
+     */
+    host: string;
+    /**
+     * Port
+     */
+    port?: number;
+    /**
+     * Security
+     */
+    security?: 'starttls' | 'tls' | 'none';
+    /**
+     * Username
+     */
+    username?: string | null;
+    /**
+     * Sender
+     *
+     * The From address
+     */
+    sender: string;
+    /**
+     * To
+     */
+    to: Array<string>;
+};
 
 /**
  * Encryption
@@ -1152,6 +1681,7 @@ export type ImportReport = {
     instances?: KindCounts;
     users?: KindCounts;
     api_keys?: KindCounts;
+    alert_rules?: KindCounts;
 };
 
 /**
@@ -2601,9 +3131,41 @@ export type MessagesReport = {
 };
 
 /**
+ * NoticeKind
+ */
+export type NoticeKind = 'fired' | 'repeat' | 'resolved' | 'test';
+
+/**
+ * Operation
+ */
+export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
+
+/**
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
+
+/**
+ * Page[AlertRead]
+ */
+export type PageAlertRead = {
+    /**
+     * Items
+     */
+    items: Array<AlertRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
 
 /**
  * Page[AuditLogRead]
@@ -2701,6 +3263,28 @@ export type PageServerRead = {
      * Items
      */
     items: Array<ServerRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[TeamRead]
+ */
+export type PageTeamRead = {
+    /**
+     * Items
+     */
+    items: Array<TeamRead>;
     /**
      * Total
      */
@@ -3089,6 +3673,94 @@ export type ReplayReport = {
 export type Role = 'admin' | 'operator' | 'viewer';
 
 /**
+ * RuleKind
+ */
+export type RuleKind = 'down' | 'connecting' | 'zombie' | 'flapping' | 'server_unreachable' | 'forward_failing' | 'jobs_failing';
+
+/**
+ * RuleRead
+ */
+export type RuleRead = {
+    kind: RuleKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Params
+     *
+     * The rule's parameters as they apply now
+     */
+    params: {
+        [key: string]: number;
+    };
+    /**
+     * Defaults
+     *
+     * The parameters from the settings
+     */
+    defaults: {
+        [key: string]: number;
+    };
+    /**
+     * Customized
+     *
+     * An admin changed this rule
+     */
+    customized: boolean;
+    /**
+     * Firing
+     */
+    firing: number;
+};
+
+/**
+ * RuleUpdate
+ */
+export type RuleUpdate = {
+    /**
+     * Threshold Seconds
+     *
+     * down, connecting, server_unreachable: how long the condition lasts before it fires; zombie: the silence (no event) before the probe
+     */
+    threshold_seconds?: number;
+    /**
+     * Transitions
+     *
+     * flapping: this many connection transitions…
+     */
+    transitions?: number;
+    /**
+     * Window Minutes
+     *
+     * flapping: …within this many minutes; jobs_failing: the window
+     */
+    window_minutes?: number;
+    /**
+     * Failures
+     *
+     * forward_failing: this many failed forward attempts in a row
+     */
+    failures?: number;
+    /**
+     * Rate Percent
+     *
+     * jobs_failing: at least this share of finished image jobs failed…
+     */
+    rate_percent?: number;
+    /**
+     * Min Jobs
+     *
+     * jobs_failing: …out of at least this many
+     */
+    min_jobs?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
  * SendText
  */
 export type SendText = {
@@ -3463,6 +4135,18 @@ export type SessionRead = {
 };
 
 /**
+ * SilenceRequest
+ */
+export type SilenceRequest = {
+    /**
+     * Minutes
+     *
+     * No notification for this alert (and the next one of the same rule and subject) during this many minutes
+     */
+    minutes: number;
+};
+
+/**
  * StatsOverview
  */
 export type StatsOverview = {
@@ -3530,6 +4214,11 @@ export type SubjectRequest = {
      */
     phone: string;
 };
+
+/**
+ * SubjectType
+ */
+export type SubjectType = 'instance' | 'server' | 'jobs';
 
 /**
  * SyncItemRead
@@ -3613,6 +4302,94 @@ export type SyncRequest = {
      * Look for webhook drift: true always, false never, null when due (not checked in the last 15 minutes)
      */
     check_webhook?: boolean | null;
+};
+
+/**
+ * TeamRead
+ */
+export type TeamRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * User Ids
+     */
+    user_ids: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
+ * TeamUpdate
+ *
+ * Fields left out stay as they are; a list given replaces the team's.
+ */
+export type TeamUpdate = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number> | null;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number> | null;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+};
+
+/**
+ * TeamWrite
+ */
+export type TeamWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number>;
 };
 
 /**
@@ -3832,6 +4609,28 @@ export type ValidationErrorRead = {
 };
 
 /**
+ * WebhookChannelConfig
+ */
+export type WebhookChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'webhook';
+    /**
+     * Url
+     *
+     * Receives a POST per notice (checked like forward URLs)
+     */
+    url: string;
+    /**
+     * Format
+     *
+     * json: the documented evodash body; slack: `{text}` (incoming webhook); discord: `{content}`
+     */
+    format?: 'json' | 'slack' | 'discord';
+};
+
+/**
  * WebhookDeliveryRead
  */
 export type WebhookDeliveryRead = {
@@ -4045,6 +4844,26 @@ export type WebhookReceipt = {
 };
 
 /**
+ * WhatsAppChannelConfig
+ */
+export type WhatsAppChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'whatsapp';
+    /**
+     * Instance Id
+     *
+     * The connected instance that sends the message (never the one an alert is about)
+     */
+    instance_id: number;
+    /**
+     * Numbers
+     */
+    numbers: Array<string>;
+};
+
+/**
  * WsTicket
  */
 export type WsTicket = {
@@ -4058,6 +4877,66 @@ export type WsTicket = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * ChannelCreate
+ */
+export type ChannelCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: the SMTP password (stored encrypted)
+     */
+    password?: string | null;
+};
+
+/**
+ * ChannelUpdate
+ */
+export type ChannelUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config?: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: a new SMTP password; null removes it
+     */
+    password?: string | null;
 };
 
 /**
@@ -4686,6 +5565,10 @@ export type AuthMeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthMeError = AuthMeErrors[keyof AuthMeErrors];
@@ -4760,6 +5643,10 @@ export type AuthListSessionsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
@@ -4870,6 +5757,10 @@ export type AuthListApiKeysErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListApiKeysError = AuthListApiKeysErrors[keyof AuthListApiKeysErrors];
@@ -5313,6 +6204,10 @@ export type ServersListServersErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Validation Error
      */
     422: ValidationErrorRead;
@@ -5508,6 +6403,10 @@ export type ServersGetServerErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5685,6 +6584,10 @@ export type InstancesListInstancesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6005,6 +6908,10 @@ export type InstancesGetInstanceErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6091,6 +6998,10 @@ export type InstancesWebhookEventCatalogErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type InstancesWebhookEventCatalogError = InstancesWebhookEventCatalogErrors[keyof InstancesWebhookEventCatalogErrors];
@@ -6239,6 +7150,10 @@ export type InstancesListEventsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -6551,6 +7466,10 @@ export type InstancesReadSettingsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6657,6 +7576,10 @@ export type StatsOverviewErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type StatsOverviewError = StatsOverviewErrors[keyof StatsOverviewErrors];
@@ -6721,6 +7644,10 @@ export type ReportsMessagesReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6790,6 +7717,10 @@ export type ReportsUptimeReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6858,6 +7789,10 @@ export type ReportsJobsReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -6925,6 +7860,10 @@ export type ReportsHoursReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6999,6 +7938,10 @@ export type ReportsSendersReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -7310,6 +8253,10 @@ export type InvoicesListInvoicesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7426,6 +8373,10 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7480,6 +8431,10 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7515,6 +8470,10 @@ export type JobsGetJobErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7556,6 +8515,10 @@ export type JobsJobImageErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -7595,6 +8558,10 @@ export type JobsJobThumbnailErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7971,6 +8938,10 @@ export type WebhooksListDeliveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8111,6 +9082,10 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8153,6 +9128,10 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8188,6 +9167,10 @@ export type MessagesGetMessageErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8330,6 +9313,10 @@ export type AllowListGetAllowedNumbersErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8484,6 +9471,10 @@ export type RecoveryListRecoveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -8506,6 +9497,239 @@ export type RecoveryListRecoveriesResponses = {
 
 export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
 
+export type TeamsListTeamsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/teams';
+};
+
+export type TeamsListTeamsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsListTeamsError = TeamsListTeamsErrors[keyof TeamsListTeamsErrors];
+
+export type TeamsListTeamsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTeamRead;
+};
+
+export type TeamsListTeamsResponse = TeamsListTeamsResponses[keyof TeamsListTeamsResponses];
+
+export type TeamsCreateTeamData = {
+    body: TeamWrite;
+    path?: never;
+    query?: never;
+    url: '/api/teams';
+};
+
+export type TeamsCreateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsCreateTeamError = TeamsCreateTeamErrors[keyof TeamsCreateTeamErrors];
+
+export type TeamsCreateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    201: TeamRead;
+};
+
+export type TeamsCreateTeamResponse = TeamsCreateTeamResponses[keyof TeamsCreateTeamResponses];
+
+export type TeamsDeleteTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsDeleteTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsDeleteTeamError = TeamsDeleteTeamErrors[keyof TeamsDeleteTeamErrors];
+
+export type TeamsDeleteTeamResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type TeamsDeleteTeamResponse = TeamsDeleteTeamResponses[keyof TeamsDeleteTeamResponses];
+
+export type TeamsGetTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsGetTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsGetTeamError = TeamsGetTeamErrors[keyof TeamsGetTeamErrors];
+
+export type TeamsGetTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsGetTeamResponse = TeamsGetTeamResponses[keyof TeamsGetTeamResponses];
+
+export type TeamsUpdateTeamData = {
+    body: TeamUpdate;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsUpdateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsUpdateTeamError = TeamsUpdateTeamErrors[keyof TeamsUpdateTeamErrors];
+
+export type TeamsUpdateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
+
 export type DestinationsListDestinationsData = {
     body?: never;
     path: {
@@ -8523,6 +9747,10 @@ export type DestinationsListDestinationsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8672,6 +9900,10 @@ export type DestinationsGetDestinationErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -8800,6 +10032,600 @@ export type DestinationsTestDestinationResponses = {
 
 export type DestinationsTestDestinationResponse = DestinationsTestDestinationResponses[keyof DestinationsTestDestinationResponses];
 
+export type AlertsListAlertsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Rule
+         *
+         * Only this rule
+         */
+        rule?: RuleKind | null;
+        /**
+         * Subject
+         *
+         * Only this subject: `instance:12`, `server:3`, `jobs:invoice`
+         */
+        subject?: string | null;
+        /**
+         * State
+         *
+         * Only this state (default: firing and resolved)
+         */
+        state?: AlertState | null;
+        /**
+         * Since
+         *
+         * Started at or after
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Started before
+         */
+        until?: string | null;
+        /**
+         * Unacknowledged
+         *
+         * Only the alerts nobody acknowledged
+         */
+        unacknowledged?: boolean;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/alerts';
+};
+
+export type AlertsListAlertsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsListAlertsError = AlertsListAlertsErrors[keyof AlertsListAlertsErrors];
+
+export type AlertsListAlertsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageAlertRead;
+};
+
+export type AlertsListAlertsResponse = AlertsListAlertsResponses[keyof AlertsListAlertsResponses];
+
+export type AlertsAlertSummaryData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/summary';
+};
+
+export type AlertsAlertSummaryErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsAlertSummaryError = AlertsAlertSummaryErrors[keyof AlertsAlertSummaryErrors];
+
+export type AlertsAlertSummaryResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSummary;
+};
+
+export type AlertsAlertSummaryResponse = AlertsAlertSummaryResponses[keyof AlertsAlertSummaryResponses];
+
+export type AlertsListRulesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/rules';
+};
+
+export type AlertsListRulesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsListRulesError = AlertsListRulesErrors[keyof AlertsListRulesErrors];
+
+export type AlertsListRulesResponses = {
+    /**
+     * Response Alerts-List Rules
+     *
+     * Successful Response
+     */
+    200: Array<RuleRead>;
+};
+
+export type AlertsListRulesResponse = AlertsListRulesResponses[keyof AlertsListRulesResponses];
+
+export type AlertsResetRuleData = {
+    body?: never;
+    path: {
+        /**
+         * The rule
+         */
+        kind: RuleKind;
+    };
+    query?: never;
+    url: '/api/alerts/rules/{kind}';
+};
+
+export type AlertsResetRuleErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsResetRuleError = AlertsResetRuleErrors[keyof AlertsResetRuleErrors];
+
+export type AlertsResetRuleResponses = {
+    /**
+     * Successful Response
+     */
+    200: RuleRead;
+};
+
+export type AlertsResetRuleResponse = AlertsResetRuleResponses[keyof AlertsResetRuleResponses];
+
+export type AlertsUpdateRuleData = {
+    body: RuleUpdate;
+    path: {
+        /**
+         * The rule
+         */
+        kind: RuleKind;
+    };
+    query?: never;
+    url: '/api/alerts/rules/{kind}';
+};
+
+export type AlertsUpdateRuleErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsUpdateRuleError = AlertsUpdateRuleErrors[keyof AlertsUpdateRuleErrors];
+
+export type AlertsUpdateRuleResponses = {
+    /**
+     * Successful Response
+     */
+    200: RuleRead;
+};
+
+export type AlertsUpdateRuleResponse = AlertsUpdateRuleResponses[keyof AlertsUpdateRuleResponses];
+
+export type AlertsListChannelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/channels';
+};
+
+export type AlertsListChannelsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsListChannelsError = AlertsListChannelsErrors[keyof AlertsListChannelsErrors];
+
+export type AlertsListChannelsResponses = {
+    /**
+     * Response Alerts-List Channels
+     *
+     * Successful Response
+     */
+    200: Array<ChannelRead>;
+};
+
+export type AlertsListChannelsResponse = AlertsListChannelsResponses[keyof AlertsListChannelsResponses];
+
+export type AlertsCreateChannelData = {
+    body: ChannelCreateWritable;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/channels';
+};
+
+export type AlertsCreateChannelErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsCreateChannelError = AlertsCreateChannelErrors[keyof AlertsCreateChannelErrors];
+
+export type AlertsCreateChannelResponses = {
+    /**
+     * Successful Response
+     */
+    201: ChannelRead;
+};
+
+export type AlertsCreateChannelResponse = AlertsCreateChannelResponses[keyof AlertsCreateChannelResponses];
+
+export type AlertsDeleteChannelData = {
+    body?: never;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}';
+};
+
+export type AlertsDeleteChannelErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsDeleteChannelError = AlertsDeleteChannelErrors[keyof AlertsDeleteChannelErrors];
+
+export type AlertsDeleteChannelResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AlertsDeleteChannelResponse = AlertsDeleteChannelResponses[keyof AlertsDeleteChannelResponses];
+
+export type AlertsUpdateChannelData = {
+    body: ChannelUpdateWritable;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}';
+};
+
+export type AlertsUpdateChannelErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsUpdateChannelError = AlertsUpdateChannelErrors[keyof AlertsUpdateChannelErrors];
+
+export type AlertsUpdateChannelResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChannelRead;
+};
+
+export type AlertsUpdateChannelResponse = AlertsUpdateChannelResponses[keyof AlertsUpdateChannelResponses];
+
+export type AlertsTestChannelData = {
+    body?: never;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}/test';
+};
+
+export type AlertsTestChannelErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsTestChannelError = AlertsTestChannelErrors[keyof AlertsTestChannelErrors];
+
+export type AlertsTestChannelResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChannelResult;
+};
+
+export type AlertsTestChannelResponse = AlertsTestChannelResponses[keyof AlertsTestChannelResponses];
+
+export type AlertsGetAlertData = {
+    body?: never;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}';
+};
+
+export type AlertsGetAlertErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsGetAlertError = AlertsGetAlertErrors[keyof AlertsGetAlertErrors];
+
+export type AlertsGetAlertResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertDetail;
+};
+
+export type AlertsGetAlertResponse = AlertsGetAlertResponses[keyof AlertsGetAlertResponses];
+
+export type AlertsAcknowledgeData = {
+    body?: never;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}/ack';
+};
+
+export type AlertsAcknowledgeErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsAcknowledgeError = AlertsAcknowledgeErrors[keyof AlertsAcknowledgeErrors];
+
+export type AlertsAcknowledgeResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertRead;
+};
+
+export type AlertsAcknowledgeResponse = AlertsAcknowledgeResponses[keyof AlertsAcknowledgeResponses];
+
+export type AlertsSilenceData = {
+    body: SilenceRequest;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}/silence';
+};
+
+export type AlertsSilenceErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsSilenceError = AlertsSilenceErrors[keyof AlertsSilenceErrors];
+
+export type AlertsSilenceResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertRead;
+};
+
+export type AlertsSilenceResponse = AlertsSilenceResponses[keyof AlertsSilenceResponses];
+
 export type RealtimeWsTicketData = {
     body?: never;
     path?: never;
@@ -8841,6 +10667,10 @@ export type RealtimeEventTypesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];
@@ -8872,6 +10702,12 @@ export type RealtimeEventTypesResponses = {
     } & ServerUpdatedEvent) | ({
         type: 'server.deleted';
     } & ServerDeletedEvent) | ({
+        type: 'alert.fired';
+    } & AlertFiredEvent) | ({
+        type: 'alert.resolved';
+    } & AlertResolvedEvent) | ({
+        type: 'alert.acked';
+    } & AlertAckedEvent) | ({
         type: 'hello';
     } & HelloEvent) | ({
         type: 'ping';

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, destinationsCreateDestination, destinationsDeleteDestination, destinationsGetDestination, destinationsListDestinations, destinationsTestDestination, destinationsUpdateDestination, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSetEvents, instancesSetEventsInBulk, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWebhookEventCatalog, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, DestinationsCreateDestinationData, DestinationsCreateDestinationError, DestinationsCreateDestinationResponse, DestinationsDeleteDestinationData, DestinationsDeleteDestinationError, DestinationsDeleteDestinationResponse, DestinationsGetDestinationData, DestinationsGetDestinationError, DestinationsGetDestinationResponse, DestinationsListDestinationsData, DestinationsListDestinationsError, DestinationsListDestinationsResponse, DestinationsTestDestinationData, DestinationsTestDestinationError, DestinationsTestDestinationResponse, DestinationsUpdateDestinationData, DestinationsUpdateDestinationError, DestinationsUpdateDestinationResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSetEventsData, InstancesSetEventsError, InstancesSetEventsInBulkData, InstancesSetEventsInBulkError, InstancesSetEventsInBulkResponse, InstancesSetEventsResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { alertsAcknowledge, alertsAlertSummary, alertsCreateChannel, alertsDeleteChannel, alertsGetAlert, alertsListAlerts, alertsListChannels, alertsListRules, alertsResetRule, alertsSilence, alertsTestChannel, alertsUpdateChannel, alertsUpdateRule, allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, destinationsCreateDestination, destinationsDeleteDestination, destinationsGetDestination, destinationsListDestinations, destinationsTestDestination, destinationsUpdateDestination, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSetEvents, instancesSetEventsInBulk, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWebhookEventCatalog, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeError, AlertsAcknowledgeResponse, AlertsAlertSummaryData, AlertsAlertSummaryError, AlertsAlertSummaryResponse, AlertsCreateChannelData, AlertsCreateChannelError, AlertsCreateChannelResponse, AlertsDeleteChannelData, AlertsDeleteChannelError, AlertsDeleteChannelResponse, AlertsGetAlertData, AlertsGetAlertError, AlertsGetAlertResponse, AlertsListAlertsData, AlertsListAlertsError, AlertsListAlertsResponse, AlertsListChannelsData, AlertsListChannelsError, AlertsListChannelsResponse, AlertsListRulesData, AlertsListRulesError, AlertsListRulesResponse, AlertsResetRuleData, AlertsResetRuleError, AlertsResetRuleResponse, AlertsSilenceData, AlertsSilenceError, AlertsSilenceResponse, AlertsTestChannelData, AlertsTestChannelError, AlertsTestChannelResponse, AlertsUpdateChannelData, AlertsUpdateChannelError, AlertsUpdateChannelResponse, AlertsUpdateRuleData, AlertsUpdateRuleError, AlertsUpdateRuleResponse, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, DestinationsCreateDestinationData, DestinationsCreateDestinationError, DestinationsCreateDestinationResponse, DestinationsDeleteDestinationData, DestinationsDeleteDestinationError, DestinationsDeleteDestinationResponse, DestinationsGetDestinationData, DestinationsGetDestinationError, DestinationsGetDestinationResponse, DestinationsListDestinationsData, DestinationsListDestinationsError, DestinationsListDestinationsResponse, DestinationsTestDestinationData, DestinationsTestDestinationError, DestinationsTestDestinationResponse, DestinationsUpdateDestinationData, DestinationsUpdateDestinationError, DestinationsUpdateDestinationResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSetEventsData, InstancesSetEventsError, InstancesSetEventsInBulkData, InstancesSetEventsInBulkError, InstancesSetEventsInBulkResponse, InstancesSetEventsResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -328,7 +328,7 @@ export const authListApiKeysOptions = (options?: Options<AuthListApiKeysData>) =
 /**
  * Create an API key
  *
- * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it.
+ * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user).
  */
 export const authCreateApiKeyMutation = (options?: Partial<Options<AuthCreateApiKeyData>>): UseMutationOptions<AuthCreateApiKeyResponse, AuthCreateApiKeyError, Options<AuthCreateApiKeyData>> => {
     const mutationOptions: UseMutationOptions<AuthCreateApiKeyResponse, AuthCreateApiKeyError, Options<AuthCreateApiKeyData>> = {
@@ -1936,6 +1936,124 @@ export const recoveryListRecoveriesOptions = (options: Options<RecoveryListRecov
     queryKey: recoveryListRecoveriesQueryKey(options)
 });
 
+export const teamsListTeamsQueryKey = (options?: Options<TeamsListTeamsData>) => createQueryKey('teamsListTeams', options);
+
+/**
+ * List teams
+ */
+export const teamsListTeamsOptions = (options?: Options<TeamsListTeamsData>) => queryOptions<TeamsListTeamsResponse, TeamsListTeamsError, TeamsListTeamsResponse, ReturnType<typeof teamsListTeamsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await teamsListTeams({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsListTeamsQueryKey(options)
+});
+
+export const teamsListTeamsInfiniteQueryKey = (options?: Options<TeamsListTeamsData>): QueryKey<Options<TeamsListTeamsData>> => createQueryKey('teamsListTeams', options, true);
+
+/**
+ * List teams
+ */
+export const teamsListTeamsInfiniteOptions = (options?: Options<TeamsListTeamsData>) => infiniteQueryOptions<TeamsListTeamsResponse, TeamsListTeamsError, InfiniteData<TeamsListTeamsResponse>, QueryKey<Options<TeamsListTeamsData>>, number | Pick<QueryKey<Options<TeamsListTeamsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<TeamsListTeamsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await teamsListTeams({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsListTeamsInfiniteQueryKey(options)
+});
+
+/**
+ * Create a team
+ *
+ * A team holds servers (all their instances, now and later) and instances; its members, unless admins, see those only.
+ */
+export const teamsCreateTeamMutation = (options?: Partial<Options<TeamsCreateTeamData>>): UseMutationOptions<TeamsCreateTeamResponse, TeamsCreateTeamError, Options<TeamsCreateTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsCreateTeamResponse, TeamsCreateTeamError, Options<TeamsCreateTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsCreateTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Delete a team
+ */
+export const teamsDeleteTeamMutation = (options?: Partial<Options<TeamsDeleteTeamData>>): UseMutationOptions<TeamsDeleteTeamResponse, TeamsDeleteTeamError, Options<TeamsDeleteTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsDeleteTeamResponse, TeamsDeleteTeamError, Options<TeamsDeleteTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsDeleteTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const teamsGetTeamQueryKey = (options: Options<TeamsGetTeamData>) => createQueryKey('teamsGetTeam', options);
+
+/**
+ * Get a team
+ */
+export const teamsGetTeamOptions = (options: Options<TeamsGetTeamData>) => queryOptions<TeamsGetTeamResponse, TeamsGetTeamError, TeamsGetTeamResponse, ReturnType<typeof teamsGetTeamQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await teamsGetTeam({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: teamsGetTeamQueryKey(options)
+});
+
+/**
+ * Change a team
+ *
+ * Fields left out stay; a list given (`user_ids`, `server_ids`, `instance_ids`) replaces the team's.
+ */
+export const teamsUpdateTeamMutation = (options?: Partial<Options<TeamsUpdateTeamData>>): UseMutationOptions<TeamsUpdateTeamResponse, TeamsUpdateTeamError, Options<TeamsUpdateTeamData>> => {
+    const mutationOptions: UseMutationOptions<TeamsUpdateTeamResponse, TeamsUpdateTeamError, Options<TeamsUpdateTeamData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await teamsUpdateTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
 export const destinationsListDestinationsQueryKey = (options: Options<DestinationsListDestinationsData>) => createQueryKey('destinationsListDestinations', options);
 
 /**
@@ -2038,6 +2156,261 @@ export const destinationsTestDestinationMutation = (options?: Partial<Options<De
     const mutationOptions: UseMutationOptions<DestinationsTestDestinationResponse, DestinationsTestDestinationError, Options<DestinationsTestDestinationData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await destinationsTestDestination({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsListAlertsQueryKey = (options?: Options<AlertsListAlertsData>) => createQueryKey('alertsListAlerts', options);
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlertsOptions = (options?: Options<AlertsListAlertsData>) => queryOptions<AlertsListAlertsResponse, AlertsListAlertsError, AlertsListAlertsResponse, ReturnType<typeof alertsListAlertsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListAlerts({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListAlertsQueryKey(options)
+});
+
+export const alertsListAlertsInfiniteQueryKey = (options?: Options<AlertsListAlertsData>): QueryKey<Options<AlertsListAlertsData>> => createQueryKey('alertsListAlerts', options, true);
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlertsInfiniteOptions = (options?: Options<AlertsListAlertsData>) => infiniteQueryOptions<AlertsListAlertsResponse, AlertsListAlertsError, InfiniteData<AlertsListAlertsResponse>, QueryKey<Options<AlertsListAlertsData>>, number | Pick<QueryKey<Options<AlertsListAlertsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<AlertsListAlertsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await alertsListAlerts({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListAlertsInfiniteQueryKey(options)
+});
+
+export const alertsAlertSummaryQueryKey = (options?: Options<AlertsAlertSummaryData>) => createQueryKey('alertsAlertSummary', options);
+
+/**
+ * How many alerts fire now, and how many nobody acknowledged (the bell)
+ */
+export const alertsAlertSummaryOptions = (options?: Options<AlertsAlertSummaryData>) => queryOptions<AlertsAlertSummaryResponse, AlertsAlertSummaryError, AlertsAlertSummaryResponse, ReturnType<typeof alertsAlertSummaryQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsAlertSummary({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsAlertSummaryQueryKey(options)
+});
+
+export const alertsListRulesQueryKey = (options?: Options<AlertsListRulesData>) => createQueryKey('alertsListRules', options);
+
+/**
+ * Every rule: on or off, its parameters and their defaults
+ */
+export const alertsListRulesOptions = (options?: Options<AlertsListRulesData>) => queryOptions<AlertsListRulesResponse, AlertsListRulesError, AlertsListRulesResponse, ReturnType<typeof alertsListRulesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListRules({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListRulesQueryKey(options)
+});
+
+/**
+ * Back to the defaults from the settings (admins)
+ */
+export const alertsResetRuleMutation = (options?: Partial<Options<AlertsResetRuleData>>): UseMutationOptions<AlertsResetRuleResponse, AlertsResetRuleError, Options<AlertsResetRuleData>> => {
+    const mutationOptions: UseMutationOptions<AlertsResetRuleResponse, AlertsResetRuleError, Options<AlertsResetRuleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsResetRule({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Turn a rule on or off, or change its parameters (admins)
+ */
+export const alertsUpdateRuleMutation = (options?: Partial<Options<AlertsUpdateRuleData>>): UseMutationOptions<AlertsUpdateRuleResponse, AlertsUpdateRuleError, Options<AlertsUpdateRuleData>> => {
+    const mutationOptions: UseMutationOptions<AlertsUpdateRuleResponse, AlertsUpdateRuleError, Options<AlertsUpdateRuleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsUpdateRule({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsListChannelsQueryKey = (options?: Options<AlertsListChannelsData>) => createQueryKey('alertsListChannels', options);
+
+/**
+ * Notification channels (admins)
+ */
+export const alertsListChannelsOptions = (options?: Options<AlertsListChannelsData>) => queryOptions<AlertsListChannelsResponse, AlertsListChannelsError, AlertsListChannelsResponse, ReturnType<typeof alertsListChannelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListChannels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListChannelsQueryKey(options)
+});
+
+/**
+ * Add a notification channel: webhook, WhatsApp or e-mail (admins)
+ */
+export const alertsCreateChannelMutation = (options?: Partial<Options<AlertsCreateChannelData>>): UseMutationOptions<AlertsCreateChannelResponse, AlertsCreateChannelError, Options<AlertsCreateChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsCreateChannelResponse, AlertsCreateChannelError, Options<AlertsCreateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsCreateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Remove a notification channel (admins)
+ */
+export const alertsDeleteChannelMutation = (options?: Partial<Options<AlertsDeleteChannelData>>): UseMutationOptions<AlertsDeleteChannelResponse, AlertsDeleteChannelError, Options<AlertsDeleteChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsDeleteChannelResponse, AlertsDeleteChannelError, Options<AlertsDeleteChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsDeleteChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Change a notification channel (admins)
+ */
+export const alertsUpdateChannelMutation = (options?: Partial<Options<AlertsUpdateChannelData>>): UseMutationOptions<AlertsUpdateChannelResponse, AlertsUpdateChannelError, Options<AlertsUpdateChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsUpdateChannelResponse, AlertsUpdateChannelError, Options<AlertsUpdateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsUpdateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Send a test alert through a channel now (admins)
+ *
+ * Answers 200 with `ok: false` and the reason when the channel failed: the channel's own failure is the result, not an error of this call.
+ */
+export const alertsTestChannelMutation = (options?: Partial<Options<AlertsTestChannelData>>): UseMutationOptions<AlertsTestChannelResponse, AlertsTestChannelError, Options<AlertsTestChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsTestChannelResponse, AlertsTestChannelError, Options<AlertsTestChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsTestChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsGetAlertQueryKey = (options: Options<AlertsGetAlertData>) => createQueryKey('alertsGetAlert', options);
+
+/**
+ * An alert, with what each channel did with its notices
+ */
+export const alertsGetAlertOptions = (options: Options<AlertsGetAlertData>) => queryOptions<AlertsGetAlertResponse, AlertsGetAlertError, AlertsGetAlertResponse, ReturnType<typeof alertsGetAlertQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsGetAlert({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsGetAlertQueryKey(options)
+});
+
+/**
+ * Acknowledge a firing alert: no more repeats (the resolution is still sent)
+ */
+export const alertsAcknowledgeMutation = (options?: Partial<Options<AlertsAcknowledgeData>>): UseMutationOptions<AlertsAcknowledgeResponse, AlertsAcknowledgeError, Options<AlertsAcknowledgeData>> => {
+    const mutationOptions: UseMutationOptions<AlertsAcknowledgeResponse, AlertsAcknowledgeError, Options<AlertsAcknowledgeData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsAcknowledge({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Silence a firing alert for a while: no notification until then
+ */
+export const alertsSilenceMutation = (options?: Partial<Options<AlertsSilenceData>>): UseMutationOptions<AlertsSilenceResponse, AlertsSilenceError, Options<AlertsSilenceData>> => {
+    const mutationOptions: UseMutationOptions<AlertsSilenceResponse, AlertsSilenceError, Options<AlertsSilenceData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsSilence({
                 ...options,
                 ...fnOptions,
                 throwOnError: true
