@@ -38,6 +38,7 @@ from evodash.instances.webhook_setup import (
 )
 from evodash.servers import service as servers
 from evodash.servers.repository import ServerRepository
+from evodash.teams.scope import Scope
 from evodash.users import audit
 from evodash.users.models import User
 
@@ -82,12 +83,17 @@ async def set_events(
     actor: User,
     ip: str | None,
     raise_errors: bool = False,
+    scope: Scope | None = None,
 ) -> EventSelectionReport:
     """Subscribe each instance to the required events and ``chosen``; one result each
-    (instances unknown or deleted fail alone; with ``raise_errors`` the first failure is
-    raised instead). Flushes, never commits."""
+    (instances unknown, deleted or outside ``scope`` fail alone, as not found; with
+    ``raise_errors`` the first failure is raised instead). Flushes, never commits."""
     events = subscription(chosen)
-    found = {i.id: i for i in await InstanceRepository(session).live(instance_ids)}
+    found = {
+        i.id: i
+        for i in await InstanceRepository(session).live(instance_ids)
+        if scope is None or scope.sees_instance(i.id)
+    }
     server_map = await ServerRepository(session).by_ids(
         sorted({i.server_id for i in found.values()})
     )
