@@ -76,7 +76,9 @@ def _seed(api: str, sim: str, password: str) -> str:
         client.post(f"/api/instances/{instances[0]['id']}/connect").raise_for_status()
         client.post(
             f"/api/instances/{instances[0]['id']}/destinations",
-            json={"name": "sink", "url": f"{sim}/_sim/sinks/forward-sink"},
+            # A public name (loopback is refused, SSRF guard): its attempts fail, and so
+            # leave deliveries to list and retry.
+            json={"name": "crm", "url": "https://hooks.example.com/evodash"},
         ).raise_for_status()
     with httpx.Client(base_url=sim, headers={"apikey": SIM_KEY}, timeout=30) as simulator:
         simulator.post(

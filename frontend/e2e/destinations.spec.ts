@@ -124,4 +124,41 @@ test.describe('relay destinations', () => {
       await instance.cleanup();
     }
   });
+
+  test('the edit page subscribes an instance to an optional event on Evolution, the needed ones staying on', async ({
+    page,
+  }, testInfo) => {
+    const { username, password } = adminCredentials();
+    const sim = simulatorEnv();
+    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
+    await page.goto('/login');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    const instance = await seedInstance(page, sim, {
+      name: `e2e-events-${tag}`,
+      displayName: `Eventos assinados E2E ${tag}`,
+    });
+    try {
+      await page.goto(`/instances/${String(instance.id)}/edit`);
+      const card = page.getByRole('heading', { name: 'Eventos assinados', exact: true });
+      await expect(card).toBeVisible();
+      const needed = page.getByRole('checkbox', { name: /MESSAGES_UPSERT/ });
+      await expect(needed).toBeChecked();
+      await expect(needed).toBeDisabled();
+      await expect(page.getByText('recebe as mensagens')).toBeVisible();
+      await page.getByRole('checkbox', { name: 'CALL', exact: true }).check();
+      await page.getByRole('button', { name: 'Salvar eventos' }).click();
+      await expect(page.getByText('Eventos atualizados na Evolution.')).toBeVisible();
+      await expectNoSeriousA11yViolations(page);
+      await saveScreenshot(page, testInfo, 'event-selection');
+      const hook = await page.request.get(`${sim.url}/webhook/find/${instance.name}`, {
+        headers: { apikey: sim.key },
+      });
+      const events = ((await hook.json()) as { events: string[] }).events;
+      expect(events).toContain('CALL');
+      expect(events).toContain('MESSAGES_UPSERT');
+    } finally {
+      await instance.cleanup();
+    }
+  });
 });

@@ -279,9 +279,10 @@ async def set_events_in_bulk(
     http: HttpClientDep,
     settings: SettingsDep,
     ip: ClientIP,
+    scope: ScopeDep,
 ) -> EventSelectionReport:
     return await subscriptions.set_events(
-        session, http, settings, data.instance_ids, data.events, actor=actor, ip=ip
+        session, http, settings, data.instance_ids, data.events, actor=actor, ip=ip, scope=scope
     )
 
 

@@ -8,7 +8,15 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from evodash.core.params import BodyId, Flag
@@ -378,7 +386,7 @@ class InstanceSettingsWrite(InstanceSettingsRead):
 
 class WebhookEventInfo(BaseModel):
     name: str = Field(description="Subscription name (webhook/set), e.g. MESSAGES_UPSERT")
-    payload_name: str = Field(description="Approximately the `event` of its posts")
+    payload_name: str = Field(description="The `event` of its posts, e.g. messages.upsert")
     required: bool = Field(description="evodash needs it: always subscribed")
 
 
@@ -388,8 +396,17 @@ class WebhookEventSelection(BaseModel):
     )
 
 
+def _whole_number(value: object) -> object:
+    """``5.0`` is the JSON integer 5 (JSON Schema says so); ``"5"`` and ``true`` are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: An id in a JSON body, written ``5`` or ``5.0``.
+WholeId = Annotated[BodyId, BeforeValidator(_whole_number)]
+
+
 class BulkWebhookEventSelection(WebhookEventSelection):
-    instance_ids: list[BodyId] = Field(min_length=1, max_length=200)
+    instance_ids: list[WholeId] = Field(min_length=1, max_length=200)
 
 
 class EventSelectionItem(BaseModel):

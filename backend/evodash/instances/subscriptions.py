@@ -38,8 +38,17 @@ from evodash.instances.webhook_setup import (
 )
 from evodash.servers import service as servers
 from evodash.servers.repository import ServerRepository
+from evodash.teams.scope import Scope
 from evodash.users import audit
 from evodash.users.models import User
+
+#: Payload names that are not the subscription name in lower case with dots (CONTRACT §6.3;
+#: ``GROUP_UPDATE`` is never delivered: the server posts ``groups.update`` as GROUPS_UPDATE).
+PAYLOAD_NAMES = {
+    "GROUP_PARTICIPANTS_UPDATE": "group-participants.update",
+    "TYPEBOT_CHANGE_STATUS": "typebot.change-status",
+    "GROUP_UPDATE": "groups.update",
+}
 
 
 def catalog() -> list[WebhookEventInfo]:
@@ -48,7 +57,7 @@ def catalog() -> list[WebhookEventInfo]:
     return [
         WebhookEventInfo(
             name=name,
-            payload_name=name.lower().replace("_", "."),
+            payload_name=PAYLOAD_NAMES.get(name, name.lower().replace("_", ".")),
             required=name in REQUIRED_EVENTS,
         )
         for name in WEBHOOK_EVENTS
@@ -74,12 +83,17 @@ async def set_events(
     actor: User,
     ip: str | None,
     raise_errors: bool = False,
+    scope: Scope | None = None,
 ) -> EventSelectionReport:
     """Subscribe each instance to the required events and ``chosen``; one result each
-    (instances unknown or deleted fail alone; with ``raise_errors`` the first failure is
-    raised instead). Flushes, never commits."""
+    (instances unknown, deleted or outside ``scope`` fail alone, as not found; with
+    ``raise_errors`` the first failure is raised instead). Flushes, never commits."""
     events = subscription(chosen)
-    found = {i.id: i for i in await InstanceRepository(session).live(instance_ids)}
+    found = {
+        i.id: i
+        for i in await InstanceRepository(session).live(instance_ids)
+        if scope is None or scope.sees_instance(i.id)
+    }
     server_map = await ServerRepository(session).by_ids(
         sorted({i.server_id for i in found.values()})
     )

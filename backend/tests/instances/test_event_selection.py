@@ -55,8 +55,11 @@ async def test_the_catalog_lists_every_event_and_marks_the_required_ones(
     items = response.json()
     assert [i["name"] for i in items] == list(WEBHOOK_EVENTS)
     assert {i["name"] for i in items if i["required"]} == set(REQUIRED_EVENTS)
-    upsert = next(i for i in items if i["name"] == "MESSAGES_UPSERT")
-    assert upsert["payload_name"] == "messages.upsert"
+    payloads = {i["name"]: i["payload_name"] for i in items}
+    assert payloads["MESSAGES_UPSERT"] == "messages.upsert"
+    assert payloads["GROUP_PARTICIPANTS_UPDATE"] == "group-participants.update"
+    assert payloads["TYPEBOT_CHANGE_STATUS"] == "typebot.change-status"
+    assert payloads["SEND_MESSAGE_UPDATE"] == "send.message.update"
 
 
 async def test_chosen_at_creation_and_changed_later(
@@ -139,6 +142,14 @@ async def test_bulk_gives_one_result_per_instance(
         expected = required_and() if n == 1 else required_and("CALL", "LABELS_EDIT")
         assert row.webhook_events == expected
         assert await _subscribed(running_simulator, f"bulk-{n}") == sorted(expected)
+    # 5.0 is the JSON integer 5; "5" is not an id.
+    whole = {"instance_ids": [float(ids[2])], "events": []}
+    answer = await client.post("/api/instances/webhook-events", json=whole, headers=operator)
+    assert (answer.status_code, answer.json()["succeeded"]) == (200, 1), answer.text
+    text_id = {"instance_ids": [str(ids[2])], "events": []}
+    assert (
+        await client.post("/api/instances/webhook-events", json=text_id, headers=operator)
+    ).status_code == 422
     too_many = {"instance_ids": list(range(1, 202)), "events": []}
     assert (
         await client.post("/api/instances/webhook-events", json=too_many, headers=operator)

@@ -181,3 +181,18 @@ async def test_realtime_events_reach_the_scope_only(
     assert not in_scope({"type": "alert.fired", "data": alert}, scope)
     fleet = {"subject_type": "jobs", "subject_id": None}
     assert not in_scope({"type": "alert.fired", "data": fleet}, scope)
+
+
+async def test_bulk_event_selection_treats_another_teams_instances_as_unknown(
+    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World
+) -> None:
+    response = await client.post(
+        "/api/instances/webhook-events",
+        json={"instance_ids": [world.instance_b, world.instance_b_sibling], "events": ["CALL"]},
+        headers=await as_user(member),
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["succeeded"], report["failed"]) == (0, 2)
+    assert {i["error"] for i in report["items"]} == {"instance_not_found"}
+    assert MARKER not in response.text

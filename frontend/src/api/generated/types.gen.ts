@@ -4948,7 +4948,7 @@ export type WebhookEventInfo = {
     /**
      * Payload Name
      *
-     * Approximately the `event` of its posts
+     * The `event` of its posts, e.g. messages.upsert
      */
     payload_name: string;
     /**

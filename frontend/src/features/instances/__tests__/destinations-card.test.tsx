@@ -36,7 +36,8 @@ function makeDestination(overrides: Partial<DestinationRead> = {}): DestinationR
   };
 }
 
-describe('DestinationsCard', () => {
+// Many typed keystrokes: slow on a loaded machine, like the other form tests.
+describe('DestinationsCard', { timeout: 30_000 }, () => {
   it('adds a destination with its filter, secret header and retry policy', async () => {
     let listed: DestinationRead[] = [makeDestination()];
     const { requests } = mockFetch({
