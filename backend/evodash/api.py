@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from evodash.alerts.router import router as alerts_router
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
+from evodash.destinations.router import router as destinations_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
 from evodash.ledger.router import router as invoices_router
@@ -22,6 +23,7 @@ from evodash.reports.router import router as reports_router
 from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
+from evodash.teams.router import router as teams_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
 from evodash.webhooks.router import receiver_router as webhook_receiver_router
@@ -48,6 +50,8 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     instance_messages_router,
     message_allowlist_router,
     recovery_router,
+    teams_router,
+    destinations_router,
     alerts_router,
 )
 

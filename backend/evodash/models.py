@@ -3,6 +3,7 @@
 from evodash.alerts.models import Alert, AlertChannel, AlertDelivery, AlertProbe, AlertRule
 from evodash.auth.models import AuthSession
 from evodash.core.db import Base
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.ledger.models import Invoice
@@ -10,6 +11,7 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
+from evodash.teams.models import Team, TeamInstance, TeamMember, TeamServer
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
@@ -26,12 +28,17 @@ __all__ = [
     "ConnectionEvent",
     "EvolutionInstance",
     "EvolutionServer",
+    "ForwardDestination",
     "ImageProcessingJob",
     "Invoice",
     "MessageDaily",
     "MessageHourly",
     "RecoveryRun",
     "SenderDaily",
+    "Team",
+    "TeamInstance",
+    "TeamMember",
+    "TeamServer",
     "UptimeDaily",
     "User",
     "WebhookDelivery",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import (
     APIKeyHeader,
@@ -12,16 +13,22 @@ from fastapi.security import (
     OAuth2PasswordBearer,
 )
 
-from evodash.auth import service, sessions
-from evodash.auth.errors import CsrfFailed, RoleRequired
+from evodash.auth import operations, service, sessions
+from evodash.auth.errors import (
+    ApiKeyOperationDenied,
+    ApiKeyReadOnly,
+    CsrfFailed,
+    RoleRequired,
+)
 from evodash.auth.models import SessionKind
 from evodash.auth.sessions import AuthContext
 from evodash.auth.throttle import LoginThrottle
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.errors import NotAuthenticated
+from evodash.core.middleware import route_label
 from evodash.core.openapi import raises
 from evodash.core.security import API_KEY_PREFIX, PasswordHashing, constant_time_equals
-from evodash.users.models import Role, User
+from evodash.users.models import ApiKey, Role, User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -43,7 +50,7 @@ def _unauthenticated() -> NotAuthenticated:
     )
 
 
-@raises(401)
+@raises(401, 403)
 async def get_current_auth(
     request: Request,
     session: SessionDep,
@@ -73,9 +80,26 @@ async def get_current_auth(
         ctx = await sessions.from_token(session, cookie, settings, kind=SessionKind.session)
     if ctx is None:
         raise _unauthenticated()
+    if ctx.api_key is not None:
+        _check_key_limits(request, ctx.api_key)
     request.state.user = ctx.user
     request.state.auth = ctx
+    if ctx.api_key is not None:
+        # On every log line of the request, and in its audit entries (users.audit).
+        structlog.contextvars.bind_contextvars(
+            api_key_id=ctx.api_key.id, api_key_name=ctx.api_key.name
+        )
     return ctx
+
+
+def _check_key_limits(request: Request, api_key: ApiKey) -> None:
+    """A read-only key reads; a key limited to operations does those (and plain reads)."""
+    if api_key.read_only and request.method not in SAFE_METHODS:
+        raise ApiKeyReadOnly()
+    if api_key.operations:
+        template = route_label(request.scope)
+        if not operations.allowed(api_key.operations, request.method, template):
+            raise ApiKeyOperationDenied(operations.operation_of(request.method, template))
 
 
 def csrf_matches(header: str | None, cookie: str | None) -> bool:

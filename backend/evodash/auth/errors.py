@@ -38,6 +38,20 @@ class CsrfFailed(PermissionDenied):
         )
 
 
+class ApiKeyReadOnly(PermissionDenied):
+    code: ClassVar[str] = "api_key_read_only"
+
+    def __init__(self) -> None:
+        super().__init__("This API key may only read (GET).")
+
+
+class ApiKeyOperationDenied(PermissionDenied):
+    code: ClassVar[str] = "api_key_operation_denied"
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"This API key may not do this ({operation}).")
+
+
 class RoleRequired(PermissionDenied):
     def __init__(self, role: str) -> None:
         super().__init__(f"This action needs the {role} role.")

@@ -288,7 +288,9 @@ async def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyRe
     description="The key is returned once; only its hash is stored. Send it as "
     "`X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A "
     "request made with an API key may create keys only when that key has "
-    "`can_create_keys`; the new key then expires no later than it.",
+    "`can_create_keys`; the new key then expires no later than it. A key may be limited: "
+    "`read_only`, `operations` (send_messages, read_messages, manage_instances), "
+    "`instance_ids` and `team_ids` (a user's key never sees more than its user).",
     responses=error_responses(400, 401, 403, 422),
 )
 async def create_api_key(
@@ -301,6 +303,7 @@ async def create_api_key(
         expires_at=body.expires_at,
         can_create_keys=body.can_create_keys,
         ip=ip,
+        limits=body,
     )
     return ApiKeyCreated(api_key=ApiKeyRead.model_validate(api_key), key=key)
 

@@ -5,9 +5,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from evodash.core.params import Flag, Timestamp
+from evodash.auth.operations import Operation
+from evodash.core.params import BodyId, Flag, Timestamp
 from evodash.core.schemas import Schema
 from evodash.users.schemas import UserRead
+
+MAX_KEY_INSTANCES = 1000
+MAX_KEY_TEAMS = 100
 
 
 class LoginRequest(BaseModel):
@@ -44,6 +48,23 @@ class ApiKeyCreate(BaseModel):
         default=False,
         description="Whether requests made with this key may create more API keys",
     )
+    read_only: Flag = Field(default=False, description="Only reads: every write is 403")
+    operations: list[Operation] = Field(
+        default_factory=list,
+        max_length=len(Operation),
+        description="Only these operations (and reading instances, servers and figures); "
+        "empty: every operation its user may do",
+    )
+    instance_ids: list[BodyId] = Field(
+        default_factory=list,
+        max_length=MAX_KEY_INSTANCES,
+        description="Only these instances (with `team_ids`: these and the teams')",
+    )
+    team_ids: list[BodyId] = Field(
+        default_factory=list,
+        max_length=MAX_KEY_TEAMS,
+        description="Only the instances of these teams",
+    )
 
 
 class ApiKeyRead(Schema):
@@ -55,6 +76,10 @@ class ApiKeyRead(Schema):
     expires_at: datetime | None
     revoked_at: datetime | None
     can_create_keys: bool
+    read_only: bool
+    operations: list[str]
+    instance_ids: list[int]
+    team_ids: list[int]
 
 
 class ApiKeyCreated(BaseModel):

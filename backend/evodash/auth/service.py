@@ -13,21 +13,29 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.auth import sessions
 from evodash.auth.errors import (
     ApiKeyCannotCreateKeys,
+    ApiKeyOperationDenied,
     InvalidCredentials,
     LoginBusy,
     LoginThrottled,
     WrongCurrentPassword,
 )
+from evodash.auth.schemas import ApiKeyCreate
 from evodash.auth.sessions import AuthContext
 from evodash.auth.throttle import Attempt, LoginThrottle, Throttled
 from evodash.core.db import utcnow
 from evodash.core.errors import BadRequest, NotFound
 from evodash.core.security import HashingBusy, PasswordHashing, hash_api_key, new_api_key
+from evodash.instances.errors import InstanceNotFound
+from evodash.instances.models import EvolutionInstance
+from evodash.teams.errors import TeamNotFound
+from evodash.teams.models import Team
+from evodash.teams.scope import scope_for
 from evodash.users import audit
 from evodash.users.models import ApiKey, User
 from evodash.users.repository import ApiKeyRepository, UserRepository
@@ -186,9 +194,11 @@ async def create_api_key(
     expires_at: datetime | None,
     can_create_keys: bool,
     ip: str,
+    limits: ApiKeyCreate | None = None,
 ) -> tuple[ApiKey, str]:
     if ctx.api_key is not None and not ctx.api_key.can_create_keys:
         raise ApiKeyCannotCreateKeys()
+    read_only, operations, instance_ids, team_ids = await _key_limits(session, ctx, limits)
     if expires_at is not None and expires_at <= utcnow():
         raise BadRequest("expires_at must be in the future.")
     limit = ctx.api_key.expires_at if ctx.api_key is not None else None
@@ -204,6 +214,10 @@ async def create_api_key(
         scopes=[],
         expires_at=expires_at,
         can_create_keys=can_create_keys,
+        read_only=read_only,
+        operations=operations,
+        instance_ids=instance_ids,
+        team_ids=team_ids,
     )
     session.add(api_key)
     await session.flush()
@@ -218,10 +232,50 @@ async def create_api_key(
             "can_create_keys": can_create_keys,
             "via": ctx.method,
             "expires_at": expires_at.isoformat() if expires_at else None,
+            "read_only": read_only,
+            "operations": operations,
+            "instance_ids": instance_ids,
+            "team_ids": team_ids,
         },
         ip=ip,
     )
     return api_key, key
+
+
+async def _key_limits(
+    session: AsyncSession, ctx: AuthContext, limits: ApiKeyCreate | None
+) -> tuple[bool, list[str], list[int], list[int]]:
+    """The limits of a new key: those asked for, never wider than the caller's (a key made
+    with a limited key is limited as much; instances and teams outside the caller's scope
+    are answered as unknown)."""
+    parent = ctx.api_key
+    read_only = bool(limits and limits.read_only) or bool(parent and parent.read_only)
+    operations = sorted({o.value for o in limits.operations}) if limits else []
+    if parent is not None and parent.operations:
+        operations = sorted(set(operations or parent.operations) & set(parent.operations))
+        if not operations:
+            raise ApiKeyOperationDenied("operations outside this key's")
+    instance_ids = sorted(set(limits.instance_ids)) if limits else []
+    team_ids = sorted(set(limits.team_ids)) if limits else []
+    if parent is not None and not (instance_ids or team_ids):
+        instance_ids, team_ids = list(parent.instance_ids), list(parent.team_ids)
+    scope = await scope_for(session, ctx.user, parent)
+    hidden = [i for i in instance_ids if not scope.sees_instance(i)]
+    known = set(
+        (
+            await session.scalars(
+                select(EvolutionInstance.id).where(EvolutionInstance.id.in_(instance_ids))
+            )
+        ).all()
+    )
+    if hidden or len(known) != len(instance_ids):
+        raise InstanceNotFound()
+    if team_ids:
+        existing = set((await session.scalars(select(Team.id).where(Team.id.in_(team_ids)))).all())
+        outside = not scope.unlimited and not set(team_ids) <= set(scope.team_ids)
+        if len(existing) != len(team_ids) or outside:
+            raise TeamNotFound()
+    return read_only, operations, instance_ids, team_ids
 
 
 async def list_api_keys(session: AsyncSession, user: User) -> Sequence[ApiKey]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.locking import hold_sqlite_writer
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
+from evodash.teams.scope import EVERYTHING, Scope
 
 _NEXTVAL = text(
     "SELECT nextval(pg_get_serial_sequence('evolution_instance', 'id')) FROM generate_series(1, :n)"
@@ -76,8 +77,10 @@ class InstanceRepository:
         status: Sequence[str] | None = None,
         search: str | None = None,
         include_deleted: bool = False,
+        scope: Scope = EVERYTHING,
     ) -> tuple[Sequence[EvolutionInstance], int]:
         stmt = self._filtered(server_id, status, search, include_deleted)
+        stmt = stmt.where(scope.instances(EvolutionInstance.id))
         total = (
             await self.session.execute(select(func.count()).select_from(stmt.subquery()))
         ).scalar_one()

@@ -146,6 +146,8 @@ def _filtered(stmt: Any, filters: JobFilters, *, with_status: bool = True) -> An
         stmt = stmt.where(Job.status.in_([s.value for s in filters.statuses]))
     if filters.instance_id is not None:
         stmt = stmt.where(Job.instance_id == filters.instance_id)
+    if filters.instance_ids is not None:
+        stmt = stmt.where(Job.instance_id.in_(sorted(filters.instance_ids)))
     if filters.created_from is not None:
         stmt = stmt.where(Job.created_at >= filters.created_from)
     if filters.created_to is not None:

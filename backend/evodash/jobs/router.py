@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from evodash.auth.deps import CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
-from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
 from evodash.jobs import service
 from evodash.jobs.deps import JobDep, JobFiltersDep
@@ -19,7 +18,6 @@ from evodash.jobs.schemas import JobCounts, JobDetail, JobRead
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 Paging = Annotated[PageParams, Depends(page_params)]
-JobId = Annotated[Id, Path(description="Job id")]
 _IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
@@ -92,9 +90,8 @@ async def job_thumbnail(_: CurrentUser, job: JobDep, settings: SettingsDep) -> F
     summary="Run a finished job again",
     responses=error_responses(401, 403, 404, 409),
 )
-async def retry_job(
-    actor: OperatorUser, session: SessionDep, job_id: JobId, ip: ClientIP
-) -> JobRead:
+async def retry_job(actor: OperatorUser, session: SessionDep, job: JobDep, ip: ClientIP) -> JobRead:
+    job_id = job.id
     return service.to_read(await service.retry_job(session, job_id, actor=actor, ip=ip))
 
 
@@ -105,6 +102,7 @@ async def retry_job(
     responses=error_responses(401, 403, 404, 409),
 )
 async def cancel_job(
-    actor: OperatorUser, session: SessionDep, job_id: JobId, ip: ClientIP
+    actor: OperatorUser, session: SessionDep, job: JobDep, ip: ClientIP
 ) -> JobRead:
+    job_id = job.id
     return service.to_read(await service.cancel_job(session, job_id, actor=actor, ip=ip))

@@ -58,3 +58,5 @@ class JobFilters:
     instance_id: int | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    #: The caller's scope: only these instances' jobs (``None``: every job).
+    instance_ids: frozenset[int] | None = None

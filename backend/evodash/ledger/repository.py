@@ -39,6 +39,8 @@ class InvoiceRepository:
             where.append(i.due_date <= f.due_to)
         if f.instance_id is not None:
             where.append(i.instance_id == f.instance_id)
+        if f.instance_ids is not None:
+            where.append(i.instance_id.in_(sorted(f.instance_ids)))
         if f.sender:
             where.append(i.sender_phone.in_(f.sender))
         if f.amount_min is not None:
@@ -85,8 +87,12 @@ class InvoiceRepository:
         rows = sorted(rows, key=lambda r: (r[0] is None, r[0] or ""))  # no due date: last
         return [(m or "none", int(n), Decimal(a).quantize(Decimal("0.01"))) for m, n, a in rows]
 
-    async def duplicated(self, rows: Sequence[Invoice]) -> set[int]:
-        """The ids among ``rows`` whose boleto line or PIX txid another invoice has."""
+    async def duplicated(
+        self, rows: Sequence[Invoice], instance_ids: frozenset[int] | None = None
+    ) -> set[int]:
+        """The ids among ``rows`` whose boleto line or PIX txid another invoice has (among
+        ``instance_ids``' invoices when given: a duplicate outside a caller's scope is not
+        theirs to learn of)."""
         lines = {r.typeable_line for r in rows if r.typeable_line}
         txids = {r.pix_txid for r in rows if r.pix_txid}
         if not lines and not txids:
@@ -95,6 +101,8 @@ class InvoiceRepository:
         stmt = select(i.id, i.typeable_line, i.pix_txid).where(
             or_(i.typeable_line.in_(lines), i.pix_txid.in_(txids))
         )
+        if instance_ids is not None:
+            stmt = stmt.where(i.instance_id.in_(sorted(instance_ids)))
         seen = (await self.session.execute(stmt)).all()
         line_count: dict[str, int] = {}
         txid_count: dict[str, int] = {}

@@ -21,6 +21,7 @@ from evodash.core.schemas import error_responses
 from evodash.ledger import service
 from evodash.ledger.schemas import InvoiceFilters, InvoicePage, InvoiceRead, InvoiceStatusUpdate
 from evodash.messages.service import _sender_values
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 Amount = Annotated[float, Query(ge=0, le=999_999_999_999.99, allow_inf_nan=False)]
@@ -35,8 +36,11 @@ def invoice_filters(
     amount_min: Amount | None = None,
     amount_max: Amount | None = None,
     status: Annotated[str | None, Query(pattern="^(open|paid|ignored)$")] = None,
+    *,
+    scope: ScopeDep,
 ) -> InvoiceFilters:
     return InvoiceFilters(
+        instance_ids=scope.instance_ids,
         due_from=due_from,
         due_to=due_to,
         instance_id=instance_id,
@@ -85,5 +89,8 @@ async def set_invoice_status(
     actor: OperatorUser,
     session: SessionDep,
     ip: ClientIP,
+    scope: ScopeDep,
 ) -> InvoiceRead:
-    return await service.set_status(session, invoice_id, body.status, actor=actor, ip=ip)
+    return await service.set_status(
+        session, invoice_id, body.status, actor=actor, ip=ip, scope=scope
+    )

@@ -19,6 +19,8 @@ class InvoiceFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     status: str | None = None
+    #: The caller's scope: only these instances' invoices (``None``: every one).
+    instance_ids: frozenset[int] | None = None
 
 
 class InvoiceRead(Schema):

@@ -15,6 +15,7 @@ from evodash.ledger.models import Invoice
 from evodash.ledger.repository import InvoiceRepository
 from evodash.ledger.schemas import InvoiceFilters, InvoicePage, InvoiceRead, PeriodTotal
 from evodash.messages.models import WhatsAppMessage
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.users import audit
 from evodash.users.models import User
 
@@ -59,7 +60,7 @@ async def list_invoices(
 ) -> InvoicePage:
     repo = InvoiceRepository(session)
     rows = await repo.page(f, (page - 1) * page_size, page_size)
-    dups = await repo.duplicated([inv for inv, _ in rows])
+    dups = await repo.duplicated([inv for inv, _ in rows], f.instance_ids)
     total, amount = await repo.totals(f)
     return InvoicePage(
         items=[_read(inv, name, inv.id in dups) for inv, name in rows],
@@ -74,7 +75,7 @@ async def list_invoices(
 async def invoices_csv(session: AsyncSession, f: InvoiceFilters, sep: Separator) -> Response:
     repo = InvoiceRepository(session)
     rows = await repo.page(f, 0, CSV_MAX_ROWS)
-    dups = await repo.duplicated([inv for inv, _ in rows])
+    dups = await repo.duplicated([inv for inv, _ in rows], f.instance_ids)
     header = [
         "id",
         "due_date",
@@ -116,10 +117,20 @@ async def invoices_csv(session: AsyncSession, f: InvoiceFilters, sep: Separator)
 
 
 async def set_status(
-    session: AsyncSession, invoice_id: int, status: str, *, actor: User, ip: str | None
+    session: AsyncSession,
+    invoice_id: int,
+    status: str,
+    *,
+    actor: User,
+    ip: str | None,
+    scope: Scope = EVERYTHING,
 ) -> InvoiceRead:
     invoice = await session.get(Invoice, invoice_id)
-    if invoice is None:
+    visible = invoice is not None and (
+        scope.unlimited
+        or (invoice.instance_id is not None and scope.sees_instance(invoice.instance_id))
+    )
+    if invoice is None or not visible:
         raise NotFound("No invoice with this id.")
     previous = invoice.status
     invoice.status = status
@@ -136,5 +147,5 @@ async def set_status(
         ip=ip,
     )
     repo = InvoiceRepository(session)
-    dups = await repo.duplicated([invoice])
+    dups = await repo.duplicated([invoice], scope.instance_ids)
     return _read(invoice, None, invoice.id in dups)

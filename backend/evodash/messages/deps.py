@@ -9,6 +9,7 @@ from fastapi import Depends, Query
 from evodash.core.params import Id, Timestamp
 from evodash.messages.models import Direction
 from evodash.messages.schemas import MessageFilters, MessageType
+from evodash.teams.deps import ScopeDep
 
 
 async def message_filters(
@@ -36,8 +37,11 @@ async def message_filters(
             "text, captions and sender names",
         ),
     ] = None,
+    *,
+    scope: ScopeDep,
 ) -> MessageFilters:
     return MessageFilters(
+        instance_ids=scope.instance_ids,
         instance_id=instance_id,
         direction=direction,
         message_type=type,

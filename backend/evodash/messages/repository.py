@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash.core.db import utcnow
 from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.schemas import MessageFilters
+from evodash.teams.scope import EVERYTHING, Scope
 
 _CONFLICT_KEYS = ["instance_id", "message_id"]
 
@@ -127,6 +128,8 @@ class MessageRepository:
         stmt = select(m)
         if filters.instance_id is not None:
             stmt = stmt.where(m.instance_id == filters.instance_id)
+        if filters.instance_ids is not None:
+            stmt = stmt.where(m.instance_id.in_(sorted(filters.instance_ids)))
         if filters.direction is not None:
             stmt = stmt.where(m.direction == filters.direction.value)
         if filters.message_type:
@@ -172,7 +175,7 @@ class MessageRepository:
         return (await self.session.scalars(stmt)).all()
 
     async def counts(
-        self, *, since: datetime | None, until: datetime | None
+        self, *, since: datetime | None, until: datetime | None, scope: Scope = EVERYTHING
     ) -> Sequence[tuple[int, int, int, int, int, datetime | None]]:
         m = WhatsAppMessage
         incoming = func.sum(case((m.direction == Direction.incoming.value, 1), else_=0))
@@ -181,6 +184,7 @@ class MessageRepository:
         stmt = select(
             m.instance_id, func.count(m.id), incoming, outgoing, blocked, func.max(m.wa_timestamp)
         ).group_by(m.instance_id)
+        stmt = stmt.where(scope.instances(m.instance_id))
         if since is not None:
             stmt = stmt.where(m.wa_timestamp >= since)
         if until is not None:

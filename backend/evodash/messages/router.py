@@ -19,6 +19,7 @@ from evodash.messages.schemas import (
     MessageRead,
     SendText,
 )
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 instance_router = APIRouter(prefix="/instances/{instance_id:int}", tags=["messages"])
@@ -64,10 +65,11 @@ async def list_messages(
 async def message_counts(
     _: CurrentUser,
     session: SessionDep,
+    scope: ScopeDep,
     since: Annotated[Timestamp | None, Query(description="Received at or after")] = None,
     until: Annotated[Timestamp | None, Query(description="Received before")] = None,
 ) -> list[InstanceMessageCounts]:
-    return await service.counts(session, since=since, until=until)
+    return await service.counts(session, since=since, until=until, scope=scope)
 
 
 @router.get(
@@ -76,8 +78,10 @@ async def message_counts(
     summary="Get a message",
     responses=error_responses(401, 404),
 )
-async def get_message(_: CurrentUser, message_id: BigId, session: SessionDep) -> MessageRead:
-    return MessageRead.model_validate(await service.get_message(session, message_id))
+async def get_message(
+    _: CurrentUser, message_id: BigId, session: SessionDep, scope: ScopeDep
+) -> MessageRead:
+    return MessageRead.model_validate(await service.get_message(session, message_id, scope))
 
 
 @router.get(
@@ -86,8 +90,10 @@ async def get_message(_: CurrentUser, message_id: BigId, session: SessionDep) ->
     summary="Get a message's raw Evolution payload (admins)",
     responses=error_responses(401, 403, 404),
 )
-async def get_message_raw(_: AdminUser, message_id: BigId, session: SessionDep) -> MessageRaw:
-    message = await service.get_message(session, message_id)
+async def get_message_raw(
+    _: AdminUser, message_id: BigId, session: SessionDep, scope: ScopeDep
+) -> MessageRaw:
+    message = await service.get_message(session, message_id, scope)
     return MessageRaw(id=message.id, raw=message.raw)
 
 

@@ -63,6 +63,8 @@ class MessageFilters(BaseModel):
     until: datetime | None = None
     sender: str | None = None
     q: str | None = None
+    #: The caller's scope: only these instances (``None``: every one).
+    instance_ids: frozenset[int] | None = None
 
 
 class InstanceMessageCounts(BaseModel):

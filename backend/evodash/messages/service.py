@@ -40,6 +40,7 @@ from evodash.realtime import emit
 from evodash.realtime.events import MessageCreatedEvent, MessageUpdatedEvent
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.users import audit
 from evodash.users.models import User
 
@@ -385,17 +386,23 @@ async def list_messages(
     return CursorPage(items=items, next_cursor=next_cursor)
 
 
-async def get_message(session: AsyncSession, message_id: int) -> WhatsAppMessage:
+async def get_message(
+    session: AsyncSession, message_id: int, scope: Scope = EVERYTHING
+) -> WhatsAppMessage:
     message = await MessageRepository(session).get(message_id)
-    if message is None:
+    if message is None or not scope.sees_instance(message.instance_id):
         raise MessageNotFound()
     return message
 
 
 async def counts(
-    session: AsyncSession, *, since: datetime | None, until: datetime | None
+    session: AsyncSession,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    scope: Scope = EVERYTHING,
 ) -> list[InstanceMessageCounts]:
-    rows = await MessageRepository(session).counts(since=since, until=until)
+    rows = await MessageRepository(session).counts(since=since, until=until, scope=scope)
     return [
         InstanceMessageCounts(
             instance_id=r[0],

@@ -32,9 +32,8 @@ from evodash.core.config import Settings
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
-from evodash.core.urls import public_part
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
-from evodash.users.models import Role
+from evodash.teams.scope import Scope, scope_for
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -114,12 +113,27 @@ async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
         return await sessions.still_valid(session, ctx)
 
 
-def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
-    """What ``role`` may see of an event: viewers get forward URLs without credentials."""
+def in_scope(event: dict[str, Any], scope: Scope) -> bool:
+    """Whether ``scope`` sees what ``event`` is about. Events about an instance or a
+    server name it (``data.id`` for ``instance.*`` and ``server.*``, ``data.instance_id``
+    for the others); an event that names neither reaches unlimited scopes only."""
+    if scope.unlimited:
+        return True
+    kind = str(event.get("type", ""))
     data = event.get("data")
-    if role is not Role.viewer or not isinstance(data, dict) or not data.get("forward_url"):
-        return event
-    return {**event, "data": {**data, "forward_url": public_part(str(data["forward_url"]))}}
+    if not isinstance(data, dict):
+        return False
+    if kind.startswith("instance."):
+        return isinstance(data.get("id"), int) and scope.sees_instance(data["id"])
+    if kind.startswith("server."):
+        return isinstance(data.get("id"), int) and scope.sees_server(data["id"])
+    instance_id = data.get("instance_id")
+    return isinstance(instance_id, int) and scope.sees_instance(instance_id)
+
+
+async def _scope(websocket: WebSocket, ctx: AuthContext) -> Scope:
+    async with websocket.app.state.sessionmaker() as session:
+        return await scope_for(session, ctx.user, ctx.api_key)
 
 
 @router.websocket("/api/ws", name="events")
@@ -158,14 +172,15 @@ async def events(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
-    role = Role(ctx.user.role)
     hello = HelloEvent(data=Greeting(user=ctx.user.username))
     await websocket.send_json(hello.model_dump(mode="json"))
+    scope = await _scope(websocket, ctx)
     subscription = bus.subscribe()
 
     async def pump() -> None:
         async for event in subscription:
-            await websocket.send_text(orjson.dumps(for_role(event, role)).decode())
+            if in_scope(event, scope):
+                await websocket.send_text(orjson.dumps(event).decode())
 
     async def keepalive() -> None:
         while True:
@@ -174,6 +189,8 @@ async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
                 log.info("realtime.session_ended", user=ctx.user.username)
                 await websocket.close(code=UNAUTHORIZED, reason="session ended")
                 return
+            nonlocal scope
+            scope = await _scope(websocket, ctx)  # teams change; follow them
             await websocket.send_json(PingEvent().model_dump(mode="json"))
 
     async def drain() -> None:

@@ -12,6 +12,7 @@ from evodash.core.db import utcnow
 from evodash.core.errors import Unprocessable
 from evodash.core.params import Day, Id
 from evodash.reports.schemas import ReportQuery
+from evodash.teams.deps import ScopeDep
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -40,6 +41,8 @@ def report_query(
     ] = "UTC",
     server_id: Annotated[Id | None, Query(description="Only this server's instances")] = None,
     instance_id: Annotated[Id | None, Query(description="Only this instance")] = None,
+    *,
+    scope: ScopeDep,
 ) -> ReportQuery:
     zone = _zone(tz)
     last = to if to else utcnow().astimezone(zone).date()
@@ -65,6 +68,7 @@ def report_query(
         end=end,
         server_id=server_id,
         instance_id=instance_id,
+        instance_ids=scope.instance_ids,
     )
 
 

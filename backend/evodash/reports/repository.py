@@ -56,6 +56,8 @@ class ReportsRepository:
                 EvolutionInstance.server_id == self.q.server_id
             )
             stmt = stmt.where(instance_column.in_(servers.scalar_subquery()))
+        if self.q.instance_ids is not None:
+            stmt = stmt.where(instance_column.in_(sorted(self.q.instance_ids)))
         return stmt
 
     async def instance_names(self, ids: set[int]) -> dict[int, str]:
@@ -317,7 +319,12 @@ class UptimeCache:
         return {(i, _as_date(d)): (o, t) for i, d, o, t in (await self.session.execute(stmt)).all()}
 
 
-async def stored_message_total(session: AsyncSession) -> int:
-    """The messages in the table now, from the rollup (a few thousand rows, not millions)."""
+async def stored_message_total(
+    session: AsyncSession, instance_ids: frozenset[int] | None = None
+) -> int:
+    """The messages in the table now (of ``instance_ids`` when given), from the rollup (a
+    few thousand rows, not millions)."""
     stmt = select(func.coalesce(func.sum(MessageDaily.stored), 0))
+    if instance_ids is not None:
+        stmt = stmt.where(MessageDaily.instance_id.in_(sorted(instance_ids)))
     return int((await session.execute(stmt)).scalar_one())

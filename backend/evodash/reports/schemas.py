@@ -17,6 +17,8 @@ class ReportQuery:
     end: datetime  # the midnight after last_day in tz, as UTC
     server_id: int | None = None
     instance_id: int | None = None
+    #: The caller's scope: only these instances (``None``: every one).
+    instance_ids: frozenset[int] | None = None
 
 
 class Period(BaseModel):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.instances.models import EvolutionInstance
 from evodash.servers.models import EvolutionServer
+from evodash.teams.scope import EVERYTHING, Scope
 
 
 class ServerRepository:
@@ -32,12 +33,25 @@ class ServerRepository:
         stmt = select(EvolutionServer).where(EvolutionServer.base_url == base_url)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def page(self, *, offset: int, limit: int) -> tuple[Sequence[EvolutionServer], int]:
-        total = (await self.session.execute(select(func.count(EvolutionServer.id)))).scalar_one()
-        stmt = select(EvolutionServer).order_by(EvolutionServer.name).offset(offset).limit(limit)
+    async def page(
+        self, *, offset: int, limit: int, scope: Scope = EVERYTHING
+    ) -> tuple[Sequence[EvolutionServer], int]:
+        visible = scope.servers(EvolutionServer.id)
+        total = (
+            await self.session.execute(select(func.count(EvolutionServer.id)).where(visible))
+        ).scalar_one()
+        stmt = (
+            select(EvolutionServer)
+            .where(visible)
+            .order_by(EvolutionServer.name)
+            .offset(offset)
+            .limit(limit)
+        )
         return (await self.session.execute(stmt)).scalars().all(), total
 
-    async def instance_counts(self, server_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    async def instance_counts(
+        self, server_ids: Sequence[int], scope: Scope = EVERYTHING
+    ) -> dict[int, tuple[int, int]]:
         """``{server id: (live instances, deleted instances that keep history)}``."""
         if not server_ids:
             return {}
@@ -48,7 +62,10 @@ class ServerRepository:
                 func.count(EvolutionInstance.id).filter(~deleted),
                 func.count(EvolutionInstance.id).filter(deleted),
             )
-            .where(EvolutionInstance.server_id.in_(set(server_ids)))
+            .where(
+                EvolutionInstance.server_id.in_(set(server_ids)),
+                scope.instances(EvolutionInstance.id),
+            )
             .group_by(EvolutionInstance.server_id)
         )
         counts = {sid: (0, 0) for sid in server_ids}

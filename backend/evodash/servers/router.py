@@ -19,6 +19,7 @@ from evodash.servers.schemas import (
     ServerTestResult,
     ServerUpdate,
 )
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/servers", tags=["servers"])
 
@@ -31,8 +32,12 @@ Paging = Annotated[PageParams, Depends(page_params)]
     summary="List Evolution servers",
     responses=error_responses(401),
 )
-async def list_servers(_: CurrentUser, session: SessionDep, paging: Paging) -> Page[ServerRead]:
-    items, total = await service.list_servers(session, offset=paging.offset, limit=paging.page_size)
+async def list_servers(
+    _: CurrentUser, session: SessionDep, paging: Paging, scope: ScopeDep
+) -> Page[ServerRead]:
+    items, total = await service.list_servers(
+        session, offset=paging.offset, limit=paging.page_size, scope=scope
+    )
     return Page(items=items, total=total, page=paging.page, page_size=paging.page_size)
 
 
@@ -74,8 +79,10 @@ async def test_new_server(
     summary="Get an Evolution server",
     responses=error_responses(401, 404),
 )
-async def get_server(_: CurrentUser, server: ServerDep, session: SessionDep) -> ServerRead:
-    return await service.read_server(session, server)
+async def get_server(
+    _: CurrentUser, server: ServerDep, session: SessionDep, scope: ScopeDep
+) -> ServerRead:
+    return await service.read_server(session, server, scope)
 
 
 @router.patch(

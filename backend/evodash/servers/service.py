@@ -46,6 +46,7 @@ from evodash.servers.errors import (
 from evodash.servers.models import EvolutionServer
 from evodash.servers.repository import ServerRepository
 from evodash.servers.schemas import ServerCreate, ServerRead, ServerTestResult, ServerUpdate
+from evodash.teams.scope import EVERYTHING, Scope
 from evodash.users import audit
 from evodash.users.models import User
 
@@ -102,17 +103,19 @@ def to_read(server: EvolutionServer, instance_count: int = 0) -> ServerRead:
     return read
 
 
-async def read_server(session: AsyncSession, server: EvolutionServer) -> ServerRead:
-    counts = await ServerRepository(session).instance_counts([server.id])
+async def read_server(
+    session: AsyncSession, server: EvolutionServer, scope: Scope = EVERYTHING
+) -> ServerRead:
+    counts = await ServerRepository(session).instance_counts([server.id], scope)
     return to_read(server, counts[server.id][0])
 
 
 async def list_servers(
-    session: AsyncSession, *, offset: int, limit: int
+    session: AsyncSession, *, offset: int, limit: int, scope: Scope = EVERYTHING
 ) -> tuple[list[ServerRead], int]:
     repo = ServerRepository(session)
-    rows, total = await repo.page(offset=offset, limit=limit)
-    counts = await repo.instance_counts([s.id for s in rows])
+    rows, total = await repo.page(offset=offset, limit=limit, scope=scope)
+    counts = await repo.instance_counts([s.id for s in rows], scope)
     return [to_read(s, counts[s.id][0]) for s in rows], total
 
 

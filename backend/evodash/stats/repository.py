@@ -22,17 +22,21 @@ from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
 from evodash.reports.repository import stored_message_total
 from evodash.servers.models import EvolutionServer
+from evodash.teams.scope import EVERYTHING, Scope
 
 
 class StatsRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """The figures of what ``scope`` sees (everything by default)."""
+
+    def __init__(self, session: AsyncSession, scope: Scope = EVERYTHING) -> None:
         self.session = session
+        self.scope = scope
 
     async def server_counts(self) -> tuple[int, int]:
         stmt = select(
             func.count(EvolutionServer.id),
             func.coalesce(func.sum(case((EvolutionServer.is_reachable.is_(False), 1), else_=0)), 0),
-        )
+        ).where(self.scope.servers(EvolutionServer.id))
         total, unreachable = (await self.session.execute(stmt)).one()
         return int(total), int(unreachable)
 
@@ -40,17 +44,22 @@ class StatsRepository:
         # A deleted instance keeps its row for its history; it is no longer an instance.
         stmt = (
             select(EvolutionInstance.status, func.count())
-            .where(EvolutionInstance.deleted_at.is_(None))
+            .where(
+                EvolutionInstance.deleted_at.is_(None),
+                self.scope.instances(EvolutionInstance.id),
+            )
             .group_by(EvolutionInstance.status)
         )
         return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
 
     async def jobs_by_status(self) -> dict[str, int]:
         stmt = select(ImageProcessingJob.status, func.count()).group_by(ImageProcessingJob.status)
+        if not self.scope.unlimited:
+            stmt = stmt.where(self.scope.instances(ImageProcessingJob.instance_id))
         return {status: int(n) for status, n in (await self.session.execute(stmt)).all()}
 
     async def message_total(self) -> int:
-        return await stored_message_total(self.session)
+        return await stored_message_total(self.session, self.scope.instance_ids)
 
     async def hourly_counts(
         self, since: datetime, until: datetime | None = None
@@ -66,6 +75,7 @@ class StatsRepository:
         stmt = (
             select(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed, func.count())
             .where(ts >= since, *([ts < until] if until is not None else []))
+            .where(self.scope.instances(WhatsAppMessage.instance_id))
             .group_by(hour, WhatsAppMessage.direction, WhatsAppMessage.is_allowed)
         )
         rows = []
@@ -80,7 +90,10 @@ class StatsRepository:
     async def recent_instances(self, limit: int) -> Sequence[EvolutionInstance]:
         stmt = (
             select(EvolutionInstance)
-            .where(EvolutionInstance.deleted_at.is_(None))
+            .where(
+                EvolutionInstance.deleted_at.is_(None),
+                self.scope.instances(EvolutionInstance.id),
+            )
             .order_by(EvolutionInstance.created_at.desc(), EvolutionInstance.id.desc())
             .limit(limit)
         )
@@ -90,6 +103,7 @@ class StatsRepository:
         stmt = (
             select(WhatsAppMessage, EvolutionInstance.display_name)
             .join(EvolutionInstance, EvolutionInstance.id == WhatsAppMessage.instance_id)
+            .where(self.scope.instances(WhatsAppMessage.instance_id))
             .order_by(WhatsAppMessage.wa_timestamp.desc(), WhatsAppMessage.id.desc())
             .limit(limit)
         )
@@ -99,6 +113,7 @@ class StatsRepository:
         stmt = (
             select(ConnectionEvent, EvolutionInstance.display_name)
             .join(EvolutionInstance, EvolutionInstance.id == ConnectionEvent.instance_id)
+            .where(self.scope.instances(ConnectionEvent.instance_id))
             .order_by(ConnectionEvent.at.desc(), ConnectionEvent.id.desc())
             .limit(limit)
         )

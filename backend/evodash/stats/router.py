@@ -7,6 +7,7 @@ from evodash.core.deps import SessionDep
 from evodash.core.schemas import error_responses
 from evodash.stats import service
 from evodash.stats.schemas import StatsOverview
+from evodash.teams.deps import ScopeDep
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -21,8 +22,10 @@ router = APIRouter(prefix="/stats", tags=["stats"])
     "always live.",
     responses=error_responses(401),
 )
-async def overview(_: CurrentUser, session: SessionDep, request: Request) -> StatsOverview:
+async def overview(
+    _: CurrentUser, session: SessionDep, request: Request, scope: ScopeDep
+) -> StatsOverview:
     cache = getattr(request.app.state, "stats_cache", None)
     if cache is None:
         cache = request.app.state.stats_cache = service.StatsCache()
-    return await service.overview(session, cache)
+    return await service.overview(session, cache, scope)

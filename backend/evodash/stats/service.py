@@ -18,6 +18,7 @@ from evodash.stats.schemas import (
     RecentMessage,
     StatsOverview,
 )
+from evodash.teams.scope import EVERYTHING, Scope
 
 RECENT = 8
 # Completed hours rarely change (only messages arriving late with an old timestamp), so
@@ -46,8 +47,10 @@ class StatsCache:
         return self.rows
 
 
-async def overview(session: AsyncSession, cache: StatsCache | None = None) -> StatsOverview:
-    repo = StatsRepository(session)
+async def overview(
+    session: AsyncSession, cache: StatsCache | None = None, scope: Scope = EVERYTHING
+) -> StatsOverview:
+    repo = StatsRepository(session, scope)
     now = utcnow()
     this_hour = now.replace(minute=0, second=0, microsecond=0)
     first_hour = this_hour - timedelta(hours=23)
@@ -65,7 +68,8 @@ async def overview(session: AsyncSession, cache: StatsCache | None = None) -> St
     figures = MessageFigures(
         last_24h=0, incoming_24h=0, outgoing_24h=0, blocked_24h=0, total=await repo.message_total()
     )
-    cache = cache or StatsCache()
+    if cache is None or not scope.unlimited:
+        cache = StatsCache()  # the shared cache holds everyone's figures
     rows = await cache.completed_hours(repo, first_hour, this_hour)
     rows = rows + await repo.hourly_counts(this_hour)
     for hour, direction, allowed, count in rows:

@@ -21,6 +21,9 @@ from evodash.users.models import AuditLog, User
 
 log = structlog.get_logger(__name__)
 
+#: Request context copied into every audit entry's detail when present.
+ATTRIBUTION = ("api_key_id", "api_key_name", "scope_teams")
+
 
 def _entry(
     actor: User | None,
@@ -34,6 +37,11 @@ def _entry(
     message: str | None,
     username: str | None,
 ) -> AuditLog:
+    # What the request carried: the API key it was made with, the teams it was limited to.
+    bound = structlog.contextvars.get_contextvars()
+    attribution = {k: bound[k] for k in ATTRIBUTION if bound.get(k) is not None}
+    if attribution:
+        detail = {**(detail or {}), **attribution}
     return AuditLog(
         user_id=actor.id if actor else None,
         username=actor.username if actor else username,

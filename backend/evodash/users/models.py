@@ -54,6 +54,14 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
     #: Whether a request authenticated with this key may create more API keys.
     can_create_keys: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Only reads (GET, HEAD): every other method is refused with 403.
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The operations (``evodash.auth.operations``) the key may perform; empty: all.
+    operations: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    #: Limits the key to these instances and the instances of these teams; both empty:
+    #: no limit beyond its user's.
+    instance_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
+    team_ids: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
 
 
 class AuditLog(Base):

@@ -1,7 +1,7 @@
 """alerts: rules, alerts with their history, notification channels and deliveries
 
 Revision ID: 1d3e1ac6d890
-Revises: 7b2d4e6f8a10
+Revises: 341f3acfa3b4
 Create Date: 2026-12-02 14:03:26.577438+00:00
 
 ``alert_rule`` holds admins' changes to the rule defaults; ``alert`` one row per alert
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 import evodash.core.db
 
 revision: str = "1d3e1ac6d890"
-down_revision: str | None = "7b2d4e6f8a10"
+down_revision: str | None = "341f3acfa3b4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -405,6 +405,30 @@ export type ApiKeyCreate = {
      * Whether requests made with this key may create more API keys
      */
     can_create_keys?: boolean;
+    /**
+     * Read Only
+     *
+     * Only reads: every write is 403
+     */
+    read_only?: boolean;
+    /**
+     * Operations
+     *
+     * Only these operations (and reading instances, servers and figures); empty: every operation its user may do
+     */
+    operations?: Array<Operation>;
+    /**
+     * Instance Ids
+     *
+     * Only these instances (with `team_ids`: these and the teams')
+     */
+    instance_ids?: Array<number>;
+    /**
+     * Team Ids
+     *
+     * Only the instances of these teams
+     */
+    team_ids?: Array<number>;
 };
 
 /**
@@ -456,6 +480,22 @@ export type ApiKeyRead = {
      * Can Create Keys
      */
     can_create_keys: boolean;
+    /**
+     * Read Only
+     */
+    read_only: boolean;
+    /**
+     * Operations
+     */
+    operations: Array<string>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+    /**
+     * Team Ids
+     */
+    team_ids: Array<number>;
 };
 
 /**
@@ -652,6 +692,22 @@ export type BodyAuthToken = {
      * Client Secret
      */
     client_secret?: string | null;
+};
+
+/**
+ * BulkWebhookEventSelection
+ */
+export type BulkWebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
 };
 
 /**
@@ -964,6 +1020,218 @@ export type DeliveryRead = {
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /**
+ * DestinationBackup
+ */
+export type DestinationBackup = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     */
+    events?: Array<string>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Sealed with the backup's passphrase
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationCreate
+ */
+export type DestinationCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationRead
+ */
+export type DestinationRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Empty: every event
+     */
+    events: Array<string>;
+    /**
+     * Secret Header Name
+     *
+     * The secret header, if any
+     */
+    secret_header_name: string | null;
+    /**
+     * Has Secret
+     *
+     * A secret header value is stored (never shown)
+     */
+    has_secret: boolean;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds: number;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * DestinationTestResult
+ */
+export type DestinationTestResult = {
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Http Status
+     */
+    http_status: number | null;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number;
+    /**
+     * Error
+     *
+     * What went wrong (refused, timeout, HTTP status)
+     */
+    error: string | null;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
  * Direction
  */
 export type Direction = 'in' | 'out';
@@ -1172,6 +1440,58 @@ export type EventSelection = {
 };
 
 /**
+ * EventSelectionItem
+ */
+export type EventSelectionItem = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Events
+     *
+     * Subscribed now
+     */
+    events?: Array<string> | null;
+    /**
+     * Error
+     *
+     * Error code, e.g. evolution_timeout
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * EventSelectionReport
+ */
+export type EventSelectionReport = {
+    /**
+     * Items
+     */
+    items: Array<EventSelectionItem>;
+    /**
+     * Succeeded
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
+};
+
+/**
  * EventStatus
  */
 export type EventStatus = 'received' | 'processed' | 'ignored' | 'deferred' | 'failed';
@@ -1347,10 +1667,6 @@ export type ImportItem = {
      * Display Name
      */
     display_name?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
 };
 
 /**
@@ -1505,8 +1821,14 @@ export type InstanceBackup = {
     webhook_events: Array<string>;
     /**
      * Forward Url
+     *
+     * Deprecated (backups before relay destinations): imported as a destination receiving every event
      */
     forward_url?: string | null;
+    /**
+     * Destinations
+     */
+    destinations?: Array<DestinationBackup>;
     /**
      * Allowed Numbers
      */
@@ -1577,11 +1899,11 @@ export type InstanceCreate = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -1785,10 +2107,6 @@ export type InstanceRead = {
      */
     webhook_checked_at: string | null;
     /**
-     * Forward Url
-     */
-    forward_url: string | null;
-    /**
      * Allowed Numbers
      */
     allowed_numbers: Array<string>;
@@ -1968,10 +2286,6 @@ export type InstanceUpdate = {
      * Phone Number
      */
     phone_number?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
     /**
      * Reply With Summary
      *
@@ -2822,6 +3136,11 @@ export type MessagesReport = {
 export type NoticeKind = 'fired' | 'repeat' | 'resolved' | 'test';
 
 /**
+ * Operation
+ */
+export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
+
+/**
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
@@ -2944,6 +3263,28 @@ export type PageServerRead = {
      * Items
      */
     items: Array<ServerRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
+ * Page[TeamRead]
+ */
+export type PageTeamRead = {
+    /**
+     * Items
+     */
+    items: Array<TeamRead>;
     /**
      * Total
      */
@@ -3964,6 +4305,94 @@ export type SyncRequest = {
 };
 
 /**
+ * TeamRead
+ */
+export type TeamRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * User Ids
+     */
+    user_ids: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
+ * TeamUpdate
+ *
+ * Fields left out stay as they are; a list given replaces the team's.
+ */
+export type TeamUpdate = {
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number> | null;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number> | null;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+};
+
+/**
+ * TeamWrite
+ */
+export type TeamWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * User Ids
+     */
+    user_ids?: Array<number>;
+    /**
+     * Server Ids
+     */
+    server_ids?: Array<number>;
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number>;
+};
+
+/**
  * TokenResult
  */
 export type TokenResult = {
@@ -4218,7 +4647,21 @@ export type WebhookDeliveryRead = {
      */
     instance_id: number;
     /**
+     * Destination Id
+     *
+     * Null: the destination was removed
+     */
+    destination_id: number | null;
+    /**
+     * Destination Name
+     *
+     * The destination's name
+     */
+    destination_name?: string | null;
+    /**
      * Url
+     *
+     * Where the attempt went
      */
     url: string;
     /**
@@ -4302,6 +4745,30 @@ export type WebhookEventDetail = {
 };
 
 /**
+ * WebhookEventInfo
+ */
+export type WebhookEventInfo = {
+    /**
+     * Name
+     *
+     * Subscription name (webhook/set), e.g. MESSAGES_UPSERT
+     */
+    name: string;
+    /**
+     * Payload Name
+     *
+     * Approximately the `event` of its posts
+     */
+    payload_name: string;
+    /**
+     * Required
+     *
+     * evodash needs it: always subscribed
+     */
+    required: boolean;
+};
+
+/**
  * WebhookEventRead
  */
 export type WebhookEventRead = {
@@ -4342,6 +4809,18 @@ export type WebhookEventRead = {
      * Processed At
      */
     processed_at: string | null;
+};
+
+/**
+ * WebhookEventSelection
+ */
+export type WebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
 };
 
 /**
@@ -4460,6 +4939,100 @@ export type ChannelUpdateWritable = {
     password?: string | null;
 };
 
+/**
+ * DestinationCreate
+ */
+export type DestinationCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Write-only: stored encrypted, never returned
+     */
+    secret_header_value?: string;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
 export type InstanceCreateWritable = ({
     server_id: number;
     evolution_url?: null;
@@ -4504,11 +5077,11 @@ export type InstanceCreateWritable = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -4992,6 +5565,10 @@ export type AuthMeErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthMeError = AuthMeErrors[keyof AuthMeErrors];
@@ -5066,6 +5643,10 @@ export type AuthListSessionsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListSessionsError = AuthListSessionsErrors[keyof AuthListSessionsErrors];
@@ -5176,6 +5757,10 @@ export type AuthListApiKeysErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AuthListApiKeysError = AuthListApiKeysErrors[keyof AuthListApiKeysErrors];
@@ -5619,6 +6204,10 @@ export type ServersListServersErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Validation Error
      */
     422: ValidationErrorRead;
@@ -5814,6 +6403,10 @@ export type ServersGetServerErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -5991,6 +6584,10 @@ export type InstancesListInstancesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6311,6 +6908,10 @@ export type InstancesGetInstanceErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6385,6 +6986,140 @@ export type InstancesUpdateInstanceResponses = {
 
 export type InstancesUpdateInstanceResponse = InstancesUpdateInstanceResponses[keyof InstancesUpdateInstanceResponses];
 
+export type InstancesWebhookEventCatalogData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesWebhookEventCatalogErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type InstancesWebhookEventCatalogError = InstancesWebhookEventCatalogErrors[keyof InstancesWebhookEventCatalogErrors];
+
+export type InstancesWebhookEventCatalogResponses = {
+    /**
+     * Response Instances-Webhook Event Catalog
+     *
+     * Successful Response
+     */
+    200: Array<WebhookEventInfo>;
+};
+
+export type InstancesWebhookEventCatalogResponse = InstancesWebhookEventCatalogResponses[keyof InstancesWebhookEventCatalogResponses];
+
+export type InstancesSetEventsInBulkData = {
+    body: BulkWebhookEventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesSetEventsInBulkErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type InstancesSetEventsInBulkError = InstancesSetEventsInBulkErrors[keyof InstancesSetEventsInBulkErrors];
+
+export type InstancesSetEventsInBulkResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventSelectionReport;
+};
+
+export type InstancesSetEventsInBulkResponse = InstancesSetEventsInBulkResponses[keyof InstancesSetEventsInBulkResponses];
+
+export type InstancesSetEventsData = {
+    body: WebhookEventSelection;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/webhook-events';
+};
+
+export type InstancesSetEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
+     */
+    502: ErrorRead;
+    /**
+     * The Evolution server did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesSetEventsError = InstancesSetEventsErrors[keyof InstancesSetEventsErrors];
+
+export type InstancesSetEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceRead;
+};
+
+export type InstancesSetEventsResponse = InstancesSetEventsResponses[keyof InstancesSetEventsResponses];
+
 export type InstancesListEventsData = {
     body?: never;
     path: {
@@ -6415,6 +7150,10 @@ export type InstancesListEventsErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -6727,6 +7466,10 @@ export type InstancesReadSettingsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -6833,6 +7576,10 @@ export type StatsOverviewErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type StatsOverviewError = StatsOverviewErrors[keyof StatsOverviewErrors];
@@ -6897,6 +7644,10 @@ export type ReportsMessagesReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -6966,6 +7717,10 @@ export type ReportsUptimeReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7034,6 +7789,10 @@ export type ReportsJobsReportErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7101,6 +7860,10 @@ export type ReportsHoursReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -7175,6 +7938,10 @@ export type ReportsSendersReportErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -7486,6 +8253,10 @@ export type InvoicesListInvoicesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7602,6 +8373,10 @@ export type JobsListJobsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7656,6 +8431,10 @@ export type JobsJobCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -7691,6 +8470,10 @@ export type JobsGetJobErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -7732,6 +8515,10 @@ export type JobsJobImageErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -7771,6 +8558,10 @@ export type JobsJobThumbnailErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8112,6 +8903,12 @@ export type WebhooksListDeliveriesData = {
          */
         event_id?: number | null;
         /**
+         * Destination Id
+         *
+         * Only this destination
+         */
+        destination_id?: number | null;
+        /**
          * Status
          */
         status?: DeliveryStatus | null;
@@ -8140,6 +8937,10 @@ export type WebhooksListDeliveriesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Invalid input: `errors` names each field
      */
@@ -8281,6 +9082,10 @@ export type MessagesListMessagesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8323,6 +9128,10 @@ export type MessagesMessageCountsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8358,6 +9167,10 @@ export type MessagesGetMessageErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8500,6 +9313,10 @@ export type AllowListGetAllowedNumbersErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
     /**
      * Not found
      */
@@ -8654,6 +9471,10 @@ export type RecoveryListRecoveriesErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -8675,6 +9496,541 @@ export type RecoveryListRecoveriesResponses = {
 };
 
 export type RecoveryListRecoveriesResponse = RecoveryListRecoveriesResponses[keyof RecoveryListRecoveriesResponses];
+
+export type TeamsListTeamsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/teams';
+};
+
+export type TeamsListTeamsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsListTeamsError = TeamsListTeamsErrors[keyof TeamsListTeamsErrors];
+
+export type TeamsListTeamsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTeamRead;
+};
+
+export type TeamsListTeamsResponse = TeamsListTeamsResponses[keyof TeamsListTeamsResponses];
+
+export type TeamsCreateTeamData = {
+    body: TeamWrite;
+    path?: never;
+    query?: never;
+    url: '/api/teams';
+};
+
+export type TeamsCreateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsCreateTeamError = TeamsCreateTeamErrors[keyof TeamsCreateTeamErrors];
+
+export type TeamsCreateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    201: TeamRead;
+};
+
+export type TeamsCreateTeamResponse = TeamsCreateTeamResponses[keyof TeamsCreateTeamResponses];
+
+export type TeamsDeleteTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsDeleteTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsDeleteTeamError = TeamsDeleteTeamErrors[keyof TeamsDeleteTeamErrors];
+
+export type TeamsDeleteTeamResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type TeamsDeleteTeamResponse = TeamsDeleteTeamResponses[keyof TeamsDeleteTeamResponses];
+
+export type TeamsGetTeamData = {
+    body?: never;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsGetTeamErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsGetTeamError = TeamsGetTeamErrors[keyof TeamsGetTeamErrors];
+
+export type TeamsGetTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsGetTeamResponse = TeamsGetTeamResponses[keyof TeamsGetTeamResponses];
+
+export type TeamsUpdateTeamData = {
+    body: TeamUpdate;
+    path: {
+        /**
+         * Team Id
+         */
+        team_id: number;
+    };
+    query?: never;
+    url: '/api/teams/{team_id}';
+};
+
+export type TeamsUpdateTeamErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TeamsUpdateTeamError = TeamsUpdateTeamErrors[keyof TeamsUpdateTeamErrors];
+
+export type TeamsUpdateTeamResponses = {
+    /**
+     * Successful Response
+     */
+    200: TeamRead;
+};
+
+export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
+
+export type DestinationsListDestinationsData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsListDestinationsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsListDestinationsError = DestinationsListDestinationsErrors[keyof DestinationsListDestinationsErrors];
+
+export type DestinationsListDestinationsResponses = {
+    /**
+     * Response Destinations-List Destinations
+     *
+     * Successful Response
+     */
+    200: Array<DestinationRead>;
+};
+
+export type DestinationsListDestinationsResponse = DestinationsListDestinationsResponses[keyof DestinationsListDestinationsResponses];
+
+export type DestinationsCreateDestinationData = {
+    body: DestinationCreateWritable;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsCreateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsCreateDestinationError = DestinationsCreateDestinationErrors[keyof DestinationsCreateDestinationErrors];
+
+export type DestinationsCreateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    201: DestinationRead;
+};
+
+export type DestinationsCreateDestinationResponse = DestinationsCreateDestinationResponses[keyof DestinationsCreateDestinationResponses];
+
+export type DestinationsDeleteDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsDeleteDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsDeleteDestinationError = DestinationsDeleteDestinationErrors[keyof DestinationsDeleteDestinationErrors];
+
+export type DestinationsDeleteDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DestinationsDeleteDestinationResponse = DestinationsDeleteDestinationResponses[keyof DestinationsDeleteDestinationResponses];
+
+export type DestinationsGetDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsGetDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsGetDestinationError = DestinationsGetDestinationErrors[keyof DestinationsGetDestinationErrors];
+
+export type DestinationsGetDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsGetDestinationResponse = DestinationsGetDestinationResponses[keyof DestinationsGetDestinationResponses];
+
+export type DestinationsUpdateDestinationData = {
+    body: DestinationUpdateWritable;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsUpdateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsUpdateDestinationError = DestinationsUpdateDestinationErrors[keyof DestinationsUpdateDestinationErrors];
+
+export type DestinationsUpdateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsUpdateDestinationResponse = DestinationsUpdateDestinationResponses[keyof DestinationsUpdateDestinationResponses];
+
+export type DestinationsTestDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}/test';
+};
+
+export type DestinationsTestDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsTestDestinationError = DestinationsTestDestinationErrors[keyof DestinationsTestDestinationErrors];
+
+export type DestinationsTestDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationTestResult;
+};
+
+export type DestinationsTestDestinationResponse = DestinationsTestDestinationResponses[keyof DestinationsTestDestinationResponses];
 
 export type AlertsListAlertsData = {
     body?: never;
@@ -8738,6 +10094,10 @@ export type AlertsListAlertsErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Invalid input: `errors` names each field
      */
     422: ValidationErrorRead;
@@ -8766,6 +10126,10 @@ export type AlertsAlertSummaryErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AlertsAlertSummaryError = AlertsAlertSummaryErrors[keyof AlertsAlertSummaryErrors];
@@ -8791,6 +10155,10 @@ export type AlertsListRulesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type AlertsListRulesError = AlertsListRulesErrors[keyof AlertsListRulesErrors];
@@ -9130,6 +10498,10 @@ export type AlertsGetAlertErrors = {
      */
     401: ErrorRead;
     /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
      * Not found
      */
     404: ErrorRead;
@@ -9295,6 +10667,10 @@ export type RealtimeEventTypesErrors = {
      * Not authenticated
      */
     401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
 };
 
 export type RealtimeEventTypesError = RealtimeEventTypesErrors[keyof RealtimeEventTypesErrors];

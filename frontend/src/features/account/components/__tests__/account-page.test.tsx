@@ -15,6 +15,10 @@ const key = (overrides: Partial<ApiKeyRead> = {}): ApiKeyRead => ({
   expires_at: null,
   revoked_at: null,
   can_create_keys: false,
+  read_only: false,
+  operations: [],
+  instance_ids: [],
+  team_ids: [],
   ...overrides,
 });
 

@@ -1,0 +1,173 @@
+"""A member of team A never learns of team B's servers, instances, messages or jobs.
+
+The walk covers every route of the app (new routes are covered without listing them):
+reads answer without anything of B's (its names carry a marker), and any route given one
+of B's ids answers 404 as if it did not exist (or 403 where the role alone forbids it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from evodash.main import create_app
+from evodash.realtime.router import in_scope
+from evodash.teams.scope import EVERYTHING, Scope, scope_for
+from evodash.users.models import User
+from tests.factories import UserFactory
+from tests.teams.worlds import MARKER, World, build
+
+AsUser = Callable[[Any], Awaitable[dict[str, str]]]
+SKIP = ("/api/webhooks/", "/api/auth/login", "/api/auth/token", "/_sim")
+
+
+def _routes() -> list[tuple[str, str]]:
+    found = []
+    for context in iter_route_contexts(create_app().routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path and not context.path.startswith(SKIP):
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", context.path)
+            found.extend((m, path) for m in sorted(context.methods or ()))
+    return sorted(found)
+
+
+ROUTES = _routes()
+READS = [(m, p) for m, p in ROUTES if m == "GET"]
+WITH_INSTANCE = [(m, p) for m, p in ROUTES if "{instance_id}" in p]
+WITH_SERVER = [(m, p) for m, p in ROUTES if "{server_id}" in p]
+
+
+def _fill(path: str, world: World, *, theirs: bool) -> str:
+    ids = {
+        "instance_id": world.instance_b if theirs else world.instance_a,
+        "server_id": world.server_c if theirs else world.server_a,
+        "message_id": world.message_b if theirs else world.message_a,
+        "job_id": world.job_b if theirs else world.job_a,
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
+
+
+@pytest.fixture
+async def member(users: UserFactory) -> User:
+    return await users.operator(username="ana-a")
+
+
+@pytest.fixture
+async def world(db: async_sessionmaker[AsyncSession], member: User) -> World:
+    return await build(db, members_a=[member])
+
+
+def test_the_walk_covers_the_data_routes() -> None:
+    paths = {p for _, p in READS}
+    for expected in ("/api/instances", "/api/messages", "/api/jobs", "/api/stats/overview"):
+        assert expected in paths
+    assert len(WITH_INSTANCE) >= 10
+
+
+@pytest.mark.parametrize(("method", "path"), READS)
+async def test_reads_show_nothing_of_another_team(
+    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+) -> None:
+    response = await client.get(_fill(path, world, theirs=False), headers=await as_user(member))
+    assert response.status_code < 500, response.text
+    assert MARKER not in response.text, f"{path} leaks: {response.text[:300]}"
+    assert MARKER.lower() not in response.text.lower()
+
+
+@pytest.mark.parametrize(("method", "path"), WITH_INSTANCE + WITH_SERVER)
+async def test_another_teams_ids_do_not_exist(
+    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+) -> None:
+    response = await client.request(
+        method, _fill(path, world, theirs=True), headers=await as_user(member), json={}
+    )
+    # 403 only where the role alone forbids the route (the same answer for any id).
+    assert response.status_code in (403, 404), f"{method} {path}: {response.status_code}"
+    assert MARKER.lower() not in response.text.lower()
+
+
+async def test_lists_and_figures_are_the_teams(
+    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World
+) -> None:
+    headers = await as_user(member)
+    instances = (await client.get("/api/instances", headers=headers)).json()
+    assert {i["id"] for i in instances["items"]} == {world.instance_a, world.instance_shared}
+    assert instances["total"] == 2
+    servers = (await client.get("/api/servers", headers=headers)).json()
+    # Server B shows because one of its instances is the team's; it counts only that one.
+    assert {s["id"]: s["instance_count"] for s in servers["items"]} == {
+        world.server_a: 1,
+        world.server_b: 1,
+    }
+    stats = (await client.get("/api/stats/overview", headers=headers)).json()
+    assert stats["instances_total"] == 2 and stats["servers"] == 2
+    assert stats["messages"]["total"] == 1
+    assert sum(stats["jobs_by_status"].values()) == 1
+    messages = (await client.get("/api/messages", headers=headers)).json()
+    assert [m["id"] for m in messages["items"]] == [world.message_a]
+    jobs = (await client.get("/api/jobs", headers=headers)).json()
+    assert [j["id"] for j in jobs["items"]] == [world.job_a]
+
+
+async def test_admins_and_members_of_no_team_see_everything(
+    client: httpx.AsyncClient, as_user: AsUser, users: UserFactory, world: World
+) -> None:
+    for user in (await users.admin(), await users.viewer(username="sem-time")):
+        response = await client.get("/api/instances", headers=await as_user(user))
+        assert response.json()["total"] == 4
+
+
+async def test_a_server_held_by_the_team_shows_its_new_instances(
+    client: httpx.AsyncClient,
+    as_user: AsUser,
+    member: User,
+    world: World,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    from evodash.instances.models import EvolutionInstance
+
+    async with db() as s:
+        s.add(EvolutionInstance(server_id=world.server_a, display_name="Nova", name="nova"))
+        await s.commit()
+    response = await client.get("/api/instances", headers=await as_user(member))
+    assert response.json()["total"] == 3
+
+
+async def test_team_changes_apply_at_the_next_request(
+    client: httpx.AsyncClient, as_user: AsUser, users: UserFactory, member: User, world: World
+) -> None:
+    admin = await as_user(await users.admin())
+    headers = await as_user(member)
+    answer = await client.patch(
+        f"/api/teams/{world.team_a}", json={"instance_ids": []}, headers=admin
+    )
+    assert answer.status_code == 200, answer.text
+    visible = (await client.get("/api/instances", headers=headers)).json()
+    assert {i["id"] for i in visible["items"]} == {world.instance_a}
+    assert (
+        await client.get(f"/api/instances/{world.instance_shared}", headers=headers)
+    ).status_code == 404
+
+
+async def test_realtime_events_reach_the_scope_only(
+    db: async_sessionmaker[AsyncSession], member: User, world: World
+) -> None:
+    async with db() as s:
+        scope = await scope_for(s, member)
+    assert in_scope({"type": "instance.updated", "data": {"id": world.instance_a}}, scope)
+    assert not in_scope({"type": "instance.updated", "data": {"id": world.instance_b}}, scope)
+    assert in_scope({"type": "message.created", "data": {"instance_id": world.instance_a}}, scope)
+    assert not in_scope({"type": "job.updated", "data": {"instance_id": world.instance_b}}, scope)
+    assert not in_scope({"type": "job.updated", "data": {"instance_id": None}}, scope)
+    assert in_scope({"type": "server.updated", "data": {"id": world.server_b}}, scope)
+    assert not in_scope({"type": "server.updated", "data": {"id": world.server_c}}, scope)
+    # Events that name no instance (an unknown kind) reach unlimited scopes only.
+    assert not in_scope({"type": "something.new", "data": {}}, scope)
+    assert in_scope({"type": "something.new", "data": {}}, EVERYTHING)
+    assert Scope(frozenset(), frozenset()).visible(None) == []
