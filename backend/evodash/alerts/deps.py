@@ -12,13 +12,16 @@ from evodash.alerts.repository import AlertFilter
 from evodash.core.deps import SessionDep
 from evodash.core.openapi import raises
 from evodash.core.params import BigId, Id, Timestamp
+from evodash.teams.deps import ScopeDep
 
 
 @raises(404)
 async def get_alert(
-    session: SessionDep, alert_id: Annotated[BigId, Path(description="Alert id")]
+    session: SessionDep,
+    scope: ScopeDep,
+    alert_id: Annotated[BigId, Path(description="Alert id")],
 ) -> Alert:
-    return await service.get_alert(session, alert_id)
+    return await service.get_alert(session, alert_id, scope)
 
 
 @raises(404)
@@ -46,6 +49,8 @@ async def alert_filter(
     unacknowledged: Annotated[
         bool, Query(description="Only the alerts nobody acknowledged")
     ] = False,
+    *,
+    scope: ScopeDep,
 ) -> AlertFilter:
     return AlertFilter(
         rule=rule.value if rule else None,
@@ -54,6 +59,8 @@ async def alert_filter(
         since=since,
         until=until,
         unacknowledged=unacknowledged,
+        instance_ids=scope.instance_ids,
+        server_ids=scope.server_ids,
     )
 
 

@@ -26,6 +26,7 @@ from evodash.auth.deps import AdminUser, CurrentUser, OperatorUser
 from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
 from evodash.core.schemas import Page, error_responses
+from evodash.teams.deps import ScopeDep
 from evodash.users import audit
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -52,8 +53,8 @@ async def list_alerts(
     summary="How many alerts fire now, and how many nobody acknowledged (the bell)",
     responses=error_responses(401),
 )
-async def alert_summary(_: CurrentUser, session: SessionDep) -> AlertSummary:
-    return await service.summary(session)
+async def alert_summary(_: CurrentUser, session: SessionDep, scope: ScopeDep) -> AlertSummary:
+    return await service.summary(session, scope)
 
 
 # --- rules (before /{alert_id}: literal paths first) --------------------------------------

@@ -25,6 +25,10 @@ class AlertRead(Schema):
     rule: RuleKind
     subject_type: SubjectType
     subject_id: int | None
+    instance_id: int | None = Field(
+        description="The instance when the subject is one (team members see those of "
+        "their instances)"
+    )
     subject_key: str = Field(description="`instance:12`, `server:3` or `jobs:invoice`")
     subject_label: str
     state: AlertState

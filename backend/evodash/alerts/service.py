@@ -27,6 +27,7 @@ from evodash.alerts.models import (
     ChannelKind,
     NoticeKind,
     RuleKind,
+    SubjectType,
 )
 from evodash.alerts.repository import AlertFilter, AlertRepository
 from evodash.alerts.rules import PARAMS, clean_params, defaults, effective
@@ -51,14 +52,26 @@ from evodash.core.security import encrypt
 from evodash.instances.models import EvolutionInstance
 from evodash.realtime import emit
 from evodash.realtime.events import AlertAckedEvent
+from evodash.teams.scope import Scope
 from evodash.users.models import User
 
 # --- alerts -------------------------------------------------------------------------------
 
 
-async def get_alert(session: AsyncSession, alert_id: int) -> Alert:
+def visible(alert: Alert, scope: Scope) -> bool:
+    if scope.unlimited:
+        return True
+    if alert.subject_type == SubjectType.instance.value and alert.subject_id is not None:
+        return scope.sees_instance(alert.subject_id)
+    if alert.subject_type == SubjectType.server.value and alert.subject_id is not None:
+        return scope.sees_server(alert.subject_id)
+    return False
+
+
+async def get_alert(session: AsyncSession, alert_id: int, scope: Scope) -> Alert:
+    """The alert, if ``scope`` sees its subject (else 404, as if it did not exist)."""
     alert = await AlertRepository(session).get(alert_id)
-    if alert is None or alert.state == AlertState.pending.value:
+    if alert is None or alert.state == AlertState.pending.value or not visible(alert, scope):
         raise AlertNotFound()
     return alert
 
@@ -85,8 +98,8 @@ async def detail(session: AsyncSession, alert: Alert) -> AlertDetail:
     )
 
 
-async def summary(session: AsyncSession) -> AlertSummary:
-    counts = await AlertRepository(session).firing_counts()
+async def summary(session: AsyncSession, scope: Scope) -> AlertSummary:
+    counts = await AlertRepository(session).firing_counts(scope.instance_ids, scope.server_ids)
     return AlertSummary(
         firing=sum(n for n, _ in counts.values()),
         unacknowledged=sum(u for _, u in counts.values()),

@@ -53,6 +53,12 @@ export type AlertDetail = {
      */
     subject_id: number | null;
     /**
+     * Instance Id
+     *
+     * The instance when the subject is one (team members see those of their instances)
+     */
+    instance_id: number | null;
+    /**
      * Subject Key
      *
      * `instance:12`, `server:3` or `jobs:invoice`
@@ -165,6 +171,12 @@ export type AlertRead = {
      * Subject Id
      */
     subject_id: number | null;
+    /**
+     * Instance Id
+     *
+     * The instance when the subject is one (team members see those of their instances)
+     */
+    instance_id: number | null;
     /**
      * Subject Key
      *
