@@ -242,12 +242,9 @@ async def create_channel(
         name=name,
         kind=data.config.kind.value,
         enabled=data.enabled,
-        config=data.config.model_dump(mode="json"),
+        config=data.config.model_dump(mode="json", exclude={"password"}),
     )
-    if data.password is not None:
-        channel.secret_encrypted = encrypt(
-            data.password.get_secret_value(), secret=settings.secret()
-        )
+    _keep_password(channel, data.config, settings)
     session.add(channel)
     await session.flush()
     return channel_read(channel)
@@ -256,7 +253,6 @@ async def create_channel(
 async def update_channel(
     session: AsyncSession, settings: Settings, channel: AlertChannel, change: ChannelUpdate
 ) -> ChannelRead:
-    given = change.model_fields_set
     if change.name is not None:
         await _unique_name(session, change.name.strip(), channel.id)
         channel.name = change.name.strip()
@@ -266,17 +262,24 @@ async def update_channel(
         if change.config.kind.value != channel.kind:
             raise ChannelRefused("A channel's kind cannot change; create another channel.")
         await _check_config(session, settings, change.config)
-        channel.config = change.config.model_dump(mode="json")
-    if "password" in given:
-        if channel.kind != ChannelKind.email.value:
-            raise ChannelRefused("password is only for e-mail channels")
-        channel.secret_encrypted = (
-            encrypt(change.password.get_secret_value(), secret=settings.secret())
-            if change.password is not None
-            else None
-        )
+        channel.config = change.config.model_dump(mode="json", exclude={"password"})
+        _keep_password(channel, change.config, settings)
     await session.flush()
     return channel_read(channel)
+
+
+def _keep_password(channel: AlertChannel, config: ChannelConfig, settings: Settings) -> None:
+    """E-mail: store the password given (encrypted), remove it on null, keep the stored
+    one when the configuration leaves it out."""
+    if config.kind != ChannelKind.email:
+        channel.secret_encrypted = None
+        return
+    if "password" not in config.model_fields_set:
+        return
+    password = config.password
+    channel.secret_encrypted = (
+        encrypt(password.get_secret_value(), secret=settings.secret()) if password else None
+    )
 
 
 async def delete_channel(session: AsyncSession, channel: AlertChannel) -> None:

@@ -190,7 +190,7 @@ class TestRules:
         assert answer.json()["params"] == {"threshold_seconds": 5}
         assert answer.json()["enabled"] is False and answer.json()["customized"] is True
 
-        for bad in ({"threshold_seconds": 0}, {"threshold_seconds": "5"}, {"enabled": 1}):
+        for bad in ({"threshold_seconds": 0}, {"threshold_seconds": "5"}, {"enabled": 1}, {"x": 1}):
             answer = await client.patch("/api/alerts/rules/down", headers=admin, json=bad)
             assert answer.status_code == 422, bad
         foreign = await client.patch(

@@ -744,12 +744,6 @@ export type ChannelCreate = {
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
     } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: the SMTP password (stored encrypted)
-     */
-    password?: null;
 };
 
 /**
@@ -834,6 +828,8 @@ export type ChannelUpdate = {
     enabled?: boolean;
     /**
      * Config
+     *
+     * The whole configuration (its kind cannot change)
      */
     config?: ({
         kind: 'webhook';
@@ -842,12 +838,6 @@ export type ChannelUpdate = {
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
     } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: a new SMTP password; null removes it
-     */
-    password?: null;
 };
 
 /**
@@ -1282,6 +1272,12 @@ export type EmailChannelConfig = {
      * To
      */
     to: Array<string>;
+    /**
+     * Password
+     *
+     * The SMTP password, stored encrypted and never returned. On a change, leave it out to keep the stored one; null removes it
+     */
+    password?: null;
 };
 
 /**
@@ -4912,13 +4908,7 @@ export type ChannelCreateWritable = {
         kind: 'whatsapp';
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
-    } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: the SMTP password (stored encrypted)
-     */
-    password?: string | null;
+    } & EmailChannelConfigWritable);
 };
 
 /**
@@ -4935,6 +4925,8 @@ export type ChannelUpdateWritable = {
     enabled?: boolean;
     /**
      * Config
+     *
+     * The whole configuration (its kind cannot change)
      */
     config?: ({
         kind: 'webhook';
@@ -4942,13 +4934,7 @@ export type ChannelUpdateWritable = {
         kind: 'whatsapp';
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
-    } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: a new SMTP password; null removes it
-     */
-    password?: string | null;
+    } & EmailChannelConfigWritable);
 };
 
 /**
@@ -5043,6 +5029,48 @@ export type DestinationUpdateWritable = {
      * Enabled
      */
     enabled?: boolean;
+};
+
+/**
+ * EmailChannelConfig
+ */
+export type EmailChannelConfigWritable = {
+    /**
+     * Kind
+     */
+    kind: 'email';
+    /**
+     * Host
+     */
+    host: string;
+    /**
+     * Port
+     */
+    port?: number;
+    /**
+     * Security
+     */
+    security?: 'starttls' | 'tls' | 'none';
+    /**
+     * Username
+     */
+    username?: string | null;
+    /**
+     * Sender
+     *
+     * The From address
+     */
+    sender: string;
+    /**
+     * To
+     */
+    to: Array<string>;
+    /**
+     * Password
+     *
+     * The SMTP password, stored encrypted and never returned. On a change, leave it out to keep the stored one; null removes it
+     */
+    password?: string | null;
 };
 
 export type InstanceCreateWritable = ({
