@@ -136,6 +136,8 @@ def main(argv: list[str]) -> int:
         # the login throttle must not lock it out (docs/security.md; tested elsewhere).
         "LOGIN_MAX_ATTEMPTS": "100000",
         "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",
+        # The seeded destination and alert webhooks are the simulator's sinks on loopback.
+        "FORWARD_ALLOW_PRIVATE_NETWORKS": "true",
         "EVODASH_FUZZ_USER": USERNAME,
         "EVODASH_FUZZ_PASSWORD": password,
         # The admin created first below: scripts/schemathesis_hooks.py spares it.

@@ -7,34 +7,21 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 
 from evodash.alerts import service
-from evodash.alerts.errors import AlertNotFound
-from evodash.alerts.models import Alert, AlertChannel, AlertState, RuleKind, SubjectType
+from evodash.alerts.models import Alert, AlertChannel, AlertState, RuleKind
 from evodash.alerts.repository import AlertFilter
 from evodash.core.deps import SessionDep
 from evodash.core.openapi import raises
 from evodash.core.params import BigId, Id, Timestamp
 from evodash.teams.deps import ScopeDep
-from evodash.teams.scope import Scope
 
 
 @raises(404)
 async def get_alert(
-    session: SessionDep, scope: ScopeDep, alert_id: Annotated[BigId, Path(description="Alert id")]
+    session: SessionDep,
+    scope: ScopeDep,
+    alert_id: Annotated[BigId, Path(description="Alert id")],
 ) -> Alert:
-    alert = await service.get_alert(session, alert_id)
-    if not scope.unlimited and not alert_visible(alert, scope):
-        raise AlertNotFound()
-    return alert
-
-
-def alert_visible(alert: Alert, scope: Scope) -> bool:
-    if alert.subject_id is None:
-        return False
-    if alert.subject_type == SubjectType.instance.value:
-        return scope.sees_instance(alert.subject_id)
-    if alert.subject_type == SubjectType.server.value:
-        return scope.sees_server(alert.subject_id)
-    return False
+    return await service.get_alert(session, alert_id, scope)
 
 
 @raises(404)
@@ -72,7 +59,8 @@ async def alert_filter(
         since=since,
         until=until,
         unacknowledged=unacknowledged,
-        scope=scope,
+        instance_ids=scope.instance_ids,
+        server_ids=scope.server_ids,
     )
 
 

@@ -101,6 +101,11 @@ class Alert(Base):
     acked_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     silenced_until: Mapped[datetime | None]
 
+    @property
+    def instance_id(self) -> int | None:
+        """The instance the alert is about, if any (realtime events are scoped by it)."""
+        return self.subject_id if self.subject_type == SubjectType.instance.value else None
+
 
 class AlertChannel(TimestampMixin, Base):
     __tablename__ = "alert_channel"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.alerts.models import (
@@ -22,7 +22,6 @@ from evodash.alerts.models import (
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.servers.models import EvolutionServer
-from evodash.teams.scope import EVERYTHING, Scope
 from evodash.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEvent
 
 S = TypeVar("S", bound=Select[Any])
@@ -38,21 +37,23 @@ class AlertFilter:
     since: datetime | None = None
     until: datetime | None = None
     unacknowledged: bool = False
-    #: The caller's scope (alerts about what it sees; none about the whole fleet).
-    scope: Scope = EVERYTHING
+    #: The caller's teams: ``None`` sees every alert; else those about its instances
+    #: and servers (alerts about the image jobs are for unlimited scopes only).
+    instance_ids: frozenset[int] | None = None
+    server_ids: frozenset[int] | None = None
 
 
-def _in_scope(scope: Scope) -> ColumnElement[bool]:
-    if scope.unlimited:
+def _in_scope(instance_ids: frozenset[int] | None, server_ids: frozenset[int] | None) -> Any:
+    if instance_ids is None:
         return true()
     return or_(
         and_(
             Alert.subject_type == SubjectType.instance.value,
-            Alert.subject_id.in_(sorted(scope.instance_ids or ())),
+            Alert.subject_id.in_(sorted(instance_ids)),
         ),
         and_(
             Alert.subject_type == SubjectType.server.value,
-            Alert.subject_id.in_(sorted(scope.server_ids or ())),
+            Alert.subject_id.in_(sorted(server_ids or ())),
         ),
     )
 
@@ -88,7 +89,6 @@ class AlertRepository:
         return value
 
     def _filtered(self, stmt: S, f: AlertFilter) -> S:
-        stmt = stmt.where(_in_scope(f.scope))
         if f.rule:
             stmt = stmt.where(Alert.rule == f.rule)
         if f.subject:
@@ -103,7 +103,7 @@ class AlertRepository:
             stmt = stmt.where(Alert.started_at < f.until)
         if f.unacknowledged:
             stmt = stmt.where(Alert.acked_at.is_(None))
-        return stmt
+        return stmt.where(_in_scope(f.instance_ids, f.server_ids))
 
     async def page(self, f: AlertFilter, *, offset: int, limit: int) -> tuple[Sequence[Alert], int]:
         total_stmt = self._filtered(select(Alert), f).with_only_columns(func.count(Alert.id))
@@ -116,12 +116,16 @@ class AlertRepository:
         )
         return (await self.session.scalars(stmt)).all(), total
 
-    async def firing_counts(self, scope: Scope = EVERYTHING) -> dict[str, tuple[int, int]]:
-        """``{rule: (firing, firing and not acknowledged)}``."""
+    async def firing_counts(
+        self,
+        instance_ids: frozenset[int] | None = None,
+        server_ids: frozenset[int] | None = None,
+    ) -> dict[str, tuple[int, int]]:
+        """``{rule: (firing, firing and not acknowledged)}`` (within a scope)."""
         unacked = Alert.acked_at.is_(None)
         stmt = (
             select(Alert.rule, func.count(Alert.id), func.count(Alert.id).filter(unacked))
-            .where(Alert.state == AlertState.firing.value, _in_scope(scope))
+            .where(Alert.state == AlertState.firing.value, _in_scope(instance_ids, server_ids))
             .group_by(Alert.rule)
         )
         return {rule: (n, u) for rule, n, u in (await self.session.execute(stmt)).all()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, SecretStr, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, Strict
 from pydantic.json_schema import SkipJsonSchema
 
 from evodash.alerts.models import AlertState, ChannelKind, NoticeKind, RuleKind, SubjectType
@@ -25,6 +25,10 @@ class AlertRead(Schema):
     rule: RuleKind
     subject_type: SubjectType
     subject_id: int | None
+    instance_id: int | None = Field(
+        description="The instance when the subject is one (team members see those of "
+        "their instances)"
+    )
     subject_key: str = Field(description="`instance:12`, `server:3` or `jobs:invoice`")
     subject_label: str
     state: AlertState
@@ -79,37 +83,47 @@ class SilenceRequest(BaseModel):
 # --- rules --------------------------------------------------------------------------------
 
 
-def _bounded(name: str, description: str) -> object:
-    low, high = BOUNDS[name]
-    return Field(default=None, ge=low, le=high, description=description)
-
-
-#: A JSON integer (never ``"5"`` or ``5.0``).
-StrictInt = Annotated[int, Strict()]
+# JSON integers (never ``"5"`` or ``5.0``) within each parameter's bounds.
+Seconds = Annotated[
+    int, Strict(), Field(ge=BOUNDS["threshold_seconds"][0], le=BOUNDS["threshold_seconds"][1])
+]
+Transitions = Annotated[
+    int, Strict(), Field(ge=BOUNDS["transitions"][0], le=BOUNDS["transitions"][1])
+]
+WindowMinutes = Annotated[
+    int, Strict(), Field(ge=BOUNDS["window_minutes"][0], le=BOUNDS["window_minutes"][1])
+]
+Failures = Annotated[int, Strict(), Field(ge=BOUNDS["failures"][0], le=BOUNDS["failures"][1])]
+RatePercent = Annotated[
+    int, Strict(), Field(ge=BOUNDS["rate_percent"][0], le=BOUNDS["rate_percent"][1])
+]
+MinJobs = Annotated[int, Strict(), Field(ge=BOUNDS["min_jobs"][0], le=BOUNDS["min_jobs"][1])]
 
 
 class RuleParams(BaseModel):
     """The parameters a rule takes (each kind takes some of them)."""
 
-    threshold_seconds: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "threshold_seconds",
-        "down, connecting, server_unreachable: how long the condition lasts before it "
+    model_config = ConfigDict(extra="forbid")
+
+    threshold_seconds: Seconds | SkipJsonSchema[None] = Field(
+        default=None,
+        description="down, connecting, server_unreachable: how long the condition lasts before it "
         "fires; zombie: the silence (no event) before the probe",
     )
-    transitions: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "transitions", "flapping: this many connection transitions…"
+    transitions: Transitions | SkipJsonSchema[None] = Field(
+        default=None, description="flapping: this many connection transitions…"
     )
-    window_minutes: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "window_minutes", "flapping: …within this many minutes; jobs_failing: the window"
+    window_minutes: WindowMinutes | SkipJsonSchema[None] = Field(
+        default=None, description="flapping: …within this many minutes; jobs_failing: the window"
     )
-    failures: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "failures", "forward_failing: this many failed forward attempts in a row"
+    failures: Failures | SkipJsonSchema[None] = Field(
+        default=None, description="forward_failing: this many failed forward attempts in a row"
     )
-    rate_percent: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "rate_percent", "jobs_failing: at least this share of finished image jobs failed…"
+    rate_percent: RatePercent | SkipJsonSchema[None] = Field(
+        default=None, description="jobs_failing: at least this share of finished image jobs failed…"
     )
-    min_jobs: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
-        "min_jobs", "jobs_failing: …out of at least this many"
+    min_jobs: MinJobs | SkipJsonSchema[None] = Field(
+        default=None, description="jobs_failing: …out of at least this many"
     )
 
 
@@ -132,6 +146,8 @@ ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLA
 
 
 class WebhookChannelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal[ChannelKind.webhook]
     url: HttpUrlStr = Field(description="Receives a POST per notice (checked like forward URLs)")
     format: Literal["json", "slack", "discord"] = Field(
@@ -142,6 +158,8 @@ class WebhookChannelConfig(BaseModel):
 
 
 class WhatsAppChannelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal[ChannelKind.whatsapp]
     instance_id: BodyId = Field(
         description="The connected instance that sends the message (never the one an alert "
@@ -151,6 +169,8 @@ class WhatsAppChannelConfig(BaseModel):
 
 
 class EmailChannelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal[ChannelKind.email]
     host: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
     port: int = Field(default=587, ge=1, le=65535, strict=True)
@@ -158,6 +178,12 @@ class EmailChannelConfig(BaseModel):
     username: str | None = Field(default=None, max_length=255)
     sender: EmailStr = Field(description="The From address")
     to: list[EmailStr] = Field(min_length=1, max_length=20)
+    password: SecretStr | None = Field(
+        default=None,
+        max_length=500,
+        description="The SMTP password, stored encrypted and never returned. On a change, "
+        "leave it out to keep the stored one; null removes it",
+    )
 
 
 ChannelConfig = Annotated[
@@ -167,26 +193,20 @@ ChannelConfig = Annotated[
 
 
 class ChannelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: ChannelName
     enabled: Flag = True
     config: ChannelConfig
-    password: SecretStr | None = Field(
-        default=None, max_length=500, description="E-mail: the SMTP password (stored encrypted)"
-    )
-
-    @model_validator(mode="after")
-    def _password_is_for_email(self) -> ChannelCreate:
-        if self.password is not None and self.config.kind != ChannelKind.email:
-            raise ValueError("password is only for e-mail channels")
-        return self
 
 
 class ChannelUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: ChannelName | SkipJsonSchema[None] = None
     enabled: Flag | SkipJsonSchema[None] = None
-    config: ChannelConfig | SkipJsonSchema[None] = None
-    password: SecretStr | None = Field(
-        default=None, max_length=500, description="E-mail: a new SMTP password; null removes it"
+    config: ChannelConfig | SkipJsonSchema[None] = Field(
+        default=None, description="The whole configuration (its kind cannot change)"
     )
 
 

@@ -27,6 +27,7 @@ from evodash.alerts.models import (
     ChannelKind,
     NoticeKind,
     RuleKind,
+    SubjectType,
 )
 from evodash.alerts.repository import AlertFilter, AlertRepository
 from evodash.alerts.rules import PARAMS, clean_params, defaults, effective
@@ -51,15 +52,26 @@ from evodash.core.security import encrypt
 from evodash.instances.models import EvolutionInstance
 from evodash.realtime import emit
 from evodash.realtime.events import AlertAckedEvent
-from evodash.teams.scope import EVERYTHING, Scope
+from evodash.teams.scope import Scope
 from evodash.users.models import User
 
 # --- alerts -------------------------------------------------------------------------------
 
 
-async def get_alert(session: AsyncSession, alert_id: int) -> Alert:
+def visible(alert: Alert, scope: Scope) -> bool:
+    if scope.unlimited:
+        return True
+    if alert.subject_type == SubjectType.instance.value and alert.subject_id is not None:
+        return scope.sees_instance(alert.subject_id)
+    if alert.subject_type == SubjectType.server.value and alert.subject_id is not None:
+        return scope.sees_server(alert.subject_id)
+    return False
+
+
+async def get_alert(session: AsyncSession, alert_id: int, scope: Scope) -> Alert:
+    """The alert, if ``scope`` sees its subject (else 404, as if it did not exist)."""
     alert = await AlertRepository(session).get(alert_id)
-    if alert is None or alert.state == AlertState.pending.value:
+    if alert is None or alert.state == AlertState.pending.value or not visible(alert, scope):
         raise AlertNotFound()
     return alert
 
@@ -86,8 +98,8 @@ async def detail(session: AsyncSession, alert: Alert) -> AlertDetail:
     )
 
 
-async def summary(session: AsyncSession, scope: Scope = EVERYTHING) -> AlertSummary:
-    counts = await AlertRepository(session).firing_counts(scope)
+async def summary(session: AsyncSession, scope: Scope) -> AlertSummary:
+    counts = await AlertRepository(session).firing_counts(scope.instance_ids, scope.server_ids)
     return AlertSummary(
         firing=sum(n for n, _ in counts.values()),
         unacknowledged=sum(u for _, u in counts.values()),
@@ -230,12 +242,9 @@ async def create_channel(
         name=name,
         kind=data.config.kind.value,
         enabled=data.enabled,
-        config=data.config.model_dump(mode="json"),
+        config=data.config.model_dump(mode="json", exclude={"password"}),
     )
-    if data.password is not None:
-        channel.secret_encrypted = encrypt(
-            data.password.get_secret_value(), secret=settings.secret()
-        )
+    _keep_password(channel, data.config, settings)
     session.add(channel)
     await session.flush()
     return channel_read(channel)
@@ -244,7 +253,6 @@ async def create_channel(
 async def update_channel(
     session: AsyncSession, settings: Settings, channel: AlertChannel, change: ChannelUpdate
 ) -> ChannelRead:
-    given = change.model_fields_set
     if change.name is not None:
         await _unique_name(session, change.name.strip(), channel.id)
         channel.name = change.name.strip()
@@ -254,17 +262,24 @@ async def update_channel(
         if change.config.kind.value != channel.kind:
             raise ChannelRefused("A channel's kind cannot change; create another channel.")
         await _check_config(session, settings, change.config)
-        channel.config = change.config.model_dump(mode="json")
-    if "password" in given:
-        if channel.kind != ChannelKind.email.value:
-            raise ChannelRefused("password is only for e-mail channels")
-        channel.secret_encrypted = (
-            encrypt(change.password.get_secret_value(), secret=settings.secret())
-            if change.password is not None
-            else None
-        )
+        channel.config = change.config.model_dump(mode="json", exclude={"password"})
+        _keep_password(channel, change.config, settings)
     await session.flush()
     return channel_read(channel)
+
+
+def _keep_password(channel: AlertChannel, config: ChannelConfig, settings: Settings) -> None:
+    """E-mail: store the password given (encrypted), remove it on null, keep the stored
+    one when the configuration leaves it out."""
+    if config.kind != ChannelKind.email:
+        channel.secret_encrypted = None
+        return
+    if "password" not in config.model_fields_set:
+        return
+    password = config.password
+    channel.secret_encrypted = (
+        encrypt(password.get_secret_value(), secret=settings.secret()) if password else None
+    )
 
 
 async def delete_channel(session: AsyncSession, channel: AlertChannel) -> None:

@@ -1,7 +1,7 @@
 """Export and import of evodash's configuration (servers, instances with their settings,
 allow-lists and relay destinations, users and roles, API keys' metadata, the alert rules
-admins changed). Alert channels are not in it: a WhatsApp channel names an instance of this
-database, and an SMTP password is better entered again.
+admins changed). Alert channels are not in it: a WhatsApp channel names an instance of
+this database, and an SMTP password is better entered again.
 
 An import matches rows by their natural keys (a server by its URL, an instance by its
 server and name, a user by username, an API key by its hash), so running it twice changes

@@ -127,13 +127,6 @@ def in_scope(event: dict[str, Any], scope: Scope) -> bool:
         return isinstance(data.get("id"), int) and scope.sees_instance(data["id"])
     if kind.startswith("server."):
         return isinstance(data.get("id"), int) and scope.sees_server(data["id"])
-    subject, subject_id = data.get("subject_type"), data.get("subject_id")
-    if subject is not None:  # alerts: about an instance, a server or the whole fleet
-        if not isinstance(subject_id, int):
-            return False
-        if subject == "instance":
-            return scope.sees_instance(subject_id)
-        return subject == "server" and scope.sees_server(subject_id)
     instance_id = data.get("instance_id")
     return isinstance(instance_id, int) and scope.sees_instance(instance_id)
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.alerts.models import Alert, AlertState
+from evodash.alerts.schemas import AlertRead
+from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.instances.models import InstanceStatus
+from evodash.realtime.events import AlertFiredEvent
+from evodash.realtime.router import in_scope
+from evodash.teams.models import Team, TeamInstance, TeamMember
+from evodash.teams.scope import Scope
+from tests.alerts.support import instance
 from tests.factories import UserFactory
 from tests.instances.helpers import HeadersFor
 
@@ -181,7 +190,7 @@ class TestRules:
         assert answer.json()["params"] == {"threshold_seconds": 5}
         assert answer.json()["enabled"] is False and answer.json()["customized"] is True
 
-        for bad in ({"threshold_seconds": 0}, {"threshold_seconds": "5"}, {"enabled": 1}):
+        for bad in ({"threshold_seconds": 0}, {"threshold_seconds": "5"}, {"enabled": 1}, {"x": 1}):
             answer = await client.patch("/api/alerts/rules/down", headers=admin, json=bad)
             assert answer.status_code == 422, bad
         foreign = await client.patch(
@@ -256,3 +265,74 @@ class TestChannels:
         deleted = await client.delete(f"/api/alerts/channels/{channel_id}", headers=admin)
         assert deleted.status_code == 204
         assert (await client.get("/api/alerts/channels", headers=admin)).json() == []
+
+
+class TestTeams:
+    async def test_a_team_member_sees_the_alerts_of_the_teams_instances_only(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: HeadersFor,
+        settings: Settings,
+    ) -> None:
+        mine = await instance(db, settings, status=InstanceStatus.close)
+        theirs = await instance(db, settings, status=InstanceStatus.close)
+        member = await users.operator()
+        async with db() as session:
+            team = Team(name="Loja Norte")
+            session.add(team)
+            await session.flush()
+            session.add_all(
+                [
+                    TeamMember(team_id=team.id, user_id=member.id),
+                    TeamInstance(team_id=team.id, instance_id=mine.id),
+                ]
+            )
+            rows = [
+                Alert(
+                    rule="down",
+                    subject_type="instance",
+                    subject_id=row.id,
+                    subject_key=f"instance:{row.id}",
+                    subject_label=row.name,
+                    state=AlertState.firing.value,
+                )
+                for row in (mine, theirs)
+            ]
+            session.add_all(rows)
+            await session.commit()
+        headers = await as_user(member)
+        listed = (await client.get("/api/alerts", headers=headers)).json()
+        assert [a["subject_id"] for a in listed["items"]] == [mine.id]
+        assert listed["items"][0]["instance_id"] == mine.id
+        summary = (await client.get("/api/alerts/summary", headers=headers)).json()
+        assert summary["firing"] == 1
+        hidden = rows[1].id
+        assert (await client.get(f"/api/alerts/{hidden}", headers=headers)).status_code == 404
+        assert (await client.post(f"/api/alerts/{hidden}/ack", headers=headers)).status_code == 404
+        admin = await as_user(await users.admin())
+        assert (await client.get("/api/alerts", headers=admin)).json()["total"] == 2
+
+
+def test_live_alert_events_reach_the_teams_of_their_instance() -> None:
+    def event(subject_type: str, subject_id: int) -> dict[str, Any]:
+        alert = Alert(
+            id=1,
+            rule="down",
+            subject_type=subject_type,
+            subject_id=subject_id,
+            subject_key=f"{subject_type}:{subject_id}",
+            subject_label="x",
+            state="firing",
+            started_at=utcnow(),
+            last_checked_at=utcnow(),
+            notifications=1,
+        )
+        return AlertFiredEvent(data=AlertRead.model_validate(alert)).model_dump(mode="json")
+
+    team = Scope(instance_ids=frozenset({5}), server_ids=frozenset({2}))
+    assert in_scope(event("instance", 5), team)
+    assert not in_scope(event("instance", 6), team)
+    assert not in_scope(event("server", 2), team)  # servers' alerts: unlimited scopes only
+    assert in_scope(event("server", 2), Scope())

@@ -264,8 +264,8 @@ class TestTestButton:
                     "username": "ops",
                     "sender": "evodash@example.com",
                     "to": ["ops@example.com"],
+                    "password": "smtp-secret-123",
                 },
-                "password": "smtp-secret-123",
             },
         )
         assert created.status_code == 201, created.text
@@ -283,10 +283,7 @@ class TestTestButton:
         patched = await client.patch(
             f"/api/alerts/channels/{channel['id']}",
             headers=admin,
-            json={
-                "config": {**channel["config"], "username": None},
-                "password": None,
-            },
+            json={"config": {**channel["config"], "username": None, "password": None}},
         )
         assert patched.status_code == 200, patched.text
         assert patched.json()["password_set"] is False

@@ -98,11 +98,11 @@ async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
             (u.username, u.role, u.is_active, u.password_hash)
             for u in (await s.scalars(select(User).order_by(User.username))).all()
         ]
+        rules = [(r.kind, r.enabled, r.params) for r in (await s.scalars(select(AlertRule))).all()]
         destinations = [
             (d.instance_id, d.name, d.url, d.events, d.secret_header_name, d.max_attempts)
             for d in (await s.scalars(select(ForwardDestination))).all()
         ]
-        rules = [(r.kind, r.enabled, r.params) for r in (await s.scalars(select(AlertRule))).all()]
     return {
         "servers": servers,
         "instances": instances,

@@ -175,9 +175,17 @@ async def test_realtime_events_reach_the_scope_only(
     assert not in_scope({"type": "something.new", "data": {}}, scope)
     assert in_scope({"type": "something.new", "data": {}}, EVERYTHING)
     assert Scope(frozenset(), frozenset()).visible(None) == []
-    alert = {"subject_type": "instance", "subject_id": world.instance_a}
+    alert = {
+        "subject_type": "instance",
+        "subject_id": world.instance_a,
+        "instance_id": world.instance_a,
+    }
     assert in_scope({"type": "alert.fired", "data": alert}, scope)
-    alert = {"subject_type": "instance", "subject_id": world.instance_b}
+    alert = {
+        "subject_type": "instance",
+        "subject_id": world.instance_b,
+        "instance_id": world.instance_b,
+    }
     assert not in_scope({"type": "alert.fired", "data": alert}, scope)
     fleet = {"subject_type": "jobs", "subject_id": None}
     assert not in_scope({"type": "alert.fired", "data": fleet}, scope)

@@ -30,6 +30,7 @@ export const en: Messages = {
     fired: 'Alert fired',
     resolved: 'Alert resolved',
     view: 'View alerts',
+    backToNormal: 'Back to normal.',
     close: 'Close notice',
     detail: {
       down: 'Stopped being connected {{ago}}; now {{status}}',

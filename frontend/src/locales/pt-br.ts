@@ -29,6 +29,7 @@ export const ptBR = {
     fired: 'Alerta disparado',
     resolved: 'Alerta resolvido',
     view: 'Ver alertas',
+    backToNormal: 'Voltou ao normal.',
     close: 'Fechar aviso',
     detail: {
       down: 'Deixou de estar conectada {{ago}} e está {{status}}',

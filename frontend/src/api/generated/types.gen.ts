@@ -53,6 +53,12 @@ export type AlertDetail = {
      */
     subject_id: number | null;
     /**
+     * Instance Id
+     *
+     * The instance when the subject is one (team members see those of their instances)
+     */
+    instance_id: number | null;
+    /**
      * Subject Key
      *
      * `instance:12`, `server:3` or `jobs:invoice`
@@ -165,6 +171,12 @@ export type AlertRead = {
      * Subject Id
      */
     subject_id: number | null;
+    /**
+     * Instance Id
+     *
+     * The instance when the subject is one (team members see those of their instances)
+     */
+    instance_id: number | null;
     /**
      * Subject Key
      *
@@ -738,12 +750,6 @@ export type ChannelCreate = {
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
     } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: the SMTP password (stored encrypted)
-     */
-    password?: null;
 };
 
 /**
@@ -828,6 +834,8 @@ export type ChannelUpdate = {
     enabled?: boolean;
     /**
      * Config
+     *
+     * The whole configuration (its kind cannot change)
      */
     config?: ({
         kind: 'webhook';
@@ -836,12 +844,6 @@ export type ChannelUpdate = {
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
     } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: a new SMTP password; null removes it
-     */
-    password?: null;
 };
 
 /**
@@ -1276,6 +1278,12 @@ export type EmailChannelConfig = {
      * To
      */
     to: Array<string>;
+    /**
+     * Password
+     *
+     * The SMTP password, stored encrypted and never returned. On a change, leave it out to keep the stored one; null removes it
+     */
+    password?: null;
 };
 
 /**
@@ -5117,13 +5125,7 @@ export type ChannelCreateWritable = {
         kind: 'whatsapp';
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
-    } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: the SMTP password (stored encrypted)
-     */
-    password?: string | null;
+    } & EmailChannelConfigWritable);
 };
 
 /**
@@ -5140,6 +5142,8 @@ export type ChannelUpdateWritable = {
     enabled?: boolean;
     /**
      * Config
+     *
+     * The whole configuration (its kind cannot change)
      */
     config?: ({
         kind: 'webhook';
@@ -5147,13 +5151,7 @@ export type ChannelUpdateWritable = {
         kind: 'whatsapp';
     } & WhatsAppChannelConfig) | ({
         kind: 'email';
-    } & EmailChannelConfig);
-    /**
-     * Password
-     *
-     * E-mail: a new SMTP password; null removes it
-     */
-    password?: string | null;
+    } & EmailChannelConfigWritable);
 };
 
 /**
@@ -5248,6 +5246,48 @@ export type DestinationUpdateWritable = {
      * Enabled
      */
     enabled?: boolean;
+};
+
+/**
+ * EmailChannelConfig
+ */
+export type EmailChannelConfigWritable = {
+    /**
+     * Kind
+     */
+    kind: 'email';
+    /**
+     * Host
+     */
+    host: string;
+    /**
+     * Port
+     */
+    port?: number;
+    /**
+     * Security
+     */
+    security?: 'starttls' | 'tls' | 'none';
+    /**
+     * Username
+     */
+    username?: string | null;
+    /**
+     * Sender
+     *
+     * The From address
+     */
+    sender: string;
+    /**
+     * To
+     */
+    to: Array<string>;
+    /**
+     * Password
+     *
+     * The SMTP password, stored encrypted and never returned. On a change, leave it out to keep the stored one; null removes it
+     */
+    password?: string | null;
 };
 
 export type InstanceCreateWritable = ({

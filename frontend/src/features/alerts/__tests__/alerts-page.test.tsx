@@ -14,6 +14,7 @@ function makeAlert(overrides: Partial<AlertRead> = {}): AlertRead {
     rule: 'down',
     subject_type: 'instance',
     subject_id: 3,
+    instance_id: 3,
     subject_key: 'instance:3',
     subject_label: 'Loja Centro (loja-centro)',
     state: 'firing',

@@ -74,7 +74,7 @@ export function AlertToasts({ userId }: { userId: number }) {
     if (silenced) return;
     setShown((current) => [...current, { key: event.id, kind, alert }].slice(-MAX_TOASTS));
     const title = `${t(`alertCenter.${kind}`)}: ${t(`alertCenter.rules.${alert.rule}`)}`;
-    const text = describeAlert(alert, t, i18n.language);
+    const text = kind === 'fired' ? describeAlert(alert, t, i18n.language) : t('alertCenter.backToNormal');
     notify(userId, title, `${alert.subject_label} — ${text}`, `evodash-alert-${String(alert.id)}`);
   });
 
@@ -101,7 +101,9 @@ export function AlertToasts({ userId }: { userId: number }) {
           </Toast.Header>
           <Toast.Body>
             <div className="fw-semibold">{alert.subject_label}</div>
-            <div className="small">{describeAlert(alert, t, i18n.language)}</div>
+            <div className="small">
+              {kind === 'fired' ? describeAlert(alert, t, i18n.language) : t('alertCenter.backToNormal')}
+            </div>
             <Link
               to={paths.alerts.getHref(`?alert=${String(alert.id)}`)}
               className="small"

@@ -295,8 +295,8 @@ function ChannelForm({ onAdded }: { onAdded: () => void }) {
           username: fields.username || null,
           sender: fields.sender,
           to: split(fields.to),
+          ...(fields.password ? { password: fields.password } : {}),
         },
-        password: fields.password || null,
       };
     }
     create.mutate(body, {
