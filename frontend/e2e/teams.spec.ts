@@ -193,7 +193,8 @@ test.describe('teams journey', () => {
       await expect(op.locator(`[data-testid="job-row"][data-job-id="${jobB}"]`)).toHaveCount(0);
       await expect(op.getByTestId('job-row').filter({ hasText: b.displayName })).toHaveCount(0);
       await op.goto(`/jobs/${jobB}`);
-      await expect(op.getByRole('heading', { level: 1, name: `Job #${jobB}` })).toHaveCount(0);
+      await expect(op.getByRole('region', { name: 'Este job não existe.' })).toBeVisible();
+      await expect(op.getByText(b.displayName)).toHaveCount(0);
 
       // Admins see both (teams are theirs to manage, not a limit on them).
       const adminView = await api<{ items: { id: number }[] }>(

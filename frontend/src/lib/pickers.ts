@@ -10,6 +10,7 @@ import {
 } from '@/api/generated/sdk.gen';
 
 import { isApiError } from './api-error';
+import { formatPhone } from './format-br';
 
 /** One choice of a searchable multi-select: a row's id and what people call it. */
 export interface PickerOption {
@@ -99,7 +100,7 @@ export const instancePicker: PickerSource = {
       items: data.items.map((instance) => ({
         id: instance.id,
         label: instance.display_name || instance.name,
-        detail: instance.phone_number ?? instance.name,
+        detail: instance.phone_number ? formatPhone(instance.phone_number) : instance.name,
       })),
       total: data.total,
     };

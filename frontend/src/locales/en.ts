@@ -96,7 +96,7 @@ export const en: Messages = {
     search: 'Search: {{label}}',
     placeholder: 'Type to search…',
     results: '{{label}}: search results',
-    none: 'None chosen.',
+    selected_zero: 'None chosen',
     selected_one: '{{count}} chosen',
     selected_other: '{{count}} chosen',
     more: 'showing {{shown}} of {{total}}, refine the search',

@@ -95,7 +95,7 @@ export const ptBR = {
     search: 'Buscar: {{label}}',
     placeholder: 'Digite para buscar…',
     results: '{{label}}: resultados da busca',
-    none: 'Nenhum escolhido.',
+    selected_zero: 'Nenhum escolhido',
     selected_one: '{{count}} escolhido',
     selected_other: '{{count}} escolhidos',
     more: 'mostrando {{shown}} de {{total}}, refine a busca',

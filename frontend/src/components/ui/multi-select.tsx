@@ -131,11 +131,9 @@ export function MultiSelect({
   return (
     <fieldset className="multi-select" disabled={disabled} aria-describedby={help ? helpId : undefined}>
       <legend className="form-label fs-6 mb-1">{label}</legend>
-      <div className="d-flex flex-wrap gap-1 mb-2" data-testid="multi-select-chosen">
-        {value.length === 0 ? (
-          <span className="small text-body-secondary">{t('picker.none')}</span>
-        ) : (
-          value.slice(0, MAX_CHIPS).map((key) => (
+      {value.length > 0 ? (
+        <div className="d-flex flex-wrap gap-1 mb-2">
+          {value.slice(0, MAX_CHIPS).map((key) => (
             <span
               key={key}
               className="badge rounded-pill text-bg-light border d-inline-flex align-items-center gap-1 fw-normal multi-select-chip"
@@ -148,14 +146,14 @@ export function MultiSelect({
                 onClick={() => onChange(value.filter((item) => item !== key))}
               />
             </span>
-          ))
-        )}
-        {value.length > MAX_CHIPS ? (
-          <span className="small text-body-secondary align-self-center">
-            {t('picker.moreChosen', { count: value.length - MAX_CHIPS })}
-          </span>
-        ) : null}
-      </div>
+          ))}
+          {value.length > MAX_CHIPS ? (
+            <span className="small text-body-secondary align-self-center">
+              {t('picker.moreChosen', { count: value.length - MAX_CHIPS })}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
       <Form.Control
         type="search"
         size="sm"

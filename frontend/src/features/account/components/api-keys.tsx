@@ -306,15 +306,17 @@ function KeyLimits({
   teamNames,
 }: {
   apiKey: ApiKeyRead;
-  instanceNames: ReadonlyMap<number, string>;
-  teamNames: ReadonlyMap<number, string>;
+  instanceNames: Names;
+  teamNames: Names;
 }) {
   const { t } = useAccountTranslation();
   if (!hasLimits(apiKey)) {
     return <span className="text-body-secondary">{t('keys.unlimited')}</span>;
   }
-  const named = (ids: readonly number[], names: ReadonlyMap<number, string>) =>
-    ids.map((key) => names.get(key) ?? `#${key}`).join(', ');
+  const named = (ids: readonly number[], { names, gone }: Names) =>
+    ids
+      .map((key) => names.get(key) ?? (gone.has(key) ? t('keys.gone', { id: key }) : `#${key}`))
+      .join(', ');
   return (
     <ul className="list-unstyled d-flex flex-wrap gap-1 mb-0" aria-label={t('keys.limits')}>
       {apiKey.read_only ? (
@@ -345,12 +347,21 @@ function KeyLimits({
   );
 }
 
-function useNames(source: PickerSource, ids: readonly number[], enabled = true) {
-  const query = useQuery({ ...pickerNamesQueryOptions(source, ids), enabled: enabled && ids.length > 0 });
-  return useMemo(
-    () => new Map((query.data ?? []).map((option) => [option.id, option.label])),
-    [query.data],
-  );
+interface Names {
+  names: ReadonlyMap<number, string>;
+  /** Ids that were asked for and did not come back: deleted (or out of reach). */
+  gone: ReadonlySet<number>;
+}
+
+function useNames(source: PickerSource, ids: readonly number[], enabled = true): Names {
+  const options = pickerNamesQueryOptions(source, ids);
+  const query = useQuery({ ...options, enabled: enabled && ids.length > 0 });
+  const asked = options.queryKey[3];
+  return useMemo(() => {
+    const names = new Map((query.data ?? []).map((option) => [option.id, option.label]));
+    const gone = new Set(query.isSuccess ? asked.filter((id) => !names.has(id)) : []);
+    return { names, gone };
+  }, [query.data, query.isSuccess, asked]);
 }
 
 function ApiKeyTable({
@@ -365,15 +376,14 @@ function ApiKeyTable({
   const { t, i18n } = useAccountTranslation();
   const when = (value: string | null, empty: string) =>
     value ? formatDateTime(value, i18n.language) : empty;
-  const active = keys.filter((key) => apiKeyState(key) === 'active');
   const instanceNames = useNames(
     instancePicker,
-    active.flatMap((key) => key.instance_ids),
+    keys.flatMap((key) => key.instance_ids),
   );
   // Teams are named from the admins' list; others see how many.
   const teamNames = useNames(
     teamPicker,
-    active.flatMap((key) => key.team_ids),
+    keys.flatMap((key) => key.team_ids),
     canLimitToTeams,
   );
   return (

@@ -101,7 +101,7 @@ export const en: AccountLocale = {
     },
     operationHelp: {
       read_messages: 'Messages, jobs, invoices and top senders.',
-      send_messages: 'Send messages through the instances (POST /api/instances/{id}/messages).',
+      send_messages: 'Send text messages through the instances.',
       manage_instances: 'Create, change, connect, restart and remove instances; change servers.',
     },
     instances: 'Instances',
@@ -111,6 +111,7 @@ export const en: AccountLocale = {
     teams: 'Teams',
     teamsHelp: 'The key sees the instances of these teams, besides those chosen above.',
     teamsBadge_one: 'team: {{names}}',
+    gone: '#{{id}} (no longer exists)',
     teamsBadge_other: '{{count}} teams: {{names}}',
     validation: {
       name: 'Name the key (up to 100 characters).',

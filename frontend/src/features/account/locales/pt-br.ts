@@ -100,7 +100,7 @@ export const ptBR = {
     },
     operationHelp: {
       read_messages: 'Mensagens, jobs, faturas e principais remetentes.',
-      send_messages: 'Enviar mensagens pelas instâncias (POST /api/instances/{id}/messages).',
+      send_messages: 'Enviar mensagens de texto pelas instâncias.',
       manage_instances:
         'Criar, alterar, conectar, reiniciar e remover instâncias; alterar servidores.',
     },
@@ -111,6 +111,7 @@ export const ptBR = {
     teams: 'Times',
     teamsHelp: 'A chave vê as instâncias desses times, além das escolhidas acima.',
     teamsBadge_one: 'time: {{names}}',
+    gone: '#{{id}} (não existe mais)',
     teamsBadge_other: '{{count}} times: {{names}}',
     validation: {
       name: 'Dê um nome à chave (até 100 caracteres).',

@@ -80,6 +80,8 @@ function setup({
     },
     'GET /api/instances/7': () => json(instances[0]),
     'GET /api/instances/8': () => json(instances[1]),
+    'GET /api/instances/99': () =>
+      json({ error: 'instance_not_found', detail: 'No such instance.' }, { status: 404 }),
     'GET /api/teams': () =>
       json({ items: teams, total: teams.length, page: 1, page_size: 200 }),
     'GET /api/auth/api-keys': () => json(keys),
@@ -263,6 +265,7 @@ describe('Minha conta', { timeout: 30_000 }, () => {
       keys: [
         key(),
         key({ id: 5, name: 'Suporte', instance_ids: [7, 8], team_ids: [3], operations: ['send_messages'] }),
+        key({ id: 6, name: 'Antiga', instance_ids: [99], revoked_at: '2026-05-20T12:00:00Z' }),
       ],
     });
     const table = await screen.findByRole('table', { name: 'Suas chaves de API' });
@@ -273,6 +276,11 @@ describe('Minha conta', { timeout: 30_000 }, () => {
     expect(badges).toHaveTextContent('Enviar mensagens');
     expect(await within(badges).findByText('2 instâncias: Loja Centro, Loja Norte')).toBeVisible();
     expect(await within(badges).findByText('time: Carteira Sul')).toBeVisible();
+    // A revoked key's instance that was deleted since.
+    const old = within(table).getByText('Antiga').closest('tr')!;
+    expect(
+      await within(old).findAllByText('instância: #99 (não existe mais)'),
+    ).not.toHaveLength(0);
 
     await user.type(screen.getByLabelText('Nome da chave'), 'Agência');
     await user.click(screen.getByLabelText('Limitar esta chave'));
