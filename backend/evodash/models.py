@@ -2,6 +2,7 @@
 
 from evodash.auth.models import AuthSession
 from evodash.core.db import Base
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.ledger.models import Invoice
@@ -21,6 +22,7 @@ __all__ = [
     "ConnectionEvent",
     "EvolutionInstance",
     "EvolutionServer",
+    "ForwardDestination",
     "ImageProcessingJob",
     "Invoice",
     "MessageDaily",

@@ -37,6 +37,19 @@ class ServerBackup(Strict):
     api_key: Sealed = Field(description="Sealed with the backup's passphrase")
 
 
+class DestinationBackup(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    url: Short
+    events: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100)
+    secret_header_name: str | None = Field(default=None, max_length=64)
+    secret_header_value: Sealed | None = Field(
+        default=None, description="Sealed with the backup's passphrase"
+    )
+    max_attempts: int = Field(default=5, ge=1, le=10)
+    retry_base_seconds: float = Field(default=5.0, ge=1, le=300)
+    enabled: bool = True
+
+
 class InstanceBackup(Strict):
     id: int = Field(ge=1, le=2**31 - 1, description="Kept when free: webhook URLs name it")
     server: Short = Field(description="The server's base_url")
@@ -46,7 +59,12 @@ class InstanceBackup(Strict):
     token: Sealed | None = None
     webhook_secret: Sealed | None = None
     webhook_events: list[Annotated[str, Field(max_length=64)]] = Field(max_length=100)
-    forward_url: Short | None = None
+    forward_url: Short | None = Field(
+        default=None,
+        description="Deprecated (backups before relay destinations): imported as a "
+        "destination receiving every event",
+    )
+    destinations: list[DestinationBackup] = Field(default_factory=list, max_length=10)
     allowed_numbers: list[Annotated[str, Field(max_length=64)]] = Field(max_length=10_000)
     reply_with_summary: bool = False
     phone_number: str | None = Field(default=None, max_length=32)

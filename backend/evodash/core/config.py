@@ -88,12 +88,11 @@ class Settings(BaseSettings):
     # Webhooks
     webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     webhook_event_retention_days: int = Field(default=30, ge=1)
-    forward_max_attempts: int = Field(default=5, ge=1)
-    #: Wait after the first failed attempt; it doubles after each (up to 5 min), ± 20 %.
-    forward_retry_base_seconds: float = Field(default=5.0, ge=0)
+    #: A ceiling on every relay destination's own ``max_attempts`` (1-10, per destination).
+    forward_max_attempts: int = Field(default=10, ge=1)
     forward_timeout_seconds: float = Field(default=10.0, gt=0)  # the whole attempt
     forward_max_response_bytes: int = Field(default=64 * 1024, ge=0)
-    # Off: forward URLs must resolve to public addresses only (no SSRF into the network
+    # Off: destination URLs must resolve to public addresses only (no SSRF into the network
     # evodash runs in). The demo and tests on one machine turn it on.
     forward_allow_private_networks: bool = False
 

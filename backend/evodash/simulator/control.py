@@ -275,13 +275,19 @@ class SinkRequest(_Body):
 
 
 def _sink_view(name: str, sink: Sink) -> dict[str, Any]:
-    return {"name": name, "status": sink.status, "received": list(sink.received)}
+    return {
+        "name": name,
+        "status": sink.status,
+        "received": list(sink.received),
+        "headers": list(sink.headers),
+    }
 
 
 @sink_router.post("/{name}", summary="A forwarding destination: answers its status (no key)")
 async def sink_receive(name: str, request: Request, sim: SimulatorDep) -> Response:
     sink = sim.state.sinks.setdefault(name[:64], Sink())
     raw = await request.body()
+    sink.headers.append({k.lower(): v[:500] for k, v in list(request.headers.items())[:50]})
     try:
         sink.received.append(json.loads(raw) if raw else None)
     except ValueError:

@@ -259,10 +259,12 @@ class DeliveryRecord:
 @dataclass(slots=True)
 class Sink:
     """A stand-in for a third party evodash forwards events to (n8n, a CRM): answers every
-    POST with ``status`` and keeps the latest bodies."""
+    POST with ``status`` and keeps the latest bodies, and the headers each came with
+    (names lower case; ``headers[i]`` goes with ``received[i]``)."""
 
     status: int = 200
     received: deque[Any] = field(default_factory=lambda: deque(maxlen=200))
+    headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=200))
 
 
 class SimulatorState:

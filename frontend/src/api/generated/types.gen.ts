@@ -403,6 +403,22 @@ export type BodyAuthToken = {
 };
 
 /**
+ * BulkWebhookEventSelection
+ */
+export type BulkWebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
  * ConnectOutcome
  */
 export type ConnectOutcome = 'qr_code' | 'pairing_code' | 'already_open' | 'no_qr_yet';
@@ -549,6 +565,218 @@ export type CursorPageWebhookEventRead = {
  * DeliveryStatus
  */
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/**
+ * DestinationBackup
+ */
+export type DestinationBackup = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     */
+    events?: Array<string>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Sealed with the backup's passphrase
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationCreate
+ */
+export type DestinationCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationRead
+ */
+export type DestinationRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Empty: every event
+     */
+    events: Array<string>;
+    /**
+     * Secret Header Name
+     *
+     * The secret header, if any
+     */
+    secret_header_name: string | null;
+    /**
+     * Has Secret
+     *
+     * A secret header value is stored (never shown)
+     */
+    has_secret: boolean;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds: number;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * DestinationTestResult
+ */
+export type DestinationTestResult = {
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Http Status
+     */
+    http_status: number | null;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number;
+    /**
+     * Error
+     *
+     * What went wrong (refused, timeout, HTTP status)
+     */
+    error: string | null;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
 
 /**
  * Direction
@@ -720,6 +948,58 @@ export type EventSelection = {
      * Only these events
      */
     ids?: Array<number> | null;
+};
+
+/**
+ * EventSelectionItem
+ */
+export type EventSelectionItem = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Events
+     *
+     * Subscribed now
+     */
+    events?: Array<string> | null;
+    /**
+     * Error
+     *
+     * Error code, e.g. evolution_timeout
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * EventSelectionReport
+ */
+export type EventSelectionReport = {
+    /**
+     * Items
+     */
+    items: Array<EventSelectionItem>;
+    /**
+     * Succeeded
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
 };
 
 /**
@@ -898,10 +1178,6 @@ export type ImportItem = {
      * Display Name
      */
     display_name?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
 };
 
 /**
@@ -1055,8 +1331,14 @@ export type InstanceBackup = {
     webhook_events: Array<string>;
     /**
      * Forward Url
+     *
+     * Deprecated (backups before relay destinations): imported as a destination receiving every event
      */
     forward_url?: string | null;
+    /**
+     * Destinations
+     */
+    destinations?: Array<DestinationBackup>;
     /**
      * Allowed Numbers
      */
@@ -1127,11 +1409,11 @@ export type InstanceCreate = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -1335,10 +1617,6 @@ export type InstanceRead = {
      */
     webhook_checked_at: string | null;
     /**
-     * Forward Url
-     */
-    forward_url: string | null;
-    /**
      * Allowed Numbers
      */
     allowed_numbers: Array<string>;
@@ -1518,10 +1796,6 @@ export type InstanceUpdate = {
      * Phone Number
      */
     phone_number?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
     /**
      * Reply With Summary
      *
@@ -3729,7 +4003,21 @@ export type WebhookDeliveryRead = {
      */
     instance_id: number;
     /**
+     * Destination Id
+     *
+     * Null: the destination was removed
+     */
+    destination_id: number | null;
+    /**
+     * Destination Name
+     *
+     * The destination's name
+     */
+    destination_name?: string | null;
+    /**
      * Url
+     *
+     * Where the attempt went
      */
     url: string;
     /**
@@ -3813,6 +4101,30 @@ export type WebhookEventDetail = {
 };
 
 /**
+ * WebhookEventInfo
+ */
+export type WebhookEventInfo = {
+    /**
+     * Name
+     *
+     * Subscription name (webhook/set), e.g. MESSAGES_UPSERT
+     */
+    name: string;
+    /**
+     * Payload Name
+     *
+     * Approximately the `event` of its posts
+     */
+    payload_name: string;
+    /**
+     * Required
+     *
+     * evodash needs it: always subscribed
+     */
+    required: boolean;
+};
+
+/**
  * WebhookEventRead
  */
 export type WebhookEventRead = {
@@ -3856,6 +4168,18 @@ export type WebhookEventRead = {
 };
 
 /**
+ * WebhookEventSelection
+ */
+export type WebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+};
+
+/**
  * WebhookReceipt
  */
 export type WebhookReceipt = {
@@ -3889,6 +4213,100 @@ export type WsTicket = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * DestinationCreate
+ */
+export type DestinationCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Write-only: stored encrypted, never returned
+     */
+    secret_header_value?: string;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
 };
 
 export type InstanceCreateWritable = ({
@@ -3935,11 +4353,11 @@ export type InstanceCreateWritable = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -5844,6 +6262,140 @@ export type InstancesUpdateInstanceResponses = {
 
 export type InstancesUpdateInstanceResponse = InstancesUpdateInstanceResponses[keyof InstancesUpdateInstanceResponses];
 
+export type InstancesWebhookEventCatalogData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesWebhookEventCatalogErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type InstancesWebhookEventCatalogError = InstancesWebhookEventCatalogErrors[keyof InstancesWebhookEventCatalogErrors];
+
+export type InstancesWebhookEventCatalogResponses = {
+    /**
+     * Response Instances-Webhook Event Catalog
+     *
+     * Successful Response
+     */
+    200: Array<WebhookEventInfo>;
+};
+
+export type InstancesWebhookEventCatalogResponse = InstancesWebhookEventCatalogResponses[keyof InstancesWebhookEventCatalogResponses];
+
+export type InstancesSetEventsInBulkData = {
+    body: BulkWebhookEventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesSetEventsInBulkErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type InstancesSetEventsInBulkError = InstancesSetEventsInBulkErrors[keyof InstancesSetEventsInBulkErrors];
+
+export type InstancesSetEventsInBulkResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventSelectionReport;
+};
+
+export type InstancesSetEventsInBulkResponse = InstancesSetEventsInBulkResponses[keyof InstancesSetEventsInBulkResponses];
+
+export type InstancesSetEventsData = {
+    body: WebhookEventSelection;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/webhook-events';
+};
+
+export type InstancesSetEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
+     */
+    502: ErrorRead;
+    /**
+     * The Evolution server did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesSetEventsError = InstancesSetEventsErrors[keyof InstancesSetEventsErrors];
+
+export type InstancesSetEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceRead;
+};
+
+export type InstancesSetEventsResponse = InstancesSetEventsResponses[keyof InstancesSetEventsResponses];
+
 export type InstancesListEventsData = {
     body?: never;
     path: {
@@ -7627,6 +8179,12 @@ export type WebhooksListDeliveriesData = {
          */
         event_id?: number | null;
         /**
+         * Destination Id
+         *
+         * Only this destination
+         */
+        destination_id?: number | null;
+        /**
          * Status
          */
         status?: DeliveryStatus | null;
@@ -8447,6 +9005,308 @@ export type TeamsUpdateTeamResponses = {
 };
 
 export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
+
+export type DestinationsListDestinationsData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsListDestinationsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsListDestinationsError = DestinationsListDestinationsErrors[keyof DestinationsListDestinationsErrors];
+
+export type DestinationsListDestinationsResponses = {
+    /**
+     * Response Destinations-List Destinations
+     *
+     * Successful Response
+     */
+    200: Array<DestinationRead>;
+};
+
+export type DestinationsListDestinationsResponse = DestinationsListDestinationsResponses[keyof DestinationsListDestinationsResponses];
+
+export type DestinationsCreateDestinationData = {
+    body: DestinationCreateWritable;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsCreateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsCreateDestinationError = DestinationsCreateDestinationErrors[keyof DestinationsCreateDestinationErrors];
+
+export type DestinationsCreateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    201: DestinationRead;
+};
+
+export type DestinationsCreateDestinationResponse = DestinationsCreateDestinationResponses[keyof DestinationsCreateDestinationResponses];
+
+export type DestinationsDeleteDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsDeleteDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsDeleteDestinationError = DestinationsDeleteDestinationErrors[keyof DestinationsDeleteDestinationErrors];
+
+export type DestinationsDeleteDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DestinationsDeleteDestinationResponse = DestinationsDeleteDestinationResponses[keyof DestinationsDeleteDestinationResponses];
+
+export type DestinationsGetDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsGetDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsGetDestinationError = DestinationsGetDestinationErrors[keyof DestinationsGetDestinationErrors];
+
+export type DestinationsGetDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsGetDestinationResponse = DestinationsGetDestinationResponses[keyof DestinationsGetDestinationResponses];
+
+export type DestinationsUpdateDestinationData = {
+    body: DestinationUpdateWritable;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsUpdateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsUpdateDestinationError = DestinationsUpdateDestinationErrors[keyof DestinationsUpdateDestinationErrors];
+
+export type DestinationsUpdateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsUpdateDestinationResponse = DestinationsUpdateDestinationResponses[keyof DestinationsUpdateDestinationResponses];
+
+export type DestinationsTestDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}/test';
+};
+
+export type DestinationsTestDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsTestDestinationError = DestinationsTestDestinationErrors[keyof DestinationsTestDestinationErrors];
+
+export type DestinationsTestDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationTestResult;
+};
+
+export type DestinationsTestDestinationResponse = DestinationsTestDestinationResponses[keyof DestinationsTestDestinationResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;
