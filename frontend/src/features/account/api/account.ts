@@ -11,7 +11,12 @@ import {
   authLogin,
   authRevokeApiKey,
 } from '@/api/generated/sdk.gen';
-import type { ApiKeyCreated, ApiKeyRead, EndSessionsResult } from '@/api/generated/types.gen';
+import type {
+  ApiKeyCreated,
+  ApiKeyRead,
+  EndSessionsResult,
+  Operation,
+} from '@/api/generated/types.gen';
 
 // Messages are i18n keys (in the account namespace), translated where they are shown.
 export const changePasswordInputSchema = z
@@ -87,6 +92,13 @@ export const getApiKeysQueryOptions = () =>
 
 export const useApiKeys = () => useQuery(getApiKeysQueryOptions());
 
+/** The operations a key can be limited to (backend/evodash/auth/operations.py). */
+export const OPERATIONS = ['read_messages', 'send_messages', 'manage_instances'] as const;
+/** Operations that write: meaningless on a read-only key. */
+export const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['send_messages', 'manage_instances']);
+/** The API's bounds on a key's instances and teams. */
+export const KEY_LIMITS = { instances: 1000, teams: 100 } as const;
+
 export const createApiKeyInputSchema = z.object({
   name: z.string().trim().min(1, 'keys.validation.name').max(100, 'keys.validation.name'),
   /** A calendar date (YYYY-MM-DD) or empty; the key expires at the end of that day. */
@@ -98,8 +110,35 @@ export const createApiKeyInputSchema = z.object({
     ),
   /** Requests made with this key may create more keys (off: a leaked key cannot mint). */
   canCreateKeys: z.boolean(),
+  /** Whether the limits below apply (off: the key may do whatever its owner may). */
+  limited: z.boolean(),
+  /** Every request but a read is refused. */
+  readOnly: z.boolean(),
+  /** Only these operations (none: whatever its owner may do). */
+  operations: z.array(z.enum(OPERATIONS)).max(OPERATIONS.length),
+  /** Only these instances, and those of `teamIds` (none of either: all its owner sees). */
+  instanceIds: z.array(z.number().int().positive()).max(KEY_LIMITS.instances),
+  teamIds: z.array(z.number().int().positive()).max(KEY_LIMITS.teams),
 });
 export type CreateApiKeyInput = z.infer<typeof createApiKeyInputSchema>;
+
+export const emptyApiKeyInput: CreateApiKeyInput = {
+  name: '',
+  expires: '',
+  canCreateKeys: false,
+  limited: false,
+  readOnly: false,
+  operations: [],
+  instanceIds: [],
+  teamIds: [],
+};
+
+/** Whether a key is limited in any way (its owner's reach otherwise). */
+export const hasLimits = (key: ApiKeyRead) =>
+  key.read_only ||
+  key.operations.length > 0 ||
+  key.instance_ids.length > 0 ||
+  key.team_ids.length > 0;
 
 function endOfDay(value: string): Date {
   const [year = 0, month = 1, day = 1] = value.split('-').map(Number);
@@ -112,6 +151,14 @@ export async function createApiKey(input: CreateApiKeyInput): Promise<ApiKeyCrea
       name: input.name,
       expires_at: input.expires ? endOfDay(input.expires).toISOString() : null,
       can_create_keys: input.canCreateKeys,
+      ...(input.limited
+        ? {
+            read_only: input.readOnly,
+            operations: input.operations,
+            instance_ids: input.instanceIds,
+            team_ids: input.teamIds,
+          }
+        : {}),
     },
     throwOnError: true,
   });

@@ -62,7 +62,7 @@ export function AccountPage({
         </div>
         <div className="col-12">
           <Section title={t('keys.title')}>
-            <ApiKeys />
+            <ApiKeys canLimitToTeams={user.role === 'admin'} />
           </Section>
         </div>
         <div className="col-12">

@@ -81,6 +81,38 @@ export const ptBR = {
     revoked_notice: 'Chave “{{name}}” revogada.',
     emptyTitle: 'Nenhuma chave de API',
     emptyDescription: 'Crie uma chave para que um sistema chame a API do painel em seu nome.',
+    formLabel: 'Nova chave de API',
+    limited: 'Limitar esta chave',
+    limitedHelp:
+      'Sem limites, a chave faz tudo o que o seu papel permite, em todas as instâncias que você vê.',
+    limits: 'Limites',
+    unlimited: 'Sem limites',
+    readOnly: 'Só leitura',
+    readOnlyHelp: 'Só consultas: qualquer alteração feita com a chave é recusada (403).',
+    readOnlyBadge: 'só leitura',
+    operations: 'Operações permitidas',
+    operationsHelp:
+      'Nenhuma marcada: todas as que o seu papel permite. Ler instâncias, servidores e números é sempre permitido; usuários, times e o resto, nunca.',
+    operationNames: {
+      read_messages: 'Ler mensagens',
+      send_messages: 'Enviar mensagens',
+      manage_instances: 'Gerenciar instâncias',
+    },
+    operationHelp: {
+      read_messages: 'Mensagens, jobs, faturas e principais remetentes.',
+      send_messages: 'Enviar mensagens de texto pelas instâncias.',
+      manage_instances:
+        'Criar, alterar, conectar, reiniciar e remover instâncias; alterar servidores.',
+    },
+    instances: 'Instâncias',
+    instancesHelp: 'Nenhuma escolhida: todas as instâncias que você vê (ou as dos times abaixo).',
+    instancesBadge_one: 'instância: {{names}}',
+    instancesBadge_other: '{{count}} instâncias: {{names}}',
+    teams: 'Times',
+    teamsHelp: 'A chave vê as instâncias desses times, além das escolhidas acima.',
+    teamsBadge_one: 'time: {{names}}',
+    gone: '#{{id}} (não existe mais)',
+    teamsBadge_other: '{{count}} times: {{names}}',
     validation: {
       name: 'Dê um nome à chave (até 100 caracteres).',
       expires: 'Escolha uma data futura.',

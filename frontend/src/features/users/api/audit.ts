@@ -34,6 +34,9 @@ export const AUDIT_ACTIONS = [
   'message.sent',
   'job.retry',
   'job.cancel',
+  'team.created',
+  'team.updated',
+  'team.deleted',
 ] as const;
 
 export const getAuditQueryOptions = (action: string, page: number) =>

@@ -8,39 +8,41 @@ import { paths } from '@/config/paths';
 
 import { useUsersTranslation } from '../i18n';
 import { AuditLog } from './audit-log';
+import { TeamsList } from './teams-list';
 import { UsersList } from './users-list';
 
-/** Usuários (admins only): the accounts, and the audit log in a second tab (`?tab=audit`). */
+const TABS = ['users', 'teams', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+
+/**
+ * Usuários (admins only): the accounts, their teams (`?tab=teams`) and the audit log
+ * (`?tab=audit`).
+ */
 export function UsersPage({ currentUserId }: { currentUserId: number }) {
   const { t } = useUsersTranslation();
   const [params] = useSearchParams();
-  const tab = params.get('tab') === 'audit' ? 'audit' : 'users';
+  const asked = params.get('tab');
+  const tab: Tab = TABS.find((name) => name === asked) ?? 'users';
   return (
     <>
       <PageHeader title={t('title')} description={t('description')} />
       <Nav variant="tabs" className="mb-3" as="nav" aria-label={t('tabs.label')}>
-        <Nav.Item>
-          <Nav.Link
-            as={Link}
-            to={paths.users.getHref()}
-            active={tab === 'users'}
-            aria-current={tab === 'users' ? 'page' : undefined}
-          >
-            {t('tabs.users')}
-          </Nav.Link>
-        </Nav.Item>
-        <Nav.Item>
-          <Nav.Link
-            as={Link}
-            to={`${paths.users.getHref()}?tab=audit`}
-            active={tab === 'audit'}
-            aria-current={tab === 'audit' ? 'page' : undefined}
-          >
-            {t('tabs.audit')}
-          </Nav.Link>
-        </Nav.Item>
+        {TABS.map((name) => (
+          <Nav.Item key={name}>
+            <Nav.Link
+              as={Link}
+              to={name === 'users' ? paths.users.getHref() : `${paths.users.getHref()}?tab=${name}`}
+              active={tab === name}
+              aria-current={tab === name ? 'page' : undefined}
+            >
+              {t(`tabs.${name}`)}
+            </Nav.Link>
+          </Nav.Item>
+        ))}
       </Nav>
-      {tab === 'audit' ? <AuditLog /> : <UsersList currentUserId={currentUserId} />}
+      {tab === 'audit' ? <AuditLog /> : null}
+      {tab === 'teams' ? <TeamsList /> : null}
+      {tab === 'users' ? <UsersList currentUserId={currentUserId} /> : null}
     </>
   );
 }
