@@ -40,6 +40,8 @@ export DATABASE_URL="sqlite+aiosqlite:///$work/data/evodash.db"
 export PUBLIC_BASE_URL="http://127.0.0.1:$api_port"
 export FRONTEND_DIST="$root/frontend/dist"
 export BOOTSTRAP_ADMIN=false STATUS_SYNC_INTERVAL_SECONDS=0 LOG_LEVEL=WARNING
+# Alert checks every second: the alerts journey sets thresholds of seconds through the API.
+export ALERT_CHECK_INTERVAL_SECONDS=1
 export ALLOWED_PHONE_NUMBERS=""
 # Relays go to the simulator's sinks on loopback, each attempt once (no automatic retry).
 export FORWARD_ALLOW_PRIVATE_NETWORKS=true FORWARD_MAX_ATTEMPTS=1

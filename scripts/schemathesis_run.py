@@ -74,10 +74,10 @@ def _seed(api: str, sim: str, password: str) -> str:
             ).raise_for_status()
             instances.append(created.json())
         client.post(f"/api/instances/{instances[0]['id']}/connect").raise_for_status()
-        client.patch(
-            f"/api/instances/{instances[0]['id']}",
-            json={"forward_url": f"{sim}/_sim/forward-sink"},
-        )
+        client.post(
+            f"/api/instances/{instances[0]['id']}/destinations",
+            json={"name": "sink", "url": f"{sim}/_sim/sinks/forward-sink"},
+        ).raise_for_status()
     with httpx.Client(base_url=sim, headers={"apikey": SIM_KEY}, timeout=30) as simulator:
         simulator.post(
             "/_sim/instances/loja-centro/scan",

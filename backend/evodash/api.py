@@ -7,8 +7,10 @@ import re
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from evodash.alerts.router import router as alerts_router
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
+from evodash.destinations.router import router as destinations_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
 from evodash.ledger.router import router as invoices_router
@@ -53,6 +55,8 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     message_allowlist_router,
     recovery_router,
     teams_router,
+    destinations_router,
+    alerts_router,
     reconnect_router,
     reconnect_public_router,
 )

@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
+from evodash.alerts.models import Alert, AlertChannel, AlertDelivery, AlertProbe, AlertRule
 from evodash.auth.models import AuthSession
 from evodash.core.db import Base
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.ledger.models import Invoice
@@ -15,6 +17,11 @@ from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "Alert",
+    "AlertChannel",
+    "AlertDelivery",
+    "AlertProbe",
+    "AlertRule",
     "ApiKey",
     "AuditLog",
     "AuthSession",
@@ -22,6 +29,7 @@ __all__ = [
     "ConnectionEvent",
     "EvolutionInstance",
     "EvolutionServer",
+    "ForwardDestination",
     "ImageProcessingJob",
     "Invoice",
     "MessageDaily",

@@ -7,6 +7,7 @@ below; its interval comes from a setting (0 or less: off) or is a number of seco
 
 from __future__ import annotations
 
+from evodash.alerts.engine import scheduled_checks
 from evodash.backups import files as backup_files
 from evodash.backups.tasks import scheduled_backup
 from evodash.core.config import Settings
@@ -43,4 +44,5 @@ PERIODIC_TASKS: list[PeriodicTask] = [
         "retention_purge", every=lambda s: s.retention_purge_interval_seconds, run=_retention_purge
     ),
     periodic("backup", every=_backup_check, run=scheduled_backup),
+    periodic("alerts", every=lambda s: s.alert_check_interval_seconds, run=scheduled_checks),
 ]

@@ -86,7 +86,10 @@ test.describe('event log and deliveries', () => {
     const setSink = (status: number) =>
       page.request.put(sink, { data: { status }, headers: { apikey: sim.key } });
     try {
-      await api(page, 'PATCH', `/api/instances/${String(instance.id)}`, { forward_url: sink });
+      await api(page, 'POST', `/api/instances/${String(instance.id)}/destinations`, {
+        name: 'CRM',
+        url: sink,
+      });
       expect((await setSink(503)).ok()).toBe(true);
       await sendInbound(page, sim, instance.name, {
         from: '5511987654321',

@@ -22,7 +22,7 @@ router = APIRouter(prefix="/backups", tags=["backups"])
 @router.post(
     "/export",
     summary="Download a backup of the configuration",
-    description="Servers, instances with their settings, allow-lists and forward URLs, "
+    description="Servers, instances with their settings, allow-lists and relay destinations, "
     "users and roles (password hashes, never passwords) and API keys' metadata, as one "
     "JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the "
     "passphrase (not with SECRET_KEY), so the file restores on another server.",

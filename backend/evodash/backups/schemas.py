@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evodash.alerts.models import RuleKind
 from evodash.core.params import Flag
 
 FORMAT = "evodash-backup"
@@ -37,6 +38,19 @@ class ServerBackup(Strict):
     api_key: Sealed = Field(description="Sealed with the backup's passphrase")
 
 
+class DestinationBackup(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    url: Short
+    events: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100)
+    secret_header_name: str | None = Field(default=None, max_length=64)
+    secret_header_value: Sealed | None = Field(
+        default=None, description="Sealed with the backup's passphrase"
+    )
+    max_attempts: int = Field(default=5, ge=1, le=10)
+    retry_base_seconds: float = Field(default=5.0, ge=1, le=300)
+    enabled: bool = True
+
+
 class InstanceBackup(Strict):
     id: int = Field(ge=1, le=2**31 - 1, description="Kept when free: webhook URLs name it")
     server: Short = Field(description="The server's base_url")
@@ -46,7 +60,12 @@ class InstanceBackup(Strict):
     token: Sealed | None = None
     webhook_secret: Sealed | None = None
     webhook_events: list[Annotated[str, Field(max_length=64)]] = Field(max_length=100)
-    forward_url: Short | None = None
+    forward_url: Short | None = Field(
+        default=None,
+        description="Deprecated (backups before relay destinations): imported as a "
+        "destination receiving every event",
+    )
+    destinations: list[DestinationBackup] = Field(default_factory=list, max_length=10)
     allowed_numbers: list[Annotated[str, Field(max_length=64)]] = Field(max_length=10_000)
     reply_with_summary: bool = False
     phone_number: str | None = Field(default=None, max_length=32)
@@ -75,6 +94,16 @@ class ApiKeyBackup(Strict):
     can_create_keys: bool = False
 
 
+class AlertRuleBackup(Strict):
+    """An admin's settings for one alert rule (rules left at their defaults have none)."""
+
+    kind: RuleKind
+    enabled: bool
+    params: dict[
+        Annotated[str, Field(max_length=32)], Annotated[int, Field(ge=1, le=7 * 86_400)]
+    ] = Field(default_factory=dict, max_length=10)
+
+
 class Backup(Strict):
     """The whole file. Everything is readable except the sealed secrets."""
 
@@ -87,6 +116,8 @@ class Backup(Strict):
     instances: list[InstanceBackup] = Field(max_length=MAX_ROWS)
     users: list[UserBackup] = Field(max_length=MAX_ROWS)
     api_keys: list[ApiKeyBackup] = Field(max_length=MAX_ROWS)
+    #: Absent from files written before alerts existed.
+    alert_rules: list[AlertRuleBackup] = Field(default_factory=list, max_length=len(RuleKind))
 
 
 class KindCounts(BaseModel):
@@ -101,6 +132,7 @@ class ImportReport(BaseModel):
     instances: KindCounts = Field(default_factory=KindCounts)
     users: KindCounts = Field(default_factory=KindCounts)
     api_keys: KindCounts = Field(default_factory=KindCounts)
+    alert_rules: KindCounts = Field(default_factory=KindCounts)
 
 
 Passphrase = Annotated[str, Field(min_length=8, max_length=1000)]

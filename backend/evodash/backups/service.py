@@ -1,5 +1,7 @@
 """Export and import of evodash's configuration (servers, instances with their settings,
-allow-lists and forward URLs, users and roles, API keys' metadata).
+allow-lists and relay destinations, users and roles, API keys' metadata, the alert rules
+admins changed). Alert channels are not in it: a WhatsApp channel names an instance of this
+database, and an SMTP password is better entered again.
 
 An import matches rows by their natural keys (a server by its URL, an instance by its
 server and name, a user by username, an API key by its hash), so running it twice changes
@@ -16,12 +18,16 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash import __version__
+from evodash.alerts.models import AlertRule
+from evodash.alerts.rules import BOUNDS, PARAMS
 from evodash.backups.crypto import Sealer, WrongPassphrase
 from evodash.backups.errors import BackupInvalid, BackupPassphraseWrong, BackupSecretUnreadable
 from evodash.backups.schemas import (
     FORMAT,
+    AlertRuleBackup,
     ApiKeyBackup,
     Backup,
+    DestinationBackup,
     ImportReport,
     InstanceBackup,
     KindCounts,
@@ -31,6 +37,8 @@ from evodash.backups.schemas import (
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.security import decrypt, encrypt, last4
+from evodash.destinations.models import ForwardDestination
+from evodash.destinations.schemas import MAX_DESTINATIONS
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.instances.webhook_secret import clear_secret, seal
 from evodash.servers.models import EvolutionServer
@@ -40,7 +48,6 @@ INSTANCE_FIELDS = (
     "display_name",
     "evolution_id",
     "webhook_events",
-    "forward_url",
     "allowed_numbers",
     "reply_with_summary",
     "phone_number",
@@ -48,6 +55,17 @@ INSTANCE_FIELDS = (
     "profile_name",
     "message_retention_days",
 )
+DESTINATION_FIELDS = (
+    "name",
+    "url",
+    "events",
+    "secret_header_name",
+    "max_attempts",
+    "retry_base_seconds",
+    "enabled",
+)
+#: The name a legacy ``forward_url`` is imported under.
+LEGACY_NAME = "forward_url"
 USER_FIELDS = ("email", "role", "is_active", "password_hash")
 KEY_FIELDS = ("name", "prefix", "scopes", "expires_at", "revoked_at", "can_create_keys")
 
@@ -80,9 +98,15 @@ async def export_backup(session: AsyncSession, settings: Settings, passphrase: s
             .order_by(EvolutionInstance.id)
         )
     ).all()
+    destinations: dict[int, list[ForwardDestination]] = {}
+    for d in (
+        await session.scalars(select(ForwardDestination).order_by(ForwardDestination.id))
+    ).all():
+        destinations.setdefault(d.instance_id, []).append(d)
     users = (await session.scalars(select(User).order_by(User.id))).all()
     names = {u.id: u.username for u in users}
     keys = (await session.scalars(select(ApiKey).order_by(ApiKey.id))).all()
+    rules = (await session.scalars(select(AlertRule).order_by(AlertRule.kind))).all()
     return Backup(
         format=FORMAT,
         version=1,
@@ -106,6 +130,19 @@ async def export_backup(session: AsyncSession, settings: Settings, passphrase: s
                 name=i.name,
                 token=sealed(_clear(i.token_encrypted, f'token of "{i.name}"', app_secret)),
                 webhook_secret=sealed(_webhook_secret(i, app_secret)),
+                destinations=[
+                    DestinationBackup(
+                        **{f: getattr(d, f) for f in DESTINATION_FIELDS},
+                        secret_header_value=sealed(
+                            _clear(
+                                d.secret_header_value_encrypted,
+                                f'secret header of destination "{d.name}" of "{i.name}"',
+                                app_secret,
+                            )
+                        ),
+                    )
+                    for d in destinations.get(i.id, [])
+                ],
                 **{f: getattr(i, f) for f in INSTANCE_FIELDS},
             )
             for i in instances
@@ -122,6 +159,10 @@ async def export_backup(session: AsyncSession, settings: Settings, passphrase: s
                 **{f: getattr(k, f) for f in KEY_FIELDS},
             )
             for k in keys
+        ],
+        alert_rules=[
+            AlertRuleBackup(kind=r.kind, enabled=r.enabled, params=dict(r.params or {}))
+            for r in rules
         ],
     )
 
@@ -233,6 +274,24 @@ async def _import(
     await _import_instances(session, backup, servers, opened, report.instances, app_secret)
     users = await _import_users(session, backup, report.users)
     await _import_api_keys(session, backup, users, report.api_keys)
+    await _import_alert_rules(session, backup, report.alert_rules)
+
+
+async def _import_alert_rules(session: AsyncSession, backup: Backup, counts: KindCounts) -> None:
+    rows = {r.kind: r for r in (await session.scalars(select(AlertRule))).all()}
+    for item in backup.alert_rules:
+        params = {
+            name: min(max(value, BOUNDS[name][0]), BOUNDS[name][1])
+            for name, value in item.params.items()
+            if name in PARAMS[item.kind]
+        }
+        row = rows.get(item.kind.value)
+        created = row is None
+        if row is None:
+            row = AlertRule(kind=item.kind.value, enabled=item.enabled, params=params)
+            session.add(row)
+        changed = _assign(row, {"enabled": item.enabled, "params": params})
+        _count(counts, created, changed)
 
 
 async def _import_servers(
@@ -296,6 +355,8 @@ async def _import_instances(
         if secret is not None and _secret_differs(row.webhook_secret_encrypted, secret, app_secret):
             seal(row, secret, app_secret)
             changed = True
+        await session.flush()
+        changed = await _import_destinations(session, row, item, opened, app_secret) or changed
         _count(counts, created, changed)
     await session.flush()
     if explicit_ids and session.get_bind().dialect.name == "postgresql":
@@ -305,6 +366,50 @@ async def _import_instances(
                 "GREATEST((SELECT max(id) FROM evolution_instance), 1))"
             )
         )
+
+
+async def _import_destinations(
+    session: AsyncSession,
+    instance: EvolutionInstance,
+    item: InstanceBackup,
+    opened: Opener,
+    app_secret: str,
+) -> bool:
+    """Create or update the instance's destinations by name (never delete); a legacy
+    ``forward_url`` becomes a destination taking every event unless one has its URL."""
+    rows = {
+        d.name: d
+        for d in (
+            await session.scalars(
+                select(ForwardDestination).where(ForwardDestination.instance_id == instance.id)
+            )
+        ).all()
+    }
+    wanted = list(item.destinations)
+    urls = {d.url for d in rows.values()} | {d.url for d in wanted}
+    if item.forward_url and item.forward_url not in urls:
+        wanted.append(DestinationBackup(name=LEGACY_NAME, url=item.forward_url))
+    changed = False
+    for d in wanted:
+        row = rows.get(d.name)
+        if row is None:
+            if len(rows) >= MAX_DESTINATIONS:
+                raise BackupInvalid(
+                    f'Instance "{instance.name}" would have more than {MAX_DESTINATIONS} '
+                    "destinations."
+                )
+            row = ForwardDestination(instance_id=instance.id, name=d.name)
+            session.add(row)
+            rows[d.name] = row
+            changed = True
+        changed = _assign(row, {f: getattr(d, f) for f in DESTINATION_FIELDS}) or changed
+        value = opened(d.secret_header_value)
+        if _secret_differs(row.secret_header_value_encrypted, value, app_secret):
+            row.secret_header_value_encrypted = (
+                None if value is None else encrypt(value, secret=app_secret)
+            )
+            changed = True
+    return changed
 
 
 async def _import_users(

@@ -88,12 +88,11 @@ class Settings(BaseSettings):
     # Webhooks
     webhook_max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     webhook_event_retention_days: int = Field(default=30, ge=1)
-    forward_max_attempts: int = Field(default=5, ge=1)
-    #: Wait after the first failed attempt; it doubles after each (up to 5 min), ± 20 %.
-    forward_retry_base_seconds: float = Field(default=5.0, ge=0)
+    #: A ceiling on every relay destination's own ``max_attempts`` (1-10, per destination).
+    forward_max_attempts: int = Field(default=10, ge=1)
     forward_timeout_seconds: float = Field(default=10.0, gt=0)  # the whole attempt
     forward_max_response_bytes: int = Field(default=64 * 1024, ge=0)
-    # Off: forward URLs must resolve to public addresses only (no SSRF into the network
+    # Off: destination URLs must resolve to public addresses only (no SSRF into the network
     # evodash runs in). The demo and tests on one machine turn it on.
     forward_allow_private_networks: bool = False
 
@@ -132,6 +131,23 @@ class Settings(BaseSettings):
     retention_batch_size: int = Field(default=1000, ge=1, le=50_000)
     retention_purge_interval_seconds: float = Field(default=3600, gt=0)
 
+    # Alerts (docs/monitoring.md, "Alerts"). Defaults of the rules an admin can change in
+    # the app; the check runs in the scheduler's leader every ALERT_CHECK_INTERVAL_SECONDS
+    # (0: alerts off).
+    alert_check_interval_seconds: float = Field(default=30, ge=0, le=3600)
+    alert_down_after_seconds: int = Field(default=300, ge=1, le=7 * 86_400)
+    alert_connecting_after_seconds: int = Field(default=600, ge=1, le=7 * 86_400)
+    alert_zombie_after_seconds: int = Field(default=1800, ge=1, le=7 * 86_400)
+    alert_server_after_seconds: int = Field(default=300, ge=1, le=7 * 86_400)
+    #: A firing alert is announced again at most this often (0: never again).
+    alert_repeat_seconds: int = Field(default=3600, ge=0, le=30 * 86_400)
+    #: Webhook channels every alert goes to besides those set in the app (JSON body).
+    alert_webhook_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: The zombie probe (a call that needs the WhatsApp connection) gives up after this.
+    alert_probe_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    #: Each channel gets this long per notification; a slow one never delays the others.
+    alert_channel_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+
     # Infrastructure
     redis_url: str | None = None
     log_format: Literal["console", "json"] = "console"
@@ -152,7 +168,7 @@ class Settings(BaseSettings):
     #: one).
     background_tasks: bool = True
 
-    @field_validator("allowed_phone_numbers", mode="before")
+    @field_validator("allowed_phone_numbers", "alert_webhook_urls", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

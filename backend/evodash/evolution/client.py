@@ -54,6 +54,7 @@ from evodash.evolution.models import (
     InstanceInfo,
     InstanceSettings,
     MediaBase64,
+    NumberCheck,
     SentMessage,
     ServerInfo,
     StoredSettings,
@@ -64,6 +65,7 @@ from evodash.evolution.models import (
     _CreateAnswer,
     _FindMessagesAnswer,
     _InstanceList,
+    _NumberChecks,
     _QrAnswer,
     _SettingsSetAnswer,
 )
@@ -369,6 +371,21 @@ class EvolutionClient:
             body=body,
         )
         return await self._ask(SentMessage, call)
+
+    async def whatsapp_numbers(
+        self, name: str, numbers: Sequence[str], *, read_timeout: float | None = None
+    ) -> list[NumberCheck]:
+        """``POST /chat/whatsappNumbers/{name}``: which ``numbers`` are on WhatsApp. It
+        needs the instance's live WhatsApp connection (unless every number is cached), so
+        it also proves that connection works. A read: retried when it is safe."""
+        call = Call(
+            "POST",
+            _instance_path("/chat/whatsappNumbers", name),
+            f'check numbers on WhatsApp through instance "{name}"',
+            read_timeout=read_timeout if read_timeout is not None else self._timeout,
+            body={"numbers": list(numbers)},
+        )
+        return (await self._ask(_NumberChecks, call)).root
 
     async def get_base64_from_media_message(
         self,

@@ -402,6 +402,19 @@ class SentMessage(EvolutionModel):
         return data
 
 
+class NumberCheck(EvolutionModel):
+    """One entry of ``POST /chat/whatsappNumbers``: is ``number`` (as sent) on WhatsApp."""
+
+    jid: str
+    exists: bool
+    number: str
+    name: str | None = None
+
+
+class _NumberChecks(RootModel[list[NumberCheck]]):
+    pass
+
+
 class MediaSize(EvolutionModel):
     file_length: Int64 = None
     height: int | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from evodash.core.errors import BadRequest, Conflict, NotFound, PermissionDenied, Unprocessable
+from evodash.core.errors import BadRequest, Conflict, NotFound, PermissionDenied
 
 
 class InstanceNotFound(NotFound):
@@ -61,10 +61,3 @@ class InstanceNotConnected(Conflict):
         "connect it instead.",
     ) -> None:
         super().__init__(detail)
-
-
-class ForwardUrlRefused(Unprocessable):
-    code: ClassVar[str] = "forward_url_refused"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"This forward URL cannot be used: {reason}.")

@@ -13,7 +13,6 @@ import asyncio
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import end_reads, utcnow
 from evodash.core.security import encrypt, last4, new_webhook_secret
@@ -75,16 +74,6 @@ async def list_importable(
     ]
 
 
-def _forward_url_refusal(url: str | None, settings: Settings) -> str | None:
-    if url is None:
-        return None
-    try:
-        outbound.check_url(url, allow_private=settings.forward_allow_private_networks)
-    except outbound.DestinationRefused as exc:
-        return f"its forward URL cannot be used ({exc})"
-    return None
-
-
 def _new_row(
     server: EvolutionServer,
     info: InstanceInfo,
@@ -103,7 +92,6 @@ def _new_row(
         owner_jid=info.owner_jid,
         profile_name=info.profile_name,
         profile_picture_url=info.profile_pic_url,
-        forward_url=item.forward_url,
         webhook_events=list(WEBHOOK_EVENTS),
         allowed_numbers=[],
         reply_with_summary=False,
@@ -143,7 +131,7 @@ async def import_instances(
         elif info is None:
             reason = "it is not on the Evolution server"
         else:
-            reason = _why_not(info, managed) or _forward_url_refusal(item.forward_url, settings)
+            reason = _why_not(info, managed)
         seen.add(item.name)
         if reason is not None or info is None:
             results[index] = ImportResultItem(

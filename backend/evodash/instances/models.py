@@ -61,7 +61,6 @@ class EvolutionInstance(TimestampMixin, Base):
     webhook_events: Mapped[list[str]] = mapped_column(default=list)
     webhook_drift: Mapped[dict[str, Any] | None]
     webhook_checked_at: Mapped[datetime | None]
-    forward_url: Mapped[str | None] = mapped_column(String(1000))
     allowed_numbers: Mapped[list[str]] = mapped_column(default=list)
     reply_with_summary: Mapped[bool] = mapped_column(default=False)
     last_qr: Mapped[str | None] = mapped_column(Text)

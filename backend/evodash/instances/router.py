@@ -12,15 +12,16 @@ from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SettingsDep
 from evodash.core.pagination import PageParams, page_params
 from evodash.core.params import Id
 from evodash.core.schemas import Page, error_responses
-from evodash.core.urls import public_part
-from evodash.instances import actions, importing, service, sync
+from evodash.instances import actions, importing, service, subscriptions, sync
 from evodash.instances.deps import AnyInstanceDep, InstanceDep
 from evodash.instances.models import InstanceStatus
 from evodash.instances.schemas import (
     ActionRead,
+    BulkWebhookEventSelection,
     ConnectionEventRead,
     ConnectRead,
     ConnectRequest,
+    EventSelectionReport,
     ImportableRead,
     ImportRequest,
     ImportResultRead,
@@ -31,11 +32,13 @@ from evodash.instances.schemas import (
     InstanceUpdate,
     SyncReportRead,
     SyncRequest,
+    WebhookEventInfo,
+    WebhookEventSelection,
 )
 from evodash.servers import service as servers
 from evodash.servers.errors import ServerNotFound
 from evodash.teams.deps import ScopeDep
-from evodash.users.models import Role, User
+from evodash.users.models import User
 
 router = APIRouter(prefix="/instances", tags=["instances"])
 
@@ -44,11 +47,8 @@ EVOLUTION_ERRORS = (502, 504)
 
 
 def _read(instance: object, reader: User | None = None) -> InstanceRead:
-    read = InstanceRead.model_validate(instance)
-    if reader is not None and reader.role == Role.viewer and read.forward_url:
-        # Forward URLs often carry a token: viewers see where events go, not the secret.
-        read.forward_url = public_part(read.forward_url)
-    return read
+    del reader  # every role sees the same fields
+    return InstanceRead.model_validate(instance)
 
 
 @router.get(
@@ -202,7 +202,7 @@ async def get_instance(reader: CurrentUser, instance: AnyInstanceDep) -> Instanc
 @router.patch(
     "/{instance_id:int}",
     response_model=InstanceRead,
-    summary="Update an instance (display name, phone, forward URL, invoice replies)",
+    summary="Update an instance (display name, phone, invoice replies, retention)",
     responses=error_responses(401, 403, 404, 409, 422),
 )
 async def update_instance(
@@ -249,6 +249,64 @@ async def delete_instance(
         ip=ip,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/webhook-events",
+    response_model=list[WebhookEventInfo],
+    summary="The events an instance's webhook can subscribe to",
+    description="Every event Evolution's `webhook/set` accepts, in the server's order; "
+    "`required` ones are what evodash itself needs and are always subscribed.",
+    responses=error_responses(401),
+)
+async def webhook_event_catalog(_: CurrentUser) -> list[WebhookEventInfo]:
+    return subscriptions.catalog()
+
+
+@router.post(
+    "/webhook-events",
+    response_model=EventSelectionReport,
+    summary="Change the subscribed events of several instances",
+    description="Sets the webhook of each instance on Evolution to the required events "
+    "plus `events`; one result per instance (an Evolution failure only fails its "
+    "instance, which keeps its previous selection).",
+    responses=error_responses(401, 403, 422),
+)
+async def set_events_in_bulk(
+    actor: OperatorUser,
+    data: BulkWebhookEventSelection,
+    session: SessionDep,
+    http: HttpClientDep,
+    settings: SettingsDep,
+    ip: ClientIP,
+) -> EventSelectionReport:
+    return await subscriptions.set_events(
+        session, http, settings, data.instance_ids, data.events, actor=actor, ip=ip
+    )
+
+
+@router.put(
+    "/{instance_id:int}/webhook-events",
+    response_model=InstanceRead,
+    summary="Change the events an instance's webhook subscribes to",
+    description="The required events are always added. Evolution is updated first "
+    "(`webhook/set`); if it fails, nothing changes here (502/504).",
+    responses=error_responses(401, 403, 404, 409, 422, *EVOLUTION_ERRORS),
+)
+async def set_events(
+    actor: OperatorUser,
+    instance: InstanceDep,
+    data: WebhookEventSelection,
+    session: SessionDep,
+    http: HttpClientDep,
+    settings: SettingsDep,
+    ip: ClientIP,
+) -> InstanceRead:
+    await subscriptions.set_events(
+        session, http, settings, [instance.id], data.events, actor=actor, ip=ip, raise_errors=True
+    )
+    await session.refresh(instance)
+    return _read(instance)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 from evodash.core.params import BodyId, Flag
 from evodash.core.schemas import Schema
 from evodash.core.urls import has_credentials
+from evodash.evolution.models import WEBHOOK_EVENTS
 from evodash.instances.models import ConnectionSource, InstanceStatus
 from evodash.messages.allowlist import normalize_number
 from evodash.servers.schemas import ApiKey, BaseUrl
@@ -82,6 +83,15 @@ TechnicalName = Annotated[
 ]
 
 
+def _no_forward_url(data: Any) -> Any:
+    if isinstance(data, dict) and "forward_url" in data:
+        raise ValueError(
+            "forward_url was replaced by relay destinations: use "
+            "/api/instances/{id}/destinations (several URLs, each with its event filter)"
+        )
+    return data
+
+
 class InstanceCreate(BaseModel):
     # Exactly one way to name the server, as the validator below checks.
     model_config = ConfigDict(
@@ -119,9 +129,13 @@ class InstanceCreate(BaseModel):
     phone_number: Phone | None = Field(
         default=None, description="The WhatsApp number, to connect with a pairing code"
     )
-    forward_url: HttpUrlStr | None = Field(
-        default=None, description="Every received webhook event is forwarded here"
+    webhook_events: WebhookEvents | None = Field(
+        default=None,
+        description="Events Evolution posts to evodash (webhook/set names). The events "
+        "evodash needs are always added; default: those alone",
     )
+
+    _forward = model_validator(mode="before")(_no_forward_url)
 
     @model_validator(mode="after")
     def _one_server(self) -> InstanceCreate:
@@ -137,10 +151,9 @@ class InstanceUpdate(BaseModel):
     """All optional; only the fields sent are changed. (The allow-list has its own
     endpoint, ``/api/instances/{id}/allowed-numbers``.)"""
 
-    # Null clears the phone number and the forward URL; the other fields cannot be null.
+    # Null clears the phone number; the other fields cannot be null.
     display_name: DisplayName | SkipJsonSchema[None] = None
     phone_number: Phone | None = None
-    forward_url: HttpUrlStr | None = None
     reply_with_summary: Flag | SkipJsonSchema[None] = Field(
         default=None, description="Answer invoice images on WhatsApp with what was read"
     )
@@ -149,12 +162,28 @@ class InstanceUpdate(BaseModel):
         description="Days this instance's messages are kept; null: RETENTION_MESSAGES_DAYS",
     )
 
+    _forward = model_validator(mode="before")(_no_forward_url)
+
     @field_validator("display_name", "reply_with_summary", mode="before")
     @classmethod
     def _no_null(cls, value: object) -> object:
         if value is None:
             raise ValueError("cannot be null; leave the field out to keep it")
         return value
+
+
+def _subscribable(value: str) -> str:
+    if value not in WEBHOOK_EVENTS:
+        raise ValueError(f"unknown event {value!r}: use the names of webhook/set")
+    return value
+
+
+WebhookEventName = Annotated[
+    str,
+    Field(max_length=40, json_schema_extra={"enum": list(WEBHOOK_EVENTS)}),
+    AfterValidator(_subscribable),
+]
+WebhookEvents = Annotated[list[WebhookEventName], Field(max_length=len(WEBHOOK_EVENTS))]
 
 
 class InstanceRead(Schema):
@@ -176,7 +205,6 @@ class InstanceRead(Schema):
         "never checked; see webhook_checked_at)"
     )
     webhook_checked_at: datetime | None
-    forward_url: str | None
     allowed_numbers: list[str]
     reply_with_summary: bool
     message_retention_days: int | None = Field(
@@ -294,7 +322,8 @@ class ImportableRead(BaseModel):
 class ImportItem(BaseModel):
     name: str = Field(min_length=1, max_length=64, description="Its name on Evolution")
     display_name: DisplayName | None = None
-    forward_url: HttpUrlStr | None = None
+
+    _forward = model_validator(mode="before")(_no_forward_url)
 
 
 class ImportRequest(BaseModel):
@@ -342,3 +371,37 @@ class InstanceSettingsWrite(InstanceSettingsRead):
     sync_full_history: Flag = Field(
         default=False, description="Sync the full history on pairing (restart)"
     )
+
+
+# --- event selection -------------------------------------------------------------------------
+
+
+class WebhookEventInfo(BaseModel):
+    name: str = Field(description="Subscription name (webhook/set), e.g. MESSAGES_UPSERT")
+    payload_name: str = Field(description="Approximately the `event` of its posts")
+    required: bool = Field(description="evodash needs it: always subscribed")
+
+
+class WebhookEventSelection(BaseModel):
+    events: WebhookEvents = Field(
+        description="Events to subscribe besides the required ones (which are always added)"
+    )
+
+
+class BulkWebhookEventSelection(WebhookEventSelection):
+    instance_ids: list[BodyId] = Field(min_length=1, max_length=200)
+
+
+class EventSelectionItem(BaseModel):
+    instance_id: int
+    name: str | None
+    ok: bool
+    events: list[str] | None = Field(default=None, description="Subscribed now")
+    error: str | None = Field(default=None, description="Error code, e.g. evolution_timeout")
+    detail: str | None = None
+
+
+class EventSelectionReport(BaseModel):
+    items: list[EventSelectionItem]
+    succeeded: int
+    failed: int

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.auth.errors import LoginThrottled
 from evodash.auth.throttle import LoginThrottle, Throttled
-from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.core.db import end_reads, utcnow
 from evodash.core.security import constant_time_equals, encrypt, last4, new_webhook_secret
@@ -32,7 +31,6 @@ from evodash.evolution import (
 )
 from evodash.instances import cleanup, state, webhook_secret
 from evodash.instances.errors import (
-    ForwardUrlRefused,
     InstanceDeleted,
     InstanceNameTaken,
     InstanceNotFound,
@@ -48,7 +46,7 @@ from evodash.instances.models import (
 from evodash.instances.repository import InstanceRepository
 from evodash.instances.schemas import InstanceCreate, InstanceRead, InstanceUpdate
 from evodash.instances.state import Observation
-from evodash.instances.webhook_setup import WEBHOOK_EVENTS, webhook_config
+from evodash.instances.webhook_setup import subscription, webhook_config
 from evodash.realtime import emit
 from evodash.realtime.events import InstanceCreatedEvent, InstanceDeletedEvent, InstanceRef
 from evodash.servers import service as servers
@@ -120,17 +118,6 @@ async def list_events(
     session: AsyncSession, instance: EvolutionInstance, *, offset: int, limit: int
 ) -> tuple[Sequence[ConnectionEvent], int]:
     return await InstanceRepository(session).events(instance.id, offset=offset, limit=limit)
-
-
-def check_forward_url(url: str | None, settings: Settings) -> None:
-    """Refuse forward URLs with credentials or a literal non-public address now; names
-    are resolved and checked again at every send (:mod:`evodash.core.outbound`)."""
-    if url is None:
-        return
-    try:
-        outbound.check_url(url, allow_private=settings.forward_allow_private_networks)
-    except outbound.DestinationRefused as exc:
-        raise ForwardUrlRefused(str(exc)) from exc
 
 
 # --- create ----------------------------------------------------------------------------------
@@ -234,7 +221,6 @@ async def create_instance(
     after it said yes, the instance is deleted on Evolution again
     (:mod:`evodash.instances.cleanup`).
     """
-    check_forward_url(data.forward_url, settings)
     target = await _resolve_server(session, http, data, settings, actor, throttle)
     repo = InstanceRepository(session)
     if target.server is not None and await repo.live_by_name(target.server.id, data.name):
@@ -246,8 +232,7 @@ async def create_instance(
         name=data.name,
         status=InstanceStatus.created.value,
         phone_number=data.phone_number,
-        forward_url=data.forward_url,
-        webhook_events=list(WEBHOOK_EVENTS),
+        webhook_events=subscription(data.webhook_events),
         allowed_numbers=[],
         reply_with_summary=False,
     )
@@ -311,7 +296,6 @@ async def update_instance(
 ) -> EvolutionInstance:
     """Change evodash-side fields; nothing here is sent to Evolution."""
     changes = data.model_dump(exclude_unset=True)
-    check_forward_url(changes.get("forward_url"), settings)
     for key, value in changes.items():
         setattr(instance, key, value)
     await session.flush()

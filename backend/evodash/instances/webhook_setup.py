@@ -9,19 +9,31 @@ answers with what we expect.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from evodash.core.config import Settings
 from evodash.core.security import constant_time_equals
 from evodash.evolution import RECOMMENDED_WEBHOOK_EVENTS, WebhookConfig, WebhookInfo
+from evodash.evolution.models import WEBHOOK_EVENTS as ALL_WEBHOOK_EVENTS
 from evodash.instances.models import EvolutionInstance
 from evodash.instances.webhook_secret import clear_secret
 from evodash.webhooks import SECRET_HEADER
 
-#: What the receiver handles: QRCODE_UPDATED, CONNECTION_UPDATE, MESSAGES_UPSERT,
-#: MESSAGES_UPDATE, MESSAGES_DELETE, SEND_MESSAGE, LOGOUT_INSTANCE, REMOVE_INSTANCE,
-#: STATUS_INSTANCE (all accepted by a real 2.3.6 ``webhook/set``).
-WEBHOOK_EVENTS: tuple[str, ...] = RECOMMENDED_WEBHOOK_EVENTS
+#: What the receiver handles, so always subscribed: QRCODE_UPDATED, CONNECTION_UPDATE,
+#: MESSAGES_UPSERT, MESSAGES_UPDATE, MESSAGES_DELETE, SEND_MESSAGE, LOGOUT_INSTANCE,
+#: REMOVE_INSTANCE, STATUS_INSTANCE (all accepted by a real 2.3.6 ``webhook/set``). The
+#: others an instance may add are stored and relayed to its destinations.
+REQUIRED_EVENTS: tuple[str, ...] = RECOMMENDED_WEBHOOK_EVENTS
+WEBHOOK_EVENTS = REQUIRED_EVENTS
+
+
+def subscription(chosen: Iterable[str] | None) -> list[str]:
+    """The events to subscribe: the required ones and ``chosen``, in the server's order."""
+    wanted = set(REQUIRED_EVENTS) | set(chosen or ())
+    return [name for name in ALL_WEBHOOK_EVENTS if name in wanted]
+
+
 WEBHOOK_BY_EVENTS = False
 WEBHOOK_BASE64 = True
 

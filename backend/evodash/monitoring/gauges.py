@@ -6,6 +6,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from evodash.alerts.models import Alert, AlertState, RuleKind
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.servers.models import EvolutionServer
@@ -16,7 +17,12 @@ _INBOX_STATES = (EventStatus.received.value, EventStatus.deferred.value, EventSt
 
 
 async def read(session: AsyncSession) -> list[GaugeMetricFamily]:
-    return [await _instances(session), await _inbox(session), await _jobs_waiting(session)]
+    return [
+        await _instances(session),
+        await _inbox(session),
+        await _jobs_waiting(session),
+        await _alerts_firing(session),
+    ]
 
 
 async def _instances(session: AsyncSession) -> GaugeMetricFamily:
@@ -75,4 +81,25 @@ async def _jobs_waiting(session: AsyncSession) -> GaugeMetricFamily:
     )
     for kind, n in sorted(rows.all()):
         family.add_metric([kind], n)
+    return family
+
+
+async def _alerts_firing(session: AsyncSession) -> GaugeMetricFamily:
+    """Every rule, zeros included (``evodash_alerts_firing{rule="zombie"} 0``)."""
+    family = GaugeMetricFamily(
+        "evodash_alerts_firing",
+        "Alerts of evodash's own rules firing now, by rule.",
+        labels=["rule"],
+    )
+    counts = dict(
+        (
+            await session.execute(
+                select(Alert.rule, func.count())
+                .where(Alert.state == AlertState.firing.value)
+                .group_by(Alert.rule)
+            )
+        ).all()
+    )
+    for rule in RuleKind:
+        family.add_metric([rule.value], counts.get(rule.value, 0))
     return family

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from evodash.alerts.schemas import AlertRead
 from evodash.instances.schemas import InstanceRead
 from evodash.jobs.schemas import JobRead
 from evodash.messages.schemas import MessageRead
@@ -126,6 +127,25 @@ class ServerDeletedEvent(Event):
     data: ServerGone
 
 
+class AlertFiredEvent(Event):
+    """An alert started firing (its rule's condition held for the threshold)."""
+
+    type: Literal["alert.fired"] = "alert.fired"
+    data: AlertRead
+
+
+class AlertResolvedEvent(Event):
+    type: Literal["alert.resolved"] = "alert.resolved"
+    data: AlertRead
+
+
+class AlertAckedEvent(Event):
+    """Someone acknowledged a firing alert (no more repeats) or silenced it."""
+
+    type: Literal["alert.acked"] = "alert.acked"
+    data: AlertRead
+
+
 class HelloEvent(Event):
     """The first frame of a socket."""
 
@@ -151,6 +171,9 @@ RealtimeEvent = Annotated[
     | ServerCreatedEvent
     | ServerUpdatedEvent
     | ServerDeletedEvent
+    | AlertFiredEvent
+    | AlertResolvedEvent
+    | AlertAckedEvent
     | HelloEvent
     | PingEvent,
     Field(discriminator="type"),

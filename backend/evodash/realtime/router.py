@@ -32,10 +32,8 @@ from evodash.core.config import Settings
 from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
-from evodash.core.urls import public_part
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
 from evodash.teams.scope import Scope, scope_for
-from evodash.users.models import Role
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -115,14 +113,6 @@ async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
         return await sessions.still_valid(session, ctx)
 
 
-def for_role(event: dict[str, Any], role: Role) -> dict[str, Any]:
-    """What ``role`` may see of an event: viewers get forward URLs without credentials."""
-    data = event.get("data")
-    if role is not Role.viewer or not isinstance(data, dict) or not data.get("forward_url"):
-        return event
-    return {**event, "data": {**data, "forward_url": public_part(str(data["forward_url"]))}}
-
-
 def in_scope(event: dict[str, Any], scope: Scope) -> bool:
     """Whether ``scope`` sees what ``event`` is about. Events about an instance or a
     server name it (``data.id`` for ``instance.*`` and ``server.*``, ``data.instance_id``
@@ -137,6 +127,13 @@ def in_scope(event: dict[str, Any], scope: Scope) -> bool:
         return isinstance(data.get("id"), int) and scope.sees_instance(data["id"])
     if kind.startswith("server."):
         return isinstance(data.get("id"), int) and scope.sees_server(data["id"])
+    subject, subject_id = data.get("subject_type"), data.get("subject_id")
+    if subject is not None:  # alerts: about an instance, a server or the whole fleet
+        if not isinstance(subject_id, int):
+            return False
+        if subject == "instance":
+            return scope.sees_instance(subject_id)
+        return subject == "server" and scope.sees_server(subject_id)
     instance_id = data.get("instance_id")
     return isinstance(instance_id, int) and scope.sees_instance(instance_id)
 
@@ -182,16 +179,20 @@ async def events(websocket: WebSocket) -> None:
 
 async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     bus = websocket.app.state.bus
-    role = Role(ctx.user.role)
-    hello = HelloEvent(data=Greeting(user=ctx.user.username))
-    await websocket.send_json(hello.model_dump(mode="json"))
     scope = await _scope(websocket, ctx)
+    # Subscribed before the hello: a client that got its hello misses no later event.
     subscription = bus.subscribe()
+    hello = HelloEvent(data=Greeting(user=ctx.user.username))
+    try:
+        await websocket.send_json(hello.model_dump(mode="json"))
+    except Exception:
+        await subscription.aclose()
+        raise
 
     async def pump() -> None:
         async for event in subscription:
             if in_scope(event, scope):
-                await websocket.send_text(orjson.dumps(for_role(event, role)).decode())
+                await websocket.send_text(orjson.dumps(event).decode())
 
     async def keepalive() -> None:
         while True:

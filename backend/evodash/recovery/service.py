@@ -3,7 +3,9 @@
 A pass asks Evolution (``findMessages``) for the messages it stored for an instance in a
 window of WhatsApp time, page by page, and stores each through the webhook's own path
 (:func:`evodash.webhooks.handlers.store_recovered`): a message already stored, by a
-webhook or an earlier pass, is skipped whichever arrived first. Services flush, never
+webhook or an earlier pass, is skipped whichever arrived first. The new ones are relayed to
+the instance's destinations as their webhooks would have been
+(:func:`evodash.webhooks.forwarding.relay_recovered`). Services flush, never
 commit; the runner (:mod:`evodash.recovery.runner`) owns the transactions.
 """
 
@@ -20,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.locking import begin_write
+from evodash.destinations.service import enabled_for
 from evodash.evolution.messages import NotAMessage, WireMessage, found_message_object, parse_message
 from evodash.instances.models import EvolutionInstance
 from evodash.recovery.errors import RecoveryWindowRefused
 from evodash.recovery.models import RecoveryRun, RecoveryStatus, RecoveryTrigger
 from evodash.recovery.repository import RecoveryRepository
-from evodash.webhooks import handlers
+from evodash.webhooks import forwarding, handlers
 
 log = structlog.get_logger(__name__)
 
@@ -138,6 +141,10 @@ async def store_page(
         session, settings, instance, [(m, now) for m in messages]
     )
     new = len(stored.inserted)
+    if new:  # relayed like the webhooks that never came
+        destinations = (await enabled_for(session, [instance.id])).get(instance.id, [])
+        fresh = [m for m in messages if m.message_id in stored.inserted]
+        await forwarding.relay_recovered(session, instance, destinations, fresh, now)
     run.found += len(messages)
     run.new += new
     run.pages_done += 1

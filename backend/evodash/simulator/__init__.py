@@ -35,6 +35,10 @@ Control API (``apikey`` = the global key; all bodies JSON, camelCase):
 ``POST /_sim/instances/{name}/drop`` ``{"reason": 401}``
     Connection lost. 401/402/403/406 are terminal (``status.instance``,
     ``logout.instance``, ``connection.update close``); 408/428/440/500/503/515 reconnect.
+``POST /_sim/instances/{name}/zombie`` ``{"on": true, "failAfterMs": 60000}``
+    The "zombie": ``connectionState`` keeps saying ``open`` but the socket is dead. The
+    instance sends no webhook, and ``whatsappNumbers`` / ``sendText`` hang
+    ``failAfterMs`` then fail ("Timed Out"). ``{"on": false}`` brings it back to life.
 ``POST /_sim/instances/{name}/qrcode``
     Show the next QR code now instead of waiting ``qr_interval``.
 ``POST /_sim/instances/{name}/messages``

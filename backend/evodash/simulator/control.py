@@ -59,6 +59,17 @@ class DropRequest(_Body):
     )
 
 
+class ZombieRequest(_Body):
+    on: bool = Field(True, description="true: the zombie fault; false: the socket is alive again")
+    fail_after_ms: int = Field(
+        60_000,
+        ge=0,
+        le=600_000,
+        description="How long a call that needs WhatsApp (whatsappNumbers, sendText) hangs "
+        "before it fails with Baileys' 'Timed Out'",
+    )
+
+
 class ImageSpec(_Body):
     kind: Literal["pix", "boleto", "invoice", "raw"] = Field(
         description="pix: a PIX QR; boleto: an ITF barcode; invoice: both plus printed totals "
@@ -194,6 +205,17 @@ async def drop(name: str, sim: ControlDep, body: DropRequest | None = None) -> d
     return {"instance": instance.summary()}
 
 
+@router.post(
+    "/instances/{name}/zombie",
+    summary="Zombie fault: state stays open, no events, calls needing WhatsApp time out",
+)
+async def zombie(name: str, sim: ControlDep, body: ZombieRequest | None = None) -> dict[str, Any]:
+    instance = sim.get(name)
+    req = body or ZombieRequest()
+    sim.set_zombie(instance, req.on, req.fail_after_ms)
+    return {"instance": instance.summary()}
+
+
 @router.post("/instances/{name}/qrcode", summary="Show the next QR code now")
 async def rotate_qr(name: str, sim: ControlDep) -> dict[str, Any]:
     instance = sim.get(name)
@@ -275,13 +297,19 @@ class SinkRequest(_Body):
 
 
 def _sink_view(name: str, sink: Sink) -> dict[str, Any]:
-    return {"name": name, "status": sink.status, "received": list(sink.received)}
+    return {
+        "name": name,
+        "status": sink.status,
+        "received": list(sink.received),
+        "headers": list(sink.headers),
+    }
 
 
 @sink_router.post("/{name}", summary="A forwarding destination: answers its status (no key)")
 async def sink_receive(name: str, request: Request, sim: SimulatorDep) -> Response:
     sink = sim.state.sinks.setdefault(name[:64], Sink())
     raw = await request.body()
+    sink.headers.append({k.lower(): v[:500] for k, v in list(request.headers.items())[:50]})
     try:
         sink.received.append(json.loads(raw) if raw else None)
     except ValueError:

@@ -19,6 +19,7 @@ from evodash.simulator.errors import (
     EvolutionError,
     EvolutionJSONResponse,
     RawEvolutionError,
+    internal,
     unauthorized,
 )
 from evodash.simulator.schemas import (
@@ -215,6 +216,9 @@ async def settings_find(instance: str, request: Request, sim: SimulatorDep) -> d
 @router.post("/message/sendText/{instance}", status_code=201, summary="Send a text")
 async def send_text(instance: str, request: Request, sim: SimulatorDep) -> dict[str, Any]:
     inst, body = await guard(sim, request, instance, TEXT_MESSAGE_SCHEMA)
+    if inst.zombie:
+        await sim.zombie_call(inst)
+        raise internal("Timed Out")
     return await messaging.send_text(sim, inst, body)
 
 
@@ -233,6 +237,9 @@ async def whatsapp_numbers(instance: str, request: Request, sim: SimulatorDep) -
     if errors:
         raw = {"status": 400, "error": "Bad Request", "message": [errors]}
         raise RawEvolutionError(400, raw)
+    if inst.zombie:  # the query never gets an answer; the catch-all answers 400 {}
+        await sim.zombie_call(inst)
+        raise RawEvolutionError(400, {})
     return messaging.whatsapp_numbers(sim, inst, body)
 
 

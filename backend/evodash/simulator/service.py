@@ -67,7 +67,29 @@ class Simulator:
         return apikey is not None and apikey == self.config.api_key
 
     def emit(self, instance: Instance, event: str, data: Any) -> None:
+        if instance.zombie:  # a dead socket tells nobody anything
+            logger.info("simulator.zombie_silent", instance=instance.name, event=event)
+            return
         self.webhooks.emit(instance, event, data)
+
+    def set_zombie(self, instance: Instance, on: bool, fail_after_ms: int) -> None:
+        """The zombie fault: ``open`` on the surface, a dead WhatsApp socket behind."""
+        if on and instance.state != "open":
+            raise EvolutionError(409, [f'The "{instance.name}" instance is not connected'])
+        instance.zombie = on
+        instance.zombie_fail_after_ms = fail_after_ms
+
+    async def zombie_call(self, instance: Instance) -> None:
+        """What a call that needs WhatsApp meets on a zombie: a long wait, then Baileys'
+        "Timed Out" (raised by the caller's route)."""
+        deadline = asyncio.get_running_loop().time() + instance.zombie_fail_after_ms / 1000
+        # Short naps: a reset or the socket coming back ends the wait (and a server
+        # shutting down never waits for a minute-long call).
+        while self.alive(instance) and instance.zombie:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.05))
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -160,6 +160,10 @@ class Instance:
     contacts: set[str] = field(default_factory=set)
     chats: set[str] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
+    #: The "zombie" fault: the state stays ``open`` but the socket is dead. No event is
+    #: sent, and calls that need WhatsApp fail after ``zombie_fail_after_ms``.
+    zombie: bool = False
+    zombie_fail_after_ms: int = 60_000
 
     def touch(self) -> None:
         self.updated_at = now_iso()
@@ -212,6 +216,7 @@ class Instance:
             "webhook": self.webhook.row() if self.webhook else None,
             "settings": self.settings.public(),
             "messages": [m.key_id for m in self.messages.values()],
+            "zombie": self.zombie,
         }
 
 
@@ -259,10 +264,12 @@ class DeliveryRecord:
 @dataclass(slots=True)
 class Sink:
     """A stand-in for a third party evodash forwards events to (n8n, a CRM): answers every
-    POST with ``status`` and keeps the latest bodies."""
+    POST with ``status`` and keeps the latest bodies, and the headers each came with
+    (names lower case; ``headers[i]`` goes with ``received[i]``)."""
 
     status: int = 200
     received: deque[Any] = field(default_factory=lambda: deque(maxlen=200))
+    headers: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=200))
 
 
 class SimulatorState:

@@ -29,12 +29,13 @@ from evodash.core import metrics
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.locking import begin_write
+from evodash.destinations.service import enabled_for
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers
 from evodash.webhooks.context import Outcome
-from evodash.webhooks.forwarding import enqueue_attempt
+from evodash.webhooks.forwarding import enqueue_attempt, first_attempts
 from evodash.webhooks.handlers import Stored
-from evodash.webhooks.models import DeliveryStatus, WebhookDelivery
+from evodash.webhooks.models import WebhookDelivery
 from evodash.webhooks.receiver import metric_event
 from evodash.webhooks.repository import EventRepository
 
@@ -160,6 +161,7 @@ class Applier:
             instances = await _lock_instances(session, list(groups))
             outcomes: dict[int, Outcome] = {}
             deliveries: list[WebhookDelivery] = []
+            destinations = await enabled_for(session, groups)
             for instance_id, items in groups.items():
                 instance = instances.get(instance_id)
                 if instance is None:  # deleted meanwhile: its events went with it
@@ -167,7 +169,11 @@ class Applier:
                 outcomes.update(
                     await handlers.apply_events(session, self.settings, instance, items)
                 )
-                deliveries += _forwarding(instance, items)
+                if instance.deleted_at is None:
+                    deliveries += first_attempts(
+                        destinations.get(instance_id, []),
+                        ((i.id, i.name, i.received_at) for i in items),
+                    )
             await repo.record_outcomes(
                 ((event_id, o.status.value, o.note) for event_id, o in outcomes.items()),
                 utcnow(),
@@ -195,20 +201,3 @@ async def _lock_instances(
         .execution_options(populate_existing=True)
     )
     return {i.id: i for i in (await session.scalars(stmt)).all()}
-
-
-def _forwarding(instance: EvolutionInstance, items: Sequence[Stored]) -> list[WebhookDelivery]:
-    """The first forwarding attempt of each event, when the instance forwards."""
-    if not instance.forward_url or instance.deleted_at is not None:
-        return []
-    return [
-        WebhookDelivery(
-            event_id=item.id,
-            instance_id=instance.id,
-            url=instance.forward_url,
-            attempt=1,
-            status=DeliveryStatus.pending.value,
-            next_retry_at=item.received_at,
-        )
-        for item in items
-    ]

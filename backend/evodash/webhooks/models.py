@@ -65,7 +65,8 @@ class DeliveryStatus(enum.StrEnum):
 
 
 class WebhookDelivery(Base):
-    """One attempt to relay an event to an instance's forward URL."""
+    """One attempt to relay an event to one of its instance's destinations. ``url`` is the
+    destination's URL when the first attempt was made (kept when the destination goes)."""
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
@@ -77,6 +78,9 @@ class WebhookDelivery(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("webhook_event.id", ondelete="CASCADE"))
     instance_id: Mapped[int] = mapped_column(
         ForeignKey("evolution_instance.id", ondelete="CASCADE"), index=True
+    )
+    destination_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forward_destination.id", ondelete="SET NULL"), index=True
     )
     url: Mapped[str] = mapped_column(String(1000))
     attempt: Mapped[int] = mapped_column(default=1)

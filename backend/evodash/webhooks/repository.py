@@ -242,9 +242,12 @@ class DeliveryRepository:
         status: DeliveryStatus | None,
         after_id: int | None,
         limit: int,
+        destination_id: int | None = None,
     ) -> Sequence[WebhookDelivery]:
         d = WebhookDelivery
         stmt = select(d)
+        if destination_id is not None:
+            stmt = stmt.where(d.destination_id == destination_id)
         if instance_id is not None:
             stmt = stmt.where(d.instance_id == instance_id)
         if event_id is not None:

@@ -187,6 +187,8 @@ async def replay_event(
     "/deliveries",
     response_model=CursorPage[WebhookDeliveryRead],
     summary="List forwarding attempts, newest first",
+    description="Every attempt to relay an event to one of its instance's destinations; "
+    "filter by `destination_id` for one destination.",
     responses=error_responses(400, 401, 422),
 )
 async def list_deliveries(
@@ -194,6 +196,7 @@ async def list_deliveries(
     session: SessionDep,
     instance_id: InstanceFilter = None,
     event_id: Annotated[BigId | None, Query(description="Only this event")] = None,
+    destination_id: Annotated[Id | None, Query(description="Only this destination")] = None,
     delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     cursor: CursorQuery = None,
     limit: Limit = 50,
@@ -202,6 +205,7 @@ async def list_deliveries(
         session,
         instance_id=instance_id,
         event_id=event_id,
+        destination_id=destination_id,
         status=delivery_status,
         cursor=cursor,
         limit=limit,
@@ -220,7 +224,7 @@ async def list_deliveries(
     response_model=WebhookDeliveryRead,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Forward an event again after its attempts failed",
-    description="Queues one more attempt to the instance's current forward URL, due now "
+    description="Queues one more attempt to its destination's current URL, due now "
     "(a worker runs it). Only the last attempt of an event, once failed for good, is retryable.",
     responses=error_responses(401, 403, 404, 409),
 )
@@ -230,4 +234,5 @@ async def retry_delivery(
     session: SessionDep,
 ) -> WebhookDeliveryRead:
     delivery = await service.retry_delivery(session, delivery_id)
-    return WebhookDeliveryRead.model_validate(delivery)
+    [read] = await service.deliveries_read(session, [delivery])
+    return read

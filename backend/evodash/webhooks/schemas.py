@@ -64,7 +64,9 @@ class WebhookDeliveryRead(Schema):
     id: int
     event_id: int
     instance_id: int
-    url: str
+    destination_id: int | None = Field(description="Null: the destination was removed")
+    destination_name: str | None = Field(default=None, description="The destination's name")
+    url: str = Field(description="Where the attempt went")
     attempt: int
     status: DeliveryStatus
     http_status: int | None

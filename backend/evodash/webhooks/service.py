@@ -7,10 +7,12 @@ transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
@@ -18,6 +20,7 @@ from evodash.core.db import utcnow
 from evodash.core.locking import begin_write
 from evodash.core.pagination import decode_id_cursor, decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER, handlers
 from evodash.webhooks.errors import (
@@ -212,24 +215,43 @@ async def list_deliveries(
     status: DeliveryStatus | None,
     cursor: str | None,
     limit: int,
+    destination_id: int | None = None,
 ) -> CursorPage[WebhookDeliveryRead]:
     after_id = decode_id_cursor(cursor) if cursor else None
     rows = await DeliveryRepository(session).page(
         instance_id=instance_id,
         event_id=event_id,
+        destination_id=destination_id,
         status=status,
         after_id=after_id,
         limit=limit + 1,
     )
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None
-    return CursorPage(
-        items=[WebhookDeliveryRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor,
-    )
+    return CursorPage(items=await deliveries_read(session, rows[:limit]), next_cursor=next_cursor)
+
+
+async def deliveries_read(
+    session: AsyncSession, rows: Sequence[WebhookDelivery]
+) -> list[WebhookDeliveryRead]:
+    """The attempts as the API shows them, with their destination's name."""
+    ids = {r.destination_id for r in rows if r.destination_id is not None}
+    names: dict[int, str] = {}
+    if ids:
+        stmt = select(ForwardDestination.id, ForwardDestination.name).where(
+            ForwardDestination.id.in_(ids)
+        )
+        names = {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+    return [
+        WebhookDeliveryRead.model_validate(r).model_copy(
+            update={"destination_name": names.get(r.destination_id or 0)}
+        )
+        for r in rows
+    ]
 
 
 async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDelivery:
-    """Queue one more attempt (and its job) of a forwarding that failed for good."""
+    """Queue one more attempt (and its job) of a forwarding that failed for good, to its
+    destination's current URL."""
     repo = DeliveryRepository(session)
     delivery = await repo.get(delivery_id)
     if delivery is None:
@@ -241,12 +263,20 @@ async def retry_delivery(session: AsyncSession, delivery_id: int) -> WebhookDeli
         raise DeliveryNotRetryable(f"it is {delivery.status}, not failed")
     if delivery.next_retry_at is not None:
         raise DeliveryNotRetryable("an automatic retry is already scheduled")
-    instance = await session.get(EvolutionInstance, delivery.instance_id)
-    url = instance.forward_url if instance is not None and instance.forward_url else delivery.url
+    destination = (
+        await session.get(ForwardDestination, delivery.destination_id)
+        if delivery.destination_id is not None
+        else None
+    )
+    if destination is None:
+        raise DeliveryNotRetryable("its destination was removed")
+    if not destination.enabled:
+        raise DeliveryNotRetryable("its destination is disabled")
     retry = WebhookDelivery(
         event_id=delivery.event_id,
         instance_id=delivery.instance_id,
-        url=url,
+        destination_id=destination.id,
+        url=destination.url,
         attempt=delivery.attempt + 1,
         status=DeliveryStatus.pending.value,
         next_retry_at=utcnow(),

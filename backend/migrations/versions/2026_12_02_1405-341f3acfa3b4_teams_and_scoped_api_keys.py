@@ -2,7 +2,7 @@
 instances or teams.
 
 Revision ID: 341f3acfa3b4
-Revises: 7b2d4e6f8a10
+Revises: c3f1a9d2b7e4
 Create Date: 2026-12-02 14:05:56.096151+00:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import evodash.core.db
 
 revision: str = "341f3acfa3b4"
-down_revision: str | None = "7b2d4e6f8a10"
+down_revision: str | None = "c3f1a9d2b7e4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """uptime: `unreachable` counts as an unknown state; forget the days computed before
 
 Revision ID: c4f1a2b3d5e6
-Revises: 341f3acfa3b4
+Revises: 1d3e1ac6d890
 Create Date: 2026-12-02 14:10:00.000000+00:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "c4f1a2b3d5e6"
-down_revision: str | None = "341f3acfa3b4"
+down_revision: str | None = "1d3e1ac6d890"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,11 +14,14 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.alerts.models import AlertRule
 from evodash.auth.sessions import bearer_token_for
 from evodash.backups import service
 from evodash.backups.schemas import Backup
 from evodash.backups.tasks import backup_if_due
 from evodash.core.config import Settings
+from evodash.core.security import decrypt
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import EvolutionInstance
 from evodash.models import Base
 from evodash.servers.models import EvolutionServer
@@ -30,6 +33,7 @@ from tests.simulator_server import RunningSimulator
 
 PASSPHRASE = "correct horse battery staple"
 OTHER_SECRET = "another-secret-key-for-the-new-server-0123456789"
+HEADER_SECRET = "n8n-header-secret-0123"
 
 
 async def populate(
@@ -46,10 +50,30 @@ async def populate(
         headers=admin,
     )
     assert allowed.status_code == 200, allowed.text
+    destination = await client.post(
+        f"/api/instances/{instance['id']}/destinations",
+        json={
+            "name": "n8n",
+            "url": "https://n8n.example.com/webhook/abc",
+            "events": ["MESSAGES_UPSERT", "CALL"],
+            "secret_header_name": "X-Api-Key",
+            "secret_header_value": HEADER_SECRET,
+            "max_attempts": 3,
+            "retry_base_seconds": 20,
+        },
+        headers=admin,
+    )
+    assert destination.status_code == 201, destination.text
     user = await client.post(
         "/api/users", json={"username": "joana", "role": "operator"}, headers=admin
     )
     assert user.status_code == 201, user.text
+    rule = await client.patch(
+        "/api/alerts/rules/zombie",
+        json={"enabled": False, "threshold_seconds": 900},
+        headers=admin,
+    )
+    assert rule.status_code == 200, rule.text
     return {"server": server, "instance": instance, "password": user.json()["password"]}
 
 
@@ -74,7 +98,18 @@ async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
             (u.username, u.role, u.is_active, u.password_hash)
             for u in (await s.scalars(select(User).order_by(User.username))).all()
         ]
-    return {"servers": servers, "instances": instances, "users": users}
+        destinations = [
+            (d.instance_id, d.name, d.url, d.events, d.secret_header_name, d.max_attempts)
+            for d in (await s.scalars(select(ForwardDestination))).all()
+        ]
+        rules = [(r.kind, r.enabled, r.params) for r in (await s.scalars(select(AlertRule))).all()]
+    return {
+        "servers": servers,
+        "instances": instances,
+        "users": users,
+        "destinations": destinations,
+        "rules": rules,
+    }
 
 
 async def empty_database(db: async_sessionmaker[AsyncSession]) -> None:
@@ -82,6 +117,34 @@ async def empty_database(db: async_sessionmaker[AsyncSession]) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             await s.execute(text(f'DELETE FROM "{table.name}"'))
         await s.commit()
+
+
+class TestLegacyForwardUrl:
+    async def test_a_backup_with_a_forward_url_imports_it_as_a_destination(
+        self,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        db: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        running_simulator: RunningSimulator,
+    ) -> None:
+        await populate(client, admin, running_simulator)
+        document = await export(client, admin)
+        [item] = document["instances"]
+        del item["destinations"]  # as written before relay destinations existed
+        item["forward_url"] = "https://crm.example.com/in?token=1"
+        await empty_database(db)
+        for _ in range(2):  # idempotent: the second import adds nothing
+            async with db() as s:
+                await service.import_backup(
+                    s, settings, Backup.model_validate(document), PASSPHRASE, dry_run=False
+                )
+                await s.commit()
+        async with db() as s:
+            rows = (await s.scalars(select(ForwardDestination))).all()
+        assert [(d.name, d.url, d.events, d.enabled) for d in rows] == [
+            ("forward_url", "https://crm.example.com/in?token=1", [], True)
+        ]
 
 
 class TestRoundTrip:
@@ -99,6 +162,9 @@ class TestRoundTrip:
         # Secrets are sealed with the passphrase: neither the key nor SECRET_KEY's
         # ciphertext is in the file.
         assert running_simulator.api_key not in str(document)
+        assert HEADER_SECRET not in str(document)
+        [sealed] = document["instances"][0]["destinations"]
+        assert sealed["secret_header_value"].startswith("v1:")
         assert "$argon2" in str(document)  # password hashes, never passwords
         before = await snapshot(db)
 
@@ -111,7 +177,13 @@ class TestRoundTrip:
             await s.commit()
         assert report.servers.created == 1 and report.instances.created == 1
         assert report.users.created == len(before["users"])
+        assert report.alert_rules.created == 1
+        assert before["rules"] == [("zombie", False, {"threshold_seconds": 900})]
         assert await snapshot(db) == before  # same ids, names, settings, roles, hashes
+        async with db() as s:
+            [restored] = (await s.scalars(select(ForwardDestination))).all()
+        assert restored.secret_header_value_encrypted is not None
+        assert decrypt(restored.secret_header_value_encrypted, secret=OTHER_SECRET) == HEADER_SECRET
 
         async with run_app(new_settings) as app:
             transport = httpx.ASGITransport(app=app)
@@ -153,6 +225,7 @@ class TestRoundTrip:
         assert counts["servers"] == {"created": 0, "updated": 0, "unchanged": 1}
         assert counts["instances"] == {"created": 0, "updated": 0, "unchanged": 1}
         assert counts["users"]["created"] == 0 and counts["users"]["updated"] == 0
+        assert counts["alert_rules"] == {"created": 0, "updated": 0, "unchanged": 1}
 
         document["instances"][0]["display_name"] = "Loja Nova"
         document["users"].append({**document["users"][0], "username": "novo", "role": "viewer"})

@@ -257,7 +257,6 @@ class TestListAndUpdate:
         body = {
             "display_name": "  Loja Centro ",
             "phone_number": "+55 (11) 98888-7777",
-            "forward_url": "https://hooks.example.com/in?token=1",
             "reply_with_summary": True,
         }
         response = await client.patch(url, json=body, headers=operator)
@@ -266,14 +265,19 @@ class TestListAndUpdate:
         assert data["display_name"] == "Loja Centro"
         assert data["phone_number"] == "5511988887777"
         assert data["reply_with_summary"] is True
-        assert data["forward_url"] == "https://hooks.example.com/in?token=1"
-        cleared = await client.patch(url, json={"forward_url": None}, headers=operator)
-        assert cleared.json()["forward_url"] is None
+        assert "forward_url" not in data  # relays are destinations now
+        moved = await client.patch(
+            url, json={"forward_url": "https://h.example/x"}, headers=operator
+        )
+        assert moved.status_code == 422
+        assert "destinations" in moved.json()["errors"][0]["message"]
+        cleared = await client.patch(url, json={"phone_number": None}, headers=operator)
+        assert cleared.json()["phone_number"] is None
         assert (
             await client.patch(url, json={"display_name": None}, headers=operator)
         ).status_code == 422
         assert (
-            await client.patch(url, json={"forward_url": "ftp://x"}, headers=operator)
+            await client.patch(url, json={"message_retention_days": 0}, headers=operator)
         ).status_code == 422
         assert (
             await client.patch(url, json={"phone_number": "12"}, headers=operator)

@@ -71,7 +71,7 @@ class TestCreate:
         settings: Settings,
         db: async_sessionmaker[AsyncSession],
     ) -> None:
-        data = await create(client, operator, server["id"], "acme-support", forward_url=None)
+        data = await create(client, operator, server["id"], "acme-support")
         assert data["status"] == "created"
         assert data["token_last4"] and len(data["token_last4"]) == 4
         assert "webhook_secret" not in data and "token_encrypted" not in data

@@ -19,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.alerts.models import Alert
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.evolution.client import EvolutionClient
@@ -176,6 +177,34 @@ class TestFigures:
         assert value(samples, "evodash_instances", server=server, status="close") == 1
         # Zeros are present, so that an alert on "no instance open" meets a series.
         assert ("evodash_instances", (("server", server), ("status", "refused"))) in samples
+
+    async def test_alerts_firing_per_rule_from_the_database(
+        self, client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+    ) -> None:
+        async with db() as session:
+            for n, (rule, state) in enumerate(
+                [
+                    ("zombie", "firing"),
+                    ("zombie", "firing"),
+                    ("down", "resolved"),
+                    ("down", "pending"),
+                ]
+            ):
+                session.add(
+                    Alert(
+                        rule=rule,
+                        subject_type="instance",
+                        subject_id=n,
+                        subject_key=f"instance:{n}",
+                        subject_label=f"Shop {n}",
+                        state=state,
+                    )
+                )
+            await session.commit()
+        samples = await scrape(client)
+        assert value(samples, "evodash_alerts_firing", rule="zombie") == 2
+        assert value(samples, "evodash_alerts_firing", rule="down") == 0  # present, zero
+        assert ("evodash_alerts_firing", (("rule", "flapping"),)) in samples
 
     async def test_job_attempts_and_durations(
         self,

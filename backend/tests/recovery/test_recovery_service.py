@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
@@ -23,6 +24,7 @@ from evodash.recovery import service
 from evodash.recovery.errors import RecoveryWindowRefused
 from evodash.recovery.models import RecoveryRun, RecoveryStatus, RecoveryTrigger
 from evodash.recovery.runner import Recovery
+from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.fixtures import EVOLUTION_FIXTURES
 from tests.webhooks.support import Hooked, InstanceFactory, applied_status, post_event
 
@@ -111,6 +113,42 @@ class TestPass:
         assert image is not None and image.text == "Segue a foto do pedido"
         assert image.sender_phone == "+5511987654321" and image.is_allowed
         assert acked is not None and acked.status == "READ" and acked.direction == "out"
+
+    async def test_recovered_messages_are_relayed_like_webhooks_once(
+        self, db: Db, instances: InstanceFactory, recovery: Recovery
+    ) -> None:
+        hooked = await instances.create("recprobe", server_url=EVOLUTION)
+        async with db() as session:
+            chat = ForwardDestination(
+                instance_id=hooked.id,
+                name="chatwoot",
+                url="https://chat.example.com/in",
+                events=["MESSAGES_UPSERT"],
+            )
+            crm = ForwardDestination(
+                instance_id=hooked.id,
+                name="crm",
+                url="https://crm.example.com/in",
+                events=["CONNECTION_UPDATE"],
+            )
+            session.add_all([chat, crm])
+            await session.commit()
+        with respx.mock(base_url=EVOLUTION) as evolution:
+            evolution.post("/chat/findMessages/recprobe").mock(side_effect=_by_page)
+            await recovery.run(await _pass(db, hooked))
+            await recovery.run(await _pass(db, hooked))  # finds them again: nothing new
+        async with db() as session:
+            deliveries = (await session.scalars(select(WebhookDelivery))).all()
+            events = (await session.scalars(select(WebhookEvent))).all()
+            jobs = await session.scalar(
+                select(func.count()).where(ImageProcessingJob.kind == "forward")
+            )
+        assert len(events) == 12 and {e.event for e in events} == {"messages.upsert"}
+        assert all(e.status == "processed" and e.body["recovered"] for e in events)
+        assert {e.body["data"]["key"]["id"] for e in events} >= {NEWEST}
+        assert len(deliveries) == 12 and {d.destination_id for d in deliveries} == {chat.id}
+        assert {d.url for d in deliveries} == {"https://chat.example.com/in"}
+        assert jobs == 12
 
     async def test_a_receipt_waiting_for_a_message_is_applied_when_recovered(
         self, db: Db, instances: InstanceFactory, recovery: Recovery, client: httpx.AsyncClient

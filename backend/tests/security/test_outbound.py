@@ -154,12 +154,26 @@ class TestForwardUrlsAtInput:
         url: str,
     ) -> None:
         hooked = await instances.create()
-        response = await client.patch(
-            f"/api/instances/{hooked.id}", json={"forward_url": url}, headers=operator_headers
+        response = await client.post(
+            f"/api/instances/{hooked.id}/destinations",
+            json={"name": "n8n", "url": url},
+            headers=operator_headers,
         )
         assert response.status_code == 422, response.text
         # IPv6 literals do not even match the URL pattern of the API description.
-        assert response.json()["error"] in ("forward_url_refused", "validation_error")
+        assert response.json()["error"] in ("destination_url_refused", "validation_error")
+        # Changing a destination's URL is checked the same way.
+        made = await client.post(
+            f"/api/instances/{hooked.id}/destinations",
+            json={"name": "n8n", "url": "https://hooks.example.com/in"},
+            headers=operator_headers,
+        )
+        changed = await client.patch(
+            f"/api/instances/{hooked.id}/destinations/{made.json()['id']}",
+            json={"url": url},
+            headers=operator_headers,
+        )
+        assert changed.status_code == 422
 
     async def test_credentials_in_the_url_are_refused(
         self,
@@ -168,13 +182,13 @@ class TestForwardUrlsAtInput:
         operator_headers: dict[str, str],
     ) -> None:
         hooked = await instances.create()
-        response = await client.patch(
-            f"/api/instances/{hooked.id}",
-            json={"forward_url": "https://user:pw@hooks.example.com/in"},
+        response = await client.post(
+            f"/api/instances/{hooked.id}/destinations",
+            json={"name": "crm", "url": "https://user:pw@hooks.example.com/in"},
             headers=operator_headers,
         )
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "forward_url"
+        assert response.json()["errors"][0]["field"] == "url"
 
     async def test_public_urls_are_accepted(
         self,
@@ -183,12 +197,12 @@ class TestForwardUrlsAtInput:
         operator_headers: dict[str, str],
     ) -> None:
         hooked = await instances.create()
-        response = await client.patch(
-            f"/api/instances/{hooked.id}",
-            json={"forward_url": "https://hooks.example.com/in?token=abc"},
+        response = await client.post(
+            f"/api/instances/{hooked.id}/destinations",
+            json={"name": "crm", "url": "https://hooks.example.com/in?token=abc"},
             headers=operator_headers,
         )
-        assert response.status_code == 200
+        assert response.status_code == 201
 
     async def test_the_setting_allows_private_networks(
         self,
@@ -199,12 +213,12 @@ class TestForwardUrlsAtInput:
     ) -> None:
         app.state.settings.forward_allow_private_networks = True
         hooked = await instances.create()
-        response = await client.patch(
-            f"/api/instances/{hooked.id}",
-            json={"forward_url": "http://10.0.0.7:8080/hook"},
+        response = await client.post(
+            f"/api/instances/{hooked.id}/destinations",
+            json={"name": "crm", "url": "http://10.0.0.7:8080/hook"},
             headers=operator_headers,
         )
-        assert response.status_code == 200
+        assert response.status_code == 201
 
 
 @pytest.mark.commits  # the forwarder runs in the background
@@ -261,7 +275,7 @@ class TestForwardUrlsAtSendTime:
 @pytest.mark.commits  # the forwarder runs in the background
 class TestWhatViewersSee:
     """Finding 5 / 13: viewers get a forward attempt's status, not its error text, and
-    no credentials inside forward URLs."""
+    no credentials inside destination URLs."""
 
     async def test_deliveries_hide_errors_and_url_secrets_from_viewers(
         self,
@@ -285,7 +299,7 @@ class TestWhatViewersSee:
         assert as_operator["items"][0]["error"]
         assert "s3cret" in as_operator["items"][0]["url"]
 
-    async def test_instances_show_viewers_the_forward_url_without_secrets(
+    async def test_destinations_show_viewers_the_url_without_secrets(
         self,
         client: httpx.AsyncClient,
         instances: InstanceFactory,
@@ -293,20 +307,11 @@ class TestWhatViewersSee:
         operator_headers: dict[str, str],
     ) -> None:
         hooked = await instances.create(forward_url="https://hooks.example.com/in?token=s3cret")
-        for path in (f"/api/instances/{hooked.id}", "/api/instances"):
-            body = (await client.get(path, headers=viewer_headers)).json()
-            read = body["items"][0] if "items" in body else body
-            assert read["forward_url"] == "https://hooks.example.com/in"
-        full = (await client.get(f"/api/instances/{hooked.id}", headers=operator_headers)).json()
-        assert full["forward_url"] == "https://hooks.example.com/in?token=s3cret"
-
-    def test_live_events_show_viewers_the_forward_url_without_secrets(self) -> None:
-        from evodash.realtime.router import for_role
-        from evodash.users.models import Role
-
-        event = {"type": "instance.updated", "data": {"id": 1, "forward_url": "https://h/x?k=1"}}
-        assert for_role(event, Role.viewer)["data"]["forward_url"] == "https://h/x"
-        assert for_role(event, Role.operator) is event
+        path = f"/api/instances/{hooked.id}/destinations"
+        [read] = (await client.get(path, headers=viewer_headers)).json()
+        assert read["url"] == "https://hooks.example.com/in"
+        [full] = (await client.get(path, headers=operator_headers)).json()
+        assert full["url"] == "https://hooks.example.com/in?token=s3cret"
 
 
 @pytest.mark.commits  # the forwarder runs in the background

@@ -113,6 +113,10 @@ async def test_lists_and_figures_are_the_teams(
     assert [m["id"] for m in messages["items"]] == [world.message_a]
     jobs = (await client.get("/api/jobs", headers=headers)).json()
     assert [j["id"] for j in jobs["items"]] == [world.job_a]
+    alerts = (await client.get("/api/alerts", headers=headers)).json()
+    assert [a["subject_id"] for a in alerts["items"]] == [world.instance_a]
+    bell = (await client.get("/api/alerts/summary", headers=headers)).json()
+    assert bell["firing"] == 1
 
 
 async def test_admins_and_members_of_no_team_see_everything(
@@ -171,3 +175,9 @@ async def test_realtime_events_reach_the_scope_only(
     assert not in_scope({"type": "something.new", "data": {}}, scope)
     assert in_scope({"type": "something.new", "data": {}}, EVERYTHING)
     assert Scope(frozenset(), frozenset()).visible(None) == []
+    alert = {"subject_type": "instance", "subject_id": world.instance_a}
+    assert in_scope({"type": "alert.fired", "data": alert}, scope)
+    alert = {"subject_type": "instance", "subject_id": world.instance_b}
+    assert not in_scope({"type": "alert.fired", "data": alert}, scope)
+    fleet = {"subject_type": "jobs", "subject_id": None}
+    assert not in_scope({"type": "alert.fired", "data": fleet}, scope)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.alerts.models import Alert
 from evodash.core.db import utcnow
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
@@ -104,6 +105,30 @@ async def build(db: async_sessionmaker[AsyncSession], *, members_a: Sequence[Use
         s.add(
             ConnectionEvent(
                 instance_id=b.id, state="close", previous_state="open", source="webhook", at=now
+            )
+        )
+        for instance, label in ((a, "Loja A"), (b, f"Loja {MARKER}")):
+            s.add(
+                Alert(
+                    rule="down",
+                    subject_type="instance",
+                    subject_id=instance.id,
+                    subject_key=f"instance:{instance.id}",
+                    subject_label=label,
+                    state="firing",
+                    detail=f"{label} caiu",
+                    fired_at=now,
+                )
+            )
+        s.add(
+            Alert(
+                rule="server_unreachable",
+                subject_type="server",
+                subject_id=server_c.id,
+                subject_key=f"server:{server_c.id}",
+                subject_label=f"Servidor {MARKER}",
+                state="firing",
+                fired_at=now,
             )
         )
         jobs = [ImageProcessingJob(instance_id=a.id, status="succeeded")]

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.security import encrypt
+from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import EvolutionInstance
 from evodash.instances.webhook_secret import seal
 from evodash.messages.models import WhatsAppMessage
@@ -86,10 +87,14 @@ class InstanceFactory:
                 status=status,
                 webhook_events=[],
                 allowed_numbers=allowed_numbers or [],
-                forward_url=forward_url,
             )
             seal(instance, secret, TEST_SECRET)
             session.add(instance)
+            await session.flush()
+            if forward_url is not None:  # one destination taking every event
+                session.add(
+                    ForwardDestination(instance_id=instance.id, name="forward", url=forward_url)
+                )
             await session.commit()
         return Hooked(instance.id, name, secret)
 
@@ -261,8 +266,10 @@ class ForwardJobs:
             )
             return int((await session.execute(stmt)).scalar_one())
 
-    async def drain(self, seconds: float = 20) -> bool:
-        """``True`` once no forward job is pending or running; ``False`` on timeout."""
+    async def drain(self, seconds: float = 20, *, fast_forward: bool = True) -> bool:
+        """``True`` once no forward job is pending or running; ``False`` on timeout.
+        ``fast_forward``: a fake clock for retries: when only retries due later are left,
+        they are made due now (the backoff they were given stays on their rows)."""
         import asyncio
         import time
 
@@ -270,5 +277,39 @@ class ForwardJobs:
         while time.monotonic() < deadline:
             if not await self.waiting():
                 return True
+            if fast_forward:
+                await self.advance()
             await asyncio.sleep(0.02)
         return False
+
+    async def advance(self) -> int:
+        """Make every forward job and attempt waiting for a later time due now."""
+        from sqlalchemy import update
+
+        from evodash.core.db import utcnow
+        from evodash.jobs.models import ImageProcessingJob as Job
+        from evodash.webhooks.models import WebhookDelivery
+
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            later = (
+                await session.execute(
+                    select(Job.id, Job.payload).where(
+                        Job.kind == self.kind, Job.status == "pending", Job.run_after > now
+                    )
+                )
+            ).all()
+            if not later:
+                return 0
+            # Only the attempts of jobs nobody runs (an attempt being sent is leased too).
+            deliveries = [int(payload["delivery_id"]) for _, payload in later]
+            await session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(deliveries), WebhookDelivery.status == "pending")
+                .values(next_retry_at=now)
+            )
+            await session.execute(
+                update(Job).where(Job.id.in_([i for i, _ in later])).values(run_after=now)
+            )
+            await session.commit()
+        return len(later)

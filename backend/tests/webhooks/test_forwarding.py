@@ -33,7 +33,6 @@ def settings(settings: Settings) -> Settings:
         update={
             "background_tasks": True,
             "forward_allow_private_networks": True,
-            "forward_retry_base_seconds": 0.05,
         }
     )
 

@@ -3,6 +3,11 @@ import type { ComponentType } from 'react';
 import { matchPath, type Params } from 'react-router';
 
 import { paths } from '@/config/paths';
+import {
+  EMPTY_FILTERS as EMPTY_ALERT_FILTERS,
+  getAlertsQueryOptions,
+  getFiringQueryOptions,
+} from '@/features/alerts/api/alerts';
 import { getOverviewQueryOptions } from '@/features/dashboard/api/get-overview';
 import { getInstanceQueryOptions } from '@/features/instances/api/get-instance';
 import {
@@ -129,6 +134,14 @@ export const pages = {
   events: { path: paths.events.path, load: () => import('./routes/app/events') },
   deliveries: { path: paths.deliveries.path, load: () => import('./routes/app/deliveries') },
   account: { path: paths.account.path, load: () => import('./routes/app/account') },
+  alerts: {
+    path: paths.alerts.path,
+    load: () => import('./routes/app/alerts'),
+    data: (queryClient) => {
+      void queryClient.query(getFiringQueryOptions()).catch(ignore);
+      void queryClient.query(getAlertsQueryOptions(EMPTY_ALERT_FILTERS)).catch(ignore);
+    },
+  },
   notFound: { path: '*', load: () => import('./routes/not-found') },
 } satisfies Record<string, PageEntry>;
 
@@ -172,6 +185,7 @@ const LINK_TARGETS: readonly LinkTarget[] = [
     pages.events,
     pages.deliveries,
     pages.account,
+    pages.alerts,
   ].map((page) => ({
     path: page.path,
     start: [page],

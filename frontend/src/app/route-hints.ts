@@ -51,4 +51,9 @@ export const ROUTE_HINTS: readonly RouteHint[] = [
   { path: '/events', modules: [`${APP}/events.tsx`] },
   { path: '/deliveries', modules: [`${APP}/deliveries.tsx`] },
   { path: '/account', modules: [`${APP}/account.tsx`] },
+  {
+    path: '/alerts',
+    modules: [`${APP}/alerts.tsx`],
+    data: ['/api/alerts?state=firing&page_size=100', '/api/alerts?page=1&page_size=25'],
+  },
 ];

@@ -75,6 +75,7 @@ export function createRoutes(queryClient?: QueryClient): RouteObject[] {
             at(pages.events),
             at(pages.deliveries),
             at(pages.account),
+            at(pages.alerts),
             at(pages.notFound),
           ],
         },

@@ -45,6 +45,7 @@ export const paths = {
   events: { path: '/events', getHref: () => '/events' },
   deliveries: { path: '/deliveries', getHref: () => '/deliveries' },
   account: { path: '/account', getHref: () => '/account' },
+  alerts: { path: '/alerts', getHref: (search = '') => `/alerts${search}` },
 } as const;
 
 /**

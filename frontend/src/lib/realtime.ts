@@ -45,6 +45,9 @@ export const EVENT = {
   serverCreated: 'server.created',
   serverUpdated: 'server.updated',
   serverDeleted: 'server.deleted',
+  alertFired: 'alert.fired',
+  alertResolved: 'alert.resolved',
+  alertAcked: 'alert.acked',
 } as const satisfies Record<string, RealtimeEventType>;
 
 export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ReconnectCreateLinkData, ReconnectCreateLinkErrors, ReconnectCreateLinkResponses, ReconnectLinkConnectData, ReconnectLinkConnectErrors, ReconnectLinkConnectResponses, ReconnectLinkStateData, ReconnectLinkStateErrors, ReconnectLinkStateResponses, ReconnectListLinksData, ReconnectListLinksErrors, ReconnectListLinksResponses, ReconnectRevokeLinkData, ReconnectRevokeLinkErrors, ReconnectRevokeLinkResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeErrors, AlertsAcknowledgeResponses, AlertsAlertSummaryData, AlertsAlertSummaryErrors, AlertsAlertSummaryResponses, AlertsCreateChannelData, AlertsCreateChannelErrors, AlertsCreateChannelResponses, AlertsDeleteChannelData, AlertsDeleteChannelErrors, AlertsDeleteChannelResponses, AlertsGetAlertData, AlertsGetAlertErrors, AlertsGetAlertResponses, AlertsListAlertsData, AlertsListAlertsErrors, AlertsListAlertsResponses, AlertsListChannelsData, AlertsListChannelsErrors, AlertsListChannelsResponses, AlertsListRulesData, AlertsListRulesErrors, AlertsListRulesResponses, AlertsResetRuleData, AlertsResetRuleErrors, AlertsResetRuleResponses, AlertsSilenceData, AlertsSilenceErrors, AlertsSilenceResponses, AlertsTestChannelData, AlertsTestChannelErrors, AlertsTestChannelResponses, AlertsUpdateChannelData, AlertsUpdateChannelErrors, AlertsUpdateChannelResponses, AlertsUpdateRuleData, AlertsUpdateRuleErrors, AlertsUpdateRuleResponses, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, DestinationsCreateDestinationData, DestinationsCreateDestinationErrors, DestinationsCreateDestinationResponses, DestinationsDeleteDestinationData, DestinationsDeleteDestinationErrors, DestinationsDeleteDestinationResponses, DestinationsGetDestinationData, DestinationsGetDestinationErrors, DestinationsGetDestinationResponses, DestinationsListDestinationsData, DestinationsListDestinationsErrors, DestinationsListDestinationsResponses, DestinationsTestDestinationData, DestinationsTestDestinationErrors, DestinationsTestDestinationResponses, DestinationsUpdateDestinationData, DestinationsUpdateDestinationErrors, DestinationsUpdateDestinationResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSetEventsData, InstancesSetEventsErrors, InstancesSetEventsInBulkData, InstancesSetEventsInBulkErrors, InstancesSetEventsInBulkResponses, InstancesSetEventsResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogErrors, InstancesWebhookEventCatalogResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ReconnectCreateLinkData, ReconnectCreateLinkErrors, ReconnectCreateLinkResponses, ReconnectLinkConnectData, ReconnectLinkConnectErrors, ReconnectLinkConnectResponses, ReconnectLinkStateData, ReconnectLinkStateErrors, ReconnectLinkStateResponses, ReconnectListLinksData, ReconnectListLinksErrors, ReconnectListLinksResponses, ReconnectRevokeLinkData, ReconnectRevokeLinkErrors, ReconnectRevokeLinkResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -578,7 +578,7 @@ export const instancesGetInstance = <ThrowOnError extends boolean = false>(optio
 });
 
 /**
- * Update an instance (display name, phone, forward URL, invoice replies)
+ * Update an instance (display name, phone, invoice replies, retention)
  */
 export const instancesUpdateInstance = <ThrowOnError extends boolean = false>(options: Options<InstancesUpdateInstanceData, ThrowOnError>) => (options.client ?? client).patch<InstancesUpdateInstanceResponses, InstancesUpdateInstanceErrors, ThrowOnError>({
     security: [
@@ -587,6 +587,59 @@ export const instancesUpdateInstance = <ThrowOnError extends boolean = false>(op
         { name: 'X-API-Key', type: 'apiKey' }
     ],
     url: '/api/instances/{instance_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The events an instance's webhook can subscribe to
+ *
+ * Every event Evolution's `webhook/set` accepts, in the server's order; `required` ones are what evodash itself needs and are always subscribed.
+ */
+export const instancesWebhookEventCatalog = <ThrowOnError extends boolean = false>(options?: Options<InstancesWebhookEventCatalogData, ThrowOnError>) => (options?.client ?? client).get<InstancesWebhookEventCatalogResponses, InstancesWebhookEventCatalogErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/webhook-events',
+    ...options
+});
+
+/**
+ * Change the subscribed events of several instances
+ *
+ * Sets the webhook of each instance on Evolution to the required events plus `events`; one result per instance (an Evolution failure only fails its instance, which keeps its previous selection).
+ */
+export const instancesSetEventsInBulk = <ThrowOnError extends boolean = false>(options: Options<InstancesSetEventsInBulkData, ThrowOnError>) => (options.client ?? client).post<InstancesSetEventsInBulkResponses, InstancesSetEventsInBulkErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/webhook-events',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Change the events an instance's webhook subscribes to
+ *
+ * The required events are always added. Evolution is updated first (`webhook/set`); if it fails, nothing changes here (502/504).
+ */
+export const instancesSetEvents = <ThrowOnError extends boolean = false>(options: Options<InstancesSetEventsData, ThrowOnError>) => (options.client ?? client).put<InstancesSetEventsResponses, InstancesSetEventsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/webhook-events',
     ...options,
     headers: {
         'Content-Type': 'application/json',
@@ -848,7 +901,7 @@ export const uptimeInstanceUptime = <ThrowOnError extends boolean = false>(optio
 /**
  * Download a backup of the configuration
  *
- * Servers, instances with their settings, allow-lists and forward URLs, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
+ * Servers, instances with their settings, allow-lists and relay destinations, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
  */
 export const backupsExportBackup = <ThrowOnError extends boolean = false>(options: Options<BackupsExportBackupData, ThrowOnError>) => (options.client ?? client).post<BackupsExportBackupResponses, BackupsExportBackupErrors, ThrowOnError>({
     security: [
@@ -1138,6 +1191,8 @@ export const webhooksReplayEvent = <ThrowOnError extends boolean = false>(option
 
 /**
  * List forwarding attempts, newest first
+ *
+ * Every attempt to relay an event to one of its instance's destinations; filter by `destination_id` for one destination.
  */
 export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(options?: Options<WebhooksListDeliveriesData, ThrowOnError>) => (options?.client ?? client).get<WebhooksListDeliveriesResponses, WebhooksListDeliveriesErrors, ThrowOnError>({
     security: [
@@ -1152,7 +1207,7 @@ export const webhooksListDeliveries = <ThrowOnError extends boolean = false>(opt
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to its destination's current URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDelivery = <ThrowOnError extends boolean = false>(options: Options<WebhooksRetryDeliveryData, ThrowOnError>) => (options.client ?? client).post<WebhooksRetryDeliveryResponses, WebhooksRetryDeliveryErrors, ThrowOnError>({
     security: [
@@ -1373,6 +1428,287 @@ export const teamsUpdateTeam = <ThrowOnError extends boolean = false>(options: O
         { name: 'X-API-Key', type: 'apiKey' }
     ],
     url: '/api/teams/{team_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The instance's relay destinations
+ */
+export const destinationsListDestinations = <ThrowOnError extends boolean = false>(options: Options<DestinationsListDestinationsData, ThrowOnError>) => (options.client ?? client).get<DestinationsListDestinationsResponses, DestinationsListDestinationsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations',
+    ...options
+});
+
+/**
+ * Add a relay destination
+ *
+ * At most 10 per instance (**409** `too_many_destinations`). Every event the instance receives whose name is in `events` (all when empty) is forwarded there as received (without the instance token), with the secret header if one is set. URLs must resolve to public addresses unless `FORWARD_ALLOW_PRIVATE_NETWORKS` (**422** `destination_url_refused`).
+ */
+export const destinationsCreateDestination = <ThrowOnError extends boolean = false>(options: Options<DestinationsCreateDestinationData, ThrowOnError>) => (options.client ?? client).post<DestinationsCreateDestinationResponses, DestinationsCreateDestinationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove a relay destination
+ *
+ * Its attempts stay in the deliveries log; those still waiting are not sent.
+ */
+export const destinationsDeleteDestination = <ThrowOnError extends boolean = false>(options: Options<DestinationsDeleteDestinationData, ThrowOnError>) => (options.client ?? client).delete<DestinationsDeleteDestinationResponses, DestinationsDeleteDestinationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations/{destination_id}',
+    ...options
+});
+
+/**
+ * Get a relay destination
+ */
+export const destinationsGetDestination = <ThrowOnError extends boolean = false>(options: Options<DestinationsGetDestinationData, ThrowOnError>) => (options.client ?? client).get<DestinationsGetDestinationResponses, DestinationsGetDestinationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations/{destination_id}',
+    ...options
+});
+
+/**
+ * Change a relay destination
+ *
+ * Only the fields sent change. Attempts already made keep the URL they went to; retries go to the new one.
+ */
+export const destinationsUpdateDestination = <ThrowOnError extends boolean = false>(options: Options<DestinationsUpdateDestinationData, ThrowOnError>) => (options.client ?? client).patch<DestinationsUpdateDestinationResponses, DestinationsUpdateDestinationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations/{destination_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Send a test event to a relay destination
+ *
+ * Posts `{"event": "evodash.test", …}` once, with the same address checks and headers as a relay, and says how it went; nothing is recorded or retried.
+ */
+export const destinationsTestDestination = <ThrowOnError extends boolean = false>(options: Options<DestinationsTestDestinationData, ThrowOnError>) => (options.client ?? client).post<DestinationsTestDestinationResponses, DestinationsTestDestinationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/instances/{instance_id}/destinations/{destination_id}/test',
+    ...options
+});
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlerts = <ThrowOnError extends boolean = false>(options?: Options<AlertsListAlertsData, ThrowOnError>) => (options?.client ?? client).get<AlertsListAlertsResponses, AlertsListAlertsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts',
+    ...options
+});
+
+/**
+ * How many alerts fire now, and how many nobody acknowledged (the bell)
+ */
+export const alertsAlertSummary = <ThrowOnError extends boolean = false>(options?: Options<AlertsAlertSummaryData, ThrowOnError>) => (options?.client ?? client).get<AlertsAlertSummaryResponses, AlertsAlertSummaryErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/summary',
+    ...options
+});
+
+/**
+ * Every rule: on or off, its parameters and their defaults
+ */
+export const alertsListRules = <ThrowOnError extends boolean = false>(options?: Options<AlertsListRulesData, ThrowOnError>) => (options?.client ?? client).get<AlertsListRulesResponses, AlertsListRulesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules',
+    ...options
+});
+
+/**
+ * Back to the defaults from the settings (admins)
+ */
+export const alertsResetRule = <ThrowOnError extends boolean = false>(options: Options<AlertsResetRuleData, ThrowOnError>) => (options.client ?? client).delete<AlertsResetRuleResponses, AlertsResetRuleErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules/{kind}',
+    ...options
+});
+
+/**
+ * Turn a rule on or off, or change its parameters (admins)
+ */
+export const alertsUpdateRule = <ThrowOnError extends boolean = false>(options: Options<AlertsUpdateRuleData, ThrowOnError>) => (options.client ?? client).patch<AlertsUpdateRuleResponses, AlertsUpdateRuleErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/rules/{kind}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Notification channels (admins)
+ */
+export const alertsListChannels = <ThrowOnError extends boolean = false>(options?: Options<AlertsListChannelsData, ThrowOnError>) => (options?.client ?? client).get<AlertsListChannelsResponses, AlertsListChannelsErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels',
+    ...options
+});
+
+/**
+ * Add a notification channel: webhook, WhatsApp or e-mail (admins)
+ */
+export const alertsCreateChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsCreateChannelData, ThrowOnError>) => (options.client ?? client).post<AlertsCreateChannelResponses, AlertsCreateChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Remove a notification channel (admins)
+ */
+export const alertsDeleteChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsDeleteChannelData, ThrowOnError>) => (options.client ?? client).delete<AlertsDeleteChannelResponses, AlertsDeleteChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}',
+    ...options
+});
+
+/**
+ * Change a notification channel (admins)
+ */
+export const alertsUpdateChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsUpdateChannelData, ThrowOnError>) => (options.client ?? client).patch<AlertsUpdateChannelResponses, AlertsUpdateChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Send a test alert through a channel now (admins)
+ *
+ * Answers 200 with `ok: false` and the reason when the channel failed: the channel's own failure is the result, not an error of this call.
+ */
+export const alertsTestChannel = <ThrowOnError extends boolean = false>(options: Options<AlertsTestChannelData, ThrowOnError>) => (options.client ?? client).post<AlertsTestChannelResponses, AlertsTestChannelErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/channels/{channel_id}/test',
+    ...options
+});
+
+/**
+ * An alert, with what each channel did with its notices
+ */
+export const alertsGetAlert = <ThrowOnError extends boolean = false>(options: Options<AlertsGetAlertData, ThrowOnError>) => (options.client ?? client).get<AlertsGetAlertResponses, AlertsGetAlertErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}',
+    ...options
+});
+
+/**
+ * Acknowledge a firing alert: no more repeats (the resolution is still sent)
+ */
+export const alertsAcknowledge = <ThrowOnError extends boolean = false>(options: Options<AlertsAcknowledgeData, ThrowOnError>) => (options.client ?? client).post<AlertsAcknowledgeResponses, AlertsAcknowledgeErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}/ack',
+    ...options
+});
+
+/**
+ * Silence a firing alert for a while: no notification until then
+ */
+export const alertsSilence = <ThrowOnError extends boolean = false>(options: Options<AlertsSilenceData, ThrowOnError>) => (options.client ?? client).post<AlertsSilenceResponses, AlertsSilenceErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/alerts/{alert_id}/silence',
     ...options,
     headers: {
         'Content-Type': 'application/json',

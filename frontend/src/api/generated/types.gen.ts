@@ -16,6 +16,294 @@ export type ActionRead = {
 };
 
 /**
+ * AlertAckedEvent
+ *
+ * Someone acknowledged a firing alert (no more repeats) or silenced it.
+ */
+export type AlertAckedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.acked';
+    data: AlertRead;
+};
+
+/**
+ * AlertDetail
+ */
+export type AlertDetail = {
+    /**
+     * Id
+     */
+    id: number;
+    rule: RuleKind;
+    subject_type: SubjectType;
+    /**
+     * Subject Id
+     */
+    subject_id: number | null;
+    /**
+     * Subject Key
+     *
+     * `instance:12`, `server:3` or `jobs:invoice`
+     */
+    subject_key: string;
+    /**
+     * Subject Label
+     */
+    subject_label: string;
+    state: AlertState;
+    /**
+     * Detail
+     *
+     * What was found, in English
+     */
+    detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
+    /**
+     * Started At
+     *
+     * When the condition started
+     */
+    started_at: string;
+    /**
+     * Fired At
+     *
+     * When it became an alert (null: pending)
+     */
+    fired_at: string | null;
+    /**
+     * Last Checked At
+     */
+    last_checked_at: string;
+    /**
+     * Last Notified At
+     */
+    last_notified_at: string | null;
+    /**
+     * Notifications
+     */
+    notifications: number;
+    /**
+     * Resolved At
+     */
+    resolved_at: string | null;
+    /**
+     * Acked At
+     */
+    acked_at: string | null;
+    /**
+     * Acked By
+     */
+    acked_by: number | null;
+    /**
+     * Silenced Until
+     */
+    silenced_until: string | null;
+    /**
+     * Deliveries
+     *
+     * Newest first (at most 50)
+     */
+    deliveries: Array<DeliveryRead>;
+};
+
+/**
+ * AlertFiredEvent
+ *
+ * An alert started firing (its rule's condition held for the threshold).
+ */
+export type AlertFiredEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.fired';
+    data: AlertRead;
+};
+
+/**
+ * AlertRead
+ *
+ * One alert: a rule firing for a subject (an instance, a server, the image jobs), from
+ * when it started until it resolved.
+ */
+export type AlertRead = {
+    /**
+     * Id
+     */
+    id: number;
+    rule: RuleKind;
+    subject_type: SubjectType;
+    /**
+     * Subject Id
+     */
+    subject_id: number | null;
+    /**
+     * Subject Key
+     *
+     * `instance:12`, `server:3` or `jobs:invoice`
+     */
+    subject_key: string;
+    /**
+     * Subject Label
+     */
+    subject_label: string;
+    state: AlertState;
+    /**
+     * Detail
+     *
+     * What was found, in English
+     */
+    detail: string | null;
+    /**
+     * Facts
+     *
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     */
+    facts: {
+        [key: string]: string | number;
+    } | null;
+    /**
+     * Started At
+     *
+     * When the condition started
+     */
+    started_at: string;
+    /**
+     * Fired At
+     *
+     * When it became an alert (null: pending)
+     */
+    fired_at: string | null;
+    /**
+     * Last Checked At
+     */
+    last_checked_at: string;
+    /**
+     * Last Notified At
+     */
+    last_notified_at: string | null;
+    /**
+     * Notifications
+     */
+    notifications: number;
+    /**
+     * Resolved At
+     */
+    resolved_at: string | null;
+    /**
+     * Acked At
+     */
+    acked_at: string | null;
+    /**
+     * Acked By
+     */
+    acked_by: number | null;
+    /**
+     * Silenced Until
+     */
+    silenced_until: string | null;
+};
+
+/**
+ * AlertResolvedEvent
+ */
+export type AlertResolvedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'alert.resolved';
+    data: AlertRead;
+};
+
+/**
+ * AlertRuleBackup
+ *
+ * An admin's settings for one alert rule (rules left at their defaults have none).
+ */
+export type AlertRuleBackup = {
+    kind: RuleKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Params
+     */
+    params?: {
+        [key: string]: number;
+    };
+};
+
+/**
+ * AlertState
+ */
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+/**
+ * AlertSummary
+ */
+export type AlertSummary = {
+    /**
+     * Firing
+     *
+     * Alerts firing now
+     */
+    firing: number;
+    /**
+     * Unacknowledged
+     *
+     * Of those, the ones nobody acknowledged (the bell)
+     */
+    unacknowledged: number;
+    /**
+     * By Rule
+     *
+     * Firing alerts per rule
+     */
+    by_rule: {
+        [key: string]: number;
+    };
+};
+
+/**
  * AllowListRead
  */
 export type AllowListRead = {
@@ -301,6 +589,10 @@ export type Backup = {
      * Api Keys
      */
     api_keys: Array<ApiKeyBackup>;
+    /**
+     * Alert Rules
+     */
+    alert_rules?: Array<AlertRuleBackup>;
 };
 
 /**
@@ -400,6 +692,150 @@ export type BodyAuthToken = {
      * Client Secret
      */
     client_secret?: string | null;
+};
+
+/**
+ * BulkWebhookEventSelection
+ */
+export type BulkWebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Instance Ids
+     */
+    instance_ids: Array<number>;
+};
+
+/**
+ * ChannelCreate
+ */
+export type ChannelCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: the SMTP password (stored encrypted)
+     */
+    password?: null;
+};
+
+/**
+ * ChannelKind
+ */
+export type ChannelKind = 'webhook' | 'whatsapp' | 'email';
+
+/**
+ * ChannelRead
+ */
+export type ChannelRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    kind: ChannelKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Config
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    /**
+     * Password Set
+     *
+     * E-mail: an SMTP password is stored
+     */
+    password_set: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ChannelResult
+ *
+ * What a channel did with a notice (a test alert, or a real one).
+ */
+export type ChannelResult = {
+    /**
+     * Channel
+     */
+    channel: string;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Ms
+     */
+    ms: number;
+};
+
+/**
+ * ChannelUpdate
+ */
+export type ChannelUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config?: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: a new SMTP password; null removes it
+     */
+    password?: null;
 };
 
 /**
@@ -546,14 +982,295 @@ export type CursorPageWebhookEventRead = {
 };
 
 /**
+ * DeliveryRead
+ *
+ * What one channel did with one notice.
+ */
+export type DeliveryRead = {
+    /**
+     * Channel Id
+     */
+    channel_id: number | null;
+    /**
+     * Channel
+     */
+    channel: string;
+    notice: NoticeKind;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Ms
+     */
+    ms: number;
+    /**
+     * At
+     */
+    at: string;
+};
+
+/**
  * DeliveryStatus
  */
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 /**
+ * DestinationBackup
+ */
+export type DestinationBackup = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     */
+    events?: Array<string>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Sealed with the backup's passphrase
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationCreate
+ */
+export type DestinationCreate = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationRead
+ */
+export type DestinationRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Empty: every event
+     */
+    events: Array<string>;
+    /**
+     * Secret Header Name
+     *
+     * The secret header, if any
+     */
+    secret_header_name: string | null;
+    /**
+     * Has Secret
+     *
+     * A secret header value is stored (never shown)
+     */
+    has_secret: boolean;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds: number;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * DestinationTestResult
+ */
+export type DestinationTestResult = {
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Http Status
+     */
+    http_status: number | null;
+    /**
+     * Latency Ms
+     */
+    latency_ms: number;
+    /**
+     * Error
+     *
+     * What went wrong (refused, timeout, HTTP status)
+     */
+    error: string | null;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
  * Direction
  */
 export type Direction = 'in' | 'out';
+
+/**
+ * EmailChannelConfig
+ */
+export type EmailChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'email';
+    /**
+     * Host
+     */
+    host: string;
+    /**
+     * Port
+     */
+    port?: number;
+    /**
+     * Security
+     */
+    security?: 'starttls' | 'tls' | 'none';
+    /**
+     * Username
+     */
+    username?: string | null;
+    /**
+     * Sender
+     *
+     * The From address
+     */
+    sender: string;
+    /**
+     * To
+     */
+    to: Array<string>;
+};
 
 /**
  * Encryption
@@ -720,6 +1437,58 @@ export type EventSelection = {
      * Only these events
      */
     ids?: Array<number> | null;
+};
+
+/**
+ * EventSelectionItem
+ */
+export type EventSelectionItem = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Events
+     *
+     * Subscribed now
+     */
+    events?: Array<string> | null;
+    /**
+     * Error
+     *
+     * Error code, e.g. evolution_timeout
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * EventSelectionReport
+ */
+export type EventSelectionReport = {
+    /**
+     * Items
+     */
+    items: Array<EventSelectionItem>;
+    /**
+     * Succeeded
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
 };
 
 /**
@@ -930,10 +1699,6 @@ export type ImportItem = {
      * Display Name
      */
     display_name?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
 };
 
 /**
@@ -948,6 +1713,7 @@ export type ImportReport = {
     instances?: KindCounts;
     users?: KindCounts;
     api_keys?: KindCounts;
+    alert_rules?: KindCounts;
 };
 
 /**
@@ -1087,8 +1853,14 @@ export type InstanceBackup = {
     webhook_events: Array<string>;
     /**
      * Forward Url
+     *
+     * Deprecated (backups before relay destinations): imported as a destination receiving every event
      */
     forward_url?: string | null;
+    /**
+     * Destinations
+     */
+    destinations?: Array<DestinationBackup>;
     /**
      * Allowed Numbers
      */
@@ -1159,11 +1931,11 @@ export type InstanceCreate = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -1367,10 +2139,6 @@ export type InstanceRead = {
      */
     webhook_checked_at: string | null;
     /**
-     * Forward Url
-     */
-    forward_url: string | null;
-    /**
      * Allowed Numbers
      */
     allowed_numbers: Array<string>;
@@ -1550,10 +2318,6 @@ export type InstanceUpdate = {
      * Phone Number
      */
     phone_number?: string | null;
-    /**
-     * Forward Url
-     */
-    forward_url?: string | null;
     /**
      * Reply With Summary
      *
@@ -2459,6 +3223,11 @@ export type MessagesReport = {
 };
 
 /**
+ * NoticeKind
+ */
+export type NoticeKind = 'fired' | 'repeat' | 'resolved' | 'test';
+
+/**
  * Operation
  */
 export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
@@ -2467,6 +3236,28 @@ export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
+
+/**
+ * Page[AlertRead]
+ */
+export type PageAlertRead = {
+    /**
+     * Items
+     */
+    items: Array<AlertRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
 
 /**
  * Page[AuditLogRead]
@@ -3128,6 +3919,94 @@ export type ReplayReport = {
 export type Role = 'admin' | 'operator' | 'viewer';
 
 /**
+ * RuleKind
+ */
+export type RuleKind = 'down' | 'connecting' | 'zombie' | 'flapping' | 'server_unreachable' | 'forward_failing' | 'jobs_failing';
+
+/**
+ * RuleRead
+ */
+export type RuleRead = {
+    kind: RuleKind;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+    /**
+     * Params
+     *
+     * The rule's parameters as they apply now
+     */
+    params: {
+        [key: string]: number;
+    };
+    /**
+     * Defaults
+     *
+     * The parameters from the settings
+     */
+    defaults: {
+        [key: string]: number;
+    };
+    /**
+     * Customized
+     *
+     * An admin changed this rule
+     */
+    customized: boolean;
+    /**
+     * Firing
+     */
+    firing: number;
+};
+
+/**
+ * RuleUpdate
+ */
+export type RuleUpdate = {
+    /**
+     * Threshold Seconds
+     *
+     * down, connecting, server_unreachable: how long the condition lasts before it fires; zombie: the silence (no event) before the probe
+     */
+    threshold_seconds?: number;
+    /**
+     * Transitions
+     *
+     * flapping: this many connection transitions…
+     */
+    transitions?: number;
+    /**
+     * Window Minutes
+     *
+     * flapping: …within this many minutes; jobs_failing: the window
+     */
+    window_minutes?: number;
+    /**
+     * Failures
+     *
+     * forward_failing: this many failed forward attempts in a row
+     */
+    failures?: number;
+    /**
+     * Rate Percent
+     *
+     * jobs_failing: at least this share of finished image jobs failed…
+     */
+    rate_percent?: number;
+    /**
+     * Min Jobs
+     *
+     * jobs_failing: …out of at least this many
+     */
+    min_jobs?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
  * SendText
  */
 export type SendText = {
@@ -3502,6 +4381,18 @@ export type SessionRead = {
 };
 
 /**
+ * SilenceRequest
+ */
+export type SilenceRequest = {
+    /**
+     * Minutes
+     *
+     * No notification for this alert (and the next one of the same rule and subject) during this many minutes
+     */
+    minutes: number;
+};
+
+/**
  * StatsOverview
  */
 export type StatsOverview = {
@@ -3569,6 +4460,11 @@ export type SubjectRequest = {
      */
     phone: string;
 };
+
+/**
+ * SubjectType
+ */
+export type SubjectType = 'instance' | 'server' | 'jobs';
 
 /**
  * SyncItemRead
@@ -4075,6 +4971,28 @@ export type ValidationErrorRead = {
 };
 
 /**
+ * WebhookChannelConfig
+ */
+export type WebhookChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'webhook';
+    /**
+     * Url
+     *
+     * Receives a POST per notice (checked like forward URLs)
+     */
+    url: string;
+    /**
+     * Format
+     *
+     * json: the documented evodash body; slack: `{text}` (incoming webhook); discord: `{content}`
+     */
+    format?: 'json' | 'slack' | 'discord';
+};
+
+/**
  * WebhookDeliveryRead
  */
 export type WebhookDeliveryRead = {
@@ -4091,7 +5009,21 @@ export type WebhookDeliveryRead = {
      */
     instance_id: number;
     /**
+     * Destination Id
+     *
+     * Null: the destination was removed
+     */
+    destination_id: number | null;
+    /**
+     * Destination Name
+     *
+     * The destination's name
+     */
+    destination_name?: string | null;
+    /**
      * Url
+     *
+     * Where the attempt went
      */
     url: string;
     /**
@@ -4175,6 +5107,30 @@ export type WebhookEventDetail = {
 };
 
 /**
+ * WebhookEventInfo
+ */
+export type WebhookEventInfo = {
+    /**
+     * Name
+     *
+     * Subscription name (webhook/set), e.g. MESSAGES_UPSERT
+     */
+    name: string;
+    /**
+     * Payload Name
+     *
+     * Approximately the `event` of its posts
+     */
+    payload_name: string;
+    /**
+     * Required
+     *
+     * evodash needs it: always subscribed
+     */
+    required: boolean;
+};
+
+/**
  * WebhookEventRead
  */
 export type WebhookEventRead = {
@@ -4218,6 +5174,18 @@ export type WebhookEventRead = {
 };
 
 /**
+ * WebhookEventSelection
+ */
+export type WebhookEventSelection = {
+    /**
+     * Events
+     *
+     * Events to subscribe besides the required ones (which are always added)
+     */
+    events: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+};
+
+/**
  * WebhookReceipt
  */
 export type WebhookReceipt = {
@@ -4235,6 +5203,26 @@ export type WebhookReceipt = {
      * What applying it did
      */
     status: EventStatus;
+};
+
+/**
+ * WhatsAppChannelConfig
+ */
+export type WhatsAppChannelConfig = {
+    /**
+     * Kind
+     */
+    kind: 'whatsapp';
+    /**
+     * Instance Id
+     *
+     * The connected instance that sends the message (never the one an alert is about)
+     */
+    instance_id: number;
+    /**
+     * Numbers
+     */
+    numbers: Array<string>;
 };
 
 /**
@@ -4277,6 +5265,160 @@ export type WsTicket = {
      * Expires At
      */
     expires_at: string;
+};
+
+/**
+ * ChannelCreate
+ */
+export type ChannelCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: the SMTP password (stored encrypted)
+     */
+    password?: string | null;
+};
+
+/**
+ * ChannelUpdate
+ */
+export type ChannelUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Config
+     */
+    config?: ({
+        kind: 'webhook';
+    } & WebhookChannelConfig) | ({
+        kind: 'whatsapp';
+    } & WhatsAppChannelConfig) | ({
+        kind: 'email';
+    } & EmailChannelConfig);
+    /**
+     * Password
+     *
+     * E-mail: a new SMTP password; null removes it
+     */
+    password?: string | null;
+};
+
+/**
+ * DestinationCreate
+ */
+export type DestinationCreateWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * DestinationUpdate
+ *
+ * Only the fields sent change. ``secret_header_name: null`` removes the secret
+ * header; a name where none is stored needs its value; a value alone replaces the
+ * stored one.
+ */
+export type DestinationUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Url
+     */
+    url?: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     *
+     * Write-only: stored encrypted, never returned
+     */
+    secret_header_value?: string;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
 };
 
 export type InstanceCreateWritable = ({
@@ -4323,11 +5465,11 @@ export type InstanceCreateWritable = ({
      */
     phone_number?: string | null;
     /**
-     * Forward Url
+     * Webhook Events
      *
-     * Every received webhook event is forwarded here
+     * Events Evolution posts to evodash (webhook/set names). The events evodash needs are always added; default: those alone
      */
-    forward_url?: string | null;
+    webhook_events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
 };
 
 /**
@@ -6231,6 +7373,140 @@ export type InstancesUpdateInstanceResponses = {
 };
 
 export type InstancesUpdateInstanceResponse = InstancesUpdateInstanceResponses[keyof InstancesUpdateInstanceResponses];
+
+export type InstancesWebhookEventCatalogData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesWebhookEventCatalogErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type InstancesWebhookEventCatalogError = InstancesWebhookEventCatalogErrors[keyof InstancesWebhookEventCatalogErrors];
+
+export type InstancesWebhookEventCatalogResponses = {
+    /**
+     * Response Instances-Webhook Event Catalog
+     *
+     * Successful Response
+     */
+    200: Array<WebhookEventInfo>;
+};
+
+export type InstancesWebhookEventCatalogResponse = InstancesWebhookEventCatalogResponses[keyof InstancesWebhookEventCatalogResponses];
+
+export type InstancesSetEventsInBulkData = {
+    body: BulkWebhookEventSelection;
+    path?: never;
+    query?: never;
+    url: '/api/instances/webhook-events';
+};
+
+export type InstancesSetEventsInBulkErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type InstancesSetEventsInBulkError = InstancesSetEventsInBulkErrors[keyof InstancesSetEventsInBulkErrors];
+
+export type InstancesSetEventsInBulkResponses = {
+    /**
+     * Successful Response
+     */
+    200: EventSelectionReport;
+};
+
+export type InstancesSetEventsInBulkResponse = InstancesSetEventsInBulkResponses[keyof InstancesSetEventsInBulkResponses];
+
+export type InstancesSetEventsData = {
+    body: WebhookEventSelection;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/webhook-events';
+};
+
+export type InstancesSetEventsErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
+     */
+    502: ErrorRead;
+    /**
+     * The Evolution server did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type InstancesSetEventsError = InstancesSetEventsErrors[keyof InstancesSetEventsErrors];
+
+export type InstancesSetEventsResponses = {
+    /**
+     * Successful Response
+     */
+    200: InstanceRead;
+};
+
+export type InstancesSetEventsResponse = InstancesSetEventsResponses[keyof InstancesSetEventsResponses];
 
 export type InstancesListEventsData = {
     body?: never;
@@ -8146,6 +9422,12 @@ export type WebhooksListDeliveriesData = {
          */
         event_id?: number | null;
         /**
+         * Destination Id
+         *
+         * Only this destination
+         */
+        destination_id?: number | null;
+        /**
          * Status
          */
         status?: DeliveryStatus | null;
@@ -8967,6 +10249,902 @@ export type TeamsUpdateTeamResponses = {
 
 export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
 
+export type DestinationsListDestinationsData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsListDestinationsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsListDestinationsError = DestinationsListDestinationsErrors[keyof DestinationsListDestinationsErrors];
+
+export type DestinationsListDestinationsResponses = {
+    /**
+     * Response Destinations-List Destinations
+     *
+     * Successful Response
+     */
+    200: Array<DestinationRead>;
+};
+
+export type DestinationsListDestinationsResponse = DestinationsListDestinationsResponses[keyof DestinationsListDestinationsResponses];
+
+export type DestinationsCreateDestinationData = {
+    body: DestinationCreateWritable;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations';
+};
+
+export type DestinationsCreateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsCreateDestinationError = DestinationsCreateDestinationErrors[keyof DestinationsCreateDestinationErrors];
+
+export type DestinationsCreateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    201: DestinationRead;
+};
+
+export type DestinationsCreateDestinationResponse = DestinationsCreateDestinationResponses[keyof DestinationsCreateDestinationResponses];
+
+export type DestinationsDeleteDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsDeleteDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsDeleteDestinationError = DestinationsDeleteDestinationErrors[keyof DestinationsDeleteDestinationErrors];
+
+export type DestinationsDeleteDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DestinationsDeleteDestinationResponse = DestinationsDeleteDestinationResponses[keyof DestinationsDeleteDestinationResponses];
+
+export type DestinationsGetDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsGetDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsGetDestinationError = DestinationsGetDestinationErrors[keyof DestinationsGetDestinationErrors];
+
+export type DestinationsGetDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsGetDestinationResponse = DestinationsGetDestinationResponses[keyof DestinationsGetDestinationResponses];
+
+export type DestinationsUpdateDestinationData = {
+    body: DestinationUpdateWritable;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}';
+};
+
+export type DestinationsUpdateDestinationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsUpdateDestinationError = DestinationsUpdateDestinationErrors[keyof DestinationsUpdateDestinationErrors];
+
+export type DestinationsUpdateDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationRead;
+};
+
+export type DestinationsUpdateDestinationResponse = DestinationsUpdateDestinationResponses[keyof DestinationsUpdateDestinationResponses];
+
+export type DestinationsTestDestinationData = {
+    body?: never;
+    path: {
+        /**
+         * Destination Id
+         */
+        destination_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/destinations/{destination_id}/test';
+};
+
+export type DestinationsTestDestinationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type DestinationsTestDestinationError = DestinationsTestDestinationErrors[keyof DestinationsTestDestinationErrors];
+
+export type DestinationsTestDestinationResponses = {
+    /**
+     * Successful Response
+     */
+    200: DestinationTestResult;
+};
+
+export type DestinationsTestDestinationResponse = DestinationsTestDestinationResponses[keyof DestinationsTestDestinationResponses];
+
+export type AlertsListAlertsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Rule
+         *
+         * Only this rule
+         */
+        rule?: RuleKind | null;
+        /**
+         * Subject
+         *
+         * Only this subject: `instance:12`, `server:3`, `jobs:invoice`
+         */
+        subject?: string | null;
+        /**
+         * State
+         *
+         * Only this state (default: firing and resolved)
+         */
+        state?: AlertState | null;
+        /**
+         * Since
+         *
+         * Started at or after
+         */
+        since?: string | null;
+        /**
+         * Until
+         *
+         * Started before
+         */
+        until?: string | null;
+        /**
+         * Unacknowledged
+         *
+         * Only the alerts nobody acknowledged
+         */
+        unacknowledged?: boolean;
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/alerts';
+};
+
+export type AlertsListAlertsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsListAlertsError = AlertsListAlertsErrors[keyof AlertsListAlertsErrors];
+
+export type AlertsListAlertsResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageAlertRead;
+};
+
+export type AlertsListAlertsResponse = AlertsListAlertsResponses[keyof AlertsListAlertsResponses];
+
+export type AlertsAlertSummaryData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/summary';
+};
+
+export type AlertsAlertSummaryErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsAlertSummaryError = AlertsAlertSummaryErrors[keyof AlertsAlertSummaryErrors];
+
+export type AlertsAlertSummaryResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertSummary;
+};
+
+export type AlertsAlertSummaryResponse = AlertsAlertSummaryResponses[keyof AlertsAlertSummaryResponses];
+
+export type AlertsListRulesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/rules';
+};
+
+export type AlertsListRulesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsListRulesError = AlertsListRulesErrors[keyof AlertsListRulesErrors];
+
+export type AlertsListRulesResponses = {
+    /**
+     * Response Alerts-List Rules
+     *
+     * Successful Response
+     */
+    200: Array<RuleRead>;
+};
+
+export type AlertsListRulesResponse = AlertsListRulesResponses[keyof AlertsListRulesResponses];
+
+export type AlertsResetRuleData = {
+    body?: never;
+    path: {
+        /**
+         * The rule
+         */
+        kind: RuleKind;
+    };
+    query?: never;
+    url: '/api/alerts/rules/{kind}';
+};
+
+export type AlertsResetRuleErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsResetRuleError = AlertsResetRuleErrors[keyof AlertsResetRuleErrors];
+
+export type AlertsResetRuleResponses = {
+    /**
+     * Successful Response
+     */
+    200: RuleRead;
+};
+
+export type AlertsResetRuleResponse = AlertsResetRuleResponses[keyof AlertsResetRuleResponses];
+
+export type AlertsUpdateRuleData = {
+    body: RuleUpdate;
+    path: {
+        /**
+         * The rule
+         */
+        kind: RuleKind;
+    };
+    query?: never;
+    url: '/api/alerts/rules/{kind}';
+};
+
+export type AlertsUpdateRuleErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsUpdateRuleError = AlertsUpdateRuleErrors[keyof AlertsUpdateRuleErrors];
+
+export type AlertsUpdateRuleResponses = {
+    /**
+     * Successful Response
+     */
+    200: RuleRead;
+};
+
+export type AlertsUpdateRuleResponse = AlertsUpdateRuleResponses[keyof AlertsUpdateRuleResponses];
+
+export type AlertsListChannelsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/channels';
+};
+
+export type AlertsListChannelsErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+};
+
+export type AlertsListChannelsError = AlertsListChannelsErrors[keyof AlertsListChannelsErrors];
+
+export type AlertsListChannelsResponses = {
+    /**
+     * Response Alerts-List Channels
+     *
+     * Successful Response
+     */
+    200: Array<ChannelRead>;
+};
+
+export type AlertsListChannelsResponse = AlertsListChannelsResponses[keyof AlertsListChannelsResponses];
+
+export type AlertsCreateChannelData = {
+    body: ChannelCreateWritable;
+    path?: never;
+    query?: never;
+    url: '/api/alerts/channels';
+};
+
+export type AlertsCreateChannelErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsCreateChannelError = AlertsCreateChannelErrors[keyof AlertsCreateChannelErrors];
+
+export type AlertsCreateChannelResponses = {
+    /**
+     * Successful Response
+     */
+    201: ChannelRead;
+};
+
+export type AlertsCreateChannelResponse = AlertsCreateChannelResponses[keyof AlertsCreateChannelResponses];
+
+export type AlertsDeleteChannelData = {
+    body?: never;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}';
+};
+
+export type AlertsDeleteChannelErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsDeleteChannelError = AlertsDeleteChannelErrors[keyof AlertsDeleteChannelErrors];
+
+export type AlertsDeleteChannelResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type AlertsDeleteChannelResponse = AlertsDeleteChannelResponses[keyof AlertsDeleteChannelResponses];
+
+export type AlertsUpdateChannelData = {
+    body: ChannelUpdateWritable;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}';
+};
+
+export type AlertsUpdateChannelErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsUpdateChannelError = AlertsUpdateChannelErrors[keyof AlertsUpdateChannelErrors];
+
+export type AlertsUpdateChannelResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChannelRead;
+};
+
+export type AlertsUpdateChannelResponse = AlertsUpdateChannelResponses[keyof AlertsUpdateChannelResponses];
+
+export type AlertsTestChannelData = {
+    body?: never;
+    path: {
+        /**
+         * Channel Id
+         *
+         * Channel id
+         */
+        channel_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/channels/{channel_id}/test';
+};
+
+export type AlertsTestChannelErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsTestChannelError = AlertsTestChannelErrors[keyof AlertsTestChannelErrors];
+
+export type AlertsTestChannelResponses = {
+    /**
+     * Successful Response
+     */
+    200: ChannelResult;
+};
+
+export type AlertsTestChannelResponse = AlertsTestChannelResponses[keyof AlertsTestChannelResponses];
+
+export type AlertsGetAlertData = {
+    body?: never;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}';
+};
+
+export type AlertsGetAlertErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsGetAlertError = AlertsGetAlertErrors[keyof AlertsGetAlertErrors];
+
+export type AlertsGetAlertResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertDetail;
+};
+
+export type AlertsGetAlertResponse = AlertsGetAlertResponses[keyof AlertsGetAlertResponses];
+
+export type AlertsAcknowledgeData = {
+    body?: never;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}/ack';
+};
+
+export type AlertsAcknowledgeErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsAcknowledgeError = AlertsAcknowledgeErrors[keyof AlertsAcknowledgeErrors];
+
+export type AlertsAcknowledgeResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertRead;
+};
+
+export type AlertsAcknowledgeResponse = AlertsAcknowledgeResponses[keyof AlertsAcknowledgeResponses];
+
+export type AlertsSilenceData = {
+    body: SilenceRequest;
+    path: {
+        /**
+         * Alert Id
+         *
+         * Alert id
+         */
+        alert_id: number;
+    };
+    query?: never;
+    url: '/api/alerts/{alert_id}/silence';
+};
+
+export type AlertsSilenceErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type AlertsSilenceError = AlertsSilenceErrors[keyof AlertsSilenceErrors];
+
+export type AlertsSilenceResponses = {
+    /**
+     * Successful Response
+     */
+    200: AlertRead;
+};
+
+export type AlertsSilenceResponse = AlertsSilenceResponses[keyof AlertsSilenceResponses];
+
 export type ReconnectListLinksData = {
     body?: never;
     path: {
@@ -9300,6 +11478,12 @@ export type RealtimeEventTypesResponses = {
     } & ServerUpdatedEvent) | ({
         type: 'server.deleted';
     } & ServerDeletedEvent) | ({
+        type: 'alert.fired';
+    } & AlertFiredEvent) | ({
+        type: 'alert.resolved';
+    } & AlertResolvedEvent) | ({
+        type: 'alert.acked';
+    } & AlertAckedEvent) | ({
         type: 'hello';
     } & HelloEvent) | ({
         type: 'ping';

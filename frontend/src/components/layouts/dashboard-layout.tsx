@@ -26,6 +26,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.messages.getHref(), labelKey: 'nav.messages', icon: 'chat-dots' },
   { to: paths.jobs.getHref(), labelKey: 'nav.jobs', icon: 'list-task' },
   { to: paths.deliveries.getHref(), labelKey: 'nav.deliveries', icon: 'signpost-split' },
+  { to: paths.alerts.getHref(), labelKey: 'nav.alerts', icon: 'bell' },
   { to: paths.events.getHref(), labelKey: 'nav.events', icon: 'inbox', adminOnly: true },
   { to: paths.users.getHref(), labelKey: 'nav.users', icon: 'people', adminOnly: true },
 ];
@@ -34,6 +35,8 @@ export interface DashboardLayoutProps {
   user: ShellUser;
   onLogout: () => void;
   loggingOut?: boolean;
+  /** Shown in the top bar before the menus (the alerts bell). */
+  topbar?: ReactNode;
   children: ReactNode;
 }
 
@@ -41,7 +44,13 @@ export interface DashboardLayoutProps {
  * The shell: a sidebar (inline from the lg breakpoint, an offcanvas below it), a top bar
  * with the language, theme and user menus, and the page.
  */
-export function DashboardLayout({ user, onLogout, loggingOut, children }: DashboardLayoutProps) {
+export function DashboardLayout({
+  user,
+  onLogout,
+  loggingOut,
+  topbar,
+  children,
+}: DashboardLayoutProps) {
   const { t } = useTranslation();
   const [navOpen, setNavOpen] = useState(false);
   const items = NAV_ITEMS.filter((item) => !item.adminOnly || user.role === 'admin');
@@ -102,6 +111,7 @@ export function DashboardLayout({ user, onLogout, loggingOut, children }: Dashbo
           </Button>
           <span className="d-lg-none fw-semibold">{t('app.name')}</span>
           <div className="ms-auto d-flex align-items-center gap-1">
+            {topbar}
             <LanguageMenu />
             <ThemeMenu />
             <UserMenu user={user} onLogout={onLogout} loggingOut={loggingOut} />

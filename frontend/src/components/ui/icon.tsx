@@ -4,6 +4,8 @@ import arrowClockwise from 'bootstrap-icons/icons/arrow-clockwise.svg?raw';
 import arrowDownLeft from 'bootstrap-icons/icons/arrow-down-left.svg?raw';
 import arrowRepeat from 'bootstrap-icons/icons/arrow-repeat.svg?raw';
 import arrowUpRight from 'bootstrap-icons/icons/arrow-up-right.svg?raw';
+import bell from 'bootstrap-icons/icons/bell.svg?raw';
+import bellFill from 'bootstrap-icons/icons/bell-fill.svg?raw';
 import boxArrowInRight from 'bootstrap-icons/icons/box-arrow-in-right.svg?raw';
 import boxArrowRight from 'bootstrap-icons/icons/box-arrow-right.svg?raw';
 import chatDots from 'bootstrap-icons/icons/chat-dots.svg?raw';
@@ -43,6 +45,8 @@ const ICONS = {
   'arrow-down-left': arrowDownLeft,
   'arrow-repeat': arrowRepeat,
   'arrow-up-right': arrowUpRight,
+  bell,
+  'bell-fill': bellFill,
   'box-arrow-in-right': boxArrowInRight,
   'box-arrow-right': boxArrowRight,
   'chat-dots': chatDots,

@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, reconnectCreateLink, reconnectLinkConnect, reconnectLinkState, reconnectListLinks, reconnectRevokeLink, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
-import type { AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ReconnectCreateLinkData, ReconnectCreateLinkError, ReconnectCreateLinkResponse, ReconnectLinkConnectData, ReconnectLinkConnectError, ReconnectLinkConnectResponse, ReconnectLinkStateData, ReconnectLinkStateError, ReconnectLinkStateResponse, ReconnectListLinksData, ReconnectListLinksError, ReconnectListLinksResponse, ReconnectRevokeLinkData, ReconnectRevokeLinkError, ReconnectRevokeLinkResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { alertsAcknowledge, alertsAlertSummary, alertsCreateChannel, alertsDeleteChannel, alertsGetAlert, alertsListAlerts, alertsListChannels, alertsListRules, alertsResetRule, alertsSilence, alertsTestChannel, alertsUpdateChannel, alertsUpdateRule, allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, destinationsCreateDestination, destinationsDeleteDestination, destinationsGetDestination, destinationsListDestinations, destinationsTestDestination, destinationsUpdateDestination, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSetEvents, instancesSetEventsInBulk, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWebhookEventCatalog, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, reconnectCreateLink, reconnectLinkConnect, reconnectLinkState, reconnectListLinks, reconnectRevokeLink, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeError, AlertsAcknowledgeResponse, AlertsAlertSummaryData, AlertsAlertSummaryError, AlertsAlertSummaryResponse, AlertsCreateChannelData, AlertsCreateChannelError, AlertsCreateChannelResponse, AlertsDeleteChannelData, AlertsDeleteChannelError, AlertsDeleteChannelResponse, AlertsGetAlertData, AlertsGetAlertError, AlertsGetAlertResponse, AlertsListAlertsData, AlertsListAlertsError, AlertsListAlertsResponse, AlertsListChannelsData, AlertsListChannelsError, AlertsListChannelsResponse, AlertsListRulesData, AlertsListRulesError, AlertsListRulesResponse, AlertsResetRuleData, AlertsResetRuleError, AlertsResetRuleResponse, AlertsSilenceData, AlertsSilenceError, AlertsSilenceResponse, AlertsTestChannelData, AlertsTestChannelError, AlertsTestChannelResponse, AlertsUpdateChannelData, AlertsUpdateChannelError, AlertsUpdateChannelResponse, AlertsUpdateRuleData, AlertsUpdateRuleError, AlertsUpdateRuleResponse, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, DestinationsCreateDestinationData, DestinationsCreateDestinationError, DestinationsCreateDestinationResponse, DestinationsDeleteDestinationData, DestinationsDeleteDestinationError, DestinationsDeleteDestinationResponse, DestinationsGetDestinationData, DestinationsGetDestinationError, DestinationsGetDestinationResponse, DestinationsListDestinationsData, DestinationsListDestinationsError, DestinationsListDestinationsResponse, DestinationsTestDestinationData, DestinationsTestDestinationError, DestinationsTestDestinationResponse, DestinationsUpdateDestinationData, DestinationsUpdateDestinationError, DestinationsUpdateDestinationResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSetEventsData, InstancesSetEventsError, InstancesSetEventsInBulkData, InstancesSetEventsInBulkError, InstancesSetEventsInBulkResponse, InstancesSetEventsResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ReconnectCreateLinkData, ReconnectCreateLinkError, ReconnectCreateLinkResponse, ReconnectLinkConnectData, ReconnectLinkConnectError, ReconnectLinkConnectResponse, ReconnectLinkStateData, ReconnectLinkStateError, ReconnectLinkStateResponse, ReconnectListLinksData, ReconnectListLinksError, ReconnectListLinksResponse, ReconnectRevokeLinkData, ReconnectRevokeLinkError, ReconnectRevokeLinkResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -871,12 +871,70 @@ export const instancesGetInstanceOptions = (options: Options<InstancesGetInstanc
 });
 
 /**
- * Update an instance (display name, phone, forward URL, invoice replies)
+ * Update an instance (display name, phone, invoice replies, retention)
  */
 export const instancesUpdateInstanceMutation = (options?: Partial<Options<InstancesUpdateInstanceData>>): UseMutationOptions<InstancesUpdateInstanceResponse, InstancesUpdateInstanceError, Options<InstancesUpdateInstanceData>> => {
     const mutationOptions: UseMutationOptions<InstancesUpdateInstanceResponse, InstancesUpdateInstanceError, Options<InstancesUpdateInstanceData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await instancesUpdateInstance({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const instancesWebhookEventCatalogQueryKey = (options?: Options<InstancesWebhookEventCatalogData>) => createQueryKey('instancesWebhookEventCatalog', options);
+
+/**
+ * The events an instance's webhook can subscribe to
+ *
+ * Every event Evolution's `webhook/set` accepts, in the server's order; `required` ones are what evodash itself needs and are always subscribed.
+ */
+export const instancesWebhookEventCatalogOptions = (options?: Options<InstancesWebhookEventCatalogData>) => queryOptions<InstancesWebhookEventCatalogResponse, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, ReturnType<typeof instancesWebhookEventCatalogQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await instancesWebhookEventCatalog({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: instancesWebhookEventCatalogQueryKey(options)
+});
+
+/**
+ * Change the subscribed events of several instances
+ *
+ * Sets the webhook of each instance on Evolution to the required events plus `events`; one result per instance (an Evolution failure only fails its instance, which keeps its previous selection).
+ */
+export const instancesSetEventsInBulkMutation = (options?: Partial<Options<InstancesSetEventsInBulkData>>): UseMutationOptions<InstancesSetEventsInBulkResponse, InstancesSetEventsInBulkError, Options<InstancesSetEventsInBulkData>> => {
+    const mutationOptions: UseMutationOptions<InstancesSetEventsInBulkResponse, InstancesSetEventsInBulkError, Options<InstancesSetEventsInBulkData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await instancesSetEventsInBulk({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Change the events an instance's webhook subscribes to
+ *
+ * The required events are always added. Evolution is updated first (`webhook/set`); if it fails, nothing changes here (502/504).
+ */
+export const instancesSetEventsMutation = (options?: Partial<Options<InstancesSetEventsData>>): UseMutationOptions<InstancesSetEventsResponse, InstancesSetEventsError, Options<InstancesSetEventsData>> => {
+    const mutationOptions: UseMutationOptions<InstancesSetEventsResponse, InstancesSetEventsError, Options<InstancesSetEventsData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await instancesSetEvents({
                 ...options,
                 ...fnOptions,
                 throwOnError: true
@@ -1239,7 +1297,7 @@ export const uptimeInstanceUptimeOptions = (options: Options<UptimeInstanceUptim
 /**
  * Download a backup of the configuration
  *
- * Servers, instances with their settings, allow-lists and forward URLs, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
+ * Servers, instances with their settings, allow-lists and relay destinations, users and roles (password hashes, never passwords) and API keys' metadata, as one JSON file. Evolution keys, instance tokens and webhook secrets are sealed with the passphrase (not with SECRET_KEY), so the file restores on another server.
  */
 export const backupsExportBackupMutation = (options?: Partial<Options<BackupsExportBackupData>>): UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> => {
     const mutationOptions: UseMutationOptions<BackupsExportBackupResponse, BackupsExportBackupError, Options<BackupsExportBackupData>> = {
@@ -1676,6 +1734,8 @@ export const webhooksListDeliveriesQueryKey = (options?: Options<WebhooksListDel
 
 /**
  * List forwarding attempts, newest first
+ *
+ * Every attempt to relay an event to one of its instance's destinations; filter by `destination_id` for one destination.
  */
 export const webhooksListDeliveriesOptions = (options?: Options<WebhooksListDeliveriesData>) => queryOptions<WebhooksListDeliveriesResponse, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, ReturnType<typeof webhooksListDeliveriesQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {
@@ -1694,6 +1754,8 @@ export const webhooksListDeliveriesInfiniteQueryKey = (options?: Options<Webhook
 
 /**
  * List forwarding attempts, newest first
+ *
+ * Every attempt to relay an event to one of its instance's destinations; filter by `destination_id` for one destination.
  */
 export const webhooksListDeliveriesInfiniteOptions = (options?: Options<WebhooksListDeliveriesData>) => infiniteQueryOptions<WebhooksListDeliveriesResponse, WebhooksListDeliveriesError, InfiniteData<WebhooksListDeliveriesResponse>, QueryKey<Options<WebhooksListDeliveriesData>>, string | null | Pick<QueryKey<Options<WebhooksListDeliveriesData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
 // @ts-ignore
@@ -1720,7 +1782,7 @@ export const webhooksListDeliveriesInfiniteOptions = (options?: Options<Webhooks
 /**
  * Forward an event again after its attempts failed
  *
- * Queues one more attempt to the instance's current forward URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
+ * Queues one more attempt to its destination's current URL, due now (a worker runs it). Only the last attempt of an event, once failed for good, is retryable.
  */
 export const webhooksRetryDeliveryMutation = (options?: Partial<Options<WebhooksRetryDeliveryData>>): UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> => {
     const mutationOptions: UseMutationOptions<WebhooksRetryDeliveryResponse, WebhooksRetryDeliveryError, Options<WebhooksRetryDeliveryData>> = {
@@ -2042,6 +2104,373 @@ export const teamsUpdateTeamMutation = (options?: Partial<Options<TeamsUpdateTea
     const mutationOptions: UseMutationOptions<TeamsUpdateTeamResponse, TeamsUpdateTeamError, Options<TeamsUpdateTeamData>> = {
         mutationFn: async (fnOptions) => {
             const { data } = await teamsUpdateTeam({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const destinationsListDestinationsQueryKey = (options: Options<DestinationsListDestinationsData>) => createQueryKey('destinationsListDestinations', options);
+
+/**
+ * The instance's relay destinations
+ */
+export const destinationsListDestinationsOptions = (options: Options<DestinationsListDestinationsData>) => queryOptions<DestinationsListDestinationsResponse, DestinationsListDestinationsError, DestinationsListDestinationsResponse, ReturnType<typeof destinationsListDestinationsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await destinationsListDestinations({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: destinationsListDestinationsQueryKey(options)
+});
+
+/**
+ * Add a relay destination
+ *
+ * At most 10 per instance (**409** `too_many_destinations`). Every event the instance receives whose name is in `events` (all when empty) is forwarded there as received (without the instance token), with the secret header if one is set. URLs must resolve to public addresses unless `FORWARD_ALLOW_PRIVATE_NETWORKS` (**422** `destination_url_refused`).
+ */
+export const destinationsCreateDestinationMutation = (options?: Partial<Options<DestinationsCreateDestinationData>>): UseMutationOptions<DestinationsCreateDestinationResponse, DestinationsCreateDestinationError, Options<DestinationsCreateDestinationData>> => {
+    const mutationOptions: UseMutationOptions<DestinationsCreateDestinationResponse, DestinationsCreateDestinationError, Options<DestinationsCreateDestinationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await destinationsCreateDestination({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Remove a relay destination
+ *
+ * Its attempts stay in the deliveries log; those still waiting are not sent.
+ */
+export const destinationsDeleteDestinationMutation = (options?: Partial<Options<DestinationsDeleteDestinationData>>): UseMutationOptions<DestinationsDeleteDestinationResponse, DestinationsDeleteDestinationError, Options<DestinationsDeleteDestinationData>> => {
+    const mutationOptions: UseMutationOptions<DestinationsDeleteDestinationResponse, DestinationsDeleteDestinationError, Options<DestinationsDeleteDestinationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await destinationsDeleteDestination({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const destinationsGetDestinationQueryKey = (options: Options<DestinationsGetDestinationData>) => createQueryKey('destinationsGetDestination', options);
+
+/**
+ * Get a relay destination
+ */
+export const destinationsGetDestinationOptions = (options: Options<DestinationsGetDestinationData>) => queryOptions<DestinationsGetDestinationResponse, DestinationsGetDestinationError, DestinationsGetDestinationResponse, ReturnType<typeof destinationsGetDestinationQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await destinationsGetDestination({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: destinationsGetDestinationQueryKey(options)
+});
+
+/**
+ * Change a relay destination
+ *
+ * Only the fields sent change. Attempts already made keep the URL they went to; retries go to the new one.
+ */
+export const destinationsUpdateDestinationMutation = (options?: Partial<Options<DestinationsUpdateDestinationData>>): UseMutationOptions<DestinationsUpdateDestinationResponse, DestinationsUpdateDestinationError, Options<DestinationsUpdateDestinationData>> => {
+    const mutationOptions: UseMutationOptions<DestinationsUpdateDestinationResponse, DestinationsUpdateDestinationError, Options<DestinationsUpdateDestinationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await destinationsUpdateDestination({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Send a test event to a relay destination
+ *
+ * Posts `{"event": "evodash.test", …}` once, with the same address checks and headers as a relay, and says how it went; nothing is recorded or retried.
+ */
+export const destinationsTestDestinationMutation = (options?: Partial<Options<DestinationsTestDestinationData>>): UseMutationOptions<DestinationsTestDestinationResponse, DestinationsTestDestinationError, Options<DestinationsTestDestinationData>> => {
+    const mutationOptions: UseMutationOptions<DestinationsTestDestinationResponse, DestinationsTestDestinationError, Options<DestinationsTestDestinationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await destinationsTestDestination({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsListAlertsQueryKey = (options?: Options<AlertsListAlertsData>) => createQueryKey('alertsListAlerts', options);
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlertsOptions = (options?: Options<AlertsListAlertsData>) => queryOptions<AlertsListAlertsResponse, AlertsListAlertsError, AlertsListAlertsResponse, ReturnType<typeof alertsListAlertsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListAlerts({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListAlertsQueryKey(options)
+});
+
+export const alertsListAlertsInfiniteQueryKey = (options?: Options<AlertsListAlertsData>): QueryKey<Options<AlertsListAlertsData>> => createQueryKey('alertsListAlerts', options, true);
+
+/**
+ * Alerts, newest first (firing and resolved; filter by rule, subject, state, time)
+ */
+export const alertsListAlertsInfiniteOptions = (options?: Options<AlertsListAlertsData>) => infiniteQueryOptions<AlertsListAlertsResponse, AlertsListAlertsError, InfiniteData<AlertsListAlertsResponse>, QueryKey<Options<AlertsListAlertsData>>, number | Pick<QueryKey<Options<AlertsListAlertsData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<AlertsListAlertsData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await alertsListAlerts({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListAlertsInfiniteQueryKey(options)
+});
+
+export const alertsAlertSummaryQueryKey = (options?: Options<AlertsAlertSummaryData>) => createQueryKey('alertsAlertSummary', options);
+
+/**
+ * How many alerts fire now, and how many nobody acknowledged (the bell)
+ */
+export const alertsAlertSummaryOptions = (options?: Options<AlertsAlertSummaryData>) => queryOptions<AlertsAlertSummaryResponse, AlertsAlertSummaryError, AlertsAlertSummaryResponse, ReturnType<typeof alertsAlertSummaryQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsAlertSummary({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsAlertSummaryQueryKey(options)
+});
+
+export const alertsListRulesQueryKey = (options?: Options<AlertsListRulesData>) => createQueryKey('alertsListRules', options);
+
+/**
+ * Every rule: on or off, its parameters and their defaults
+ */
+export const alertsListRulesOptions = (options?: Options<AlertsListRulesData>) => queryOptions<AlertsListRulesResponse, AlertsListRulesError, AlertsListRulesResponse, ReturnType<typeof alertsListRulesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListRules({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListRulesQueryKey(options)
+});
+
+/**
+ * Back to the defaults from the settings (admins)
+ */
+export const alertsResetRuleMutation = (options?: Partial<Options<AlertsResetRuleData>>): UseMutationOptions<AlertsResetRuleResponse, AlertsResetRuleError, Options<AlertsResetRuleData>> => {
+    const mutationOptions: UseMutationOptions<AlertsResetRuleResponse, AlertsResetRuleError, Options<AlertsResetRuleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsResetRule({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Turn a rule on or off, or change its parameters (admins)
+ */
+export const alertsUpdateRuleMutation = (options?: Partial<Options<AlertsUpdateRuleData>>): UseMutationOptions<AlertsUpdateRuleResponse, AlertsUpdateRuleError, Options<AlertsUpdateRuleData>> => {
+    const mutationOptions: UseMutationOptions<AlertsUpdateRuleResponse, AlertsUpdateRuleError, Options<AlertsUpdateRuleData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsUpdateRule({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsListChannelsQueryKey = (options?: Options<AlertsListChannelsData>) => createQueryKey('alertsListChannels', options);
+
+/**
+ * Notification channels (admins)
+ */
+export const alertsListChannelsOptions = (options?: Options<AlertsListChannelsData>) => queryOptions<AlertsListChannelsResponse, AlertsListChannelsError, AlertsListChannelsResponse, ReturnType<typeof alertsListChannelsQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsListChannels({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsListChannelsQueryKey(options)
+});
+
+/**
+ * Add a notification channel: webhook, WhatsApp or e-mail (admins)
+ */
+export const alertsCreateChannelMutation = (options?: Partial<Options<AlertsCreateChannelData>>): UseMutationOptions<AlertsCreateChannelResponse, AlertsCreateChannelError, Options<AlertsCreateChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsCreateChannelResponse, AlertsCreateChannelError, Options<AlertsCreateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsCreateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Remove a notification channel (admins)
+ */
+export const alertsDeleteChannelMutation = (options?: Partial<Options<AlertsDeleteChannelData>>): UseMutationOptions<AlertsDeleteChannelResponse, AlertsDeleteChannelError, Options<AlertsDeleteChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsDeleteChannelResponse, AlertsDeleteChannelError, Options<AlertsDeleteChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsDeleteChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Change a notification channel (admins)
+ */
+export const alertsUpdateChannelMutation = (options?: Partial<Options<AlertsUpdateChannelData>>): UseMutationOptions<AlertsUpdateChannelResponse, AlertsUpdateChannelError, Options<AlertsUpdateChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsUpdateChannelResponse, AlertsUpdateChannelError, Options<AlertsUpdateChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsUpdateChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Send a test alert through a channel now (admins)
+ *
+ * Answers 200 with `ok: false` and the reason when the channel failed: the channel's own failure is the result, not an error of this call.
+ */
+export const alertsTestChannelMutation = (options?: Partial<Options<AlertsTestChannelData>>): UseMutationOptions<AlertsTestChannelResponse, AlertsTestChannelError, Options<AlertsTestChannelData>> => {
+    const mutationOptions: UseMutationOptions<AlertsTestChannelResponse, AlertsTestChannelError, Options<AlertsTestChannelData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsTestChannel({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const alertsGetAlertQueryKey = (options: Options<AlertsGetAlertData>) => createQueryKey('alertsGetAlert', options);
+
+/**
+ * An alert, with what each channel did with its notices
+ */
+export const alertsGetAlertOptions = (options: Options<AlertsGetAlertData>) => queryOptions<AlertsGetAlertResponse, AlertsGetAlertError, AlertsGetAlertResponse, ReturnType<typeof alertsGetAlertQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await alertsGetAlert({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: alertsGetAlertQueryKey(options)
+});
+
+/**
+ * Acknowledge a firing alert: no more repeats (the resolution is still sent)
+ */
+export const alertsAcknowledgeMutation = (options?: Partial<Options<AlertsAcknowledgeData>>): UseMutationOptions<AlertsAcknowledgeResponse, AlertsAcknowledgeError, Options<AlertsAcknowledgeData>> => {
+    const mutationOptions: UseMutationOptions<AlertsAcknowledgeResponse, AlertsAcknowledgeError, Options<AlertsAcknowledgeData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsAcknowledge({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Silence a firing alert for a while: no notification until then
+ */
+export const alertsSilenceMutation = (options?: Partial<Options<AlertsSilenceData>>): UseMutationOptions<AlertsSilenceResponse, AlertsSilenceError, Options<AlertsSilenceData>> => {
+    const mutationOptions: UseMutationOptions<AlertsSilenceResponse, AlertsSilenceError, Options<AlertsSilenceData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await alertsSilence({
                 ...options,
                 ...fnOptions,
                 throwOnError: true

@@ -3,6 +3,7 @@ import { Suspense, useEffect } from 'react';
 import { Outlet } from 'react-router';
 
 import { DashboardLayout } from '@/components/layouts/dashboard-layout';
+import { AlertBell, AlertToasts } from '@/features/alerts/components/alert-center';
 import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
 import { meQueryKey } from '@/features/auth/api/get-me';
@@ -43,7 +44,13 @@ function Shell() {
   const user = useUser();
   const logout = useLogout();
   return (
-    <DashboardLayout user={user} onLogout={() => logout.mutate()} loggingOut={logout.isPending}>
+    <DashboardLayout
+      user={user}
+      onLogout={() => logout.mutate()}
+      loggingOut={logout.isPending}
+      topbar={<AlertBell />}
+    >
+      <AlertToasts userId={user.id} />
       {logout.isError ? <ErrorState error={logout.error} className="mb-4" /> : null}
       <Suspense fallback={<LoadingState />}>
         <Outlet />

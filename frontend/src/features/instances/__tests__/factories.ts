@@ -17,7 +17,6 @@ export function makeInstance(overrides: Partial<InstanceRead> = {}): InstanceRea
     webhook_events: ['MESSAGES_UPSERT', 'CONNECTION_UPDATE'],
     webhook_drift: null,
     webhook_checked_at: null,
-    forward_url: null,
     allowed_numbers: [],
     reply_with_summary: false,
     pairing_code: null,

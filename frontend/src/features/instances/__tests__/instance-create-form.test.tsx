@@ -22,6 +22,23 @@ function renderForm(props: Partial<Parameters<typeof InstanceCreateForm>[0]> = {
   return { ...result, onCreated };
 }
 
+const CATALOG = {
+  'GET /api/instances/webhook-events': () =>
+    json([
+      { name: 'QRCODE_UPDATED', payload_name: 'qrcode.updated', required: true },
+      { name: 'MESSAGES_UPSERT', payload_name: 'messages.upsert', required: true },
+      { name: 'CONTACTS_UPSERT', payload_name: 'contacts.upsert', required: false },
+      { name: 'CALL', payload_name: 'call', required: false },
+    ]),
+};
+
+/** The request that created the instance (the event catalog is fetched too). */
+const posted = (requests: Request[]) => {
+  const found = requests.find((request) => request.method === 'POST');
+  if (!found) throw new Error('no POST');
+  return found;
+};
+
 describe('slugify', () => {
   it('suggests a technical name from the display name', () => {
     expect(slugify('Loja São João (SP)')).toBe('loja-sao-joao-sp');
@@ -106,12 +123,6 @@ describe('InstanceCreateForm', { timeout: 30_000 }, () => {
     await user.clear(name);
     await user.type(name, 'loja-1');
     await waitFor(() => expect(name).toHaveAttribute('aria-invalid', 'false'));
-
-    const forward = screen.getByLabelText('URL de encaminhamento do webhook (opcional)');
-    await user.type(forward, 'ftp://x');
-    expect(
-      await screen.findByText('Informe uma URL que comece com http:// ou https://.'),
-    ).toBeVisible();
   });
 
   it('says what is missing on submit', async () => {
@@ -125,7 +136,10 @@ describe('InstanceCreateForm', { timeout: 30_000 }, () => {
 
   it('masks the phone and sends its digits with the chosen server', async () => {
     const created = makeInstance({ id: 9, phone_number: '5511987654321' });
-    const { requests } = mockFetch({ 'POST /api/instances': () => json(created, { status: 201 }) });
+    const { requests } = mockFetch({
+      ...CATALOG,
+      'POST /api/instances': () => json(created, { status: 201 }),
+    });
     const { user, onCreated } = renderForm();
 
     await user.type(screen.getByLabelText('Nome'), 'Loja Centro');
@@ -140,17 +154,18 @@ describe('InstanceCreateForm', { timeout: 30_000 }, () => {
 
     await user.click(screen.getByRole('button', { name: 'Criar instância' }));
     await waitFor(() => expect(onCreated).toHaveBeenCalledWith(created));
-    expect(await requests[0].json()).toEqual({
+    expect(await posted(requests).json()).toEqual({
       display_name: 'Loja Centro',
       name: 'loja-centro',
       server_id: 2,
       phone_number: '5511987654321',
-      forward_url: null,
+      webhook_events: [],
     });
   });
 
   it('takes the Evolution URL and API key instead of a server, as the original form did', async () => {
     const { requests } = mockFetch({
+      ...CATALOG,
       'POST /api/instances': () => json(makeInstance(), { status: 201 }),
     });
     const { user, onCreated } = renderForm();
@@ -170,17 +185,20 @@ describe('InstanceCreateForm', { timeout: 30_000 }, () => {
     await user.click(screen.getByRole('button', { name: 'Criar instância' }));
     expect(await screen.findByText('Informe a chave da API.')).toBeVisible();
     await user.type(screen.getByLabelText('Chave da API'), 'k3y');
-    await user.type(screen.getByLabelText('URL de encaminhamento do webhook (opcional)'), 'https://hooks.example.com/in');
+    // The events evodash needs are on and cannot be unticked; an optional one is chosen.
+    expect(await screen.findByLabelText(/MESSAGES_UPSERT/)).toBeDisabled();
+    expect(screen.getByLabelText(/MESSAGES_UPSERT/)).toBeChecked();
+    await user.click(screen.getByLabelText('CALL'));
     await user.click(screen.getByRole('button', { name: 'Criar instância' }));
 
     await waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(await requests[0].json()).toEqual({
+    expect(await posted(requests).json()).toEqual({
       display_name: 'Suporte',
       name: 'suporte',
       evolution_url: 'http://localhost:8081',
       api_key: 'k3y',
       phone_number: null,
-      forward_url: 'https://hooks.example.com/in',
+      webhook_events: ['CALL'],
     });
   });
 
@@ -195,6 +213,7 @@ describe('InstanceCreateForm', { timeout: 30_000 }, () => {
 
   it('shows a taken name next to the field and the API error readably', async () => {
     mockFetch({
+      ...CATALOG,
       'POST /api/instances': () =>
         json(
           {

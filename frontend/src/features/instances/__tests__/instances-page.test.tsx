@@ -24,6 +24,29 @@ function api(role: 'admin' | 'viewer' = 'admin', items = instances) {
     'GET /api/auth/me': () => json(createUser({ role })),
     'GET /api/servers': () => json({ items: [makeServer()], total: 1, page: 1, page_size: 200 }),
     'GET /api/instances': () => json(page(items)),
+    'GET /api/instances/webhook-events': () =>
+      json([
+        { name: 'MESSAGES_UPSERT', payload_name: 'messages.upsert', required: true },
+        { name: 'CALL', payload_name: 'call', required: false },
+      ]),
+    'POST /api/instances/webhook-events': async (request) => {
+      const { instance_ids, events } = (await request.json()) as {
+        instance_ids: number[];
+        events: string[];
+      };
+      return json({
+        items: instance_ids.map((id) => ({
+          instance_id: id,
+          name: `i${String(id)}`,
+          ok: id !== 1,
+          events: id !== 1 ? ['MESSAGES_UPSERT', ...events] : null,
+          error: id === 1 ? 'evolution_error' : null,
+          detail: id === 1 ? 'Evolution refused the webhook' : null,
+        })),
+        succeeded: instance_ids.filter((id) => id !== 1).length,
+        failed: instance_ids.includes(1) ? 1 : 0,
+      });
+    },
     'GET /api/instances/uptime': (request) =>
       json(
         new URL(request.url).searchParams.getAll('instance_id').map((id) => ({
@@ -138,6 +161,34 @@ describe('Instâncias page', { timeout: 30_000 }, () => {
     expect(within(results).getByRole('row', { name: /Vendas/ })).toHaveTextContent(
       'Evolution did not answer in 10 s',
     );
+  });
+
+  it('changes the subscribed events of the selected instances, with a result each', async () => {
+    const { requests } = api();
+    const { user } = renderApp('/instances');
+    const table = await findTable();
+
+    await user.click(within(table).getByRole('checkbox', { name: 'Selecionar todas desta página' }));
+    const toolbar = screen.getByRole('toolbar', { name: 'Ações em lote' });
+    await user.click(within(toolbar).getByRole('button', { name: /Eventos assinados/ }));
+    const chooser = await screen.findByRole('dialog', { name: 'Eventos das instâncias selecionadas' });
+    expect(await within(chooser).findByLabelText(/MESSAGES_UPSERT/)).toBeDisabled();
+    await user.click(within(chooser).getByLabelText('CALL'));
+    await user.click(within(chooser).getByRole('button', { name: 'Aplicar a 3 instâncias' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Eventos em lote' });
+    expect(await within(dialog).findByText('Concluído: 2 com sucesso, 1 com erro.')).toBeVisible();
+    const results = within(dialog).getByRole('table', { name: 'Resultados' });
+    expect(within(results).getByRole('row', { name: /Suporte/ })).toHaveTextContent(
+      '2 eventos assinados',
+    );
+    expect(within(results).getByRole('row', { name: /Loja Centro/ })).toHaveTextContent(
+      'Evolution refused the webhook',
+    );
+    const post = requests.find(
+      (r) => r.method === 'POST' && r.url.endsWith('/api/instances/webhook-events'),
+    );
+    expect(await post?.json()).toEqual({ instance_ids: [1, 2, 3], events: ['CALL'] });
   });
 
   it('patches a row from a realtime change, and refetches when an instance is created', async () => {

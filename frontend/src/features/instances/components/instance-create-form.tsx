@@ -3,13 +3,14 @@ import { useState } from 'react';
 import Button from 'react-bootstrap/Button';
 import Card from 'react-bootstrap/Card';
 import Form from 'react-bootstrap/Form';
-import { useForm, useWatch } from 'react-hook-form';
+import { Controller, useForm, useWatch } from 'react-hook-form';
 
 import { Icon } from '@/components/ui/icon';
 
 import type { Instance } from '../api/get-instances';
 import type { ServerOption } from '../api/get-servers';
 import { useCreateInstance } from '../api/save-instance';
+import type { EventName } from '../api/webhook-events';
 import { fieldDescriptionIds } from '../lib/field-ids';
 import {
   API_FIELDS,
@@ -21,6 +22,7 @@ import { isValidTechnicalName, slugify } from '../lib/technical-name';
 import { useInstancesTranslation } from '../locales';
 import { FormField } from './form-field';
 import { InstanceError } from './instance-error';
+import { EventSelectionFields } from './events-card';
 import { ContactFields, FormActions } from './instance-form-parts';
 
 export interface InstanceCreateFormProps {
@@ -72,7 +74,7 @@ export function InstanceCreateForm({
       evolutionUrl: '',
       apiKey: '',
       phone: '',
-      forwardUrl: '',
+      webhookEvents: [],
     },
   });
 
@@ -293,8 +295,27 @@ export function InstanceCreateForm({
           <ContactFields
             control={control}
             phoneName="phone"
-            forwardUrl={register('forwardUrl')}
             errors={errors}
+          />
+        </Card.Body>
+      </Card>
+
+      <Card className="mb-4">
+        <Card.Header className="bg-transparent">
+          <h2 className="h6 mb-0">{t('events.title')}</h2>
+        </Card.Header>
+        <Card.Body>
+          <p className="small text-body-secondary">{t('events.help')}</p>
+          <Controller
+            control={control}
+            name="webhookEvents"
+            render={({ field }) => (
+              <EventSelectionFields
+                idPrefix="create-events"
+                selected={new Set(field.value as EventName[])}
+                onChange={(next) => field.onChange([...next])}
+              />
+            )}
           />
         </Card.Body>
       </Card>

@@ -26,6 +26,7 @@ import { AllowListEditor } from './allow-list-editor';
 import { ConnectDialog } from './connect-dialog';
 import { ConnectionTimeline } from './connection-timeline';
 import { DeleteInstanceDialog } from './delete-instance-dialog';
+import { DestinationsCard } from './destinations-card';
 import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
 import { InstanceOverview } from './instance-overview';
@@ -215,6 +216,7 @@ function InstanceDetail({
             <div className="col-lg-7">
               <InstanceOverview instance={instance} serverName={serverName} />
               <WebhookCard instance={instance} canOperate={canOperate} />
+              <DestinationsCard instanceId={instance.id} canOperate={canOperate} />
             </div>
             <div className="col-lg-5">
               <UptimeCard instanceId={instance.id} />

@@ -24,9 +24,9 @@ export interface InstanceEditFormProps {
   onCancel: () => void;
 }
 
-const EDITABLE = ['displayName', 'phone', 'forwardUrl'] as const;
+const EDITABLE = ['displayName', 'phone'] as const;
 
-/** Edits what can change after creation: the display name, the phone, the forward URL. */
+/** Edits what can change after creation: the display name and the phone. */
 export function InstanceEditForm({
   instance,
   serverName,
@@ -46,7 +46,6 @@ export function InstanceEditForm({
     defaultValues: {
       displayName: instance.display_name,
       phone: maskStoredPhone(instance.phone_number),
-      forwardUrl: instance.forward_url ?? '',
     },
   });
   const update = useUpdateInstance(instance.id);
@@ -56,11 +55,8 @@ export function InstanceEditForm({
     update.mutate(
       {
         display_name: values.displayName.trim(),
-        // Only send what changed: an unchanged phone or URL stays as it is.
+        // Only send what changed: an unchanged phone stays as it is.
         ...(phone !== (instance.phone_number ?? '') ? { phone_number: phone || null } : {}),
-        ...(values.forwardUrl.trim() !== (instance.forward_url ?? '')
-          ? { forward_url: values.forwardUrl.trim() || null }
-          : {}),
       },
       {
         onSuccess: (instance) => onSaved(instance),
@@ -113,7 +109,6 @@ export function InstanceEditForm({
           <ContactFields
             control={control}
             phoneName="phone"
-            forwardUrl={register('forwardUrl')}
             errors={errors}
           />
         </Card.Body>

@@ -9,6 +9,7 @@ import { paths } from '@/config/paths';
 import { useInstance } from '../api/get-instance';
 import { useServerOptions } from '../api/get-servers';
 import { useInstancesTranslation } from '../locales';
+import { EventsCard } from './events-card';
 import { InstanceEditForm } from './instance-edit-form';
 import { InstanceError } from './instance-error';
 
@@ -36,6 +37,9 @@ export function InstanceEditPage({ instanceId }: { instanceId: number }) {
         onSaved={back}
         onCancel={back}
       />
+      <div className="mt-4">
+        <EventsCard instance={instance.data} />
+      </div>
     </>
   );
 }

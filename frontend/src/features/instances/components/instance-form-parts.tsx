@@ -1,8 +1,7 @@
 import type { ReactNode } from 'react';
 import Button from 'react-bootstrap/Button';
-import Form from 'react-bootstrap/Form';
 import Spinner from 'react-bootstrap/Spinner';
-import type { Control, FieldError, FieldValues, Path, UseFormRegisterReturn } from 'react-hook-form';
+import type { Control, FieldError, FieldValues, Path } from 'react-hook-form';
 
 import { fieldDescriptionIds } from '../lib/field-ids';
 import { useInstancesTranslation } from '../locales';
@@ -16,16 +15,14 @@ export interface ContactFieldsProps<T extends FieldValues> {
   control: Control<T>;
   /** The form's phone field (masked while typing). */
   phoneName: Path<T>;
-  /** `register('forwardUrl')` of the form. */
-  forwardUrl: UseFormRegisterReturn;
-  errors: { phone?: FieldError; forwardUrl?: FieldError };
+  errors: { phone?: FieldError };
 }
 
-/** The phone for pairing and the forward URL, side by side: shared by create and edit. */
+/** The phone for pairing: shared by create and edit. (Relays are destinations now, on
+ * the instance's page.) */
 export function ContactFields<T extends FieldValues>({
   control,
   phoneName,
-  forwardUrl,
   errors,
 }: ContactFieldsProps<T>) {
   const { t } = useInstancesTranslation();
@@ -46,26 +43,6 @@ export function ContactFields<T extends FieldValues>({
             placeholder={t('form.phonePlaceholder')}
             isInvalid={Boolean(errors.phone)}
             describedBy={describe('instance-phone', Boolean(errors.phone))}
-          />
-        </FormField>
-      </div>
-      <div className="col-md-6">
-        <FormField
-          id="instance-forward-url"
-          label={t('form.forwardUrl')}
-          help={t('form.forwardUrlHelp')}
-          error={errors.forwardUrl?.message}
-          className=""
-        >
-          <Form.Control
-            id="instance-forward-url"
-            type="url"
-            inputMode="url"
-            placeholder="https://"
-            isInvalid={Boolean(errors.forwardUrl)}
-            aria-invalid={Boolean(errors.forwardUrl)}
-            aria-describedby={describe('instance-forward-url', Boolean(errors.forwardUrl))}
-            {...forwardUrl}
           />
         </FormField>
       </div>

@@ -22,6 +22,7 @@ import {
 } from '../api/get-instances';
 import { useServerOptions } from '../api/get-servers';
 import { runInstanceAction, type SimpleAction, syncInstances } from '../api/instance-actions';
+import { type EventName, setWebhookEventsInBulk } from '../api/webhook-events';
 import { type BulkAction, useBulkRunner } from '../hooks/use-bulk-runner';
 import { useInstanceErrorMessage } from '../hooks/use-instance-error-message';
 import { useInstanceFilters } from '../hooks/use-instance-filters';
@@ -30,6 +31,7 @@ import type { InstancesFlash } from '../lib/flash';
 import type { BulkOutcome, BulkTarget } from '../lib/run-bulk';
 import { useInstancesTranslation } from '../locales';
 import { BulkDialog } from './bulk-dialog';
+import { BulkEventsDialog } from './bulk-events-dialog';
 import { ConnectDialog } from './connect-dialog';
 import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
@@ -59,6 +61,7 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
   const [pending, setPending] = useState<ReadonlyMap<number, SimpleAction>>(new Map());
   const [feedback, setFeedback] = useState<ActionFeedback | null>(null);
   const bulk = useBulkRunner();
+  const [choosingEvents, setChoosingEvents] = useState(false);
   const location = useLocation();
   const flash = (location.state as InstancesFlash | null)?.flash ?? null;
   const [flashShown, setFlashShown] = useState(true);
@@ -118,6 +121,31 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
   };
 
   const statusLabel = (status: string) => tShared(`status.${status}`, { defaultValue: status });
+
+  const runBulkEvents = (events: EventName[]) => {
+    setChoosingEvents(false);
+    const targets: BulkTarget[] = [...selected].map(([id, name]) => ({ id, name }));
+    const task = async (chunk: BulkTarget[]): Promise<BulkOutcome[]> => {
+      const report = await setWebhookEventsInBulk(
+        chunk.map((target) => target.id),
+        events,
+      );
+      return report.items.map((item) => ({
+        id: item.instance_id,
+        ok: item.ok,
+        message: item.ok
+          ? t('events.bulkDone', { count: item.events?.length ?? 0 })
+          : (item.detail ?? item.error ?? ''),
+      }));
+    };
+    void bulk
+      .start('events', targets, task, {
+        chunkSize: 10,
+        concurrency: 2,
+        describeError: (error) => describeError(error).message,
+      })
+      .finally(() => void queryClient.invalidateQueries({ queryKey: instancesListKey() }));
+  };
 
   const runBulkAction = (action: BulkAction) => {
     const targets: BulkTarget[] = [...selected].map(([id, name]) => ({ id, name }));
@@ -294,6 +322,10 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
             <Icon name="arrow-repeat" className="me-1" />
             {t('bulk.restart')}
           </Button>
+          <Button size="sm" variant="outline-primary" onClick={() => setChoosingEvents(true)}>
+            <Icon name="list-task" className="me-1" />
+            {t('events.bulk')}
+          </Button>
           <Button size="sm" variant="link" onClick={() => setSelected(new Map())}>
             {t('bulk.clear')}
           </Button>
@@ -316,6 +348,14 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
         />
       ) : null}
       <BulkDialog run={bulk.run} onClose={bulk.reset} />
+      {choosingEvents ? (
+        <BulkEventsDialog
+          show
+          count={selected.size}
+          onApply={runBulkEvents}
+          onHide={() => setChoosingEvents(false)}
+        />
+      ) : null}
     </>
   );
 }

@@ -73,8 +73,6 @@ export function WebhookCard({ instance, canOperate }: WebhookCardProps) {
               </span>
             ))}
           </dd>
-          <dt className="text-body-secondary fw-normal">{t('webhook.forward')}</dt>
-          <dd className="mb-0 text-break">{instance.forward_url ?? t('webhook.noForward')}</dd>
         </dl>
 
         {reapply.isError ? <InstanceError error={reapply.error} className="small" /> : null}

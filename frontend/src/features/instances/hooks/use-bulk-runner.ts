@@ -8,7 +8,7 @@ import {
   type RunBulkOptions,
 } from '../lib/run-bulk';
 
-export type BulkAction = 'sync' | 'restart';
+export type BulkAction = 'sync' | 'restart' | 'events';
 
 export interface BulkItem extends BulkTarget {
   state: 'pending' | 'ok' | 'error';

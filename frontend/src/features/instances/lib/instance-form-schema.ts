@@ -29,11 +29,6 @@ const phone = z
   .string()
   .refine((value) => value.trim() === '' || isCompletePhone(value), `${V}phoneInvalid`);
 
-const forwardUrl = z
-  .string()
-  .trim()
-  .refine((value) => value === '' || isHttpUrl(value), `${V}forwardUrlInvalid`);
-
 export const instanceCreateSchema = z
   .object({
     displayName,
@@ -46,7 +41,8 @@ export const instanceCreateSchema = z
     evolutionUrl: z.string().trim(),
     apiKey: z.string().trim(),
     phone,
-    forwardUrl,
+    /** Optional events subscribed besides the required ones. */
+    webhookEvents: z.array(z.string()),
   })
   .superRefine((values, ctx) => {
     if (values.mode === 'server') {
@@ -67,7 +63,7 @@ export const instanceCreateSchema = z
 
 export type InstanceCreateValues = z.input<typeof instanceCreateSchema>;
 
-export const instanceEditSchema = z.object({ displayName, phone, forwardUrl });
+export const instanceEditSchema = z.object({ displayName, phone });
 
 export type InstanceEditValues = z.input<typeof instanceEditSchema>;
 
@@ -79,7 +75,7 @@ export const API_FIELDS: Partial<Record<string, keyof InstanceCreateValues>> = {
   evolution_url: 'evolutionUrl',
   api_key: 'apiKey',
   phone_number: 'phone',
-  forward_url: 'forwardUrl',
+  webhook_events: 'webhookEvents',
 };
 
 /** Values → the API body: digits for the phone, nulls for what was left empty. */
@@ -89,7 +85,7 @@ export function toInstanceCreate(values: InstanceCreateValues): InstanceCreate {
     display_name: values.displayName.trim(),
     name: values.name,
     phone_number: phone || null,
-    forward_url: values.forwardUrl.trim() || null,
+    webhook_events: values.webhookEvents as InstanceCreate['webhook_events'],
   };
   if (values.mode === 'server') return { ...common, server_id: Number(values.serverId) };
   // The generated type says `api_key?: null`: openapi-ts drops a write-only string inside

@@ -12,6 +12,8 @@ function makeDelivery(overrides: Partial<WebhookDeliveryRead> = {}): WebhookDeli
     id: 1,
     event_id: 10,
     instance_id: 7,
+    destination_id: 4,
+    destination_name: 'CRM',
     url: 'https://crm.example.com/hook',
     attempt: 5,
     status: 'failed',

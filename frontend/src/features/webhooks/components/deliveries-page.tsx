@@ -144,6 +144,9 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
                   </td>
                   <td className="small text-break" style={{ maxWidth: '18rem' }}>
                     <span className="d-block">{names.get(delivery.instance_id) ?? t('instanceFallback', { id: delivery.instance_id })}</span>
+                    <span className="d-block fw-semibold" data-testid="delivery-destination">
+                      {delivery.destination_name ?? t('deliveries.destinationRemoved')}
+                    </span>
                     <span className="font-monospace text-body-secondary">{delivery.url}</span>
                   </td>
                   <td className="small">#{delivery.event_id}</td>

@@ -62,8 +62,9 @@ export const en: WebhooksLocale = {
   deliveries: {
     title: 'Deliveries',
     description:
-      'Each attempt to forward an event to the instance’s destination: status, response time and next attempts.',
+      'Each attempt to relay an event to one of its instance’s destinations: status, response time and next attempts.',
     tableLabel: 'Forwarding attempts',
+    destinationRemoved: 'destination removed',
     columns: {
       select: 'Select',
       created: 'Created',

@@ -61,8 +61,9 @@ export const ptBR = {
   deliveries: {
     title: 'Entregas',
     description:
-      'Cada tentativa de encaminhar um evento para o destino da instância: situação, tempo de resposta e próximas tentativas.',
+      'Cada tentativa de repassar um evento a um dos destinos da instância: situação, tempo de resposta e próximas tentativas.',
     tableLabel: 'Tentativas de encaminhamento',
+    destinationRemoved: 'destino removido',
     columns: {
       select: 'Selecionar',
       created: 'Criada',

@@ -40,7 +40,6 @@ export function createInstance(overrides: Partial<InstanceRead> = {}): InstanceR
     webhook_events: [],
     webhook_drift: null,
     webhook_checked_at: null,
-    forward_url: null,
     allowed_numbers: [],
     reply_with_summary: false,
     pairing_code: null,

@@ -1,0 +1,210 @@
+"""API schemas of alerts, rules and notification channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, SecretStr, Strict, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from evodash.alerts.models import AlertState, ChannelKind, NoticeKind, RuleKind, SubjectType
+from evodash.alerts.rules import BOUNDS
+from evodash.core.params import NOT_BLANK_PATTERN, BodyId, Flag
+from evodash.core.schemas import Schema
+from evodash.instances.schemas import HttpUrlStr, Phone
+
+# --- alerts -------------------------------------------------------------------------------
+
+
+class AlertRead(Schema):
+    """One alert: a rule firing for a subject (an instance, a server, the image jobs), from
+    when it started until it resolved."""
+
+    id: int
+    rule: RuleKind
+    subject_type: SubjectType
+    subject_id: int | None
+    subject_key: str = Field(description="`instance:12`, `server:3` or `jobs:invoice`")
+    subject_label: str
+    state: AlertState
+    detail: str | None = Field(description="What was found, in English")
+    facts: dict[str, str | int] | None = Field(
+        description="The figures behind `detail`, per rule: down `status`; zombie "
+        "`silent_since`, `error`; flapping `transitions`, `window_minutes`; "
+        "server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, "
+        "`total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its "
+        "rule was turned off"
+    )
+    started_at: datetime = Field(description="When the condition started")
+    fired_at: datetime | None = Field(description="When it became an alert (null: pending)")
+    last_checked_at: datetime
+    last_notified_at: datetime | None
+    notifications: int
+    resolved_at: datetime | None
+    acked_at: datetime | None
+    acked_by: int | None
+    silenced_until: datetime | None
+
+
+class DeliveryRead(Schema):
+    """What one channel did with one notice."""
+
+    channel_id: int | None
+    channel: str
+    notice: NoticeKind
+    ok: bool
+    error: str | None
+    ms: int
+    at: datetime
+
+
+class AlertDetail(AlertRead):
+    deliveries: list[DeliveryRead] = Field(description="Newest first (at most 50)")
+
+
+class AlertSummary(BaseModel):
+    firing: int = Field(description="Alerts firing now")
+    unacknowledged: int = Field(description="Of those, the ones nobody acknowledged (the bell)")
+    by_rule: dict[str, int] = Field(description="Firing alerts per rule")
+
+
+class SilenceRequest(BaseModel):
+    minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60, strict=True)] = Field(
+        description="No notification for this alert (and the next one of the same rule and "
+        "subject) during this many minutes"
+    )
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+def _bounded(name: str, description: str) -> object:
+    low, high = BOUNDS[name]
+    return Field(default=None, ge=low, le=high, description=description)
+
+
+#: A JSON integer (never ``"5"`` or ``5.0``).
+StrictInt = Annotated[int, Strict()]
+
+
+class RuleParams(BaseModel):
+    """The parameters a rule takes (each kind takes some of them)."""
+
+    threshold_seconds: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "threshold_seconds",
+        "down, connecting, server_unreachable: how long the condition lasts before it "
+        "fires; zombie: the silence (no event) before the probe",
+    )
+    transitions: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "transitions", "flapping: this many connection transitions…"
+    )
+    window_minutes: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "window_minutes", "flapping: …within this many minutes; jobs_failing: the window"
+    )
+    failures: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "failures", "forward_failing: this many failed forward attempts in a row"
+    )
+    rate_percent: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "rate_percent", "jobs_failing: at least this share of finished image jobs failed…"
+    )
+    min_jobs: StrictInt | SkipJsonSchema[None] = _bounded(  # type: ignore[assignment]
+        "min_jobs", "jobs_failing: …out of at least this many"
+    )
+
+
+class RuleRead(BaseModel):
+    kind: RuleKind
+    enabled: bool
+    params: dict[str, int] = Field(description="The rule's parameters as they apply now")
+    defaults: dict[str, int] = Field(description="The parameters from the settings")
+    customized: bool = Field(description="An admin changed this rule")
+    firing: int
+
+
+class RuleUpdate(RuleParams):
+    enabled: Flag | SkipJsonSchema[None] = None
+
+
+# --- channels -----------------------------------------------------------------------------
+
+ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK_PATTERN)]
+
+
+class WebhookChannelConfig(BaseModel):
+    kind: Literal[ChannelKind.webhook]
+    url: HttpUrlStr = Field(description="Receives a POST per notice (checked like forward URLs)")
+    format: Literal["json", "slack", "discord"] = Field(
+        default="json",
+        description="json: the documented evodash body; slack: `{text}` (incoming webhook); "
+        "discord: `{content}`",
+    )
+
+
+class WhatsAppChannelConfig(BaseModel):
+    kind: Literal[ChannelKind.whatsapp]
+    instance_id: BodyId = Field(
+        description="The connected instance that sends the message (never the one an alert "
+        "is about)"
+    )
+    numbers: list[Phone] = Field(min_length=1, max_length=20)
+
+
+class EmailChannelConfig(BaseModel):
+    kind: Literal[ChannelKind.email]
+    host: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
+    port: int = Field(default=587, ge=1, le=65535, strict=True)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = Field(default=None, max_length=255)
+    sender: EmailStr = Field(description="The From address")
+    to: list[EmailStr] = Field(min_length=1, max_length=20)
+
+
+ChannelConfig = Annotated[
+    WebhookChannelConfig | WhatsAppChannelConfig | EmailChannelConfig,
+    Field(discriminator="kind"),
+]
+
+
+class ChannelCreate(BaseModel):
+    name: ChannelName
+    enabled: Flag = True
+    config: ChannelConfig
+    password: SecretStr | None = Field(
+        default=None, max_length=500, description="E-mail: the SMTP password (stored encrypted)"
+    )
+
+    @model_validator(mode="after")
+    def _password_is_for_email(self) -> ChannelCreate:
+        if self.password is not None and self.config.kind != ChannelKind.email:
+            raise ValueError("password is only for e-mail channels")
+        return self
+
+
+class ChannelUpdate(BaseModel):
+    name: ChannelName | SkipJsonSchema[None] = None
+    enabled: Flag | SkipJsonSchema[None] = None
+    config: ChannelConfig | SkipJsonSchema[None] = None
+    password: SecretStr | None = Field(
+        default=None, max_length=500, description="E-mail: a new SMTP password; null removes it"
+    )
+
+
+class ChannelRead(Schema):
+    id: int
+    name: str
+    kind: ChannelKind
+    enabled: bool
+    config: dict[str, object]
+    password_set: bool = Field(description="E-mail: an SMTP password is stored")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChannelResult(BaseModel):
+    """What a channel did with a notice (a test alert, or a real one)."""
+
+    channel: str
+    ok: bool
+    error: str | None = None
+    ms: int

@@ -1,0 +1,112 @@
+import { expect, type Page, test } from '@playwright/test';
+
+import { expectNoSeriousA11yViolations } from './utils/a11y';
+import { adminCredentials, logIn } from './utils/auth';
+import { api, simulator, simulatorEnv } from './utils/evodash-api';
+import { saveScreenshot } from './utils/screenshots';
+import { seedInstance } from './utils/seed-instance';
+
+interface SinkBody {
+  type: string;
+  alert: { id: number; subject_key: string; rule: string } | null;
+}
+
+/** What the simulator's sink (the alert webhook's destination) received so far. */
+async function sinkBodies(page: Page, sim: { url: string; key: string }, sink: string) {
+  const response = await page.request.get(`${sim.url}/_sim/sinks/${sink}`, {
+    headers: { apikey: sim.key },
+  });
+  return ((await response.json()) as { received: SinkBody[] }).received;
+}
+
+test.describe('alerts journey', () => {
+  test('a dropped connection fires an alert (bell, toast, page, webhook) and reconnecting resolves it', async ({
+    page,
+  }, testInfo) => {
+    const { username, password } = adminCredentials();
+    const sim = simulatorEnv();
+    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
+    const sink = `alerts-${tag}`;
+
+    await page.goto('/login');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+
+    const instance = await seedInstance(page, sim, {
+      name: `e2e-alert-${tag}`,
+      displayName: `Alerta E2E ${tag}`,
+    });
+    const subject = `instance:${String(instance.id)}`;
+    // Seconds instead of minutes (the check runs every second in scripts/e2e.sh).
+    await api(page, 'PATCH', '/api/alerts/rules/down', { enabled: true, threshold_seconds: 2 });
+    try {
+      // An admin adds a webhook channel in the app and sends it a test alert.
+      await page.goto('/alerts');
+      await expect(page.getByRole('heading', { level: 1, name: 'Alertas' })).toBeVisible();
+      const form = page.getByRole('form', { name: 'Adicionar canal' });
+      await form.getByLabel('Nome').fill(`Webhook ${tag}`);
+      await form.getByLabel('URL', { exact: true }).fill(`${sim.url}/_sim/sinks/${sink}`);
+      await form.getByRole('button', { name: 'Adicionar canal' }).click();
+      await expect(page.getByTestId('channel-note')).toHaveText('Canal adicionado.');
+      await page.getByRole('button', { name: `Enviar alerta de teste pelo canal Webhook ${tag}` }).click();
+      await expect(page.getByTestId('channel-note')).toContainText(`Teste enviado por "Webhook ${tag}"`);
+      await expect.poll(async () => (await sinkBodies(page, sim, sink)).map((b) => b.type)).toContain(
+        'alert.test',
+      );
+
+      // The connection drops (logged out on the phone): within the threshold and a check,
+      // the toast pops, the bell counts it and the webhook receives it.
+      await simulator(page.request, sim, `/_sim/instances/${instance.name}/drop`, { reason: 401 });
+      const toast = page.getByTestId('alert-toast').filter({ hasText: instance.displayName });
+      await expect(toast).toContainText('Alerta disparado: Instância caiu', { timeout: 20_000 });
+      await expect(page.getByTestId('alert-bell-count')).toBeVisible();
+      const firing = page.getByTestId('firing-alert').filter({ hasText: instance.displayName });
+      await expect(firing).toBeVisible();
+      await expect
+        .poll(async () =>
+          (await sinkBodies(page, sim, sink))
+            .filter((b) => b.alert?.subject_key === subject)
+            .map((b) => b.type),
+        )
+        .toEqual(['alert.fired']);
+      await expectNoSeriousA11yViolations(page);
+      await saveScreenshot(page, testInfo, 'alerts-firing');
+
+      // Someone acknowledges it: it leaves the bell's count.
+      const before = Number(await page.getByTestId('alert-bell-count').textContent());
+      await firing.getByRole('button', { name: /^Reconhecer o alerta/ }).click();
+      await expect(firing).toContainText('Reconhecido');
+      if (before === 1) await expect(page.getByTestId('alert-bell-count')).toBeHidden();
+      else await expect(page.getByTestId('alert-bell-count')).toHaveText(String(before - 1));
+
+      // Reconnected: the alert resolves, the webhook hears it, the history keeps it.
+      await api(page, 'POST', `/api/instances/${String(instance.id)}/connect`, {});
+      await simulator(page.request, sim, `/_sim/instances/${instance.name}/scan`, {
+        number: '5511912345678',
+      });
+      await expect(
+        page.getByTestId('alert-toast').filter({ hasText: 'Alerta resolvido' }).filter({
+          hasText: instance.displayName,
+        }),
+      ).toBeVisible({ timeout: 20_000 });
+      await expect(firing).toBeHidden();
+      await expect
+        .poll(async () =>
+          (await sinkBodies(page, sim, sink))
+            .filter((b) => b.alert?.subject_key === subject)
+            .map((b) => b.type),
+        )
+        .toEqual(['alert.fired', 'alert.resolved']);
+      const row = page.getByTestId('alert-row').filter({ hasText: instance.displayName }).first();
+      await expect(row).toContainText('Resolvido');
+      await saveScreenshot(page, testInfo, 'alerts-resolved');
+    } finally {
+      await api(page, 'DELETE', '/api/alerts/rules/down');
+      const channels = await api<{ id: number; name: string }[]>(page, 'GET', '/api/alerts/channels');
+      for (const channel of channels.filter((c) => c.name === `Webhook ${tag}`)) {
+        await api(page, 'DELETE', `/api/alerts/channels/${String(channel.id)}`);
+      }
+      await instance.cleanup();
+    }
+  });
+});
