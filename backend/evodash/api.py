@@ -18,6 +18,8 @@ from evodash.messages.router import allowlist_router as message_allowlist_router
 from evodash.messages.router import instance_router as instance_messages_router
 from evodash.messages.router import router as messages_router
 from evodash.privacy.router import router as privacy_router
+from evodash.reconnect.router import public_router as reconnect_public_router
+from evodash.reconnect.router import router as reconnect_router
 from evodash.recovery.router import router as recovery_router
 from evodash.reports.router import router as reports_router
 from evodash.reports.router import uptime_router
@@ -55,6 +57,8 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     destinations_router,
     alerts_router,
+    reconnect_router,
+    reconnect_public_router,
 )
 
 api_router = APIRouter(prefix="/api")

@@ -8,6 +8,7 @@ from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.ledger.models import Invoice
 from evodash.messages.models import WhatsAppMessage
+from evodash.reconnect.models import ReconnectLink
 from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
@@ -33,6 +34,7 @@ __all__ = [
     "Invoice",
     "MessageDaily",
     "MessageHourly",
+    "ReconnectLink",
     "RecoveryRun",
     "SenderDaily",
     "Team",

@@ -23,18 +23,24 @@ test.describe('uptime journey', () => {
       displayName: `Disponibilidade E2E ${tag}`,
     });
     try {
+      // The status follows webhooks; a sync asks the simulator at once (a busy machine can
+      // deliver them late).
+      const sync = () => api(page, 'POST', `/api/instances/${instance.id}/sync`);
+      await sync();
       await page.goto(`/instances/${instance.id}`);
       const status = page.getByTestId('instance-status');
       await expect(status).toHaveText('Conectada', { timeout: 20_000 });
 
       // WhatsApp logs the number out (a terminal reason): it is down until scanned again.
       await simulator(page.request, sim, `/_sim/instances/${instance.name}/drop`, { reason: 401 });
+      await sync();
       await expect(status).toHaveText('Desconectada', { timeout: 20_000 });
       await api(page, 'POST', `/api/instances/${instance.id}/connect`, {});
       await simulator(page.request, sim, `/_sim/instances/${instance.name}/scan`, {
         number: '5511912345678',
         profileName: instance.displayName,
       });
+      await sync();
       await expect(status).toHaveText('Conectada', { timeout: 20_000 });
 
       // The figures come from the connection history: one disconnect, reconnected.

@@ -198,7 +198,7 @@ async def fleet_uptime(
     request: Request,
     scope: ScopeDep,
     worst: Annotated[
-        int, Query(ge=0, le=uptime.MAX_WORST, description="How many worst instances")
+        int, Query(ge=1, le=uptime.MAX_WORST, description="How many worst instances")
     ] = 5,
 ) -> FleetUptime:
     cache = getattr(request.app.state, "fleet_uptime_cache", None)

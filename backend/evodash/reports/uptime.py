@@ -62,7 +62,7 @@ MAX_SEGMENTS = 1000
 #: The window the fleet's worst instances are ranked by.
 WORST_WINDOW: Window = "7d"
 #: The most worst instances a fleet request lists.
-MAX_WORST = 50
+MAX_WORST = 100
 #: The fleet's figures are kept this long per process (seconds).
 FLEET_TTL = 60.0
 

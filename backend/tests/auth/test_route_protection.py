@@ -24,7 +24,8 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
 }
-PUBLIC_PREFIXES = ("/api/webhooks/evolution/",)  # authenticated by the instance secret
+# Webhooks are authenticated by the instance secret; reconnect links by their token.
+PUBLIC_PREFIXES = ("/api/webhooks/evolution/", "/api/public/reconnect/")
 # Unsafe routes that any logged-in user may call on their own account.
 SELF_SERVICE = {
     ("POST", "/api/auth/logout"),

@@ -18,7 +18,12 @@ from tests.teams.test_scope import ROUTES
 from tests.teams.worlds import World, build
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
-WRITES = [(m, p) for m, p in ROUTES if m not in ("GET", "HEAD", "OPTIONS")]
+# Reconnect links' public routes take no credentials (their token is the access).
+WRITES = [
+    (m, p)
+    for m, p in ROUTES
+    if m not in ("GET", "HEAD", "OPTIONS") and not p.startswith("/api/public/")
+]
 
 
 async def _key(client: httpx.AsyncClient, headers: dict[str, str], **limits: Any) -> str:

@@ -3533,6 +3533,40 @@ export type PingEvent = {
 };
 
 /**
+ * PublicState
+ *
+ * All the page may show: never a token, a key, an id or another instance.
+ */
+export type PublicState = {
+    /**
+     * Display Name
+     */
+    display_name: string;
+    /**
+     * Pin Required
+     *
+     * Send the PIN to see and do more
+     */
+    pin_required: boolean;
+    /**
+     * Connected
+     */
+    connected: boolean;
+    /**
+     * Qr Code
+     */
+    qr_code?: string | null;
+    /**
+     * Pairing Code
+     */
+    pairing_code?: string | null;
+    /**
+     * Expires At
+     */
+    expires_at?: string | null;
+};
+
+/**
  * PurgeReport
  */
 export type PurgeReport = {
@@ -3658,6 +3692,126 @@ export type RecentMessage = {
      * Wa Timestamp
      */
     wa_timestamp: string;
+};
+
+/**
+ * ReconnectLinkCreate
+ */
+export type ReconnectLinkCreate = {
+    /**
+     * Expires In Hours
+     *
+     * How long the link works (1 h to 7 days)
+     */
+    expires_in_hours?: number;
+    /**
+     * Pin
+     *
+     * 4 to 8 digits the customer must type (sent to them another way)
+     */
+    pin?: string | null;
+};
+
+/**
+ * ReconnectLinkCreated
+ */
+export type ReconnectLinkCreated = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Pin Protected
+     */
+    pin_protected: boolean;
+    /**
+     * Opened At
+     */
+    opened_at: string | null;
+    /**
+     * Used At
+     */
+    used_at: string | null;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+    /**
+     * Revoked Reason
+     */
+    revoked_reason: string | null;
+    /**
+     * Active
+     *
+     * It still works
+     */
+    active: boolean;
+    /**
+     * Url
+     *
+     * The link to send: shown once, never stored in clear
+     */
+    url: string;
+};
+
+/**
+ * ReconnectLinkRead
+ */
+export type ReconnectLinkRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Expires At
+     */
+    expires_at: string;
+    /**
+     * Pin Protected
+     */
+    pin_protected: boolean;
+    /**
+     * Opened At
+     */
+    opened_at: string | null;
+    /**
+     * Used At
+     */
+    used_at: string | null;
+    /**
+     * Revoked At
+     */
+    revoked_at: string | null;
+    /**
+     * Revoked Reason
+     */
+    revoked_reason: string | null;
+    /**
+     * Active
+     *
+     * It still works
+     */
+    active: boolean;
 };
 
 /**
@@ -4505,6 +4659,44 @@ export type TeamWrite = {
      * Instance Ids
      */
     instance_ids?: Array<number>;
+};
+
+/**
+ * TokenAccess
+ */
+export type TokenAccess = {
+    /**
+     * Pin
+     */
+    pin?: string | null;
+    /**
+     * Token
+     *
+     * The part of the link after `#`
+     */
+    token: string;
+};
+
+/**
+ * TokenConnect
+ */
+export type TokenConnect = {
+    /**
+     * Pin
+     */
+    pin?: string | null;
+    /**
+     * Phone Number
+     *
+     * Pair with a code typed on this phone instead of a QR code
+     */
+    phone_number?: string | null;
+    /**
+     * Token
+     *
+     * The part of the link after `#`
+     */
+    token: string;
 };
 
 /**
@@ -11013,6 +11205,263 @@ export type AlertsSilenceResponses = {
 };
 
 export type AlertsSilenceResponse = AlertsSilenceResponses[keyof AlertsSilenceResponses];
+
+export type ReconnectListLinksData = {
+    body?: never;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/reconnect-links';
+};
+
+export type ReconnectListLinksErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReconnectListLinksError = ReconnectListLinksErrors[keyof ReconnectListLinksErrors];
+
+export type ReconnectListLinksResponses = {
+    /**
+     * Response Reconnect-List Links
+     *
+     * Successful Response
+     */
+    200: Array<ReconnectLinkRead>;
+};
+
+export type ReconnectListLinksResponse = ReconnectListLinksResponses[keyof ReconnectListLinksResponses];
+
+export type ReconnectCreateLinkData = {
+    /**
+     * Body
+     */
+    body?: ReconnectLinkCreate | null;
+    path: {
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/reconnect-links';
+};
+
+export type ReconnectCreateLinkErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReconnectCreateLinkError = ReconnectCreateLinkErrors[keyof ReconnectCreateLinkErrors];
+
+export type ReconnectCreateLinkResponses = {
+    /**
+     * Successful Response
+     */
+    201: ReconnectLinkCreated;
+};
+
+export type ReconnectCreateLinkResponse = ReconnectCreateLinkResponses[keyof ReconnectCreateLinkResponses];
+
+export type ReconnectRevokeLinkData = {
+    body?: never;
+    path: {
+        /**
+         * Link Id
+         */
+        link_id: number;
+        /**
+         * Instance Id
+         */
+        instance_id: number;
+    };
+    query?: never;
+    url: '/api/instances/{instance_id}/reconnect-links/{link_id}';
+};
+
+export type ReconnectRevokeLinkErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type ReconnectRevokeLinkError = ReconnectRevokeLinkErrors[keyof ReconnectRevokeLinkErrors];
+
+export type ReconnectRevokeLinkResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type ReconnectRevokeLinkResponse = ReconnectRevokeLinkResponses[keyof ReconnectRevokeLinkResponses];
+
+export type ReconnectLinkStateData = {
+    body: TokenAccess;
+    path?: never;
+    query?: never;
+    url: '/api/public/reconnect/state';
+};
+
+export type ReconnectLinkStateErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
+};
+
+export type ReconnectLinkStateError = ReconnectLinkStateErrors[keyof ReconnectLinkStateErrors];
+
+export type ReconnectLinkStateResponses = {
+    /**
+     * Successful Response
+     */
+    200: PublicState;
+};
+
+export type ReconnectLinkStateResponse = ReconnectLinkStateResponses[keyof ReconnectLinkStateResponses];
+
+export type ReconnectLinkConnectData = {
+    body: TokenConnect;
+    path?: never;
+    query?: never;
+    url: '/api/public/reconnect/connect';
+};
+
+export type ReconnectLinkConnectErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+    /**
+     * Too many attempts
+     */
+    429: ErrorRead;
+    /**
+     * The Evolution server failed, refused the call or answered garbage
+     */
+    502: ErrorRead;
+    /**
+     * The Evolution server did not answer in time
+     */
+    504: ErrorRead;
+};
+
+export type ReconnectLinkConnectError = ReconnectLinkConnectErrors[keyof ReconnectLinkConnectErrors];
+
+export type ReconnectLinkConnectResponses = {
+    /**
+     * Successful Response
+     */
+    200: PublicState;
+};
+
+export type ReconnectLinkConnectResponse = ReconnectLinkConnectResponses[keyof ReconnectLinkConnectResponses];
 
 export type RealtimeWsTicketData = {
     body?: never;

@@ -1,0 +1,35 @@
+"""A customer reconnect link: a URL that lets someone without an account pair one instance
+again. Only a hash of its token is kept (the URL is shown once)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from evodash.core.db import Base, utcnow
+
+
+class ReconnectLink(Base):
+    __tablename__ = "reconnect_link"
+    __table_args__ = (Index("ix_reconnect_link_instance_id", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("evolution_instance.id", ondelete="CASCADE")
+    )
+    #: SHA-256 of the token (128 random bits): looked up, never reversed.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: HMAC of the optional PIN (keyed with SECRET_KEY and the link's token hash).
+    pin_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: When the customer started pairing through it (its one use).
+    opened_at: Mapped[datetime | None]
+    #: When the instance connected through it: the link is spent.
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    #: Why it stopped working before expiring (``revoked``).
+    revoked_reason: Mapped[str | None] = mapped_column(String(16))
