@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, Strict
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, Strict, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from evodash.alerts.models import AlertState, ChannelKind, NoticeKind, RuleKind, SubjectType
@@ -208,6 +208,13 @@ class ChannelUpdate(BaseModel):
     config: ChannelConfig | SkipJsonSchema[None] = Field(
         default=None, description="The whole configuration (its kind cannot change)"
     )
+
+    @field_validator("name", "enabled", "config", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
 
 
 class ChannelRead(Schema):

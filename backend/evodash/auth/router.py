@@ -290,8 +290,9 @@ async def list_api_keys(user: CurrentUser, session: SessionDep) -> list[ApiKeyRe
     "request made with an API key may create keys only when that key has "
     "`can_create_keys`; the new key then expires no later than it. A key may be limited: "
     "`read_only`, `operations` (send_messages, read_messages, manage_instances), "
-    "`instance_ids` and `team_ids` (a user's key never sees more than its user).",
-    responses=error_responses(400, 401, 403, 422),
+    "`instance_ids` and `team_ids` (a user's key never sees more than its user); an "
+    "instance or team outside the caller's scope is a 404.",
+    responses=error_responses(400, 401, 403, 404, 422),
 )
 async def create_api_key(
     body: ApiKeyCreate, auth: CurrentAuth, session: SessionDep, ip: ClientIP

@@ -152,21 +152,32 @@ async def update(
     if "url" in changes:
         check_url(changes["url"], settings)
     value = data.secret_header_value
-    if "secret_header_name" in changes and changes["secret_header_name"] is None:
-        if value is not None:
-            raise SecretHeaderIncomplete()
-        destination.secret_header_value_encrypted = None
-    if value is not None:
-        destination.secret_header_value_encrypted = encrypt(
-            value.get_secret_value(), secret=settings.secret()
-        )
-    for key, new in changes.items():
-        setattr(destination, key, new)
-    if (destination.secret_header_name is None) != (
-        destination.secret_header_value_encrypted is None
+    if (
+        "secret_header_name" in changes
+        and changes["secret_header_name"] is None
+        and value is not None
     ):
         raise SecretHeaderIncomplete()
-    await _flush_named(session, destination)
+    name = str(changes.get("name", destination.name))
+    try:
+        # The changes are made inside the savepoint: a name another destination of the
+        # instance has fails its flush there, and the request's transaction lives on.
+        async with session.begin_nested():
+            if "secret_header_name" in changes and changes["secret_header_name"] is None:
+                destination.secret_header_value_encrypted = None
+            if value is not None:
+                destination.secret_header_value_encrypted = encrypt(
+                    value.get_secret_value(), secret=settings.secret()
+                )
+            for key, new in changes.items():
+                setattr(destination, key, new)
+            if (destination.secret_header_name is None) != (
+                destination.secret_header_value_encrypted is None
+            ):
+                raise SecretHeaderIncomplete()
+            await session.flush()
+    except IntegrityError as exc:
+        raise DestinationNameTaken(name) from exc
     if value is not None:
         changes["secret_header_value"] = "(changed)"
     _audit(session, actor, "destination.updated", destination, ip, changes)

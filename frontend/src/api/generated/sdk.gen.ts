@@ -230,7 +230,7 @@ export const authListApiKeys = <ThrowOnError extends boolean = false>(options?: 
 /**
  * Create an API key
  *
- * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user).
+ * The key is returned once; only its hash is stored. Send it as `X-API-Key: <key>` or `Authorization: Bearer <key>`. It acts with your role. A request made with an API key may create keys only when that key has `can_create_keys`; the new key then expires no later than it. A key may be limited: `read_only`, `operations` (send_messages, read_messages, manage_instances), `instance_ids` and `team_ids` (a user's key never sees more than its user); an instance or team outside the caller's scope is a 404.
  */
 export const authCreateApiKey = <ThrowOnError extends boolean = false>(options: Options<AuthCreateApiKeyData, ThrowOnError>) => (options.client ?? client).post<AuthCreateApiKeyResponses, AuthCreateApiKeyErrors, ThrowOnError>({
     security: [

@@ -6246,6 +6246,10 @@ export type AuthCreateApiKeyErrors = {
      */
     403: ErrorRead;
     /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
      * Body too large
      */
     413: ErrorRead;
