@@ -88,9 +88,11 @@ async def _replace(session: AsyncSession, team_id: int, field: str, wanted: list
 
 async def create_team(session: AsyncSession, body: TeamWrite, *, actor: User, ip: str) -> TeamRead:
     team = Team(name=body.name, description=body.description)
-    session.add(team)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending first, so a
+        # row added before it would fail outside the savepoint and break the transaction.
         async with session.begin_nested():
+            session.add(team)
             await session.flush()
     except IntegrityError as exc:
         raise TeamNameTaken() from exc
@@ -113,12 +115,12 @@ async def update_team(
 ) -> TeamRead:
     team = await _team(session, team_id)
     changed = body.model_dump(exclude_unset=True, exclude_none=True)
-    if "name" in changed:
-        team.name = changed["name"]
-    if "description" in changed:
-        team.description = changed["description"]
     try:
         async with session.begin_nested():
+            if "name" in changed:
+                team.name = changed["name"]
+            if "description" in changed:
+                team.description = changed["description"]
             await session.flush()
     except IntegrityError as exc:
         raise TeamNameTaken() from exc

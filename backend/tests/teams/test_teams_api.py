@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.teams.schemas import MAX_INSTANCES
 from tests.factories import UserFactory
-from tests.teams.worlds import World, build
+from tests.teams.worlds import MARKER, World, build
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
 
@@ -103,3 +103,19 @@ async def test_two_creates_of_one_name_make_one_team(
     )
     codes = sorted(a.status_code for a in answers)
     assert codes.count(201) == 1 and set(codes) <= {201, 409}, codes
+
+
+async def test_renaming_to_a_taken_name_is_a_conflict_and_changes_nothing(
+    client: httpx.AsyncClient, as_user: AsUser, users: UserFactory, world: World
+) -> None:
+    headers = await as_user(await users.admin())
+    answer = await client.patch(
+        f"/api/teams/{world.team_a}",
+        json={"name": f"Cliente {MARKER}", "description": "nova", "instance_ids": []},
+        headers=headers,
+    )
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"] == "team_name_taken"
+    team = (await client.get(f"/api/teams/{world.team_a}", headers=headers)).json()
+    assert (team["name"], team["description"]) == ("Cliente A", "")
+    assert team["instance_ids"] == [world.instance_shared]
