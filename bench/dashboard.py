@@ -29,7 +29,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import insert, text
 
-from bench.common import percentile, summary, timed, write_section
+from bench.common import as_serving_process, percentile, settle, summary, timed, write_section
 from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
 from evodash.core.db import create_engine
@@ -168,6 +168,7 @@ async def run(
         _migrate(url)
         seconds = await _seed(url, total)
         print(f"  seeding took {seconds:.0f} s")
+    await settle(url)
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -184,6 +185,7 @@ async def run(
     app = create_app(settings)
     results: dict[str, list[float]] = {}
     async with LifespanManager(app):
+        as_serving_process()
         token = await bearer_token_for(
             app.state.sessionmaker, 1, settings, expires_in=timedelta(hours=1)
         )

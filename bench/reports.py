@@ -28,7 +28,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import delete, insert, text, update
 
-from bench.common import percentile, summary, timed, write_section
+from bench.common import as_serving_process, percentile, settle, summary, timed, write_section
 from bench.dashboard import INSTANCES, SECRET, _existing, _migrate, _reset
 from bench.dashboard import _seed as seed_base
 from evodash.auth.sessions import bearer_token_for
@@ -135,6 +135,7 @@ async def run(
         await _reset(url)
         _migrate(url)
         print(f"  seeding took {await _seed(url, total, senders):.0f} s")
+    await settle(url)
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -155,6 +156,7 @@ async def run(
     month = {"from": str(today - timedelta(days=29)), "to": str(today)}
     year = {"from": str(today - timedelta(days=DAYS - 1)), "to": str(today)}
     async with LifespanManager(app, startup_timeout=120):
+        as_serving_process()
         token = await bearer_token_for(
             app.state.sessionmaker, 1, settings, expires_in=timedelta(hours=1)
         )

@@ -25,7 +25,16 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import insert, text
 
-from bench.common import migrate, percentile, reset_database, summary, timed, write_section
+from bench.common import (
+    as_serving_process,
+    migrate,
+    percentile,
+    reset_database,
+    settle,
+    summary,
+    timed,
+    write_section,
+)
 from bench.dashboard import SECRET
 from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
@@ -112,6 +121,7 @@ async def run(
     started = time.perf_counter()
     events = await _seed(url, instances, flappers)
     print(f"  seeded {events:,} connection events in {time.perf_counter() - started:.0f} s")
+    await settle(url)
     settings = Settings(
         _env_file=None,
         environment="test",
@@ -129,6 +139,7 @@ async def run(
     app = create_app(settings)
     results: dict[str, list[float]] = {}
     async with LifespanManager(app, startup_timeout=120):
+        as_serving_process()
         token = await bearer_token_for(
             app.state.sessionmaker, 1, settings, expires_in=timedelta(hours=1)
         )

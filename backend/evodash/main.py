@@ -90,7 +90,7 @@ async def _bootstrap_admin(app: FastAPI) -> None:
         log.warning("user.bootstrap_admin_created", username="admin")
 
 
-def _tune_gc() -> None:
+def tune_gc() -> None:
     """Keep what startup built out of the cyclic collector's passes, and run them less
     often. Objects are freed by reference counting; at thousands of webhooks a second the
     default thresholds start hundreds of passes a second, each a pause of the event loop
@@ -138,7 +138,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 "app.started", version=__version__, database=services.engine.url.get_backend_name()
             )
             if settings.environment != "test":  # process-wide: for a serving process only
-                _tune_gc()
+                tune_gc()
             yield
         finally:
             if scheduler is not None:
