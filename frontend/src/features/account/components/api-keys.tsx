@@ -8,6 +8,7 @@ import Modal from 'react-bootstrap/Modal';
 import { Controller, useForm, useWatch } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmModal } from '@/components/ui/confirm-modal';
 import type { ApiKeyCreated, ApiKeyRead } from '@/api/generated/types.gen';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
@@ -501,34 +502,17 @@ function RevokeModal({
   onRevoked: (key: ApiKeyRead) => void;
 }) {
   const { t } = useAccountTranslation();
-  const common = useTranslation().t;
-  const titleId = useId();
   const revoke = useRevokeApiKey();
   return (
-    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
-      <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title id={titleId} as="h2" className="h5">
-          {t('keys.revokeTitle', { name: apiKey.name })}
-        </Modal.Title>
-      </Modal.Header>
-      <Modal.Body>
-        {revoke.isError ? (
-          <Alert variant="danger">{getErrorMessage(revoke.error, common)}</Alert>
-        ) : null}
-        <p className="mb-0">{t('keys.revokeBody')}</p>
-      </Modal.Body>
-      <Modal.Footer>
-        <Button variant="outline-secondary" onClick={onClose}>
-          {common('common.cancel')}
-        </Button>
-        <Button
-          variant="danger"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate(apiKey.id, { onSuccess: () => onRevoked(apiKey) })}
-        >
-          {t('keys.revoke')}
-        </Button>
-      </Modal.Footer>
-    </Modal>
+    <ConfirmModal
+      title={t('keys.revokeTitle', { name: apiKey.name })}
+      confirmLabel={t('keys.revoke')}
+      pending={revoke.isPending}
+      error={revoke.error}
+      onClose={onClose}
+      onConfirm={() => revoke.mutate(apiKey.id, { onSuccess: () => onRevoked(apiKey) })}
+    >
+      <p className="mb-0">{t('keys.revokeBody')}</p>
+    </ConfirmModal>
   );
 }

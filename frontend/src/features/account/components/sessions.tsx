@@ -2,9 +2,9 @@ import { useId, useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
 import Form from 'react-bootstrap/Form';
-import Modal from 'react-bootstrap/Modal';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmModal } from '@/components/ui/confirm-modal';
 import type { SessionRead } from '@/api/generated/types.gen';
 import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
@@ -121,43 +121,26 @@ function SessionTable({ sessions }: { sessions: readonly SessionRead[] }) {
 
 function EndAllModal({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const { t } = useAccountTranslation();
-  const common = useTranslation().t;
-  const titleId = useId();
   const checkId = useId();
   const [revokeApiKeys, setRevokeApiKeys] = useState(false);
   const endAll = useEndAllSessions({ onSuccess: onDone });
   return (
-    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
-      <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title id={titleId} as="h2" className="h5">
-          {t('sessions.endAllTitle')}
-        </Modal.Title>
-      </Modal.Header>
-      <Modal.Body>
-        {endAll.isError ? (
-          <Alert variant="danger">{getErrorMessage(endAll.error, common)}</Alert>
-        ) : null}
-        <p>{t('sessions.endAllBody')}</p>
-        <Form.Check
-          id={checkId}
-          type="checkbox"
-          label={t('sessions.alsoKeys')}
-          checked={revokeApiKeys}
-          onChange={(event) => setRevokeApiKeys(event.currentTarget.checked)}
-        />
-      </Modal.Body>
-      <Modal.Footer>
-        <Button variant="outline-secondary" onClick={onClose}>
-          {common('common.cancel')}
-        </Button>
-        <Button
-          variant="danger"
-          disabled={endAll.isPending}
-          onClick={() => endAll.mutate(revokeApiKeys)}
-        >
-          {t('sessions.endAll')}
-        </Button>
-      </Modal.Footer>
-    </Modal>
+    <ConfirmModal
+      title={t('sessions.endAllTitle')}
+      confirmLabel={t('sessions.endAll')}
+      pending={endAll.isPending}
+      error={endAll.error}
+      onClose={onClose}
+      onConfirm={() => endAll.mutate(revokeApiKeys)}
+    >
+      <p>{t('sessions.endAllBody')}</p>
+      <Form.Check
+        id={checkId}
+        type="checkbox"
+        label={t('sessions.alsoKeys')}
+        checked={revokeApiKeys}
+        onChange={(event) => setRevokeApiKeys(event.currentTarget.checked)}
+      />
+    </ConfirmModal>
   );
 }

@@ -7,6 +7,7 @@ import Modal from 'react-bootstrap/Modal';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmModal } from '@/components/ui/confirm-modal';
 import type { TeamRead } from '@/api/generated/types.gen';
 import { MultiSelect } from '@/components/ui/multi-select';
 import { getErrorMessage, isApiError } from '@/lib/api-error';
@@ -177,34 +178,17 @@ export function DeleteTeamModal({
   onDeleted: (team: TeamRead) => void;
 }) {
   const { t } = useUsersTranslation();
-  const common = useTranslation().t;
-  const titleId = useId();
   const remove = useDeleteTeam();
   return (
-    <Modal show onHide={onClose} aria-labelledby={titleId} centered>
-      <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title id={titleId} as="h2" className="h5">
-          {t('teams.deleteTitle', { name: team.name })}
-        </Modal.Title>
-      </Modal.Header>
-      <Modal.Body>
-        {remove.isError ? (
-          <Alert variant="danger">{getErrorMessage(remove.error, common)}</Alert>
-        ) : null}
-        <p className="mb-0">{t('teams.deleteBody')}</p>
-      </Modal.Body>
-      <Modal.Footer>
-        <Button variant="outline-secondary" onClick={onClose}>
-          {common('common.cancel')}
-        </Button>
-        <Button
-          variant="danger"
-          disabled={remove.isPending}
-          onClick={() => remove.mutate(team.id, { onSuccess: () => onDeleted(team) })}
-        >
-          {t('teams.delete')}
-        </Button>
-      </Modal.Footer>
-    </Modal>
+    <ConfirmModal
+      title={t('teams.deleteTitle', { name: team.name })}
+      confirmLabel={t('teams.delete')}
+      pending={remove.isPending}
+      error={remove.error}
+      onClose={onClose}
+      onConfirm={() => remove.mutate(team.id, { onSuccess: () => onDeleted(team) })}
+    >
+      <p className="mb-0">{t('teams.deleteBody')}</p>
+    </ConfirmModal>
   );
 }

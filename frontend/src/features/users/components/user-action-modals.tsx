@@ -7,6 +7,7 @@ import Modal from 'react-bootstrap/Modal';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 
+import { ConfirmModal } from '@/components/ui/confirm-modal';
 import type { Role, UserRead } from '@/api/generated/types.gen';
 import { OneTimeSecret } from '@/components/ui/one-time-secret';
 import { getErrorMessage } from '@/lib/api-error';
@@ -106,45 +107,31 @@ function RoleModal({ user, onClose, onDone }: UserActionModalProps) {
 
 function ActiveModal({ user, onClose, onDone }: UserActionModalProps) {
   const { t } = useUsersTranslation();
-  const common = useCommon();
-  const titleId = useId();
   const update = useUpdateUser();
   const deactivating = user.is_active;
   return (
-    <Modal aria-labelledby={titleId} show onHide={onClose} centered>
-      <Modal.Header closeButton closeLabel={common('common.close')}>
-        <Modal.Title id={titleId} as="h2" className="h5">
-          {deactivating
-            ? t('active.deactivateTitle', { username: user.username })
-            : t('active.activateTitle', { username: user.username })}
-        </Modal.Title>
-      </Modal.Header>
-      <Modal.Body>
-        {update.isError ? (
-          <Alert variant="danger">{getErrorMessage(update.error, common)}</Alert>
-        ) : null}
-        <p className="mb-0">
-          {deactivating ? t('active.deactivateBody') : t('active.activateBody')}
-        </p>
-      </Modal.Body>
-      <Modal.Footer>
-        <Button variant="outline-secondary" onClick={onClose}>
-          {common('common.cancel')}
-        </Button>
-        <Button
-          variant={deactivating ? 'danger' : 'primary'}
-          disabled={update.isPending}
-          onClick={() =>
-            update.mutate(
-              { id: user.id, body: { is_active: !deactivating } },
-              { onSuccess: () => onDone(t('list.updated', { username: user.username })) },
-            )
-          }
-        >
-          {deactivating ? t('active.confirmDeactivate') : t('active.confirmActivate')}
-        </Button>
-      </Modal.Footer>
-    </Modal>
+    <ConfirmModal
+      title={
+        deactivating
+          ? t('active.deactivateTitle', { username: user.username })
+          : t('active.activateTitle', { username: user.username })
+      }
+      confirmLabel={deactivating ? t('active.confirmDeactivate') : t('active.confirmActivate')}
+      variant={deactivating ? 'danger' : 'primary'}
+      pending={update.isPending}
+      error={update.error}
+      onClose={onClose}
+      onConfirm={() =>
+        update.mutate(
+          { id: user.id, body: { is_active: !deactivating } },
+          { onSuccess: () => onDone(t('list.updated', { username: user.username })) },
+        )
+      }
+    >
+      <p className="mb-0">
+        {deactivating ? t('active.deactivateBody') : t('active.activateBody')}
+      </p>
+    </ConfirmModal>
   );
 }
 
