@@ -196,6 +196,7 @@ async def seed(url: str, messages: int, reuse: bool) -> None:
     messages over 30 days), then up to 300 instances, 5 more servers and 60 jobs."""
     if reuse and await _existing(url) == messages:
         print("  reusing the seeded database")
+        thread_run(upgrade, url)  # migrations added since it was seeded
     else:
         await _reset(url)
         thread_run(upgrade, url)
