@@ -40,10 +40,6 @@ test.describe('relay destinations', () => {
   test('an instance with two destinations with different filters delivers each event only where it belongs', async ({
     page,
   }, testInfo) => {
-    // Relay filtering is no layout matter: the desktop run covers it. In the full suite the
-    // phone run's relays seem to wait behind the jobs earlier specs queued, past a minute
-    // (a follow-up: relays should not queue behind image jobs).
-    test.skip(testInfo.project.name === 'phone', 'covered by the desktop run');
     test.setTimeout(120_000);
     const { username, password } = adminCredentials();
     const sim = simulatorEnv();
