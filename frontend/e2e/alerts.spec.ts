@@ -19,6 +19,50 @@ async function sinkBodies(page: Page, sim: { url: string; key: string }, sink: s
   return ((await response.json()) as { received: SinkBody[] }).received;
 }
 
+test.describe('alert rules', () => {
+  test('the rules read and change without sideways scrolling on a phone', async ({ page }, testInfo) => {
+    // The layout at 375 px is what this checks; the desktop journey below edits rules too.
+    test.skip(testInfo.project.name !== 'phone', 'a phone layout check');
+    const { username, password } = adminCredentials();
+    await page.goto('/login');
+    await logIn(page, username, password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    try {
+      await page.goto('/alerts');
+      await expect(page.getByRole('heading', { level: 1, name: 'Alertas' })).toBeVisible();
+      const rules = page.getByRole('list', { name: 'Regras de alerta' });
+      await expect(rules.getByRole('listitem')).toHaveCount(7);
+      const flapping = page.getByTestId('rule-flapping');
+      await expect(flapping).toContainText('Instável (oscilando)');
+      // Nothing is wider than the phone: no sideways scrolling, every control in reach.
+      const width = await page.evaluate(() => document.documentElement.clientWidth);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      for (const control of [
+        flapping.getByRole('checkbox', { name: 'Regra Instável (oscilando) ativa' }),
+        flapping.getByLabel('Mudanças'),
+        flapping.getByLabel('Janela (min)'),
+        flapping.getByRole('button', { name: 'Salvar' }),
+      ]) {
+        await control.scrollIntoViewIfNeeded();
+        const box = await control.boundingBox();
+        expect(box).not.toBeNull();
+        expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= width).toBe(true);
+      }
+      await saveScreenshot(page, testInfo, 'alert-rules');
+
+      // An admin changes a threshold from the phone; the rule now differs from its default.
+      await flapping.getByLabel('Mudanças').fill('7');
+      await flapping.getByRole('button', { name: 'Salvar' }).click();
+      const changed = page.getByTestId('rule-flapping');
+      await expect(changed.getByRole('button', { name: 'Voltar ao padrão' })).toBeVisible();
+      await expect(changed.getByLabel('Mudanças')).toHaveValue('7');
+      await expectNoSeriousA11yViolations(page);
+    } finally {
+      await api(page, 'DELETE', '/api/alerts/rules/flapping');
+    }
+  });
+});
+
 test.describe('alerts journey', () => {
   test('a dropped connection fires an alert (bell, toast, page, webhook) and reconnecting resolves it', async ({
     page,

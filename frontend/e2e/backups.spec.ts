@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 
 import { expect, test } from '@playwright/test';
 
+import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { openNavigation } from './utils/auth';
 import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { logInWithInstance, sendInbound } from './utils/seed-instance';
+import { sendInbound } from './utils/seed-instance';
 
 const PASSPHRASE = 'cavalo correto bateria grampo';
 

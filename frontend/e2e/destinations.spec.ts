@@ -1,10 +1,10 @@
 import { expect, type Page, test } from '@playwright/test';
 
+import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
-import { simulator, simulatorEnv } from './utils/evodash-api';
+import { simulator } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { seedInstance, sendInbound } from './utils/seed-instance';
+import { sendInbound } from './utils/seed-instance';
 
 interface SinkView {
   received: { event?: string }[];
@@ -40,20 +40,10 @@ test.describe('relay destinations', () => {
   test('an instance with two destinations with different filters delivers each event only where it belongs', async ({
     page,
   }, testInfo) => {
-    // Relay filtering is no layout matter: the desktop run covers it. In the full suite the
-    // phone run's relays seem to wait behind the jobs earlier specs queued, past a minute
-    // (a follow-up: relays should not queue behind image jobs).
-    test.skip(testInfo.project.name === 'phone', 'covered by the desktop run');
     test.setTimeout(120_000);
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-dest-${tag}`,
-      displayName: `Destinos E2E ${tag}`,
+    const { instance, sim, tag } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-dest',
+      displayName: 'Destinos E2E',
     });
     const chat = `${sim.url}/_sim/sinks/chat-${tag}`;
     const crm = `${sim.url}/_sim/sinks/crm-${tag}`;
@@ -133,15 +123,9 @@ test.describe('relay destinations', () => {
   test('the edit page subscribes an instance to an optional event on Evolution, the needed ones staying on', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-events-${tag}`,
-      displayName: `Eventos assinados E2E ${tag}`,
+    const { instance, sim } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-events',
+      displayName: 'Eventos assinados E2E',
     });
     try {
       await page.goto(`/instances/${String(instance.id)}/edit`);

@@ -1,24 +1,19 @@
 import { expect, test } from '@playwright/test';
 
+import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
-import { api, simulatorEnv } from './utils/evodash-api';
+import { openNavigation } from './utils/auth';
+import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { seedInstance, sendInbound } from './utils/seed-instance';
+import { sendInbound } from './utils/seed-instance';
 
 test.describe('event log and deliveries', () => {
   test('the event log shows why an event failed, masks its payload and replays it', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-log-${tag}`,
-      displayName: `Eventos E2E ${tag}`,
+    const { instance, sim } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-log',
+      displayName: 'Eventos E2E',
     });
     try {
       // Evolution posts an upsert whose message has no id: stored, and failed to apply.
@@ -72,15 +67,9 @@ test.describe('event log and deliveries', () => {
   test('the deliveries page retries a failed delivery and shows it delivered', async ({
     page,
   }, testInfo) => {
-    const { username, password } = adminCredentials();
-    const sim = simulatorEnv();
-    const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-    const instance = await seedInstance(page, sim, {
-      name: `e2e-fwd-${tag}`,
-      displayName: `Entregas E2E ${tag}`,
+    const { instance, sim, tag } = await logInWithInstance(page, testInfo, {
+      name: 'e2e-fwd',
+      displayName: 'Entregas E2E',
     });
     const sink = `${sim.url}/_sim/sinks/crm-${tag}`;
     const setSink = (status: number) =>

@@ -1,11 +1,12 @@
 import { expect, type Page, test } from '@playwright/test';
 
+import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { openNavigation } from './utils/auth';
 import { brazilianNumber, readCsv } from './utils/csv';
 import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
-import { logInWithInstance, sendInbound } from './utils/seed-instance';
+import { sendInbound } from './utils/seed-instance';
 
 interface JobPage {
   items: { id: number; status: string }[];

@@ -12,6 +12,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base, BigIntPK, TimestampMixin, utcnow
+from evodash.teams.scope import Subject
 
 
 class RuleKind(enum.StrEnum):
@@ -35,6 +36,16 @@ class SubjectType(enum.StrEnum):
     instance = "instance"
     server = "server"
     jobs = "jobs"
+
+
+def scope_subject(subject_type: str, subject_id: int | None) -> Subject:
+    """The scoping subject of an alert about ``subject_type`` ``subject_id``: an instance,
+    a server, or (the image jobs) the whole fleet."""
+    if subject_id is not None and subject_type == SubjectType.instance.value:
+        return Subject(instance_id=subject_id)
+    if subject_id is not None and subject_type == SubjectType.server.value:
+        return Subject(server_id=subject_id)
+    return Subject()
 
 
 class NoticeKind(enum.StrEnum):
@@ -103,8 +114,13 @@ class Alert(Base):
 
     @property
     def instance_id(self) -> int | None:
-        """The instance the alert is about, if any (realtime events are scoped by it)."""
+        """The instance the alert is about, if any."""
         return self.subject_id if self.subject_type == SubjectType.instance.value else None
+
+    @property
+    def scope_subject(self) -> Subject:
+        """Who may see the alert (the API's lists and the live events decide by it)."""
+        return scope_subject(self.subject_type, self.subject_id)
 
 
 class AlertChannel(TimestampMixin, Base):

@@ -8,11 +8,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, Strict, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from evodash.alerts.models import AlertState, ChannelKind, NoticeKind, RuleKind, SubjectType
+from evodash.alerts.models import (
+    AlertState,
+    ChannelKind,
+    NoticeKind,
+    RuleKind,
+    SubjectType,
+    scope_subject,
+)
 from evodash.alerts.rules import BOUNDS
 from evodash.core.params import NOT_BLANK_PATTERN, BodyId, Flag
 from evodash.core.schemas import Schema
 from evodash.instances.schemas import HttpUrlStr, Phone
+from evodash.teams.scope import Subject
 
 # --- alerts -------------------------------------------------------------------------------
 
@@ -49,6 +57,11 @@ class AlertRead(Schema):
     acked_at: datetime | None
     acked_by: int | None
     silenced_until: datetime | None
+
+    @property
+    def scope_subject(self) -> Subject:
+        """Who may see the alert (:meth:`evodash.teams.scope.Scope.sees`)."""
+        return scope_subject(self.subject_type.value, self.subject_id)
 
 
 class DeliveryRead(Schema):

@@ -27,7 +27,6 @@ from evodash.alerts.models import (
     ChannelKind,
     NoticeKind,
     RuleKind,
-    SubjectType,
 )
 from evodash.alerts.repository import AlertFilter, AlertRepository
 from evodash.alerts.rules import PARAMS, clean_params, defaults, effective
@@ -58,20 +57,12 @@ from evodash.users.models import User
 # --- alerts -------------------------------------------------------------------------------
 
 
-def visible(alert: Alert, scope: Scope) -> bool:
-    if scope.unlimited:
-        return True
-    if alert.subject_type == SubjectType.instance.value and alert.subject_id is not None:
-        return scope.sees_instance(alert.subject_id)
-    if alert.subject_type == SubjectType.server.value and alert.subject_id is not None:
-        return scope.sees_server(alert.subject_id)
-    return False
-
-
 async def get_alert(session: AsyncSession, alert_id: int, scope: Scope) -> Alert:
     """The alert, if ``scope`` sees its subject (else 404, as if it did not exist)."""
     alert = await AlertRepository(session).get(alert_id)
-    if alert is None or alert.state == AlertState.pending.value or not visible(alert, scope):
+    if alert is None or alert.state == AlertState.pending.value:
+        raise AlertNotFound()
+    if not scope.sees(alert.scope_subject):
         raise AlertNotFound()
     return alert
 

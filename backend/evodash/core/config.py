@@ -104,6 +104,10 @@ class Settings(BaseSettings):
     #: acknowledges each event, and a worker applies it (scaled deployments).
     embedded_applier: bool = True
     worker_concurrency: int = Field(default=2, ge=1)
+    #: Slots of each worker that only run forward attempts (relays), besides its
+    #: ``WORKER_CONCURRENCY`` slots for any job: a relay never waits for image jobs (OCR
+    #: takes seconds each) to free a slot. 0: relays share the general slots.
+    worker_relay_slots: int = Field(default=2, ge=0, le=50)
     job_max_attempts: int = Field(default=5, ge=1)
     job_lease_seconds: int = Field(default=60, ge=5)
     media_root: Path = Path("./data/media")

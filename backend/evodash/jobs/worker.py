@@ -1,9 +1,15 @@
 """The job worker: claims due jobs, holds their lease while working, finishes them.
 
 One :class:`Worker` runs ``concurrency`` slots; each slot claims a job, runs its handler
-and finishes it. While a handler runs, a heartbeat task renews the lease (every third of
-the lease) and saves the reported progress (at most every ``progress_interval``, which
-also throttles the ``job.updated`` events). If the heartbeat finds the lease gone (the
+and finishes it. Besides those, ``relay_slots`` slots claim only relays (``forward`` jobs,
+:data:`EXPRESS_KINDS`): a relay is a POST that takes milliseconds (its timeout bounds
+it), and it must reach its destination within seconds even while every general slot is
+busy with image jobs that take seconds of OCR each (a burst of recovered images keeps
+them busy for minutes). General slots take relays too, oldest due first.
+
+While a handler runs, a heartbeat task renews the lease (every third of the lease) and
+saves the reported progress (at most every ``progress_interval``, which also throttles
+the ``job.updated`` events). If the heartbeat finds the lease gone (the
 job was cancelled, or this worker stalled and another took over), the handler is
 cancelled and its result is never written. CPU work runs in threads (see
 :mod:`evodash.jobs.pipeline`), never on the event loop.
@@ -51,6 +57,10 @@ _HANDLERS: dict[str, JobHandler] = {
 }
 
 
+#: Kinds with slots of their own in every worker (``WORKER_RELAY_SLOTS``).
+EXPRESS_KINDS = (FORWARD_KIND,)
+
+
 def register_handler(kind: str, handler: JobHandler) -> None:
     """Add a job kind (workers created afterwards claim jobs of that kind too)."""
     _HANDLERS[kind] = handler
@@ -89,6 +99,7 @@ class Worker:
         http: httpx.AsyncClient,
         *,
         concurrency: int | None = None,
+        relay_slots: int | None = None,
         lease_seconds: float | None = None,
         poll_interval: float = 1.0,
         progress_interval: float = 0.5,
@@ -101,6 +112,7 @@ class Worker:
         self.settings = settings
         self.http = http
         self.concurrency = concurrency or settings.worker_concurrency
+        self.relay_slots = settings.worker_relay_slots if relay_slots is None else relay_slots
         self.lease_seconds = float(lease_seconds or settings.job_lease_seconds)
         self.poll_interval = poll_interval
         self.progress_interval = progress_interval
@@ -118,14 +130,19 @@ class Worker:
 
     async def start(self) -> None:
         self._stopping.clear()
+        lanes: list[list[str] | None] = [None] * self.concurrency
+        express = [kind for kind in EXPRESS_KINDS if kind in self.handlers]
+        if express:
+            lanes += [express] * self.relay_slots
         self._slots = [
-            asyncio.create_task(self._slot(i), name=f"job-worker-{i}")
-            for i in range(self.concurrency)
+            asyncio.create_task(self._slot(i, kinds), name=f"job-worker-{i}")
+            for i, kinds in enumerate(lanes)
         ]
         log.info(
             "worker.started",
             worker=self.name,
             concurrency=self.concurrency,
+            relay_slots=len(lanes) - self.concurrency,
             lease_seconds=self.lease_seconds,
             kinds=sorted(self.handlers),
         )
@@ -147,11 +164,11 @@ class Worker:
             await asyncio.gather(*pending, return_exceptions=True)
         log.info("worker.stopped", worker=self.name, finished=self.finished)
 
-    async def _slot(self, index: int) -> None:
+    async def _slot(self, index: int, kinds: list[str] | None = None) -> None:
         failures = 0
         while not self._stopping.is_set():
             try:
-                found = await self.run_once(index)
+                found = await self.run_once(index, kinds)
                 failures = 0
             except Exception as exc:  # the database is down: keep the worker alive
                 failures += 1
@@ -167,12 +184,16 @@ class Worker:
 
     # --- one job ------------------------------------------------------------------------
 
-    async def run_once(self, slot: int = 0) -> bool:
-        """Claim and process one due job; ``False`` when none was due."""
+    async def run_once(self, slot: int = 0, kinds: list[str] | None = None) -> bool:
+        """Claim and process one due job (of ``kinds``, else of any kind this worker
+        handles); ``False`` when none was due."""
         owner = f"{self.name}/{slot}/{secrets.token_hex(4)}"
         async with self.sessionmaker() as session:
             job = await service.claim_job(
-                session, owner=owner, lease_seconds=self.lease_seconds, kinds=list(self.handlers)
+                session,
+                owner=owner,
+                lease_seconds=self.lease_seconds,
+                kinds=kinds or list(self.handlers),
             )
             await session.commit()
         if job is None:

@@ -2,22 +2,25 @@
 names them).
 
 Producers build one of these classes and hand it to :func:`evodash.realtime.emit`; the
-WebSocket streams them as JSON (``{"id", "type", "at", "data"}``). The union is part of
-the OpenAPI document (``GET /api/ws/events``), so the SPA's types are generated from it.
+WebSocket streams them as JSON (``{"id", "type", "at", "data", "subject"}``; each kind
+says what it is about in :meth:`Event.about`, and sockets are filtered by that subject).
+The union is part of the OpenAPI document (``GET /api/ws/events``), so the SPA's types are
+generated from it.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from evodash.alerts.schemas import AlertRead
 from evodash.instances.schemas import InstanceRead
 from evodash.jobs.schemas import JobRead
 from evodash.messages.schemas import MessageRead
+from evodash.teams.scope import Subject
 
 
 def _new_id() -> str:
@@ -28,13 +31,31 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _not_read_only(schema: dict[str, Any]) -> None:
+    schema.pop("readOnly", None)
+
+
 class Event(BaseModel):
-    """What every event has: a unique id and when it was made."""
+    """What every event has: a unique id, when it was made, and what it is about."""
 
     model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
     id: str = Field(default_factory=_new_id, description="Unique per event")
     at: datetime = Field(default_factory=_now)
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The instance or server the event is about (neither: fleet-wide); a "
+        "socket only gets the events whose subject its user's teams see",
+        # Events only ever go out: no separate "writable" shape in the generated client.
+        json_schema_extra=_not_read_only,
+    )
+    @property
+    def subject(self) -> Subject:
+        return self.about()
+
+    def about(self) -> Subject:
+        """The subject of this kind of event (each kind says; here: fleet-wide)."""
+        return Subject()
 
 
 # --- payloads that are not API resources ------------------------------------------------
@@ -73,6 +94,9 @@ class InstanceCreatedEvent(Event):
     type: Literal["instance.created"] = "instance.created"
     data: InstanceRead
 
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.id, server_id=self.data.server_id)
+
 
 class InstanceUpdatedEvent(Event):
     """Anything about the instance changed (status, profile, error, settings…)."""
@@ -80,10 +104,16 @@ class InstanceUpdatedEvent(Event):
     type: Literal["instance.updated"] = "instance.updated"
     data: InstanceRead
 
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.id, server_id=self.data.server_id)
+
 
 class InstanceDeletedEvent(Event):
     type: Literal["instance.deleted"] = "instance.deleted"
     data: InstanceRef
+
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.id, server_id=self.data.server_id)
 
 
 class InstanceQrEvent(Event):
@@ -92,10 +122,16 @@ class InstanceQrEvent(Event):
     type: Literal["instance.qr"] = "instance.qr"
     data: InstanceQrCode
 
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.id)
+
 
 class MessageCreatedEvent(Event):
     type: Literal["message.created"] = "message.created"
     data: MessageRead
+
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.instance_id)
 
 
 class MessageUpdatedEvent(Event):
@@ -104,6 +140,9 @@ class MessageUpdatedEvent(Event):
     type: Literal["message.updated"] = "message.updated"
     data: MessageRead
 
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.instance_id)
+
 
 class JobUpdatedEvent(Event):
     """A job was queued, progressed, or finished."""
@@ -111,20 +150,32 @@ class JobUpdatedEvent(Event):
     type: Literal["job.updated"] = "job.updated"
     data: JobRead
 
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.instance_id)
+
 
 class ServerCreatedEvent(Event):
     type: Literal["server.created"] = "server.created"
     data: ServerRef
+
+    def about(self) -> Subject:
+        return Subject(server_id=self.data.id)
 
 
 class ServerUpdatedEvent(Event):
     type: Literal["server.updated"] = "server.updated"
     data: ServerRef
 
+    def about(self) -> Subject:
+        return Subject(server_id=self.data.id)
+
 
 class ServerDeletedEvent(Event):
     type: Literal["server.deleted"] = "server.deleted"
     data: ServerGone
+
+    def about(self) -> Subject:
+        return Subject(server_id=self.data.id)
 
 
 class AlertFiredEvent(Event):
@@ -133,10 +184,16 @@ class AlertFiredEvent(Event):
     type: Literal["alert.fired"] = "alert.fired"
     data: AlertRead
 
+    def about(self) -> Subject:
+        return self.data.scope_subject
+
 
 class AlertResolvedEvent(Event):
     type: Literal["alert.resolved"] = "alert.resolved"
     data: AlertRead
+
+    def about(self) -> Subject:
+        return self.data.scope_subject
 
 
 class AlertAckedEvent(Event):
@@ -144,6 +201,9 @@ class AlertAckedEvent(Event):
 
     type: Literal["alert.acked"] = "alert.acked"
     data: AlertRead
+
+    def about(self) -> Subject:
+        return self.data.scope_subject
 
 
 class HelloEvent(Event):

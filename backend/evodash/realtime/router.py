@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from pydantic import ValidationError
 
 from evodash.auth import service as auth_service
 from evodash.auth import sessions
@@ -33,7 +34,7 @@ from evodash.core.deps import ClientIP, SessionDep, SettingsDep
 from evodash.core.schemas import error_responses
 from evodash.core.security import API_KEY_PREFIX
 from evodash.realtime.events import Greeting, HelloEvent, PingEvent, RealtimeEvent
-from evodash.teams.scope import Scope, scope_for
+from evodash.teams.scope import Scope, Subject, scope_for
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["realtime"])
@@ -114,21 +115,16 @@ async def _still_valid(websocket: WebSocket, ctx: AuthContext) -> bool:
 
 
 def in_scope(event: dict[str, Any], scope: Scope) -> bool:
-    """Whether ``scope`` sees what ``event`` is about. Events about an instance or a
-    server name it (``data.id`` for ``instance.*`` and ``server.*``, ``data.instance_id``
-    for the others); an event that names neither reaches unlimited scopes only."""
+    """Whether ``scope`` sees what ``event`` is about: every event names its ``subject``
+    (:class:`~evodash.teams.scope.Subject`, the field the alerts API decides by too); one
+    without a readable subject reaches unlimited scopes only."""
     if scope.unlimited:
         return True
-    kind = str(event.get("type", ""))
-    data = event.get("data")
-    if not isinstance(data, dict):
+    try:
+        subject = Subject.model_validate(event.get("subject"))
+    except ValidationError:
         return False
-    if kind.startswith("instance."):
-        return isinstance(data.get("id"), int) and scope.sees_instance(data["id"])
-    if kind.startswith("server."):
-        return isinstance(data.get("id"), int) and scope.sees_server(data["id"])
-    instance_id = data.get("instance_id")
-    return isinstance(instance_id, int) and scope.sees_instance(instance_id)
+    return scope.sees(subject)
 
 
 async def _scope(websocket: WebSocket, ctx: AuthContext) -> Scope:
@@ -138,7 +134,8 @@ async def _scope(websocket: WebSocket, ctx: AuthContext) -> Scope:
 
 @router.websocket("/api/ws", name="events")
 async def events(websocket: WebSocket) -> None:
-    """Streams `{"id", "type", "at", "data"}` events (their schema: `GET /api/ws/events`):
+    """Streams `{"id", "type", "at", "data", "subject"}` events (their schema:
+    `GET /api/ws/events`):
     instance.updated, instance.qr, message.created, message.updated, job.updated, ...
     Authenticate with the session
     cookie, `?ticket=` (from `POST /api/ws/ticket`), or a first message
@@ -222,8 +219,10 @@ async def _stream(websocket: WebSocket, ctx: AuthContext) -> None:
     response_model=list[RealtimeEvent],
     summary="The events the WebSocket streams (their schema)",
     description='`/api/ws` sends one JSON object per event, `{"id", "type", "at", '
-    '"data"}`, where `type` tells the shape of `data` (this response\'s item schema). '
-    "This route only documents them: it answers an empty list.",
+    '"data", "subject"}`, where `type` tells the shape of `data` (this response\'s item '
+    "schema) and `subject` names the instance or server it is about (a socket gets the "
+    "events about what its user's teams see). This route only documents them: it answers "
+    "an empty list.",
 )
 async def event_types(_: CurrentUser) -> list[RealtimeEvent]:
     return []

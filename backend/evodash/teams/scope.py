@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -28,6 +29,19 @@ from evodash.users.models import ApiKey, Role, User
 
 #: A column holding an instance's or a server's id.
 Column = InstrumentedAttribute[Any] | ColumnElement[Any]
+
+
+class Subject(BaseModel):
+    """What something is about, for scoping: an instance (its server may be named too), a
+    server, or neither (fleet-wide: unlimited scopes only). Realtime events carry one
+    (``subject``), alerts have one, and :meth:`Scope.sees` decides for all of them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instance_id: int | None = Field(default=None, description="The instance it is about")
+    server_id: int | None = Field(
+        default=None, description="The server it is about (or the instance's server)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,17 @@ class Scope:
 
     def sees_server(self, server_id: int) -> bool:
         return self.server_ids is None or server_id in self.server_ids
+
+    def sees(self, subject: Subject) -> bool:
+        """Whether this scope sees what ``subject`` names: an instance decides by itself
+        (not by its server), a server by itself, and nothing named means fleet-wide."""
+        if self.unlimited:
+            return True
+        if subject.instance_id is not None:
+            return self.sees_instance(subject.instance_id)
+        if subject.server_id is not None:
+            return self.sees_server(subject.server_id)
+        return False
 
     def holds_server(self, server_id: int) -> bool:
         return self.held_server_ids is None or server_id in self.held_server_ids

@@ -170,9 +170,10 @@ class Applier:
                     await handlers.apply_events(session, self.settings, instance, items)
                 )
                 if instance.deleted_at is None:
+                    relayed = [i for i in items if getattr(outcomes.get(i.id), "relay", True)]
                     deliveries += first_attempts(
                         destinations.get(instance_id, []),
-                        ((i.id, i.name, i.received_at) for i in items),
+                        ((i.id, i.name, i.received_at) for i in relayed),
                     )
             await repo.record_outcomes(
                 ((event_id, o.status.value, o.note) for event_id, o in outcomes.items()),

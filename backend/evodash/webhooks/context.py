@@ -11,9 +11,19 @@ from evodash.webhooks.models import EventStatus
 class Outcome:
     status: EventStatus
     note: str | None = None
+    #: Whether the event goes on to the instance's destinations.
+    relay: bool = True
 
 
 PROCESSED = Outcome(EventStatus.processed)
+#: A ``messages.upsert`` whose messages were all stored before (by a recovery pass that
+#: met them before their webhook was applied, or by a repeated webhook): the path that
+#: stored a message first relayed it, so each message reaches a destination once.
+ALREADY_STORED = Outcome(
+    EventStatus.processed,
+    "its message was already stored (recovered, or a repeated webhook): not relayed again",
+    relay=False,
+)
 
 
 def ignored(note: str) -> Outcome:

@@ -38,7 +38,7 @@ from evodash.evolution.webhooks import WebhookEvent as Wire
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import service as messages
 from evodash.webhooks import lifecycle
-from evodash.webhooks.context import PROCESSED, Outcome, ignored
+from evodash.webhooks.context import ALREADY_STORED, PROCESSED, Outcome, ignored
 from evodash.webhooks.models import EventStatus
 from evodash.webhooks.repository import EventRepository
 
@@ -123,6 +123,7 @@ async def _apply(
 ) -> dict[int, Outcome]:
     outcomes: dict[int, Outcome] = {}
     changes = _Changes([], [], [], {})
+    upserted: dict[int, set[str]] = {}  # event id -> its message ids, in event order
     for n, item in enumerate(items, 1):
         if not n % YIELD_EVERY:
             await asyncio.sleep(0)  # let the receiver answer meanwhile
@@ -133,6 +134,8 @@ async def _apply(
             )
         elif (known := changes.take(item, wire)) is not None:
             outcomes[item.id] = known
+            if known is PROCESSED and isinstance(wire, MessageUpsert):
+                upserted[item.id] = {m.message_id for m in wire.messages}
     revived: set[int] = set()
     if changes.upserts:
         stored = await messages.store_messages(
@@ -141,6 +144,12 @@ async def _apply(
         changes.receipts[:0] = stored.seen_again
         if stored.inserted:
             revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
+        # An upsert relays only the messages it stored first.
+        fresh, claimed = set(stored.inserted), set[str]()
+        for event_id, ids in upserted.items():
+            if not (ids & fresh) - claimed:
+                outcomes[event_id] = ALREADY_STORED
+            claimed |= ids & fresh
     missing = await messages.apply_changes(
         session, instance.id, receipts=changes.receipts, deletes=changes.deletes
     )

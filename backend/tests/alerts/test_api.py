@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -315,24 +314,36 @@ class TestTeams:
         assert (await client.get("/api/alerts", headers=admin)).json()["total"] == 2
 
 
-def test_live_alert_events_reach_the_teams_of_their_instance() -> None:
-    def event(subject_type: str, subject_id: int) -> dict[str, Any]:
-        alert = Alert(
+def test_live_alert_events_reach_whom_the_alerts_api_shows_them() -> None:
+    def alert(subject_type: str, subject_id: int | None) -> Alert:
+        return Alert(
             id=1,
             rule="down",
             subject_type=subject_type,
             subject_id=subject_id,
-            subject_key=f"{subject_type}:{subject_id}",
+            subject_key=f"{subject_type}:{subject_id or 'invoice'}",
             subject_label="x",
             state="firing",
             started_at=utcnow(),
             last_checked_at=utcnow(),
             notifications=1,
         )
-        return AlertFiredEvent(data=AlertRead.model_validate(alert)).model_dump(mode="json")
+
+    def live(row: Alert, scope: Scope) -> bool:
+        event = AlertFiredEvent(data=AlertRead.model_validate(row)).model_dump(mode="json")
+        return in_scope(event, scope)
 
     team = Scope(instance_ids=frozenset({5}), server_ids=frozenset({2}))
-    assert in_scope(event("instance", 5), team)
-    assert not in_scope(event("instance", 6), team)
-    assert not in_scope(event("server", 2), team)  # servers' alerts: unlimited scopes only
-    assert in_scope(event("server", 2), Scope())
+    cases = [
+        (alert("instance", 5), team, True),
+        (alert("instance", 6), team, False),
+        (alert("server", 2), team, True),  # a server the team sees (as the list shows it)
+        (alert("server", 3), team, False),
+        (alert("jobs", None), team, False),  # fleet-wide: unlimited scopes only
+        (alert("server", 3), Scope(), True),
+        (alert("jobs", None), Scope(), True),
+    ]
+    for row, scope, seen in cases:
+        # One decision: the live event's subject is the alert's, and both ask the scope.
+        assert scope.sees(row.scope_subject) is seen, row.subject_key
+        assert live(row, scope) is seen, row.subject_key

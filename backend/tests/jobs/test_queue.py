@@ -304,6 +304,63 @@ class TestWorkerLoop:
         assert final.status == JobStatus.cancelled
         assert final.result is None
 
+    async def test_a_relay_never_waits_for_long_jobs_to_free_a_slot(
+        self, db: Maker, make_job: MakeJob, make_worker: MakeWorker
+    ) -> None:
+        """Image jobs take seconds of OCR each; a relay queued behind a burst of them
+        would wait minutes. Relays have slots of their own (WORKER_RELAY_SLOTS)."""
+        release = asyncio.Event()
+        images: list[int] = []
+        relayed = asyncio.Event()
+
+        async def ocr(ctx: JobContext) -> dict[str, Any]:
+            images.append(ctx.job.id)
+            await release.wait()
+            return {}
+
+        async def relay(ctx: JobContext) -> dict[str, Any]:
+            relayed.set()
+            return {}
+
+        # Two image jobs due before the relay: the only general slot is busy with the
+        # first, the second waits for it, and the relay is the newest of all.
+        first = await make_job(kind=service.INVOICE_KIND, run_after=utcnow() - timedelta(seconds=9))
+        await make_job(kind=service.INVOICE_KIND, run_after=utcnow() - timedelta(seconds=8))
+        forward = await make_job(kind=service.FORWARD_KIND)
+        worker = make_worker(
+            {service.INVOICE_KIND: ocr, service.FORWARD_KIND: relay},
+            concurrency=1,
+            relay_slots=1,
+        )
+        await worker.start()
+        try:
+            await _until(lambda: images == [first.id])
+            await asyncio.wait_for(relayed.wait(), 10)
+            assert images == [first.id]  # still running: the relay did not wait for it
+            await _until(lambda: worker.finished == 1)
+            assert (await reload(db, forward.id)).status == JobStatus.succeeded
+        finally:
+            release.set()
+            await worker.stop()
+
+    async def test_relay_slots_run_relays_only(
+        self, db: Maker, make_job: MakeJob, make_worker: MakeWorker
+    ) -> None:
+        ran: list[str] = []
+
+        async def handler(ctx: JobContext) -> dict[str, Any]:
+            ran.append(ctx.job.kind)
+            return {}
+
+        image = await make_job(kind=service.INVOICE_KIND)
+        worker = make_worker(
+            {service.INVOICE_KIND: handler, service.FORWARD_KIND: handler}, relay_slots=1
+        )
+        assert await worker.run_once(1, [service.FORWARD_KIND]) is False  # the relay lane
+        assert ran == [] and (await reload(db, image.id)).status == JobStatus.pending
+        assert await worker.run_once(0) is True  # a general slot takes anything
+        assert ran == [service.INVOICE_KIND]
+
 
 async def _until(check: Any, seconds: float = 15) -> None:
     for _ in range(int(seconds / 0.02)):

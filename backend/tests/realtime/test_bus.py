@@ -60,7 +60,8 @@ class TestEmitAfterCommit:
         event = await pending
         assert event["type"] == "server.updated"
         assert event["data"] == {"id": 1, "name": "s1"}
-        assert set(event) == {"id", "type", "at", "data"}
+        assert set(event) == {"id", "type", "at", "data", "subject"}
+        assert event["subject"] == {"instance_id": None, "server_id": 1}
 
     async def test_rolled_back_events_are_dropped(
         self, sessions: async_sessionmaker[AsyncSession], bus: InProcessBus

@@ -115,7 +115,7 @@ class TestPass:
         assert acked is not None and acked.status == "READ" and acked.direction == "out"
 
     async def test_recovered_messages_are_relayed_like_webhooks_once(
-        self, db: Db, instances: InstanceFactory, recovery: Recovery
+        self, db: Db, instances: InstanceFactory, recovery: Recovery, client: httpx.AsyncClient
     ) -> None:
         hooked = await instances.create("recprobe", server_url=EVOLUTION)
         async with db() as session:
@@ -149,6 +149,15 @@ class TestPass:
         assert len(deliveries) == 12 and {d.destination_id for d in deliveries} == {chat.id}
         assert {d.url for d in deliveries} == {"https://chat.example.com/in"}
         assert jobs == 12
+
+        # Their webhooks arrive after all (they were late, not lost): stored once, and not
+        # relayed again (the recovery pass that stored them first relayed them).
+        for event in events:
+            late = {k: v for k, v in event.body.items() if k != "recovered"}
+            response = await post_event(client, hooked, late)
+            assert await applied_status(db, response) == "processed"
+        assert await _count(db, WhatsAppMessage) == 12
+        assert await _count(db, WebhookDelivery) == 12
 
     async def test_a_receipt_waiting_for_a_message_is_applied_when_recovered(
         self, db: Db, instances: InstanceFactory, recovery: Recovery, client: httpx.AsyncClient

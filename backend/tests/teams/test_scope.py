@@ -164,31 +164,29 @@ async def test_realtime_events_reach_the_scope_only(
 ) -> None:
     async with db() as s:
         scope = await scope_for(s, member)
-    assert in_scope({"type": "instance.updated", "data": {"id": world.instance_a}}, scope)
-    assert not in_scope({"type": "instance.updated", "data": {"id": world.instance_b}}, scope)
-    assert in_scope({"type": "message.created", "data": {"instance_id": world.instance_a}}, scope)
-    assert not in_scope({"type": "job.updated", "data": {"instance_id": world.instance_b}}, scope)
-    assert not in_scope({"type": "job.updated", "data": {"instance_id": None}}, scope)
-    assert in_scope({"type": "server.updated", "data": {"id": world.server_b}}, scope)
-    assert not in_scope({"type": "server.updated", "data": {"id": world.server_c}}, scope)
-    # Events that name no instance (an unknown kind) reach unlimited scopes only.
-    assert not in_scope({"type": "something.new", "data": {}}, scope)
-    assert in_scope({"type": "something.new", "data": {}}, EVERYTHING)
+
+    def about(kind: str, **subject: int | None) -> dict[str, object]:
+        return {"type": kind, "data": {}, "subject": subject}
+
+    a, b = world.instance_a, world.instance_b
+    assert in_scope(about("instance.updated", instance_id=a, server_id=world.server_a), scope)
+    assert not in_scope(about("instance.updated", instance_id=b, server_id=world.server_c), scope)
+    # An instance decides by itself: a server seen for its other instance lets nothing in.
+    sibling = world.instance_b_sibling
+    assert not in_scope(about("instance.qr", instance_id=sibling, server_id=world.server_b), scope)
+    assert in_scope(about("message.created", instance_id=a), scope)
+    assert not in_scope(about("job.updated", instance_id=b), scope)
+    assert not in_scope(about("job.updated", instance_id=None), scope)
+    assert in_scope(about("server.updated", server_id=world.server_b), scope)
+    assert not in_scope(about("server.updated", server_id=world.server_c), scope)
+    # Events that name nothing (fleet-wide) or no readable subject reach unlimited scopes only.
+    assert not in_scope(about("something.new"), scope)
+    assert not in_scope({"type": "something.new", "data": {"instance_id": a}}, scope)
+    assert not in_scope({"type": "x", "subject": {"instance_id": "a"}}, scope)
+    assert in_scope(about("something.new"), EVERYTHING)
     assert Scope(frozenset(), frozenset()).visible(None) == []
-    alert = {
-        "subject_type": "instance",
-        "subject_id": world.instance_a,
-        "instance_id": world.instance_a,
-    }
-    assert in_scope({"type": "alert.fired", "data": alert}, scope)
-    alert = {
-        "subject_type": "instance",
-        "subject_id": world.instance_b,
-        "instance_id": world.instance_b,
-    }
-    assert not in_scope({"type": "alert.fired", "data": alert}, scope)
-    fleet = {"subject_type": "jobs", "subject_id": None}
-    assert not in_scope({"type": "alert.fired", "data": fleet}, scope)
+    assert in_scope(about("alert.fired", instance_id=a), scope)
+    assert not in_scope(about("alert.fired", instance_id=b), scope)
 
 
 async def test_bulk_event_selection_treats_another_teams_instances_as_unknown(

@@ -1,7 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
-import { openNavigation } from '../utils/auth';
-import { api, listServers, otherNameFor } from '../utils/evodash-api';
+import { adminCredentials, logIn, openNavigation } from '../utils/auth';
+import { api, listServers, otherNameFor, simulatorEnv } from '../utils/evodash-api';
+import { seedInstance } from '../utils/seed-instance';
 
 /** Goes to a page of the sidebar (an offcanvas on phones) by its link. */
 export async function navigateTo(page: Page, link: string) {
@@ -82,4 +83,26 @@ export async function chooseTheme(page: Page, theme: 'Claro' | 'Escuro') {
     'data-bs-theme',
     theme === 'Escuro' ? 'dark' : 'light',
   );
+}
+
+/**
+ * A journey's start: logged in as the admin on the dashboard, with a connected instance
+ * of its own (`name`-project-time, so that runs and projects do not meet).
+ */
+export async function logInWithInstance(
+  page: Page,
+  testInfo: { project: { name: string } },
+  { name, displayName }: { name: string; displayName: string },
+) {
+  const { username, password } = adminCredentials();
+  const sim = simulatorEnv();
+  const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
+  await page.goto('/login');
+  await logIn(page, username, password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  const instance = await seedInstance(page, sim, {
+    name: `${name}-${tag}`,
+    displayName: `${displayName} ${tag}`,
+  });
+  return { instance, sim, tag, username };
 }

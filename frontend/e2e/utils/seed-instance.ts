@@ -1,8 +1,6 @@
-import { expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
-import { adminCredentials, logIn } from './auth';
-
-import { api, listServers, otherNameFor, simulator, simulatorEnv } from './evodash-api';
+import { api, listServers, otherNameFor, simulator } from './evodash-api';
 
 export interface SeededInstance {
   id: number;
@@ -75,26 +73,4 @@ export async function sendInbound(
 ) {
   await simulator(page.request, sim, `/_sim/instances/${instance}/messages`, body);
   await simulator(page.request, sim, '/_sim/webhooks/flush');
-}
-
-/**
- * A journey's start: logged in as the admin on the dashboard, with a connected instance
- * of its own (`name`-project-time, so that runs and projects do not meet).
- */
-export async function logInWithInstance(
-  page: Page,
-  testInfo: { project: { name: string } },
-  { name, displayName }: { name: string; displayName: string },
-) {
-  const { username, password } = adminCredentials();
-  const sim = simulatorEnv();
-  const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-  await page.goto('/login');
-  await logIn(page, username, password);
-  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
-  const instance = await seedInstance(page, sim, {
-    name: `${name}-${tag}`,
-    displayName: `${displayName} ${tag}`,
-  });
-  return { instance, sim, tag, username };
 }

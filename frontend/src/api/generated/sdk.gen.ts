@@ -1807,7 +1807,7 @@ export const realtimeWsTicket = <ThrowOnError extends boolean = false>(options?:
 /**
  * The events the WebSocket streams (their schema)
  *
- * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data"}`, where `type` tells the shape of `data` (this response's item schema). This route only documents them: it answers an empty list.
+ * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data", "subject"}`, where `type` tells the shape of `data` (this response's item schema) and `subject` names the instance or server it is about (a socket gets the events about what its user's teams see). This route only documents them: it answers an empty list.
  */
 export const realtimeEventTypes = <ThrowOnError extends boolean = false>(options?: Options<RealtimeEventTypesData, ThrowOnError>) => (options?.client ?? client).get<RealtimeEventTypesResponses, RealtimeEventTypesErrors, ThrowOnError>({
     security: [

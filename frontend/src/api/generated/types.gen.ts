@@ -36,6 +36,10 @@ export type AlertAckedEvent = {
      */
     type: 'alert.acked';
     data: AlertRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -152,6 +156,10 @@ export type AlertFiredEvent = {
      */
     type: 'alert.fired';
     data: AlertRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -263,6 +271,10 @@ export type AlertResolvedEvent = {
      */
     type: 'alert.resolved';
     data: AlertRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -1623,6 +1635,10 @@ export type HelloEvent = {
      */
     type: 'hello';
     data: Greeting;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -1971,6 +1987,10 @@ export type InstanceCreatedEvent = {
      */
     type: 'instance.created';
     data: InstanceRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -1992,6 +2012,10 @@ export type InstanceDeletedEvent = {
      */
     type: 'instance.deleted';
     data: InstanceRef;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -2079,6 +2103,10 @@ export type InstanceQrEvent = {
      */
     type: 'instance.qr';
     data: InstanceQrCode;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -2367,6 +2395,10 @@ export type InstanceUpdatedEvent = {
      */
     type: 'instance.updated';
     data: InstanceRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -2865,6 +2897,10 @@ export type JobUpdatedEvent = {
      */
     type: 'job.updated';
     data: JobRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -2991,6 +3027,10 @@ export type MessageCreatedEvent = {
      */
     type: 'message.created';
     data: MessageRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -3203,6 +3243,10 @@ export type MessageUpdatedEvent = {
      */
     type: 'message.updated';
     data: MessageRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -3530,6 +3574,10 @@ export type PingEvent = {
      * Data
      */
     data: null;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -4159,6 +4207,10 @@ export type ServerCreatedEvent = {
      */
     type: 'server.created';
     data: ServerRef;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -4180,6 +4232,10 @@ export type ServerDeletedEvent = {
      */
     type: 'server.deleted';
     data: ServerGone;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -4363,6 +4419,10 @@ export type ServerUpdatedEvent = {
      */
     type: 'server.updated';
     data: ServerRef;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
@@ -4470,6 +4530,28 @@ export type StatsOverview = {
      * Latest Connection Events
      */
     latest_connection_events: Array<RecentConnectionEvent>;
+};
+
+/**
+ * Subject
+ *
+ * What something is about, for scoping: an instance (its server may be named too), a
+ * server, or neither (fleet-wide: unlimited scopes only). Realtime events carry one
+ * (``subject``), alerts have one, and :meth:`Scope.sees` decides for all of them.
+ */
+export type Subject = {
+    /**
+     * Instance Id
+     *
+     * The instance it is about
+     */
+    instance_id?: number | null;
+    /**
+     * Server Id
+     *
+     * The server it is about (or the instance's server)
+     */
+    server_id?: number | null;
 };
 
 /**

@@ -2597,7 +2597,7 @@ export const realtimeEventTypesQueryKey = (options?: Options<RealtimeEventTypesD
 /**
  * The events the WebSocket streams (their schema)
  *
- * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data"}`, where `type` tells the shape of `data` (this response's item schema). This route only documents them: it answers an empty list.
+ * `/api/ws` sends one JSON object per event, `{"id", "type", "at", "data", "subject"}`, where `type` tells the shape of `data` (this response's item schema) and `subject` names the instance or server it is about (a socket gets the events about what its user's teams see). This route only documents them: it answers an empty list.
  */
 export const realtimeEventTypesOptions = (options?: Options<RealtimeEventTypesData>) => queryOptions<RealtimeEventTypesResponse, RealtimeEventTypesError, RealtimeEventTypesResponse, ReturnType<typeof realtimeEventTypesQueryKey>>({
     queryFn: async ({ queryKey, signal }) => {

@@ -54,23 +54,13 @@ function RulesCard() {
         ) : rules.isError ? (
           <ErrorState error={rules.error} onRetry={() => void rules.refetch()} />
         ) : (
-          <TableScroll label={t('settings.rulesTable')}>
-            <Table size="sm" className="align-middle mb-0">
-              <thead>
-                <tr>
-                  <th scope="col">{t('history.columns.rule')}</th>
-                  <th scope="col">{t('settings.enabled')}</th>
-                  <th scope="col">{t('settings.params')}</th>
-                  <th scope="col" />
-                </tr>
-              </thead>
-              <tbody>
-                {rules.data.map((rule) => (
-                  <RuleRow key={`${rule.kind}:${String(rule.enabled)}:${JSON.stringify(rule.params)}`} rule={rule} />
-                ))}
-              </tbody>
-            </Table>
-          </TableScroll>
+          // A list, not a table: each rule stacks its controls on a phone and lines them
+          // up as columns from the lg breakpoint (no sideways scrolling at 375 px).
+          <ul className="list-unstyled mb-0" aria-label={t('settings.rulesTable')}>
+            {rules.data.map((rule) => (
+              <RuleRow key={`${rule.kind}:${String(rule.enabled)}:${JSON.stringify(rule.params)}`} rule={rule} />
+            ))}
+          </ul>
         )}
       </Card.Body>
     </Card>
@@ -95,54 +85,57 @@ function RuleRow({ rule }: { rule: RuleRead }) {
     update.mutate({ kind: rule.kind, change });
   };
   return (
-    <tr data-testid={`rule-${rule.kind}`}>
-      <td style={{ minWidth: '12rem' }}>
-        <div className="fw-semibold">
-          {name} {rule.firing > 0 ? <Badge bg="danger">{rule.firing}</Badge> : null}
+    <li data-testid={`rule-${rule.kind}`} className="border-bottom py-3">
+      <div className="row g-2 align-items-start">
+        <div className="col-12 col-lg-4">
+          <div className="fw-semibold">
+            {name} {rule.firing > 0 ? <Badge bg="danger">{rule.firing}</Badge> : null}
+          </div>
+          <div className="small text-body-secondary">{t(`ruleHelp.${rule.kind}`)}</div>
+          {update.isError ? (
+            <div className="small text-danger">{getErrorMessage(update.error, common.t)}</div>
+          ) : null}
         </div>
-        <div className="small text-body-secondary">{t(`ruleHelp.${rule.kind}`)}</div>
-        {update.isError ? (
-          <div className="small text-danger">{getErrorMessage(update.error, common.t)}</div>
-        ) : null}
-      </td>
-      <td>
-        <Form.Check
-          type="switch"
-          id={`rule-enabled-${rule.kind}`}
-          aria-label={t('settings.enabledLabel', { name })}
-          checked={enabled}
-          onChange={(e) => setEnabled(e.target.checked)}
-        />
-      </td>
-      <td>
-        <div className="d-flex flex-wrap gap-2">
-          {Object.keys(rule.params).map((param) => (
-            <Form.Group key={param} controlId={`rule-${rule.kind}-${param}`} style={{ width: '9rem' }}>
-              <Form.Label className="small mb-0">{t(`settings.param.${param as 'failures'}`)}</Form.Label>
-              <Form.Control
-                type="number"
-                size="sm"
-                min={1}
-                step={1}
-                value={values[param] ?? ''}
-                onChange={(e) => setValues({ ...values, [param]: e.target.value })}
-              />
-              <Form.Text className="small">{t('settings.default', { value: rule.defaults[param] })}</Form.Text>
-            </Form.Group>
-          ))}
+        <div className="col-12 col-lg-2">
+          <Form.Check
+            type="switch"
+            id={`rule-enabled-${rule.kind}`}
+            label={t('settings.enabled')}
+            aria-label={t('settings.enabledLabel', { name })}
+            checked={enabled}
+            onChange={(e) => setEnabled(e.target.checked)}
+          />
         </div>
-      </td>
-      <td className="text-nowrap">
-        <Button size="sm" variant="primary" className="me-2" disabled={update.isPending} onClick={save}>
-          {t('settings.save')}
-        </Button>
-        {rule.customized ? (
-          <Button size="sm" variant="outline-secondary" disabled={reset.isPending} onClick={() => reset.mutate(rule.kind)}>
-            {t('settings.reset')}
+        <div className="col-12 col-lg-4">
+          <div className="d-flex flex-wrap gap-2">
+            {Object.keys(rule.params).map((param) => (
+              <Form.Group key={param} controlId={`rule-${rule.kind}-${param}`} style={{ width: '9rem' }}>
+                <Form.Label className="small mb-0">{t(`settings.param.${param as 'failures'}`)}</Form.Label>
+                <Form.Control
+                  type="number"
+                  size="sm"
+                  min={1}
+                  step={1}
+                  value={values[param] ?? ''}
+                  onChange={(e) => setValues({ ...values, [param]: e.target.value })}
+                />
+                <Form.Text className="small">{t('settings.default', { value: rule.defaults[param] })}</Form.Text>
+              </Form.Group>
+            ))}
+          </div>
+        </div>
+        <div className="col-12 col-lg-2 text-lg-end">
+          <Button size="sm" variant="primary" className="me-2" disabled={update.isPending} onClick={save}>
+            {t('settings.save')}
           </Button>
-        ) : null}
-      </td>
-    </tr>
+          {rule.customized ? (
+            <Button size="sm" variant="outline-secondary" disabled={reset.isPending} onClick={() => reset.mutate(rule.kind)}>
+              {t('settings.reset')}
+            </Button>
+          ) : null}
+        </div>
+      </div>
+    </li>
   );
 }
 

@@ -67,29 +67,32 @@ export const MessagesChart = memo(function MessagesChart({ overview }: { overvie
           },
         }}
       />
-      <table className="visually-hidden">
-        <caption>{t('charts.tableCaption', { title })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('charts.hour')}</th>
-            {series.map((s) => (
-              <th scope="col" key={s.key}>
-                {s.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {buckets.map((bucket, index) => (
-            <tr key={bucket.hour}>
-              <th scope="row">{labels[index]}</th>
+      {/* Hidden in a div: a table ignores the 1 px width and would widen the page on phones. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{t('charts.tableCaption', { title })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('charts.hour')}</th>
               {series.map((s) => (
-                <td key={s.key}>{n(bucket[s.key])}</td>
+                <th scope="col" key={s.key}>
+                  {s.label}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {buckets.map((bucket, index) => (
+              <tr key={bucket.hour}>
+                <th scope="row">{labels[index]}</th>
+                {series.map((s) => (
+                  <td key={s.key}>{n(bucket[s.key])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </ChartCard>
   );
 });

@@ -51,23 +51,26 @@ export const StatusChart = memo(function StatusChart({ overview }: { overview: O
               plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, padding: 12 } } },
             }}
           />
-          <table className="visually-hidden">
-            <caption>{t('charts.tableCaption', { title })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('charts.statusColumn')}</th>
-                <th scope="col">{t('charts.count')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.status}>
-                  <th scope="row">{row.label}</th>
-                  <td>{formatNumber(row.count, i18n.language)}</td>
+          {/* Hidden in a div: a table ignores the 1 px width and would widen the page on phones. */}
+          <div className="visually-hidden">
+            <table>
+              <caption>{t('charts.tableCaption', { title })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('charts.statusColumn')}</th>
+                  <th scope="col">{t('charts.count')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.status}>
+                    <th scope="row">{row.label}</th>
+                    <td>{formatNumber(row.count, i18n.language)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </ChartCard>

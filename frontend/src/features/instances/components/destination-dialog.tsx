@@ -91,6 +91,7 @@ export function DestinationDialog({
     <Modal show onHide={onHide} scrollable aria-labelledby="destination-dialog-title" size="lg">
       <Form
         noValidate
+        className="modal-form"
         onSubmit={(event) => {
           event.preventDefault();
           submit();

@@ -160,25 +160,28 @@ function UptimeTimeline({ detail }: { detail: InstanceUptimeDetail }) {
       {detail.segments_truncated ? (
         <p className="small text-body-secondary mb-0">{t('uptime.truncated')}</p>
       ) : null}
-      <table className="visually-hidden">
-        <caption>{t('uptime.tableCaption', { count: Math.min(spans.length, TABLE_ROWS) })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('uptime.state')}</th>
-            <th scope="col">{t('uptime.from')}</th>
-            <th scope="col">{t('uptime.to')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {spans.slice(-TABLE_ROWS).map((span) => (
-            <tr key={span.start}>
-              <th scope="row">{stateLabel(span.state)}</th>
-              <td>{formatDateTime(span.start, locale)}</td>
-              <td>{formatDateTime(span.end, locale)}</td>
+      {/* Hidden in a div: a table ignores the 1 px width and would widen the page on phones. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{t('uptime.tableCaption', { count: Math.min(spans.length, TABLE_ROWS) })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('uptime.state')}</th>
+              <th scope="col">{t('uptime.from')}</th>
+              <th scope="col">{t('uptime.to')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {spans.slice(-TABLE_ROWS).map((span) => (
+              <tr key={span.start}>
+                <th scope="row">{stateLabel(span.state)}</th>
+                <td>{formatDateTime(span.start, locale)}</td>
+                <td>{formatDateTime(span.end, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -6,6 +6,8 @@ import type { DeliveryStatus, WebhooksListDeliveriesData } from '@/api/generated
 export const DELIVERIES_PAGE_SIZE = 50;
 /** While attempts are pending the list is read again this often. */
 const PENDING_POLL_MS = 2000;
+/** Otherwise this often: new attempts (each relayed event makes some) show up by themselves. */
+const IDLE_POLL_MS = 5000;
 
 export interface DeliveryFilters {
   instanceId: number | null;
@@ -19,7 +21,11 @@ export const deliveriesKeys = {
   list: (filters: DeliveryFilters) => ['webhook-deliveries', 'list', filters] as const,
 };
 
-export const getDeliveriesQueryOptions = (filters: DeliveryFilters, pollMs = PENDING_POLL_MS) =>
+export const getDeliveriesQueryOptions = (
+  filters: DeliveryFilters,
+  pollMs = PENDING_POLL_MS,
+  idlePollMs = IDLE_POLL_MS,
+) =>
   infiniteQueryOptions({
     queryKey: deliveriesKeys.list(filters),
     initialPageParam: null as string | null,
@@ -35,7 +41,7 @@ export const getDeliveriesQueryOptions = (filters: DeliveryFilters, pollMs = PEN
     refetchInterval: (query) =>
       query.state.data?.pages.some((page) => page.items.some((d) => d.status === 'pending'))
         ? pollMs
-        : false,
+        : idlePollMs,
   });
 
 export const useDeliveries = (filters: DeliveryFilters, pollMs?: number) =>
