@@ -2,6 +2,7 @@
 
 - :func:`evodash_process`: ``evodash run --no-migrate`` (uvicorn, one process, as in
   production) with settings given as environment variables;
+- :func:`worker_process`: ``evodash worker`` beside it;
 - :class:`DelayedEvolution`: a tiny Evolution stand-in answering every call after a fixed
   delay, served by :func:`delayed_evolution_process` (its own interpreter, so its CPU work
   never competes with the measured process for a GIL).
@@ -97,6 +98,31 @@ def evodash_process(settings: Mapping[str, str], workdir: Path) -> Iterator[tupl
     url = f"http://127.0.0.1:{port}"
     with serve(argv, f"{url}/healthz", env=env, cwd=workdir) as pid:
         yield url, pid
+
+
+@contextmanager
+def worker_process(settings: Mapping[str, str], workdir: Path) -> Iterator[int]:
+    """``evodash worker --no-ocr`` with ``settings`` on top of quiet benchmark defaults,
+    in ``workdir``; yields its process id."""
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": str(workdir / "data"),
+        "MEDIA_ROOT": str(workdir / "data" / "media"),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    argv = [sys.executable, "-m", "evodash.cli", "worker", "--no-ocr"]
+    process = subprocess.Popen(argv, cwd=workdir, env=env)
+    try:
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

@@ -97,11 +97,14 @@ class InProcessBus:
 class RedisBus:
     """Publishes to a Redis channel; one listener task per process feeds local subscribers."""
 
-    def __init__(self, url: str, channel: str = CHANNEL) -> None:
+    def __init__(self, url: str, channel: str | None = None) -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url, decode_responses=True)
-        self._channel = channel
+        # Pub/sub channels are not per database: two deployments sharing a Redis on
+        # different databases would hear each other's events without the number.
+        db = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self._channel = channel or f"{CHANNEL}:{db}"
         self._fanout = _Fanout()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
