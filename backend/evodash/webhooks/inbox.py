@@ -151,10 +151,8 @@ class InboxWriter:
 
 
 def _is_integrity_error(exc: BaseException) -> bool:
+    """A constraint refused a row: sqlite3's ``IntegrityError``, or a PostgreSQL error of
+    SQLSTATE class 23 (asyncpg's errors carry their ``sqlstate``)."""
     if isinstance(exc, sqlite3.IntegrityError):
         return True
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - installed with the project
-        return False
-    return isinstance(exc, asyncpg.IntegrityConstraintViolationError)
+    return str(getattr(exc, "sqlstate", "") or "").startswith("23")

@@ -109,3 +109,26 @@ async def test_concurrent_receipts_share_commits_through_the_writer(
     assert len(groups) < 30 and sum(groups) == 30
     stored = {r.id: r.body["data"]["key"]["id"] for r in await _stored(db)}
     assert [stored[i] for i in ids] == [f"INBOX{n}" for n in range(30)]
+
+
+async def test_an_event_is_stored_while_the_applier_holds_its_instance(
+    engine: AsyncEngine, db: async_sessionmaker[AsyncSession], instances: InstanceFactory
+) -> None:
+    """PostgreSQL: the applier's lock on the instance row does not hold back the inbox
+    rows that name it (their foreign key check), so acknowledgements never wait for a
+    batch to commit."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: appends wait for the write lock by design")
+    from evodash.webhooks.applier import _lock_instances
+
+    hooked = await instances.create("acme-support")
+    writer = InboxWriter(engine)
+    try:
+        async with db() as applying:
+            assert hooked.id in await _lock_instances(applying, [hooked.id])
+            async with asyncio.timeout(5):  # with FOR UPDATE it waited for the commit
+                [event_id] = await writer.append([_row(hooked.id, 1, datetime.now(UTC))])
+            await applying.commit()
+    finally:
+        await writer.close()
+    assert [r.id for r in await _stored(db)] == [event_id]
