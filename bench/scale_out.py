@@ -48,7 +48,13 @@ from typing import Any
 import httpx
 
 from bench.common import load_note, migrate, reset_database, write_section
-from bench.servers import ROOT, cpu_seconds, delayed_evolution_process, evodash_process
+from bench.servers import (
+    ROOT,
+    cpu_seconds,
+    delayed_evolution_process,
+    evodash_process,
+    worker_process,
+)
 from bench.status_sync import seed as seed_sync
 from bench.webhook_ingest import (
     INSTANCE,
@@ -63,29 +69,6 @@ TITLE = "Scaled out: 1 and 3 API processes on PostgreSQL"
 TARGET = 0.5
 ACK_P99_MS = 50.0
 SYNC_INTERVAL = 2.0
-
-
-@contextmanager
-def worker_process(settings: Mapping[str, str], workdir: Path) -> Iterator[int]:
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "production",
-        "DATA_DIR": str(workdir / "data"),
-        "MEDIA_ROOT": str(workdir / "data" / "media"),
-        "LOG_LEVEL": "WARNING",
-        **settings,
-    }
-    argv = [sys.executable, "-m", "evodash.cli", "worker", "--no-ocr"]
-    process = subprocess.Popen(argv, cwd=workdir, env=env)
-    try:
-        yield process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextmanager

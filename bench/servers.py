@@ -2,6 +2,7 @@
 
 - :func:`evodash_process`: ``evodash run --no-migrate`` (uvicorn, one process, as in
   production) with settings given as environment variables;
+- :func:`worker_process`: ``evodash worker`` beside it;
 - :class:`DelayedEvolution`: a tiny Evolution stand-in answering every call after a fixed
   delay, served by :func:`delayed_evolution_process` (its own interpreter, so its CPU work
   never competes with the measured process for a GIL).
@@ -67,12 +68,17 @@ def serve(
         wait_until_up(probe, process)
         yield process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace=15)
+
+
+def stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+    """SIGTERM, then SIGKILL when ``process`` has not exited after ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
@@ -97,6 +103,26 @@ def evodash_process(settings: Mapping[str, str], workdir: Path) -> Iterator[tupl
     url = f"http://127.0.0.1:{port}"
     with serve(argv, f"{url}/healthz", env=env, cwd=workdir) as pid:
         yield url, pid
+
+
+@contextmanager
+def worker_process(settings: Mapping[str, str], workdir: Path) -> Iterator[int]:
+    """``evodash worker --no-ocr`` with ``settings`` on top of quiet benchmark defaults,
+    in ``workdir``; yields its process id."""
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "DATA_DIR": str(workdir / "data"),
+        "MEDIA_ROOT": str(workdir / "data" / "media"),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    argv = [sys.executable, "-m", "evodash.cli", "worker", "--no-ocr"]
+    process = subprocess.Popen(argv, cwd=workdir, env=env)
+    try:
+        yield process.pid
+    finally:
+        stop(process, grace=30)
 
 
 @contextmanager

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 _HELD = "evodash_sqlite_writer"
@@ -38,6 +40,18 @@ async def hold_sqlite_writer(session: AsyncSession) -> None:
     lock = _locks.setdefault(engine, asyncio.Lock())
     await lock.acquire()
     sync.info[_HELD] = lock
+
+
+@asynccontextmanager
+async def sqlite_write_slot(engine: AsyncEngine) -> AsyncIterator[None]:
+    """The same write slot for a write made below the ORM (a driver connection whose
+    transaction begins and ends inside the block); nothing on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    lock = _locks.setdefault(engine.sync_engine, asyncio.Lock())
+    async with lock:
+        yield
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -63,8 +63,7 @@ def pending(session: AsyncSession | Session) -> list[Event]:
 
 
 async def _publish(bus: EventBus, items: list[Event]) -> None:
-    for item in items:
-        await bus.publish(item.model_dump(mode="json"))
+    await bus.publish_many([item.model_dump(mode="json") for item in items])
 
 
 @event.listens_for(Session, "after_commit")

@@ -4,6 +4,11 @@ Producers never talk to the bus directly inside a transaction: they call
 :func:`evodash.realtime.emit`, which queues the event on the session and publishes it
 only after that session commits. A browser therefore never hears about a change that
 was rolled back. The bus carries events as JSON-ready dicts.
+
+A commit's events travel together (:meth:`EventBus.publish_many`): on Redis one message
+(a JSON array) per commit, not one per event. The applier commits hundreds of events at a
+time, and every API process decodes every message: per event, a message of its own costs
+each of them more than sending the event to its browsers.
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
+import orjson
 import structlog
 
 log = structlog.get_logger(__name__)
@@ -29,6 +35,7 @@ class EventBus(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, event: dict[str, Any]) -> None: ...
+    async def publish_many(self, events: Sequence[dict[str, Any]]) -> None: ...
     def subscribe(self) -> AsyncIterator[dict[str, Any]]: ...
 
 
@@ -86,6 +93,10 @@ class InProcessBus:
     async def publish(self, event: dict[str, Any]) -> None:
         self._fanout.deliver(event)
 
+    async def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        for event in events:
+            self._fanout.deliver(event)
+
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
 
@@ -97,11 +108,14 @@ class InProcessBus:
 class RedisBus:
     """Publishes to a Redis channel; one listener task per process feeds local subscribers."""
 
-    def __init__(self, url: str, channel: str = CHANNEL) -> None:
+    def __init__(self, url: str, channel: str | None = None) -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url, decode_responses=True)
-        self._channel = channel
+        # Pub/sub channels are not per database: two deployments sharing a Redis on
+        # different databases would hear each other's events without the number.
+        db = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self._channel = channel or f"{CHANNEL}:{db}"
         self._fanout = _Fanout()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -118,10 +132,17 @@ class RedisBus:
         await self._redis.aclose()
 
     async def publish(self, event: dict[str, Any]) -> None:
+        await self.publish_many([event])
+
+    async def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        """One message: a single event as an object, several as an array."""
+        if not events:
+            return
+        payload = events[0] if len(events) == 1 else list(events)
         try:
-            await self._redis.publish(self._channel, json.dumps(event, default=str))
+            await self._redis.publish(self._channel, _dumps(payload))
         except Exception as exc:  # the bus is best-effort; the database is the truth
-            log.warning("realtime.publish_failed", error=str(exc))
+            log.warning("realtime.publish_failed", error=str(exc), events=len(events))
 
     def subscribe(self) -> AsyncIterator[dict[str, Any]]:
         return self._fanout.iterate()
@@ -142,9 +163,13 @@ class RedisBus:
                     if message.get("type") != "message":
                         continue
                     try:
-                        self._fanout.deliver(json.loads(message["data"]))
+                        decoded = _loads(message["data"])
                     except (TypeError, ValueError):
                         log.warning("realtime.bad_message")
+                        continue
+                    for event in decoded if isinstance(decoded, list) else [decoded]:
+                        if isinstance(event, dict):
+                            self._fanout.deliver(event)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -152,6 +177,20 @@ class RedisBus:
                 self._ready.set()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
+
+
+def _dumps(payload: object) -> str:
+    try:
+        return orjson.dumps(payload).decode()
+    except TypeError:  # what orjson refuses (a lone surrogate…): the standard encoder
+        return json.dumps(payload, default=str)
+
+
+def _loads(data: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:  # NaN, written by the standard encoder
+        return json.loads(data)
 
 
 def create_bus(redis_url: str | None) -> EventBus:

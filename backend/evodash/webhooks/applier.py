@@ -193,12 +193,18 @@ class Applier:
 async def _lock_instances(
     session: AsyncSession, ids: Sequence[int]
 ) -> dict[int, EvolutionInstance]:
-    """The instances' rows, read again and locked (their state changes here)."""
+    """The instances' rows, read again and locked (their state changes here).
+
+    ``FOR NO KEY UPDATE``, the lock PostgreSQL's own UPDATE of these rows takes: it
+    serializes every change of an instance's state as ``FOR UPDATE`` would, but not the
+    foreign key checks of rows that name the instance. With ``FOR UPDATE``, every event
+    received for the instance (its inbox row names it) waited for this whole batch to
+    commit before it could be acknowledged."""
     stmt = (
         select(EvolutionInstance)
         .where(EvolutionInstance.id.in_(ids))
         .order_by(EvolutionInstance.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {i.id: i for i in (await session.scalars(stmt)).all()}

@@ -8,8 +8,9 @@ The receiver does as little as it can per request, so that it keeps up with a fl
   PostgreSQL would refuse made storable), checked as an envelope, and the instance token
   (``apikey``) masked before anything is stored;
 * the event is appended to the inbox by :class:`Appender`, which writes the events of
-  concurrent requests in one transaction (*group commit*) and answers each request only
-  after that commit: a 2xx always means the event is durable;
+  concurrent requests in one transaction (*group commit*, one driver round trip:
+  :mod:`evodash.webhooks.inbox`) and answers each request only after that commit: a 2xx
+  always means the event is durable;
 * applying it is left to :mod:`evodash.webhooks.applier`, woken by the commit.
 """
 
@@ -26,7 +27,7 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evodash.core import jsonsafe, metrics
 from evodash.core.config import Settings
@@ -44,6 +45,7 @@ from evodash.webhooks.errors import (
     WebhookNotStored,
     WebhookUnauthorized,
 )
+from evodash.webhooks.inbox import InboxWriteFailed, InboxWriter
 from evodash.webhooks.models import EventStatus, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -166,6 +168,7 @@ class Appender:
         #: Off (``keep_bodies``) when no applier runs in this process.
         self.handoff: dict[int, dict[str, Any]] = {}
         self.keep_bodies = True
+        self._writer_of: InboxWriter | None = None
 
     async def append(self, row: dict[str, Any]) -> int:
         """Store ``row`` (a ``webhook_event``); its id once committed."""
@@ -176,10 +179,14 @@ class Appender:
         return await pending.future
 
     async def close(self) -> None:
-        """Let the writes in progress finish (called before the engine is disposed)."""
+        """Let the writes in progress finish, then give back the connection (called
+        before the engine is disposed)."""
         if self._writer is not None:
             with contextlib.suppress(Exception):
                 await self._writer
+        if self._writer_of is not None:
+            await self._writer_of.close()
+            self._writer_of = None
 
     async def _write_all(self) -> None:
         # Let the requests already on the loop append theirs before the first write: a
@@ -212,7 +219,29 @@ class Appender:
             del self.handoff[next(iter(self.handoff))]
         self.handoff[event_id] = body
 
+    def _inbox_writer(self) -> InboxWriter | None:
+        """The driver-level writer of the sessions' engine; ``None`` when sessions are
+        bound to something else (a test's connection inside its rolled-back transaction:
+        a write of its own would escape it)."""
+        bind = self.sessions().kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            return None
+        if self._writer_of is None or self._writer_of.engine is not bind:
+            self._writer_of = InboxWriter(bind)
+        return self._writer_of
+
     async def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        writer = self._inbox_writer()
+        if writer is None:
+            return await self._insert_with_session(rows)
+        try:
+            return await writer.append(rows)
+        except InboxWriteFailed as exc:
+            if exc.integrity:  # the caller writes the rows one by one to find which
+                raise IntegrityError("INSERT INTO webhook_event", None, exc) from exc
+            raise
+
+    async def _insert_with_session(self, rows: list[dict[str, Any]]) -> list[int]:
         async with self.sessions()() as session:
             await hold_sqlite_writer(session)
             ids = sorted((await session.scalars(_APPEND, rows)).all())

@@ -158,3 +158,43 @@ class TestRedisBus:
         finally:
             await a.stop()
             await b.stop()
+
+    async def test_events_of_one_commit_travel_as_one_message_and_arrive_in_order(
+        self,
+    ) -> None:
+        url = os.environ["TEST_REDIS_URL"]
+        channel = f"evodash:test:{os.getpid()}:many"
+        a, b = RedisBus(url, channel), RedisBus(url, channel)
+        await a.start()
+        await b.start()
+        raw = a._redis.pubsub()
+        await raw.subscribe(channel)
+        try:
+            events = b.subscribe()
+            await asyncio.sleep(0.1)
+            await a.publish_many([_server(i).model_dump(mode="json") for i in range(5)])
+            got = [(await _next(events))["data"]["id"] for _ in range(5)]
+            assert got == [0, 1, 2, 3, 4]
+            messages = []
+            async with asyncio.timeout(5):
+                while len(messages) < 1:
+                    message = await raw.get_message(ignore_subscribe_messages=True, timeout=1)
+                    if message is not None:
+                        messages.append(message)
+            assert len(messages) == 1  # one PUBLISH for the five
+        finally:
+            await raw.aclose()
+            await a.stop()
+            await b.stop()
+
+    async def test_the_channel_names_the_database(self) -> None:
+        """Pub/sub ignores the database number: two deployments sharing a Redis on
+        databases 1 and 2 must not hear each other."""
+        base = os.environ["TEST_REDIS_URL"].rsplit("/", 1)[0]
+        one, two = RedisBus(f"{base}/1"), RedisBus(f"{base}/2")
+        try:
+            assert one._channel != two._channel
+            assert one._channel.endswith(":1") and two._channel.endswith(":2")
+        finally:
+            await one._redis.aclose()
+            await two._redis.aclose()

@@ -439,6 +439,7 @@ async def test_failed_instance_event_rolls_back_and_announces_nothing_of_it(
 @pytest.mark.commits
 async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing(
     client: httpx.AsyncClient,
+    app: FastAPI,
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
@@ -447,18 +448,17 @@ async def test_event_for_an_instance_deleted_meanwhile_is_410_and_stores_nothing
     the secret checks out, but by the time the event is written the row is gone."""
     from sqlalchemy import delete
 
-    from evodash.webhooks import receiver
-
+    appender = app.state.webhook_tasks.receiver.appender
     hooked = await instances.create()
-    original = receiver.hold_sqlite_writer
+    original = appender._insert
 
-    async def delete_first(session: AsyncSession) -> None:
+    async def delete_first(rows: list[dict[str, Any]]) -> list[int]:
         async with db() as other:
             await other.execute(delete(EvolutionInstance).where(EvolutionInstance.id == hooked.id))
             await other.commit()
-        await original(session)
+        return await original(rows)
 
-    monkeypatch.setattr(receiver, "hold_sqlite_writer", delete_first)
+    monkeypatch.setattr(appender, "_insert", delete_first)
     body = {"event": "remove.instance", "instance": hooked.name, "data": None}
     response = await post_event(client, hooked, body)
     assert response.status_code == 410, response.text
