@@ -57,8 +57,11 @@ typecheck: install ## mypy --strict
 	$(BIN)/mypy
 
 # pytest-xdist workers (one per core by default); each gets a database of its own.
+# Bytecode on: each worker otherwise rewrites and compiles every test module again (pytest's
+# assertion rewriting caches them in __pycache__), 5 s of CPU per worker.
 PYTEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --durations=5
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -p no:cacheprovider \
+  -n $(PYTEST_WORKERS) --durations=5
 
 .PHONY: test-backend
 test-backend: install ## Backend tests on SQLite (and PostgreSQL when TEST_DATABASE_URL is set)
@@ -89,11 +92,14 @@ ifneq ($(HAS_FRONTEND),)
 	cd $(FRONTEND) && npm run lint && npm run test
 endif
 
+# Playwright shards run at once, each against a stack of its own (scripts/e2e.sh).
+E2E_SHARDS ?= 1
+
 .PHONY: e2e
 e2e: build ## Browser end-to-end tests (Playwright + Chromium, real backend + simulator)
 ifneq ($(wildcard $(FRONTEND)/playwright.config.ts),)
 	cd $(FRONTEND) && npm run size
-	bash scripts/e2e.sh
+	E2E_SHARDS=$(E2E_SHARDS) bash scripts/e2e.sh
 endif
 
 .PHONY: schemathesis

@@ -50,7 +50,11 @@ export default defineConfig({
       use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions },
     },
     {
+      // Every page at 375 px (phone-pages.spec.ts) and the journeys tagged @phone, which
+      // use what the phone layout does differently; the other journeys run on desktop
+      // only (each journey twice was half of the e2e run's time).
       name: 'phone',
+      grep: /@phone/,
       use: {
         browserName: 'chromium',
         viewport: { width: 375, height: 812 },

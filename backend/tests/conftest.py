@@ -37,6 +37,7 @@ from evodash.core.security import configure_password_hashing
 from evodash.main import create_app
 from evodash.models import Base
 from evodash.realtime import with_bus
+from tests import route_analysis_cache
 from tests.factories import UserFactory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Factories hash passwords before any app exists: use the cheap test parameters from the start.
 configure_password_hashing("test")
+# Every test builds its own app: FastAPI's analysis of the routes is done once per process.
+route_analysis_cache.install()
 
 
 def _in_thread(fn: Callable[[], None]) -> None:

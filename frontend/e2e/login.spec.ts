@@ -4,7 +4,8 @@ import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { adminCredentials, logIn, openNavigation } from './utils/auth';
 import { saveScreenshot } from './utils/screenshots';
 
-test.describe('login journey', () => {
+// @phone: the sidebar is an offcanvas on phones (see phone-pages.spec.ts).
+test.describe('login journey', { tag: '@phone' }, () => {
   test('log in, see the dashboard, switch language, toggle theme, log out', async ({
     page,
   }, testInfo) => {

@@ -12,7 +12,8 @@ async function showMoreFilters(page: Page) {
   if (await more.isVisible()) await more.click();
 }
 
-test.describe('messages journey', () => {
+// @phone: the secondary filters fold behind "Mais filtros" on phones.
+test.describe('messages journey', { tag: '@phone' }, () => {
   test('live list with the new-messages pill, filters in the URL, detail with raw payload', async ({
     page,
   }, testInfo) => {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import copy_database
 from tests.cli.test_cli import EVODASH, _createsuperuser
 from tests.conftest import REPO_ROOT
 
@@ -27,7 +28,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
     values = {
         **os.environ,
         "ENVIRONMENT": "development",
@@ -38,7 +39,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
     }
     values.pop("TEST_DATABASE_URL", None)
-    subprocess.run([EVODASH, "migrate"], env=values, check=True, capture_output=True, cwd=REPO_ROOT)
+    copy_database(migrated_sqlite, tmp_path / "data")
     return values
 
 

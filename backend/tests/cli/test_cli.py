@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import copy_database
 from tests.conftest import REPO_ROOT
 
 EVODASH = Path(sys.executable).parent / "evodash"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
     values = {
         **os.environ,
         "ENVIRONMENT": "development",
@@ -28,7 +29,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
     }
     values.pop("TEST_DATABASE_URL", None)
-    subprocess.run([EVODASH, "migrate"], env=values, check=True, capture_output=True, cwd=REPO_ROOT)
+    copy_database(migrated_sqlite, tmp_path / "data")
     return values
 
 

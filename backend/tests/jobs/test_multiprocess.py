@@ -11,6 +11,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -214,8 +215,17 @@ async def test_a_killed_worker_s_job_completes_once_by_another_after_the_lease(
     await eventually(started, 30, "the victim to start the job")
     rescuer = await spawn("rescuer", sleep=0)
     await all_ready([rescuer])
-    # Longer than a lease: the victim's heartbeat keeps the job from the rescuer.
-    await asyncio.sleep(LEASE_SECONDS + 2)
+    first_lease = (await reload(pg, job_id)).lease_expires_at
+    assert first_lease is not None
+
+    async def outlived_first_lease() -> bool:
+        # Polled, not slept: the victim's heartbeat has moved the lease on, and the first
+        # one ran out long enough ago for the rescuer to have looked for expired leases.
+        lease = (await reload(pg, job_id)).lease_expires_at
+        assert lease is not None
+        return lease > first_lease and time.time() > first_lease.timestamp() + 2
+
+    await eventually(outlived_first_lease, LEASE_SECONDS * 4, "the first lease to run out")
     assert len(await probe_rows(pg, "start")) == 1
     running = await reload(pg, job_id)
     assert running.status == JobStatus.running

@@ -1,0 +1,96 @@
+"""Analyse each FastAPI route once per test process, not once per app.
+
+Almost every test builds an app of its own (``create_app`` + lifespan). FastAPI includes
+routers lazily: an app's first requests analyse the signature of every route on their way
+(its dependencies, its body, a pydantic model field for each declared response), and that
+analysis was most of the suite's CPU time, the same work for every app since the routes
+are module-level objects. The analysis only depends on the endpoint, its path and its
+dependencies, never on the app, and FastAPI does not change its results afterwards (an
+app's dependency overrides are looked up at request time), so the test process keeps
+them.
+
+The wrapped functions are private to FastAPI: :func:`install` checks that they exist and
+have the signature it expects, and fails loudly otherwise (a FastAPI upgrade then shows
+here, not as a slow suite).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from fastapi import params, routing
+
+_EXPECTED = {
+    "_build_dependant_with_parameterless_dependencies": ["path", "call", "dependencies"],
+    "create_model_field": ["name", "type_", "default", "field_info", "alias", "mode"],
+    "_get_body_field": ["body_params", "name", "embed_body_fields"],
+}
+
+
+def _checked(name: str) -> Callable[..., Any]:
+    function: Callable[..., Any] | None = getattr(routing, name, None)
+    if function is None or list(inspect.signature(function).parameters) != _EXPECTED[name]:
+        raise RuntimeError(
+            f"fastapi.routing.{name} is not what tests/route_analysis_cache.py expects: "
+            "update it for this FastAPI version"
+        )
+    return function
+
+
+def _hashable(key: tuple[Any, ...]) -> Hashable | None:
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def install() -> None:
+    if getattr(routing, "_evodash_test_cache", False):
+        return
+    build = _checked("_build_dependant_with_parameterless_dependencies")
+    create_field = _checked("create_model_field")
+    body_field = _checked("_get_body_field")
+    dependants: dict[Hashable, Any] = {}
+    fields: dict[Hashable, Any] = {}
+    bodies: dict[Hashable, Any] = {}
+
+    def cached_build(
+        *, path: str, call: Callable[..., Any], dependencies: Sequence[params.Depends]
+    ) -> Any:
+        key = _hashable((path, call, tuple(dependencies)))
+        if key is None:
+            return build(path=path, call=call, dependencies=dependencies)
+        if key not in dependants:
+            dependants[key] = build(path=path, call=call, dependencies=dependencies)
+        return dependants[key]
+
+    def cached_field(name: str, type_: Any, **kwargs: Any) -> Any:
+        # Only the calls routing makes (name, type, mode); anything else is built afresh.
+        key = _hashable((name, type_, kwargs.get("mode"))) if kwargs.keys() <= {"mode"} else None
+        if key is None:
+            return create_field(name, type_, **kwargs)
+        if key not in fields:
+            fields[key] = create_field(name, type_, **kwargs)
+        return fields[key]
+
+    def cached_body(*, body_params: list[Any], name: str, embed_body_fields: bool) -> Any:
+        # body_params come from a cached dependant: the same objects for the same route.
+        key = (tuple(id(param) for param in body_params), name, embed_body_fields)
+        if key not in bodies:
+            bodies[key] = (
+                body_field(body_params=body_params, name=name, embed_body_fields=embed_body_fields),
+                body_params,  # keeps the ids of the key from being reused
+            )
+        return bodies[key][0]
+
+    replacements = {
+        "_build_dependant_with_parameterless_dependencies": cached_build,
+        "create_model_field": cached_field,
+        "_get_body_field": cached_body,
+        "_evodash_test_cache": True,
+    }
+    for name, value in replacements.items():
+        setattr(routing, name, value)
