@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from evodash.alerts.schemas import AlertRead
+from evodash.bulk.schemas import BulkItemRead
 from evodash.instances.schemas import InstanceRead
 from evodash.jobs.schemas import JobRead
 from evodash.messages.schemas import MessageRead
@@ -146,6 +147,13 @@ class AlertAckedEvent(Event):
     data: AlertRead
 
 
+class BulkItemEvent(Event):
+    """One instance of a bulk operation (a template applied, a bulk action) finished."""
+
+    type: Literal["bulk.item"] = "bulk.item"
+    data: BulkItemRead
+
+
 class HelloEvent(Event):
     """The first frame of a socket."""
 
@@ -174,6 +182,7 @@ RealtimeEvent = Annotated[
     | AlertFiredEvent
     | AlertResolvedEvent
     | AlertAckedEvent
+    | BulkItemEvent
     | HelloEvent
     | PingEvent,
     Field(discriminator="type"),
