@@ -93,7 +93,7 @@ async def list_drift(
     responses=error_responses(401, 404),
 )
 async def get_template(
-    _: CurrentUser, template: TemplateDep, session: SessionDep, scope: ScopeDep
+    _: CurrentUser, scope: ScopeDep, template: TemplateDep, session: SessionDep
 ) -> TemplateRead:
     return await service.read(session, template, scope)
 
@@ -107,12 +107,12 @@ async def get_template(
     responses=error_responses(401, 403, 404, 409, 422),
 )
 async def update_template(
+    actor: AdminUser,
+    scope: ScopeDep,
     body: TemplateUpdate,
     template: TemplateDep,
-    actor: AdminUser,
     session: SessionDep,
     settings: SettingsDep,
-    scope: ScopeDep,
     ip: ClientIP,
 ) -> TemplateRead:
     await service.update(session, template, body, settings, actor=actor, ip=ip)
@@ -128,7 +128,7 @@ async def update_template(
     responses=error_responses(401, 403, 404),
 )
 async def delete_template(
-    template: TemplateDep, actor: AdminUser, session: SessionDep, ip: ClientIP
+    actor: AdminUser, template: TemplateDep, session: SessionDep, ip: ClientIP
 ) -> Response:
     await service.delete(session, template, actor=actor, ip=ip)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -144,13 +144,13 @@ async def delete_template(
     responses=error_responses(401, 403, 404, 422),
 )
 async def preview(
+    _: OperatorUser,
+    scope: ScopeDep,
     body: Targets,
     template: TemplateDep,
-    _: OperatorUser,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
-    scope: ScopeDep,
 ) -> PreviewRead:
     instances = await resolve_targets(session, body, scope)
     return await checks.preview(session, http, settings, template, instances)
@@ -163,11 +163,11 @@ async def preview(
     responses=error_responses(401, 403, 404),
 )
 async def check_drift(
-    template: TemplateDep,
     _: OperatorUser,
+    scope: ScopeDep,
+    template: TemplateDep,
     session: SessionDep,
     http: HttpClientDep,
     settings: SettingsDep,
-    scope: ScopeDep,
 ) -> list[DriftItem]:
     return await checks.check_drift(session, http, settings, template, scope)
