@@ -20,6 +20,7 @@ from evodash.core.config import Settings
 from evodash.core.security import encrypt
 from evodash.destinations.errors import SecretHeaderIncomplete
 from evodash.destinations.service import check_url
+from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
 from evodash.messages.errors import InvalidNumbers
 from evodash.teams.scope import Scope
@@ -118,7 +119,12 @@ async def _linked(session: AsyncSession, ids: Sequence[int], scope: Scope) -> di
         return {}
     rows = await session.execute(
         select(TemplateLink.template_id, func.count())
-        .where(TemplateLink.template_id.in_(ids), scope.instances(TemplateLink.instance_id))
+        .join(EvolutionInstance, EvolutionInstance.id == TemplateLink.instance_id)
+        .where(
+            TemplateLink.template_id.in_(ids),
+            EvolutionInstance.deleted_at.is_(None),
+            scope.instances(TemplateLink.instance_id),
+        )
         .group_by(TemplateLink.template_id)
     )
     return {template_id: count for template_id, count in rows.tuples()}

@@ -46,6 +46,12 @@ class TestDelete:
         running_simulator: RunningSimulator,
         db: Db,
     ) -> None:
+        template = await post(client, "/api/templates", admin, {"name": "T", "events": []})
+        await _run(
+            client,
+            admin,
+            {"action": "template", "template_id": template["id"], "instance_ids": fleet.ids},
+        )
         body: dict[str, Any] = {"action": "delete", "instance_ids": fleet.ids}
         refused = await client.post(
             "/api/bulk-operations", json={**body, "confirmation": "3"}, headers=operator
@@ -68,6 +74,10 @@ class TestDelete:
         assert again.json()["total"] == 3
         listed = (await client.get("/api/instances", headers=admin)).json()
         assert listed["total"] == 0
+        # A deleted instance no longer counts as following its template.
+        read = (await client.get(f"/api/templates/{template['id']}", headers=admin)).json()
+        assert read["linked"] == 0
+        assert (await client.get("/api/templates/drift", headers=admin)).json() == []
         actions = await audit_actions(db)
         assert actions.count("instance.deleted") == 3 and "bulk.delete" in actions
 

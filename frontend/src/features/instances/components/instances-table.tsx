@@ -126,7 +126,6 @@ export function InstancesTable({
                   <div className="d-flex flex-column align-items-start gap-1">
                     <StatusBadge status={instance.status} />
                     <DriftBadge drift={drift?.get(instance.id)} />
-                    <DriftBadge drift={drift?.get(instance.id)} />
                   </div>
                 </td>
                 <td className="text-nowrap">
@@ -191,6 +190,7 @@ export function InstancesTable({
                   <div className="small text-body-secondary font-monospace text-truncate">
                     {instance.name}
                   </div>
+                  <DriftBadge drift={drift?.get(instance.id)} />
                   <div className="small mt-1">
                     {instanceNumber(instance) || t('list.noNumber')}
                     {' · '}

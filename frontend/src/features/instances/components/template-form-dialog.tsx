@@ -100,7 +100,7 @@ function initialValues(template: TemplateRead | null): Values {
   return {
     name: template?.name ?? '',
     description: template?.description ?? '',
-    manageEvents: template ? template.events !== null : true,
+    manageEvents: template ? template.events !== null : false,
     events: template?.events ?? [],
     reject_call: toTri(settings.reject_call),
     groups_ignore: toTri(settings.groups_ignore),
