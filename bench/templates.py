@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +38,11 @@ import httpx
 
 from bench.common import database_urls, load_note, migrate, reset_database, write_section
 from bench.servers import ROOT, evodash_process, free_port, serve
-from evodash.auth.sessions import bearer_token_for
-from evodash.core.config import Settings
-from evodash.core.db import create_engine, create_sessionmaker
-from evodash.core.security import encrypt, hash_password, last4
-from evodash.instances.models import EvolutionInstance, InstanceStatus
-from evodash.instances.webhook_setup import WEBHOOK_EVENTS
-from evodash.servers.models import EvolutionServer
-from evodash.users.models import Role, User
+from bench.status_sync import SECRET_KEY
+from bench.status_sync import seed as seed_rows
+from evodash.users.models import Role
 
 TITLE = "Fleet template on 50 instances"
-SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 SIM_KEY = "bench-simulator-key-0123456789"
 TARGET_SECONDS = 10.0
 
@@ -60,47 +54,12 @@ def simulator(port: int) -> Any:
 
 
 async def seed(url: str, evolution: str, instances: int) -> str:
-    """The instances on the simulator and here, and an operator; returns a bearer token."""
+    """The instances on the simulator, then here (and an admin); returns a bearer token."""
     async with httpx.AsyncClient(base_url=evolution, headers={"apikey": SIM_KEY}) as sim:
         for n in range(1, instances + 1):
             body = {"instanceName": f"loja-{n:04d}", "integration": "WHATSAPP-BAILEYS"}
             (await sim.post("/instance/create", json=body)).raise_for_status()
-    engine = create_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            server = EvolutionServer(
-                name="simulator",
-                base_url=evolution,
-                api_key_encrypted=encrypt(SIM_KEY, secret=SECRET_KEY),
-                api_key_last4=last4(SIM_KEY),
-            )
-            user = User(
-                username="bench",
-                password_hash=hash_password("bench-password-0123"),
-                role=Role.admin.value,
-            )
-            session.add_all([server, user])
-            await session.flush()
-            session.add_all(
-                EvolutionInstance(
-                    server_id=server.id,
-                    display_name=f"Loja {n}",
-                    name=f"loja-{n:04d}",
-                    status=InstanceStatus.close.value,
-                    legacy_webhook_secret=f"whs_bench-{n}",  # sealed at startup
-                    webhook_events=list(WEBHOOK_EVENTS),
-                    allowed_numbers=[],
-                    reply_with_summary=False,
-                )
-                for n in range(1, instances + 1)
-            )
-            await session.commit()
-        settings = Settings(_env_file=None, database_url=url, secret_key=SECRET_KEY)  # type: ignore[arg-type]
-        return await bearer_token_for(
-            create_sessionmaker(engine), user.id, settings, expires_in=timedelta(hours=2)
-        )
-    finally:
-        await engine.dispose()
+    return await seed_rows(url, evolution, instances, api_key=SIM_KEY, role=Role.admin)
 
 
 def template(run: int) -> dict[str, Any]:

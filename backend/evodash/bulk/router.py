@@ -14,9 +14,15 @@ from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SessionMakerD
 from evodash.core.params import Id
 from evodash.core.schemas import error_responses
 from evodash.teams.deps import ScopeDep
-from evodash.users.models import Role
+from evodash.users.models import Role, User
 
 router = APIRouter(prefix="/bulk-operations", tags=["bulk"])
+
+
+def _check_role(action: BulkAction, actor: User) -> None:
+    """Deleting needs the admin role, in bulk as one by one."""
+    if action is BulkAction.delete and Role(actor.role).rank < Role.admin.rank:
+        raise RoleRequired(Role.admin.value)
 
 
 @router.post(
@@ -36,8 +42,7 @@ async def create_operation(
     scope: ScopeDep,
     ip: ClientIP,
 ) -> BulkOperationRead:
-    if body.action is BulkAction.delete and Role(actor.role).rank < Role.admin.rank:
-        raise RoleRequired(Role.admin.value)
+    _check_role(body.action, actor)
     operation = await service.create(session, body, scope, actor=actor, ip=ip)
     return await service.to_read(session, operation, scope)
 
@@ -62,11 +67,7 @@ async def run_operation(
     ip: ClientIP,
 ) -> BulkOperationRead:
     operation = await service.get(session, operation_id, actor)
-    if (
-        BulkAction(operation.action) is BulkAction.delete
-        and Role(actor.role).rank < Role.admin.rank
-    ):
-        raise RoleRequired(Role.admin.value)
+    _check_role(BulkAction(operation.action), actor)
     # The run commits as it goes, in transactions of its own: end this one first (it only
     # read, or noted when an API key was used), so that nothing here waits on it.
     await session.commit()
