@@ -44,7 +44,7 @@ export function TemplateDiffList({ diff }: { diff: TemplateDiff | null | undefin
     lines.push(
       t(`templates.diff.destination.${change.action}`, {
         name: change.name,
-        fields: (change.fields ?? []).join(', '),
+        fields: change.fields.join(', '),
       }),
     );
   }

@@ -24,7 +24,6 @@ const SWITCHES = [
   ['sync_full_history', 'settings.syncFullHistory'],
 ] as const;
 
-type SwitchName = (typeof SWITCHES)[number][0];
 const tri = z.enum(['keep', 'on', 'off']);
 const MAX_DESTINATIONS = 10;
 
@@ -126,7 +125,7 @@ function initialValues(template: TemplateRead | null): Values {
 function toBody(values: Values, template: TemplateRead | null): TemplateWrite {
   const settings: NonNullable<TemplateWrite['settings']> = {};
   for (const [name] of SWITCHES) {
-    const value = values[name as SwitchName];
+    const value = values[name];
     if (value !== 'keep') settings[name] = value === 'on';
   }
   if (values.manageMsgCall) settings.msg_call = values.msg_call;

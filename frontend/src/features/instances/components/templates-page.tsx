@@ -260,7 +260,7 @@ function summarizeSettings(
   template: TemplateRead,
   t: ReturnType<typeof useInstancesTranslation>['t'],
 ): string {
-  const managed = Object.values(template.settings).filter((v) => v !== null && v !== undefined);
+  const managed = Object.values(template.settings).filter((v) => v !== null);
   return managed.length === 0
     ? t('templates.summary.settingsKept')
     : t('templates.summary.settings', { count: managed.length });
