@@ -28,7 +28,15 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import delete, insert, text, update
 
-from bench.common import as_serving_process, percentile, settle, summary, timed, write_section
+from bench.common import (
+    as_serving_process,
+    load_note,
+    percentile,
+    settle,
+    summary,
+    timed,
+    write_section,
+)
 from bench.dashboard import INSTANCES, SECRET, _existing, _migrate, _reset
 from bench.dashboard import _seed as seed_base
 from evodash.auth.sessions import bearer_token_for
@@ -223,9 +231,7 @@ def main() -> int:
         f"--runs {args.runs}` ({datetime.now(UTC):%Y-%m-%d}).\n\n"
         + "\n".join(lines)
         + f"\n\nWorst p95 {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target "
-        f"(ratio {worst / TARGET_MS:.2f}).\n\n"
-        f"Load average (1 min) {load_before:.1f} before and {load_after:.1f} after, on "
-        f"{os.cpu_count()} cores shared with other work: the figures are inflated by it."
+        f"(ratio {worst / TARGET_MS:.2f}).\n\n" + load_note(load_before, load_after)
     )
     print(body)
     if not args.no_write:

@@ -57,21 +57,29 @@ DEFAULT_CONCURRENCY = 10  # Settings.status_sync_concurrency
 TARGET = 1.5
 
 
-async def seed(url: str, evolution_url: str, instances: int) -> str:
-    """One server, ``instances`` instances and an operator; returns a bearer token."""
+async def seed(
+    url: str,
+    evolution_url: str,
+    instances: int,
+    *,
+    api_key: str = "delayed-api-key",
+    role: Role = Role.operator,
+) -> str:
+    """One server, ``instances`` instances (``loja-0001``…) and a user with ``role``;
+    returns a bearer token (``bench.templates`` seeds the same way)."""
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:
             server = EvolutionServer(
-                name="delayed",
+                name="bench",
                 base_url=evolution_url,
-                api_key_encrypted=encrypt("delayed-api-key", secret=SECRET_KEY),
-                api_key_last4=last4("delayed-api-key"),
+                api_key_encrypted=encrypt(api_key, secret=SECRET_KEY),
+                api_key_last4=last4(api_key),
             )
             user = User(
                 username="bench",
                 password_hash=hash_password("bench-password-0123"),
-                role=Role.operator.value,
+                role=role.value,
             )
             session.add_all([server, user])
             await session.flush()

@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from evodash.alerts.router import router as alerts_router
 from evodash.auth.router import router as auth_router
 from evodash.backups.router import router as backups_router
+from evodash.bulk.router import router as bulk_router
 from evodash.destinations.router import router as destinations_router
 from evodash.instances.router import router as instances_router
 from evodash.jobs.router import router as jobs_router
@@ -27,6 +28,7 @@ from evodash.retention.router import router as retention_router
 from evodash.servers.router import router as servers_router
 from evodash.stats.router import router as stats_router
 from evodash.teams.router import router as teams_router
+from evodash.templates.router import router as templates_router
 from evodash.users.router import audit_router
 from evodash.users.router import router as users_router
 from evodash.webhooks.router import receiver_router as webhook_receiver_router
@@ -55,6 +57,8 @@ DOMAIN_ROUTERS: tuple[APIRouter, ...] = (
     message_allowlist_router,
     recovery_router,
     teams_router,
+    templates_router,
+    bulk_router,
     destinations_router,
     alerts_router,
     reconnect_router,

@@ -2,6 +2,7 @@
 
 from evodash.alerts.models import Alert, AlertChannel, AlertDelivery, AlertProbe, AlertRule
 from evodash.auth.models import AuthSession
+from evodash.bulk.models import BulkItem, BulkOperation
 from evodash.core.db import Base
 from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
@@ -13,6 +14,7 @@ from evodash.recovery.models import RecoveryRun
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.servers.models import EvolutionServer
 from evodash.teams.models import Team, TeamInstance, TeamMember, TeamServer
+from evodash.templates.models import FleetTemplate, TemplateLink
 from evodash.users.models import ApiKey, AuditLog, User
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
 
@@ -26,9 +28,12 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
+    "BulkItem",
+    "BulkOperation",
     "ConnectionEvent",
     "EvolutionInstance",
     "EvolutionServer",
+    "FleetTemplate",
     "ForwardDestination",
     "ImageProcessingJob",
     "Invoice",
@@ -41,6 +46,7 @@ __all__ = [
     "TeamInstance",
     "TeamMember",
     "TeamServer",
+    "TemplateLink",
     "UptimeDaily",
     "User",
     "WebhookDelivery",

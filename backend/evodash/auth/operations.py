@@ -31,7 +31,7 @@ _MESSAGE_READS = re.compile(
     r"^/api/(messages|jobs|invoices)(/|$)|^/api/instances/\{instance_id\}/messages"
     r"|^/api/reports/senders$"
 )
-_INSTANCES = re.compile(r"^/api/(instances|servers)(/|$)")
+_INSTANCES = re.compile(r"^/api/(instances|servers|bulk-operations)(/|$)")
 _GENERAL_READS = re.compile(r"^/api/(instances|servers|stats|reports|ws|auth/me)(/|$)")
 
 

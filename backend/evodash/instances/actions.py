@@ -21,8 +21,10 @@ from evodash.evolution import (
 )
 from evodash.evolution import (
     ConnectResult,
+    EvolutionClient,
     EvolutionRejected,
     InstanceSettings,
+    WebhookInfo,
 )
 from evodash.instances import state
 from evodash.instances.errors import InstanceDeleted, InstanceNotConnected, PairingNeedsNumber
@@ -166,14 +168,31 @@ async def disconnect(
 ) -> str:
     """Log out of WhatsApp (the instance stays, and can be paired again)."""
     client = await client_for_instance(session, http, settings, instance)
-    message = "Disconnected from WhatsApp."
+    message = await logout_remote(client, instance.name)
+    await record_disconnect(session, instance, actor=actor, ip=ip)
+    return message
+
+
+#: What :func:`logout_remote` answers when the instance was not connected.
+NOT_CONNECTED = "The instance was not connected."
+
+
+async def logout_remote(client: EvolutionClient, name: str) -> str:
+    """The Evolution half of a disconnect (no database): its message."""
     try:
-        await client.logout(instance.name)
+        await client.logout(name)
     except EvolutionRejected as exc:
         # 400 "is not connected": the wanted end state already holds.
         if exc.evolution_status != 400 or "not connected" not in (exc.evolution_message or ""):
             raise
-        message = "The instance was not connected."
+        return NOT_CONNECTED
+    return "Disconnected from WhatsApp."
+
+
+async def record_disconnect(
+    session: AsyncSession, instance: EvolutionInstance, *, actor: User, ip: str | None
+) -> None:
+    """The database half of a disconnect: the instance is closed."""
     await _relock(session, instance)
     state.observe(
         session,
@@ -188,7 +207,6 @@ async def disconnect(
     )
     _audit(session, actor, "disconnect", instance, ip)
     await session.flush()
-    return message
 
 
 async def restart(
@@ -200,19 +218,29 @@ async def restart(
     actor: User,
     ip: str | None,
 ) -> str:
-    """Reconnect the socket (needed after changing base64, always-online or full history).
-
-    Evolution refuses to restart a closed instance: connect it instead.
-    """
+    """Reconnect the socket (needed after changing base64, always-online or full history)."""
     client = await client_for_instance(session, http, settings, instance)
+    await restart_remote(client, instance.name)
+    return await record_restart(session, instance, actor=actor, ip=ip)
+
+
+async def restart_remote(client: EvolutionClient, name: str) -> None:
+    """The Evolution half of a restart (no database). Evolution refuses to restart a
+    closed instance: connect it instead."""
     try:
-        await client.restart(instance.name)
+        await client.restart(name)
     except EvolutionRejected as exc:
         # Evolution's answer to restarting a closed instance is a 200 `{"error": true}`
         # without a message: a state conflict, not a failure of the server.
         if exc.evolution_status != 200:
             raise
         raise InstanceNotConnected() from exc
+
+
+async def record_restart(
+    session: AsyncSession, instance: EvolutionInstance, *, actor: User, ip: str | None
+) -> str:
+    """The database half of a restart: the instance is connecting."""
     await _relock(session, instance)
     state.observe(
         session,
@@ -240,8 +268,21 @@ async def apply_webhook(
 ) -> str:
     """Point the instance's webhook at evodash again (after drift, or a new public URL)."""
     client = await client_for_instance(session, http, settings, instance)
-    previous = instance.webhook_drift
     stored = await client.set_webhook(instance.name, webhook_config(settings, instance))
+    return await record_webhook(session, settings, instance, stored, actor=actor, ip=ip)
+
+
+async def record_webhook(
+    session: AsyncSession,
+    settings: Settings,
+    instance: EvolutionInstance,
+    stored: WebhookInfo,
+    *,
+    actor: User,
+    ip: str | None,
+) -> str:
+    """The database half of re-applying the webhook: its drift as Evolution now holds it."""
+    previous = instance.webhook_drift
     instance.webhook_drift = webhook_drift(settings, instance, stored)
     instance.webhook_checked_at = utcnow()
     notify_updated(session, instance)

@@ -331,15 +331,43 @@ async def delete_instance(
     """
     client = await client_for_instance(session, http, settings, instance)
     await end_reads(session)  # nothing held while Evolution deletes
-    evolution_error: EvolutionError | None = None
+    evolution_error = await delete_remote(client, instance.name, force=force)
+    await record_deleted(
+        session,
+        instance,
+        keep_history=keep_history,
+        evolution_error=evolution_error,
+        actor=actor,
+        ip=ip,
+    )
+
+
+async def delete_remote(
+    client: EvolutionClient, name: str, *, force: bool
+) -> EvolutionError | None:
+    """The Evolution half of a delete (no database): already gone is fine; with ``force``
+    an Evolution failure is returned instead of raised."""
     try:
-        await client.delete(instance.name)
+        await client.delete(name)
     except EvolutionNotFound:
-        pass
+        return None
     except EvolutionError as exc:
         if not force:
             raise
-        evolution_error = exc
+        return exc
+    return None
+
+
+async def record_deleted(
+    session: AsyncSession,
+    instance: EvolutionInstance,
+    *,
+    keep_history: bool,
+    evolution_error: EvolutionError | None,
+    actor: User,
+    ip: str | None,
+) -> None:
+    """The database half of a delete."""
     # Evolution posts remove.instance while it deletes: read the state that left, locked.
     if instance.id not in await InstanceRepository(session).lock_live([instance.id]):
         raise InstanceDeleted()

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from evodash.alerts.schemas import AlertRead
+from evodash.bulk.schemas import BulkItemRead
 from evodash.instances.schemas import InstanceRead
 from evodash.jobs.schemas import JobRead
 from evodash.messages.schemas import MessageRead
@@ -206,6 +207,13 @@ class AlertAckedEvent(Event):
         return self.data.scope_subject
 
 
+class BulkItemEvent(Event):
+    """One instance of a bulk operation (a template applied, a bulk action) finished."""
+
+    type: Literal["bulk.item"] = "bulk.item"
+    data: BulkItemRead
+
+
 class HelloEvent(Event):
     """The first frame of a socket."""
 
@@ -234,6 +242,7 @@ RealtimeEvent = Annotated[
     | AlertFiredEvent
     | AlertResolvedEvent
     | AlertAckedEvent
+    | BulkItemEvent
     | HelloEvent
     | PingEvent,
     Field(discriminator="type"),

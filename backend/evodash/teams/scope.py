@@ -146,6 +146,12 @@ async def _resolve(
     return instances, servers, frozenset(server_ids)
 
 
+async def team_instance_ids(session: AsyncSession, team_id: int) -> frozenset[int]:
+    """Every instance ``team_id`` holds, directly or through its servers."""
+    instances, _, _ = await _resolve(session, [team_id], ())
+    return instances
+
+
 async def team_ids_of(session: AsyncSession, user_id: int) -> list[int]:
     return list(
         (

@@ -16,6 +16,7 @@ import {
   INSTANCES_PAGE_SIZE,
 } from '@/features/instances/api/get-instances';
 import { getServerOptionsQueryOptions } from '@/features/instances/api/get-servers';
+import { getTemplatesQueryOptions } from '@/features/instances/api/templates';
 import { readInstanceFilters } from '@/features/instances/hooks/use-instance-filters';
 import { getJobQueryOptions, getJobsQueryOptions, getJobCountsQueryOptions } from '@/features/jobs/api/get-jobs';
 import { readJobFilters, readPage } from '@/features/jobs/lib/filters';
@@ -177,6 +178,11 @@ export const pages = {
       void queryClient.query(getAlertsQueryOptions(EMPTY_ALERT_FILTERS)).catch(ignore);
     },
   },
+  templates: {
+    path: paths.templates.path,
+    load: () => import('./routes/app/templates'),
+    data: (queryClient) => void queryClient.query(getTemplatesQueryOptions()).catch(ignore),
+  },
   notFound: { path: '*', load: () => import('./routes/not-found') },
 } satisfies Record<string, PageEntry>;
 
@@ -224,6 +230,7 @@ const LINK_TARGETS: readonly LinkTarget[] = [
     pages.deliveries,
     pages.account,
     pages.alerts,
+    pages.templates,
   ].map((page) => ({
     path: page.path,
     start: [page],

@@ -79,6 +79,7 @@ export function createRoutes(queryClient?: QueryClient): RouteObject[] {
             at(pages.deliveries),
             at(pages.account),
             at(pages.alerts),
+            at(pages.templates),
             at(pages.notFound),
           ],
         },

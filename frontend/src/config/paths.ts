@@ -49,6 +49,7 @@ export const paths = {
   deliveries: { path: '/deliveries', getHref: () => '/deliveries' },
   account: { path: '/account', getHref: () => '/account' },
   alerts: { path: '/alerts', getHref: (search = '') => `/alerts${search}` },
+  templates: { path: '/templates', getHref: () => '/templates' },
 } as const;
 
 /**

@@ -48,6 +48,7 @@ export const EVENT = {
   alertFired: 'alert.fired',
   alertResolved: 'alert.resolved',
   alertAcked: 'alert.acked',
+  bulkItem: 'bulk.item',
 } as const satisfies Record<string, RealtimeEventType>;
 
 export type RealtimeStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';

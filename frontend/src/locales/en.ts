@@ -22,6 +22,7 @@ export const en: Messages = {
     reports: 'Reports',
     backups: 'Backups & privacy',
     alerts: 'Alerts',
+    templates: 'Templates',
   },
   alertCenter: {
     bell: 'Alerts',

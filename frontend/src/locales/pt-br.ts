@@ -21,6 +21,7 @@ export const ptBR = {
     reports: 'Relatórios',
     backups: 'Backups e LGPD',
     alerts: 'Alertas',
+    templates: 'Modelos',
   },
   alertCenter: {
     bell: 'Alertas',

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AlertsAcknowledgeData, AlertsAcknowledgeErrors, AlertsAcknowledgeResponses, AlertsAlertSummaryData, AlertsAlertSummaryErrors, AlertsAlertSummaryResponses, AlertsCreateChannelData, AlertsCreateChannelErrors, AlertsCreateChannelResponses, AlertsDeleteChannelData, AlertsDeleteChannelErrors, AlertsDeleteChannelResponses, AlertsGetAlertData, AlertsGetAlertErrors, AlertsGetAlertResponses, AlertsListAlertsData, AlertsListAlertsErrors, AlertsListAlertsResponses, AlertsListChannelsData, AlertsListChannelsErrors, AlertsListChannelsResponses, AlertsListRulesData, AlertsListRulesErrors, AlertsListRulesResponses, AlertsResetRuleData, AlertsResetRuleErrors, AlertsResetRuleResponses, AlertsSilenceData, AlertsSilenceErrors, AlertsSilenceResponses, AlertsTestChannelData, AlertsTestChannelErrors, AlertsTestChannelResponses, AlertsUpdateChannelData, AlertsUpdateChannelErrors, AlertsUpdateChannelResponses, AlertsUpdateRuleData, AlertsUpdateRuleErrors, AlertsUpdateRuleResponses, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, DestinationsCreateDestinationData, DestinationsCreateDestinationErrors, DestinationsCreateDestinationResponses, DestinationsDeleteDestinationData, DestinationsDeleteDestinationErrors, DestinationsDeleteDestinationResponses, DestinationsGetDestinationData, DestinationsGetDestinationErrors, DestinationsGetDestinationResponses, DestinationsListDestinationsData, DestinationsListDestinationsErrors, DestinationsListDestinationsResponses, DestinationsTestDestinationData, DestinationsTestDestinationErrors, DestinationsTestDestinationResponses, DestinationsUpdateDestinationData, DestinationsUpdateDestinationErrors, DestinationsUpdateDestinationResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSetEventsData, InstancesSetEventsErrors, InstancesSetEventsInBulkData, InstancesSetEventsInBulkErrors, InstancesSetEventsInBulkResponses, InstancesSetEventsResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogErrors, InstancesWebhookEventCatalogResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ReconnectCreateLinkData, ReconnectCreateLinkErrors, ReconnectCreateLinkResponses, ReconnectLinkConnectData, ReconnectLinkConnectErrors, ReconnectLinkConnectResponses, ReconnectLinkStateData, ReconnectLinkStateErrors, ReconnectLinkStateResponses, ReconnectListLinksData, ReconnectListLinksErrors, ReconnectListLinksResponses, ReconnectRevokeLinkData, ReconnectRevokeLinkErrors, ReconnectRevokeLinkResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeErrors, AlertsAcknowledgeResponses, AlertsAlertSummaryData, AlertsAlertSummaryErrors, AlertsAlertSummaryResponses, AlertsCreateChannelData, AlertsCreateChannelErrors, AlertsCreateChannelResponses, AlertsDeleteChannelData, AlertsDeleteChannelErrors, AlertsDeleteChannelResponses, AlertsGetAlertData, AlertsGetAlertErrors, AlertsGetAlertResponses, AlertsListAlertsData, AlertsListAlertsErrors, AlertsListAlertsResponses, AlertsListChannelsData, AlertsListChannelsErrors, AlertsListChannelsResponses, AlertsListRulesData, AlertsListRulesErrors, AlertsListRulesResponses, AlertsResetRuleData, AlertsResetRuleErrors, AlertsResetRuleResponses, AlertsSilenceData, AlertsSilenceErrors, AlertsSilenceResponses, AlertsTestChannelData, AlertsTestChannelErrors, AlertsTestChannelResponses, AlertsUpdateChannelData, AlertsUpdateChannelErrors, AlertsUpdateChannelResponses, AlertsUpdateRuleData, AlertsUpdateRuleErrors, AlertsUpdateRuleResponses, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersErrors, AllowListGetAllowedNumbersResponses, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersErrors, AllowListSetAllowedNumbersResponses, AuditListAuditData, AuditListAuditErrors, AuditListAuditResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthCreateApiKeyData, AuthCreateApiKeyErrors, AuthCreateApiKeyResponses, AuthEndAllSessionsData, AuthEndAllSessionsErrors, AuthEndAllSessionsResponses, AuthEndSessionData, AuthEndSessionErrors, AuthEndSessionResponses, AuthListApiKeysData, AuthListApiKeysErrors, AuthListApiKeysResponses, AuthListSessionsData, AuthListSessionsErrors, AuthListSessionsResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRevokeApiKeyData, AuthRevokeApiKeyErrors, AuthRevokeApiKeyResponses, AuthTokenData, AuthTokenErrors, AuthTokenResponses, BackupsBackupStatusData, BackupsBackupStatusErrors, BackupsBackupStatusResponses, BackupsExportBackupData, BackupsExportBackupErrors, BackupsExportBackupResponses, BackupsImportBackupData, BackupsImportBackupErrors, BackupsImportBackupResponses, BulkCreateOperationData, BulkCreateOperationErrors, BulkCreateOperationResponses, BulkGetOperationData, BulkGetOperationErrors, BulkGetOperationResponses, BulkRunOperationData, BulkRunOperationErrors, BulkRunOperationResponses, DestinationsCreateDestinationData, DestinationsCreateDestinationErrors, DestinationsCreateDestinationResponses, DestinationsDeleteDestinationData, DestinationsDeleteDestinationErrors, DestinationsDeleteDestinationResponses, DestinationsGetDestinationData, DestinationsGetDestinationErrors, DestinationsGetDestinationResponses, DestinationsListDestinationsData, DestinationsListDestinationsErrors, DestinationsListDestinationsResponses, DestinationsTestDestinationData, DestinationsTestDestinationErrors, DestinationsTestDestinationResponses, DestinationsUpdateDestinationData, DestinationsUpdateDestinationErrors, DestinationsUpdateDestinationResponses, HealthHealthzData, HealthHealthzResponses, HealthReadyzData, HealthReadyzErrors, HealthReadyzResponses, InstancesApplyWebhookData, InstancesApplyWebhookErrors, InstancesApplyWebhookResponses, InstancesConnectData, InstancesConnectErrors, InstancesConnectResponses, InstancesCreateInstanceData, InstancesCreateInstanceErrors, InstancesCreateInstanceResponses, InstancesDeleteInstanceData, InstancesDeleteInstanceErrors, InstancesDeleteInstanceResponses, InstancesDisconnectData, InstancesDisconnectErrors, InstancesDisconnectResponses, InstancesGetInstanceData, InstancesGetInstanceErrors, InstancesGetInstanceResponses, InstancesImportInstancesData, InstancesImportInstancesErrors, InstancesImportInstancesResponses, InstancesListEventsData, InstancesListEventsErrors, InstancesListEventsResponses, InstancesListImportableData, InstancesListImportableErrors, InstancesListImportableResponses, InstancesListInstancesData, InstancesListInstancesErrors, InstancesListInstancesResponses, InstancesReadSettingsData, InstancesReadSettingsErrors, InstancesReadSettingsResponses, InstancesRestartData, InstancesRestartErrors, InstancesRestartResponses, InstancesSetEventsData, InstancesSetEventsErrors, InstancesSetEventsInBulkData, InstancesSetEventsInBulkErrors, InstancesSetEventsInBulkResponses, InstancesSetEventsResponses, InstancesSyncInstanceData, InstancesSyncInstanceErrors, InstancesSyncInstanceResponses, InstancesSyncInstancesData, InstancesSyncInstancesErrors, InstancesSyncInstancesResponses, InstancesUpdateInstanceData, InstancesUpdateInstanceErrors, InstancesUpdateInstanceResponses, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogErrors, InstancesWebhookEventCatalogResponses, InstancesWriteSettingsData, InstancesWriteSettingsErrors, InstancesWriteSettingsResponses, InvoicesListInvoicesData, InvoicesListInvoicesErrors, InvoicesListInvoicesResponses, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusErrors, InvoicesSetInvoiceStatusResponses, JobsCancelJobData, JobsCancelJobErrors, JobsCancelJobResponses, JobsGetJobData, JobsGetJobErrors, JobsGetJobResponses, JobsJobCountsData, JobsJobCountsErrors, JobsJobCountsResponses, JobsJobImageData, JobsJobImageErrors, JobsJobImageResponses, JobsJobThumbnailData, JobsJobThumbnailErrors, JobsJobThumbnailResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRetryJobData, JobsRetryJobErrors, JobsRetryJobResponses, MessagesGetMessageData, MessagesGetMessageErrors, MessagesGetMessageRawData, MessagesGetMessageRawErrors, MessagesGetMessageRawResponses, MessagesGetMessageResponses, MessagesListMessagesData, MessagesListMessagesErrors, MessagesListMessagesResponses, MessagesMessageCountsData, MessagesMessageCountsErrors, MessagesMessageCountsResponses, MessagesSendTextData, MessagesSendTextErrors, MessagesSendTextResponses, MonitoringReadMetricsData, MonitoringReadMetricsErrors, MonitoringReadMetricsResponses, PrivacyEraseSubjectData, PrivacyEraseSubjectErrors, PrivacyEraseSubjectResponses, PrivacyExportSubjectData, PrivacyExportSubjectErrors, PrivacyExportSubjectResponses, RealtimeEventTypesData, RealtimeEventTypesErrors, RealtimeEventTypesResponses, RealtimeWsTicketData, RealtimeWsTicketErrors, RealtimeWsTicketResponses, ReconnectCreateLinkData, ReconnectCreateLinkErrors, ReconnectCreateLinkResponses, ReconnectLinkConnectData, ReconnectLinkConnectErrors, ReconnectLinkConnectResponses, ReconnectLinkStateData, ReconnectLinkStateErrors, ReconnectLinkStateResponses, ReconnectListLinksData, ReconnectListLinksErrors, ReconnectListLinksResponses, ReconnectRevokeLinkData, ReconnectRevokeLinkErrors, ReconnectRevokeLinkResponses, RecoveryListRecoveriesData, RecoveryListRecoveriesErrors, RecoveryListRecoveriesResponses, RecoveryRecoverData, RecoveryRecoverErrors, RecoveryRecoverResponses, ReportsHoursReportData, ReportsHoursReportErrors, ReportsHoursReportResponses, ReportsJobsReportData, ReportsJobsReportErrors, ReportsJobsReportResponses, ReportsMessagesReportData, ReportsMessagesReportErrors, ReportsMessagesReportResponses, ReportsSendersReportData, ReportsSendersReportErrors, ReportsSendersReportResponses, ReportsUptimeReportData, ReportsUptimeReportErrors, ReportsUptimeReportResponses, RetentionPreviewData, RetentionPreviewErrors, RetentionPreviewResponses, ServersCreateServerData, ServersCreateServerErrors, ServersCreateServerResponses, ServersDeleteServerData, ServersDeleteServerErrors, ServersDeleteServerResponses, ServersGetServerData, ServersGetServerErrors, ServersGetServerResponses, ServersListServersData, ServersListServersErrors, ServersListServersResponses, ServersTestNewServerData, ServersTestNewServerErrors, ServersTestNewServerResponses, ServersTestServerData, ServersTestServerErrors, ServersTestServerResponses, ServersUpdateServerData, ServersUpdateServerErrors, ServersUpdateServerResponses, StatsOverviewData, StatsOverviewErrors, StatsOverviewResponses, TeamsCreateTeamData, TeamsCreateTeamErrors, TeamsCreateTeamResponses, TeamsDeleteTeamData, TeamsDeleteTeamErrors, TeamsDeleteTeamResponses, TeamsGetTeamData, TeamsGetTeamErrors, TeamsGetTeamResponses, TeamsListTeamsData, TeamsListTeamsErrors, TeamsListTeamsResponses, TeamsUpdateTeamData, TeamsUpdateTeamErrors, TeamsUpdateTeamResponses, TemplatesCheckDriftData, TemplatesCheckDriftErrors, TemplatesCheckDriftResponses, TemplatesCreateTemplateData, TemplatesCreateTemplateErrors, TemplatesCreateTemplateResponses, TemplatesDeleteTemplateData, TemplatesDeleteTemplateErrors, TemplatesDeleteTemplateResponses, TemplatesGetTemplateData, TemplatesGetTemplateErrors, TemplatesGetTemplateResponses, TemplatesListDriftData, TemplatesListDriftErrors, TemplatesListDriftResponses, TemplatesListTemplatesData, TemplatesListTemplatesErrors, TemplatesListTemplatesResponses, TemplatesPreviewData, TemplatesPreviewErrors, TemplatesPreviewResponses, TemplatesUpdateTemplateData, TemplatesUpdateTemplateErrors, TemplatesUpdateTemplateResponses, UptimeFleetUptimeData, UptimeFleetUptimeErrors, UptimeFleetUptimeResponses, UptimeInstancesUptimeData, UptimeInstancesUptimeErrors, UptimeInstancesUptimeResponses, UptimeInstanceUptimeData, UptimeInstanceUptimeErrors, UptimeInstanceUptimeResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersResetPasswordData, UsersResetPasswordErrors, UsersResetPasswordResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses, WebhooksGetEventData, WebhooksGetEventErrors, WebhooksGetEventResponses, WebhooksListDeliveriesData, WebhooksListDeliveriesErrors, WebhooksListDeliveriesResponses, WebhooksListEventsData, WebhooksListEventsErrors, WebhooksListEventsResponses, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameErrors, WebhooksReceiveEventByNameResponses, WebhooksReceiveEventData, WebhooksReceiveEventErrors, WebhooksReceiveEventResponses, WebhooksReplayEventData, WebhooksReplayEventErrors, WebhooksReplayEventResponses, WebhooksReplayEventsData, WebhooksReplayEventsErrors, WebhooksReplayEventsResponses, WebhooksRetryDeliveryData, WebhooksRetryDeliveryErrors, WebhooksRetryDeliveryResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1433,6 +1433,181 @@ export const teamsUpdateTeam = <ThrowOnError extends boolean = false>(options: O
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * List fleet templates
+ */
+export const templatesListTemplates = <ThrowOnError extends boolean = false>(options?: Options<TemplatesListTemplatesData, ThrowOnError>) => (options?.client ?? client).get<TemplatesListTemplatesResponses, TemplatesListTemplatesErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates',
+    ...options
+});
+
+/**
+ * Create a fleet template
+ *
+ * Each section left out (null) is not managed: applying the template leaves that part of an instance alone. A section given is applied exactly: the events (besides the required ones), the allow-list, the relay destinations (by name; others are removed). `settings` sets only the switches given.
+ */
+export const templatesCreateTemplate = <ThrowOnError extends boolean = false>(options: Options<TemplatesCreateTemplateData, ThrowOnError>) => (options.client ?? client).post<TemplatesCreateTemplateResponses, TemplatesCreateTemplateErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Drift of the instances linked to a template
+ *
+ * What the last check (or the apply) found for each instance a template was applied to; no Evolution call. Check again with `POST /templates/{id}/drift`.
+ */
+export const templatesListDrift = <ThrowOnError extends boolean = false>(options?: Options<TemplatesListDriftData, ThrowOnError>) => (options?.client ?? client).get<TemplatesListDriftResponses, TemplatesListDriftErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/drift',
+    ...options
+});
+
+/**
+ * Delete a fleet template
+ *
+ * The instances keep their configuration; they are no longer linked.
+ */
+export const templatesDeleteTemplate = <ThrowOnError extends boolean = false>(options: Options<TemplatesDeleteTemplateData, ThrowOnError>) => (options.client ?? client).delete<TemplatesDeleteTemplateResponses, TemplatesDeleteTemplateErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/{template_id}',
+    ...options
+});
+
+/**
+ * Get a fleet template
+ */
+export const templatesGetTemplate = <ThrowOnError extends boolean = false>(options: Options<TemplatesGetTemplateData, ThrowOnError>) => (options.client ?? client).get<TemplatesGetTemplateResponses, TemplatesGetTemplateErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/{template_id}',
+    ...options
+});
+
+/**
+ * Change a fleet template
+ *
+ * Fields left out stay. A change of what it applies raises `version`: the instances applied with an older version show drift until it is applied again.
+ */
+export const templatesUpdateTemplate = <ThrowOnError extends boolean = false>(options: Options<TemplatesUpdateTemplateData, ThrowOnError>) => (options.client ?? client).patch<TemplatesUpdateTemplateResponses, TemplatesUpdateTemplateErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/{template_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * What applying a template would change
+ *
+ * Per instance: the settings (old → new), events, allow-list numbers and destinations that would change. Nothing is changed. Instances outside the caller's scope are unknown (404).
+ */
+export const templatesPreview = <ThrowOnError extends boolean = false>(options: Options<TemplatesPreviewData, ThrowOnError>) => (options.client ?? client).post<TemplatesPreviewResponses, TemplatesPreviewErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/{template_id}/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Check the instances linked to a template now
+ */
+export const templatesCheckDrift = <ThrowOnError extends boolean = false>(options: Options<TemplatesCheckDriftData, ThrowOnError>) => (options.client ?? client).post<TemplatesCheckDriftResponses, TemplatesCheckDriftErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/templates/{template_id}/drift',
+    ...options
+});
+
+/**
+ * Prepare a bulk operation
+ *
+ * Checks the instances (all in the caller's scope, else 404) and stores one pending item per instance; `POST /bulk-operations/{id}/run` runs it. `delete` needs the admin role and `confirmation`: the number of instances, typed by the user.
+ */
+export const bulkCreateOperation = <ThrowOnError extends boolean = false>(options: Options<BulkCreateOperationData, ThrowOnError>) => (options.client ?? client).post<BulkCreateOperationResponses, BulkCreateOperationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/bulk-operations',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Run a bulk operation (again, for the failed instances)
+ *
+ * Runs every pending or failed instance, a bounded number at a time, and answers when all are done. Each instance's result is stored and sent as a `bulk.item` realtime event as soon as it is known. 409 while another run of it goes on.
+ */
+export const bulkRunOperation = <ThrowOnError extends boolean = false>(options: Options<BulkRunOperationData, ThrowOnError>) => (options.client ?? client).post<BulkRunOperationResponses, BulkRunOperationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/bulk-operations/{operation_id}/run',
+    ...options
+});
+
+/**
+ * Get a bulk operation and its results
+ *
+ * Its creator and admins see it; its items are those in the caller's scope.
+ */
+export const bulkGetOperation = <ThrowOnError extends boolean = false>(options: Options<BulkGetOperationData, ThrowOnError>) => (options.client ?? client).get<BulkGetOperationResponses, BulkGetOperationErrors, ThrowOnError>({
+    security: [
+        { scheme: 'bearer', type: 'http' },
+        { scheme: 'bearer', type: 'http' },
+        { name: 'X-API-Key', type: 'apiKey' }
+    ],
+    url: '/api/bulk-operations/{operation_id}',
+    ...options
 });
 
 /**

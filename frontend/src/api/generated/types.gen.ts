@@ -725,6 +725,173 @@ export type BodyAuthToken = {
 };
 
 /**
+ * BulkAction
+ */
+export type BulkAction = 'template' | 'disconnect' | 'restart' | 'delete' | 'webhook';
+
+/**
+ * BulkCreate
+ *
+ * An action over instances (by id, or a team's). ``template`` needs ``template_id``;
+ * ``delete`` needs ``confirmation``: the number of instances it deletes, typed.
+ */
+export type BulkCreate = {
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+    /**
+     * Team Id
+     */
+    team_id?: number | null;
+    action: BulkAction;
+    /**
+     * Template Id
+     */
+    template_id?: number | null;
+    /**
+     * Confirmation
+     *
+     * delete: the number of instances that will be deleted, as typed
+     */
+    confirmation?: string | null;
+    /**
+     * Keep History
+     *
+     * delete: keep the messages and history of the instances
+     */
+    keep_history?: boolean;
+};
+
+/**
+ * BulkItemEvent
+ *
+ * One instance of a bulk operation (a template applied, a bulk action) finished.
+ */
+export type BulkItemEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'bulk.item';
+    data: BulkItemRead;
+};
+
+/**
+ * BulkItemRead
+ */
+export type BulkItemRead = {
+    /**
+     * Operation Id
+     */
+    operation_id: number;
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     *
+     * The instance's display name
+     */
+    name: string;
+    state: ItemState;
+    /**
+     * Attempts
+     */
+    attempts: number;
+    /**
+     * Error
+     *
+     * Machine-readable reason of a failure
+     */
+    error: string | null;
+    /**
+     * Detail
+     *
+     * What happened, or why it failed
+     */
+    detail: string | null;
+    /**
+     * Changes
+     *
+     * template: what changed (the preview's shape)
+     */
+    changes: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Updated At
+     */
+    updated_at: string | null;
+};
+
+/**
+ * BulkOperationRead
+ */
+export type BulkOperationRead = {
+    /**
+     * Id
+     */
+    id: number;
+    action: BulkAction;
+    /**
+     * Template Id
+     */
+    template_id: number | null;
+    status: OperationStatus;
+    /**
+     * Runs
+     *
+     * How many times it was run (retries included)
+     */
+    runs: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Succeeded
+     *
+     * ok and unchanged
+     */
+    succeeded: number;
+    /**
+     * Failed
+     */
+    failed: number;
+    /**
+     * Pending
+     */
+    pending: number;
+    /**
+     * Items
+     */
+    items: Array<BulkItemRead>;
+};
+
+/**
  * BulkWebhookEventSelection
  */
 export type BulkWebhookEventSelection = {
@@ -1080,6 +1247,26 @@ export type DestinationBackup = {
 };
 
 /**
+ * DestinationChange
+ */
+export type DestinationChange = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Action
+     */
+    action: 'create' | 'update' | 'remove';
+    /**
+     * Fields
+     *
+     * What changes (update); secrets by name only
+     */
+    fields: Array<string>;
+};
+
+/**
  * DestinationCreate
  */
 export type DestinationCreate = {
@@ -1255,6 +1442,55 @@ export type DestinationUpdate = {
  * Direction
  */
 export type Direction = 'in' | 'out';
+
+/**
+ * DriftItem
+ */
+export type DriftItem = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Template Id
+     */
+    template_id: number;
+    /**
+     * Template Name
+     */
+    template_name: string;
+    /**
+     * In Sync
+     *
+     * null: never checked since it was applied
+     */
+    in_sync: boolean | null;
+    /**
+     * Template Changed
+     *
+     * The template changed since it was applied
+     */
+    template_changed: boolean;
+    /**
+     * Applied At
+     */
+    applied_at: string;
+    /**
+     * Checked At
+     */
+    checked_at: string | null;
+    differences: TemplateDiff | null;
+    /**
+     * Error
+     *
+     * Why the last check failed
+     */
+    error?: string | null;
+};
 
 /**
  * EmailChannelConfig
@@ -2598,6 +2834,11 @@ export type InvoiceStatusUpdate = {
 };
 
 /**
+ * ItemState
+ */
+export type ItemState = 'pending' | 'ok' | 'unchanged' | 'failed';
+
+/**
  * JobCounts
  */
 export type JobCounts = {
@@ -3300,6 +3541,11 @@ export type NoticeKind = 'fired' | 'repeat' | 'resolved' | 'test';
 export type Operation = 'send_messages' | 'read_messages' | 'manage_instances';
 
 /**
+ * OperationStatus
+ */
+export type OperationStatus = 'pending' | 'running' | 'finished';
+
+/**
  * OutputFormat
  */
 export type OutputFormat = 'json' | 'csv';
@@ -3459,6 +3705,28 @@ export type PageTeamRead = {
 };
 
 /**
+ * Page[TemplateRead]
+ */
+export type PageTemplateRead = {
+    /**
+     * Items
+     */
+    items: Array<TemplateRead>;
+    /**
+     * Total
+     */
+    total: number;
+    /**
+     * Page
+     */
+    page: number;
+    /**
+     * Page Size
+     */
+    page_size: number;
+};
+
+/**
  * Page[UserRead]
  */
 export type PageUserRead = {
@@ -3578,6 +3846,69 @@ export type PingEvent = {
      * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
      */
     subject: Subject;
+};
+
+/**
+ * PreviewItem
+ */
+export type PreviewItem = {
+    /**
+     * Instance Id
+     */
+    instance_id: number;
+    /**
+     * Name
+     *
+     * The instance's display name
+     */
+    name: string;
+    /**
+     * Ok
+     *
+     * false: the current state could not be read (see error)
+     */
+    ok: boolean;
+    changes: TemplateDiff | null;
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Detail
+     */
+    detail?: string | null;
+};
+
+/**
+ * PreviewRead
+ */
+export type PreviewRead = {
+    /**
+     * Template Id
+     */
+    template_id: number;
+    /**
+     * Version
+     */
+    version: number;
+    /**
+     * Items
+     */
+    items: Array<PreviewItem>;
+    /**
+     * Changing
+     *
+     * Instances that would change
+     */
+    changing: number;
+    /**
+     * Unchanged
+     */
+    unchanged: number;
+    /**
+     * Failed
+     */
+    failed: number;
 };
 
 /**
@@ -4464,6 +4795,24 @@ export type SessionRead = {
 };
 
 /**
+ * SettingChange
+ */
+export type SettingChange = {
+    /**
+     * Field
+     */
+    field: string;
+    /**
+     * Old
+     */
+    old: boolean | string | null;
+    /**
+     * New
+     */
+    new: boolean | string | null;
+};
+
+/**
  * SilenceRequest
  */
 export type SilenceRequest = {
@@ -4656,6 +5005,22 @@ export type SyncRequest = {
 };
 
 /**
+ * Targets
+ *
+ * Instances by id, or every instance of a team (that the caller sees).
+ */
+export type Targets = {
+    /**
+     * Instance Ids
+     */
+    instance_ids?: Array<number> | null;
+    /**
+     * Team Id
+     */
+    team_id?: number | null;
+};
+
+/**
  * TeamRead
  */
 export type TeamRead = {
@@ -4741,6 +5106,290 @@ export type TeamWrite = {
      * Instance Ids
      */
     instance_ids?: Array<number>;
+};
+
+/**
+ * TemplateDestinationRead
+ */
+export type TemplateDestinationRead = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     */
+    events: Array<string>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name: string | null;
+    /**
+     * Has Secret
+     *
+     * A secret header value is stored (never shown)
+     */
+    has_secret: boolean;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Retry Base Seconds
+     */
+    retry_base_seconds: number;
+    /**
+     * Enabled
+     */
+    enabled: boolean;
+};
+
+/**
+ * TemplateDestinationWrite
+ *
+ * A relay destination. ``secret_header_name`` without a value keeps the value stored
+ * for the destination of the same name (when editing a template).
+ */
+export type TemplateDestinationWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * TemplateDiff
+ *
+ * What applying the template changes on one instance (empty: nothing).
+ */
+export type TemplateDiff = {
+    /**
+     * Settings
+     */
+    settings?: Array<SettingChange>;
+    /**
+     * Events Added
+     */
+    events_added?: Array<string>;
+    /**
+     * Events Removed
+     */
+    events_removed?: Array<string>;
+    /**
+     * Numbers Added
+     */
+    numbers_added?: Array<string>;
+    /**
+     * Numbers Removed
+     */
+    numbers_removed?: Array<string>;
+    /**
+     * Destinations
+     */
+    destinations?: Array<DestinationChange>;
+};
+
+/**
+ * TemplateRead
+ */
+export type TemplateRead = {
+    /**
+     * Id
+     */
+    id: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Events
+     */
+    events: Array<string> | null;
+    settings: TemplateSettings;
+    /**
+     * Allowed Numbers
+     */
+    allowed_numbers: Array<string> | null;
+    /**
+     * Destinations
+     */
+    destinations: Array<TemplateDestinationRead> | null;
+    /**
+     * Version
+     */
+    version: number;
+    /**
+     * Linked
+     *
+     * Instances (that the caller sees) it was applied to
+     */
+    linked: number;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * TemplateSettings
+ *
+ * Evolution settings; a field left out (or null) is not managed by the template.
+ */
+export type TemplateSettings = {
+    /**
+     * Reject Call
+     *
+     * Reject incoming calls
+     */
+    reject_call?: boolean | null;
+    /**
+     * Msg Call
+     *
+     * Reply sent to rejected calls
+     */
+    msg_call?: string | null;
+    /**
+     * Groups Ignore
+     *
+     * Ignore group messages
+     */
+    groups_ignore?: boolean | null;
+    /**
+     * Always Online
+     *
+     * Always online (restart)
+     */
+    always_online?: boolean | null;
+    /**
+     * Read Messages
+     *
+     * Mark messages as read
+     */
+    read_messages?: boolean | null;
+    /**
+     * Read Status
+     *
+     * Read status updates
+     */
+    read_status?: boolean | null;
+    /**
+     * Sync Full History
+     *
+     * Sync the full history on pairing (restart)
+     */
+    sync_full_history?: boolean | null;
+};
+
+/**
+ * TemplateUpdate
+ *
+ * Only the fields sent change; ``events``, ``allowed_numbers`` and ``destinations``
+ * may be set to null (no longer managed).
+ */
+export type TemplateUpdate = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Events
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
+    /**
+     * Settings
+     */
+    settings?: TemplateSettings;
+    /**
+     * Allowed Numbers
+     */
+    allowed_numbers?: Array<string> | null;
+    /**
+     * Destinations
+     */
+    destinations?: Array<TemplateDestinationWrite> | null;
+};
+
+/**
+ * TemplateWrite
+ */
+export type TemplateWrite = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Events
+     *
+     * Events besides the required ones (webhook/set names); null: not managed
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
+    settings?: TemplateSettings;
+    /**
+     * Allowed Numbers
+     *
+     * The instance's allow-list, exactly; null: not managed
+     */
+    allowed_numbers?: Array<string> | null;
+    /**
+     * Destinations
+     *
+     * The instance's relay destinations, exactly (by name); null: not managed
+     */
+    destinations?: Array<TemplateDestinationWrite> | null;
 };
 
 /**
@@ -5671,6 +6320,119 @@ export type ServerUpdateWritable = {
      * The server's global key (AUTHENTICATION_API_KEY)
      */
     api_key?: string;
+};
+
+/**
+ * TemplateDestinationWrite
+ *
+ * A relay destination. ``secret_header_name`` without a value keeps the value stored
+ * for the destination of the same name (when editing a template).
+ */
+export type TemplateDestinationWriteWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Url
+     */
+    url: string;
+    /**
+     * Events
+     *
+     * Subscription names (webhook/set) of the events sent here, e.g. MESSAGES_UPSERT for messages.upsert; empty: every event
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'>;
+    /**
+     * Secret Header Name
+     */
+    secret_header_name?: string | null;
+    /**
+     * Secret Header Value
+     */
+    secret_header_value?: string | null;
+    /**
+     * Max Attempts
+     *
+     * Attempts per event
+     */
+    max_attempts?: number;
+    /**
+     * Retry Base Seconds
+     *
+     * Seconds before the first retry; doubles at each retry (with jitter), at most 300 s between two attempts
+     */
+    retry_base_seconds?: number;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * TemplateUpdate
+ *
+ * Only the fields sent change; ``events``, ``allowed_numbers`` and ``destinations``
+ * may be set to null (no longer managed).
+ */
+export type TemplateUpdateWritable = {
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Events
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
+    /**
+     * Settings
+     */
+    settings?: TemplateSettings;
+    /**
+     * Allowed Numbers
+     */
+    allowed_numbers?: Array<string> | null;
+    /**
+     * Destinations
+     */
+    destinations?: Array<TemplateDestinationWriteWritable> | null;
+};
+
+/**
+ * TemplateWrite
+ */
+export type TemplateWriteWritable = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
+    /**
+     * Events
+     *
+     * Events besides the required ones (webhook/set names); null: not managed
+     */
+    events?: Array<'APPLICATION_STARTUP' | 'QRCODE_UPDATED' | 'MESSAGES_SET' | 'MESSAGES_UPSERT' | 'MESSAGES_EDITED' | 'MESSAGES_UPDATE' | 'MESSAGES_DELETE' | 'SEND_MESSAGE' | 'SEND_MESSAGE_UPDATE' | 'CONTACTS_SET' | 'CONTACTS_UPSERT' | 'CONTACTS_UPDATE' | 'PRESENCE_UPDATE' | 'CHATS_SET' | 'CHATS_UPSERT' | 'CHATS_UPDATE' | 'CHATS_DELETE' | 'GROUPS_UPSERT' | 'GROUP_UPDATE' | 'GROUP_PARTICIPANTS_UPDATE' | 'CONNECTION_UPDATE' | 'LABELS_EDIT' | 'LABELS_ASSOCIATION' | 'CALL' | 'TYPEBOT_START' | 'TYPEBOT_CHANGE_STATUS' | 'REMOVE_INSTANCE' | 'LOGOUT_INSTANCE' | 'INSTANCE_CREATE' | 'INSTANCE_DELETE' | 'STATUS_INSTANCE'> | null;
+    settings?: TemplateSettings;
+    /**
+     * Allowed Numbers
+     *
+     * The instance's allow-list, exactly; null: not managed
+     */
+    allowed_numbers?: Array<string> | null;
+    /**
+     * Destinations
+     *
+     * The instance's relay destinations, exactly (by name); null: not managed
+     */
+    destinations?: Array<TemplateDestinationWriteWritable> | null;
 };
 
 export type HealthHealthzData = {
@@ -10396,6 +11158,504 @@ export type TeamsUpdateTeamResponses = {
 
 export type TeamsUpdateTeamResponse = TeamsUpdateTeamResponses[keyof TeamsUpdateTeamResponses];
 
+export type TemplatesListTemplatesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Page
+         *
+         * 1-based page number
+         */
+        page?: number;
+        /**
+         * Page Size
+         *
+         * Items per page
+         */
+        page_size?: number;
+    };
+    url: '/api/templates';
+};
+
+export type TemplatesListTemplatesErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesListTemplatesError = TemplatesListTemplatesErrors[keyof TemplatesListTemplatesErrors];
+
+export type TemplatesListTemplatesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTemplateRead;
+};
+
+export type TemplatesListTemplatesResponse = TemplatesListTemplatesResponses[keyof TemplatesListTemplatesResponses];
+
+export type TemplatesCreateTemplateData = {
+    body: TemplateWriteWritable;
+    path?: never;
+    query?: never;
+    url: '/api/templates';
+};
+
+export type TemplatesCreateTemplateErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesCreateTemplateError = TemplatesCreateTemplateErrors[keyof TemplatesCreateTemplateErrors];
+
+export type TemplatesCreateTemplateResponses = {
+    /**
+     * Successful Response
+     */
+    201: TemplateRead;
+};
+
+export type TemplatesCreateTemplateResponse = TemplatesCreateTemplateResponses[keyof TemplatesCreateTemplateResponses];
+
+export type TemplatesListDriftData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Instance Id
+         *
+         * Only this instance
+         */
+        instance_id?: number | null;
+    };
+    url: '/api/templates/drift';
+};
+
+export type TemplatesListDriftErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesListDriftError = TemplatesListDriftErrors[keyof TemplatesListDriftErrors];
+
+export type TemplatesListDriftResponses = {
+    /**
+     * Response Templates-List Drift
+     *
+     * Successful Response
+     */
+    200: Array<DriftItem>;
+};
+
+export type TemplatesListDriftResponse = TemplatesListDriftResponses[keyof TemplatesListDriftResponses];
+
+export type TemplatesDeleteTemplateData = {
+    body?: never;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: number;
+    };
+    query?: never;
+    url: '/api/templates/{template_id}';
+};
+
+export type TemplatesDeleteTemplateErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesDeleteTemplateError = TemplatesDeleteTemplateErrors[keyof TemplatesDeleteTemplateErrors];
+
+export type TemplatesDeleteTemplateResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type TemplatesDeleteTemplateResponse = TemplatesDeleteTemplateResponses[keyof TemplatesDeleteTemplateResponses];
+
+export type TemplatesGetTemplateData = {
+    body?: never;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: number;
+    };
+    query?: never;
+    url: '/api/templates/{template_id}';
+};
+
+export type TemplatesGetTemplateErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesGetTemplateError = TemplatesGetTemplateErrors[keyof TemplatesGetTemplateErrors];
+
+export type TemplatesGetTemplateResponses = {
+    /**
+     * Successful Response
+     */
+    200: TemplateRead;
+};
+
+export type TemplatesGetTemplateResponse = TemplatesGetTemplateResponses[keyof TemplatesGetTemplateResponses];
+
+export type TemplatesUpdateTemplateData = {
+    body: TemplateUpdateWritable;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: number;
+    };
+    query?: never;
+    url: '/api/templates/{template_id}';
+};
+
+export type TemplatesUpdateTemplateErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesUpdateTemplateError = TemplatesUpdateTemplateErrors[keyof TemplatesUpdateTemplateErrors];
+
+export type TemplatesUpdateTemplateResponses = {
+    /**
+     * Successful Response
+     */
+    200: TemplateRead;
+};
+
+export type TemplatesUpdateTemplateResponse = TemplatesUpdateTemplateResponses[keyof TemplatesUpdateTemplateResponses];
+
+export type TemplatesPreviewData = {
+    body: Targets;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: number;
+    };
+    query?: never;
+    url: '/api/templates/{template_id}/preview';
+};
+
+export type TemplatesPreviewErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesPreviewError = TemplatesPreviewErrors[keyof TemplatesPreviewErrors];
+
+export type TemplatesPreviewResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreviewRead;
+};
+
+export type TemplatesPreviewResponse = TemplatesPreviewResponses[keyof TemplatesPreviewResponses];
+
+export type TemplatesCheckDriftData = {
+    body?: never;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: number;
+    };
+    query?: never;
+    url: '/api/templates/{template_id}/drift';
+};
+
+export type TemplatesCheckDriftErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type TemplatesCheckDriftError = TemplatesCheckDriftErrors[keyof TemplatesCheckDriftErrors];
+
+export type TemplatesCheckDriftResponses = {
+    /**
+     * Response Templates-Check Drift
+     *
+     * Successful Response
+     */
+    200: Array<DriftItem>;
+};
+
+export type TemplatesCheckDriftResponse = TemplatesCheckDriftResponses[keyof TemplatesCheckDriftResponses];
+
+export type BulkCreateOperationData = {
+    body: BulkCreate;
+    path?: never;
+    query?: never;
+    url: '/api/bulk-operations';
+};
+
+export type BulkCreateOperationErrors = {
+    /**
+     * Bad request (a body that is not JSON, a cursor that evodash did not issue…)
+     */
+    400: ErrorRead;
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Body too large
+     */
+    413: ErrorRead;
+    /**
+     * Invalid input: `errors` names each field
+     */
+    422: ValidationErrorRead;
+};
+
+export type BulkCreateOperationError = BulkCreateOperationErrors[keyof BulkCreateOperationErrors];
+
+export type BulkCreateOperationResponses = {
+    /**
+     * Successful Response
+     */
+    201: BulkOperationRead;
+};
+
+export type BulkCreateOperationResponse = BulkCreateOperationResponses[keyof BulkCreateOperationResponses];
+
+export type BulkRunOperationData = {
+    body?: never;
+    path: {
+        /**
+         * Operation Id
+         */
+        operation_id: number;
+    };
+    query?: never;
+    url: '/api/bulk-operations/{operation_id}/run';
+};
+
+export type BulkRunOperationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Conflict
+     */
+    409: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type BulkRunOperationError = BulkRunOperationErrors[keyof BulkRunOperationErrors];
+
+export type BulkRunOperationResponses = {
+    /**
+     * Successful Response
+     */
+    200: BulkOperationRead;
+};
+
+export type BulkRunOperationResponse = BulkRunOperationResponses[keyof BulkRunOperationResponses];
+
+export type BulkGetOperationData = {
+    body?: never;
+    path: {
+        /**
+         * Operation Id
+         */
+        operation_id: number;
+    };
+    query?: never;
+    url: '/api/bulk-operations/{operation_id}';
+};
+
+export type BulkGetOperationErrors = {
+    /**
+     * Not authenticated
+     */
+    401: ErrorRead;
+    /**
+     * Not allowed for this role, or CSRF token missing
+     */
+    403: ErrorRead;
+    /**
+     * Not found
+     */
+    404: ErrorRead;
+    /**
+     * Validation Error
+     */
+    422: ValidationErrorRead;
+};
+
+export type BulkGetOperationError = BulkGetOperationErrors[keyof BulkGetOperationErrors];
+
+export type BulkGetOperationResponses = {
+    /**
+     * Successful Response
+     */
+    200: BulkOperationRead;
+};
+
+export type BulkGetOperationResponse = BulkGetOperationResponses[keyof BulkGetOperationResponses];
+
 export type DestinationsListDestinationsData = {
     body?: never;
     path: {
@@ -11631,6 +12891,8 @@ export type RealtimeEventTypesResponses = {
     } & AlertResolvedEvent) | ({
         type: 'alert.acked';
     } & AlertAckedEvent) | ({
+        type: 'bulk.item';
+    } & BulkItemEvent) | ({
         type: 'hello';
     } & HelloEvent) | ({
         type: 'ping';

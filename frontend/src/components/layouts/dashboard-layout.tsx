@@ -29,6 +29,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.reports.getHref(), labelKey: 'nav.reports', icon: 'bar-chart-line' },
   { to: paths.deliveries.getHref(), labelKey: 'nav.deliveries', icon: 'signpost-split' },
   { to: paths.alerts.getHref(), labelKey: 'nav.alerts', icon: 'bell' },
+  { to: paths.templates.getHref(), labelKey: 'nav.templates', icon: 'layers' },
   { to: paths.events.getHref(), labelKey: 'nav.events', icon: 'inbox', adminOnly: true },
   { to: paths.users.getHref(), labelKey: 'nav.users', icon: 'people', adminOnly: true },
   { to: paths.backups.getHref(), labelKey: 'nav.backups', icon: 'database', adminOnly: true },

@@ -23,6 +23,7 @@ import eyeSlash from 'bootstrap-icons/icons/eye-slash.svg?raw';
 import hddNetwork from 'bootstrap-icons/icons/hdd-network.svg?raw';
 import inbox from 'bootstrap-icons/icons/inbox.svg?raw';
 import key from 'bootstrap-icons/icons/key.svg?raw';
+import layers from 'bootstrap-icons/icons/layers.svg?raw';
 import list from 'bootstrap-icons/icons/list.svg?raw';
 import listTask from 'bootstrap-icons/icons/list-task.svg?raw';
 import moonStarsFill from 'bootstrap-icons/icons/moon-stars-fill.svg?raw';
@@ -69,6 +70,7 @@ const ICONS = {
   inbox,
   key,
   list,
+  layers,
   'list-task': listTask,
   'moon-stars-fill': moonStarsFill,
   pencil,

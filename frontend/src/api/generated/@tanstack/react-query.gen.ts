@@ -3,8 +3,8 @@
 import { type DefaultError, type InfiniteData, infiniteQueryOptions, queryOptions, type UseMutationOptions } from '@tanstack/react-query';
 
 import { client } from '../client.gen';
-import { alertsAcknowledge, alertsAlertSummary, alertsCreateChannel, alertsDeleteChannel, alertsGetAlert, alertsListAlerts, alertsListChannels, alertsListRules, alertsResetRule, alertsSilence, alertsTestChannel, alertsUpdateChannel, alertsUpdateRule, allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, destinationsCreateDestination, destinationsDeleteDestination, destinationsGetDestination, destinationsListDestinations, destinationsTestDestination, destinationsUpdateDestination, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSetEvents, instancesSetEventsInBulk, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWebhookEventCatalog, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, reconnectCreateLink, reconnectLinkConnect, reconnectLinkState, reconnectListLinks, reconnectRevokeLink, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
-import type { AlertsAcknowledgeData, AlertsAcknowledgeError, AlertsAcknowledgeResponse, AlertsAlertSummaryData, AlertsAlertSummaryError, AlertsAlertSummaryResponse, AlertsCreateChannelData, AlertsCreateChannelError, AlertsCreateChannelResponse, AlertsDeleteChannelData, AlertsDeleteChannelError, AlertsDeleteChannelResponse, AlertsGetAlertData, AlertsGetAlertError, AlertsGetAlertResponse, AlertsListAlertsData, AlertsListAlertsError, AlertsListAlertsResponse, AlertsListChannelsData, AlertsListChannelsError, AlertsListChannelsResponse, AlertsListRulesData, AlertsListRulesError, AlertsListRulesResponse, AlertsResetRuleData, AlertsResetRuleError, AlertsResetRuleResponse, AlertsSilenceData, AlertsSilenceError, AlertsSilenceResponse, AlertsTestChannelData, AlertsTestChannelError, AlertsTestChannelResponse, AlertsUpdateChannelData, AlertsUpdateChannelError, AlertsUpdateChannelResponse, AlertsUpdateRuleData, AlertsUpdateRuleError, AlertsUpdateRuleResponse, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, DestinationsCreateDestinationData, DestinationsCreateDestinationError, DestinationsCreateDestinationResponse, DestinationsDeleteDestinationData, DestinationsDeleteDestinationError, DestinationsDeleteDestinationResponse, DestinationsGetDestinationData, DestinationsGetDestinationError, DestinationsGetDestinationResponse, DestinationsListDestinationsData, DestinationsListDestinationsError, DestinationsListDestinationsResponse, DestinationsTestDestinationData, DestinationsTestDestinationError, DestinationsTestDestinationResponse, DestinationsUpdateDestinationData, DestinationsUpdateDestinationError, DestinationsUpdateDestinationResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSetEventsData, InstancesSetEventsError, InstancesSetEventsInBulkData, InstancesSetEventsInBulkError, InstancesSetEventsInBulkResponse, InstancesSetEventsResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ReconnectCreateLinkData, ReconnectCreateLinkError, ReconnectCreateLinkResponse, ReconnectLinkConnectData, ReconnectLinkConnectError, ReconnectLinkConnectResponse, ReconnectLinkStateData, ReconnectLinkStateError, ReconnectLinkStateResponse, ReconnectListLinksData, ReconnectListLinksError, ReconnectListLinksResponse, ReconnectRevokeLinkData, ReconnectRevokeLinkError, ReconnectRevokeLinkResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
+import { alertsAcknowledge, alertsAlertSummary, alertsCreateChannel, alertsDeleteChannel, alertsGetAlert, alertsListAlerts, alertsListChannels, alertsListRules, alertsResetRule, alertsSilence, alertsTestChannel, alertsUpdateChannel, alertsUpdateRule, allowListGetAllowedNumbers, allowListSetAllowedNumbers, auditListAudit, authChangePassword, authCreateApiKey, authEndAllSessions, authEndSession, authListApiKeys, authListSessions, authLogin, authLogout, authMe, authRevokeApiKey, authToken, backupsBackupStatus, backupsExportBackup, backupsImportBackup, bulkCreateOperation, bulkGetOperation, bulkRunOperation, destinationsCreateDestination, destinationsDeleteDestination, destinationsGetDestination, destinationsListDestinations, destinationsTestDestination, destinationsUpdateDestination, healthHealthz, healthReadyz, instancesApplyWebhook, instancesConnect, instancesCreateInstance, instancesDeleteInstance, instancesDisconnect, instancesGetInstance, instancesImportInstances, instancesListEvents, instancesListImportable, instancesListInstances, instancesReadSettings, instancesRestart, instancesSetEvents, instancesSetEventsInBulk, instancesSyncInstance, instancesSyncInstances, instancesUpdateInstance, instancesWebhookEventCatalog, instancesWriteSettings, invoicesListInvoices, invoicesSetInvoiceStatus, jobsCancelJob, jobsGetJob, jobsJobCounts, jobsJobImage, jobsJobThumbnail, jobsListJobs, jobsRetryJob, messagesGetMessage, messagesGetMessageRaw, messagesListMessages, messagesMessageCounts, messagesSendText, monitoringReadMetrics, type Options, privacyEraseSubject, privacyExportSubject, realtimeEventTypes, realtimeWsTicket, reconnectCreateLink, reconnectLinkConnect, reconnectLinkState, reconnectListLinks, reconnectRevokeLink, recoveryListRecoveries, recoveryRecover, reportsHoursReport, reportsJobsReport, reportsMessagesReport, reportsSendersReport, reportsUptimeReport, retentionPreview, serversCreateServer, serversDeleteServer, serversGetServer, serversListServers, serversTestNewServer, serversTestServer, serversUpdateServer, statsOverview, teamsCreateTeam, teamsDeleteTeam, teamsGetTeam, teamsListTeams, teamsUpdateTeam, templatesCheckDrift, templatesCreateTemplate, templatesDeleteTemplate, templatesGetTemplate, templatesListDrift, templatesListTemplates, templatesPreview, templatesUpdateTemplate, uptimeFleetUptime, uptimeInstancesUptime, uptimeInstanceUptime, usersCreateUser, usersGetUser, usersListUsers, usersResetPassword, usersUpdateUser, webhooksGetEvent, webhooksListDeliveries, webhooksListEvents, webhooksReceiveEvent, webhooksReceiveEventByName, webhooksReplayEvent, webhooksReplayEvents, webhooksRetryDelivery } from '../sdk.gen';
+import type { AlertsAcknowledgeData, AlertsAcknowledgeError, AlertsAcknowledgeResponse, AlertsAlertSummaryData, AlertsAlertSummaryError, AlertsAlertSummaryResponse, AlertsCreateChannelData, AlertsCreateChannelError, AlertsCreateChannelResponse, AlertsDeleteChannelData, AlertsDeleteChannelError, AlertsDeleteChannelResponse, AlertsGetAlertData, AlertsGetAlertError, AlertsGetAlertResponse, AlertsListAlertsData, AlertsListAlertsError, AlertsListAlertsResponse, AlertsListChannelsData, AlertsListChannelsError, AlertsListChannelsResponse, AlertsListRulesData, AlertsListRulesError, AlertsListRulesResponse, AlertsResetRuleData, AlertsResetRuleError, AlertsResetRuleResponse, AlertsSilenceData, AlertsSilenceError, AlertsSilenceResponse, AlertsTestChannelData, AlertsTestChannelError, AlertsTestChannelResponse, AlertsUpdateChannelData, AlertsUpdateChannelError, AlertsUpdateChannelResponse, AlertsUpdateRuleData, AlertsUpdateRuleError, AlertsUpdateRuleResponse, AllowListGetAllowedNumbersData, AllowListGetAllowedNumbersError, AllowListGetAllowedNumbersResponse, AllowListSetAllowedNumbersData, AllowListSetAllowedNumbersError, AllowListSetAllowedNumbersResponse, AuditListAuditData, AuditListAuditError, AuditListAuditResponse, AuthChangePasswordData, AuthChangePasswordError, AuthChangePasswordResponse, AuthCreateApiKeyData, AuthCreateApiKeyError, AuthCreateApiKeyResponse, AuthEndAllSessionsData, AuthEndAllSessionsError, AuthEndAllSessionsResponse, AuthEndSessionData, AuthEndSessionError, AuthEndSessionResponse, AuthListApiKeysData, AuthListApiKeysError, AuthListApiKeysResponse, AuthListSessionsData, AuthListSessionsError, AuthListSessionsResponse, AuthLoginData, AuthLoginError, AuthLoginResponse, AuthLogoutData, AuthLogoutError, AuthLogoutResponse, AuthMeData, AuthMeError, AuthMeResponse, AuthRevokeApiKeyData, AuthRevokeApiKeyError, AuthRevokeApiKeyResponse, AuthTokenData, AuthTokenError, AuthTokenResponse, BackupsBackupStatusData, BackupsBackupStatusError, BackupsBackupStatusResponse, BackupsExportBackupData, BackupsExportBackupError, BackupsExportBackupResponse, BackupsImportBackupData, BackupsImportBackupError, BackupsImportBackupResponse, BulkCreateOperationData, BulkCreateOperationError, BulkCreateOperationResponse, BulkGetOperationData, BulkGetOperationError, BulkGetOperationResponse, BulkRunOperationData, BulkRunOperationError, BulkRunOperationResponse, DestinationsCreateDestinationData, DestinationsCreateDestinationError, DestinationsCreateDestinationResponse, DestinationsDeleteDestinationData, DestinationsDeleteDestinationError, DestinationsDeleteDestinationResponse, DestinationsGetDestinationData, DestinationsGetDestinationError, DestinationsGetDestinationResponse, DestinationsListDestinationsData, DestinationsListDestinationsError, DestinationsListDestinationsResponse, DestinationsTestDestinationData, DestinationsTestDestinationError, DestinationsTestDestinationResponse, DestinationsUpdateDestinationData, DestinationsUpdateDestinationError, DestinationsUpdateDestinationResponse, HealthHealthzData, HealthHealthzResponse, HealthReadyzData, HealthReadyzError, HealthReadyzResponse, InstancesApplyWebhookData, InstancesApplyWebhookError, InstancesApplyWebhookResponse, InstancesConnectData, InstancesConnectError, InstancesConnectResponse, InstancesCreateInstanceData, InstancesCreateInstanceError, InstancesCreateInstanceResponse, InstancesDeleteInstanceData, InstancesDeleteInstanceError, InstancesDeleteInstanceResponse, InstancesDisconnectData, InstancesDisconnectError, InstancesDisconnectResponse, InstancesGetInstanceData, InstancesGetInstanceError, InstancesGetInstanceResponse, InstancesImportInstancesData, InstancesImportInstancesError, InstancesImportInstancesResponse, InstancesListEventsData, InstancesListEventsError, InstancesListEventsResponse, InstancesListImportableData, InstancesListImportableError, InstancesListImportableResponse, InstancesListInstancesData, InstancesListInstancesError, InstancesListInstancesResponse, InstancesReadSettingsData, InstancesReadSettingsError, InstancesReadSettingsResponse, InstancesRestartData, InstancesRestartError, InstancesRestartResponse, InstancesSetEventsData, InstancesSetEventsError, InstancesSetEventsInBulkData, InstancesSetEventsInBulkError, InstancesSetEventsInBulkResponse, InstancesSetEventsResponse, InstancesSyncInstanceData, InstancesSyncInstanceError, InstancesSyncInstanceResponse, InstancesSyncInstancesData, InstancesSyncInstancesError, InstancesSyncInstancesResponse, InstancesUpdateInstanceData, InstancesUpdateInstanceError, InstancesUpdateInstanceResponse, InstancesWebhookEventCatalogData, InstancesWebhookEventCatalogError, InstancesWebhookEventCatalogResponse, InstancesWriteSettingsData, InstancesWriteSettingsError, InstancesWriteSettingsResponse, InvoicesListInvoicesData, InvoicesListInvoicesError, InvoicesListInvoicesResponse, InvoicesSetInvoiceStatusData, InvoicesSetInvoiceStatusError, InvoicesSetInvoiceStatusResponse, JobsCancelJobData, JobsCancelJobError, JobsCancelJobResponse, JobsGetJobData, JobsGetJobError, JobsGetJobResponse, JobsJobCountsData, JobsJobCountsError, JobsJobCountsResponse, JobsJobImageData, JobsJobImageError, JobsJobImageResponse, JobsJobThumbnailData, JobsJobThumbnailError, JobsJobThumbnailResponse, JobsListJobsData, JobsListJobsError, JobsListJobsResponse, JobsRetryJobData, JobsRetryJobError, JobsRetryJobResponse, MessagesGetMessageData, MessagesGetMessageError, MessagesGetMessageRawData, MessagesGetMessageRawError, MessagesGetMessageRawResponse, MessagesGetMessageResponse, MessagesListMessagesData, MessagesListMessagesError, MessagesListMessagesResponse, MessagesMessageCountsData, MessagesMessageCountsError, MessagesMessageCountsResponse, MessagesSendTextData, MessagesSendTextError, MessagesSendTextResponse, MonitoringReadMetricsData, MonitoringReadMetricsError, MonitoringReadMetricsResponse, PrivacyEraseSubjectData, PrivacyEraseSubjectError, PrivacyEraseSubjectResponse, PrivacyExportSubjectData, PrivacyExportSubjectError, RealtimeEventTypesData, RealtimeEventTypesError, RealtimeEventTypesResponse, RealtimeWsTicketData, RealtimeWsTicketError, RealtimeWsTicketResponse, ReconnectCreateLinkData, ReconnectCreateLinkError, ReconnectCreateLinkResponse, ReconnectLinkConnectData, ReconnectLinkConnectError, ReconnectLinkConnectResponse, ReconnectLinkStateData, ReconnectLinkStateError, ReconnectLinkStateResponse, ReconnectListLinksData, ReconnectListLinksError, ReconnectListLinksResponse, ReconnectRevokeLinkData, ReconnectRevokeLinkError, ReconnectRevokeLinkResponse, RecoveryListRecoveriesData, RecoveryListRecoveriesError, RecoveryListRecoveriesResponse, RecoveryRecoverData, RecoveryRecoverError, RecoveryRecoverResponse, ReportsHoursReportData, ReportsHoursReportError, ReportsHoursReportResponse, ReportsJobsReportData, ReportsJobsReportError, ReportsJobsReportResponse, ReportsMessagesReportData, ReportsMessagesReportError, ReportsMessagesReportResponse, ReportsSendersReportData, ReportsSendersReportError, ReportsSendersReportResponse, ReportsUptimeReportData, ReportsUptimeReportError, ReportsUptimeReportResponse, RetentionPreviewData, RetentionPreviewError, RetentionPreviewResponse, ServersCreateServerData, ServersCreateServerError, ServersCreateServerResponse, ServersDeleteServerData, ServersDeleteServerError, ServersDeleteServerResponse, ServersGetServerData, ServersGetServerError, ServersGetServerResponse, ServersListServersData, ServersListServersError, ServersListServersResponse, ServersTestNewServerData, ServersTestNewServerError, ServersTestNewServerResponse, ServersTestServerData, ServersTestServerError, ServersTestServerResponse, ServersUpdateServerData, ServersUpdateServerError, ServersUpdateServerResponse, StatsOverviewData, StatsOverviewError, StatsOverviewResponse, TeamsCreateTeamData, TeamsCreateTeamError, TeamsCreateTeamResponse, TeamsDeleteTeamData, TeamsDeleteTeamError, TeamsDeleteTeamResponse, TeamsGetTeamData, TeamsGetTeamError, TeamsGetTeamResponse, TeamsListTeamsData, TeamsListTeamsError, TeamsListTeamsResponse, TeamsUpdateTeamData, TeamsUpdateTeamError, TeamsUpdateTeamResponse, TemplatesCheckDriftData, TemplatesCheckDriftError, TemplatesCheckDriftResponse, TemplatesCreateTemplateData, TemplatesCreateTemplateError, TemplatesCreateTemplateResponse, TemplatesDeleteTemplateData, TemplatesDeleteTemplateError, TemplatesDeleteTemplateResponse, TemplatesGetTemplateData, TemplatesGetTemplateError, TemplatesGetTemplateResponse, TemplatesListDriftData, TemplatesListDriftError, TemplatesListDriftResponse, TemplatesListTemplatesData, TemplatesListTemplatesError, TemplatesListTemplatesResponse, TemplatesPreviewData, TemplatesPreviewError, TemplatesPreviewResponse, TemplatesUpdateTemplateData, TemplatesUpdateTemplateError, TemplatesUpdateTemplateResponse, UptimeFleetUptimeData, UptimeFleetUptimeError, UptimeFleetUptimeResponse, UptimeInstancesUptimeData, UptimeInstancesUptimeError, UptimeInstancesUptimeResponse, UptimeInstanceUptimeData, UptimeInstanceUptimeError, UptimeInstanceUptimeResponse, UsersCreateUserData, UsersCreateUserError, UsersCreateUserResponse, UsersGetUserData, UsersGetUserError, UsersGetUserResponse, UsersListUsersData, UsersListUsersError, UsersListUsersResponse, UsersResetPasswordData, UsersResetPasswordError, UsersResetPasswordResponse, UsersUpdateUserData, UsersUpdateUserError, UsersUpdateUserResponse, WebhooksGetEventData, WebhooksGetEventError, WebhooksGetEventResponse, WebhooksListDeliveriesData, WebhooksListDeliveriesError, WebhooksListDeliveriesResponse, WebhooksListEventsData, WebhooksListEventsError, WebhooksListEventsResponse, WebhooksReceiveEventByNameData, WebhooksReceiveEventByNameError, WebhooksReceiveEventByNameResponse, WebhooksReceiveEventData, WebhooksReceiveEventError, WebhooksReceiveEventResponse, WebhooksReplayEventData, WebhooksReplayEventError, WebhooksReplayEventResponse, WebhooksReplayEventsData, WebhooksReplayEventsError, WebhooksReplayEventsResponse, WebhooksRetryDeliveryData, WebhooksRetryDeliveryError, WebhooksRetryDeliveryResponse } from '../types.gen';
 
 export type QueryKey<TOptions extends Options> = [
     Pick<TOptions, 'baseUrl' | 'body' | 'headers' | 'path' | 'query'> & {
@@ -2113,6 +2113,240 @@ export const teamsUpdateTeamMutation = (options?: Partial<Options<TeamsUpdateTea
     };
     return mutationOptions;
 };
+
+export const templatesListTemplatesQueryKey = (options?: Options<TemplatesListTemplatesData>) => createQueryKey('templatesListTemplates', options);
+
+/**
+ * List fleet templates
+ */
+export const templatesListTemplatesOptions = (options?: Options<TemplatesListTemplatesData>) => queryOptions<TemplatesListTemplatesResponse, TemplatesListTemplatesError, TemplatesListTemplatesResponse, ReturnType<typeof templatesListTemplatesQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await templatesListTemplates({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: templatesListTemplatesQueryKey(options)
+});
+
+export const templatesListTemplatesInfiniteQueryKey = (options?: Options<TemplatesListTemplatesData>): QueryKey<Options<TemplatesListTemplatesData>> => createQueryKey('templatesListTemplates', options, true);
+
+/**
+ * List fleet templates
+ */
+export const templatesListTemplatesInfiniteOptions = (options?: Options<TemplatesListTemplatesData>) => infiniteQueryOptions<TemplatesListTemplatesResponse, TemplatesListTemplatesError, InfiniteData<TemplatesListTemplatesResponse>, QueryKey<Options<TemplatesListTemplatesData>>, number | Pick<QueryKey<Options<TemplatesListTemplatesData>>[0], 'body' | 'headers' | 'path' | 'query'>>(
+// @ts-ignore
+{
+    queryFn: async ({ pageParam, queryKey, signal }) => {
+        // @ts-ignore
+        const page: Pick<QueryKey<Options<TemplatesListTemplatesData>>[0], 'body' | 'headers' | 'path' | 'query'> = typeof pageParam === 'object' ? pageParam : {
+            query: {
+                page: pageParam
+            }
+        };
+        const params = createInfiniteParams(queryKey, page);
+        const { data } = await templatesListTemplates({
+            ...options,
+            ...params,
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: templatesListTemplatesInfiniteQueryKey(options)
+});
+
+/**
+ * Create a fleet template
+ *
+ * Each section left out (null) is not managed: applying the template leaves that part of an instance alone. A section given is applied exactly: the events (besides the required ones), the allow-list, the relay destinations (by name; others are removed). `settings` sets only the switches given.
+ */
+export const templatesCreateTemplateMutation = (options?: Partial<Options<TemplatesCreateTemplateData>>): UseMutationOptions<TemplatesCreateTemplateResponse, TemplatesCreateTemplateError, Options<TemplatesCreateTemplateData>> => {
+    const mutationOptions: UseMutationOptions<TemplatesCreateTemplateResponse, TemplatesCreateTemplateError, Options<TemplatesCreateTemplateData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await templatesCreateTemplate({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const templatesListDriftQueryKey = (options?: Options<TemplatesListDriftData>) => createQueryKey('templatesListDrift', options);
+
+/**
+ * Drift of the instances linked to a template
+ *
+ * What the last check (or the apply) found for each instance a template was applied to; no Evolution call. Check again with `POST /templates/{id}/drift`.
+ */
+export const templatesListDriftOptions = (options?: Options<TemplatesListDriftData>) => queryOptions<TemplatesListDriftResponse, TemplatesListDriftError, TemplatesListDriftResponse, ReturnType<typeof templatesListDriftQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await templatesListDrift({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: templatesListDriftQueryKey(options)
+});
+
+/**
+ * Delete a fleet template
+ *
+ * The instances keep their configuration; they are no longer linked.
+ */
+export const templatesDeleteTemplateMutation = (options?: Partial<Options<TemplatesDeleteTemplateData>>): UseMutationOptions<TemplatesDeleteTemplateResponse, TemplatesDeleteTemplateError, Options<TemplatesDeleteTemplateData>> => {
+    const mutationOptions: UseMutationOptions<TemplatesDeleteTemplateResponse, TemplatesDeleteTemplateError, Options<TemplatesDeleteTemplateData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await templatesDeleteTemplate({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const templatesGetTemplateQueryKey = (options: Options<TemplatesGetTemplateData>) => createQueryKey('templatesGetTemplate', options);
+
+/**
+ * Get a fleet template
+ */
+export const templatesGetTemplateOptions = (options: Options<TemplatesGetTemplateData>) => queryOptions<TemplatesGetTemplateResponse, TemplatesGetTemplateError, TemplatesGetTemplateResponse, ReturnType<typeof templatesGetTemplateQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await templatesGetTemplate({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: templatesGetTemplateQueryKey(options)
+});
+
+/**
+ * Change a fleet template
+ *
+ * Fields left out stay. A change of what it applies raises `version`: the instances applied with an older version show drift until it is applied again.
+ */
+export const templatesUpdateTemplateMutation = (options?: Partial<Options<TemplatesUpdateTemplateData>>): UseMutationOptions<TemplatesUpdateTemplateResponse, TemplatesUpdateTemplateError, Options<TemplatesUpdateTemplateData>> => {
+    const mutationOptions: UseMutationOptions<TemplatesUpdateTemplateResponse, TemplatesUpdateTemplateError, Options<TemplatesUpdateTemplateData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await templatesUpdateTemplate({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * What applying a template would change
+ *
+ * Per instance: the settings (old → new), events, allow-list numbers and destinations that would change. Nothing is changed. Instances outside the caller's scope are unknown (404).
+ */
+export const templatesPreviewMutation = (options?: Partial<Options<TemplatesPreviewData>>): UseMutationOptions<TemplatesPreviewResponse, TemplatesPreviewError, Options<TemplatesPreviewData>> => {
+    const mutationOptions: UseMutationOptions<TemplatesPreviewResponse, TemplatesPreviewError, Options<TemplatesPreviewData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await templatesPreview({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Check the instances linked to a template now
+ */
+export const templatesCheckDriftMutation = (options?: Partial<Options<TemplatesCheckDriftData>>): UseMutationOptions<TemplatesCheckDriftResponse, TemplatesCheckDriftError, Options<TemplatesCheckDriftData>> => {
+    const mutationOptions: UseMutationOptions<TemplatesCheckDriftResponse, TemplatesCheckDriftError, Options<TemplatesCheckDriftData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await templatesCheckDrift({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Prepare a bulk operation
+ *
+ * Checks the instances (all in the caller's scope, else 404) and stores one pending item per instance; `POST /bulk-operations/{id}/run` runs it. `delete` needs the admin role and `confirmation`: the number of instances, typed by the user.
+ */
+export const bulkCreateOperationMutation = (options?: Partial<Options<BulkCreateOperationData>>): UseMutationOptions<BulkCreateOperationResponse, BulkCreateOperationError, Options<BulkCreateOperationData>> => {
+    const mutationOptions: UseMutationOptions<BulkCreateOperationResponse, BulkCreateOperationError, Options<BulkCreateOperationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await bulkCreateOperation({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+/**
+ * Run a bulk operation (again, for the failed instances)
+ *
+ * Runs every pending or failed instance, a bounded number at a time, and answers when all are done. Each instance's result is stored and sent as a `bulk.item` realtime event as soon as it is known. 409 while another run of it goes on.
+ */
+export const bulkRunOperationMutation = (options?: Partial<Options<BulkRunOperationData>>): UseMutationOptions<BulkRunOperationResponse, BulkRunOperationError, Options<BulkRunOperationData>> => {
+    const mutationOptions: UseMutationOptions<BulkRunOperationResponse, BulkRunOperationError, Options<BulkRunOperationData>> = {
+        mutationFn: async (fnOptions) => {
+            const { data } = await bulkRunOperation({
+                ...options,
+                ...fnOptions,
+                throwOnError: true
+            });
+            return data;
+        }
+    };
+    return mutationOptions;
+};
+
+export const bulkGetOperationQueryKey = (options: Options<BulkGetOperationData>) => createQueryKey('bulkGetOperation', options);
+
+/**
+ * Get a bulk operation and its results
+ *
+ * Its creator and admins see it; its items are those in the caller's scope.
+ */
+export const bulkGetOperationOptions = (options: Options<BulkGetOperationData>) => queryOptions<BulkGetOperationResponse, BulkGetOperationError, BulkGetOperationResponse, ReturnType<typeof bulkGetOperationQueryKey>>({
+    queryFn: async ({ queryKey, signal }) => {
+        const { data } = await bulkGetOperation({
+            ...options,
+            ...queryKey[0],
+            signal,
+            throwOnError: true
+        });
+        return data;
+    },
+    queryKey: bulkGetOperationQueryKey(options)
+});
 
 export const destinationsListDestinationsQueryKey = (options: Options<DestinationsListDestinationsData>) => createQueryKey('destinationsListDestinations', options);
 

@@ -6,6 +6,7 @@ import { useInstancesTranslation } from '../locales';
 const RESULT_BADGES = {
   pending: 'text-bg-secondary',
   ok: 'text-bg-success',
+  unchanged: 'text-bg-light border',
   error: 'text-bg-danger',
 } as const;
 
@@ -64,7 +65,7 @@ export function BulkProgress({ run }: { run: BulkRun }) {
                 </th>
                 <td>
                   <span className={`badge ${RESULT_BADGES[item.state]}`}>
-                    {t(`bulk.${item.state}`)}
+                    {item.state === 'unchanged' ? t('bulk.same') : t(`bulk.${item.state}`)}
                   </span>
                 </td>
                 <td className="small text-break">{item.message}</td>

@@ -35,6 +35,7 @@ import { RecoveryCard } from './recovery-card';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
 import { UptimeCard } from './uptime-card';
+import { TemplateCard } from './template-card';
 import { WebhookCard } from './webhook-card';
 import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 
@@ -216,6 +217,7 @@ function InstanceDetail({
             <div className="col-lg-7">
               <InstanceOverview instance={instance} serverName={serverName} />
               <WebhookCard instance={instance} canOperate={canOperate} />
+              <TemplateCard instanceId={instance.id} />
               <DestinationsCard instanceId={instance.id} canOperate={canOperate} />
             </div>
             <div className="col-lg-5">

@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
+import Dropdown from 'react-bootstrap/Dropdown';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 
@@ -23,13 +24,16 @@ import {
 import { useServerOptions } from '../api/get-servers';
 import { runInstanceAction, type SimpleAction, syncInstances } from '../api/instance-actions';
 import { type EventName, setWebhookEventsInBulk } from '../api/webhook-events';
-import { type BulkAction, useBulkRunner } from '../hooks/use-bulk-runner';
+import type { BulkOptions, ServerBulkAction } from '../api/bulk-operations';
+import { templatesKeys, useTemplateDrift } from '../api/templates';
+import { useBulkRunner } from '../hooks/use-bulk-runner';
 import { useInstanceErrorMessage } from '../hooks/use-instance-error-message';
 import { useInstanceFilters } from '../hooks/use-instance-filters';
 import { useInstancesListRealtime } from '../hooks/use-instance-realtime';
 import type { InstancesFlash } from '../lib/flash';
 import type { BulkOutcome, BulkTarget } from '../lib/run-bulk';
 import { useInstancesTranslation } from '../locales';
+import { BulkDeleteDialog } from './bulk-delete-dialog';
 import { BulkDialog } from './bulk-dialog';
 import { BulkEventsDialog } from './bulk-events-dialog';
 import { ConnectDialog } from './connect-dialog';
@@ -42,10 +46,12 @@ import { type ActionFeedback, ActionFeedbackAlert } from './action-feedback';
 export interface InstancesPageProps {
   /** Operators and admins act on instances; viewers only read. */
   canOperate: boolean;
+  /** Admins delete (in bulk too). */
+  canDelete?: boolean;
 }
 
 /** Instâncias: filters, the paginated list, quick and bulk actions, the connect dialog. */
-export function InstancesPage({ canOperate }: InstancesPageProps) {
+export function InstancesPage({ canOperate, canDelete = false }: InstancesPageProps) {
   const { t } = useInstancesTranslation();
   const { t: tShared } = useTranslation();
   const queryClient = useQueryClient();
@@ -62,6 +68,9 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
   const [feedback, setFeedback] = useState<ActionFeedback | null>(null);
   const bulk = useBulkRunner();
   const [choosingEvents, setChoosingEvents] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const drift = useTemplateDrift();
+  const driftById = new Map((drift.data ?? []).map((item) => [item.instance_id, item]));
   const location = useLocation();
   const flash = (location.state as InstancesFlash | null)?.flash ?? null;
   const [flashShown, setFlashShown] = useState(true);
@@ -147,50 +156,49 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
       .finally(() => void queryClient.invalidateQueries({ queryKey: instancesListKey() }));
   };
 
-  const runBulkAction = (action: BulkAction) => {
-    const targets: BulkTarget[] = [...selected].map(([id, name]) => ({ id, name }));
-    const describe = (error: unknown) => {
-      const { message, detail } = describeError(error);
-      return detail ? `${message} (${detail})` : message;
+  const refreshList = () => {
+    void queryClient.invalidateQueries({ queryKey: instancesListKey() });
+    void queryClient.invalidateQueries({ queryKey: templatesKeys.all });
+  };
+
+  const selectedTargets = (): BulkTarget[] => [...selected].map(([id, name]) => ({ id, name }));
+
+  /** Restart, disconnect, webhook re-apply and delete: tracked operations on the server. */
+  const runOperation = (action: ServerBulkAction, options: BulkOptions = {}) => {
+    void bulk.startOperation(action, selectedTargets(), options).finally(() => {
+      if (action === 'delete') setSelected(new Map());
+      refreshList();
+    });
+  };
+
+  const runSync = () => {
+    const targets = selectedTargets();
+    const task = async (chunk: BulkTarget[]): Promise<BulkOutcome[]> => {
+      const report = await syncInstances(chunk.map((target) => target.id));
+      return report.items.map((item) => ({
+        id: item.instance_id,
+        ok: item.ok,
+        message: item.ok
+          ? item.changed
+            ? t('bulk.changed', {
+                from: statusLabel(item.previous_status),
+                to: statusLabel(item.status),
+              })
+            : t('bulk.unchanged', { status: statusLabel(item.status) })
+          : (item.detail ?? item.error ?? ''),
+      }));
     };
-    const task =
-      action === 'sync'
-        ? async (chunk: BulkTarget[]): Promise<BulkOutcome[]> => {
-            const report = await syncInstances(chunk.map((target) => target.id));
-            return report.items.map((item) => ({
-              id: item.instance_id,
-              ok: item.ok,
-              message: item.ok
-                ? item.changed
-                  ? t('bulk.changed', {
-                      from: statusLabel(item.previous_status),
-                      to: statusLabel(item.status),
-                    })
-                  : t('bulk.unchanged', { status: statusLabel(item.status) })
-                : (item.detail ?? item.error ?? ''),
-            }));
-          }
-        : async (chunk: BulkTarget[]): Promise<BulkOutcome[]> => {
-            // One instance per call (chunkSize 1).
-            const outcomes: BulkOutcome[] = [];
-            for (const target of chunk) {
-              await runInstanceAction(target.id, 'restart');
-              outcomes.push({
-                id: target.id,
-                ok: true,
-                message: t('actions.done.restart', { name: target.name }),
-              });
-            }
-            return outcomes;
-          };
     void bulk
-      .start(action, targets, task, {
-        // Sync takes a list (a few per call, so the bar moves); restart is one call each.
-        chunkSize: action === 'sync' ? 5 : 1,
+      .start('sync', targets, task, {
+        // A few per call, so the bar moves.
+        chunkSize: 5,
         concurrency: 3,
-        describeError: describe,
+        describeError: (error) => {
+          const { message, detail } = describeError(error);
+          return detail ? `${message} (${detail})` : message;
+        },
       })
-      .finally(() => void queryClient.invalidateQueries({ queryKey: instancesListKey() }));
+      .finally(refreshList);
   };
 
   const header = (
@@ -267,6 +275,7 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
           }}
           onAction={act}
           pending={pending}
+          drift={driftById}
         />
         <Pager
           page={list.data.page}
@@ -314,11 +323,11 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
           <span className="fw-semibold me-auto">
             {t('bulk.selected', { count: selected.size })}
           </span>
-          <Button size="sm" variant="primary" onClick={() => runBulkAction('sync')}>
+          <Button size="sm" variant="primary" onClick={runSync}>
             <Icon name="arrow-clockwise" className="me-1" />
             {t('bulk.sync')}
           </Button>
-          <Button size="sm" variant="outline-primary" onClick={() => runBulkAction('restart')}>
+          <Button size="sm" variant="outline-primary" onClick={() => runOperation('restart')}>
             <Icon name="arrow-repeat" className="me-1" />
             {t('bulk.restart')}
           </Button>
@@ -326,6 +335,31 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
             <Icon name="list-task" className="me-1" />
             {t('events.bulk')}
           </Button>
+          <Dropdown>
+            <Dropdown.Toggle size="sm" variant="outline-secondary" id="bulk-more">
+              {t('bulk.more')}
+            </Dropdown.Toggle>
+            <Dropdown.Menu>
+              <Dropdown.Item as="button" onClick={() => runOperation('disconnect')}>
+                {t('bulk.disconnect')}
+              </Dropdown.Item>
+              <Dropdown.Item as="button" onClick={() => runOperation('webhook')}>
+                {t('bulk.webhook')}
+              </Dropdown.Item>
+              {canDelete ? (
+                <>
+                  <Dropdown.Divider />
+                  <Dropdown.Item
+                    as="button"
+                    className="text-danger"
+                    onClick={() => setConfirmingDelete(true)}
+                  >
+                    {t('bulk.delete')}
+                  </Dropdown.Item>
+                </>
+              ) : null}
+            </Dropdown.Menu>
+          </Dropdown>
           <Button size="sm" variant="link" onClick={() => setSelected(new Map())}>
             {t('bulk.clear')}
           </Button>
@@ -347,7 +381,17 @@ export function InstancesPage({ canOperate }: InstancesPageProps) {
           onConnected={() => void queryClient.invalidateQueries({ queryKey: instancesListKey() })}
         />
       ) : null}
-      <BulkDialog run={bulk.run} onClose={bulk.reset} />
+      <BulkDialog run={bulk.run} onClose={bulk.reset} onRetry={() => void bulk.retryFailed()} />
+      {confirmingDelete ? (
+        <BulkDeleteDialog
+          names={[...selected.values()]}
+          onHide={() => setConfirmingDelete(false)}
+          onConfirm={(confirmation, keepHistory) => {
+            setConfirmingDelete(false);
+            runOperation('delete', { confirmation, keep_history: keepHistory });
+          }}
+        />
+      ) : null}
       {choosingEvents ? (
         <BulkEventsDialog
           show

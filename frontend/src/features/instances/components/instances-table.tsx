@@ -11,6 +11,8 @@ import type { SimpleAction } from '../api/instance-actions';
 import { useInstancesUptime } from '../api/get-uptime';
 import { instanceNumber } from '../lib/instance-number';
 import { useInstancesTranslation } from '../locales';
+import type { DriftItem } from '../api/templates';
+import { DriftBadge } from './drift-badge';
 import { InstanceAvatar } from './instance-avatar';
 import { InstanceRowActions } from './instance-row-actions';
 import { UptimeCell } from './uptime-cell';
@@ -27,6 +29,8 @@ export interface InstancesTableProps {
   onConnect: (instance: Instance) => void;
   onAction: (instance: Instance, action: Exclude<SimpleAction, 'webhook'>) => void;
   pending: ReadonlyMap<number, SimpleAction>;
+  /** The template each instance follows, and whether it still matches. */
+  drift?: ReadonlyMap<number, DriftItem>;
 }
 
 /**
@@ -43,6 +47,7 @@ export function InstancesTable({
   onConnect,
   onAction,
   pending,
+  drift,
 }: InstancesTableProps) {
   const { t, i18n } = useInstancesTranslation();
   const allSelected = instances.length > 0 && instances.every((i) => selected.has(i.id));
@@ -118,7 +123,10 @@ export function InstancesTable({
                   </div>
                 </td>
                 <td>
-                  <StatusBadge status={instance.status} />
+                  <div className="d-flex flex-column align-items-start gap-1">
+                    <StatusBadge status={instance.status} />
+                    <DriftBadge drift={drift?.get(instance.id)} />
+                  </div>
                 </td>
                 <td className="text-nowrap">
                   <UptimeCell windows={uptime.byId.get(instance.id)} />
@@ -182,6 +190,7 @@ export function InstancesTable({
                   <div className="small text-body-secondary font-monospace text-truncate">
                     {instance.name}
                   </div>
+                  <DriftBadge drift={drift?.get(instance.id)} />
                   <div className="small mt-1">
                     {instanceNumber(instance) || t('list.noNumber')}
                     {' · '}

@@ -3,5 +3,5 @@ import { InstancesPage } from '@/features/instances/components/instances-page';
 
 export default function InstancesListRoute() {
   const user = useUser();
-  return <InstancesPage canOperate={user.role !== 'viewer'} />;
+  return <InstancesPage canOperate={user.role !== 'viewer'} canDelete={user.role === 'admin'} />;
 }
