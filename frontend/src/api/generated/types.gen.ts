@@ -3564,6 +3564,18 @@ export type PublicState = {
      * Expires At
      */
     expires_at?: string | null;
+    /**
+     * Started
+     *
+     * Pairing was started through the link (`/connect`)
+     */
+    started?: boolean;
+    /**
+     * Claim
+     *
+     * Only in the answer of `/connect` that claimed a single-use link: send it with every later request (the link works for this browser only)
+     */
+    claim?: string | null;
 };
 
 /**
@@ -3710,6 +3722,12 @@ export type ReconnectLinkCreate = {
      * 4 to 8 digits the customer must type (sent to them another way)
      */
     pin?: string | null;
+    /**
+     * Single Use
+     *
+     * One use: the first browser that starts pairing claims the link and nobody else can open it. Otherwise anyone holding it may pair until the instance connects through it.
+     */
+    single_use?: boolean;
 };
 
 /**
@@ -3736,6 +3754,10 @@ export type ReconnectLinkCreated = {
      * Pin Protected
      */
     pin_protected: boolean;
+    /**
+     * Single Use
+     */
+    single_use: boolean;
     /**
      * Opened At
      */
@@ -3790,6 +3812,10 @@ export type ReconnectLinkRead = {
      * Pin Protected
      */
     pin_protected: boolean;
+    /**
+     * Single Use
+     */
+    single_use: boolean;
     /**
      * Opened At
      */
@@ -4670,6 +4696,12 @@ export type TokenAccess = {
      */
     pin?: string | null;
     /**
+     * Claim
+     *
+     * What `/connect` answered as `claim` for a single-use link
+     */
+    claim?: string | null;
+    /**
      * Token
      *
      * The part of the link after `#`
@@ -4685,6 +4717,12 @@ export type TokenConnect = {
      * Pin
      */
     pin?: string | null;
+    /**
+     * Claim
+     *
+     * What `/connect` answered as `claim` for a single-use link
+     */
+    claim?: string | null;
     /**
      * Phone Number
      *
