@@ -160,25 +160,29 @@ function UptimeTimeline({ detail }: { detail: InstanceUptimeDetail }) {
       {detail.segments_truncated ? (
         <p className="small text-body-secondary mb-0">{t('uptime.truncated')}</p>
       ) : null}
-      <table className="visually-hidden">
-        <caption>{t('uptime.tableCaption', { count: Math.min(spans.length, TABLE_ROWS) })}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('uptime.state')}</th>
-            <th scope="col">{t('uptime.from')}</th>
-            <th scope="col">{t('uptime.to')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {spans.slice(-TABLE_ROWS).map((span) => (
-            <tr key={span.start}>
-              <th scope="row">{stateLabel(span.state)}</th>
-              <td>{formatDateTime(span.start, locale)}</td>
-              <td>{formatDateTime(span.end, locale)}</td>
+      {/* The class on a wrapper: a table ignores `width: 1px` and, 430 px wide, made the
+          whole page scroll sideways on a 375 px phone. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{t('uptime.tableCaption', { count: Math.min(spans.length, TABLE_ROWS) })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('uptime.state')}</th>
+              <th scope="col">{t('uptime.from')}</th>
+              <th scope="col">{t('uptime.to')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {spans.slice(-TABLE_ROWS).map((span) => (
+              <tr key={span.start}>
+                <th scope="row">{stateLabel(span.state)}</th>
+                <td>{formatDateTime(span.start, locale)}</td>
+                <td>{formatDateTime(span.end, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }
