@@ -49,6 +49,7 @@ describe('ReconnectLinksCard', () => {
     expect(within(items[0]).getByText('Uso único')).toBeVisible();
     expect(within(items[0]).getByText('PIN')).toBeVisible();
     expect(within(items[0]).getByText('Aberto pelo cliente')).toBeVisible();
+    expect(within(items[0]).getByText(/^Expira em 03\/12\/2026/)).toBeVisible();
 
     await user.click(within(items[0]).getByRole('button', { name: /^Revogar/ }));
     expect(await screen.findByText('Link revogado.')).toBeVisible();

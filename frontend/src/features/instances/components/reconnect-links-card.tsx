@@ -92,8 +92,8 @@ function LinkItem({ link, busy, onRevoke }: { link: ReconnectLink; busy: boolean
           {link.opened_at ? <Badge bg="warning" text="dark">{t('reconnect.opened')}</Badge> : null}
         </div>
         <div className="small">
-          <time dateTime={link.expires_at} title={formatDateTime(link.expires_at, lang)}>
-            {t('reconnect.expires', { when: formatRelativeTime(link.expires_at, lang) })}
+          <time dateTime={link.expires_at}>
+            {t('reconnect.expires', { when: formatDateTime(link.expires_at, lang) })}
           </time>
           {' · '}
           <time dateTime={link.created_at} title={formatDateTime(link.created_at, lang)} className="text-body-secondary">

@@ -217,7 +217,7 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
     new: 'New link',
     empty: 'No active links.',
     listLabel: 'Active reconnect links',
-    expires: 'Expires {{when}}',
+    expires: 'Expires on {{when}}',
     created: 'Created {{when}}',
     pin: 'PIN',
     singleUse: 'Single use',

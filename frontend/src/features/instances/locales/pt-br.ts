@@ -213,7 +213,7 @@ export const instancesPtBR = {
     new: 'Novo link',
     empty: 'Nenhum link ativo.',
     listLabel: 'Links de reconexão ativos',
-    expires: 'Expira {{when}}',
+    expires: 'Expira em {{when}}',
     created: 'Criado {{when}}',
     pin: 'PIN',
     singleUse: 'Uso único',
