@@ -57,6 +57,24 @@ function routeHints(): Plugin {
   };
 }
 
+/**
+ * The reconnect page (reconnect.html) is one chunk with nothing to preload, so it needs no
+ * modulepreload polyfill; and the polyfill, shared with the dashboard's entry, would make it
+ * import the dashboard's entry chunk (and its styles). Vite adds the polyfill to every HTML
+ * entry: this takes it out of that one.
+ */
+function reconnectWithoutPolyfill(): Plugin {
+  return {
+    name: 'evodash-reconnect-without-polyfill',
+    apply: 'build',
+    enforce: 'post',
+    transform(code, id) {
+      if (!/[\\/]reconnect\.html$/.test(id)) return null;
+      return { code: code.replace(/^import "vite\/modulepreload-polyfill";\n/m, ''), map: null };
+    },
+  };
+}
+
 // The FastAPI backend during development (`evodash run`). Override with EVODASH_API_URL.
 const apiTarget = process.env.EVODASH_API_URL ?? 'http://127.0.0.1:8000';
 
@@ -64,6 +82,8 @@ const apiTarget = process.env.EVODASH_API_URL ?? 'http://127.0.0.1:8000';
 const FORM_LIBRARIES = /node_modules[\\/](zod|react-hook-form|@hookform)[\\/]/;
 // The forms' own modules (they import zod): not shared by pages without a form.
 const FORM_MODULES = /[\\/](instance-form-schema|instance-form-parts|form-field|phone-input|save-instance|server-schema)\.tsx?$/;
+// The customer reconnect page's own modules (its entry): never in the dashboard's chunks.
+const RECONNECT_PAGE = /[\\/](src[\\/]reconnect[\\/]|reconnect\.html)/;
 const LARGE_LIBRARIES = /node_modules[\\/](chart\.js|react-chartjs-2|@kurkle)[\\/]|[\\/]components[\\/]charts[\\/]/;
 
 const proxy = {
@@ -75,7 +95,7 @@ const proxy = {
 };
 
 export default defineConfig({
-  plugins: [react(), routeHints()],
+  plugins: [react(), routeHints(), reconnectWithoutPolyfill()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -87,6 +107,12 @@ export default defineConfig({
     // DESIGN.md §8: initial JavaScript under 250 KB gzipped (checked by `npm run size`).
     chunkSizeWarningLimit: 400,
     rolldownOptions: {
+      // The customer reconnect page (src/reconnect) is an entry of its own: it shares no
+      // code with the dashboard, so its visitors download only its few kilobytes.
+      input: {
+        index: fileURLToPath(new URL('./index.html', import.meta.url)),
+        reconnect: fileURLToPath(new URL('./reconnect.html', import.meta.url)),
+      },
       output: {
         codeSplitting: {
           groups: [
@@ -94,6 +120,7 @@ export default defineConfig({
               // What the first render needs stays with the entry (not in the pages' chunk).
               name: 'app',
               tags: ['$initial'],
+              test: (id) => !RECONNECT_PAGE.test(id),
               priority: 3,
             },
             {

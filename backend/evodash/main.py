@@ -47,6 +47,7 @@ from evodash.instances import cleanup
 from evodash.jobs.worker import start_jobs, stop_jobs
 from evodash.monitoring.router import router as monitoring_router
 from evodash.realtime.router import router as realtime_router
+from evodash.reconnect.page import mount_page as mount_reconnect_page
 from evodash.recovery.runner import start_recovery, stop_recovery
 from evodash.schedule import PERIODIC_TASKS
 from evodash.users.service import ensure_first_admin
@@ -168,6 +169,7 @@ def _mount_spa(app: FastAPI, dist: Path, session_cookie: str) -> None:
     assets = dist / "assets"
     if assets.is_dir():
         app.mount("/assets", ImmutableStaticFiles(directory=assets), name="assets")
+    mount_reconnect_page(app, dist)
 
     # A plain def: FastAPI runs it in a thread, so the file checks do not block the loop.
     @app.get("/{path:path}", include_in_schema=False, name=SPA_ROUTE_NAME)

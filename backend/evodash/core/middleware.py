@@ -25,6 +25,15 @@ SPA_CSP = (
     "script-src 'self'; connect-src 'self' ws: wss:; font-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
+# The customer reconnect page (reconnect/page.py): no login, opened by people outside the
+# team, so it may do only what it needs: its own scripts and styles, requests to the public
+# reconnect API, the QR code as a data: URL. No websocket, no other origin, no form posts.
+RECONNECT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+RECONNECT_PAGES = ("/reconnect", "/reconnect.html")
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'; "
@@ -174,7 +183,12 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        csp = DOCS_CSP if path.startswith(("/docs", "/redoc")) else SPA_CSP
+        if path in RECONNECT_PAGES:
+            csp = RECONNECT_CSP
+        elif path.startswith(("/docs", "/redoc")):
+            csp = DOCS_CSP
+        else:
+            csp = SPA_CSP
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

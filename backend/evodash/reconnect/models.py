@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evodash.core.db import Base, utcnow
@@ -26,7 +26,12 @@ class ReconnectLink(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    #: When the customer started pairing through it (its one use).
+    #: One use: the first browser that starts pairing claims the link (``claim_hash``);
+    #: otherwise anyone holding it may pair until the instance connects through it.
+    single_use: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: SHA-256 of the claim the first browser received (single-use links only).
+    claim_hash: Mapped[str | None] = mapped_column(String(64))
+    #: When the customer first started pairing through it.
     opened_at: Mapped[datetime | None]
     #: When the instance connected through it: the link is spent.
     used_at: Mapped[datetime | None]

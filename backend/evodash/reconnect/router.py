@@ -91,8 +91,10 @@ class TokenConnect(PublicConnect):
     response_model=PublicState,
     summary="What a reconnect link's page shows (no login)",
     description="The instance's display name, whether a PIN is needed, its QR code or "
-    "pairing code, and whether it connected (then the link is spent). An unknown, "
-    "expired, revoked or spent link is 404; guesses are throttled (429).",
+    "pairing code once pairing was started through the link, and whether it connected "
+    "(then the link is spent). An unknown link is 404 `reconnect_link_not_found` and a "
+    "throttled guess (429 after a few); a link that stopped working is 404 "
+    "`reconnect_link_expired`, `reconnect_link_revoked` or `reconnect_link_used`.",
     responses=error_responses(403, 404, 422, 429),
 )
 async def link_state(
@@ -102,7 +104,7 @@ async def link_state(
     throttle: ThrottleDep,
     ip: ClientIP,
 ) -> PublicState:
-    return await service.state(session, settings, throttle, body.token, body.pin, ip)
+    return await service.state(session, settings, throttle, body.token, body, ip)
 
 
 @public_router.post(
@@ -110,7 +112,8 @@ async def link_state(
     response_model=PublicState,
     summary="Start pairing through a reconnect link (no login)",
     description="Asks Evolution for a QR code, or a pairing code when `phone_number` is "
-    "given; later codes arrive through `/state`.",
+    "given; later codes arrive through `/state`. The first call on a single-use link "
+    "claims it for this browser: its answer's `claim` must come with every later request.",
     responses=error_responses(400, 403, 404, 409, 422, 429, 502, 504),
 )
 async def link_connect(

@@ -8,6 +8,7 @@ from evodash.instances.schemas import Phone
 
 MAX_HOURS = 7 * 24
 PIN_PATTERN = r"^[0-9]{4,8}$"
+CLAIM_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
 class ReconnectLinkCreate(BaseModel):
@@ -19,6 +20,12 @@ class ReconnectLinkCreate(BaseModel):
         pattern=PIN_PATTERN,
         description="4 to 8 digits the customer must type (sent to them another way)",
     )
+    single_use: bool = Field(
+        default=False,
+        description="One use: the first browser that starts pairing claims the link and "
+        "nobody else can open it. Otherwise anyone holding it may pair until the instance "
+        "connects through it.",
+    )
 
 
 class ReconnectLinkRead(BaseModel):
@@ -27,6 +34,7 @@ class ReconnectLinkRead(BaseModel):
     created_at: datetime
     expires_at: datetime
     pin_protected: bool
+    single_use: bool
     opened_at: datetime | None
     used_at: datetime | None
     revoked_at: datetime | None
@@ -40,6 +48,11 @@ class ReconnectLinkCreated(ReconnectLinkRead):
 
 class PublicAccess(BaseModel):
     pin: str | None = Field(default=None, pattern=PIN_PATTERN)
+    claim: str | None = Field(
+        default=None,
+        pattern=CLAIM_PATTERN,
+        description="What `/connect` answered as `claim` for a single-use link",
+    )
 
 
 class PublicConnect(PublicAccess):
@@ -57,3 +70,11 @@ class PublicState(BaseModel):
     qr_code: str | None = None
     pairing_code: str | None = None
     expires_at: datetime | None = None
+    started: bool = Field(
+        default=False, description="Pairing was started through the link (`/connect`)"
+    )
+    claim: str | None = Field(
+        default=None,
+        description="Only in the answer of `/connect` that claimed a single-use link: send "
+        "it with every later request (the link works for this browser only)",
+    )

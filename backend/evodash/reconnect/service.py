@@ -3,8 +3,11 @@
 The token (128 random bits) travels in the URL's fragment (``/reconnect#<token>``), which
 browsers never send to a server, and in request bodies: it reaches no access log. Only its
 SHA-256 is stored. A link works until it expires, is revoked, or the instance connects
-through it (its one use); then every answer is the same 404 as for an unknown token.
-Wrong PINs and unknown tokens are throttled guesses (``LoginThrottle``, shared across
+through it; then it answers 404 with the reason (only the token's holder learns it). A
+single-use link is also claimed by the first browser that starts pairing: the claim it
+receives (128 bits, stored hashed) must come with every later request, so the link opens
+nowhere else. The QR or pairing code is shown only once pairing was started through the
+link. Wrong PINs and unknown tokens are throttled guesses (``LoginThrottle``, shared across
 processes through Redis).
 """
 
@@ -16,8 +19,10 @@ import secrets
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from evodash.auth.errors import LoginThrottled
 from evodash.auth.throttle import Attempt, LoginThrottle, Throttled
@@ -27,17 +32,19 @@ from evodash.core.errors import Conflict
 from evodash.instances import actions
 from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.instances.schemas import ConnectRequest
-from evodash.reconnect.errors import LinkNotFound, WrongPin
+from evodash.reconnect.errors import LinkExpired, LinkNotFound, LinkRevoked, LinkUsed, WrongPin
 from evodash.reconnect.models import ReconnectLink
 from evodash.reconnect.schemas import (
+    PublicAccess,
     PublicConnect,
     PublicState,
     ReconnectLinkCreate,
     ReconnectLinkCreated,
     ReconnectLinkRead,
 )
+from evodash.teams.scope import scope_for
 from evodash.users import audit
-from evodash.users.models import User
+from evodash.users.models import Role, User
 
 TOKEN_BYTES = 16  # 128 bits
 #: Links that still work, per instance.
@@ -66,6 +73,7 @@ def _read(link: ReconnectLink, now: datetime) -> ReconnectLinkRead:
         created_at=link.created_at,
         expires_at=link.expires_at,
         pin_protected=link.pin_hash is not None,
+        single_use=link.single_use,
         opened_at=link.opened_at,
         used_at=link.used_at,
         revoked_at=link.revoked_at,
@@ -104,6 +112,7 @@ async def create(
         created_by=actor.id,
         created_at=now,
         expires_at=now + timedelta(hours=body.expires_in_hours),
+        single_use=body.single_use,
     )
     session.add(link)
     await session.flush()
@@ -117,6 +126,7 @@ async def create(
             "link_id": link.id,
             "expires_at": link.expires_at.isoformat(),
             "pin": link.pin_hash is not None,
+            "single_use": link.single_use,
         },
         ip=ip,
     )
@@ -173,10 +183,11 @@ async def _guess(throttle: LoginThrottle, what: str, who: str) -> Attempt:
 
 
 async def _open(
-    session: AsyncSession, throttle: LoginThrottle, token: str, ip: str
+    session: AsyncSession, throttle: LoginThrottle, token: str, claim: str | None, ip: str
 ) -> tuple[ReconnectLink, EvolutionInstance]:
-    """The working link of ``token`` and its instance, or 404 (a failed guess of the
-    address: after a few, 429 until the backoff passes). A working token is no guess."""
+    """The working link of ``token`` and its instance. An unknown token is a failed guess
+    of the address (after a few, 429 until the backoff passes); a known one that stopped
+    working says why (404 too). A claimed single-use link works with its claim only."""
     r = ReconnectLink
     stmt = (
         select(r, EvolutionInstance)
@@ -184,11 +195,22 @@ async def _open(
         .where(r.token_hash == token_hash(token))
     )
     row = (await session.execute(stmt)).first()
-    if row is None or not _active(row[0], utcnow()) or row[1].deleted_at is not None:
+    if row is None:
         attempt = await _guess(throttle, "reconnect-token", ip)
         await attempt.failed()
         raise LinkNotFound()
-    return row[0], row[1]
+    link, instance = row
+    if link.used_at is not None:
+        raise LinkUsed()
+    if link.revoked_at is not None or instance.deleted_at is not None:
+        raise LinkRevoked()
+    if link.expires_at <= utcnow():
+        raise LinkExpired()
+    if link.claim_hash is not None and (
+        claim is None or not hmac.compare_digest(link.claim_hash, token_hash(claim))
+    ):
+        raise LinkUsed()
+    return link, instance
 
 
 async def _check_pin(
@@ -207,12 +229,29 @@ async def _check_pin(
     raise WrongPin()
 
 
+async def _set_once(session: AsyncSession, link: ReconnectLink, column: str, value: object) -> bool:
+    """Sets ``column`` of ``link`` if it is still NULL in the database, in one statement
+    (two requests racing: one wins). False when another request set it first."""
+    r = ReconnectLink
+    stmt = (
+        update(r)
+        .where(r.id == link.id, getattr(r, column).is_(None))
+        .values({column: value})
+        .execution_options(synchronize_session=False)
+    )
+    result: CursorResult[tuple[()]] = await session.execute(stmt)  # type: ignore[assignment]
+    if result.rowcount != 1:
+        return False
+    set_committed_value(link, column, value)
+    return True
+
+
 async def _state(
     session: AsyncSession, link: ReconnectLink, instance: EvolutionInstance, ip: str
 ) -> PublicState:
-    connected = instance.status == InstanceStatus.open.value and link.opened_at is not None
-    if connected and link.used_at is None:
-        link.used_at = utcnow()
+    started = link.opened_at is not None
+    connected = started and instance.status == InstanceStatus.open.value
+    if connected and await _set_once(session, link, "used_at", utcnow()):
         audit.record(
             session,
             None,
@@ -223,14 +262,20 @@ async def _state(
             ip=ip,
         )
         await session.flush()
+    shows_code = started and not connected
     return PublicState(
         display_name=instance.display_name,
         pin_required=False,
         connected=connected,
-        qr_code=None if connected else instance.last_qr,
-        pairing_code=None if connected else instance.pairing_code,
+        qr_code=instance.last_qr if shows_code else None,
+        pairing_code=instance.pairing_code if shows_code else None,
         expires_at=link.expires_at,
+        started=started,
     )
+
+
+def _pin_asked(instance: EvolutionInstance) -> PublicState:
+    return PublicState(display_name=instance.display_name, pin_required=True, connected=False)
 
 
 async def state(
@@ -238,15 +283,26 @@ async def state(
     settings: Settings,
     throttle: LoginThrottle,
     token: str,
-    pin: str | None,
+    access: PublicAccess,
     ip: str,
 ) -> PublicState:
     """What the page shows; once the instance is connected through the link, the link is
     spent (this answer says so; the next one is 404)."""
-    link, instance = await _open(session, throttle, token, ip)
-    if not await _check_pin(settings, throttle, link, pin):
-        return PublicState(display_name=instance.display_name, pin_required=True, connected=False)
+    link, instance = await _open(session, throttle, token, access.claim, ip)
+    if not await _check_pin(settings, throttle, link, access.pin):
+        return _pin_asked(instance)
     return await _state(session, link, instance, ip)
+
+
+async def _acting_user(session: AsyncSession, link: ReconnectLink) -> User:
+    """The operator the link acts for: it stops working when they are gone, deactivated,
+    demoted to viewer, or no longer see the instance (teams)."""
+    creator = await session.get(User, link.created_by) if link.created_by else None
+    if creator is None or not creator.is_active or creator.role == Role.viewer.value:
+        raise LinkRevoked()
+    if not (await scope_for(session, creator)).sees_instance(link.instance_id):
+        raise LinkRevoked()
+    return creator
 
 
 async def connect(
@@ -259,19 +315,34 @@ async def connect(
     ip: str,
 ) -> PublicState:
     """Start pairing through the link (a QR code, or a pairing code for ``phone_number``),
-    on behalf of the operator who created it."""
-    link, instance = await _open(session, throttle, token, ip)
+    on behalf of the operator who created it. The first call on a single-use link claims
+    it: its answer carries the claim (if pairing fails to start, nothing is claimed)."""
+    link, instance = await _open(session, throttle, token, body.claim, ip)
     if not await _check_pin(settings, throttle, link, body.pin):
-        return PublicState(display_name=instance.display_name, pin_required=True, connected=False)
-    creator = await session.get(User, link.created_by) if link.created_by else None
-    if creator is None or not creator.is_active:
-        raise LinkNotFound()
+        return _pin_asked(instance)
+    creator = await _acting_user(session, link)
+    claim = None
+    if link.single_use and link.claim_hash is None:
+        claim = secrets.token_urlsafe(TOKEN_BYTES)
+        if not await _set_once(session, link, "claim_hash", token_hash(claim)):
+            raise LinkUsed()  # another browser claimed it a moment ago
     if instance.status != InstanceStatus.open.value:
         request = ConnectRequest(
             phone_number=body.phone_number,
             method="pairing_code" if body.phone_number else "qr_code",
         )
         await actions.connect(session, http, settings, instance, request, actor=creator, ip=ip)
-    link.opened_at = link.opened_at or utcnow()
+    if link.opened_at is None:
+        link.opened_at = utcnow()
+        audit.record(
+            session,
+            None,
+            "reconnect_link.open",
+            object_type="instance",
+            object_id=instance.id,
+            detail={"link_id": link.id, "single_use": link.single_use},
+            ip=ip,
+        )
     await session.flush()
-    return await _state(session, link, instance, ip)
+    shown = await _state(session, link, instance, ip)
+    return shown.model_copy(update={"claim": claim})

@@ -5,6 +5,7 @@ simulator over real HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,6 +96,8 @@ class TestReconnectLinks:
             "qr_code",
             "pairing_code",
             "expires_at",
+            "started",
+            "claim",
         }
 
         gone = await client.delete(
@@ -103,7 +106,11 @@ class TestReconnectLinks:
         assert gone.status_code == 204
         after = await client.post(STATE, json={"token": token})
         assert after.status_code == 404
-        assert after.json()["error"] == "reconnect_link_not_found"
+        assert after.json()["error"] == "reconnect_link_revoked"
+        # An unknown token is one answer, whatever it looks like.
+        unknown = await client.post(STATE, json={"token": "A" * 22})
+        assert unknown.status_code == 404
+        assert unknown.json()["error"] == "reconnect_link_not_found"
 
     async def test_bad_input_and_expiry(
         self,
@@ -120,7 +127,9 @@ class TestReconnectLinks:
         link = await new_link(client, operator, inst["id"], expires_in_hours=1)
         later = utcnow() + timedelta(hours=1, seconds=1)
         monkeypatch.setattr(service, "utcnow", lambda: later)
-        assert (await client.post(STATE, json={"token": token_of(link)})).status_code == 404
+        expired = await client.post(STATE, json={"token": token_of(link)})
+        assert expired.status_code == 404
+        assert expired.json()["error"] == "reconnect_link_expired"
 
     async def test_pin_required_and_wrong_guesses_throttled(
         self, client: httpx.AsyncClient, operator: dict[str, str], server: dict[str, Any]
@@ -135,6 +144,8 @@ class TestReconnectLinks:
             "qr_code": None,
             "pairing_code": None,
             "expires_at": None,
+            "started": False,
+            "claim": None,
         }
         codes = [
             (await client.post(STATE, json={"token": token, "pin": "0000"})).status_code
@@ -161,14 +172,166 @@ class TestReconnectLinks:
         remote = await running_simulator.instance("cliente-d")
         assert remote is not None
         assert decode_qr(body["qr_code"]) == remote["qrcode"]["code"]
-        assert body["connected"] is False
+        assert body["connected"] is False and body["started"] is True
+        assert body["claim"] is None  # not a single-use link: nothing to claim
 
         await running_simulator.scan("cliente-d", "5511912345678")
         synced = await client.post(f"/api/instances/{inst['id']}/sync", headers=operator)
         assert synced.status_code == 200
         done = (await client.post(STATE, json={"token": token})).json()
         assert done["connected"] is True and done["qr_code"] is None
-        assert (await client.post(STATE, json={"token": token})).status_code == 404
+        spent = await client.post(STATE, json={"token": token})
+        assert spent.status_code == 404
+        assert spent.json()["error"] == "reconnect_link_used"
+        assert (await client.post(CONNECT, json={"token": token})).status_code == 404
         async with db() as s:
             actions = (await s.scalars(select(AuditLog.action))).all()
         assert {"reconnect_link.used", "instance.connect"} <= set(actions)
+
+    async def test_no_code_is_shown_before_pairing_starts_through_the_link(
+        self, client: httpx.AsyncClient, operator: dict[str, str], server: dict[str, Any]
+    ) -> None:
+        """The operator's own QR (or a pairing code they asked for) is not the customer's."""
+        inst = await create(client, operator, server["id"], "cliente-e")
+        own = await client.post(f"/api/instances/{inst['id']}/connect", json={}, headers=operator)
+        assert own.status_code == 200 and own.json()["qr_code"]
+        token = token_of(await new_link(client, operator, inst["id"]))
+        shown = (await client.post(STATE, json={"token": token})).json()
+        assert shown["started"] is False and shown["qr_code"] is None
+
+    async def test_single_use_link_works_for_the_browser_that_claimed_it(
+        self,
+        client: httpx.AsyncClient,
+        operator: dict[str, str],
+        server: dict[str, Any],
+        running_simulator: RunningSimulator,
+    ) -> None:
+        inst = await create(client, operator, server["id"], "cliente-f")
+        link = await new_link(client, operator, inst["id"], single_use=True)
+        assert link["single_use"] is True
+        token = token_of(link)
+        # Looking does not claim it.
+        assert (await client.post(STATE, json={"token": token})).json()["started"] is False
+        first = await client.post(CONNECT, json={"token": token})
+        assert first.status_code == 200, first.text
+        claim = first.json()["claim"]
+        assert isinstance(claim, str) and len(claim) >= 22
+        # Anyone else (no claim, or a wrong one) finds it used, for looking and for pairing.
+        for body in ({"token": token}, {"token": token, "claim": "B" * 22}):
+            for path in (STATE, CONNECT):
+                other = await client.post(path, json=body)
+                assert other.status_code == 404
+                assert other.json()["error"] == "reconnect_link_used"
+        mine = await client.post(STATE, json={"token": token, "claim": claim})
+        assert mine.status_code == 200 and mine.json()["qr_code"]
+        again = await client.post(CONNECT, json={"token": token, "claim": claim})
+        assert again.status_code == 200 and again.json()["claim"] is None
+        listed = await client.get(f"/api/instances/{inst['id']}/reconnect-links", headers=operator)
+        assert listed.json()[0]["single_use"] is True and listed.json()[0]["active"] is True
+
+        await running_simulator.scan("cliente-f", "5511912345678")
+        await client.post(f"/api/instances/{inst['id']}/sync", headers=operator)
+        done = await client.post(STATE, json={"token": token, "claim": claim})
+        assert done.json()["connected"] is True
+        spent = await client.post(STATE, json={"token": token, "claim": claim})
+        assert spent.json()["error"] == "reconnect_link_used"
+
+    async def test_link_stops_when_its_operator_may_no_longer_act(
+        self,
+        client: httpx.AsyncClient,
+        operator: dict[str, str],
+        admin: dict[str, str],
+        server: dict[str, Any],
+    ) -> None:
+        inst = await create(client, operator, server["id"], "cliente-g")
+        token = token_of(await new_link(client, operator, inst["id"]))
+        me = (await client.get("/api/auth/me", headers=operator)).json()
+        demoted = await client.patch(
+            f"/api/users/{me['id']}", json={"role": "viewer"}, headers=admin
+        )
+        assert demoted.status_code == 200, demoted.text
+        refused = await client.post(CONNECT, json={"token": token})
+        assert refused.status_code == 404
+        assert refused.json()["error"] == "reconnect_link_revoked"
+
+    async def test_connected_is_recorded_once_when_pages_race(
+        self,
+        client: httpx.AsyncClient,
+        operator: dict[str, str],
+        server: dict[str, Any],
+        running_simulator: RunningSimulator,
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        inst = await create(client, operator, server["id"], "cliente-h")
+        token = token_of(await new_link(client, operator, inst["id"]))
+        assert (await client.post(CONNECT, json={"token": token})).status_code == 200
+        await running_simulator.scan("cliente-h", "5511912345678")
+        await client.post(f"/api/instances/{inst['id']}/sync", headers=operator)
+        answers = await asyncio.gather(
+            *(client.post(STATE, json={"token": token}) for _ in range(4))
+        )
+        assert any(a.status_code == 200 and a.json()["connected"] for a in answers)
+        assert all(
+            a.status_code == 200 or a.json()["error"] == "reconnect_link_used" for a in answers
+        )
+        async with db() as s:
+            used = (
+                await s.scalars(select(AuditLog).where(AuditLog.action == "reconnect_link.used"))
+            ).all()
+        assert len(used) == 1
+
+
+class TestReconnectPage:
+    """The page's own entry, served at the links' path with stricter headers."""
+
+    async def test_served_with_its_headers(self, settings: Any, tmp_path: Any) -> None:
+        from pathlib import Path
+
+        from asgi_lifespan import LifespanManager
+
+        from evodash.core.middleware import RECONNECT_CSP
+        from evodash.main import create_app
+
+        dist = Path(str(tmp_path)) / "dist"
+        (dist / "assets").mkdir(parents=True)
+        (dist / "index.html").write_text("<!doctype html><div id=root></div>")
+        (dist / "reconnect.html").write_text("<!doctype html><div id=app></div>")
+        app = create_app(settings.model_copy(update={"frontend_dist": dist}))
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            ) as client,
+        ):
+            page = await client.get("/reconnect")
+            assert page.status_code == 200
+            assert "id=app" in page.text
+            assert page.headers["content-type"].startswith("text/html")
+            assert page.headers["cache-control"] == "no-cache"
+            assert page.headers["content-security-policy"] == RECONNECT_CSP
+            assert "connect-src 'self';" in RECONNECT_CSP and "https:" not in RECONNECT_CSP
+            assert page.headers["referrer-policy"] == "no-referrer"
+            assert page.headers["x-frame-options"] == "DENY"
+            assert "noindex" in page.headers["x-robots-tag"]
+            # The dashboard keeps its own page and policy.
+            dashboard = await client.get("/instances")
+            assert "id=root" in dashboard.text
+            assert dashboard.headers["content-security-policy"] != RECONNECT_CSP
+
+    async def test_not_built_is_a_404(self, settings: Any, tmp_path: Any) -> None:
+        from pathlib import Path
+
+        from asgi_lifespan import LifespanManager
+
+        from evodash.main import create_app
+
+        dist = Path(str(tmp_path)) / "dist"
+        dist.mkdir()
+        app = create_app(settings.model_copy(update={"frontend_dist": dist}))
+        async with (
+            LifespanManager(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            ) as client,
+        ):
+            assert (await client.get("/reconnect")).status_code == 404

@@ -1939,7 +1939,7 @@ export const reconnectRevokeLink = <ThrowOnError extends boolean = false>(option
 /**
  * What a reconnect link's page shows (no login)
  *
- * The instance's display name, whether a PIN is needed, its QR code or pairing code, and whether it connected (then the link is spent). An unknown, expired, revoked or spent link is 404; guesses are throttled (429).
+ * The instance's display name, whether a PIN is needed, its QR code or pairing code once pairing was started through the link, and whether it connected (then the link is spent). An unknown link is 404 `reconnect_link_not_found` and a throttled guess (429 after a few); a link that stopped working is 404 `reconnect_link_expired`, `reconnect_link_revoked` or `reconnect_link_used`.
  */
 export const reconnectLinkState = <ThrowOnError extends boolean = false>(options: Options<ReconnectLinkStateData, ThrowOnError>) => (options.client ?? client).post<ReconnectLinkStateResponses, ReconnectLinkStateErrors, ThrowOnError>({
     url: '/api/public/reconnect/state',
@@ -1953,7 +1953,7 @@ export const reconnectLinkState = <ThrowOnError extends boolean = false>(options
 /**
  * Start pairing through a reconnect link (no login)
  *
- * Asks Evolution for a QR code, or a pairing code when `phone_number` is given; later codes arrive through `/state`.
+ * Asks Evolution for a QR code, or a pairing code when `phone_number` is given; later codes arrive through `/state`. The first call on a single-use link claims it for this browser: its answer's `claim` must come with every later request.
  */
 export const reconnectLinkConnect = <ThrowOnError extends boolean = false>(options: Options<ReconnectLinkConnectData, ThrowOnError>) => (options.client ?? client).post<ReconnectLinkConnectResponses, ReconnectLinkConnectErrors, ThrowOnError>({
     url: '/api/public/reconnect/connect',

@@ -3943,6 +3943,18 @@ export type PublicState = {
      * Expires At
      */
     expires_at?: string | null;
+    /**
+     * Started
+     *
+     * Pairing was started through the link (`/connect`)
+     */
+    started?: boolean;
+    /**
+     * Claim
+     *
+     * Only in the answer of `/connect` that claimed a single-use link: send it with every later request (the link works for this browser only)
+     */
+    claim?: string | null;
 };
 
 /**
@@ -4089,6 +4101,12 @@ export type ReconnectLinkCreate = {
      * 4 to 8 digits the customer must type (sent to them another way)
      */
     pin?: string | null;
+    /**
+     * Single Use
+     *
+     * One use: the first browser that starts pairing claims the link and nobody else can open it. Otherwise anyone holding it may pair until the instance connects through it.
+     */
+    single_use?: boolean;
 };
 
 /**
@@ -4115,6 +4133,10 @@ export type ReconnectLinkCreated = {
      * Pin Protected
      */
     pin_protected: boolean;
+    /**
+     * Single Use
+     */
+    single_use: boolean;
     /**
      * Opened At
      */
@@ -4169,6 +4191,10 @@ export type ReconnectLinkRead = {
      * Pin Protected
      */
     pin_protected: boolean;
+    /**
+     * Single Use
+     */
+    single_use: boolean;
     /**
      * Opened At
      */
@@ -5401,6 +5427,12 @@ export type TokenAccess = {
      */
     pin?: string | null;
     /**
+     * Claim
+     *
+     * What `/connect` answered as `claim` for a single-use link
+     */
+    claim?: string | null;
+    /**
      * Token
      *
      * The part of the link after `#`
@@ -5416,6 +5448,12 @@ export type TokenConnect = {
      * Pin
      */
     pin?: string | null;
+    /**
+     * Claim
+     *
+     * What `/connect` answered as `claim` for a single-use link
+     */
+    claim?: string | null;
     /**
      * Phone Number
      *

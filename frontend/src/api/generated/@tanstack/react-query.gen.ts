@@ -2772,7 +2772,7 @@ export const reconnectRevokeLinkMutation = (options?: Partial<Options<ReconnectR
 /**
  * What a reconnect link's page shows (no login)
  *
- * The instance's display name, whether a PIN is needed, its QR code or pairing code, and whether it connected (then the link is spent). An unknown, expired, revoked or spent link is 404; guesses are throttled (429).
+ * The instance's display name, whether a PIN is needed, its QR code or pairing code once pairing was started through the link, and whether it connected (then the link is spent). An unknown link is 404 `reconnect_link_not_found` and a throttled guess (429 after a few); a link that stopped working is 404 `reconnect_link_expired`, `reconnect_link_revoked` or `reconnect_link_used`.
  */
 export const reconnectLinkStateMutation = (options?: Partial<Options<ReconnectLinkStateData>>): UseMutationOptions<ReconnectLinkStateResponse, ReconnectLinkStateError, Options<ReconnectLinkStateData>> => {
     const mutationOptions: UseMutationOptions<ReconnectLinkStateResponse, ReconnectLinkStateError, Options<ReconnectLinkStateData>> = {
@@ -2791,7 +2791,7 @@ export const reconnectLinkStateMutation = (options?: Partial<Options<ReconnectLi
 /**
  * Start pairing through a reconnect link (no login)
  *
- * Asks Evolution for a QR code, or a pairing code when `phone_number` is given; later codes arrive through `/state`.
+ * Asks Evolution for a QR code, or a pairing code when `phone_number` is given; later codes arrive through `/state`. The first call on a single-use link claims it for this browser: its answer's `claim` must come with every later request.
  */
 export const reconnectLinkConnectMutation = (options?: Partial<Options<ReconnectLinkConnectData>>): UseMutationOptions<ReconnectLinkConnectResponse, ReconnectLinkConnectError, Options<ReconnectLinkConnectData>> => {
     const mutationOptions: UseMutationOptions<ReconnectLinkConnectResponse, ReconnectLinkConnectError, Options<ReconnectLinkConnectData>> = {

@@ -31,6 +31,7 @@ import { FeatureIcon } from './feature-icon';
 import { InstanceError } from './instance-error';
 import { InstanceOverview } from './instance-overview';
 import { RecentMessages } from './recent-messages';
+import { ReconnectLinksCard } from './reconnect-links-card';
 import { RecoveryCard } from './recovery-card';
 import { SendTextForm } from './send-text-form';
 import { SettingsForm } from './settings-form';
@@ -223,6 +224,7 @@ function InstanceDetail({
             <div className="col-lg-5">
               <UptimeCard instanceId={instance.id} />
               <ConnectionTimeline instanceId={instance.id} />
+              {canOperate ? <ReconnectLinksCard instance={instance} /> : null}
               <RecoveryCard instanceId={instance.id} canOperate={canOperate} />
             </div>
           </div>
