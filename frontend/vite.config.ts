@@ -9,8 +9,8 @@ import { ROUTE_HINTS } from './src/app/route-hints.ts';
 /**
  * Writes dist/route-hints.json: for each page (src/app/route-hints.ts), the chunks of its
  * route modules and everything they import that index.html does not already load, their
- * styles, and its first API requests. The backend puts them in index.html as preload links,
- * so a page's code and data start with the HTML (see evodash.spa).
+ * styles, its first API requests and the session check. The backend puts them in index.html
+ * as preload links, so a page's code and data start with the HTML (see evodash.core.spa).
  */
 function routeHints(): Plugin {
   return {
@@ -29,7 +29,10 @@ function routeHints(): Plugin {
       };
       const initial = new Set<string>();
       for (const chunk of chunks) if (chunk.isEntry) graph(chunk.fileName, initial);
-      const hints: Record<string, { modules: string[]; styles: string[]; data: string[] }> = {};
+      const hints: Record<
+        string,
+        { modules: string[]; styles: string[]; data: string[]; session: string[] }
+      > = {};
       for (const hint of ROUTE_HINTS) {
         const files = new Set<string>();
         for (const module of hint.modules) {
@@ -46,6 +49,7 @@ function routeHints(): Plugin {
           modules: own.map((file) => `/${file}`),
           styles: [...new Set(styles)].map((file) => `/${file}`),
           data: [...(hint.data ?? [])],
+          session: [...(hint.session ?? [])],
         };
       }
       this.emitFile({
@@ -85,6 +89,14 @@ const FORM_MODULES = /[\\/](instance-form-schema|instance-form-parts|form-field|
 // The customer reconnect page's own modules (its entry): never in the dashboard's chunks.
 const RECONNECT_PAGE = /[\\/](src[\\/]reconnect[\\/]|reconnect\.html)/;
 const LARGE_LIBRARIES = /node_modules[\\/](chart\.js|react-chartjs-2|@kurkle)[\\/]|[\\/]components[\\/]charts[\\/]/;
+// Dialogs, menus and tooltips (Popper, react-bootstrap's overlays): the pages with one.
+const OVERLAYS = new RegExp(
+  'node_modules[\\\\/](@popperjs[\\\\/]' +
+    '|@restart[\\\\/]ui[\\\\/]esm[\\\\/](Modal|ModalManager|Dropdown\\w*|Overlay|popper|usePopper|mergeOptionsWithPopperConfig|Tabs|TabPanel|Nav|NavItem)\\.js' +
+    '|react-bootstrap[\\\\/]esm[\\\\/](Modal\\w*|Offcanvas\\w*|Dropdown\\w*|Overlay\\w*|Tooltip|Popover\\w*|Tabs?|TabContainer|TabContent|TabPane|Nav|NavItem|NavLink|NavbarContext|BootstrapModalManager|AbstractModalHeader)\\.js)',
+);
+// A feature's modules that several of its pages use (the instances' dialogs, its strings).
+const FEATURE = /[\\/]src[\\/]features[\\/]([^\\/]+)[\\/]/;
 
 const proxy = {
   '/api/ws': { target: apiTarget, ws: true, changeOrigin: true },
@@ -130,9 +142,27 @@ export default defineConfig({
               priority: 2,
             },
             {
+              name: 'overlays',
+              test: OVERLAYS,
+              minShareCount: 2,
+              priority: 2,
+              // Only what matches: the helpers they share with Alert or Button stay shared.
+              includeDependenciesRecursively: false,
+            },
+            {
+              name: (id) => {
+                const feature = FEATURE.exec(id)?.[1];
+                return feature && !FORM_MODULES.test(id) ? `${feature}-shared` : null;
+              },
+              minShareCount: 2,
+              priority: 2,
+              includeDependenciesRecursively: false,
+            },
+            {
               // One page = its own chunk plus one chunk of the UI the pages share, instead of
-              // dozens of small chunks fetched one level after another. The big libraries
-              // only some pages use (forms' zod, the dashboard's charts) stay apart.
+              // dozens of small chunks fetched one level after another. What only some pages
+              // use (forms' zod, the dashboard's charts, dialogs, a feature's parts) stays
+              // apart, so that a page loads little it does not need.
               name: 'shared',
               test: (id) => !LARGE_LIBRARIES.test(id) && !FORM_MODULES.test(id),
               minShareCount: 2,

@@ -2,8 +2,10 @@
 
 The SPA's build writes ``dist/route-hints.json`` (see ``frontend/src/app/route-hints.ts``):
 for each route path, the page's chunks and everything they import that index.html does not
-load already, its stylesheets, and the API requests it makes first when its URL has no
-query string. Serving index.html for ``/instances``, the server adds::
+load already, its stylesheets, the API requests it makes first when its URL has no query
+string (``data``) and those it makes whatever the query string (``session``: the session
+check every page behind the login waits for). Serving index.html for ``/instances``, the
+server adds::
 
     <link rel="modulepreload" crossorigin href="/assets/list-….js">
     <link rel="stylesheet" crossorigin href="/assets/shared-….css">
@@ -12,8 +14,8 @@ query string. Serving index.html for ``/instances``, the server adds::
 The browser fetches them while it reads the HTML, in parallel with the entry script; the
 app's own ``fetch`` of the same URL (credentials included, no extra headers) then takes the
 preloaded answer instead of waiting for the script to run. Data is announced only to a
-browser that holds a session cookie (a visitor would only get 401s) and only for the
-query-less URL (the hints name the default view).
+browser that holds a session cookie (a visitor would only get 401s), and ``data`` only for
+the query-less URL (the hints name the default view).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class RouteHint:
     modules: tuple[str, ...]
     styles: tuple[str, ...]
     data: tuple[str, ...]
+    session: tuple[str, ...] = ()
 
     def matches(self, parts: tuple[str, ...]) -> bool:
         return len(parts) == len(self.segments) and all(
@@ -49,14 +52,14 @@ class RouteHint:
             for want, got in zip(self.segments, parts, strict=True)
         )
 
-    def links(self, *, with_data: bool) -> str:
+    def links(self, *, with_session: bool, with_data: bool) -> str:
         tags = [f'<link rel="modulepreload" crossorigin href="{_attr(u)}">' for u in self.modules]
         tags += [f'<link rel="stylesheet" crossorigin href="{_attr(u)}">' for u in self.styles]
-        if with_data:
-            tags += [
-                f'<link rel="preload" as="fetch" crossorigin="use-credentials" href="{_attr(u)}">'
-                for u in self.data
-            ]
+        fetches = (self.session if with_session else ()) + (self.data if with_data else ())
+        tags += [
+            f'<link rel="preload" as="fetch" crossorigin="use-credentials" href="{_attr(u)}">'
+            for u in fetches
+        ]
         return "".join(tags)
 
 
@@ -93,6 +96,7 @@ def parse_hints(raw: Any) -> tuple[RouteHint, ...]:
                 modules=_urls(entry.get("modules", [])),
                 styles=_urls(entry.get("styles", [])),
                 data=_urls(entry.get("data", [])),
+                session=_urls(entry.get("session", [])),
             )
         )
     # Static segments before parameters: /instances/new is not the instance called "new".
@@ -106,7 +110,7 @@ class SpaIndex:
         self.index = dist / "index.html"
         self.hints: tuple[RouteHint, ...] = ()
         self._template: str | None = None
-        self._rendered: dict[tuple[int, bool], str] = {}
+        self._rendered: dict[tuple[int, bool, bool], str] = {}
         hints_file = dist / HINTS_FILE
         try:
             if hints_file.is_file() and hints_file.stat().st_size <= MAX_HINTS_BYTES:
@@ -123,14 +127,15 @@ class SpaIndex:
         if found is None:
             return None
         number, hint = found
+        with_session = has_session and bool(hint.session)
         with_data = has_session and not query and bool(hint.data)
-        key = (number, with_data)
+        key = (number, with_session, with_data)
         if key not in self._rendered:
             if self._template is None:
                 self._template = self.index.read_text(encoding="utf-8")
             head_end = self._template.find("</head>")
             if head_end < 0:
                 return None
-            links = hint.links(with_data=with_data)
+            links = hint.links(with_session=with_session, with_data=with_data)
             self._rendered[key] = self._template[:head_end] + links + self._template[head_end:]
         return self._rendered[key]

@@ -106,12 +106,19 @@ class TestSpaRouteHints:
     """index.html names each page's chunks and first data (core/spa.py)."""
 
     HINTS = {
-        "/": {"modules": ["/assets/dashboard-1.js"], "styles": [], "data": ["/api/stats/overview"]},
+        "/": {
+            "modules": ["/assets/dashboard-1.js"],
+            "styles": [],
+            "data": ["/api/stats/overview"],
+            "session": ["/api/auth/me"],
+        },
         "/instances": {
             "modules": ["/assets/list-1.js", "/assets/shared-1.js"],
             "styles": ["/assets/shared-1.css"],
             "data": ["/api/instances?page=1&page_size=20", "/api/servers?page=1&page_size=200"],
+            "session": ["/api/auth/me"],
         },
+        "/login": {"modules": ["/assets/login-1.js"], "styles": [], "data": []},
         "/instances/:instanceId": {"modules": ["/assets/detail-1.js"], "styles": [], "data": []},
         "/instances/new": {"modules": ["/assets/new-1.js"], "styles": [], "data": []},
     }
@@ -179,8 +186,11 @@ class TestSpaRouteHints:
             'href="/api/instances?page=1&amp;page_size=20">'
         ) in head
         assert "/api/servers?page=1&amp;page_size=200" in head
-        # A filtered view asks for other data: only the code is announced.
-        assert "list-1.js" in filtered and 'as="fetch"' not in filtered
+        me = '<link rel="preload" as="fetch" crossorigin="use-credentials" href="/api/auth/me">'
+        assert me in head
+        # A filtered view asks for other data: its code and the session check are announced.
+        assert "list-1.js" in filtered and me in filtered
+        assert "/api/instances" not in filtered
         assert "detail-1.js" in detail and "new-1.js" not in detail
         assert "new-1.js" in new and "detail-1.js" not in new
         assert "modulepreload" not in unknown
@@ -189,11 +199,20 @@ class TestSpaRouteHints:
     async def test_data_is_announced_only_with_a_session_cookie(
         self, settings: object, tmp_path: object
     ) -> None:
-        (page,) = await self._pages(
-            settings, self._dist(tmp_path, self.HINTS), "/instances", cookie=False
+        page, login = await self._pages(
+            settings, self._dist(tmp_path, self.HINTS), "/instances", "/login", cookie=False
         )
         assert "list-1.js" in page
         assert 'as="fetch"' not in page
+        assert "login-1.js" in login and 'as="fetch"' not in login
+
+    async def test_the_login_page_announces_no_session_check(
+        self, settings: object, tmp_path: object
+    ) -> None:
+        (login,) = await self._pages(
+            settings, self._dist(tmp_path, self.HINTS), "/login", cookie=True
+        )
+        assert "login-1.js" in login and "/api/auth/me" not in login
 
     @pytest.mark.parametrize(
         "hints",
@@ -202,6 +221,7 @@ class TestSpaRouteHints:
             {"/instances": {"modules": ['"><script>alert(1)</script>']}},
             {"/instances": {"modules": ["https://evil.example/x.js"]}},
             {"/instances": {"modules": ["//evil.example/x.js"]}},
+            {"/instances": {"modules": [], "session": ["https://evil.example/me"]}},
             {"/inst ances": {"modules": []}},
             ["/instances"],
         ],

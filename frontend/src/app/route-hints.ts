@@ -7,7 +7,9 @@
  *   their styles, written to `dist/route-hints.json`;
  * - `data`: the API requests the page makes first when its URL has no query string,
  *   exactly as the app makes them (`<link rel="preload" as="fetch">`, which the app's own
- *   request then reuses). `pages.test.tsx` checks they match what the router starts.
+ *   request then reuses). `pages.test.tsx` checks they match what the router starts;
+ * - `session`: the requests it makes whatever the query string: the session check, which
+ *   every page behind the login waits for before it shows anything (see `warmUp`).
  *
  * No imports: the build reads this file.
  */
@@ -16,14 +18,16 @@ export interface RouteHint {
   path: string;
   modules: readonly string[];
   data?: readonly string[];
+  session?: readonly string[];
 }
 
 const APP = 'src/app/routes/app';
 const INSTANCE_NAMES = '/api/instances?include_deleted=true&page_size=200';
 const SERVER_OPTIONS = '/api/servers?page=1&page_size=200';
+/** The session check (`getMe`), started by `warmUp`. */
+export const SESSION_CHECK = '/api/auth/me';
 
-export const ROUTE_HINTS: readonly RouteHint[] = [
-  { path: '/login', modules: ['src/app/routes/auth/login.tsx'] },
+const APP_PAGES: readonly RouteHint[] = [
   { path: '/', modules: [`${APP}/dashboard.tsx`], data: ['/api/stats/overview'] },
   {
     path: '/instances',
@@ -64,4 +68,9 @@ export const ROUTE_HINTS: readonly RouteHint[] = [
     modules: [`${APP}/alerts.tsx`],
     data: ['/api/alerts?state=firing&page_size=100', '/api/alerts?page=1&page_size=25'],
   },
+];
+
+export const ROUTE_HINTS: readonly RouteHint[] = [
+  { path: '/login', modules: ['src/app/routes/auth/login.tsx'] },
+  ...APP_PAGES.map((hint) => ({ ...hint, session: [SESSION_CHECK] })),
 ];

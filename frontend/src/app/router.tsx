@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import {
   createBrowserRouter,
   type LoaderFunctionArgs,
@@ -9,6 +9,7 @@ import {
 } from 'react-router';
 
 import { LoadingState } from '@/components/ui/loading-state';
+import { translationsReady } from '@/lib/i18n';
 
 import { type PageEntry, pages, startPage } from './pages';
 import { AppRoot } from './routes/app/root';
@@ -21,15 +22,27 @@ export const loadDashboardRoute = pages.dashboard.load;
  * A page: its component, fetched when first needed (one chunk per page), and a loader that
  * starts its code and its data together at navigation, without waiting for either (the
  * page shows its own loading state until the data is there).
+ *
+ * The component is the router's `lazy` property, not `React.lazy`: the router renders the
+ * page once its chunk is there, so nothing suspends. A suspended boundary would show its
+ * fallback, and React then holds the page back until 300 ms after that fallback appeared
+ * (its Suspense throttling), however early the code and the data arrived.
  */
 function page(
   entry: PageEntry,
   queryClient: QueryClient | undefined,
-): Pick<NonIndexRouteObject, 'path' | 'element' | 'loader' | 'shouldRevalidate'> {
-  const Component = lazy(entry.load);
+): Pick<NonIndexRouteObject, 'path' | 'lazy' | 'loader' | 'shouldRevalidate'> {
   return {
     path: entry.path === '/' ? undefined : entry.path,
-    element: <Component />,
+    // The object form: the loader runs at once, beside the chunk's download.
+    // The page's strings in a language other than the bundled one come before it renders.
+    lazy: {
+      Component: async () => {
+        const module = await entry.load();
+        await translationsReady();
+        return module.default;
+      },
+    },
     loader: queryClient
       ? ({ request, params }: LoaderFunctionArgs) => {
           startPage(entry, queryClient, new URL(request.url), params);
@@ -93,3 +106,25 @@ export const routes: RouteObject[] = createRoutes();
 
 export const createRouter = (queryClient?: QueryClient) =>
   createBrowserRouter(createRoutes(queryClient));
+
+type Router = ReturnType<typeof createRouter>;
+
+/**
+ * Resolves once the router has the first page's code (its routes' `lazy` parts). Rendering
+ * then shows the page in one synchronous render, instead of a loading state first and the
+ * page in a later, interruptible (transition) render; until then index.html's own loading
+ * screen is what shows.
+ */
+export function routerReady(router: Router): Promise<void> {
+  return new Promise((resolve) => {
+    if (router.state.initialized) {
+      resolve();
+      return;
+    }
+    const unsubscribe = router.subscribe((state) => {
+      if (!state.initialized) return;
+      unsubscribe();
+      resolve();
+    });
+  });
+}

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { formatDateTime, formatNumber, formatRelativeTime } from './format';
+import { formatDateTime, formatNumber, formatRelativeTime, prepareFormats } from './format';
 
 const NOW = new Date('2026-05-27T15:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
@@ -33,5 +33,20 @@ describe('formatRelativeTime', () => {
 describe('formatDateTime', () => {
   it('formats a date and time for the language', () => {
     expect(formatDateTime(NOW, 'pt-BR')).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/);
+  });
+});
+
+describe('prepareFormats', () => {
+  it('creates a locale’s formats up front, so that formatting later creates none', () => {
+    prepareFormats('es');
+    const created = [
+      vi.spyOn(Intl, 'NumberFormat'),
+      vi.spyOn(Intl, 'DateTimeFormat'),
+      vi.spyOn(Intl, 'RelativeTimeFormat'),
+    ];
+    expect(formatNumber(1234, 'es')).toBe('1234');
+    expect(formatDateTime('2026-05-27T14:03:00', 'es')).toMatch(/^27\/5\/26/);
+    expect(formatRelativeTime(0, 'es', 120_000)).toBe('hace 2 min');
+    for (const spy of created) expect(spy).not.toHaveBeenCalled();
   });
 });

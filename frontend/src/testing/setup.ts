@@ -42,7 +42,7 @@ export function stubColorScheme(scheme: 'light' | 'dark') {
 // Lazy routes are transformed on first import, which can take a few seconds on a cold run.
 configure({ asyncUtilTimeout: 5000 });
 
-initI18n('pt-BR');
+void initI18n('pt-BR');
 configureApiClient();
 
 beforeEach(async () => {

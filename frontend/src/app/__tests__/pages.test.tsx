@@ -10,7 +10,7 @@ import { json, mockFetch } from '@/testing/mock-fetch';
 import { renderApp } from '@/testing/test-utils';
 
 import { prefetchHref } from '../pages';
-import { ROUTE_HINTS } from '../route-hints';
+import { ROUTE_HINTS, SESSION_CHECK } from '../route-hints';
 import { createAppQueryClient } from '../provider';
 import { createRoutes } from '../router';
 import { warmUp } from '../warm-up';
@@ -121,6 +121,16 @@ describe('the route hints the server puts in index.html', () => {
       expect([...requests].sort()).toEqual([...(hint.data ?? [])].sort());
     },
   );
+
+  it('announce the session check, as warmUp asks for it, on every page but the login', async () => {
+    const { requests } = mockFetch({ 'GET /api/auth/me': never });
+    warmUp(createAppQueryClient(), '/instances');
+    await waitFor(() => expect(requests).toHaveLength(1));
+    expect(seen(requests)).toEqual([SESSION_CHECK]);
+    for (const hint of ROUTE_HINTS) {
+      expect(hint.session ?? []).toEqual(hint.path === '/login' ? [] : [SESSION_CHECK]);
+    }
+  });
 
   it('name route modules that exist', () => {
     const modules = import.meta.glob('/src/app/routes/**/*.tsx');

@@ -1,23 +1,17 @@
-import { type ReactNode, useState } from 'react';
+import { type ComponentType, type ReactNode, useState } from 'react';
 import Button from 'react-bootstrap/Button';
-import Offcanvas from 'react-bootstrap/Offcanvas';
 import { useTranslation } from 'react-i18next';
-import { NavLink } from 'react-router';
 
-import { Icon, type IconName } from '@/components/ui/icon';
+import { Icon } from '@/components/ui/icon';
 import { paths } from '@/config/paths';
 
 import { LanguageMenu } from './language-menu';
+import type { MobileNavProps } from './mobile-nav';
+import { Brand, type NavItem, SidebarNav } from './sidebar-nav';
 import { ThemeMenu } from './theme-menu';
 import { type ShellUser, UserMenu } from './user-menu';
 
-interface NavItem {
-  to: string;
-  labelKey: string;
-  icon: IconName;
-  adminOnly?: boolean;
-  end?: boolean;
-}
+const loadMobileNav = () => import('./mobile-nav');
 
 const NAV_ITEMS: readonly NavItem[] = [
   { to: paths.dashboard.getHref(), labelKey: 'nav.dashboard', icon: 'speedometer2', end: true },
@@ -45,8 +39,8 @@ export interface DashboardLayoutProps {
 }
 
 /**
- * The shell: a sidebar (inline from the lg breakpoint, an offcanvas below it), a top bar
- * with the language, theme and user menus, and the page.
+ * The shell: a sidebar (inline from the lg breakpoint, a panel opened from the top bar below
+ * it, see MobileNav), a top bar with the language, theme and user menus, and the page.
  */
 export function DashboardLayout({
   user,
@@ -57,6 +51,13 @@ export function DashboardLayout({
 }: DashboardLayoutProps) {
   const { t } = useTranslation();
   const [navOpen, setNavOpen] = useState(false);
+  const [MobileNav, setMobileNav] = useState<ComponentType<MobileNavProps> | null>(null);
+  const openNav = () => {
+    void loadMobileNav().then(({ MobileNav: loaded }) => {
+      setMobileNav(() => loaded);
+      setNavOpen(true);
+    });
+  };
   const items = NAV_ITEMS.filter((item) => !item.adminOnly || user.role === 'admin');
 
   return (
@@ -65,49 +66,25 @@ export function DashboardLayout({
         {t('app.skipToContent')}
       </a>
 
-      <Offcanvas
-        show={navOpen}
-        onHide={() => setNavOpen(false)}
-        responsive="lg"
-        placement="start"
-        className="app-sidebar"
-        aria-labelledby="app-sidebar-title"
-      >
-        <Offcanvas.Header closeButton closeVariant="white" closeLabel={t('nav.close')}>
-          <Offcanvas.Title id="app-sidebar-title" as="div">
-            <Brand />
-          </Offcanvas.Title>
-        </Offcanvas.Header>
-        <Offcanvas.Body className="flex-column p-0">
-          <div className="d-none d-lg-block px-3 pt-4 pb-3">
-            <Brand />
-          </div>
-          <nav aria-label={t('nav.label')} className="px-2 pb-3">
-            <ul className="nav nav-pills flex-column gap-1">
-              {items.map((item) => (
-                <li className="nav-item" key={item.to}>
-                  <NavLink
-                    to={item.to}
-                    end={item.end}
-                    className="nav-link sidebar-link"
-                    onClick={() => setNavOpen(false)}
-                  >
-                    <Icon name={item.icon} className="me-2" />
-                    {t(item.labelKey)}
-                  </NavLink>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        </Offcanvas.Body>
-      </Offcanvas>
+      <div className="app-sidebar d-none d-lg-block">
+        <div className="px-3 pt-4 pb-3">
+          <Brand />
+        </div>
+        <SidebarNav items={items} />
+      </div>
+      {MobileNav ? (
+        <MobileNav show={navOpen} onHide={() => setNavOpen(false)} items={items} />
+      ) : null}
 
       <div className="app-main">
         <header className="app-topbar border-bottom">
           <Button
             variant="link"
             className="topbar-control d-lg-none"
-            onClick={() => setNavOpen(true)}
+            onClick={openNav}
+            // Its code starts downloading as the finger or pointer reaches the button.
+            onPointerDown={() => void loadMobileNav()}
+            onFocus={() => void loadMobileNav()}
             aria-label={t('nav.open')}
             aria-expanded={navOpen}
           >
@@ -126,20 +103,5 @@ export function DashboardLayout({
         </main>
       </div>
     </div>
-  );
-}
-
-function Brand() {
-  const { t } = useTranslation();
-  return (
-    <span className="app-brand d-flex align-items-center gap-2">
-      <span className="app-brand-mark" aria-hidden="true">
-        <Icon name="whatsapp" />
-      </span>
-      <span>
-        <span className="d-block fw-bold lh-1">{t('app.name')}</span>
-        <span className="d-block app-brand-subtitle opacity-75">{t('app.fullName')}</span>
-      </span>
-    </span>
   );
 }

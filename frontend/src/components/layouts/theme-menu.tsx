@@ -1,9 +1,10 @@
-import Dropdown from 'react-bootstrap/Dropdown';
 import { useTranslation } from 'react-i18next';
 
 import { Icon, type IconName } from '@/components/ui/icon';
 import { useTheme } from '@/hooks/use-theme';
 import { THEME_PREFERENCES, type ThemePreference } from '@/lib/theme';
+
+import { TopbarMenu } from './topbar-menu';
 
 const ICONS: Record<ThemePreference, IconName> = {
   light: 'sun-fill',
@@ -16,30 +17,32 @@ export function ThemeMenu({ variant = 'link' }: { variant?: string }) {
   const { preference, theme, setPreference } = useTheme();
   const currentName = t(`theme.${preference}`);
   return (
-    <Dropdown align="end">
-      <Dropdown.Toggle
-        variant={variant}
-        className="topbar-control"
-        title={t('theme.current', { name: currentName })}
-      >
-        <Icon name={ICONS[preference === 'auto' ? theme : preference]} />
-        <span className="visually-hidden">{t('theme.current', { name: currentName })}</span>
-      </Dropdown.Toggle>
-      <Dropdown.Menu>
-        <Dropdown.Header>{t('theme.label')}</Dropdown.Header>
-        {THEME_PREFERENCES.map((option) => (
-          <Dropdown.Item
-            as="button"
-            key={option}
-            active={preference === option}
-            aria-current={preference === option ? 'true' : undefined}
-            onClick={() => setPreference(option)}
-          >
-            <Icon name={ICONS[option]} className="me-2" />
-            {t(`theme.${option}`)}
-          </Dropdown.Item>
-        ))}
-      </Dropdown.Menu>
-    </Dropdown>
+    <TopbarMenu
+      variant={variant}
+      toggleClassName="topbar-control"
+      title={t('theme.current', { name: currentName })}
+      toggle={
+        <>
+          <Icon name={ICONS[preference === 'auto' ? theme : preference]} />
+          <span className="visually-hidden">{t('theme.current', { name: currentName })}</span>
+        </>
+      }
+    >
+      <div className="dropdown-header" role="heading" aria-level={6}>
+        {t('theme.label')}
+      </div>
+      {THEME_PREFERENCES.map((option) => (
+        <button
+          type="button"
+          key={option}
+          className={`dropdown-item${preference === option ? ' active' : ''}`}
+          aria-current={preference === option ? 'true' : undefined}
+          onClick={() => setPreference(option)}
+        >
+          <Icon name={ICONS[option]} className="me-2" />
+          {t(`theme.${option}`)}
+        </button>
+      ))}
+    </TopbarMenu>
   );
 }

@@ -1,14 +1,14 @@
 import { useTranslation } from 'react-i18next';
 
-import { i18n } from '@/lib/i18n';
+import { registerTranslations } from '@/lib/i18n';
 
-import { en } from './locales/en';
 import { ptBR } from './locales/pt-br';
 
 /** The invoice ledger page's strings, loaded with their chunk. */
 export const NS = 'ledger';
 
-i18n.addResourceBundle('pt-BR', NS, ptBR, true, true);
-i18n.addResourceBundle('en', NS, en, true, true);
+registerTranslations(NS, ptBR, () =>
+  import('./locales/en').then((module) => module.en),
+);
 
 export const useLedgerTranslation = () => useTranslation(NS);

@@ -244,7 +244,8 @@ describe('message detail drawer', { timeout: 30_000 }, () => {
     });
 
     await user.click(await screen.findByRole('link', { name: /Abrir a mensagem de Maria/ }));
-    expect(router.state.location.pathname).toBe('/messages/9');
+    // The router moves once the drawer's code is there (its route's lazy part).
+    await waitFor(() => expect(router.state.location.pathname).toBe('/messages/9'));
     expect(router.state.location.search).toBe('?type=image');
 
     const drawer = await screen.findByRole('dialog', { name: 'Mensagem #9' });
