@@ -89,9 +89,11 @@ const FORM_MODULES = /[\\/](instance-form-schema|instance-form-parts|form-field|
 // The customer reconnect page's own modules (its entry): never in the dashboard's chunks.
 const RECONNECT_PAGE = /[\\/](src[\\/]reconnect[\\/]|reconnect\.html)/;
 const LARGE_LIBRARIES = /node_modules[\\/](chart\.js|react-chartjs-2|@kurkle)[\\/]|[\\/]components[\\/]charts[\\/]/;
-// Dialogs, menus and tooltips (Popper, react-bootstrap's overlays): the pages with one.
+// Dialogs, menus and tooltips (Popper, react-bootstrap's overlays, the app's confirmation
+// dialog): the pages with one.
 const OVERLAYS = new RegExp(
-  'node_modules[\\\\/](@popperjs[\\\\/]' +
+  '[\\\\/]src[\\\\/]components[\\\\/]ui[\\\\/]confirm-modal\\.tsx$' +
+    '|node_modules[\\\\/](@popperjs[\\\\/]' +
     '|@restart[\\\\/]ui[\\\\/]esm[\\\\/](Modal|ModalManager|Dropdown\\w*|Overlay|popper|usePopper|mergeOptionsWithPopperConfig|Tabs|TabPanel|Nav|NavItem)\\.js' +
     '|react-bootstrap[\\\\/]esm[\\\\/](Modal\\w*|Offcanvas\\w*|Dropdown\\w*|Overlay\\w*|Tooltip|Popover\\w*|Tabs?|TabContainer|TabContent|TabPane|Nav|NavItem|NavLink|NavbarContext|BootstrapModalManager|AbstractModalHeader)\\.js)',
 );

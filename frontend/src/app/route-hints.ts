@@ -63,6 +63,7 @@ const APP_PAGES: readonly RouteHint[] = [
   { path: '/events', modules: [`${APP}/events.tsx`] },
   { path: '/deliveries', modules: [`${APP}/deliveries.tsx`] },
   { path: '/account', modules: [`${APP}/account.tsx`] },
+  { path: '/templates', modules: [`${APP}/templates.tsx`] },
   {
     path: '/alerts',
     modules: [`${APP}/alerts.tsx`],

@@ -784,6 +784,10 @@ export type BulkItemEvent = {
      */
     type: 'bulk.item';
     data: BulkItemRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
 };
 
 /**
