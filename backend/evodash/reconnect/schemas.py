@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from evodash.instances.schemas import Phone
 
@@ -20,7 +20,8 @@ class ReconnectLinkCreate(BaseModel):
         pattern=PIN_PATTERN,
         description="4 to 8 digits the customer must type (sent to them another way)",
     )
-    single_use: bool = Field(
+    # Strict: a JSON 0 or "false" string is a 422, not a silent False.
+    single_use: StrictBool = Field(
         default=False,
         description="One use: the first browser that starts pairing claims the link and "
         "nobody else can open it. Otherwise anyone holding it may pair until the instance "
