@@ -57,7 +57,7 @@ test.describe('reports and the invoice ledger', () => {
 
       await goTo(page, 'Relatórios');
       await page.getByLabel('Período', { exact: true }).selectOption({ label: 'Últimos 7 dias' });
-      await page.getByLabel('Instância').selectOption({ label: instance.displayName });
+      await page.getByLabel('Instância', { exact: true }).selectOption({ label: instance.displayName });
       await expect(page).toHaveURL(new RegExp(`[?&]instance=${String(instance.id)}`));
 
       // Today: 4 received (3 texts and the image), none sent or blocked.
