@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from email import message_from_bytes
+from typing import Any
 
 import httpx
 import pytest
@@ -73,6 +74,35 @@ async def mail_channel(db: async_sessionmaker[AsyncSession], port: int) -> None:
         await session.commit()
 
 
+async def connect(sim: RunningSimulator, name: str, number: str) -> None:
+    """Create ``name`` on the simulator and scan its QR code as ``number``."""
+    await sim.create_instance(name)
+    await sim.request("GET", f"/instance/connect/{name}")
+    await sim.scan(name, number=number)
+
+
+async def connected_instance(
+    db: async_sessionmaker[AsyncSession],
+    services: Services,
+    sim: RunningSimulator,
+    name: str,
+    number: str,
+    **extra: Any,
+) -> Any:
+    """An instance connected on the simulator, and evodash's row for it (status open)."""
+    await connect(sim, name, number)
+    return await instance(
+        db,
+        services.settings,
+        status=InstanceStatus.open,
+        base_url=sim.base_url,
+        api_key=sim.api_key,
+        prefix=name.split("-")[0],
+        phone_number=number,
+        **extra,
+    )
+
+
 def subjects(box: Mailbox) -> list[str]:
     return [str(message_from_bytes(e.content)["Subject"]).split(": ", 1)[0] for e in box.envelopes]
 
@@ -86,18 +116,8 @@ async def test_a_zombie_reaches_a_webhook_and_an_inbox_then_resolves(
     sim = running_simulator
     box, port = smtp
     await only(db, RuleKind.zombie, threshold_seconds=1800)
-    await sim.create_instance("shop-0001")
-    await sim.request("GET", "/instance/connect/shop-0001")
-    await sim.scan("shop-0001", number="5511987650009")
-    row = await instance(
-        db,
-        services.settings,
-        status=InstanceStatus.open,
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        prefix="shop",
-        phone_number="5511987650009",
-        connected_at=ago(7200),
+    row = await connected_instance(
+        db, services, sim, "shop-0001", "5511987650009", connected_at=ago(7200)
     )
     await mail_channel(db, port)
     found = Receiver()
@@ -131,18 +151,7 @@ async def test_a_dropped_connection_reaches_a_webhook_and_an_inbox_then_resolves
     sim = running_simulator
     box, port = smtp
     await only(db, RuleKind.down, threshold_seconds=300)
-    await sim.create_instance("drop-0001")
-    await sim.request("GET", "/instance/connect/drop-0001")
-    await sim.scan("drop-0001", number="5511987650011")
-    row = await instance(
-        db,
-        services.settings,
-        status=InstanceStatus.open,
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        prefix="drop",
-        phone_number="5511987650011",
-    )
+    row = await connected_instance(db, services, sim, "drop-0001", "5511987650011")
     await mail_channel(db, port)
     found = Receiver()
     async with receiving(found) as url:
@@ -179,18 +188,7 @@ async def test_a_flapping_instance_reaches_a_webhook_and_an_inbox_then_resolves(
     sim = running_simulator
     box, port = smtp
     await only(db, RuleKind.flapping, transitions=4, window_minutes=10)
-    await sim.create_instance("flap-0001")
-    await sim.request("GET", "/instance/connect/flap-0001")
-    await sim.scan("flap-0001", number="5511987650010")
-    row = await instance(
-        db,
-        services.settings,
-        status=InstanceStatus.open,
-        base_url=sim.base_url,
-        api_key=sim.api_key,
-        prefix="flap",
-        phone_number="5511987650010",
-    )
+    row = await connected_instance(db, services, sim, "flap-0001", "5511987650010")
     await mail_channel(db, port)
     settings = services.settings
 
