@@ -224,7 +224,7 @@ class Scheduler:
             elif self.leader and not leader:
                 log.warning("scheduler.not_leader", pid=os.getpid())
             self.leader = leader
-            if leader:
+            if leader and not self._stopping.is_set():  # a stopping process starts nothing
                 self._start_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.tick)
