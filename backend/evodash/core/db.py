@@ -27,6 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
+from evodash.core import sqlite_driver
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -110,6 +112,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     kwargs["json_deserializer"] = json_loads
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs["module"] = sqlite_driver.dbapi()  # one thread hop per statement
         if ":memory:" in url:
             kwargs["poolclass"] = StaticPool
     else:
