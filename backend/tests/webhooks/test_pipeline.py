@@ -206,3 +206,55 @@ async def test_a_restart_applies_what_was_acknowledged_before(
                     break
                 await asyncio.sleep(0.02)
     assert sorted(m.message_id for m in await messages(db)) == [f"R{i}" for i in range(5)]
+
+
+async def test_on_sqlite_a_batch_holds_the_write_lock_for_a_bounded_time(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+    is_postgres: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every acknowledgement waits for the applier's batch to commit on SQLite: a batch
+    takes as many events as fit in ``max_hold`` at the time an event took so far."""
+    applier = app.state.webhook_tasks.applier
+    await applier.stop()
+    hooked = await instances.create("acme-support")
+    for n in range(40):
+        body = text_message(f"B{n}")
+        assert (await post_event(client, hooked, body, wait=False)).status_code == 200
+    sizes: list[int] = []
+    original = applier._apply_batch
+
+    async def recorded(limit: int) -> tuple[int, float | None]:
+        applied, held = await original(limit)
+        sizes.append(applied)
+        return applied, held
+
+    monkeypatch.setattr(applier, "_apply_batch", recorded)
+    applier.max_hold, applier.min_batch = 0.01, 4
+    applier._per_event = 0.001  # 1 ms an event so far: 10 fit
+    assert await applier.settle() == 40
+    if is_postgres:  # appends never wait for the applier there: one batch
+        assert sizes == [40, 0]
+        assert applier._per_event == 0.001
+    else:
+        assert sizes[0] == 10  # then as many as the time measured meanwhile lets in
+        assert sum(sizes) == 40 and len(sizes) > 2 and sizes[-1] == 0
+        assert applier._per_event != 0.001  # learned from the batches it applied
+    assert len(await messages(db)) == 40
+
+
+def test_the_batch_limit_follows_the_time_an_event_takes(settings: Settings) -> None:
+    applier = Applier(lambda: None, settings, batch_size=300, max_hold=0.015, min_batch=16)  # type: ignore[arg-type, return-value]
+    assert applier.limit() == 300  # nothing learned yet
+    applier._per_event = 0.0001  # 0.1 ms: 150 fit in 15 ms
+    assert applier.limit() == 150
+    applier._per_event = 0.01  # 10 ms: one would fit, the floor is 16
+    assert applier.limit() == 16
+    applier._per_event = 0.000001
+    assert applier.limit() == 300  # never more than batch_size
+    applier.max_hold = None
+    applier._per_event = 0.01
+    assert applier.limit() == 300
