@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +64,16 @@ async def list_for(session: AsyncSession, instance_id: int) -> Sequence[ForwardD
     return (await session.scalars(stmt)).all()
 
 
+_ENABLED_FOR = (  # built once: the applier looks it up with every batch
+    select(ForwardDestination)
+    .where(
+        ForwardDestination.instance_id.in_(bindparam("instance_ids", expanding=True)),
+        ForwardDestination.enabled.is_(True),
+    )
+    .order_by(ForwardDestination.id)
+)
+
+
 async def enabled_for(
     session: AsyncSession, instance_ids: Iterable[int]
 ) -> dict[int, list[ForwardDestination]]:
@@ -72,12 +82,7 @@ async def enabled_for(
     found: dict[int, list[ForwardDestination]] = {}
     if not ids:
         return found
-    stmt = (
-        select(ForwardDestination)
-        .where(ForwardDestination.instance_id.in_(ids), ForwardDestination.enabled.is_(True))
-        .order_by(ForwardDestination.id)
-    )
-    for destination in (await session.scalars(stmt)).all():
+    for destination in (await session.scalars(_ENABLED_FOR, {"instance_ids": ids})).all():
         found.setdefault(destination.instance_id, []).append(destination)
     return found
 

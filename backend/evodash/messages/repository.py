@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, case, func, or_, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,17 @@ from evodash.messages.schemas import MessageFilters
 from evodash.teams.scope import EVERYTHING, Scope
 
 _CONFLICT_KEYS = ["instance_id", "message_id"]
+# Built once (the applier runs it with every batch of receipts).
+_LOCK_BY_MESSAGE_IDS = (
+    select(WhatsAppMessage)
+    .where(
+        WhatsAppMessage.instance_id == bindparam("instance_id"),
+        WhatsAppMessage.message_id.in_(bindparam("message_ids", expanding=True)),
+    )
+    .order_by(WhatsAppMessage.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 class MessageRepository:
@@ -68,15 +79,9 @@ class MessageRepository:
         wanted = sorted(set(message_ids))
         if not wanted:
             return {}
-        m = WhatsAppMessage
-        stmt = (
-            select(m)
-            .where(m.instance_id == instance_id, m.message_id.in_(wanted))
-            .order_by(m.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return {row.message_id: row for row in (await self.session.scalars(stmt)).all()}
+        params = {"instance_id": instance_id, "message_ids": wanted}
+        rows = await self.session.scalars(_LOCK_BY_MESSAGE_IDS, params)
+        return {row.message_id: row for row in rows.all()}
 
     async def by_message_id(self, instance_id: int, message_id: str) -> WhatsAppMessage | None:
         stmt = select(WhatsAppMessage).where(

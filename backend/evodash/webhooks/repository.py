@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
@@ -34,6 +34,49 @@ def _filtered(
     return stmt
 
 
+# The applier's statements, built once: it runs each of them several hundred times a
+# second, and building one (coercing every id of an IN list) cost more than running it.
+_E = WebhookEvent
+_FIRST = func.min(_E.id)
+_WAITING_INSTANCES = (
+    select(_E.instance_id, _FIRST)
+    .where(_E.status == EventStatus.received.value, _E.instance_id.is_not(None))
+    .group_by(_E.instance_id)
+    .order_by(_FIRST)
+    .limit(bindparam("limit"))
+)
+_WAITING = (
+    select(_E.id, _E.instance_id, _E.event, _E.received_at)
+    .where(
+        _E.status == EventStatus.received.value,
+        _E.instance_id.in_(bindparam("instance_ids", expanding=True)),
+    )
+    .order_by(_E.id)
+    .limit(bindparam("limit"))
+)
+_BODIES = select(_E.id, _E.body).where(_E.id.in_(bindparam("ids", expanding=True)))
+_DEFERRED = (
+    select(_E.id, _E.instance_id, _E.event, _E.body, _E.received_at)
+    .where(
+        _E.status == EventStatus.deferred.value,
+        _E.instance_id == bindparam("instance_id"),
+        _E.event.in_(bindparam("kinds", expanding=True)),
+    )
+    .order_by(_E.id)
+)
+_RECORD = (
+    update(_E)
+    .where(_E.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=bindparam("outcome"),
+        error=bindparam("reason"),
+        attempts=_E.attempts + 1,
+        processed_at=bindparam("at", type_=_E.processed_at.type),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 class EventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -46,34 +89,19 @@ class EventRepository:
 
     async def waiting_instances(self, limit: int) -> list[int]:
         """Instances with events waiting to be applied, the longest waiting first."""
-        e = WebhookEvent
-        first = func.min(e.id)
-        stmt = (
-            select(e.instance_id, first)
-            .where(e.status == EventStatus.received.value, e.instance_id.is_not(None))
-            .group_by(e.instance_id)
-            .order_by(first)
-            .limit(limit)
-        )
-        return [row[0] for row in (await self.session.execute(stmt)).all() if row[0] is not None]
+        rows = await self.session.execute(_WAITING_INSTANCES, {"limit": limit})
+        return [row[0] for row in rows.all() if row[0] is not None]
 
     async def waiting(
         self, instance_ids: Sequence[int], limit: int
     ) -> Sequence[Row[int, int | None, str, datetime]]:
         """The instances' events waiting to be applied, oldest first: ``(id, instance_id,
         event, received_at)`` (their bodies: :meth:`bodies`)."""
-        e = WebhookEvent
-        stmt = (
-            select(e.id, e.instance_id, e.event, e.received_at)
-            .where(e.status == EventStatus.received.value, e.instance_id.in_(instance_ids))
-            .order_by(e.id)
-            .limit(limit)
-        )
-        return (await self.session.execute(stmt)).all()
+        params = {"instance_ids": list(instance_ids), "limit": limit}
+        return (await self.session.execute(_WAITING, params)).all()
 
     async def bodies(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        e = WebhookEvent
-        rows = await self.session.execute(select(e.id, e.body).where(e.id.in_(ids)))
+        rows = await self.session.execute(_BODIES, {"ids": list(ids)})
         return {row[0]: row[1] for row in rows.all()}
 
     async def deferred_rows(
@@ -81,17 +109,8 @@ class EventRepository:
     ) -> Sequence[Row[tuple[int, int, str, Any, datetime]]]:
         """The instance's events waiting for a message, oldest first (same columns as
         :meth:`waiting`)."""
-        e = WebhookEvent
-        stmt = (
-            select(e.id, e.instance_id, e.event, e.body, e.received_at)
-            .where(
-                e.status == EventStatus.deferred.value,
-                e.instance_id == instance_id,
-                e.event.in_(list(kinds)),
-            )
-            .order_by(e.id)
-        )
-        return (await self.session.execute(stmt)).all()
+        params = {"instance_id": instance_id, "kinds": list(kinds)}
+        return (await self.session.execute(_DEFERRED, params)).all()
 
     async def record_outcomes(
         self, outcomes: Iterable[tuple[int, str, str | None]], at: datetime
@@ -100,14 +119,9 @@ class EventRepository:
         groups: dict[tuple[str, str | None], list[int]] = {}
         for event_id, status, error in outcomes:
             groups.setdefault((status, error), []).append(event_id)
-        e = WebhookEvent
         for (status, error), ids in groups.items():
-            await self.session.execute(
-                update(e)
-                .where(e.id.in_(ids))
-                .values(status=status, error=error, attempts=e.attempts + 1, processed_at=at)
-                .execution_options(synchronize_session=False)
-            )
+            params = {"ids": ids, "outcome": status, "reason": error, "at": at}
+            await self.session.execute(_RECORD, params)
 
     async def deferred_ids(self, received_before: datetime, limit: int) -> Sequence[int]:
         stmt = (
