@@ -41,6 +41,7 @@ WRAPPERS = (
     "documentWithCaptionMessage",
     "editedMessage",
 )
+_WRAPPER_KEYS = frozenset(WRAPPERS)
 #: Keys of ``message`` that are never the content.
 NOISE = frozenset({"messageContextInfo", "base64", "mediaUrl", "speechToText"})
 
@@ -72,6 +73,8 @@ def unwrap(message: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:
     """``(content key, content)`` after removing wrappers, e.g. ``("imageMessage", {...})``."""
     current: Mapping[str, Any] = message
     for _ in range(5):  # wrappers nest at most a couple of levels
+        if _WRAPPER_KEYS.isdisjoint(current):  # the usual case, checked in one step
+            break
         wrapper = next((w for w in WRAPPERS if isinstance(current.get(w), Mapping)), None)
         if wrapper is None:
             break
