@@ -155,14 +155,11 @@ class Applier:
             return applied
 
     async def _claim(self, session: AsyncSession) -> list[int]:
-        """The instances to apply now: those with waiting events (oldest first) that no
-        other applier holds."""
-        postgres = session.get_bind().dialect.name == "postgresql"
-        if not postgres:
-            await begin_write(session)
+        """PostgreSQL: the instances to apply now, those with waiting events (oldest
+        first) that no other applier holds."""
         candidates = await EventRepository(session).waiting_instances(self.instances_per_batch)
-        if not postgres or not candidates:
-            return list(candidates)
+        if not candidates:
+            return []
         held = await session.scalars(_TRY_LOCK, {"ids": list(candidates), "ns": LOCK_NAMESPACE})
         mine = set(held.all())
         return [i for i in candidates if i in mine]
@@ -171,13 +168,17 @@ class Applier:
         """Apply up to ``limit`` events (SQLite): how many, and on SQLite how long the
         batch held the write lock (what ``max_hold`` bounds)."""
         async with self.sessions()() as session:
-            bounded = session.get_bind().dialect.name == "sqlite"
-            instance_ids = await self._claim(session)
-            held_since = time.perf_counter()  # on SQLite, the write lock is ours from here
-            if not instance_ids:
-                return 0, None
             repo = EventRepository(session)
-            rows = await repo.waiting(instance_ids, limit if bounded else self.batch_size)
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            if sqlite:  # one applier: the write lock is its claim, on every instance
+                await begin_write(session)
+                held_since = time.perf_counter()
+                rows = await repo.oldest_waiting(limit)
+            else:
+                instance_ids = await self._claim(session)
+                rows = await repo.waiting(instance_ids, self.batch_size) if instance_ids else []
+            if not rows:
+                return 0, None
             bodies = {row.id: body for row in rows if (body := self.handoff.pop(row.id, None))}
             if len(bodies) < len(rows):  # received by another process, or before a restart
                 bodies.update(await repo.bodies([r.id for r in rows if r.id not in bodies]))
@@ -212,7 +213,7 @@ class Applier:
             for delivery in deliveries:  # their jobs: the queue runs them (any worker)
                 enqueue_attempt(session, delivery)
             await session.commit()
-            held = time.perf_counter() - held_since if bounded else None
+            held = time.perf_counter() - held_since if sqlite else None
         names = {row.id: row.event for row in rows}
         for event_id, outcome in outcomes.items():
             metrics.count_webhook(metric_event(names.get(event_id, "")), outcome.status.value)

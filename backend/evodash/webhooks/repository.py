@@ -54,6 +54,13 @@ _WAITING = (
     .order_by(_E.id)
     .limit(bindparam("limit"))
 )
+# SQLite's plan: the status index in id order (its entries end with the row id), no sort.
+_OLDEST_WAITING = (
+    select(_E.id, _E.instance_id, _E.event, _E.received_at)
+    .where(_E.status == EventStatus.received.value, _E.instance_id.is_not(None))
+    .order_by(_E.id)
+    .limit(bindparam("limit"))
+)
 _BODIES = select(_E.id, _E.body).where(_E.id.in_(bindparam("ids", expanding=True)))
 _DEFERRED = (
     select(_E.id, _E.instance_id, _E.event, _E.body, _E.received_at)
@@ -99,6 +106,11 @@ class EventRepository:
         event, received_at)`` (their bodies: :meth:`bodies`)."""
         params = {"instance_ids": list(instance_ids), "limit": limit}
         return (await self.session.execute(_WAITING, params)).all()
+
+    async def oldest_waiting(self, limit: int) -> Sequence[Row[int, int | None, str, datetime]]:
+        """The events waiting to be applied, oldest first, of every instance (the columns
+        of :meth:`waiting`)."""
+        return (await self.session.execute(_OLDEST_WAITING, {"limit": limit})).all()
 
     async def bodies(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         rows = await self.session.execute(_BODIES, {"ids": list(ids)})
