@@ -85,6 +85,21 @@ export default tseslint.config(
     },
   },
   {
+    // Unit tests share a module graph per worker (vite.config.ts, project 'unit'): a
+    // vi.mock there would not replace a module another file imported first.
+    files: ['src/**/*.test.{ts,tsx}'],
+    ignores: ['src/**/*.isolated.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='vi'][callee.property.name=/^(mock|doMock)$/]",
+          message: 'vi.mock needs a module graph of its own: name the file *.isolated.test.tsx.',
+        },
+      ],
+    },
+  },
+  {
     files: ['e2e/**', '*.config.ts'],
     languageOptions: { globals: globals.node },
     rules: { 'react-hooks/rules-of-hooks': 'off' },
