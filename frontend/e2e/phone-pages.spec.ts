@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 import { navigateTo } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
@@ -65,9 +65,7 @@ async function checkPage(page: Page, name: string, testInfo: Parameters<typeof s
 
 async function logInAsAdmin(page: Page) {
   const { username, password } = adminCredentials();
-  await page.goto('/login');
-  await logIn(page, username, password);
-  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  await logInThroughApi(page, username, password);
   return username;
 }
 
