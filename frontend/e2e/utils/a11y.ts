@@ -10,7 +10,7 @@ import { expect, type Page } from '@playwright/test';
  * link was; when the drawer has slid away Chromium moves :hover to the status chip now
  * under it, a beat later, and axe read the chip's white text on #707880, half-way to its
  * hover background.) So the check runs with `prefers-reduced-motion: reduce`, which every
- * transition of the app honours (Bootstrap's, and ours): a state change during the check
+ * transition of the app honours (all are Bootstrap's): a state change during the check
  * shows its final colours at once, and a running transition ends where it was going.
  */
 export async function expectNoSeriousA11yViolations(page: Page) {
