@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
@@ -24,9 +24,7 @@ test.describe('alert rules', () => {
     // The layout at 375 px is what this checks; the desktop journey below edits rules too.
     test.skip(testInfo.project.name !== 'phone', 'a phone layout check');
     const { username, password } = adminCredentials();
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
     try {
       await page.goto('/alerts');
       await expect(page.getByRole('heading', { level: 1, name: 'Alertas' })).toBeVisible();
@@ -72,9 +70,7 @@ test.describe('alerts journey', () => {
     const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
     const sink = `alerts-${tag}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     const instance = await seedInstance(page, sim, {
       name: `e2e-alert-${tag}`,

@@ -75,8 +75,10 @@ test.describe('backups and data-subject requests', () => {
     const { instance, sim, tag } = await logInWithInstance(page, testInfo, { name: 'e2e-lgpd', displayName: 'LGPD' });
     try {
       await sendInbound(page, sim, instance.name, { from: phone, pushName: 'Titular', type: 'text', text: `Meus dados (${tag})` });
-      const before = await api<{ items: unknown[] }>(page, 'GET', `/api/messages?sender=${phone}`);
-      expect(before.items).toHaveLength(1);
+      // Delivered is not yet stored: the backend acknowledges a webhook, then applies it.
+      await expect
+        .poll(async () => (await api<{ items: unknown[] }>(page, 'GET', `/api/messages?sender=${phone}`)).items)
+        .toHaveLength(1);
 
       await page.goto('/backups');
       await expect(page.getByRole('heading', { level: 1, name: 'Backups e LGPD' })).toBeVisible();

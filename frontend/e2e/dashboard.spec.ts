@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 
@@ -75,9 +75,7 @@ test.describe('dashboard', () => {
     const sim = simulatorEnv();
     const tag = testInfo.project.name;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     const seeded = await seed(page, sim, tag);
     try {
@@ -112,7 +110,6 @@ test.describe('dashboard', () => {
       await expect(events).toContainText('Conectada');
 
       await expectNoSeriousA11yViolations(page);
-      await page.waitForTimeout(800); // Chart.js's entry animation
       await saveScreenshot(page, testInfo, 'dashboard-light');
 
       // Live: a new message shows up without reloading.
@@ -129,7 +126,6 @@ test.describe('dashboard', () => {
       await expect(page.locator('html')).toHaveAttribute('data-bs-theme', 'dark');
       await expect(page.locator('canvas')).toHaveCount(2);
       await expectNoSeriousA11yViolations(page);
-      await page.waitForTimeout(800);
       await saveScreenshot(page, testInfo, 'dashboard-dark');
     } finally {
       if (seeded.serverId !== null) {

@@ -10,7 +10,7 @@ import {
   removeServerNamed,
 } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 
@@ -26,9 +26,7 @@ test.describe('instances journey', () => {
     const displayName = `Loja Jornada ${project === 'phone' ? 'Celular' : 'Desktop'}`;
     const technicalName = `jornada-${project}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     // 1. A server for the simulator, added on the Servidores page.
     const url = await freeSimulatorUrl(page, sim.url, serverName);

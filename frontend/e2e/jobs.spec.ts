@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { adminCredentials, logInThroughApi, openNavigation } from './utils/auth';
 import { api, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance, sendInbound } from './utils/seed-instance';
@@ -18,9 +18,7 @@ test.describe('jobs journey', () => {
     const sim = simulatorEnv();
     const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     const instance = await seedInstance(page, sim, {
       name: `e2e-jobs-${tag}`,

@@ -1,7 +1,7 @@
 import { type Browser, expect, type Page, test, type TestInfo } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
@@ -76,9 +76,7 @@ test.describe('customer reconnect links', () => {
     const viewer = { username: `vw-rc-${tag}`, password: `senha-${tag}-Zw8` };
     const customerName = `Loja Cliente ${tag}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
     const sender = await seedInstance(page, sim, { name: `e2e-rcs-${tag}`, displayName: `Suporte ${tag}` });
     const target = await disconnectedInstance(page, sim, `e2e-rc-${tag}`, customerName);
     const userIds: number[] = [];
@@ -99,9 +97,7 @@ test.describe('customer reconnect links', () => {
       // The operator, in a browser of their own, on the instance page.
       const op = opContext.page;
       await opContext.context.grantPermissions(['clipboard-read', 'clipboard-write']);
-      await op.goto('/login');
-      await logIn(op, operator.username, operator.password);
-      await expect(op.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+      await logInThroughApi(op, operator.username, operator.password);
       await op.goto(`/instances/${target.id}`);
       await expect(op.getByRole('heading', { level: 1, name: customerName })).toBeVisible();
       const card = op.getByTestId('reconnect-links-card');
@@ -205,9 +201,7 @@ test.describe('customer reconnect links', () => {
       // Viewers see no reconnect controls.
       const vw = await projectContext(browser, testInfo);
       try {
-        await vw.page.goto('/login');
-        await logIn(vw.page, viewer.username, viewer.password);
-        await expect(vw.page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+        await logInThroughApi(vw.page, viewer.username, viewer.password);
         await vw.page.goto(`/instances/${target.id}`);
         await expect(vw.page.getByRole('heading', { level: 1, name: customerName })).toBeVisible();
         await expect(vw.page.getByTestId('uptime-card')).toBeVisible();

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { adminCredentials, logInThroughApi, openNavigation } from './utils/auth';
 import { api, listServers, otherNameFor, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 
@@ -14,9 +14,7 @@ test.describe('servers journey', () => {
     const name = `Simulador E2E ${testInfo.project.name}`;
     const renamed = `${name} (editado)`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     // Another journey may keep a server at the simulator's URL: use its other name then.
     // A server left by an earlier failed attempt of this test is removed first.

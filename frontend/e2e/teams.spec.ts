@@ -1,7 +1,7 @@
 import { type Browser, expect, type Page, test, type TestInfo } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { type SeededInstance, seedInstance, sendInbound } from './utils/seed-instance';
@@ -82,9 +82,7 @@ test.describe('teams journey', () => {
     const teamA = `Time A ${tag}`;
     const teamB = `Time B ${tag}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     const a = await seedInstance(page, sim, { name: `e2e-ta-${tag}`, displayName: `Loja A ${tag}` });
     const b = await seedInstance(page, sim, { name: `e2e-tb-${tag}`, displayName: `Loja B ${tag}` });
@@ -136,9 +134,7 @@ test.describe('teams journey', () => {
 
       // The operator, in a browser of their own.
       const op = operatorContext.page;
-      await op.goto('/login');
-      await logIn(op, operator.username, operator.password);
-      await expect(op.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+      await logInThroughApi(op, operator.username, operator.password);
 
       // Dashboard: the figures count A alone (its 2 messages), the lists name A alone.
       await expect(op.getByTestId('stat-instances').locator('.stat-card-value')).toHaveText('1');

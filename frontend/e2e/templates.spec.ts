@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { type SeededInstance, seedInstance } from './utils/seed-instance';
@@ -17,9 +17,7 @@ test.describe('templates journey', () => {
     const { username, password } = adminCredentials();
     const sim = simulatorEnv();
     const tag = Date.now().toString(36);
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page).toHaveURL(/\/$/);
+    await logInThroughApi(page, username, password);
 
     const instances: SeededInstance[] = [];
     for (const n of [1, 2, 3]) {

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn } from './utils/auth';
+import { adminCredentials, logInThroughApi } from './utils/auth';
 import { api, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
@@ -14,9 +14,7 @@ test.describe('uptime journey', () => {
     const sim = simulatorEnv();
     const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     const instance = await seedInstance(page, sim, {
       name: `e2e-up-${tag}`,

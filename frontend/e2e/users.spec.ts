@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { adminCredentials, logIn, logInThroughApi, openNavigation } from './utils/auth';
 import { saveScreenshot } from './utils/screenshots';
 
 test.describe('users journey', () => {
@@ -12,9 +12,7 @@ test.describe('users journey', () => {
     const { username, password } = adminCredentials();
     const newUser = `e2e-${testInfo.project.name}-${Date.now().toString(36)}`;
 
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
     await openNavigation(page);
     await page
       .getByRole('navigation', { name: 'Navegação principal' })
@@ -88,9 +86,7 @@ test.describe('users journey', () => {
   test('Minha conta: an API key shown once, then revoked', async ({ page }, testInfo) => {
     const { username, password } = adminCredentials();
     const keyName = `e2e ${testInfo.project.name} ${Date.now().toString(36)}`;
-    await page.goto('/login');
-    await logIn(page, username, password);
-    await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(page, username, password);
 
     await page.getByRole('button', { name: new RegExp(`^Menu do usuário: ${username}`) }).click();
     await page.getByRole('link', { name: 'Minha conta' }).click();
@@ -129,9 +125,7 @@ test.describe('users journey', () => {
     // A second device, logged in too.
     const phone = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
     const phonePage = await phone.newPage();
-    await phonePage.goto('/login');
-    await logIn(phonePage, username, password);
-    await expect(phonePage.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+    await logInThroughApi(phonePage, username, password);
 
     await page.goto('/login?next=%2Faccount');
     await logIn(page, username, password);

@@ -111,7 +111,9 @@ class InstanceRepository:
                 func.lower(EvolutionInstance.display_name).like(like, escape="\\"),
                 func.lower(EvolutionInstance.name).like(like, escape="\\"),
             ]
-            if digits:
+            # Numbers only for a query made of a phone number's characters (as messages
+            # search): the 6 in "Loja B desktop-mx6p" matched every number with a 6.
+            if len(digits) >= 3 and all(ch.isdigit() or ch in "+-() ." for ch in term):
                 clauses.append(EvolutionInstance.phone_number.like(f"%{digits}%"))
                 clauses.append(EvolutionInstance.owner_jid.like(f"%{digits}%"))
             stmt = stmt.where(or_(*clauses))

@@ -242,6 +242,8 @@ class TestListAndUpdate:
         assert (await names("search=BETA-0001"))[0] == ["beta-0001"]
         assert (await names("search=Alpha"))[1] == 3
         assert (await names("search=99999"))[1] == 2  # phone number
+        assert (await names("search=%2B55 (21) 99999"))[1] == 2  # as typed
+        assert (await names("search=zeta 999"))[1] == 0  # a name with digits: names only
         assert (await names("search=%25"))[1] == 0  # a literal %, not a wildcard
         assert (await client.get("/api/instances?status=bogus", headers=viewer)).status_code == 422
 

@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 
-import { adminCredentials, logIn, openNavigation } from '../utils/auth';
+import { adminCredentials, logInThroughApi, openNavigation } from '../utils/auth';
 import { api, listServers, otherNameFor, simulatorEnv } from '../utils/evodash-api';
 import { seedInstance } from '../utils/seed-instance';
 
@@ -97,9 +97,7 @@ export async function logInWithInstance(
   const { username, password } = adminCredentials();
   const sim = simulatorEnv();
   const tag = `${testInfo.project.name}-${Date.now().toString(36)}`;
-  await page.goto('/login');
-  await logIn(page, username, password);
-  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  await logInThroughApi(page, username, password);
   const instance = await seedInstance(page, sim, {
     name: `${name}-${tag}`,
     displayName: `${displayName} ${tag}`,

@@ -15,6 +15,18 @@ export async function logIn(page: Page, username: string, password: string) {
   await page.getByRole('button', { name: 'Entrar' }).click();
 }
 
+/**
+ * Logs in through the API (the session cookie lands in the page's browser context) and
+ * opens the dashboard: for journeys whose subject is not the login form, which
+ * login.spec.ts drives on both projects. A second of typing and a page load less each.
+ */
+export async function logInThroughApi(page: Page, username: string, password: string) {
+  const response = await page.request.post('/api/auth/login', { data: { username, password } });
+  expect(response.ok(), `POST /api/auth/login answered ${String(response.status())}`).toBe(true);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+}
+
 /** Opens the sidebar on phones (it is always visible from 992 px up). */
 export async function openNavigation(page: Page, openLabel = 'Abrir menu') {
   const toggle = page.getByRole('button', { name: openLabel });

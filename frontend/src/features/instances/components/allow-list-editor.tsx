@@ -140,7 +140,8 @@ function AllowListFields({ data, canOperate }: { data: AllowListRead; canOperate
             <Form.Label htmlFor="allow-list-add" className="small">
               {t('allowList.addLabel')}
             </Form.Label>
-            <div className="d-flex gap-2">
+            {/* Stacked on phones: beside the button the field shows only "+55 (11) 9". */}
+            <div className="d-flex flex-column flex-sm-row gap-2">
               <Form.Control
                 id="allow-list-add"
                 type="tel"
@@ -155,7 +156,11 @@ function AllowListFields({ data, canOperate }: { data: AllowListRead; canOperate
                 aria-invalid={problem !== null}
                 aria-describedby={problem ? 'allow-list-add-error' : undefined}
               />
-              <Button type="submit" variant="outline-primary" className="text-nowrap">
+              <Button
+                type="submit"
+                variant="outline-primary"
+                className="text-nowrap align-self-start align-self-sm-auto"
+              >
                 <Icon name="plus-lg" className="me-1" />
                 {t('allowList.add')}
               </Button>

@@ -212,7 +212,7 @@ function InstanceDetail({
         <ActionFeedbackAlert feedback={feedback} onClose={() => setFeedback(null)} />
       </div>
 
-      <Tabs defaultActiveKey="overview" id="instance-tabs" className="mb-3" mountOnEnter>
+      <Tabs defaultActiveKey="overview" id="instance-tabs" className="instance-tabs mb-3" mountOnEnter>
         <Tab eventKey="overview" title={t('detail.tabs.overview')}>
           <div className="row g-4">
             <div className="col-lg-7">

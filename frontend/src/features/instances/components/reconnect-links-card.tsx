@@ -52,7 +52,7 @@ export function ReconnectLinksCard({ instance }: ReconnectLinksCardProps) {
 
   return (
     <Card className="mt-4" data-testid="reconnect-links-card">
-      <Card.Header className="d-flex align-items-center gap-2 bg-transparent">
+      <Card.Header className="d-flex flex-wrap align-items-center gap-2 bg-transparent">
         <FeatureIcon name="link-45deg" />
         <h2 className="h6 mb-0 me-auto">{t('reconnect.title')}</h2>
         <Button size="sm" variant="outline-primary" className="text-nowrap" onClick={() => setOpen(true)}>

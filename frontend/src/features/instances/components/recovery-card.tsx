@@ -51,7 +51,7 @@ export function RecoveryCard({ instanceId, canOperate, pollIntervalMs }: Recover
 
   return (
     <Card className="mt-4" data-testid="recovery-card">
-      <Card.Header className="d-flex align-items-center gap-2 bg-transparent">
+      <Card.Header className="d-flex flex-wrap align-items-center gap-2 bg-transparent">
         <Icon name="clock-history" />
         <h2 className="h6 mb-0 me-auto">{t('recovery.title')}</h2>
         {canOperate ? (
