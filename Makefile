@@ -119,7 +119,8 @@ check-compose: ## Validate docker-compose.yml and deploy/Caddyfile (Debian's doc
 	else echo "caddy not installed: skipping the Caddyfile check"; fi
 
 .PHONY: test
-test: lint typecheck check-compose migrations-check test-backend schemathesis test-frontend e2e ## Run every test
+test: ## Run every test: two lanes at once (scripts/test.sh); TEST_LANES=1 one step after another
+	bash scripts/test.sh
 
 # ---------------------------------------------------------------- bench
 .PHONY: bench

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make test`: every check, in two lanes run at once.
+#
+#   web lane:    the browser journeys (after the SPA's build), the SPA's lint and unit tests
+#   python lane: ruff, mypy, the compose check, migrations, the backend suites, Schemathesis
+#
+# The browser journeys spend much of their time waiting (for the backend's polls, live
+# events, animations), so the other lane's work fills the cores they leave idle. Each step's output goes to a log; a line per step
+# says how it went, and a failing step's log is printed whole. TEST_LANES=1 runs the
+# steps one after another (each step's output as it comes).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# TEST_WEB_STEPS / TEST_PYTHON_STEPS: other steps (Makefile targets) for a lane.
+read -ra web <<<"${TEST_WEB_STEPS:-e2e test-frontend}"
+read -ra python <<<"${TEST_PYTHON_STEPS:-lint typecheck check-compose migrations-check test-backend schemathesis}"
+logs="${TEST_LOGS:-$(mktemp -d -t evodash-test.XXXXXX)}"
+mkdir -p "$logs"
+started=$(date +%s)
+
+if [ "${TEST_LANES:-2}" = 1 ]; then
+  for step in "${python[@]}" "${web[@]}"; do
+    make --no-print-directory "$step" || exit 1
+  done
+  echo "make test: every step passed in $(($(date +%s) - started)) s"
+  exit 0
+fi
+
+# Runs the steps of one lane in order; stops the lane at the first failure.
+lane() {
+  local name=$1 step t0 code
+  shift
+  for step in "$@"; do
+    t0=$(date +%s)
+    make --no-print-directory "$step" >"$logs/$step.log" 2>&1
+    code=$?
+    if [ "$code" -ne 0 ]; then
+      printf '[%s] FAILED %s after %d s; its output (%s):\n' \
+        "$name" "$step" "$(($(date +%s) - t0))" "$logs/$step.log"
+      cat "$logs/$step.log"
+      return "$code"
+    fi
+    printf '[%s] ok %s (%d s)\n' "$name" "$step" "$(($(date +%s) - t0))"
+  done
+}
+
+# Both lanes need the dependencies: install them once, before the lanes start.
+make --no-print-directory install || exit 1
+echo "make test: two lanes at once; each step's log in $logs"
+lane web "${web[@]}" &
+web_pid=$!
+lane python "${python[@]}" &
+python_pid=$!
+wait "$web_pid"
+web_code=$?
+wait "$python_pid"
+python_code=$?
+elapsed=$(($(date +%s) - started))
+if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ]; then
+  echo "make test: FAILED after $elapsed s (web lane exit $web_code, python lane exit $python_code)"
+  exit 1
+fi
+echo "make test: every step passed in $elapsed s"
