@@ -38,6 +38,7 @@ lane() {
       printf '[%s] FAILED %s after %d s; its output (%s):\n' \
         "$name" "$step" "$(($(date +%s) - t0))" "$logs/$step.log"
       cat "$logs/$step.log"
+      echo "$step" >"$logs/failed-$name"
       return "$code"
     fi
     printf '[%s] ok %s (%d s)\n' "$name" "$step" "$(($(date +%s) - t0))"
@@ -57,6 +58,15 @@ wait "$python_pid"
 python_code=$?
 elapsed=$(($(date +%s) - started))
 if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ]; then
+  # The failing tests again, last: a long log (a backend's output after Playwright's report,
+  # say) must not push them out of a CI page that shows only the end.
+  for failed in "$logs"/failed-*; do
+    [ -e "$failed" ] || continue
+    step=$(cat "$failed")
+    echo "make test: what failed in $step:"
+    grep -E '✘|^ +[0-9]+ (failed|flaky)$|^ +\[(desktop|phone)\] › |^(FAILED|ERROR) |^ *FAIL |Error: |error TS|^\S+:[0-9]+:[0-9]+: [A-Z]+[0-9]+ ' \
+      "$logs/$step.log" | tail -n 40
+  done
   echo "make test: FAILED after $elapsed s (web lane exit $web_code, python lane exit $python_code)"
   exit 1
 fi

@@ -54,6 +54,35 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+DATABASE_TESTS_ONLY = "--database-tests-only"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        DATABASE_TESTS_ONLY,
+        action="store_true",
+        help="run only the tests that use a database (the PostgreSQL pass of `make test`: "
+        "the others, such as the Evolution client's, the simulator's and the image "
+        "readers', do not depend on the engine and ran in the SQLite pass)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption(DATABASE_TESTS_ONLY):
+        return
+    # A test uses the database when `database_url` is among its fixtures (every database
+    # fixture depends on it), or when it makes a database of its own from
+    # TEST_DATABASE_URL and says so with the `postgres` marker.
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        uses = "database_url" in getattr(item, "fixturenames", ())
+        (kept if uses or item.get_closest_marker("postgres") else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 # Factories hash passwords before any app exists: use the cheap test parameters from the start.
 configure_password_hashing("test")
 # Every test builds its own app: FastAPI's analysis of the routes is done once per process.

@@ -54,7 +54,7 @@ def _columns(url: str, table: str) -> set[str]:
     return asyncio.run(go())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own (never the tests' one), at no revision."""
     if request.param == "sqlite":
