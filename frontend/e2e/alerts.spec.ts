@@ -33,7 +33,8 @@ async function noticesAbout(page: Page, sim: { url: string; key: string }, sink:
   return (await sinkBodies(page, sim, sink)).filter((b) => b.alert?.subject_key === subject).map((b) => b.type);
 }
 
-test.describe('alert rules', () => {
+// @phone: the rules stack at 375 px (the phone project runs only tagged journeys).
+test.describe('alert rules', { tag: '@phone' }, () => {
   test('the rules read and change without sideways scrolling on a phone', async ({ page }, testInfo) => {
     // The layout at 375 px is what this checks; the desktop journey below edits rules too.
     test.skip(testInfo.project.name !== 'phone', 'a phone layout check');
