@@ -321,3 +321,56 @@ class TestTestButton:
         assert tested.json()["ok"] is True, tested.text
         (envelope,) = box.envelopes
         assert b"[evodash TEST]" in envelope.content
+
+    async def test_a_whatsapp_channel_tests_through_its_instance_and_says_why_it_failed(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: HeadersFor,
+        settings: Settings,
+        running_simulator: RunningSimulator,
+    ) -> None:
+        sim = running_simulator
+        await sim.create_instance("relay-0001")
+        await sim.request("GET", "/instance/connect/relay-0001")
+        await sim.scan("relay-0001", number="5511900000002")
+        sender = await instance(
+            db,
+            settings,
+            status=InstanceStatus.open,
+            base_url=sim.base_url,
+            api_key=sim.api_key,
+            prefix="relay",
+        )
+        admin = await as_user(await users.admin())
+        created = await client.post(
+            "/api/alerts/channels",
+            headers=admin,
+            json={
+                "name": "Plantão",
+                "config": {
+                    "kind": "whatsapp",
+                    "instance_id": sender.id,
+                    "numbers": ["5521998765432"],
+                },
+            },
+        )
+        assert created.status_code == 201, created.text
+        test_url = f"/api/alerts/channels/{created.json()['id']}/test"
+
+        tested = await client.post(test_url, headers=admin)
+        assert tested.status_code == 200
+        assert tested.json()["ok"] is True, tested.text
+        assert len((await sim.instance("relay-0001") or {})["messages"]) == 1
+
+        # The sending number became a zombie: the test fails, and says why.
+        await sim.request(
+            "POST", "/_sim/instances/relay-0001/zombie", {"on": True, "failAfterMs": 0}
+        )
+        tested = await client.post(test_url, headers=admin)
+        assert tested.status_code == 200
+        result = tested.json()
+        assert result["ok"] is False
+        assert "5521998765432" in result["error"] and "Timed Out" in result["error"]
+        assert len((await sim.instance("relay-0001") or {})["messages"]) == 1
