@@ -212,9 +212,10 @@ test.describe('alerts journey', () => {
       await expect(firing).toBeHidden();
       await expect.poll(() => noticesAbout(page, sim, sink, subject)).toEqual(['alert.fired', 'alert.resolved']);
     } finally {
-      await api(page, 'DELETE', '/api/alerts/rules/zombie');
-      await removeChannel();
+      // The instance goes first: back at its default, the rule must find nothing of it.
       await instance.cleanup();
+      await removeChannel();
+      await api(page, 'DELETE', '/api/alerts/rules/zombie');
     }
   });
 
@@ -269,9 +270,10 @@ test.describe('alerts journey', () => {
       await expect(firing).toBeHidden();
       await expect.poll(() => noticesAbout(page, sim, sink, subject)).toEqual(['alert.fired', 'alert.resolved']);
     } finally {
-      await api(page, 'DELETE', '/api/alerts/rules/flapping');
-      await removeChannel();
+      // The instance goes first: back at its default, the rule must find nothing of it.
       await instance.cleanup();
+      await removeChannel();
+      await api(page, 'DELETE', '/api/alerts/rules/flapping');
     }
   });
 });
