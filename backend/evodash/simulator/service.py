@@ -68,7 +68,7 @@ class Simulator:
 
     def emit(self, instance: Instance, event: str, data: Any) -> None:
         if instance.zombie:  # a dead socket tells nobody anything
-            logger.info("simulator.zombie_silent", instance=instance.name, event=event)
+            logger.info("simulator.zombie_silent", instance=instance.name, webhook_event=event)
             return
         self.webhooks.emit(instance, event, data)
 

@@ -3,8 +3,11 @@ WhatsApp through the simulator; and a failing channel never holding up the other
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 from email import message_from_bytes
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evodash.alerts.engine import run_checks
 from evodash.alerts.models import AlertChannel, RuleKind
+from evodash.alerts.schemas import AlertRead
 from evodash.core.config import Settings
 from evodash.core.security import encrypt
 from evodash.core.services import Services
@@ -34,6 +38,17 @@ from tests.factories import UserFactory
 from tests.instances.helpers import HeadersFor
 from tests.live import free_port
 from tests.simulator_server import RunningSimulator, closed_port_url
+
+API_GUIDE = Path(__file__).resolve().parents[3] / "docs" / "api.md"
+
+
+def documented_alert_body() -> dict[str, Any]:
+    """The example body of the API guide's "Alert webhooks" section."""
+    section = API_GUIDE.read_text(encoding="utf-8").split("## Alert webhooks", 1)[1]
+    match = re.search(r"```json\n(.*?)\n```", section, re.DOTALL)
+    assert match is not None, "docs/api.md: no JSON example under 'Alert webhooks'"
+    body: dict[str, Any] = json.loads(match.group(1))
+    return body
 
 
 @pytest.fixture
@@ -96,6 +111,21 @@ class TestWebhook:
         (d,) = discord.received
         assert set(s) == {"text"} and s["text"].startswith("[evodash ALERT] down: ")
         assert set(d) == {"content"} and d["content"] == s["text"]
+
+    async def test_the_json_body_is_the_one_the_api_guide_documents(
+        self, db: async_sessionmaker[AsyncSession], services: Services
+    ) -> None:
+        found = Receiver()
+        async with receiving(found) as url:
+            await webhook_channel(db, url)
+            await fire_down(db, services)
+        (sent,) = found.received
+        documented = documented_alert_body()
+        assert set(sent) == set(documented)
+        assert set(sent["alert"]) == set(documented["alert"]) == set(AlertRead.model_fields)
+        assert (sent["type"], sent["alert"]["rule"]) == (documented["type"], "down")
+        assert set(sent["alert"]["facts"]) == set(documented["alert"]["facts"])
+        assert sent["alert"]["instance_id"] == sent["alert"]["subject_id"]
 
     async def test_private_addresses_are_refused_without_the_setting(
         self, db: async_sessionmaker[AsyncSession], services: Services
@@ -291,3 +321,56 @@ class TestTestButton:
         assert tested.json()["ok"] is True, tested.text
         (envelope,) = box.envelopes
         assert b"[evodash TEST]" in envelope.content
+
+    async def test_a_whatsapp_channel_tests_through_its_instance_and_says_why_it_failed(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: HeadersFor,
+        settings: Settings,
+        running_simulator: RunningSimulator,
+    ) -> None:
+        sim = running_simulator
+        await sim.create_instance("relay-0001")
+        await sim.request("GET", "/instance/connect/relay-0001")
+        await sim.scan("relay-0001", number="5511900000002")
+        sender = await instance(
+            db,
+            settings,
+            status=InstanceStatus.open,
+            base_url=sim.base_url,
+            api_key=sim.api_key,
+            prefix="relay",
+        )
+        admin = await as_user(await users.admin())
+        created = await client.post(
+            "/api/alerts/channels",
+            headers=admin,
+            json={
+                "name": "Plantão",
+                "config": {
+                    "kind": "whatsapp",
+                    "instance_id": sender.id,
+                    "numbers": ["5521998765432"],
+                },
+            },
+        )
+        assert created.status_code == 201, created.text
+        test_url = f"/api/alerts/channels/{created.json()['id']}/test"
+
+        tested = await client.post(test_url, headers=admin)
+        assert tested.status_code == 200
+        assert tested.json()["ok"] is True, tested.text
+        assert len((await sim.instance("relay-0001") or {})["messages"]) == 1
+
+        # The sending number became a zombie: the test fails, and says why.
+        await sim.request(
+            "POST", "/_sim/instances/relay-0001/zombie", {"on": True, "failAfterMs": 0}
+        )
+        tested = await client.post(test_url, headers=admin)
+        assert tested.status_code == 200
+        result = tested.json()
+        assert result["ok"] is False
+        assert "5521998765432" in result["error"] and "Timed Out" in result["error"]
+        assert len((await sim.instance("relay-0001") or {})["messages"]) == 1

@@ -37,3 +37,48 @@ def test_allowed_numbers_are_comma_separated(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("ALLOWED_PHONE_NUMBERS", "558399330465@s.whatsapp.net, +55 11 98765-4321")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.allowed_phone_numbers == ["558399330465@s.whatsapp.net", "+55 11 98765-4321"]
+
+
+def test_alert_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's defaults, and each ALERT_* variable read from the environment (issue 14)."""
+    for name in (
+        "ALERT_DOWN_AFTER_SECONDS",
+        "ALERT_CONNECTING_AFTER_SECONDS",
+        "ALERT_ZOMBIE_AFTER_SECONDS",
+        "ALERT_CHECK_INTERVAL_SECONDS",
+        "ALERT_REPEAT_SECONDS",
+        "ALERT_WEBHOOK_URLS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (
+        defaults.alert_down_after_seconds,
+        defaults.alert_connecting_after_seconds,
+        defaults.alert_zombie_after_seconds,
+        defaults.alert_check_interval_seconds,
+        defaults.alert_webhook_urls,
+    ) == (300, 600, 1800, 30, [])
+
+    monkeypatch.setenv("ALERT_DOWN_AFTER_SECONDS", "120")
+    monkeypatch.setenv("ALERT_CONNECTING_AFTER_SECONDS", "900")
+    monkeypatch.setenv("ALERT_ZOMBIE_AFTER_SECONDS", "3600")
+    monkeypatch.setenv("ALERT_CHECK_INTERVAL_SECONDS", "15")
+    monkeypatch.setenv("ALERT_REPEAT_SECONDS", "0")
+    monkeypatch.setenv(
+        "ALERT_WEBHOOK_URLS", "https://hooks.example.com/a, https://ops.example.com/b?x=1"
+    )
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (
+        settings.alert_down_after_seconds,
+        settings.alert_connecting_after_seconds,
+        settings.alert_zombie_after_seconds,
+        settings.alert_check_interval_seconds,
+        settings.alert_repeat_seconds,
+    ) == (120, 900, 3600, 15, 0)
+    assert settings.alert_webhook_urls == [
+        "https://hooks.example.com/a",
+        "https://ops.example.com/b?x=1",
+    ]
+    monkeypatch.setenv("ALERT_DOWN_AFTER_SECONDS", "0")
+    with pytest.raises(ValueError, match="alert_down_after_seconds"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

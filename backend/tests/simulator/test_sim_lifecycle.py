@@ -272,3 +272,77 @@ class TestLogoutRestartDelete:
             response = await client.delete("/instance/logout/acme", headers=GLOBAL)
             assert response.status_code == 200
             assert await _state(client, "acme") == "close"
+
+
+class TestZombie:
+    """The zombie fault (issue 14): Evolution keeps saying ``open`` while the WhatsApp
+    socket is dead, so nothing arrives and every call that needs WhatsApp times out."""
+
+    async def _whatsapp_numbers(self, client: httpx.AsyncClient) -> httpx.Response:
+        return await client.post(
+            "/chat/whatsappNumbers/acme", json={"numbers": ["5521998765432"]}, headers=GLOBAL
+        )
+
+    async def test_open_on_the_surface_dead_behind_until_it_comes_back(
+        self, evo: httpx.AsyncClient, receiver: Receiver, sim: Simulator
+    ) -> None:
+        await create_instance(evo, "acme", webhook=all_events_hook())
+        await create_instance(evo, "idle")
+        refused = await evo.post("/_sim/instances/idle/zombie", json={"on": True}, headers=GLOBAL)
+        assert refused.status_code == 409  # only an open instance can be a zombie
+        await connect_and_scan(evo, "acme")
+        await sim.webhooks.drain()
+        heard = len(receiver.requests)
+
+        zombie = await evo.post(
+            "/_sim/instances/acme/zombie", json={"on": True, "failAfterMs": 0}, headers=GLOBAL
+        )
+        assert zombie.status_code == 200
+        assert await _state(evo, "acme") == "open"  # what Evolution says
+        probe = await self._whatsapp_numbers(evo)
+        assert (probe.status_code, probe.json()) == (400, {})
+        send = await evo.post(
+            "/message/sendText/acme",
+            json={"number": "5521998765432", "text": "Oi"},
+            headers=GLOBAL,
+        )
+        assert send.status_code == 500
+        assert "Timed Out" in send.text
+        inbound = await evo.post(
+            "/_sim/instances/acme/messages",
+            json={"from": "5521998765432", "type": "text", "text": "Alguém aí?"},
+            headers=GLOBAL,
+        )
+        assert inbound.status_code < 300, inbound.text
+        await sim.webhooks.drain()
+        assert len(receiver.requests) == heard  # a dead socket tells nobody anything
+
+        alive = await evo.post("/_sim/instances/acme/zombie", json={"on": False}, headers=GLOBAL)
+        assert alive.status_code == 200
+        probe = await self._whatsapp_numbers(evo)
+        assert probe.status_code == 200
+        assert probe.json()[0]["exists"] is True
+        await evo.post(
+            "/_sim/instances/acme/messages",
+            json={"from": "5521998765432", "type": "text", "text": "Voltou?"},
+            headers=GLOBAL,
+        )
+        [upsert] = await receiver.wait_event("messages.upsert")
+        assert upsert.body["data"]["message"]["conversation"] == "Voltou?"
+
+    async def test_a_call_hangs_until_the_socket_comes_back(
+        self, evo: httpx.AsyncClient, sim: Simulator
+    ) -> None:
+        await create_instance(evo, "acme")
+        await connect_and_scan(evo, "acme")
+        await evo.post(
+            "/_sim/instances/acme/zombie", json={"on": True, "failAfterMs": 60_000}, headers=GLOBAL
+        )
+        call = asyncio.create_task(self._whatsapp_numbers(evo))
+        done, _ = await asyncio.wait({call}, timeout=0.3)
+        assert not done  # no answer: the caller's own timeout must decide
+        await evo.post("/_sim/instances/acme/zombie", json={"on": False}, headers=GLOBAL)
+        async with asyncio.timeout(5):
+            answer = await call
+        assert answer.status_code == 400  # the call that met the dead socket still failed
+        assert (await self._whatsapp_numbers(evo)).status_code == 200
