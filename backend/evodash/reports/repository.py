@@ -1,5 +1,6 @@
 """Set-based SQL for reports. Message figures read the trigger-kept rollups
-(``message_hourly``, ``sender_daily``), never the messages table.
+(``message_daily``, ``message_hourly``, ``sender_daily``); only the top senders read the
+messages of the period's partial UTC days at its two ends.
 
 Days and hours are those of the report's time zone. Message figures are kept per UTC day
 and hour, so they use the zone's offset at the start of the period, to the hour (Brazil
@@ -14,13 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, or_, select, text
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.instances.models import ConnectionEvent, EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob, JobStatus
+from evodash.messages.models import WhatsAppMessage
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily, UptimeDaily
 from evodash.reports.schemas import ReportQuery
 
@@ -160,13 +162,39 @@ class ReportsRepository:
         return out
 
     async def top_senders(self, limit: int) -> list[tuple[str, int]]:
-        s = SenderDaily
-        total = func.sum(s.messages)
-        stmt = select(s.sender_phone, total).where(
-            s.day >= self.q.first_day, s.day <= self.q.last_day
+        """The busiest incoming senders of the period's days in its zone.
+
+        ``sender_daily`` is kept per UTC day: the UTC days wholly inside the period come
+        from it, and the hours at its ends that belong to a UTC day only in part (the
+        zone's offset: a São Paulo day ends at 03:00 UTC the next day) are counted from
+        the messages themselves, less than a day at each end, read by their time index.
+        """
+        s, m = SenderDaily, WhatsAppMessage
+        start, end = self.q.start.astimezone(UTC), self.q.end.astimezone(UTC)
+        first_full = start.date() if start.time() == time(0) else start.date() + timedelta(days=1)
+        full_start = datetime.combine(first_full, time(0), UTC)
+        full_end = max(datetime.combine(end.date(), time(0), UTC), full_start)
+        whole_days = select(s.sender_phone.label("phone"), s.messages.label("n")).where(
+            s.day >= first_full, s.day < full_end.date()
         )
-        stmt = self._scoped(stmt, s.instance_id).group_by(s.sender_phone)
-        stmt = stmt.order_by(total.desc(), s.sender_phone).limit(limit)
+        edges = select(m.sender_phone.label("phone"), literal(1).label("n")).where(
+            m.direction == "in",
+            m.sender_phone.is_not(None),
+            or_(
+                and_(m.wa_timestamp >= start, m.wa_timestamp < min(full_start, end)),
+                and_(m.wa_timestamp >= max(full_end, start), m.wa_timestamp < end),
+            ),
+        )
+        counted = union_all(
+            self._scoped(whole_days, s.instance_id), self._scoped(edges, m.instance_id)
+        ).subquery()
+        total = func.sum(counted.c.n)
+        stmt = (
+            select(counted.c.phone, total)
+            .group_by(counted.c.phone)
+            .order_by(total.desc(), counted.c.phone)
+            .limit(limit)
+        )
         return [(p, int(n)) for p, n in (await self.session.execute(stmt)).all()]
 
     async def jobs_per_day(self) -> list[tuple[date, int, int, int, int, float | None]]:

@@ -100,7 +100,9 @@ class SenderRow(BaseModel):
 
 
 class SendersReport(Period):
-    rows: list[SenderRow] = Field(description="Busiest senders first (days in UTC)")
+    rows: list[SenderRow] = Field(
+        description="Busiest senders first (days in the report's time zone)"
+    )
 
 
 # --- uptime over rolling windows (see evodash.reports.uptime) -----------------------------

@@ -249,6 +249,41 @@ class TestOtherReports:
             {"sender_phone": "5511999990003", "messages": 2},
         ]
 
+    @pytest.mark.parametrize(
+        ("first", "last", "expected"),
+        [
+            # 22:00 and 23:00 UTC-3 are the next UTC day: counted on their local day.
+            (
+                "2026-11-10",
+                "2026-11-11",
+                {"5511999990001": 2, "5511999990003": 2, "5511999990002": 1},
+            ),
+            ("2026-11-10", "2026-11-10", {"5511999990001": 2, "5511999990002": 1}),
+            ("2026-11-11", "2026-11-11", {"5511999990003": 2}),
+            # The UTC day 11-12 has a message at 02:00: the 11th's in São Paulo.
+            ("2026-11-12", "2026-11-12", {}),
+        ],
+    )
+    async def test_top_senders_count_the_days_of_the_report_s_zone(
+        self,
+        client: httpx.AsyncClient,
+        headers: dict[str, str],
+        ids: dict[str, int],
+        first: str,
+        last: str,
+        expected: dict[str, int],
+    ) -> None:
+        params = {"from": first, "to": last, "tz": "America/Sao_Paulo"}
+        r = await client.get("/api/reports/senders", params=params, headers=headers)
+        assert r.status_code == 200
+        assert {x["sender_phone"]: x["messages"] for x in r.json()["rows"]} == expected
+        scoped = await client.get(
+            "/api/reports/senders", params={**params, "instance_id": ids["b"]}, headers=headers
+        )
+        assert {x["sender_phone"]: x["messages"] for x in scoped.json()["rows"]} == {
+            k: v for k, v in expected.items() if k == "5511999990003"
+        }
+
     async def test_uptime(
         self,
         client: httpx.AsyncClient,

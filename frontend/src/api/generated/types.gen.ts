@@ -4505,7 +4505,7 @@ export type SendersReport = {
     /**
      * Rows
      *
-     * Busiest senders first (days in UTC)
+     * Busiest senders first (days in the report's time zone)
      */
     rows: Array<SenderRow>;
 };
