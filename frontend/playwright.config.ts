@@ -38,7 +38,9 @@ export default defineConfig({
   use: {
     baseURL,
     locale: 'pt-BR',
-    timezoneId: 'America/Sao_Paulo',
+    // E2E_TIMEZONE: another zone for the browser (a day that is not UTC's catches reports
+    // that count UTC days).
+    timezoneId: process.env.E2E_TIMEZONE ?? 'America/Sao_Paulo',
     colorScheme: 'light',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
