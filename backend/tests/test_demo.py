@@ -22,6 +22,7 @@ from tests.live import free_port, serve
 
 
 @pytest.mark.commits
+@pytest.mark.slow
 async def test_demo_setup_shows_connected_instances_with_messages(
     settings: Settings, db: async_sessionmaker[AsyncSession], users: UserFactory
 ) -> None:
