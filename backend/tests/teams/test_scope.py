@@ -1,7 +1,8 @@
 """A member of team A never learns of team B's servers, instances, messages or jobs.
 
 The walk covers every route of the app (new routes are covered without listing them), for
-each role a team member can have (operator and viewer): reads answer without anything of
+each role a team member can have (operator and viewer) and for an API key limited to the
+team: reads answer without anything of
 B's (its names carry a marker), and any route given one of B's ids answers exactly as it
 does for an id that does not exist (404, or 403 where the role alone forbids the route).
 Exports (CSV) and searches are walked too, and audit entries record the scope.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -75,6 +77,37 @@ async def world(db: async_sessionmaker[AsyncSession], member: User) -> World:
     return await build(db, members_a=[member])
 
 
+@dataclass(frozen=True)
+class Walker:
+    world: World
+    headers: dict[str, str]
+
+
+@pytest.fixture(params=["operator", "viewer", "team key"])
+async def walker(
+    request: pytest.FixtureRequest,
+    client: httpx.AsyncClient,
+    as_user: AsUser,
+    users: UserFactory,
+    db: async_sessionmaker[AsyncSession],
+) -> Walker:
+    """Who walks the routes: team A's member in each role, or an admin's API key limited to
+    team A (the widest user, narrowed by the key alone)."""
+    if request.param == "team key":
+        world = await build(db)
+        admin = await as_user(await users.admin(username="chave-a"))
+        created = await client.post(
+            "/api/auth/api-keys",
+            json={"name": "time A", "team_ids": [world.team_a]},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        return Walker(world, {"X-API-Key": created.json()["key"]})
+    make = users.operator if request.param == "operator" else users.viewer
+    user = await make(username="ana-a")
+    return Walker(await build(db, members_a=[user]), await as_user(user))
+
+
 def test_the_walk_covers_the_data_routes() -> None:
     paths = {p for _, p in READS}
     for expected in ("/api/instances", "/api/messages", "/api/jobs", "/api/stats/overview"):
@@ -84,9 +117,9 @@ def test_the_walk_covers_the_data_routes() -> None:
 
 @pytest.mark.parametrize(("method", "path"), READS)
 async def test_reads_show_nothing_of_another_team(
-    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+    client: httpx.AsyncClient, walker: Walker, method: str, path: str
 ) -> None:
-    response = await client.get(_fill(path, world, theirs=False), headers=await as_user(member))
+    response = await client.get(_fill(path, walker.world, theirs=False), headers=walker.headers)
     assert response.status_code < 500, response.text
     assert MARKER not in response.text, f"{path} leaks: {response.text[:300]}"
     assert MARKER.lower() not in response.text.lower()
@@ -94,9 +127,9 @@ async def test_reads_show_nothing_of_another_team(
 
 @pytest.mark.parametrize(("method", "path"), WITH_INSTANCE + WITH_SERVER)
 async def test_another_teams_ids_do_not_exist(
-    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+    client: httpx.AsyncClient, walker: Walker, method: str, path: str
 ) -> None:
-    headers = await as_user(member)
+    world, headers = walker.world, walker.headers
     response = await client.request(
         method, _fill(path, world, theirs=True), headers=headers, json={}
     )
