@@ -8,6 +8,7 @@ import {
   templatesListTemplates,
   templatesPreview,
   templatesUpdateTemplate,
+  teamsListTeams,
 } from '@/api/generated/sdk.gen';
 import type {
   DriftItem,
@@ -85,14 +86,37 @@ export function useDeleteTemplate() {
   });
 }
 
-export async function previewTemplate(id: number, instanceIds: number[]): Promise<PreviewRead> {
+/** What a template is previewed on: some instances, or every instance of a team. */
+export type PreviewTargets = number[] | { team_id: number };
+
+export async function previewTemplate(id: number, targets: PreviewTargets): Promise<PreviewRead> {
   const { data } = await templatesPreview({
     path: { template_id: id },
-    body: { instance_ids: instanceIds },
+    body: Array.isArray(targets) ? { instance_ids: targets } : targets,
     throwOnError: true,
   });
   return data;
 }
+
+export interface TeamOption {
+  id: number;
+  name: string;
+}
+
+/** The teams a template can be applied to (admins list them; 200, the API's page bound). */
+export const getTeamOptionsQueryOptions = () =>
+  queryOptions({
+    queryKey: ['instances', 'team-options'] as const,
+    queryFn: async ({ signal }): Promise<TeamOption[]> => {
+      const { data } = await teamsListTeams({
+        query: { page: 1, page_size: 200 },
+        signal,
+        throwOnError: true,
+      });
+      return data.items.map(({ id, name }) => ({ id, name }));
+    },
+    staleTime: 60_000,
+  });
 
 export function useCheckDrift() {
   const queryClient = useQueryClient();
