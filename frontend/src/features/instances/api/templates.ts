@@ -8,7 +8,6 @@ import {
   templatesListTemplates,
   templatesPreview,
   templatesUpdateTemplate,
-  teamsListTeams,
 } from '@/api/generated/sdk.gen';
 import type {
   DriftItem,
@@ -97,26 +96,6 @@ export async function previewTemplate(id: number, targets: PreviewTargets): Prom
   });
   return data;
 }
-
-export interface TeamOption {
-  id: number;
-  name: string;
-}
-
-/** The teams a template can be applied to (admins list them; 200, the API's page bound). */
-export const getTeamOptionsQueryOptions = () =>
-  queryOptions({
-    queryKey: ['instances', 'team-options'] as const,
-    queryFn: async ({ signal }): Promise<TeamOption[]> => {
-      const { data } = await teamsListTeams({
-        query: { page: 1, page_size: 200 },
-        signal,
-        throwOnError: true,
-      });
-      return data.items.map(({ id, name }) => ({ id, name }));
-    },
-    staleTime: 60_000,
-  });
 
 export function useCheckDrift() {
   const queryClient = useQueryClient();

@@ -12,8 +12,8 @@ import { StatusBadge } from '@/components/ui/status-badge';
 import { TableScroll } from '@/components/ui/table-scroll';
 
 import { instancesListKey, useInstances } from '../api/get-instances';
+import { getTeamOptionsQueryOptions } from '../api/team-options';
 import {
-  getTeamOptionsQueryOptions,
   isEmptyDiff,
   type PreviewRead,
   previewTemplate,
