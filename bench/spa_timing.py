@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -369,6 +370,11 @@ def table(results: dict[Key, Result], profiles: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _shown(path: Path) -> str:
+    """A build's directory, relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -438,7 +444,9 @@ def main() -> int:
     text_table = table(results, profiles)
     print(text_table)
     body = (
-        f"`python -m bench.spa_timing --runs {args.runs}` ({datetime.now(UTC):%Y-%m-%d}, "
+        # The command as run: its profiles, pages and builds are what the table holds.
+        f"`{shlex.join(['python', '-m', 'bench.spa_timing', *sys.argv[1:]])}`"
+        f" ({datetime.now(UTC):%Y-%m-%d}, "
         f"commit `{commit}`): `evodash run` (one process, {kind}, {args.messages:,} messages,"
         " 6 servers, 60 jobs) serving the built SPA on loopback; Debian Chromium, a new"
         " context (empty cache, logged in by cookie) per load, its window settled on"
@@ -448,6 +456,9 @@ def main() -> int:
         " the deepest document/script/style/fetch request finished before it started.\n\n"
         + text_table
         + "\n\n"
+        + "Builds: "
+        + "; ".join(f"`{label}` is `{_shown(path)}`" for label, path in builds.items())
+        + ".\n\n"
         + (args.note.strip() + "\n\n" if args.note.strip() else "")
         + load_note(loads[0], loads[-1])
         + f" Load average (1 min) over the rounds: {', '.join(f'{v:.1f}' for v in loads)}."

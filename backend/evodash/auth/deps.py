@@ -17,6 +17,7 @@ from evodash.auth import operations, service, sessions
 from evodash.auth.errors import (
     ApiKeyOperationDenied,
     ApiKeyReadOnly,
+    ApiKeyScopeDenied,
     CsrfFailed,
     RoleRequired,
 )
@@ -121,11 +122,21 @@ async def get_current_user(auth: CurrentAuth) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def check_role(auth: AuthContext, role: Role) -> None:
+    """403 unless the caller has ``role``. A key limited to instances or teams acts as a
+    team member would, with an operator's rights at most: what needs the admin role (users,
+    teams, servers, backups, the audit log, metrics…) is fleet-wide, outside any scope."""
+    if Role(auth.user.role).rank < role.rank:
+        raise RoleRequired(role.value)
+    key = auth.api_key
+    if role.rank > Role.operator.rank and key is not None and (key.instance_ids or key.team_ids):
+        raise ApiKeyScopeDenied()
+
+
 def require_role(role: Role) -> object:
-    async def check(user: CurrentUser) -> User:
-        if Role(user.role).rank < role.rank:
-            raise RoleRequired(role.value)
-        return user
+    async def check(auth: CurrentAuth) -> User:
+        check_role(auth, role)
+        return auth.user
 
     check.required_role = role  # type: ignore[attr-defined]  # read by the route-walk tests
     return Depends(raises(403)(check))

@@ -52,6 +52,16 @@ class ApiKeyOperationDenied(PermissionDenied):
         super().__init__(f"This API key may not do this ({operation}).")
 
 
+class ApiKeyScopeDenied(PermissionDenied):
+    code: ClassVar[str] = "api_key_scope_denied"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This API key is limited to some instances or teams: it acts as a team member "
+            "would, and may not use what needs the admin role."
+        )
+
+
 class RoleRequired(PermissionDenied):
     def __init__(self, role: str) -> None:
         super().__init__(f"This action needs the {role} role.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from evodash.auth.deps import CurrentUser, OperatorUser
-from evodash.auth.errors import RoleRequired
+from evodash.auth.deps import CurrentAuth, CurrentUser, OperatorUser, check_role
+from evodash.auth.sessions import AuthContext
 from evodash.bulk import service
 from evodash.bulk.models import BulkAction
 from evodash.bulk.schemas import BulkCreate, BulkOperationRead
@@ -14,15 +14,16 @@ from evodash.core.deps import ClientIP, HttpClientDep, SessionDep, SessionMakerD
 from evodash.core.params import Id
 from evodash.core.schemas import error_responses
 from evodash.teams.deps import ScopeDep
-from evodash.users.models import Role, User
+from evodash.users.models import Role
 
 router = APIRouter(prefix="/bulk-operations", tags=["bulk"])
 
 
-def _check_role(action: BulkAction, actor: User) -> None:
-    """Deleting needs the admin role, in bulk as one by one."""
-    if action is BulkAction.delete and Role(actor.role).rank < Role.admin.rank:
-        raise RoleRequired(Role.admin.value)
+def _check_role(action: BulkAction, auth: AuthContext) -> None:
+    """Deleting needs the admin role, in bulk as one by one (and no key limited to
+    instances or teams, as `DELETE /api/instances/{id}`)."""
+    if action is BulkAction.delete:
+        check_role(auth, Role.admin)
 
 
 @router.post(
@@ -38,11 +39,12 @@ def _check_role(action: BulkAction, actor: User) -> None:
 async def create_operation(
     body: BulkCreate,
     actor: OperatorUser,
+    auth: CurrentAuth,
     session: SessionDep,
     scope: ScopeDep,
     ip: ClientIP,
 ) -> BulkOperationRead:
-    _check_role(body.action, actor)
+    _check_role(body.action, auth)
     operation = await service.create(session, body, scope, actor=actor, ip=ip)
     return await service.to_read(session, operation, scope)
 
@@ -59,6 +61,7 @@ async def create_operation(
 async def run_operation(
     operation_id: Id,
     actor: OperatorUser,
+    auth: CurrentAuth,
     session: SessionDep,
     sessionmaker: SessionMakerDep,
     http: HttpClientDep,
@@ -66,8 +69,8 @@ async def run_operation(
     scope: ScopeDep,
     ip: ClientIP,
 ) -> BulkOperationRead:
-    operation = await service.get(session, operation_id, actor)
-    _check_role(BulkAction(operation.action), actor)
+    operation = await service.get(session, operation_id, actor, scope)
+    _check_role(BulkAction(operation.action), auth)
     # The run commits as it goes, in transactions of its own: end this one first (it only
     # read, or noted when an API key was used), so that nothing here waits on it.
     await session.commit()
@@ -86,5 +89,5 @@ async def run_operation(
 async def get_operation(
     operation_id: Id, reader: CurrentUser, session: SessionDep, scope: ScopeDep
 ) -> BulkOperationRead:
-    operation = await service.get(session, operation_id, reader)
+    operation = await service.get(session, operation_id, reader, scope)
     return await service.to_read(session, operation, scope)

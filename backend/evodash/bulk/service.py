@@ -184,10 +184,12 @@ async def create(
     return operation
 
 
-async def get(session: AsyncSession, operation_id: int, user: User) -> BulkOperation:
-    """An operation its creator (or an admin) may see; others get 404."""
+async def get(session: AsyncSession, operation_id: int, user: User, scope: Scope) -> BulkOperation:
+    """An operation its creator (or an admin, unless limited by an API key) may see;
+    others get 404."""
     operation = await session.get(BulkOperation, operation_id)
-    if operation is None or (user.role != Role.admin.value and operation.created_by != user.id):
+    everyone = user.role == Role.admin.value and scope.unlimited
+    if operation is None or (not everyone and operation.created_by != user.id):
         raise OperationNotFound()
     return operation
 
@@ -282,7 +284,7 @@ async def run(
     from evodash.bulk.steps import step_for
 
     async with sessionmaker() as session:
-        operation = await get(session, operation_id, actor)
+        operation = await get(session, operation_id, actor, scope)
         ids = [
             i.instance_id
             for i in await items_of(session, operation_id, scope)

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
-from evodash.auth.deps import api_key_scheme, bearer_scheme, get_current_auth
-from evodash.auth.errors import RoleRequired
+from evodash.auth.deps import api_key_scheme, bearer_scheme, check_role, get_current_auth
 from evodash.core import metrics
 from evodash.core.deps import SessionDep, SettingsDep
 from evodash.core.openapi import raises
@@ -35,8 +34,7 @@ async def scraper_or_admin(
     if token and constant_time_equals(bearer, token):
         return
     ctx = await get_current_auth(request, session, settings, None, credentials, api_key)
-    if Role(ctx.user.role).rank < Role.admin.rank:
-        raise RoleRequired(Role.admin.value)
+    check_role(ctx, Role.admin)
 
 
 @router.get(

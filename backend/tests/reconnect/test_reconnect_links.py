@@ -107,6 +107,11 @@ class TestReconnectLinks:
         after = await client.post(STATE, json={"token": token})
         assert after.status_code == 404
         assert after.json()["error"] == "reconnect_link_revoked"
+        async with db() as s:
+            revoked = (
+                await s.scalars(select(AuditLog).where(AuditLog.action == "reconnect_link.revoke"))
+            ).one()
+        assert revoked.object_id == str(inst["id"])
         # An unknown token is one answer, whatever it looks like.
         unknown = await client.post(STATE, json={"token": "A" * 22})
         assert unknown.status_code == 404
@@ -155,6 +160,45 @@ class TestReconnectLinks:
         # The right PIN waits for the backoff too (the next guess is refused until then).
         blocked = await client.post(STATE, json={"token": token, "pin": "4821"})
         assert blocked.status_code == 429 and "retry-after" in blocked.headers
+
+    async def test_guessing_links_is_throttled(self, client: httpx.AsyncClient) -> None:
+        """Unknown tokens are failed guesses of the caller's address: after a few, 429."""
+        guesses = [await client.post(STATE, json={"token": f"{n:022d}"}) for n in range(6)]
+        codes = [g.status_code for g in guesses]
+        assert codes[:5] == [404] * 5 and codes[5] == 429, codes
+        assert {g.json()["error"] for g in guesses[:5]} == {"reconnect_link_not_found"}
+        assert "retry-after" in guesses[5].headers
+        refused = await client.post(CONNECT, json={"token": "Z" * 22})
+        assert refused.status_code == 429
+
+    async def test_pair_with_a_code_typed_on_the_phone(
+        self,
+        client: httpx.AsyncClient,
+        operator: dict[str, str],
+        server: dict[str, Any],
+        running_simulator: RunningSimulator,
+    ) -> None:
+        """The page's other way in: the customer's number, then a pairing code to type."""
+        inst = await create(client, operator, server["id"], "cliente-p")
+        token = token_of(await new_link(client, operator, inst["id"]))
+        started = await client.post(
+            CONNECT, json={"token": token, "phone_number": "+55 11 91234-5678"}
+        )
+        assert started.status_code == 200, started.text
+        body = started.json()
+        remote = await running_simulator.instance("cliente-p")
+        assert remote is not None and remote["pairingNumber"] == "5511912345678"
+        assert body["pairing_code"] == remote["qrcode"]["pairingCode"]
+        assert len(body["pairing_code"]) == 8 and body["started"] is True
+        # The page polls: the same code, until the phone has typed it.
+        polled = (await client.post(STATE, json={"token": token})).json()
+        assert polled["pairing_code"] == body["pairing_code"] and polled["connected"] is False
+
+        await running_simulator.scan("cliente-p", "5511912345678")
+        await client.post(f"/api/instances/{inst['id']}/sync", headers=operator)
+        done = (await client.post(STATE, json={"token": token})).json()
+        assert done["connected"] is True and done["pairing_code"] is None
+        assert (await client.post(STATE, json={"token": token})).status_code == 404
 
     async def test_pair_through_the_link_then_it_is_spent(
         self,

@@ -18,12 +18,15 @@ import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.logging import ScrubFilter
+from evodash.realtime.events import InstanceDeletedEvent, InstanceRef
 from tests.conftest import REPO_ROOT
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer
 from tests.security.conftest import HeadersFor
+from tests.teams import worlds
 
 # Real HTTP servers, several connections and processes: real commits.
 pytestmark = pytest.mark.commits
@@ -98,6 +101,40 @@ class TestTickets:
         async with websockets.connect(f"{live.ws_url}/api/ws") as ws:
             await ws.send(json.dumps({"type": "auth", "ticket": "made-up"}))
             assert await _closed_code(ws) == 4401
+
+    async def test_a_socket_opened_with_a_limited_key_gets_its_scope_only(
+        self,
+        live: LiveServer,
+        app: FastAPI,
+        users: UserFactory,
+        as_user: HeadersFor,
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        """An admin's key limited to team A: the socket it opens is as limited as it is."""
+        world = await worlds.build(db)
+        headers = await as_user(await users.admin(username="integra"))
+        async with httpx.AsyncClient(base_url=live.url) as http:
+            created = await http.post(
+                "/api/auth/api-keys",
+                json={"name": "ws time A", "team_ids": [world.team_a]},
+                headers=headers,
+            )
+        assert created.status_code == 201, created.text
+        ticket = await _ticket(live, {"X-API-Key": created.json()["key"]})
+        async with websockets.connect(f"{live.ws_url}/api/ws?ticket={ticket}") as ws:
+            await _hello(ws)
+            await asyncio.sleep(0.05)
+            # B's instance first, then A's: once A's arrives, B's would have come before it.
+            for instance, server in (
+                (world.instance_b, world.server_c),
+                (world.instance_b_sibling, world.server_b),
+                (world.instance_a, world.server_a),
+            ):
+                event = InstanceDeletedEvent(data=InstanceRef(id=instance, server_id=server))
+                await app.state.bus.publish(event.model_dump(mode="json"))
+            received = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert received["type"] == "instance.deleted"
+        assert received["data"]["id"] == world.instance_a
 
 
 class TestLongLivedSockets:

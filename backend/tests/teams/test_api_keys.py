@@ -192,3 +192,51 @@ async def test_writes_with_a_key_are_attributed_in_the_audit_log(
         entry = (await s.scalars(select(AuditLog).where(AuditLog.action == "team.created"))).one()
     assert entry.detail is not None
     assert entry.detail["api_key_id"] == key_id and entry.detail["api_key_name"] == "erp"
+
+
+async def test_a_key_limited_to_instances_or_teams_has_no_admin_rights(
+    client: httpx.AsyncClient, as_user: AsUser, users: UserFactory, admin: User, world: World
+) -> None:
+    """Such a key acts as a team member would: what needs the admin role is fleet-wide
+    (teams, users, the audit log, backups, metrics, deleting), outside any scope."""
+    headers = await as_user(admin)
+    other_admin = await as_user(await users.admin(username="outra"))
+    operation = await client.post(
+        "/api/bulk-operations",
+        json={"action": "restart", "instance_ids": [world.instance_b]},
+        headers=other_admin,
+    )
+    assert operation.status_code == 201, operation.text
+    unlimited = {"X-API-Key": await _key(client, headers)}
+    for limits in ({"instance_ids": [world.instance_a]}, {"team_ids": [world.team_a]}):
+        limited = {"X-API-Key": await _key(client, headers, **limits)}
+        for method, path, body in [
+            ("GET", "/api/teams", None),
+            ("GET", "/api/users", None),
+            ("GET", "/api/audit", None),
+            ("GET", "/metrics", None),
+            ("POST", "/api/backups/export", {}),
+            ("DELETE", f"/api/instances/{world.instance_a}", None),
+            (
+                "POST",
+                "/api/bulk-operations",
+                {"action": "delete", "instance_ids": [world.instance_a], "confirmation": "1"},
+            ),
+        ]:
+            answer = await client.request(method, path, json=body, headers=limited)
+            assert answer.status_code == 403, f"{limits} {method} {path}: {answer.text}"
+            assert answer.json()["error"] == "api_key_scope_denied"
+            assert "ZEBRA" not in answer.text
+        # Another admin's operation is not the key's to see (its owner's unlimited key may).
+        hidden = await client.get(f"/api/bulk-operations/{operation.json()['id']}", headers=limited)
+        assert hidden.status_code == 404
+        # What a team member may do, it does: within its scope.
+        listed = await client.get("/api/instances", headers=limited)
+        assert listed.status_code == 200 and world.instance_b not in {
+            i["id"] for i in listed.json()["items"]
+        }
+    # The same admin's unlimited key keeps the admin's rights.
+    for path in ("/api/teams", "/api/users", "/api/audit", "/metrics"):
+        assert (await client.get(path, headers=unlimited)).status_code == 200, path
+    seen = await client.get(f"/api/bulk-operations/{operation.json()['id']}", headers=unlimited)
+    assert [i["instance_id"] for i in seen.json()["items"]] == [world.instance_b]

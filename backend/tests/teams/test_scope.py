@@ -1,25 +1,31 @@
 """A member of team A never learns of team B's servers, instances, messages or jobs.
 
-The walk covers every route of the app (new routes are covered without listing them):
-reads answer without anything of B's (its names carry a marker), and any route given one
-of B's ids answers 404 as if it did not exist (or 403 where the role alone forbids it).
+The walk covers every route of the app (new routes are covered without listing them), for
+each role a team member can have (operator and viewer) and for an API key limited to the
+team: reads answer without anything of
+B's (its names carry a marker), and any route given one of B's ids answers exactly as it
+does for an id that does not exist (404, or 403 where the role alone forbids the route).
+Exports (CSV) and searches are walked too, and audit entries record the scope.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.main import create_app
 from evodash.realtime.router import in_scope
+from evodash.teams.models import TeamMember
 from evodash.teams.scope import EVERYTHING, Scope, scope_for
-from evodash.users.models import User
+from evodash.users.models import AuditLog, User
 from tests.factories import UserFactory
 from tests.teams.worlds import MARKER, World, build
 
@@ -43,24 +49,63 @@ WITH_INSTANCE = [(m, p) for m, p in ROUTES if "{instance_id}" in p]
 WITH_SERVER = [(m, p) for m, p in ROUTES if "{server_id}" in p]
 
 
-def _fill(path: str, world: World, *, theirs: bool) -> str:
+#: An id no row has.
+UNKNOWN = 987_654
+
+
+def _fill(path: str, world: World, *, theirs: bool, unknown: bool = False) -> str:
     ids = {
         "instance_id": world.instance_b if theirs else world.instance_a,
         "server_id": world.server_c if theirs else world.server_a,
         "message_id": world.message_b if theirs else world.message_a,
         "job_id": world.job_b if theirs else world.job_a,
     }
+    if unknown:
+        ids = dict.fromkeys(ids, UNKNOWN)
     return re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m.group(1), 1)), path)
 
 
-@pytest.fixture
-async def member(users: UserFactory) -> User:
-    return await users.operator(username="ana-a")
+@pytest.fixture(params=["operator", "viewer"])
+async def member(users: UserFactory, request: pytest.FixtureRequest) -> User:
+    """Team A's member, in each role a member can have (the walks run once per role)."""
+    make = users.operator if request.param == "operator" else users.viewer
+    return await make(username="ana-a")
 
 
 @pytest.fixture
 async def world(db: async_sessionmaker[AsyncSession], member: User) -> World:
     return await build(db, members_a=[member])
+
+
+@dataclass(frozen=True)
+class Walker:
+    world: World
+    headers: dict[str, str]
+
+
+@pytest.fixture(params=["operator", "viewer", "team key"])
+async def walker(
+    request: pytest.FixtureRequest,
+    client: httpx.AsyncClient,
+    as_user: AsUser,
+    users: UserFactory,
+    db: async_sessionmaker[AsyncSession],
+) -> Walker:
+    """Who walks the routes: team A's member in each role, or an admin's API key limited to
+    team A (the widest user, narrowed by the key alone)."""
+    if request.param == "team key":
+        world = await build(db)
+        admin = await as_user(await users.admin(username="chave-a"))
+        created = await client.post(
+            "/api/auth/api-keys",
+            json={"name": "time A", "team_ids": [world.team_a]},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        return Walker(world, {"X-API-Key": created.json()["key"]})
+    make = users.operator if request.param == "operator" else users.viewer
+    user = await make(username="ana-a")
+    return Walker(await build(db, members_a=[user]), await as_user(user))
 
 
 def test_the_walk_covers_the_data_routes() -> None:
@@ -72,9 +117,9 @@ def test_the_walk_covers_the_data_routes() -> None:
 
 @pytest.mark.parametrize(("method", "path"), READS)
 async def test_reads_show_nothing_of_another_team(
-    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+    client: httpx.AsyncClient, walker: Walker, method: str, path: str
 ) -> None:
-    response = await client.get(_fill(path, world, theirs=False), headers=await as_user(member))
+    response = await client.get(_fill(path, walker.world, theirs=False), headers=walker.headers)
     assert response.status_code < 500, response.text
     assert MARKER not in response.text, f"{path} leaks: {response.text[:300]}"
     assert MARKER.lower() not in response.text.lower()
@@ -82,14 +127,23 @@ async def test_reads_show_nothing_of_another_team(
 
 @pytest.mark.parametrize(("method", "path"), WITH_INSTANCE + WITH_SERVER)
 async def test_another_teams_ids_do_not_exist(
-    client: httpx.AsyncClient, as_user: AsUser, member: User, world: World, method: str, path: str
+    client: httpx.AsyncClient, walker: Walker, method: str, path: str
 ) -> None:
+    world, headers = walker.world, walker.headers
     response = await client.request(
-        method, _fill(path, world, theirs=True), headers=await as_user(member), json={}
+        method, _fill(path, world, theirs=True), headers=headers, json={}
     )
     # 403 only where the role alone forbids the route (the same answer for any id).
     assert response.status_code in (403, 404), f"{method} {path}: {response.status_code}"
     assert MARKER.lower() not in response.text.lower()
+    # Nothing tells B's ids from ids that do not exist.
+    unknown = await client.request(
+        method, _fill(path, world, theirs=True, unknown=True), headers=headers, json={}
+    )
+    assert (response.status_code, response.json().get("error")) == (
+        unknown.status_code,
+        unknown.json().get("error"),
+    ), f"{method} {path}: {response.text} / {unknown.text}"
 
 
 async def test_lists_and_figures_are_the_teams(
@@ -197,8 +251,93 @@ async def test_bulk_event_selection_treats_another_teams_instances_as_unknown(
         json={"instance_ids": [world.instance_b, world.instance_b_sibling], "events": ["CALL"]},
         headers=await as_user(member),
     )
+    if member.role == "viewer":
+        # The role forbids the route, whatever the ids.
+        assert response.status_code == 403, response.text
+        return
     assert response.status_code == 200, response.text
     report = response.json()
     assert (report["succeeded"], report["failed"]) == (0, 2)
     assert {i["error"] for i in report["items"]} == {"instance_not_found"}
     assert MARKER not in response.text
+
+
+def _exports() -> list[str]:
+    """Every read that answers CSV with ``format=csv`` (new exports are walked too)."""
+    paths = create_app().openapi()["paths"]
+    return sorted(
+        path
+        for path, operations in paths.items()
+        if "{" not in path
+        and any(p["name"] == "format" for p in operations.get("get", {}).get("parameters", []))
+    )
+
+
+EXPORTS = _exports()
+#: Searches that could find B's things by their text: (path, query).
+SEARCHES = [
+    ("/api/instances", {"search": MARKER}),
+    ("/api/instances", {"search": "5511999990000"}),
+    ("/api/messages", {"q": "segredo"}),
+    ("/api/messages", {"q": MARKER}),
+]
+
+
+async def test_exports_and_searches_show_nothing_of_another_team(
+    client: httpx.AsyncClient, as_user: AsUser, users: UserFactory, member: User, world: World
+) -> None:
+    assert len(EXPORTS) >= 5 and "/api/invoices" in EXPORTS
+    mine, admins = await as_user(member), await as_user(await users.admin())
+    leaked, not_found = [], []
+    for path, query in [(p, {"format": "csv"}) for p in EXPORTS] + SEARCHES:
+        response = await client.get(path, params=query, headers=mine)
+        if response.status_code == 403 and path == "/api/audit":
+            continue  # admins only: the role alone forbids it
+        assert response.status_code == 200, f"{path} {query}: {response.text[:200]}"
+        if MARKER.lower() in response.text.lower():
+            leaked.append(f"{path} {query}")
+        everything = await client.get(path, params=query, headers=admins)
+        if MARKER.lower() not in everything.text.lower():
+            not_found.append(f"{path} {query}")
+    assert leaked == []
+    # Not vacuous: every search finds B's things for an admin (exports may not name them).
+    assert not [x for x in not_found if "format" not in x], not_found
+
+
+async def test_audit_entries_record_the_scope(
+    client: httpx.AsyncClient,
+    as_user: AsUser,
+    users: UserFactory,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    world = await build(db)  # not the member fixture's: one run, not one per role
+    operator = await users.operator(username="ana-op")
+    async with db() as s:
+        s.add(TeamMember(team_id=world.team_a, user_id=operator.id))
+        await s.commit()
+    changed = await client.patch(
+        f"/api/instances/{world.instance_a}",
+        json={"display_name": "Loja A (matriz)"},
+        headers=await as_user(operator),
+    )
+    assert changed.status_code == 200, changed.text
+    admin = await users.admin(username="raiz")
+    renamed = await client.patch(
+        f"/api/instances/{world.instance_b}",
+        json={"display_name": "Loja B (matriz)"},
+        headers=await as_user(admin),
+    )
+    assert renamed.status_code == 200, renamed.text
+    async with db() as s:
+        entries = (
+            await s.scalars(
+                select(AuditLog).where(AuditLog.action == "instance.updated").order_by(AuditLog.id)
+            )
+        ).all()
+    assert [(e.user_id, e.object_id) for e in entries] == [
+        (operator.id, str(world.instance_a)),
+        (admin.id, str(world.instance_b)),
+    ]
+    # The member acted within team A; the admin's scope is unlimited (nothing recorded).
+    assert entries[0].detail is not None and entries[0].detail["scope_teams"] == [world.team_a]
+    assert "scope_teams" not in (entries[1].detail or {})

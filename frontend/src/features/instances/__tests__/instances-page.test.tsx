@@ -114,6 +114,33 @@ describe('Instâncias page', { timeout: 30_000 }, () => {
     expect(screen.getByText('3 instâncias')).toBeVisible();
   });
 
+  it('shows the first page before the servers answer, and names the servers once they do', async () => {
+    let answerServers: ((response: Response) => void) | undefined;
+    const { requests } = mockFetch({
+      'GET /api/auth/me': () => json(createUser({ role: 'admin' })),
+      'GET /api/servers': () =>
+        new Promise<Response>((resolve) => {
+          answerServers = resolve;
+        }),
+      'GET /api/instances': () => json(page(instances)),
+    });
+    renderApp('/instances');
+
+    const table = await findTable();
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toHaveTextContent('Loja Centro');
+    expect(rows[0]).not.toHaveTextContent('Evolution principal');
+    // The server filter's list was asked for beside the instances, not before them.
+    expect(requests.some((r) => r.url.includes('/api/servers'))).toBe(true);
+    expect(answerServers).toBeDefined();
+    act(() => answerServers?.(json({ items: [makeServer()], total: 1, page: 1, page_size: 200 })));
+    await waitFor(() => expect(rows[0]).toHaveTextContent('Evolution principal'));
+    expect(
+      within(screen.getByLabelText('Servidor')).getByRole('option', { name: 'Evolution principal' }),
+    ).toBeInTheDocument();
+  });
+
   it('sends the filters and the search to the API and keeps them in the URL', async () => {
     const { requests } = api();
     const { user, router } = renderApp('/instances');
@@ -161,6 +188,71 @@ describe('Instâncias page', { timeout: 30_000 }, () => {
     expect(within(results).getByRole('row', { name: /Vendas/ })).toHaveTextContent(
       'Evolution did not answer in 10 s',
     );
+  });
+
+  it('restarts and disconnects the selected instances as tracked operations, with a result each', async () => {
+    const created: { action: string; instance_ids: number[] }[] = [];
+    const operation = (action: string, ids: number[], done: boolean) => ({
+      id: 20 + created.length,
+      action,
+      template_id: null,
+      status: done ? 'finished' : 'pending',
+      runs: done ? 1 : 0,
+      created_at: '2026-12-02T10:00:00Z',
+      started_at: null,
+      finished_at: null,
+      total: ids.length,
+      succeeded: done ? ids.length - 1 : 0,
+      failed: done ? 1 : 0,
+      pending: done ? 0 : ids.length,
+      items: ids.map((id) => ({
+        operation_id: 20 + created.length,
+        instance_id: id,
+        name: instances.find((i) => i.id === id)?.display_name ?? '',
+        state: !done ? 'pending' : id === 3 ? 'failed' : 'ok',
+        attempts: done ? 1 : 0,
+        error: done && id === 3 ? 'evolution_rejected' : null,
+        detail: done && id === 3 ? 'Evolution refused the restart' : null,
+        changes: null,
+        updated_at: null,
+      })),
+    });
+    const { requests } = mockFetch({
+      'GET /api/auth/me': () => json(createUser({ role: 'admin' })),
+      'GET /api/servers': () => json({ items: [makeServer()], total: 1, page: 1, page_size: 200 }),
+      'GET /api/instances': () => json(page(instances)),
+      'POST /api/bulk-operations': async (request) => {
+        const body = (await request.json()) as { action: string; instance_ids: number[] };
+        created.push(body);
+        return json(operation(body.action, body.instance_ids, false), { status: 201 });
+      },
+      'POST /api/bulk-operations/21/run': () => json(operation('restart', [1, 2, 3], true)),
+      'POST /api/bulk-operations/22/run': () => json(operation('disconnect', [1, 2, 3], true)),
+    });
+    const { user } = renderApp('/instances');
+    const table = await findTable();
+
+    await user.click(within(table).getByRole('checkbox', { name: 'Selecionar todas desta página' }));
+    const toolbar = screen.getByRole('toolbar', { name: 'Ações em lote' });
+    await user.click(within(toolbar).getByRole('button', { name: /Reiniciar selecionadas/ }));
+    const dialog = await screen.findByRole('dialog', { name: 'Reinício em lote' });
+    expect(await within(dialog).findByText('Concluído: 2 com sucesso, 1 com erro.')).toBeVisible();
+    const results = within(dialog).getByRole('table', { name: 'Resultados' });
+    expect(within(results).getByRole('row', { name: /Vendas/ })).toHaveTextContent(
+      'Evolution refused the restart',
+    );
+    expect(within(dialog).getByRole('button', { name: 'Tentar de novo a que falhou' })).toBeVisible();
+    await user.click(within(dialog).getAllByRole('button', { name: 'Fechar' }).at(-1)!);
+
+    await user.click(within(toolbar).getByRole('button', { name: 'Mais ações' }));
+    await user.click(screen.getByRole('button', { name: 'Desconectar selecionadas' }));
+    expect(
+      await screen.findByRole('dialog', { name: 'Desconexão em lote' }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(created).toHaveLength(2));
+    expect(created.map((body) => body.action)).toEqual(['restart', 'disconnect']);
+    expect(created.every((body) => [...body.instance_ids].sort().join() === '1,2,3')).toBe(true);
+    expect(requests.filter((r) => r.url.endsWith('/run'))).toHaveLength(2);
   });
 
   it('changes the subscribed events of the selected instances, with a result each', async () => {

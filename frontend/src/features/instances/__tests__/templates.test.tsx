@@ -155,6 +155,64 @@ describe('TemplateApplyDialog', () => {
   });
 });
 
+describe('TemplateApplyDialog for a team', () => {
+  it('previews a whole team and applies to the instances its preview listed', async () => {
+    const { requests } = mockFetch({
+      'GET /api/instances': () => json({ items: INSTANCES, total: 2, page: 1, page_size: 200 }),
+      'GET /api/teams': () =>
+        json({
+          items: [{ id: 7, name: 'Padaria Central', description: '', created_at: '2026-12-02T10:00:00Z', user_ids: [], server_ids: [3], instance_ids: [] }],
+          total: 1,
+          page: 1,
+          page_size: 200,
+        }),
+      'POST /api/templates/4/preview': () => json(PREVIEW),
+      'POST /api/bulk-operations': () =>
+        json(operation([item(1, 'pending'), item(2, 'pending')], 'pending'), { status: 201 }),
+      'POST /api/bulk-operations/9/run': () =>
+        json(operation([item(1, 'ok'), item(2, 'ok')], 'finished')),
+    });
+    const { user } = renderWithProviders(
+      <RealtimeProvider>
+        <TemplateApplyDialog template={TEMPLATE} onHide={vi.fn()} canChooseTeam />
+      </RealtimeProvider>,
+    );
+    act(() => MockWebSocket.latest().serverOpen());
+
+    const team = await screen.findByLabelText('Ou um time inteiro');
+    await user.selectOptions(team, 'Padaria Central');
+    // A team replaces the instance list: its members are whatever the server says.
+    expect(screen.queryByLabelText('Loja Centro')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Pré-visualizar o time' }));
+
+    const table = await screen.findByRole('table', { name: 'O que muda em cada instância' });
+    expect(within(table).getAllByText('Eventos adicionados: CALL')).toHaveLength(2);
+    const previewBody = (await requests.find((r) => r.url.endsWith('/preview'))?.json()) as unknown;
+    expect(previewBody).toEqual({ team_id: 7 });
+
+    await user.click(screen.getByRole('button', { name: 'Aplicar a 2 instâncias' }));
+    expect(await screen.findByText('Concluído: 2 com sucesso, 0 com erro.')).toBeInTheDocument();
+    const created = (await requests
+      .find((r) => r.url.endsWith('/api/bulk-operations'))
+      ?.json()) as { action: string; instance_ids: number[]; template_id: number };
+    expect(created).toMatchObject({ action: 'template', template_id: 4 });
+    expect([...created.instance_ids].sort()).toEqual([1, 2]);
+  });
+
+  it('offers no team to those who cannot list them', async () => {
+    mockFetch({
+      'GET /api/instances': () => json({ items: INSTANCES, total: 2, page: 1, page_size: 200 }),
+    });
+    renderWithProviders(
+      <RealtimeProvider>
+        <TemplateApplyDialog template={TEMPLATE} onHide={vi.fn()} />
+      </RealtimeProvider>,
+    );
+    expect(await screen.findByLabelText('Loja Centro')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Ou um time inteiro')).not.toBeInTheDocument();
+  });
+});
+
 describe('BulkDeleteDialog', () => {
   it('deletes only once the number of instances is typed', async () => {
     const onConfirm = vi.fn();

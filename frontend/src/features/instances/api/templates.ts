@@ -85,10 +85,13 @@ export function useDeleteTemplate() {
   });
 }
 
-export async function previewTemplate(id: number, instanceIds: number[]): Promise<PreviewRead> {
+/** What a template is previewed on: some instances, or every instance of a team. */
+export type PreviewTargets = number[] | { team_id: number };
+
+export async function previewTemplate(id: number, targets: PreviewTargets): Promise<PreviewRead> {
   const { data } = await templatesPreview({
     path: { template_id: id },
-    body: { instance_ids: instanceIds },
+    body: Array.isArray(targets) ? { instance_ids: targets } : targets,
     throwOnError: true,
   });
   return data;

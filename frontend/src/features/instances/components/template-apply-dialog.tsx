@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Button from 'react-bootstrap/Button';
@@ -12,6 +12,7 @@ import { StatusBadge } from '@/components/ui/status-badge';
 import { TableScroll } from '@/components/ui/table-scroll';
 
 import { instancesListKey, useInstances } from '../api/get-instances';
+import { getTeamOptionsQueryOptions } from '../api/team-options';
 import {
   isEmptyDiff,
   type PreviewRead,
@@ -32,21 +33,30 @@ const MAX_TARGETS = 200;
 export interface TemplateApplyDialogProps {
   template: TemplateRead;
   onHide: () => void;
+  /** Offer a whole team as the target (admins: they list the teams). */
+  canChooseTeam?: boolean;
 }
 
 type Step = 'choose' | 'preview' | 'apply';
 
 /**
- * Apply a template: choose instances, see exactly what would change on each (the
- * preview), apply with live progress and a result per instance, retry the failed ones.
+ * Apply a template: choose instances (or a whole team), see exactly what would change on
+ * each (the preview), apply to the instances the preview listed with live progress and a
+ * result per instance, retry the failed ones.
  */
-export function TemplateApplyDialog({ template, onHide }: TemplateApplyDialogProps) {
+export function TemplateApplyDialog({
+  template,
+  onHide,
+  canChooseTeam = false,
+}: TemplateApplyDialogProps) {
   const { t } = useInstancesTranslation();
   const queryClient = useQueryClient();
   const describeError = useInstanceErrorMessage();
   const [step, setStep] = useState<Step>('choose');
   const [search, setSearch] = useState('');
   const [chosen, setChosen] = useState<ReadonlyMap<number, string>>(new Map());
+  const [teamId, setTeamId] = useState<number | null>(null);
+  const teams = useQuery({ ...getTeamOptionsQueryOptions(), enabled: canChooseTeam });
   const [preview, setPreview] = useState<PreviewRead | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [previewError, setPreviewError] = useState<unknown>(null);
@@ -73,7 +83,13 @@ export function TemplateApplyDialog({ template, onHide }: TemplateApplyDialogPro
     setPreviewing(true);
     setPreviewError(null);
     try {
-      setPreview(await previewTemplate(template.id, [...chosen.keys()]));
+      const found = await previewTemplate(
+        template.id,
+        teamId === null ? [...chosen.keys()] : { team_id: teamId },
+      );
+      // A team's instances are those its preview listed: the apply covers exactly them.
+      if (teamId !== null) setChosen(new Map(found.items.map((i) => [i.instance_id, i.name])));
+      setPreview(found);
       setStep('preview');
     } catch (error) {
       setPreviewError(error);
@@ -93,8 +109,37 @@ export function TemplateApplyDialog({ template, onHide }: TemplateApplyDialogPro
 
   let body;
   if (step === 'choose') {
-    body = (
+    const teamChoice =
+      canChooseTeam && (teams.data?.length ?? 0) > 0 ? (
+        <Form.Group controlId="apply-team" className="mb-3">
+          <Form.Label className="small">{t('templates.apply.team')}</Form.Label>
+          <Form.Select
+            value={teamId ?? ''}
+            onChange={(event) => setTeamId(event.target.value ? Number(event.target.value) : null)}
+            aria-describedby="apply-team-help"
+          >
+            <option value="">{t('templates.apply.noTeam')}</option>
+            {teams.data?.map((team) => (
+              <option key={team.id} value={team.id}>
+                {team.name}
+              </option>
+            ))}
+          </Form.Select>
+          <Form.Text id="apply-team-help">{t('templates.apply.teamHelp')}</Form.Text>
+        </Form.Group>
+      ) : null;
+    body = teamId !== null ? (
       <>
+        {teamChoice}
+        {previewError ? (
+          <Alert variant="danger" className="mt-3">
+            {describeError(previewError).message}
+          </Alert>
+        ) : null}
+      </>
+    ) : (
+      <>
+        {teamChoice}
         <Form.Group controlId="apply-search" className="mb-2">
           <Form.Label className="small">{t('templates.apply.search')}</Form.Label>
           <Form.Control
@@ -223,11 +268,13 @@ export function TemplateApplyDialog({ template, onHide }: TemplateApplyDialogPro
         {step === 'choose' ? (
           <Button
             variant="primary"
-            disabled={chosen.size === 0 || previewing}
+            disabled={(teamId === null && chosen.size === 0) || previewing}
             onClick={() => void runPreview()}
           >
             {previewing ? <Spinner size="sm" className="me-2" aria-hidden /> : null}
-            {t('templates.apply.preview', { count: chosen.size })}
+            {teamId === null
+              ? t('templates.apply.preview', { count: chosen.size })
+              : t('templates.apply.previewTeam')}
           </Button>
         ) : null}
         {step === 'preview' ? (

@@ -219,7 +219,11 @@ export function TemplatesPage({ canOperate, canManage }: TemplatesPageProps) {
         />
       ) : null}
       {applying ? (
-        <TemplateApplyDialog template={applying} onHide={() => setApplying(null)} />
+        <TemplateApplyDialog
+          template={applying}
+          onHide={() => setApplying(null)}
+          canChooseTeam={canManage}
+        />
       ) : null}
       {deleting ? (
         <Modal show onHide={() => setDeleting(null)} aria-labelledby="template-delete-title">

@@ -196,6 +196,10 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
     apply: {
       title: 'Apply {{name}}',
       search: 'Search instances',
+      team: 'Or a whole team',
+      noTeam: 'None: choose the instances below',
+      teamHelp: 'Every instance of the team, those of its servers included: the preview lists each one.',
+      previewTeam: 'Preview the team',
       selectShown: 'Select the {{count}} shown',
       preview_one: 'Preview ({{count}})',
       preview_other: 'Preview ({{count}})',

@@ -193,6 +193,10 @@ export const instancesPtBR = {
     apply: {
       title: 'Aplicar {{name}}',
       search: 'Buscar instâncias',
+      team: 'Ou um time inteiro',
+      noTeam: 'Nenhum: escolher as instâncias abaixo',
+      teamHelp: 'Todas as instâncias do time, inclusive as dos servidores dele: a pré-visualização lista cada uma.',
+      previewTeam: 'Pré-visualizar o time',
       selectShown: 'Selecionar as {{count}} exibidas',
       preview_one: 'Pré-visualizar ({{count}})',
       preview_other: 'Pré-visualizar ({{count}})',
