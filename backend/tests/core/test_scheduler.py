@@ -117,11 +117,14 @@ async def pg_engines(database_url: str, is_postgres: bool) -> AsyncIterator[list
 
 
 async def lock_holders(engine: AsyncEngine) -> list[int]:
+    # pg_locks shows the whole cluster: another xdist worker's scheduler holds the same
+    # key in its own database.
     async with engine.connect() as conn:
         rows = await conn.execute(
             text(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND classid = :ns AND objid = :key"
+                "SELECT l.pid FROM pg_locks AS l JOIN pg_database AS d ON d.oid = l.database "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :ns "
+                "AND l.objid = :key AND d.datname = current_database()"
             ),
             {"ns": LOCK_NAMESPACE, "key": LEADER_KEY},
         )
