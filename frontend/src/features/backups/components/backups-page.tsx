@@ -367,6 +367,7 @@ function PrivacyCard() {
               phone: eraser.data.phone,
               messages: n(eraser.data.messages),
               jobs: n(eraser.data.jobs),
+              invoices: n(eraser.data.invoices),
               files: n(eraser.data.media_files),
             })}
           </Alert>

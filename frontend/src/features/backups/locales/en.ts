@@ -56,6 +56,6 @@ export const en: BackupsLocale = {
     confirmType: 'Type the number again to confirm',
     confirm: 'Erase for good',
     cancel: 'Cancel',
-    erased: 'Data of {{phone}} erased: {{messages}} messages, {{jobs}} jobs, {{files}} files.',
+    erased: 'Data of {{phone}} erased: {{messages}} messages, {{jobs}} jobs, {{invoices}} invoices, {{files}} files.',
   },
 };

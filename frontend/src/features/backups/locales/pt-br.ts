@@ -54,7 +54,7 @@ export const ptBR = {
     confirmType: 'Digite o número de novo para confirmar',
     confirm: 'Apagar para sempre',
     cancel: 'Cancelar',
-    erased: 'Dados de {{phone}} apagados: {{messages}} mensagens, {{jobs}} jobs, {{files}} arquivos.',
+    erased: 'Dados de {{phone}} apagados: {{messages}} mensagens, {{jobs}} jobs, {{invoices}} faturas, {{files}} arquivos.',
   },
 };
 
