@@ -73,6 +73,7 @@ describe('BackupsPage', () => {
           instances: counts(2, 1, 3),
           users: counts(0, 0, 2),
           api_keys: counts(0, 0, 0),
+          alert_rules: counts(0, 1, 0),
         });
       },
     });
@@ -89,6 +90,7 @@ describe('BackupsPage', () => {
     await user.click(screen.getByRole('button', { name: 'Ver o que vai mudar' }));
     const preview = await screen.findByTestId('import-preview');
     expect(within(preview).getByRole('row', { name: /Instâncias/ })).toHaveTextContent('Instâncias213');
+    expect(within(preview).getByRole('row', { name: /Regras de alerta/ })).toHaveTextContent('Regras de alerta010');
     expect(screen.getByText('Prévia: nada foi alterado ainda')).toBeVisible();
 
     await user.click(screen.getByRole('button', { name: 'Aplicar' }));

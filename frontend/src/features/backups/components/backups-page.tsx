@@ -265,7 +265,7 @@ function ImportCard() {
   );
 }
 
-const KINDS = ['servers', 'instances', 'users', 'api_keys'] as const;
+const KINDS = ['servers', 'instances', 'users', 'api_keys', 'alert_rules'] as const;
 
 function ImportCounts({ report }: { report: ImportReport }) {
   const { t, i18n } = useBackupsTranslation();

@@ -40,7 +40,7 @@ export const en: BackupsLocale = {
     created: 'Created',
     updated: 'Updated',
     unchanged: 'Unchanged',
-    kinds: { servers: 'Servers', instances: 'Instances', users: 'Users', api_keys: 'API keys' },
+    kinds: { servers: 'Servers', instances: 'Instances', users: 'Users', api_keys: 'API keys', alert_rules: 'Alert rules' },
   },
   privacy: {
     title: 'Data-subject request (LGPD)',

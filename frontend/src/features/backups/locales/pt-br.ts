@@ -38,7 +38,7 @@ export const ptBR = {
     created: 'Criados',
     updated: 'Atualizados',
     unchanged: 'Sem mudança',
-    kinds: { servers: 'Servidores', instances: 'Instâncias', users: 'Usuários', api_keys: 'Chaves de API' },
+    kinds: { servers: 'Servidores', instances: 'Instâncias', users: 'Usuários', api_keys: 'Chaves de API', alert_rules: 'Regras de alerta' },
   },
   privacy: {
     title: 'Pedido de titular (LGPD)',
