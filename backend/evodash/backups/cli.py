@@ -53,10 +53,10 @@ def read_backup(path: Path) -> Backup:
 def print_report(report: ImportReport) -> None:
     title = "would change (dry run)" if report.dry_run else "restored"
     print(f"evodash: backup {title}:")
-    print(f"  {'kind':<10} {'created':>8} {'updated':>8} {'unchanged':>10}")
-    for kind in ("servers", "instances", "users", "api_keys"):
+    print(f"  {'kind':<11} {'created':>8} {'updated':>8} {'unchanged':>10}")
+    for kind in ("servers", "instances", "users", "api_keys", "alert_rules"):
         c = getattr(report, kind)
-        print(f"  {kind:<10} {c.created:>8} {c.updated:>8} {c.unchanged:>10}")
+        print(f"  {kind:<11} {c.created:>8} {c.updated:>8} {c.unchanged:>10}")
 
 
 async def import_from(settings: Settings, passphrase: str, file: str, dry_run: bool) -> int:

@@ -29,7 +29,8 @@ class ErasureRequest(SubjectRequest):
     "/export",
     summary="Export everything held about a phone number (ZIP)",
     description="Messages it sent or received, the images processed from them, the "
-    "invoices read and the image files. Recorded in the audit log.",
+    "invoices read (the ledger's rows, with their paid / ignored marks) and the image "
+    "files. Recorded in the audit log.",
     responses={
         200: {
             "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},

@@ -5,8 +5,9 @@ number's last four digits only (the log must not keep what was erased).
 A number matches in every form WhatsApp writes it (with or without Brazil's ninth
 digit): messages it sent (``sender_phone``), messages in its chat or sent by it in a
 group (``remote_jid``/``participant``), the image jobs and invoices read from those
-messages and their media files, its per-day sender counts, and the webhook events whose
-body names it.
+messages and their media files (an invoice it sent stays its own after retention purged
+the message: the ledger keeps the sender), its per-day sender counts, and the webhook
+events whose body names it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import String, cast, delete, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
@@ -28,6 +29,7 @@ from evodash.core.db import utcnow
 from evodash.core.errors import Unprocessable
 from evodash.jobs import media
 from evodash.jobs.models import ImageProcessingJob
+from evodash.ledger.models import Invoice
 from evodash.messages import allowlist
 from evodash.messages.models import WhatsAppMessage
 from evodash.messages.schemas import MessageRead
@@ -45,6 +47,7 @@ class ErasureReport(BaseModel):
     phone: str = Field(description="The number, as E.164")
     messages: int
     jobs: int
+    invoices: int = Field(description="Invoices in the ledger read from its images")
     media_files: int
     sender_days: int
     webhook_events: int
@@ -90,7 +93,9 @@ def _events_of(who: Subject) -> Any:
     return or_(*(body.contains(d, autoescape=True) for d in who.digits))
 
 
-async def _rows(session: AsyncSession, who: Subject) -> tuple[list[Any], list[Any]]:
+async def _rows(
+    session: AsyncSession, who: Subject
+) -> tuple[list[WhatsAppMessage], list[ImageProcessingJob], list[Invoice]]:
     messages = (
         await session.scalars(
             select(WhatsAppMessage)
@@ -105,16 +110,49 @@ async def _rows(session: AsyncSession, who: Subject) -> tuple[list[Any], list[An
             extra={"errors": [{"field": "phone", "message": "too many messages"}]},
         )
     ids = [m.id for m in messages]
+    # The jobs of its messages, and those of the invoices it sent whose message is gone.
+    sent = select(Invoice.job_id).where(Invoice.sender_phone.in_(who.phones))
+    of_jobs: ColumnElement[bool] = ImageProcessingJob.id.in_(sent)
+    if ids:
+        of_jobs = or_(ImageProcessingJob.message_id.in_(ids), of_jobs)
     jobs = (
+        await session.scalars(
+            select(ImageProcessingJob).where(of_jobs).order_by(ImageProcessingJob.id)
+        )
+    ).all()
+    job_ids = [j.id for j in jobs]
+    invoices = (
         (
             await session.scalars(
-                select(ImageProcessingJob).where(ImageProcessingJob.message_id.in_(ids))
+                select(Invoice).where(Invoice.job_id.in_(job_ids)).order_by(Invoice.id)
             )
         ).all()
-        if ids
+        if job_ids
         else []
     )
-    return list(messages), list(jobs)
+    return list(messages), list(jobs), list(invoices)
+
+
+def _invoice_json(invoice: Invoice) -> dict[str, Any]:
+    """The ledger's row: what was read, and who marked it paid or ignored, and when."""
+    return {
+        "id": invoice.id,
+        "job_id": invoice.job_id,
+        "message_id": invoice.message_id,
+        "instance_id": invoice.instance_id,
+        "sender_phone": invoice.sender_phone,
+        "amount": None if invoice.amount is None else str(invoice.amount),
+        "due_date": None if invoice.due_date is None else invoice.due_date.isoformat(),
+        "beneficiary": invoice.beneficiary,
+        "cnpj": invoice.cnpj,
+        "pix_key": invoice.pix_key,
+        "pix_txid": invoice.pix_txid,
+        "typeable_line": invoice.typeable_line,
+        "status": invoice.status,
+        "status_by": invoice.status_by,
+        "status_at": None if invoice.status_at is None else invoice.status_at.isoformat(),
+        "created_at": invoice.created_at.isoformat(),
+    }
 
 
 def _job_json(job: ImageProcessingJob) -> dict[str, Any]:
@@ -132,7 +170,11 @@ def _job_json(job: ImageProcessingJob) -> dict[str, Any]:
 
 
 def _build_zip(
-    who: Subject, messages: list[dict[str, Any]], jobs: list[dict[str, Any]], root: Path
+    who: Subject,
+    messages: list[dict[str, Any]],
+    jobs: list[dict[str, Any]],
+    invoices: list[dict[str, Any]],
+    root: Path,
 ) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -140,10 +182,12 @@ def _build_zip(
             "README.txt",
             f"Data held by evodash about {who.e164}, exported {utcnow().isoformat()}.\n"
             "messages.json: the messages it sent or received; jobs.json: the images "
-            "processed from them and the invoices read (result); media/: those images.\n",
+            "processed from them and what was read (result); invoices.json: the invoices "
+            "in the ledger (with who marked them paid or ignored); media/: those images.\n",
         )
         z.writestr("messages.json", json.dumps(messages, ensure_ascii=False, indent=1))
         z.writestr("jobs.json", json.dumps(jobs, ensure_ascii=False, indent=1))
+        z.writestr("invoices.json", json.dumps(invoices, ensure_ascii=False, indent=1))
         for job in jobs:
             path = media.resolve(root, job["media_file"])
             if path is not None and path.is_file():
@@ -155,17 +199,20 @@ async def export_subject(
     session: AsyncSession, settings: Settings, phone: str, *, actor: User, ip: str | None
 ) -> tuple[str, bytes]:
     who = subject(phone, settings)
-    messages, jobs = await _rows(session, who)
+    messages, jobs, invoices = await _rows(session, who)
     message_json = [MessageRead.model_validate(m).model_dump(mode="json") for m in messages]
     job_json = [_job_json(j) for j in jobs]
-    data = await asyncio.to_thread(_build_zip, who, message_json, job_json, settings.media_root)
+    invoice_json = [_invoice_json(i) for i in invoices]
+    data = await asyncio.to_thread(
+        _build_zip, who, message_json, job_json, invoice_json, settings.media_root
+    )
     audit.record(
         session,
         actor,
         "privacy.exported",
         object_type="phone",
         object_id=who.masked,
-        detail={"messages": len(messages), "jobs": len(jobs)},
+        detail={"messages": len(messages), "jobs": len(jobs), "invoices": len(invoices)},
         ip=ip,
     )
     return f"evodash-data-{who.e164.lstrip('+')}.zip", data
@@ -175,11 +222,18 @@ async def erase_subject(
     session: AsyncSession, settings: Settings, phone: str, *, actor: User, ip: str | None
 ) -> ErasureReport:
     who = subject(phone, settings)
-    messages, jobs = await _rows(session, who)
+    messages, jobs, invoices = await _rows(session, who)
     job_ids = [j.id for j in jobs]
     repo = RetentionRepository(session)
     paths = await repo.paths_of(job_ids) if job_ids else set()
     if job_ids:
+        # The ledger's rows go with their jobs (ON DELETE CASCADE); said outright all the
+        # same, so that erasure never depends on the database enforcing foreign keys.
+        await session.execute(
+            delete(Invoice)
+            .where(Invoice.job_id.in_(job_ids))
+            .execution_options(synchronize_session=False)
+        )
         await repo.delete_jobs(job_ids)
     ids = [m.id for m in messages]
     for n in range(0, len(ids), 1000):
@@ -202,6 +256,7 @@ async def erase_subject(
         phone=who.e164,
         messages=len(ids),
         jobs=len(job_ids),
+        invoices=len(invoices),
         media_files=len(unused),
         sender_days=int(getattr(senders, "rowcount", 0) or 0),
         webhook_events=int(getattr(events, "rowcount", 0) or 0),

@@ -89,19 +89,33 @@ async def export(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, 
 
 async def snapshot(db: async_sessionmaker[AsyncSession]) -> dict[str, Any]:
     async with db() as s:
-        servers = [(r.name, r.base_url) for r in (await s.scalars(select(EvolutionServer))).all()]
+        servers = [
+            (r.name, r.base_url)
+            for r in (await s.scalars(select(EvolutionServer).order_by(EvolutionServer.id))).all()
+        ]
         instances = [
             (i.id, i.name, i.display_name, i.allowed_numbers, i.webhook_events)
-            for i in (await s.scalars(select(EvolutionInstance))).all()
+            for i in (
+                await s.scalars(select(EvolutionInstance).order_by(EvolutionInstance.id))
+            ).all()
         ]
         users = [
             (u.username, u.role, u.is_active, u.password_hash)
             for u in (await s.scalars(select(User).order_by(User.username))).all()
         ]
-        rules = [(r.kind, r.enabled, r.params) for r in (await s.scalars(select(AlertRule))).all()]
+        rules = [
+            (r.kind, r.enabled, r.params)
+            for r in (await s.scalars(select(AlertRule).order_by(AlertRule.kind))).all()
+        ]
         destinations = [
             (d.instance_id, d.name, d.url, d.events, d.secret_header_name, d.max_attempts)
-            for d in (await s.scalars(select(ForwardDestination))).all()
+            for d in (
+                await s.scalars(
+                    select(ForwardDestination).order_by(
+                        ForwardDestination.instance_id, ForwardDestination.name
+                    )
+                )
+            ).all()
         ]
     return {
         "servers": servers,

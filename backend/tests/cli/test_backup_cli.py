@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -51,6 +52,12 @@ class TestBackupCli:
         self, env: dict[str, str], tmp_path: Path
     ) -> None:
         assert _createsuperuser(env, "maria", "long-enough-1").returncode == 0
+        # An admin's alert setting (as PATCH /api/alerts/rules/zombie writes it).
+        with sqlite3.connect(tmp_path / "data" / "evodash.db") as db:
+            db.execute(
+                "INSERT INTO alert_rule (kind, enabled, params, updated_at) "
+                "VALUES ('zombie', 0, '{\"threshold_seconds\": 900}', '2026-12-01 10:00:00')"
+            )
         out = tmp_path / "backup.json"
         exported = _run(env, "export", "--output", str(out))
         assert exported.returncode == 0, exported.stderr
@@ -67,11 +74,13 @@ class TestBackupCli:
         dry = _run(fresh, "import", str(out), "--dry-run")
         assert dry.returncode == 0, dry.stderr
         assert "dry run" in dry.stdout
-        assert "users             1        0          0" in dry.stdout
+        assert "users              1        0          0" in dry.stdout
+        assert "alert_rules        1        0          0" in dry.stdout
         done = _run(fresh, "import", str(out))
-        assert "users             1        0          0" in done.stdout
+        assert "users              1        0          0" in done.stdout
         again = _run(fresh, "import", str(out))
-        assert "users             0        0          1" in again.stdout
+        assert "users              0        0          1" in again.stdout
+        assert "alert_rules        0        0          1" in again.stdout
 
     def test_wrong_passphrase_and_garbage_are_one_clear_line(
         self, env: dict[str, str], tmp_path: Path

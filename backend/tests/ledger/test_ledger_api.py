@@ -119,6 +119,48 @@ class TestLedger:
         assert await amounts(sender="(11) 98765-4321") == ["1234.56"]
         assert await amounts(amount_max="60", amount_min="20") == ["50.50"]
 
+    async def test_instance_filter_and_its_totals(
+        self,
+        client: httpx.AsyncClient,
+        users: UserFactory,
+        as_user: AsUser,
+        seeded: dict[str, int],
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        async with db() as s:
+            server = await s.scalar(select(EvolutionServer))
+            assert server is not None
+            other = EvolutionInstance(server_id=server.id, display_name="Filial Sul", name="sul")
+            s.add(other)
+            await s.flush()
+            job = ImageProcessingJob(
+                instance_id=other.id,
+                status="succeeded",
+                result=result("77.70", "2026-11-25", beneficiary="Gás Sul"),
+            )
+            s.add(job)
+            await s.flush()
+            await record_from_job(s, job)
+            await s.commit()
+        headers = await as_user(await users.viewer())
+
+        async def page(instance_id: int) -> dict[str, Any]:
+            r = await client.get(
+                "/api/invoices", params={"instance_id": instance_id}, headers=headers
+            )
+            assert r.status_code == 200, r.text
+            body: dict[str, Any] = r.json()
+            return body
+
+        south = await page(other.id)
+        assert [(i["amount"], i["instance_name"]) for i in south["items"]] == [
+            ("77.70", "Filial Sul")
+        ]
+        assert Decimal(south["amount_total"]) == Decimal("77.70")
+        assert [(m["month"], m["count"]) for m in south["per_month"]] == [("2026-11", 1)]
+        centre = await page(seeded["instance"])
+        assert centre["total"] == 4 and Decimal(centre["amount_total"]) == Decimal("1395.06")
+
     async def test_mark_paid_and_csv(
         self,
         client: httpx.AsyncClient,

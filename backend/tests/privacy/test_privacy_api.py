@@ -17,6 +17,8 @@ from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances.models import EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
+from evodash.ledger.models import Invoice
+from evodash.ledger.service import record_from_job
 from evodash.messages.models import WhatsAppMessage
 from evodash.reports.models import SenderDaily
 from evodash.servers.models import EvolutionServer
@@ -64,15 +66,38 @@ async def seed(db: async_sessionmaker[AsyncSession], settings: Settings) -> None
             s.add(m)
             await s.flush()
             stored[mid] = m.id
-        s.add(
-            ImageProcessingJob(
-                message_id=stored["M1"],
-                instance_id=inst.id,
-                status="succeeded",
-                media_path="cd/boleto.jpg",
-                result={"summary": {"amount": "1234.56", "beneficiary": "Água Ltda"}},
-            )
+        boleto = ImageProcessingJob(
+            message_id=stored["M1"],
+            instance_id=inst.id,
+            status="succeeded",
+            media_path="cd/boleto.jpg",
+            result={"summary": {"amount": "1234.56", "beneficiary": "Água Ltda"}},
         )
+        # An invoice it sent long ago: retention purged the message, the ledger kept
+        # the sender (and who marked it paid).
+        purged = ImageProcessingJob(
+            message_id=None,
+            instance_id=inst.id,
+            status="succeeded",
+            result={"summary": {"amount": "80.00", "beneficiary": "Luz SA"}},
+        )
+        # Someone else's invoice, whose message is gone too: untouched.
+        other = ImageProcessingJob(
+            message_id=None,
+            instance_id=inst.id,
+            status="succeeded",
+            result={"summary": {"amount": "15.00", "beneficiary": "Gás SA"}},
+        )
+        s.add_all([boleto, purged, other])
+        await s.flush()
+        for job in (boleto, purged, other):
+            await record_from_job(s, job)
+        await s.flush()
+        for job, sender in ((purged, "+5511987654321"), (other, "+5521999998888")):
+            invoice = await s.scalar(select(Invoice).where(Invoice.job_id == job.id))
+            assert invoice is not None
+            invoice.sender_phone = sender
+            invoice.status, invoice.status_by, invoice.status_at = "paid", "caixa", now
         s.add(ImageProcessingJob(message_id=stored["M3"], instance_id=inst.id, status="failed"))
         s.add(
             WebhookEvent(
@@ -113,9 +138,17 @@ class TestDataSubject:
         with zipfile.ZipFile(io.BytesIO(r.content)) as z:
             messages = json.loads(z.read("messages.json"))
             jobs = json.loads(z.read("jobs.json"))
+            invoices = json.loads(z.read("invoices.json"))
             assert z.read("media/cd/boleto.jpg") == b"jpeg bytes"
         assert sorted(m["message_id"] for m in messages) == ["M1", "M2"]
-        assert [j["result"]["summary"]["beneficiary"] for j in jobs] == ["Água Ltda"]
+        assert [j["result"]["summary"]["beneficiary"] for j in jobs] == ["Água Ltda", "Luz SA"]
+        assert [
+            (i["amount"], i["beneficiary"], i["sender_phone"], i["status"], i["status_by"])
+            for i in invoices
+        ] == [
+            ("1234.56", "Água Ltda", "+5511987654321", "open", None),
+            ("80.00", "Luz SA", "+5511987654321", "paid", "caixa"),
+        ]
 
         refused = await client.post(
             "/api/privacy/erase", json={"phone": PHONE, "confirm": False}, headers=headers
@@ -128,7 +161,8 @@ class TestDataSubject:
         assert r.json() == {
             "phone": "+5511987654321",
             "messages": 2,
-            "jobs": 1,
+            "jobs": 2,
+            "invoices": 2,
             "media_files": 1,
             "sender_days": 1,
             "webhook_events": 1,
@@ -144,7 +178,10 @@ class TestDataSubject:
                 )
             ).all()
         assert left == ["M3"] and senders == ["+5521999998888"]
-        assert await count(db, ImageProcessingJob) == 1
+        assert await count(db, ImageProcessingJob) == 2  # M3's, and the other sender's
+        async with db() as s:
+            kept = (await s.execute(select(Invoice.beneficiary))).scalars().all()
+        assert kept == ["Gás SA"]
         assert await count(db, WebhookEvent) == 1
         assert not (settings.media_root / "cd" / "boleto.jpg").exists()
         assert sorted(audit) == [("privacy.erased", "…4321"), ("privacy.exported", "…4321")]

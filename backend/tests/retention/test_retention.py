@@ -203,3 +203,9 @@ class TestPreviewApi:
             f"/api/instances/{ids['b']}", json={"message_retention_days": 0}, headers=headers
         )
         assert r.status_code == 422
+        # Null gives the instance back to RETENTION_MESSAGES_DAYS (the edit form's blank).
+        r = await client.patch(
+            f"/api/instances/{ids['b']}", json={"message_retention_days": None}, headers=headers
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["message_retention_days"] is None

@@ -967,7 +967,7 @@ export const retentionPreview = <ThrowOnError extends boolean = false>(options?:
 /**
  * Export everything held about a phone number (ZIP)
  *
- * Messages it sent or received, the images processed from them, the invoices read and the image files. Recorded in the audit log.
+ * Messages it sent or received, the images processed from them, the invoices read (the ledger's rows, with their paid / ignored marks) and the image files. Recorded in the audit log.
  */
 export const privacyExportSubject = <ThrowOnError extends boolean = false>(options: Options<PrivacyExportSubjectData, ThrowOnError>) => (options.client ?? client).post<PrivacyExportSubjectResponses, PrivacyExportSubjectErrors, ThrowOnError>({
     security: [

@@ -1615,6 +1615,12 @@ export type ErasureReport = {
      */
     jobs: number;
     /**
+     * Invoices
+     *
+     * Invoices in the ledger read from its images
+     */
+    invoices: number;
+    /**
      * Media Files
      */
     media_files: number;

@@ -1373,7 +1373,7 @@ export const retentionPreviewOptions = (options?: Options<RetentionPreviewData>)
 /**
  * Export everything held about a phone number (ZIP)
  *
- * Messages it sent or received, the images processed from them, the invoices read and the image files. Recorded in the audit log.
+ * Messages it sent or received, the images processed from them, the invoices read (the ledger's rows, with their paid / ignored marks) and the image files. Recorded in the audit log.
  */
 export const privacyExportSubjectMutation = (options?: Partial<Options<PrivacyExportSubjectData>>): UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> => {
     const mutationOptions: UseMutationOptions<unknown, PrivacyExportSubjectError, Options<PrivacyExportSubjectData>> = {

@@ -73,6 +73,7 @@ describe('BackupsPage', () => {
           instances: counts(2, 1, 3),
           users: counts(0, 0, 2),
           api_keys: counts(0, 0, 0),
+          alert_rules: counts(0, 1, 0),
         });
       },
     });
@@ -89,6 +90,7 @@ describe('BackupsPage', () => {
     await user.click(screen.getByRole('button', { name: 'Ver o que vai mudar' }));
     const preview = await screen.findByTestId('import-preview');
     expect(within(preview).getByRole('row', { name: /Instâncias/ })).toHaveTextContent('Instâncias213');
+    expect(within(preview).getByRole('row', { name: /Regras de alerta/ })).toHaveTextContent('Regras de alerta010');
     expect(screen.getByText('Prévia: nada foi alterado ainda')).toBeVisible();
 
     await user.click(screen.getByRole('button', { name: 'Aplicar' }));
@@ -107,7 +109,7 @@ describe('BackupsPage', () => {
           headers: { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="evodash-subject-4321.zip"' },
         }),
       'POST /api/privacy/erase': () =>
-        json({ phone: '+5511987654321', messages: 12, jobs: 2, media_files: 2, sender_days: 3, webhook_events: 5 }),
+        json({ phone: '+5511987654321', messages: 12, jobs: 2, invoices: 1, media_files: 2, sender_days: 3, webhook_events: 5 }),
     });
     const { user } = renderWithProviders(<BackupsPage />);
     await user.type(screen.getByLabelText('Número de telefone'), '+55 11 98765-4321');
@@ -125,7 +127,7 @@ describe('BackupsPage', () => {
     await user.clear(within(dialog).getByLabelText('Digite o número de novo para confirmar'));
     await user.type(within(dialog).getByLabelText('Digite o número de novo para confirmar'), '5511987654321');
     await user.click(erase);
-    expect(await screen.findByText('Dados de +5511987654321 apagados: 12 mensagens, 2 jobs, 2 arquivos.')).toBeVisible();
+    expect(await screen.findByText('Dados de +5511987654321 apagados: 12 mensagens, 2 jobs, 1 faturas, 2 arquivos.')).toBeVisible();
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     const erased = requests.find((r) => r.url.endsWith('/api/privacy/erase'));
     expect(await erased?.clone().json()).toEqual({ phone: '+55 11 98765-4321', confirm: true });

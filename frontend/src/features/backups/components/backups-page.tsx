@@ -265,7 +265,7 @@ function ImportCard() {
   );
 }
 
-const KINDS = ['servers', 'instances', 'users', 'api_keys'] as const;
+const KINDS = ['servers', 'instances', 'users', 'api_keys', 'alert_rules'] as const;
 
 function ImportCounts({ report }: { report: ImportReport }) {
   const { t, i18n } = useBackupsTranslation();
@@ -367,6 +367,7 @@ function PrivacyCard() {
               phone: eraser.data.phone,
               messages: n(eraser.data.messages),
               jobs: n(eraser.data.jobs),
+              invoices: n(eraser.data.invoices),
               files: n(eraser.data.media_files),
             })}
           </Alert>

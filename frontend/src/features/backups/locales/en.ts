@@ -40,7 +40,7 @@ export const en: BackupsLocale = {
     created: 'Created',
     updated: 'Updated',
     unchanged: 'Unchanged',
-    kinds: { servers: 'Servers', instances: 'Instances', users: 'Users', api_keys: 'API keys' },
+    kinds: { servers: 'Servers', instances: 'Instances', users: 'Users', api_keys: 'API keys', alert_rules: 'Alert rules' },
   },
   privacy: {
     title: 'Data-subject request (LGPD)',
@@ -56,6 +56,6 @@ export const en: BackupsLocale = {
     confirmType: 'Type the number again to confirm',
     confirm: 'Erase for good',
     cancel: 'Cancel',
-    erased: 'Data of {{phone}} erased: {{messages}} messages, {{jobs}} jobs, {{files}} files.',
+    erased: 'Data of {{phone}} erased: {{messages}} messages, {{jobs}} jobs, {{invoices}} invoices, {{files}} files.',
   },
 };

@@ -38,7 +38,7 @@ export const ptBR = {
     created: 'Criados',
     updated: 'Atualizados',
     unchanged: 'Sem mudança',
-    kinds: { servers: 'Servidores', instances: 'Instâncias', users: 'Usuários', api_keys: 'Chaves de API' },
+    kinds: { servers: 'Servidores', instances: 'Instâncias', users: 'Usuários', api_keys: 'Chaves de API', alert_rules: 'Regras de alerta' },
   },
   privacy: {
     title: 'Pedido de titular (LGPD)',
@@ -54,7 +54,7 @@ export const ptBR = {
     confirmType: 'Digite o número de novo para confirmar',
     confirm: 'Apagar para sempre',
     cancel: 'Cancelar',
-    erased: 'Dados de {{phone}} apagados: {{messages}} mensagens, {{jobs}} jobs, {{files}} arquivos.',
+    erased: 'Dados de {{phone}} apagados: {{messages}} mensagens, {{jobs}} jobs, {{invoices}} faturas, {{files}} arquivos.',
   },
 };
 

@@ -24,9 +24,10 @@ export interface InstanceEditFormProps {
   onCancel: () => void;
 }
 
-const EDITABLE = ['displayName', 'phone'] as const;
+const EDITABLE = ['displayName', 'phone', 'retentionDays'] as const;
 
-/** Edits what can change after creation: the display name and the phone. */
+/** Edits what can change after creation: the display name, the phone and how long its
+ * messages are kept. */
 export function InstanceEditForm({
   instance,
   serverName,
@@ -46,23 +47,32 @@ export function InstanceEditForm({
     defaultValues: {
       displayName: instance.display_name,
       phone: maskStoredPhone(instance.phone_number),
+      retentionDays:
+        instance.message_retention_days == null ? '' : String(instance.message_retention_days),
     },
   });
   const update = useUpdateInstance(instance.id);
 
   const onSubmit = handleSubmit((values) => {
     const phone = digitsOf(values.phone);
+    const days = values.retentionDays.trim() === '' ? null : Number(values.retentionDays);
     update.mutate(
       {
         display_name: values.displayName.trim(),
         // Only send what changed: an unchanged phone stays as it is.
         ...(phone !== (instance.phone_number ?? '') ? { phone_number: phone || null } : {}),
+        ...(days !== (instance.message_retention_days ?? null)
+          ? { message_retention_days: days }
+          : {}),
       },
       {
         onSuccess: (instance) => onSaved(instance),
         onError: (error) => {
           for (const fieldError of error.fieldErrors) {
-            const field = API_FIELDS[fieldError.field];
+            const field =
+              fieldError.field === 'message_retention_days'
+                ? 'retentionDays'
+                : API_FIELDS[fieldError.field];
             const editable = EDITABLE.find((name) => name === field);
             if (editable) setError(editable, { message: fieldError.message });
           }
@@ -111,6 +121,23 @@ export function InstanceEditForm({
             phoneName="phone"
             errors={errors}
           />
+          <FormField
+            id="instance-retention"
+            label={t('form.retention')}
+            help={t('form.retentionHelp')}
+            error={errors.retentionDays?.message}
+            className="mb-0"
+          >
+            <Form.Control
+              id="instance-retention"
+              inputMode="numeric"
+              autoComplete="off"
+              isInvalid={Boolean(errors.retentionDays)}
+              aria-invalid={Boolean(errors.retentionDays)}
+              aria-describedby={describe('instance-retention', Boolean(errors.retentionDays))}
+              {...register('retentionDays')}
+            />
+          </FormField>
         </Card.Body>
       </Card>
       <FormActions pending={update.isPending} disabled={!isDirty} onCancel={onCancel}>

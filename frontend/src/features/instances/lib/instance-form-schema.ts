@@ -63,7 +63,14 @@ export const instanceCreateSchema = z
 
 export type InstanceCreateValues = z.input<typeof instanceCreateSchema>;
 
-export const instanceEditSchema = z.object({ displayName, phone });
+/** Days this instance's messages are kept: empty for the server's RETENTION_MESSAGES_DAYS. */
+const retentionDays = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || /^\d{1,5}$/.test(value), `${V}retentionInvalid`)
+  .refine((value) => value === '' || (Number(value) >= 1 && Number(value) <= 36500), `${V}retentionInvalid`);
+
+export const instanceEditSchema = z.object({ displayName, phone, retentionDays });
 
 export type InstanceEditValues = z.input<typeof instanceEditSchema>;
 

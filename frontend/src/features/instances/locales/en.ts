@@ -264,6 +264,9 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
     phone: 'WhatsApp number (optional)',
     phoneHelp: 'With country and area code, to connect with a pairing code.',
     phonePlaceholder: '+55 (11) 98765-4321',
+    retention: 'Keep messages for (days)',
+    retentionHelp:
+      'Older messages are deleted by the retention purge. Empty: the server’s rule (RETENTION_MESSAGES_DAYS).',
     submitCreate: 'Create instance',
     submitEdit: 'Save changes',
     saving: 'Saving…',
@@ -283,6 +286,7 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
       apiKeyRequired: 'Type the API key.',
       phoneInvalid:
         'Incomplete number: type country code, area code and number, e.g. +55 (11) 98765-4321.',
+      retentionInvalid: 'Type a whole number of days, from 1 to 36500, or leave it empty.',
     },
   },
   detail: {

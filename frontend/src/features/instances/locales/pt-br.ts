@@ -261,6 +261,9 @@ export const instancesPtBR = {
     phone: 'Número do WhatsApp (opcional)',
     phoneHelp: 'Com DDI e DDD, para conectar com código de pareamento.',
     phonePlaceholder: '+55 (11) 98765-4321',
+    retention: 'Guardar as mensagens por (dias)',
+    retentionHelp:
+      'Mensagens mais antigas que isso são apagadas pelo expurgo de retenção. Em branco: a regra do servidor (RETENTION_MESSAGES_DAYS).',
     submitCreate: 'Criar instância',
     submitEdit: 'Salvar alterações',
     saving: 'Salvando…',
@@ -279,6 +282,7 @@ export const instancesPtBR = {
       urlInvalid: 'Informe uma URL que comece com http:// ou https://.',
       apiKeyRequired: 'Informe a chave da API.',
       phoneInvalid: 'Número incompleto: informe DDI, DDD e número, ex.: +55 (11) 98765-4321.',
+      retentionInvalid: 'Informe um número inteiro de dias, de 1 a 36500, ou deixe em branco.',
     },
   },
   detail: {

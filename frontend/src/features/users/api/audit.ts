@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 
 import { auditListAudit } from '@/api/generated/sdk.gen';
+import { env } from '@/config/env';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -37,6 +38,15 @@ export const AUDIT_ACTIONS = [
   'team.created',
   'team.updated',
   'team.deleted',
+  'instance.recovery_requested',
+  'invoice.paid',
+  'invoice.ignored',
+  'invoice.open',
+  'backup.exported',
+  'backup.imported',
+  'retention.purged',
+  'privacy.exported',
+  'privacy.erased',
 ] as const;
 
 export const getAuditQueryOptions = (action: string, page: number) =>
@@ -55,3 +65,10 @@ export const getAuditQueryOptions = (action: string, page: number) =>
 
 export const useAudit = (action: string, page: number) =>
   useQuery(getAuditQueryOptions(action, page));
+
+/** The CSV of every entry matching the page's filter (`;` for Excel in pt-BR). */
+export function auditCsvHref(action: string, language: string): string {
+  const query = new URLSearchParams({ format: 'csv', sep: language.startsWith('pt') ? ';' : ',' });
+  if (action) query.set('action', action);
+  return `${env.API_BASE_URL}/api/audit?${query.toString()}`;
+}

@@ -4,12 +4,13 @@ import { useSearchParams } from 'react-router';
 
 import type { AuditLogRead } from '@/api/generated/types.gen';
 import { EmptyState } from '@/components/ui/empty-state';
+import { Icon } from '@/components/ui/icon';
 import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
 import { Pager } from '@/components/ui/pager';
 import { formatDateTime } from '@/lib/format';
 
-import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, useAudit } from '../api/audit';
+import { AUDIT_ACTIONS, AUDIT_PAGE_SIZE, auditCsvHref, useAudit } from '../api/audit';
 import { useUsersTranslation } from '../i18n';
 import { TableScroll } from '@/components/ui/table-scroll';
 
@@ -91,20 +92,31 @@ export function AuditLog() {
 
   return (
     <>
-      <Form.Group controlId={`${id}-action`} className="mb-3 audit-filter">
-        <Form.Label className="small mb-1">{t('audit.action')}</Form.Label>
-        <Form.Select value={action} onChange={(event) => setParam('action', event.target.value)}>
-          <option value="">{t('audit.allActions')}</option>
-          {AUDIT_ACTIONS.map((value) => (
-            <option key={value} value={value}>
-              {actionLabel(value)}
-            </option>
-          ))}
-          {action && !(AUDIT_ACTIONS as readonly string[]).includes(action) ? (
-            <option value={action}>{action}</option>
-          ) : null}
-        </Form.Select>
-      </Form.Group>
+      <div className="d-flex flex-wrap align-items-end gap-2 mb-3">
+        <Form.Group controlId={`${id}-action`} className="audit-filter flex-grow-1">
+          <Form.Label className="small mb-1">{t('audit.action')}</Form.Label>
+          <Form.Select value={action} onChange={(event) => setParam('action', event.target.value)}>
+            <option value="">{t('audit.allActions')}</option>
+            {AUDIT_ACTIONS.map((value) => (
+              <option key={value} value={value}>
+                {actionLabel(value)}
+              </option>
+            ))}
+            {action && !(AUDIT_ACTIONS as readonly string[]).includes(action) ? (
+              <option value={action}>{action}</option>
+            ) : null}
+          </Form.Select>
+        </Form.Group>
+        <a
+          className="btn btn-outline-secondary btn-sm"
+          href={auditCsvHref(action, i18n.language)}
+          download
+          aria-label={t('audit.csvLabel')}
+        >
+          <Icon name="download" className="me-1" />
+          {t('audit.csv')}
+        </a>
+      </div>
       {body}
     </>
   );

@@ -154,6 +154,8 @@ export const en: UsersLocale = {
     emptyDescription: 'No audit entry matches the filter.',
     pagesLabel: 'Audit log pages',
     details: 'Details',
+    csv: 'Download CSV',
+    csvLabel: 'Download CSV of the audit log (as filtered)',
   },
   actions: {
     'auth.login': 'Logged in',
@@ -187,5 +189,14 @@ export const en: UsersLocale = {
     'team.created': 'Created team',
     'team.updated': 'Changed team',
     'team.deleted': 'Deleted team',
+    'instance.recovery_requested': 'Requested message recovery',
+    'invoice.paid': 'Marked invoice paid',
+    'invoice.ignored': 'Marked invoice ignored',
+    'invoice.open': 'Reopened invoice',
+    'backup.exported': 'Exported a backup',
+    'backup.imported': 'Imported a backup',
+    'retention.purged': 'Retention purge',
+    'privacy.exported': 'Exported a data subject (LGPD)',
+    'privacy.erased': 'Erased a data subject (LGPD)',
   },
 };

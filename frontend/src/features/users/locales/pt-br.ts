@@ -153,6 +153,8 @@ export const ptBR = {
     emptyDescription: 'Nenhuma entrada do registro corresponde ao filtro.',
     pagesLabel: 'Páginas do registro de auditoria',
     details: 'Detalhes',
+    csv: 'Baixar CSV',
+    csvLabel: 'Baixar CSV do registro de auditoria (com o filtro)',
   },
   actions: {
     'auth.login': 'Entrou',
@@ -186,6 +188,15 @@ export const ptBR = {
     'team.created': 'Criou time',
     'team.updated': 'Alterou time',
     'team.deleted': 'Excluiu time',
+    'instance.recovery_requested': 'Pediu recuperação de mensagens',
+    'invoice.paid': 'Marcou fatura como paga',
+    'invoice.ignored': 'Marcou fatura como ignorada',
+    'invoice.open': 'Reabriu fatura',
+    'backup.exported': 'Exportou backup',
+    'backup.imported': 'Importou backup',
+    'retention.purged': 'Expurgo por retenção',
+    'privacy.exported': 'Exportou dados de titular (LGPD)',
+    'privacy.erased': 'Apagou dados de titular (LGPD)',
   },
 };
 

@@ -160,6 +160,13 @@ describe('Usuários', { timeout: 30_000 }, () => {
     await user.selectOptions(screen.getByLabelText('Ação'), 'Entrou');
     expect(await screen.findByRole('region', { name: 'Nada registrado' })).toBeVisible();
     expect(new URL(requests.at(-1)!.url).searchParams.get('action')).toBe('auth.login');
+    // The CSV has what the page shows: the same filter, `;` for Excel in pt-BR.
+    const csv = screen.getByRole('link', { name: 'Baixar CSV do registro de auditoria (com o filtro)' });
+    const href = new URL(csv.getAttribute('href')!, 'http://x');
+    expect(href.pathname).toBe('/api/audit');
+    expect(Object.fromEntries(href.searchParams)).toEqual({ format: 'csv', sep: ';', action: 'auth.login' });
+    await user.selectOptions(screen.getByLabelText('Ação'), 'Apagou dados de titular (LGPD)');
+    expect(new URL(requests.at(-1)!.url).searchParams.get('action')).toBe('privacy.erased');
   });
 
   it('is not for non-admins', async () => {
