@@ -18,6 +18,7 @@ import httpx
 from evodash.alerts.models import RuleKind, SubjectType
 from evodash.alerts.repository import AlertRepository
 from evodash.alerts.rules import Rule
+from evodash.backups import files as backup_files
 from evodash.core.config import Settings
 from evodash.core.errors import AppError
 from evodash.evolution.errors import EvolutionError
@@ -177,6 +178,26 @@ async def jobs_failing(repo: AlertRepository, rule: Rule, now: datetime) -> list
     return [Finding(subject, None, detail, facts)]
 
 
+#: The one subject of the backup rule: the automatic backups of this deployment.
+BACKUPS_SUBJECT = Subject(SubjectType.backups, None, "backups:scheduled", "Automatic backups")
+
+
+def backup_failed(settings: Settings, rule: Rule, now: datetime) -> list[Finding]:
+    """The last automatic backup to ``BACKUP_DIR`` failed (its error file is there until
+    a later one succeeds); nothing when automatic backups are not configured."""
+    if settings.backup_dir is None or not backup_files.scheduled(settings):
+        return []
+    failure = backup_files.last_error(settings.backup_dir)
+    if failure is None:
+        return []
+    at, error = failure
+    at = min(at, now)  # another process's clock may run ahead of this one
+    detail = f"The last automatic backup failed {_ago(now, at)} ago: {error}"[:1000]
+    return [
+        Finding(BACKUPS_SUBJECT, at, detail, {"error": error[:300], "attempted_at": at.isoformat()})
+    ]
+
+
 # --- remote rules ------------------------------------------------------------------------
 
 
@@ -301,4 +322,5 @@ RULE_ORDER = (
     RuleKind.server_unreachable,
     RuleKind.forward_failing,
     RuleKind.jobs_failing,
+    RuleKind.backup_failed,
 )

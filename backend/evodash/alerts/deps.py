@@ -37,8 +37,9 @@ async def alert_filter(
         str | None,
         Query(
             max_length=64,
-            pattern=r"^(instance|server|jobs):[A-Za-z0-9_-]{1,40}$",
-            description="Only this subject: `instance:12`, `server:3`, `jobs:invoice`",
+            pattern=r"^(instance|server|jobs|backups):[A-Za-z0-9_-]{1,40}$",
+            description="Only this subject: `instance:12`, `server:3`, `jobs:invoice`, "
+            "`backups:scheduled`",
         ),
     ] = None,
     state: Annotated[

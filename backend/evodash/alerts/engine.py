@@ -17,6 +17,7 @@ of every change through the realtime events whatever the silences.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -83,6 +84,10 @@ async def _findings(
             else []
         )
         server_list = list(await repo.servers())
+    if RuleKind.backup_failed in on:  # a file in BACKUP_DIR: read off the event loop
+        found[RuleKind.backup_failed] = await asyncio.to_thread(
+            checks.backup_failed, services.settings, rules[RuleKind.backup_failed], now
+        )
     # The remote side, with no transaction open.
     server_map = {s.id: s for s in server_list}
     probes: dict[int, str | None] = {}

@@ -23,6 +23,7 @@ class RuleKind(enum.StrEnum):
     server_unreachable = "server_unreachable"
     forward_failing = "forward_failing"  # the forward URL failed N times in a row
     jobs_failing = "jobs_failing"  # image jobs failing above a rate
+    backup_failed = "backup_failed"  # the last scheduled backup attempt failed
 
 
 class AlertState(enum.StrEnum):
@@ -36,11 +37,12 @@ class SubjectType(enum.StrEnum):
     instance = "instance"
     server = "server"
     jobs = "jobs"
+    backups = "backups"
 
 
 def scope_subject(subject_type: str, subject_id: int | None) -> Subject:
     """The scoping subject of an alert about ``subject_type`` ``subject_id``: an instance,
-    a server, or (the image jobs) the whole fleet."""
+    a server, or (the image jobs, the backups) the whole fleet."""
     if subject_id is not None and subject_type == SubjectType.instance.value:
         return Subject(instance_id=subject_id)
     if subject_id is not None and subject_type == SubjectType.server.value:
@@ -94,7 +96,7 @@ class Alert(Base):
     rule: Mapped[str] = mapped_column(String(32))
     subject_type: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[int | None]
-    #: ``instance:12``, ``server:3``, ``jobs:invoice``.
+    #: ``instance:12``, ``server:3``, ``jobs:invoice``, ``backups:scheduled``.
     subject_key: Mapped[str] = mapped_column(String(64))
     subject_label: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(16), default=AlertState.pending.value)

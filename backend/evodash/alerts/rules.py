@@ -32,6 +32,7 @@ PARAMS: dict[RuleKind, tuple[str, ...]] = {
     RuleKind.server_unreachable: ("threshold_seconds",),
     RuleKind.forward_failing: ("failures",),
     RuleKind.jobs_failing: ("rate_percent", "min_jobs", "window_minutes"),
+    RuleKind.backup_failed: (),
 }
 
 #: Kinds whose condition must hold for ``threshold_seconds`` before they fire. (The
@@ -55,6 +56,8 @@ def defaults(kind: RuleKind, settings: Settings) -> dict[str, int]:
             return {"failures": 5}
         case RuleKind.jobs_failing:
             return {"rate_percent": 50, "min_jobs": 5, "window_minutes": 60}
+        case RuleKind.backup_failed:
+            return {}  # evaluated only when automatic backups are configured
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ class AlertRead(Schema):
         description="The instance when the subject is one (team members see those of "
         "their instances)"
     )
-    subject_key: str = Field(description="`instance:12`, `server:3` or `jobs:invoice`")
+    subject_key: str = Field(
+        description="`instance:12`, `server:3`, `jobs:invoice` or `backups:scheduled`"
+    )
     subject_label: str
     state: AlertState
     detail: str | None = Field(description="What was found, in English")
@@ -45,7 +47,8 @@ class AlertRead(Schema):
         description="The figures behind `detail`, per rule: down `status`; zombie "
         "`silent_since`, `error`; flapping `transitions`, `window_minutes`; "
         "server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, "
-        "`total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its "
+        "`total`, `rate_percent`, `window_minutes`; backup_failed `error`, `attempted_at`; "
+        "`rule_off` when it resolved because its "
         "rule was turned off"
     )
     started_at: datetime = Field(description="When the condition started")

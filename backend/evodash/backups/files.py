@@ -61,6 +61,26 @@ def record_error(folder: Path, message: str) -> None:
         write_file(folder / ERROR_FILE, message[:500].encode())
 
 
+def last_error(folder: Path) -> tuple[datetime, str] | None:
+    """When the last automatic backup failed and why (``record_error``'s
+    ``"<ISO time>: <error>"``; the file's time if the prefix does not parse), or None
+    once a backup succeeded since."""
+    path = folder / ERROR_FILE
+    try:
+        text = path.read_text(errors="replace")
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
+    stamp, sep, message = text.partition(": ")
+    try:
+        at = datetime.fromisoformat(stamp) if sep else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return modified, text
+    return at, message
+
+
 def _describe(path: Path) -> BackupFile:
     stat = path.stat()
     return BackupFile(

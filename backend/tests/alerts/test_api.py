@@ -176,6 +176,7 @@ class TestRules:
             "server_unreachable",
             "forward_failing",
             "jobs_failing",
+            "backup_failed",
         }
         assert rules["down"]["params"] == {"threshold_seconds": 300}
         assert rules["zombie"]["params"] == {"threshold_seconds": 1800}

@@ -41,6 +41,7 @@ export const en: Messages = {
       server_unreachable: 'Not answering: {{error}}',
       forward_failing: 'The last {{failures}} forwarding attempts failed',
       jobs_failing: '{{failed}} of {{total}} image jobs failed ({{rate_percent}} %) in {{window_minutes}} min',
+      backup_failed: 'The last automatic backup failed {{ago}}: {{error}}',
       ruleOff: ' (rule turned off)',
     },
     rules: {
@@ -51,6 +52,7 @@ export const en: Messages = {
       server_unreachable: 'Server unreachable',
       forward_failing: 'Forwarding failing',
       jobs_failing: 'Image jobs failing',
+      backup_failed: 'Automatic backup failed',
     },
   },
   user: {

@@ -40,6 +40,7 @@ export const ptBR = {
       server_unreachable: 'Não responde: {{error}}',
       forward_failing: 'As últimas {{failures}} tentativas de encaminhamento falharam',
       jobs_failing: '{{failed}} de {{total}} jobs de imagem falharam ({{rate_percent}} %) em {{window_minutes}} min',
+      backup_failed: 'O último backup automático falhou {{ago}}: {{error}}',
       ruleOff: ' (regra desativada)',
     },
     rules: {
@@ -50,6 +51,7 @@ export const ptBR = {
       server_unreachable: 'Servidor inacessível',
       forward_failing: 'Encaminhamento falhando',
       jobs_failing: 'Jobs de imagem falhando',
+      backup_failed: 'Backup automático falhou',
     },
   },
   user: {

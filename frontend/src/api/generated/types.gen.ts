@@ -65,7 +65,7 @@ export type AlertDetail = {
     /**
      * Subject Key
      *
-     * `instance:12`, `server:3` or `jobs:invoice`
+     * `instance:12`, `server:3`, `jobs:invoice` or `backups:scheduled`
      */
     subject_key: string;
     /**
@@ -82,7 +82,7 @@ export type AlertDetail = {
     /**
      * Facts
      *
-     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; backup_failed `error`, `attempted_at`; `rule_off` when it resolved because its rule was turned off
      */
     facts: {
         [key: string]: string | number;
@@ -188,7 +188,7 @@ export type AlertRead = {
     /**
      * Subject Key
      *
-     * `instance:12`, `server:3` or `jobs:invoice`
+     * `instance:12`, `server:3`, `jobs:invoice` or `backups:scheduled`
      */
     subject_key: string;
     /**
@@ -205,7 +205,7 @@ export type AlertRead = {
     /**
      * Facts
      *
-     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; `rule_off` when it resolved because its rule was turned off
+     * The figures behind `detail`, per rule: down `status`; zombie `silent_since`, `error`; flapping `transitions`, `window_minutes`; server_unreachable `error`; forward_failing `failures`; jobs_failing `failed`, `total`, `rate_percent`, `window_minutes`; backup_failed `error`, `attempted_at`; `rule_off` when it resolved because its rule was turned off
      */
     facts: {
         [key: string]: string | number;
@@ -4359,7 +4359,7 @@ export type Role = 'admin' | 'operator' | 'viewer';
 /**
  * RuleKind
  */
-export type RuleKind = 'down' | 'connecting' | 'zombie' | 'flapping' | 'server_unreachable' | 'forward_failing' | 'jobs_failing';
+export type RuleKind = 'down' | 'connecting' | 'zombie' | 'flapping' | 'server_unreachable' | 'forward_failing' | 'jobs_failing' | 'backup_failed';
 
 /**
  * RuleRead
@@ -4954,7 +4954,7 @@ export type SubjectRequest = {
 /**
  * SubjectType
  */
-export type SubjectType = 'instance' | 'server' | 'jobs';
+export type SubjectType = 'instance' | 'server' | 'jobs' | 'backups';
 
 /**
  * SyncItemRead
@@ -12019,7 +12019,7 @@ export type AlertsListAlertsData = {
         /**
          * Subject
          *
-         * Only this subject: `instance:12`, `server:3`, `jobs:invoice`
+         * Only this subject: `instance:12`, `server:3`, `jobs:invoice`, `backups:scheduled`
          */
         subject?: string | null;
         /**

@@ -11,10 +11,13 @@ export function describeAlert(alert: AlertRead, t: TFunction, locale: string): s
   const facts = alert.facts;
   if (!facts) return alert.detail ?? '';
   const values: Record<string, string | number> = { ...facts };
-  values.ago = formatRelativeTime(
-    typeof facts.silent_since === 'string' ? facts.silent_since : alert.started_at,
-    locale,
-  );
+  const since =
+    typeof facts.silent_since === 'string'
+      ? facts.silent_since
+      : typeof facts.attempted_at === 'string'
+        ? facts.attempted_at
+        : alert.started_at;
+  values.ago = formatRelativeTime(since, locale);
   if (typeof facts.status === 'string') {
     values.status = t(`status.${facts.status}`, { defaultValue: facts.status }).toLocaleLowerCase(locale);
   }

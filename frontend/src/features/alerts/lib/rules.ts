@@ -9,4 +9,5 @@ export const RULES: readonly RuleKind[] = [
   'server_unreachable',
   'forward_failing',
   'jobs_failing',
+  'backup_failed',
 ];

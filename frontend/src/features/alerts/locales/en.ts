@@ -12,6 +12,7 @@ export const en: AlertsLocale = {
     server_unreachable: 'Server unreachable',
     forward_failing: 'Forwarding failing',
     jobs_failing: 'Image jobs failing',
+    backup_failed: 'Automatic backup failed',
   },
   ruleHelp: {
     down: 'It was connected and is not back after the threshold.',
@@ -22,6 +23,8 @@ export const en: AlertsLocale = {
     server_unreachable: 'The Evolution server has not answered for longer than the threshold.',
     forward_failing: 'The latest forwarding attempts failed in a row.',
     jobs_failing: 'A large share of the image jobs finished in the window failed.',
+    backup_failed:
+      'The last automatic backup to BACKUP_DIR failed; it resolves when the next one succeeds. Checked only when automatic backups are configured.',
   },
   state: { pending: 'Pending', firing: 'Firing', resolved: 'Resolved' },
   firing: {

@@ -11,6 +11,7 @@ export const ptBR = {
     server_unreachable: 'Servidor inacessível',
     forward_failing: 'Encaminhamento falhando',
     jobs_failing: 'Jobs de imagem falhando',
+    backup_failed: 'Backup automático falhou',
   },
   ruleHelp: {
     down: 'Estava conectada e não voltou depois do limite.',
@@ -21,6 +22,8 @@ export const ptBR = {
     server_unreachable: 'O servidor Evolution não responde há mais que o limite.',
     forward_failing: 'As últimas tentativas de encaminhamento falharam em sequência.',
     jobs_failing: 'Uma parte grande dos jobs de imagem terminados na janela falhou.',
+    backup_failed:
+      'O último backup automático em BACKUP_DIR falhou; resolve quando o próximo der certo. Verificado só quando os backups automáticos estão configurados.',
   },
   state: { pending: 'Pendente', firing: 'Disparando', resolved: 'Resolvido' },
   firing: {
