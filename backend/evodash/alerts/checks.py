@@ -183,11 +183,12 @@ BACKUPS_SUBJECT = Subject(SubjectType.backups, None, "backups:scheduled", "Autom
 
 
 def backup_failed(settings: Settings, rule: Rule, now: datetime) -> list[Finding]:
-    """The last automatic backup to ``BACKUP_DIR`` failed (its error file is there until
-    a later one succeeds); nothing when automatic backups are not configured."""
+    """The last automatic backup to ``BACKUP_DIR`` failed (its error file, in that folder
+    or in ``DATA_DIR`` when the folder cannot be written, is there until a later one
+    succeeds); nothing when automatic backups are not configured."""
     if settings.backup_dir is None or not backup_files.scheduled(settings):
         return []
-    failure = backup_files.last_error(settings.backup_dir)
+    failure = backup_files.last_error(settings)
     if failure is None:
         return []
     at, error = failure

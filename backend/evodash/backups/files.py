@@ -14,6 +14,15 @@ from evodash.core.config import Settings
 
 PREFIX = "evodash-backup-"
 ERROR_FILE = ".last-error"
+#: Where the last failure is kept when ``BACKUP_DIR`` itself cannot be written (missing
+#: permissions, a full or unmounted disk): in evodash's own ``DATA_DIR``.
+FALLBACK_ERROR_FILE = "backup-last-error"
+
+
+def error_files(settings: Settings) -> list[Path]:
+    """The places a failure may be recorded, ``BACKUP_DIR`` first."""
+    assert settings.backup_dir is not None
+    return [settings.backup_dir / ERROR_FILE, settings.data_dir / FALLBACK_ERROR_FILE]
 
 
 def to_json(backup: Backup) -> bytes:
@@ -45,27 +54,43 @@ def listed(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob(f"{PREFIX}*.json") if p.is_file())
 
 
-def store(folder: Path, backup: Backup, keep: int) -> Path:
+def store(settings: Settings, backup: Backup) -> Path:
+    """Write ``backup`` to ``BACKUP_DIR``, keep the newest ``BACKUP_KEEP`` and forget the
+    last failure."""
+    folder = settings.backup_dir
+    assert folder is not None
     path = folder / f"{PREFIX}{backup.created_at.astimezone(UTC):%Y%m%d-%H%M%S-%f}.json"
     write_file(path, to_json(backup))
-    for old in listed(folder)[:-keep]:
+    for old in listed(folder)[: -settings.backup_keep]:
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
-    with contextlib.suppress(FileNotFoundError):
-        (folder / ERROR_FILE).unlink()
+    for error_file in error_files(settings):
+        with contextlib.suppress(FileNotFoundError):
+            error_file.unlink()
     return path
 
 
-def record_error(folder: Path, message: str) -> None:
-    with contextlib.suppress(OSError):
-        write_file(folder / ERROR_FILE, message[:500].encode())
+def record_error(settings: Settings, message: str) -> None:
+    """Keep the failure in ``BACKUP_DIR``, or in ``DATA_DIR`` when that folder cannot be
+    written: the status page and the ``backup_failed`` alert read both."""
+    data = message[:500].encode()
+    for error_file in error_files(settings):
+        try:
+            write_file(error_file, data)
+        except OSError:
+            continue
+        return
 
 
-def last_error(folder: Path) -> tuple[datetime, str] | None:
+def last_error(settings: Settings) -> tuple[datetime, str] | None:
     """When the last automatic backup failed and why (``record_error``'s
     ``"<ISO time>: <error>"``; the file's time if the prefix does not parse), or None
-    once a backup succeeded since."""
-    path = folder / ERROR_FILE
+    once a backup succeeded since. The newer of the two places wins."""
+    found = [failure for path in error_files(settings) if (failure := _read_error(path))]
+    return max(found, key=lambda failure: failure[0]) if found else None
+
+
+def _read_error(path: Path) -> tuple[datetime, str] | None:
     try:
         text = path.read_text(errors="replace")
         modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
@@ -101,10 +126,8 @@ STATUS_LIST_MAX = 50
 def status(settings: Settings) -> BackupStatus:
     folder = settings.backup_dir
     files = listed(folder) if folder else []
-    error_file = folder / ERROR_FILE if folder else None
-    error = None
-    if error_file is not None and error_file.is_file():
-        error = error_file.read_text(errors="replace")
+    failure = last_error(settings) if folder else None
+    error = f"{failure[0].isoformat()}: {failure[1]}" if failure else None
     return BackupStatus(
         scheduled=scheduled(settings),
         interval_hours=settings.backup_interval_hours,

@@ -38,9 +38,9 @@ async def backup_if_due(
     try:
         async with sessionmaker() as session:
             backup = await export_backup(session, settings, passphrase.get_secret_value())
-        path = await asyncio.to_thread(files.store, folder, backup, settings.backup_keep)
+        path = await asyncio.to_thread(files.store, settings, backup)
     except Exception as exc:
-        files.record_error(folder, f"{utcnow().isoformat()}: {exc}")
+        await asyncio.to_thread(files.record_error, settings, f"{utcnow().isoformat()}: {exc}")
         log.exception("backup.failed", folder=str(folder))
         raise
     log.info("backup.written", path=str(path), size=path.stat().st_size)

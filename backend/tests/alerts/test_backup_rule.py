@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evodash.alerts.engine import run_checks
 from evodash.alerts.models import AlertState, RuleKind
-from evodash.backups import tasks
+from evodash.backups import files, tasks
 from evodash.backups.schemas import Backup
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
@@ -98,3 +98,37 @@ async def test_silent_when_automatic_backups_are_not_configured(
     services = services_for(engine, db, unscheduled, http)
     assert (await run_checks(services, now=NOW)).fired == []
     assert await alerts(db, RuleKind.backup_failed) == []
+
+
+async def test_fires_when_backup_dir_cannot_be_written_at_all(
+    engine: AsyncEngine,
+    db: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    http: httpx.AsyncClient,
+    tmp_path: Path,
+) -> None:
+    """A BACKUP_DIR that cannot hold the backup cannot hold its error file either (a
+    file where the folder should be: even root cannot write below it): the failure is
+    kept in DATA_DIR, where the alert and the status page find it."""
+    await only(db, RuleKind.backup_failed)
+    blocked = tmp_path / "backups"
+    blocked.write_text("not a folder")
+    scheduled = _scheduled(settings, blocked)
+    services = services_for(engine, db, scheduled, http)
+    with pytest.raises(OSError):
+        await tasks.scheduled_backup(services)
+    assert (scheduled.data_dir / files.FALLBACK_ERROR_FILE).is_file()
+    assert files.status(scheduled).last_error is not None
+
+    report = await run_checks(services, now=utcnow())
+    (alert,) = await alerts(db, RuleKind.backup_failed)
+    assert report.fired == [alert.id]
+    assert alert.facts is not None and "File exists" in str(alert.facts["error"])
+
+    # The folder is fixed; the next backup succeeds and forgets both error files.
+    blocked.unlink()
+    assert await tasks.scheduled_backup(services) is not None
+    assert not (scheduled.data_dir / files.FALLBACK_ERROR_FILE).exists()
+    assert files.status(scheduled).last_error is None
+    report = await run_checks(services, now=utcnow() + timedelta(seconds=60))
+    assert report.resolved == [alert.id]
