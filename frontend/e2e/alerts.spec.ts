@@ -44,7 +44,8 @@ test.describe('alert rules', { tag: '@phone' }, () => {
       await page.goto('/alerts');
       await expect(page.getByRole('heading', { level: 1, name: 'Alertas' })).toBeVisible();
       const rules = page.getByRole('list', { name: 'Regras de alerta' });
-      await expect(rules.getByRole('listitem')).toHaveCount(7);
+      // The eight rule kinds, backup_failed among them.
+      await expect(rules.getByRole('listitem')).toHaveCount(8);
       const flapping = page.getByTestId('rule-flapping');
       await expect(flapping).toContainText('Instável (oscilando)');
       // Nothing is wider than the phone: no sideways scrolling, every control in reach.
