@@ -68,10 +68,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # The slow tests (real processes, servers, many instances) first: pytest-xdist hands
-    # the first tests out to every worker at once, so they run side by side from the start
-    # instead of leaving one worker busy with them at the end while the other waits.
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not config.getoption(DATABASE_TESTS_ONLY):
         return
     # A test uses the database when `database_url` is among its fixtures (every database

@@ -22,7 +22,6 @@ from tests.live import free_port, serve
 
 
 @pytest.mark.commits
-@pytest.mark.slow
 async def test_demo_setup_shows_connected_instances_with_messages(
     settings: Settings, db: async_sessionmaker[AsyncSession], users: UserFactory
 ) -> None:

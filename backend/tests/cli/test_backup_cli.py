@@ -14,9 +14,6 @@ from tests.cli.conftest import copy_database
 from tests.cli.test_cli import EVODASH, _createsuperuser
 from tests.conftest import REPO_ROOT
 
-# Real `evodash` processes (about 1.5 s of CPU each): started first in a run.
-pytestmark = pytest.mark.slow
-
 PASSPHRASE = "uma frase secreta longa"
 
 

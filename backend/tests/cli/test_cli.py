@@ -14,9 +14,6 @@ import pytest
 from tests.cli.conftest import copy_database
 from tests.conftest import REPO_ROOT
 
-# Real `evodash` processes (about 1.5 s of CPU each): started first in a run.
-pytestmark = pytest.mark.slow
-
 EVODASH = Path(sys.executable).parent / "evodash"
 
 

@@ -130,7 +130,6 @@ class TestLogout:
             assert (await http.post("/api/auth/logout", headers=headers)).status_code == 204
             assert (await http.get("/api/auth/me", headers=headers)).status_code == 401
 
-    @pytest.mark.slow
     async def test_a_revocation_is_seen_by_another_process(
         self, live: LiveServer, users: UserFactory, second_process: str
     ) -> None:

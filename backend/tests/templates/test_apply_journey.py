@@ -22,7 +22,7 @@ from tests.instances.helpers import audit_actions, get_row
 from tests.simulator_server import RunningSimulator
 from tests.templates.fleet import build_fleet, change_sim_settings, post, sim_settings
 
-pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.slow]
+pytestmark = pytest.mark.usefixtures("db")
 Db = async_sessionmaker[AsyncSession]
 
 COUNT = 50
