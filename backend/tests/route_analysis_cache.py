@@ -9,6 +9,13 @@ dependencies, never on the app, and FastAPI does not change its results afterwar
 app's dependency overrides are looked up at request time), so the test process keeps
 them.
 
+The routes an app's requests meet are built once per process too (FastAPI's
+``_EffectiveRouteContext``: the route's path, responses and request handler as its router
+includes it), keyed by the route and everything of the inclusion but the app. The handler
+they share looks dependency overrides up on the app that built it first: no test overrides
+a dependency (the suite's apps differ by their settings, which requests read from
+``request.app.state``), and :func:`install` refuses to run beside one that does.
+
 The wrapped functions are private to FastAPI: :func:`install` checks that they exist and
 have the signature it expects, and fails loudly otherwise (a FastAPI upgrade then shows
 here, not as a slow suite).
@@ -16,6 +23,7 @@ here, not as a slow suite).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
@@ -85,6 +93,36 @@ def install() -> None:
                 body_params,  # keeps the ids of the key from being reused
             )
         return bodies[key][0]
+
+    from_api_route = routing._EffectiveRouteContext.from_api_route
+    if list(inspect.signature(from_api_route).parameters) != ["original_route", "include_context"]:
+        raise RuntimeError(
+            "fastapi.routing._EffectiveRouteContext.from_api_route is not what "
+            "tests/route_analysis_cache.py expects: update it for this FastAPI version"
+        )
+    contexts: dict[int, list[tuple[Any, Any]]] = {}
+
+    def cached_context(original_route: Any, include_context: Any) -> Any:
+        provider = include_context.dependency_overrides_provider
+        if getattr(provider, "dependency_overrides", None):
+            raise RuntimeError(
+                "tests/route_analysis_cache.py shares request handlers between apps: "
+                "it cannot serve an app that overrides dependencies"
+            )
+        without_app = dataclasses.replace(include_context, dependency_overrides_provider=None)
+        known = contexts.setdefault(id(original_route), [])
+        for inclusion, context in known:
+            if inclusion == without_app:
+                return context
+        context = from_api_route(original_route=original_route, include_context=include_context)
+        known.append((without_app, context))
+        return context
+
+    routing._EffectiveRouteContext.from_api_route = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, *, original_route, include_context: cached_context(
+            original_route, include_context
+        )
+    )
 
     replacements = {
         "_build_dependant_with_parameterless_dependencies": cached_build,
