@@ -119,7 +119,7 @@ check-compose: ## Validate docker-compose.yml and deploy/Caddyfile (Debian's doc
 	else echo "caddy not installed: skipping the Caddyfile check"; fi
 
 .PHONY: test
-test: ## Run every test: three lanes at once (scripts/test.sh); TEST_LANES=1 one step after another
+test: ## Run every test: two lanes at once (scripts/test.sh); TEST_LANES=1 one step after another
 	bash scripts/test.sh
 
 # ---------------------------------------------------------------- bench

@@ -1,30 +1,25 @@
 #!/usr/bin/env bash
-# `make test`: every check, in three lanes run at once.
+# `make test`: every check, in two lanes run at once.
 #
 #   web lane:    the browser journeys (after the SPA's build), the SPA's lint and unit tests
-#   python lane: ruff, mypy, the compose check, migrations, the backend suites
-#   api lane:    Schemathesis against a running app
+#   python lane: ruff, mypy, the compose check, migrations, the backend suites, Schemathesis
 #
 # The browser journeys spend much of their time waiting (for the backend's polls, live
-# events, animations) and Schemathesis keeps about one core busy, so the backend suites'
-# workers fill the cores they leave idle; Schemathesis runs from the start because, last
-# and alone, it left a core idle for minutes. Each step's output goes to a log; a line per
-# step says how it went, and a failing step's log is printed whole. TEST_LANES=1 runs the
+# events, animations), so the other lane's work fills the cores they leave idle. Each step's output goes to a log; a line per step
+# says how it went, and a failing step's log is printed whole. TEST_LANES=1 runs the
 # steps one after another (each step's output as it comes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# TEST_WEB_STEPS / TEST_PYTHON_STEPS / TEST_API_STEPS: other steps (Makefile targets) for a
-# lane (an empty one runs nothing).
-read -ra web <<<"${TEST_WEB_STEPS-e2e test-frontend}"
-read -ra python <<<"${TEST_PYTHON_STEPS-lint typecheck check-compose migrations-check test-backend}"
-read -ra api <<<"${TEST_API_STEPS-schemathesis}"
+# TEST_WEB_STEPS / TEST_PYTHON_STEPS: other steps (Makefile targets) for a lane.
+read -ra web <<<"${TEST_WEB_STEPS:-e2e test-frontend}"
+read -ra python <<<"${TEST_PYTHON_STEPS:-lint typecheck check-compose migrations-check test-backend schemathesis}"
 logs="${TEST_LOGS:-$(mktemp -d -t evodash-test.XXXXXX)}"
 mkdir -p "$logs"
 started=$(date +%s)
 
 if [ "${TEST_LANES:-2}" = 1 ]; then
-  for step in "${python[@]}" "${api[@]}" "${web[@]}"; do
+  for step in "${python[@]}" "${web[@]}"; do
     make --no-print-directory "$step" || exit 1
   done
   echo "make test: every step passed in $(($(date +%s) - started)) s"
@@ -52,21 +47,17 @@ lane() {
 
 # Both lanes need the dependencies: install them once, before the lanes start.
 make --no-print-directory install || exit 1
-echo "make test: three lanes at once; each step's log in $logs"
+echo "make test: two lanes at once; each step's log in $logs"
 lane web "${web[@]}" &
 web_pid=$!
 lane python "${python[@]}" &
 python_pid=$!
-lane api "${api[@]}" &
-api_pid=$!
 wait "$web_pid"
 web_code=$?
 wait "$python_pid"
 python_code=$?
-wait "$api_pid"
-api_code=$?
 elapsed=$(($(date +%s) - started))
-if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ] || [ "$api_code" -ne 0 ]; then
+if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ]; then
   # The failing tests again, last: a long log (a backend's output after Playwright's report,
   # say) must not push them out of a CI page that shows only the end.
   for failed in "$logs"/failed-*; do
@@ -76,7 +67,7 @@ if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ] || [ "$api_code" -ne 0 ]; t
     grep -E '✘|^ +[0-9]+ (failed|flaky)$|^ +\[(desktop|phone)\] › |^(FAILED|ERROR) |^ *FAIL |Error: |error TS|^\S+:[0-9]+:[0-9]+: [A-Z]+[0-9]+ ' \
       "$logs/$step.log" | tail -n 40
   done
-  echo "make test: FAILED after $elapsed s (web lane exit $web_code, python lane exit $python_code, api lane exit $api_code)"
+  echo "make test: FAILED after $elapsed s (web lane exit $web_code, python lane exit $python_code)"
   exit 1
 fi
 echo "make test: every step passed in $elapsed s"
