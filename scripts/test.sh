@@ -1,23 +1,19 @@
 #!/usr/bin/env bash
 # `make test`: every check, in two lanes run at once.
 #
-#   web lane:    the browser journeys (after the SPA's build, in two Playwright shards),
-#                Schemathesis, the SPA's lint and unit tests
-#   python lane: ruff, mypy, the compose check, migrations, the backend suites
+#   web lane:    the browser journeys (after the SPA's build), the SPA's lint and unit tests
+#   python lane: ruff, mypy, the compose check, migrations, the backend suites, Schemathesis
 #
 # The browser journeys spend much of their time waiting (for the backend's polls, live
-# events, animations), so the other lane's work fills the cores they leave idle; two shards
-# (E2E_SHARDS) wait side by side. Schemathesis keeps about one core busy: it runs beside
-# the backend suites, not after them with a core idle. Each step's output goes to a log; a line per step
+# events, animations), so the other lane's work fills the cores they leave idle. Each step's output goes to a log; a line per step
 # says how it went, and a failing step's log is printed whole. TEST_LANES=1 runs the
 # steps one after another (each step's output as it comes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # TEST_WEB_STEPS / TEST_PYTHON_STEPS: other steps (Makefile targets) for a lane.
-read -ra web <<<"${TEST_WEB_STEPS:-e2e schemathesis test-frontend}"
-read -ra python <<<"${TEST_PYTHON_STEPS:-lint typecheck check-compose migrations-check test-backend}"
-export E2E_SHARDS="${E2E_SHARDS:-2}"
+read -ra web <<<"${TEST_WEB_STEPS:-e2e test-frontend}"
+read -ra python <<<"${TEST_PYTHON_STEPS:-lint typecheck check-compose migrations-check test-backend schemathesis}"
 logs="${TEST_LOGS:-$(mktemp -d -t evodash-test.XXXXXX)}"
 mkdir -p "$logs"
 started=$(date +%s)
