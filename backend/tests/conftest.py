@@ -265,6 +265,7 @@ def run_app(
     @asynccontextmanager
     async def running(settings: Settings) -> AsyncIterator[FastAPI]:
         application = create_app(settings, tls_context=tls_context)
+        application.dependency_overrides = route_analysis_cache.NoOverrides()
         async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
             if not commits(request):
                 # Requests join the test's transaction (and publish on the app's bus).

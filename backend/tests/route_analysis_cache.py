@@ -14,7 +14,7 @@ The routes an app's requests meet are built once per process too (FastAPI's
 includes it), keyed by the route and everything of the inclusion but the app. The handler
 they share looks dependency overrides up on the app that built it first: no test overrides
 a dependency (the suite's apps differ by their settings, which requests read from
-``request.app.state``), and :func:`install` refuses to run beside one that does.
+``request.app.state``), and the test apps' :class:`NoOverrides` refuses one.
 
 The wrapped functions are private to FastAPI: :func:`install` checks that they exist and
 have the signature it expects, and fails loudly otherwise (a FastAPI upgrade then shows
@@ -45,6 +45,19 @@ def _checked(name: str) -> Callable[..., Any]:
             "update it for this FastAPI version"
         )
     return function
+
+
+class NoOverrides(dict[Any, Any]):
+    """A test app's ``dependency_overrides``: setting one fails loudly, since the request
+    handlers shared between apps would not see it."""
+
+    def _refuse(self, *_: Any, **__: Any) -> None:
+        raise RuntimeError(
+            "tests/route_analysis_cache.py shares request handlers between apps: "
+            "a test app cannot override dependencies"
+        )
+
+    __setitem__ = update = setdefault = _refuse  # type: ignore[assignment]
 
 
 def _hashable(key: tuple[Any, ...]) -> Hashable | None:
@@ -103,12 +116,6 @@ def install() -> None:
     contexts: dict[int, list[tuple[Any, Any]]] = {}
 
     def cached_context(original_route: Any, include_context: Any) -> Any:
-        provider = include_context.dependency_overrides_provider
-        if getattr(provider, "dependency_overrides", None):
-            raise RuntimeError(
-                "tests/route_analysis_cache.py shares request handlers between apps: "
-                "it cannot serve an app that overrides dependencies"
-            )
         without_app = dataclasses.replace(include_context, dependency_overrides_provider=None)
         known = contexts.setdefault(id(original_route), [])
         for inclusion, context in known:
