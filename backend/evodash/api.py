@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from fastapi import APIRouter
@@ -72,10 +73,11 @@ for _router in DOMAIN_ROUTERS:
 _CONVERTOR = re.compile(r"\{(\w+):\w+\}")
 
 
+@functools.cache
 def route_templates() -> dict[int, str]:
     """The whole path template (``/api/instances/{instance_id}``) of each domain route, by
     the route's id: a routed request's ``scope["route"]`` only knows its path inside the
-    ``/api`` router."""
+    ``/api`` router. The routers are built at import, so once per process (read-only)."""
     return {
         id(route): _CONVERTOR.sub(r"{\1}", api_router.prefix + route.path)
         for router in DOMAIN_ROUTERS

@@ -34,6 +34,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from evodash.simulator import RetryPolicy, create_simulator_app
+from tests import loopback
 
 SIM_API_KEY = "sim-global-key-0123456789"
 #: Webhook deliveries of the simulator are tried once, quickly (nothing listens in tests).
@@ -91,9 +92,7 @@ class RunningSimulator:
     api_key: str
 
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            base_url=self.base_url, headers={"apikey": self.api_key}, timeout=10
-        )
+        return loopback.client(base_url=self.base_url, headers={"apikey": self.api_key}, timeout=10)
 
     async def request(self, method: str, path: str, json_body: Any = None) -> Any:
         async with self._client() as client:
@@ -237,7 +236,7 @@ def serve_in_process(code: str) -> Iterator[str]:
             if process.poll() is not None:
                 raise RuntimeError(f"the test server exited with {process.returncode}")
             try:
-                httpx.get(f"{url}/", timeout=1)
+                loopback.request("GET", f"{url}/", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.05)

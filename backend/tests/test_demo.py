@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from evodash.demo import ALLOWED, DEMO_KEY, DemoDriver
 from evodash.main import create_app
 from evodash.messages.models import WhatsAppMessage
 from evodash.simulator.app import create_simulator_app
+from tests import loopback
 from tests.factories import UserFactory
 from tests.live import free_port, serve
 
@@ -42,10 +42,10 @@ async def test_demo_setup_shows_connected_instances_with_messages(
         LifespanManager(dashboard),
         serve(dashboard, port=port) as live,
         serve(simulator, lifespan="on") as sim_live,
-        httpx.AsyncClient(
+        loopback.client(
             base_url=live.url, timeout=30, headers={"Authorization": f"Bearer {token}"}
         ) as api,
-        httpx.AsyncClient(base_url=sim_live.url, timeout=30, headers={"apikey": DEMO_KEY}) as sim,
+        loopback.client(base_url=sim_live.url, timeout=30, headers={"apikey": DEMO_KEY}) as sim,
     ):
         driver = DemoDriver(api, sim)
         await driver.setup()

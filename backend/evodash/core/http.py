@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import ssl
@@ -14,6 +15,14 @@ MAX_CONNECTIONS = 200
 MAX_KEEPALIVE_CONNECTIONS = 50
 #: Connection pools the requests are spread over (see :class:`ShardedTransport`).
 POOL_SHARDS = 4
+
+
+@functools.cache
+def default_tls() -> ssl.SSLContext:
+    """The process's TLS context for outbound calls, built at the first use: loading the
+    CA bundle costs about 40 ms of CPU, and a process that builds several apps (the tests,
+    ``evodash demo``) would pay it for each."""
+    return httpx.create_ssl_context()
 
 
 class ShardedTransport(httpx.AsyncBaseTransport):
@@ -39,8 +48,7 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             max_connections=math.ceil(max_connections / shards),
             max_keepalive_connections=math.ceil(max_keepalive_connections / shards),
         )
-        # One TLS context for all the pools: loading the CA bundle costs ~25 ms each time.
-        tls = tls or httpx.create_ssl_context()
+        tls = tls or default_tls()  # one for all the pools
         self.pools = [httpx.AsyncHTTPTransport(limits=limits, verify=tls) for _ in range(shards)]
         self._next = itertools.cycle(self.pools)
 

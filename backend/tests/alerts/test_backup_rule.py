@@ -18,12 +18,13 @@ from evodash.backups import files, tasks
 from evodash.backups.schemas import Backup
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
+from tests import loopback
 from tests.alerts.support import NOW, alerts, only, services_for
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

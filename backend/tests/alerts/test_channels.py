@@ -21,6 +21,7 @@ from evodash.core.config import Settings
 from evodash.core.security import encrypt
 from evodash.core.services import Services
 from evodash.instances.models import InstanceStatus
+from tests import loopback
 from tests.alerts.conftest import Mailbox
 from tests.alerts.support import (
     NOW,
@@ -53,7 +54,7 @@ def documented_alert_body() -> dict[str, Any]:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

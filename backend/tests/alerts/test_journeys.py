@@ -21,6 +21,7 @@ from evodash.core.db import utcnow
 from evodash.core.services import Services
 from evodash.instances.models import ConnectionEvent, InstanceStatus
 from evodash.instances.sync import sync_all_once
+from tests import loopback
 from tests.alerts.conftest import Mailbox
 from tests.alerts.support import (
     NOW,
@@ -38,7 +39,7 @@ from tests.simulator_server import RunningSimulator
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

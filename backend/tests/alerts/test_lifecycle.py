@@ -19,6 +19,7 @@ from evodash.instances.models import EvolutionInstance, InstanceStatus
 from evodash.realtime import watch
 from evodash.realtime.bus import InProcessBus
 from evodash.realtime.events import Event
+from tests import loopback
 from tests.alerts.support import (
     NOW,
     Receiver,
@@ -40,7 +41,7 @@ from tests.instances.helpers import HeadersFor
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

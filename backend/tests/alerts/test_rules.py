@@ -17,6 +17,7 @@ from evodash.instances.models import InstanceStatus
 from evodash.jobs.models import ImageProcessingJob
 from evodash.servers.models import EvolutionServer
 from evodash.webhooks.models import WebhookDelivery, WebhookEvent
+from tests import loopback
 from tests.alerts.support import (
     NOW,
     ago,
@@ -33,7 +34,7 @@ from tests.simulator_server import RunningSimulator, closed_port_url
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

@@ -26,6 +26,7 @@ from evodash.instances.models import EvolutionInstance
 from evodash.models import Base
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import User
+from tests import loopback
 from tests.conftest import AppRunner
 from tests.factories import UserFactory
 from tests.instances.helpers import register_server
@@ -201,7 +202,7 @@ class TestRoundTrip:
 
         async with run_app(new_settings) as app:
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as new:
+            async with loopback.client(transport=transport, base_url="http://t") as new:
                 login = await new.post(
                     "/api/auth/token",
                     data={"username": "joana", "password": seeded["password"]},
@@ -349,7 +350,7 @@ class TestScheduled:
         assert kept == sorted(written)[-2:]
         async with run_app(scheduled) as app:
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            async with loopback.client(transport=transport, base_url="http://t") as c:
                 body = (await c.get("/api/backups/status", headers=admin)).json()
         assert body["scheduled"] is True and body["files"] == 2
         assert body["last"]["size_bytes"] > 100 and body["last_error"] is None

@@ -27,6 +27,7 @@ from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
 from evodash.simulator.app import create_simulator_app
 from evodash.users.models import User
+from tests import loopback
 from tests.backups.test_backups_api import OTHER_SECRET, PASSPHRASE, empty_database, snapshot
 from tests.factories import UserFactory
 from tests.live import free_port, serve
@@ -100,13 +101,13 @@ async def test_the_demos_data_restores_under_another_secret_key(
             admin_id = await s.scalar(select(User.id).where(User.username == admin.username))
         assert admin_id is not None
         token = await bearer_token_for(db, admin_id, config, expires_in=timedelta(minutes=10))
-        return httpx.AsyncClient(
+        return loopback.client(
             base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}
         )
 
     async with (
         serve(simulator, lifespan="on") as sim_live,
-        httpx.AsyncClient(base_url=sim_live.url, timeout=30, headers={"apikey": DEMO_KEY}) as sim,
+        loopback.client(base_url=sim_live.url, timeout=30, headers={"apikey": DEMO_KEY}) as sim,
     ):
         # The demo, as `evodash demo` sets it up, with a few customers writing in.
         async with (

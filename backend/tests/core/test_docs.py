@@ -12,6 +12,7 @@ from asgi_lifespan import LifespanManager
 
 from evodash.core.config import Settings
 from evodash.main import create_app
+from tests import loopback
 from tests.conftest import TEST_SECRET
 
 DOC_PATHS = ("/docs", "/redoc", "/openapi.json")
@@ -28,7 +29,7 @@ async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with loopback.client(transport=transport, base_url="http://testserver") as c:
             yield c
 
 

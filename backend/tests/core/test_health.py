@@ -5,6 +5,8 @@ import json
 import httpx
 import pytest
 
+from tests import loopback
+
 
 class TestHealth:
     async def test_healthz_answers_without_credentials(self, client: httpx.AsyncClient) -> None:
@@ -85,7 +87,7 @@ class TestSpaServing:
         app = create_app(settings.model_copy(update={"frontend_dist": dist}))  # type: ignore[attr-defined]
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
+            loopback.client(
                 transport=httpx.ASGITransport(app=app), base_url="http://testserver"
             ) as client,
         ):
@@ -147,7 +149,7 @@ class TestSpaRouteHints:
         cookies = {settings.session_cookie_name: "anything"} if cookie else {}  # type: ignore[attr-defined]
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
+            loopback.client(
                 transport=httpx.ASGITransport(app=app),
                 base_url="http://testserver",
                 cookies=cookies,

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from evodash.core.config import Settings
 from evodash.core.deps import get_settings_dep
+from tests import loopback
 from tests.conftest import AppRunner
 
 
@@ -37,7 +38,7 @@ def _contexts(routes: list[object]) -> list[object]:
 async def test_apps_share_the_built_routes(settings: Settings, run_app: AppRunner) -> None:
     async def handler_of(app: FastAPI) -> object:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with loopback.client(transport=transport, base_url="http://testserver") as c:
             assert (await c.get("/api/servers")).status_code == 401
         return next(
             context.app  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from evodash.core.scheduler import (
 )
 from evodash.core.services import Services
 from evodash.realtime.bus import InProcessBus
+from tests import loopback
 
 # Schedulers open connections of their own: real commits.
 pytestmark = pytest.mark.commits
@@ -37,7 +38,7 @@ async def eventually(check: Callable[[], bool], what: str, seconds: float = 10) 
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

@@ -15,6 +15,7 @@ import pytest
 import respx
 
 from evodash.evolution import EvolutionClient
+from tests import loopback
 from tests.fixtures import EVOLUTION_FIXTURES
 
 BASE_URL = "http://evolution.test:8080"
@@ -61,7 +62,7 @@ def evolution() -> Iterator[respx.MockRouter]:
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     # One client like the app's shared one (building its SSL context is slow); respx
     # intercepts at the transport, so each test still gets its own fake server.
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

@@ -25,6 +25,7 @@ from evodash.evolution import (
     EvolutionUnreachable,
     flatten_message,
 )
+from tests import loopback
 
 
 class TestFlattenMessage:
@@ -104,7 +105,7 @@ async def test_rendered_by_the_app_error_handler() -> None:
         )
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+    async with loopback.client(transport=transport, base_url="http://app") as http:
         response = await http.get("/boom")
     assert response.status_code == 502
     assert response.json() == {

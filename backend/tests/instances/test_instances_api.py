@@ -23,6 +23,7 @@ from evodash.instances import cleanup
 from evodash.instances import service as instances_service
 from evodash.instances.models import ConnectionSource, InstanceStatus
 from evodash.instances.state import Observation, observe
+from tests import loopback
 from tests.instances.helpers import add_instances, add_server, events_of, get_row, snapshot
 from tests.simulator_server import RunningSimulator
 
@@ -120,7 +121,7 @@ class TestCreateWithUrlAndKey:
 async def lenient_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client that gets the 500 instead of the exception of an unexpected failure."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with loopback.client(transport=transport, base_url="http://testserver") as client:
         yield client
 
 

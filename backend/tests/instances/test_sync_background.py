@@ -17,6 +17,7 @@ from evodash.core.services import Services
 from evodash.instances.models import InstanceStatus
 from evodash.realtime.bus import InProcessBus
 from evodash.schedule import PERIODIC_TASKS
+from tests import loopback
 from tests.conftest import AppRunner
 from tests.instances.helpers import add_instances, add_server, events_of, get_row
 from tests.simulator_server import RunningSimulator
@@ -63,7 +64,7 @@ class TestScheduledSync:
         [row] = await add_instances(db, server, status=InstanceStatus.open, prefix="periodic")
         await running_simulator.create_instance(row.name)  # state "close" on Evolution
         periodic = settings.model_copy(update={"status_sync_interval_seconds": 0.05})
-        async with httpx.AsyncClient() as http, scheduled(db, periodic, http) as scheduler:
+        async with loopback.client() as http, scheduled(db, periodic, http) as scheduler:
 
             async def synced() -> bool:
                 return (await get_row(db, row.id)).last_status_sync_at is not None
@@ -83,7 +84,7 @@ class TestScheduledSync:
         self, db: async_sessionmaker[AsyncSession], settings: Settings
     ) -> None:
         off = settings.model_copy(update={"status_sync_interval_seconds": 0})
-        async with httpx.AsyncClient() as http, scheduled(db, off, http) as scheduler:
+        async with loopback.client() as http, scheduled(db, off, http) as scheduler:
             assert scheduler.tasks == []
         assert scheduler.rounds == {}
 
@@ -104,7 +105,7 @@ class TestScheduledSync:
 
         monkeypatch.setattr(sync, "sync_all_once", broken)
         periodic = settings.model_copy(update={"status_sync_interval_seconds": 0.01})
-        async with httpx.AsyncClient() as http, scheduled(db, periodic, http) as scheduler:
+        async with loopback.client() as http, scheduled(db, periodic, http) as scheduler:
 
             async def failed_twice() -> bool:
                 return calls >= 2

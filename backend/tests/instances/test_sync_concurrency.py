@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances.models import InstanceStatus
+from tests import loopback
 from tests.instances.helpers import add_instances, add_server, get_row
 from tests.simulator_server import delayed_evolution_process
 
@@ -31,10 +32,10 @@ class Stats:
         self.url = url
 
     def reset(self) -> None:
-        httpx.delete(f"{self.url}/_stats", timeout=5)
+        loopback.request("DELETE", f"{self.url}/_stats", timeout=5)
 
     def get(self) -> tuple[dict[str, int], dict[str, int]]:
-        data = httpx.get(f"{self.url}/_stats", timeout=5).json()
+        data = loopback.request("GET", f"{self.url}/_stats", timeout=5).json()
         return data["calls"], data["max_in_flight"]
 
 

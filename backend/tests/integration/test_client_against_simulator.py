@@ -24,12 +24,13 @@ from evodash.evolution import (
     InstanceSettings,
     WebhookConfig,
 )
+from tests import loopback
 from tests.simulator_server import RunningSimulator
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
+    async with loopback.client() as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from evodash.jobs.models import ImageProcessingJob
 from evodash.jobs.worker import JobHandler, Worker
 from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
+from tests import loopback
 from tests.conftest import TEST_SECRET
 
 EVOLUTION_KEY = "global-key-0123456789"
@@ -109,7 +110,7 @@ def make_job(db: async_sessionmaker[AsyncSession]) -> MakeJob:
 
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with loopback.client(timeout=5) as client:
         yield client
 
 

@@ -19,6 +19,7 @@ from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
 from evodash.simulator import RetryPolicy, create_simulator_app
 from evodash.webhooks import SECRET_HEADER
+from tests import loopback
 from tests.live import serve
 from tests.webhooks.support import Hooked, InstanceFactory, instance_row, messages
 
@@ -59,7 +60,7 @@ async def live(app: FastAPI) -> AsyncIterator[Live]:
     async with (
         serve(app) as evodash,
         serve(simulator, lifespan="on") as sim,
-        httpx.AsyncClient(base_url=sim.url, timeout=20) as client,
+        loopback.client(base_url=sim.url, timeout=20) as client,
     ):
         yield Live(client, evodash.url, sim.url, app)
 

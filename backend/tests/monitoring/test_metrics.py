@@ -29,6 +29,7 @@ from evodash.jobs.errors import PermanentJobFailure
 from evodash.jobs.models import ImageProcessingJob
 from evodash.jobs.pipeline import JobContext
 from evodash.jobs.worker import Worker
+from tests import loopback
 from tests.conftest import AppRunner
 from tests.factories import UserFactory
 from tests.fixtures import load_evolution_json
@@ -227,7 +228,7 @@ class TestFigures:
             )
             await session.commit()
         before = await scrape(client)
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             worker = Worker(db, settings, http, handlers={"metrics-ok": ok, "metrics-bad": broken})
             assert await worker.run_once()
             assert await worker.run_once()
@@ -248,7 +249,7 @@ class TestFigures:
     async def test_evolution_calls_by_server_and_outcome(self, client: httpx.AsyncClient) -> None:
         base = "http://metrics-evolution.test"
         before = await scrape(client)
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             evolution = EvolutionClient(
                 http, base, "key", timeout=5, connect_timeout=2, read_retries=0
             )
@@ -288,7 +289,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return loopback.client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 def test_several_processes_are_added_up(tmp_path: Path) -> None:

@@ -4,13 +4,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
 from pydantic import TypeAdapter
 
 from evodash.realtime.events import RealtimeEvent, ServerDeletedEvent, ServerGone
+from tests import loopback
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer, serve
 
@@ -22,7 +22,7 @@ async def live(app: FastAPI) -> AsyncIterator[LiveServer]:
 
 
 async def _login_cookie(live: LiveServer, username: str) -> str:
-    async with httpx.AsyncClient(base_url=live.url) as http:
+    async with loopback.client(base_url=live.url) as http:
         response = await http.post(
             "/api/auth/login", json={"username": username, "password": DEFAULT_PASSWORD}
         )

@@ -19,6 +19,7 @@ from evodash.core.db import utcnow
 from evodash.reconnect import service
 from evodash.reconnect.models import ReconnectLink
 from evodash.users.models import AuditLog
+from tests import loopback
 from tests.instances.helpers import register_server
 from tests.instances.test_lifecycle_e2e import create, decode_qr
 from tests.simulator_server import RunningSimulator
@@ -343,7 +344,7 @@ class TestReconnectPage:
         app = create_app(settings.model_copy(update={"frontend_dist": dist}))
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
+            loopback.client(
                 transport=httpx.ASGITransport(app=app), base_url="http://testserver"
             ) as client,
         ):
@@ -374,7 +375,7 @@ class TestReconnectPage:
         app = create_app(settings.model_copy(update={"frontend_dist": dist}))
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
+            loopback.client(
                 transport=httpx.ASGITransport(app=app), base_url="http://testserver"
             ) as client,
         ):

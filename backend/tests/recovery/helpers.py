@@ -16,6 +16,7 @@ from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
 from evodash.recovery.models import RecoveryRun
 from evodash.webhooks.models import EventStatus, WebhookEvent
+from tests import loopback
 from tests.conftest import AppRunner
 from tests.instances.helpers import register_server
 from tests.live import serve
@@ -46,7 +47,7 @@ async def evodash(
     async with (
         run_app(settings) as app,
         serve(app, port=port) as live,
-        httpx.AsyncClient(base_url=live.url, timeout=30) as api,
+        loopback.client(base_url=live.url, timeout=30) as api,
     ):
         yield api
 

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.webhooks import SECRET_HEADER
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.jobs.probe import DDL, PROBE_KIND
@@ -158,7 +159,7 @@ async def deployment(
     async def up() -> bool:
         for process in started:
             assert process.proc.returncode is None, f"{process.name} exited:\n{process.tail()}"
-        async with httpx.AsyncClient(timeout=1) as http:
+        async with loopback.client(timeout=1) as http:
             for api in apis:
                 try:
                     if (await http.get(f"{api.url}/healthz")).status_code != 200:
@@ -217,13 +218,13 @@ async def check_websocket_across_processes(
 ) -> None:
     await users.viewer(username="watcher")
     hooked = await instances.create("scale-ws", server_url=sim_url)
-    async with httpx.AsyncClient(base_url=a.url or "") as http:
+    async with loopback.client(base_url=a.url or "") as http:
         assert await login(http, "", "watcher", DEFAULT_PASSWORD) == 200
         cookie = f"evodash_session={http.cookies['evodash_session']}"
     ws_url = (a.url or "").replace("http://", "ws://") + "/api/ws"
     async with websockets.connect(ws_url, additional_headers={"Cookie": cookie}) as ws:
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "hello"
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             response = await http.post(
                 f"{b.url}{hooked.url}",
                 json=text_message("SCALEOUTWS1", instance=hooked.name),
@@ -240,7 +241,7 @@ async def check_websocket_across_processes(
 
 async def check_throttle_and_logout(apis: list[Process], users: UserFactory) -> None:
     await users.viewer(username="target")
-    async with httpx.AsyncClient() as http:
+    async with loopback.client() as http:
         statuses = [
             await login(http, apis[i % 3].url or "", "target", "wrong-password") for i in range(6)
         ]
@@ -249,14 +250,14 @@ async def check_throttle_and_logout(apis: list[Process], users: UserFactory) -> 
 
     await users.viewer(username="leaver")
     a, b, c = (api.url or "" for api in apis)
-    async with httpx.AsyncClient() as browser:
+    async with loopback.client() as browser:
         assert await login(browser, a, "leaver", DEFAULT_PASSWORD) == 200
         cookies = dict(browser.cookies)
         for url in (b, c):
             assert (await browser.get(f"{url}/api/auth/me")).status_code == 200
         csrf = {"X-CSRF-Token": cookies["evodash_csrf"]}
         assert (await browser.post(f"{a}/api/auth/logout", headers=csrf)).status_code == 204
-    async with httpx.AsyncClient(cookies=cookies) as stolen:
+    async with loopback.client(cookies=cookies) as stolen:
         for url in (b, c):
             assert (await stolen.get(f"{url}/api/auth/me")).status_code == 401
 

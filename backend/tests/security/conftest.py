@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests import loopback
 from tests.factories import UserFactory
 from tests.live import LiveServer, serve
 
@@ -29,7 +30,7 @@ def client_from(
     transport = httpx.AsyncHTTPTransport(
         local_address=address, limits=httpx.Limits(max_connections=100)
     )
-    return httpx.AsyncClient(base_url=live.url, transport=transport, timeout=60, **kwargs)  # type: ignore[arg-type]
+    return loopback.client(base_url=live.url, transport=transport, timeout=60, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from evodash.core import outbound
 from evodash.core.config import Settings
 from evodash.evolution import EvolutionClient, EvolutionTimeout, EvolutionUnexpectedAnswer
 from evodash.webhooks.models import WebhookDelivery
+from tests import loopback
 from tests.live import serve
 from tests.webhooks.support import ForwardJobs, InstanceFactory, post_event, text_message
 
@@ -337,7 +338,7 @@ class TestForwardingLimits:
     async def test_reading_stops_at_the_cap(self, sink: tuple[Sink, str]) -> None:
         recorder, url = sink
         recorder.mode = "huge"
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             answer = await outbound.request_limited(
                 http, "GET", url, max_bytes=100_000, total_timeout=5, truncate=True
             )
@@ -382,7 +383,7 @@ class TestEvolutionLimits:
     async def test_an_endless_answer_hits_the_byte_limit(self, sink: tuple[Sink, str]) -> None:
         recorder, url = sink
         recorder.mode = "huge"
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             client = self._client(http, url, max_response_bytes=1_000_000)
             with pytest.raises(EvolutionUnexpectedAnswer, match=r"1,000,000 bytes \(byte limit\)"):
                 await client.connection_state("acme")
@@ -392,7 +393,7 @@ class TestEvolutionLimits:
     ) -> None:
         recorder, url = sink
         recorder.mode = "drip"
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             with pytest.raises(EvolutionTimeout, match=r"within 1 s \(total time limit\)"):
                 await self._client(http, url).connection_state("acme")
 
@@ -401,7 +402,7 @@ class TestEvolutionLimits:
     ) -> None:
         recorder, url = sink
         recorder.mode = "media"
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             small = self._client(http, url, max_media_bytes=3_000)
             with pytest.raises(EvolutionUnexpectedAnswer, match="byte limit"):
                 await small.get_base64_from_media_message("acme", message_id="M1")

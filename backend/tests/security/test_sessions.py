@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.users.models import ApiKey
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer, free_port
@@ -97,7 +98,7 @@ def second_process(settings: Settings, tmp_path: Path) -> Iterator[str]:
 
 
 async def _wait_up(url: str) -> None:
-    async with httpx.AsyncClient() as http:
+    async with loopback.client() as http:
         for _ in range(600):
             try:
                 if (await http.get(url + "/healthz")).status_code == 200:
@@ -137,7 +138,7 @@ class TestLogout:
         await _wait_up(second_process)
         async with (
             client_from(live) as here,
-            httpx.AsyncClient(base_url=second_process, timeout=30) as there,
+            loopback.client(base_url=second_process, timeout=30) as there,
         ):
             headers = await _bearer(here, "roaming")
             assert (await there.get("/api/auth/me", headers=headers)).status_code == 200

@@ -32,6 +32,7 @@ from evodash.jobs.service import enqueue_image_job
 from evodash.messages.allowlist import decide, normalize_number
 from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import serve
@@ -91,7 +92,7 @@ class TestCookies:
         app = create_app(production)
         async with (
             LifespanManager(app),
-            httpx.AsyncClient(
+            loopback.client(
                 transport=httpx.ASGITransport(app=app), base_url="https://testserver"
             ) as client,
         ):
@@ -246,7 +247,7 @@ class TestInstanceNames:
         self, path_recorder: tuple[list[str], str], name: str, segment: str
     ) -> None:
         seen, url = path_recorder
-        async with httpx.AsyncClient() as http:
+        async with loopback.client() as http:
             client = EvolutionClient(http, url, "k", timeout=2, connect_timeout=2, read_retries=0)
             await client.connection_state(name)
         assert seen == [f"/instance/connectionState/{segment}"]

@@ -22,6 +22,7 @@ from evodash.core.config import Settings
 from evodash.instances.models import EvolutionInstance
 from evodash.main import create_app
 from evodash.webhooks import SECRET_HEADER
+from tests import loopback
 from tests.instances.helpers import register_server
 from tests.lifecycle_fixtures import (  # noqa: F401 (fixtures)
     admin,
@@ -131,7 +132,7 @@ async def test_clear_secrets_of_older_rows_are_sealed_at_startup(
     app = create_app(settings)
     async with (
         LifespanManager(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+        loopback.client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
     ):
         assert legacy not in await _all_text(db, "evolution_instance")
         hooked = Hooked(row.id, "old-one", legacy)

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import websockets
 from fastapi import FastAPI
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.logging import ScrubFilter
 from evodash.realtime.events import InstanceDeletedEvent, InstanceRef
+from tests import loopback
 from tests.conftest import REPO_ROOT
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live import LiveServer
@@ -45,7 +45,7 @@ async def _closed_code(ws: websockets.ClientConnection) -> int | None:
 
 
 async def _ticket(live: LiveServer, headers: dict[str, str]) -> str:
-    async with httpx.AsyncClient(base_url=live.url) as http:
+    async with loopback.client(base_url=live.url) as http:
         response = await http.post("/api/ws/ticket", headers=headers)
     assert response.status_code == 201, response.text
     ticket: str = response.json()["ticket"]
@@ -78,7 +78,7 @@ class TestTickets:
         self, live: LiveServer, users: UserFactory, as_user: HeadersFor
     ) -> None:
         headers = await as_user(await users.operator(username="keyed"))
-        async with httpx.AsyncClient(base_url=live.url) as http:
+        async with loopback.client(base_url=live.url) as http:
             key = (
                 await http.post("/api/auth/api-keys", json={"name": "ws"}, headers=headers)
             ).json()["key"]
@@ -113,7 +113,7 @@ class TestTickets:
         """An admin's key limited to team A: the socket it opens is as limited as it is."""
         world = await worlds.build(db)
         headers = await as_user(await users.admin(username="integra"))
-        async with httpx.AsyncClient(base_url=live.url) as http:
+        async with loopback.client(base_url=live.url) as http:
             created = await http.post(
                 "/api/auth/api-keys",
                 json={"name": "ws time A", "team_ids": [world.team_a]},
@@ -143,7 +143,7 @@ class TestLongLivedSockets:
     ) -> None:
         app.state.settings.ws_ping_seconds = 0.05
         await users.viewer(username="watcher")
-        async with httpx.AsyncClient(base_url=live.url) as http:
+        async with loopback.client(base_url=live.url) as http:
             login = await http.post(
                 "/api/auth/login", json={"username": "watcher", "password": DEFAULT_PASSWORD}
             )
@@ -163,7 +163,7 @@ class TestLongLivedSockets:
     ) -> None:
         app.state.settings.ws_ping_seconds = 0.05
         headers = await as_user(await users.operator())
-        async with httpx.AsyncClient(base_url=live.url) as http:
+        async with loopback.client(base_url=live.url) as http:
             created = (
                 await http.post("/api/auth/api-keys", json={"name": "ws"}, headers=headers)
             ).json()

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from evodash.simulator import RetryPolicy, create_simulator_app, get_simulator
 from evodash.simulator.service import Simulator
+from tests import loopback
 from tests.fixtures import EVOLUTION_FIXTURES
 
 GLOBAL_KEY = "some-test-key"
@@ -136,7 +137,7 @@ def receiver() -> Receiver:
 async def receiver_client(receiver: Receiver) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client whose requests land in ``receiver`` (no sockets)."""
     transport = httpx.ASGITransport(app=receiver.app)
-    async with httpx.AsyncClient(transport=transport) as client:
+    async with loopback.client(transport=transport) as client:
         yield client
 
 
@@ -177,7 +178,7 @@ def sim(sim_app: FastAPI) -> Simulator:
 async def evo(sim_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the simulator (ASGI transport, base URL of the recordings)."""
     transport = httpx.ASGITransport(app=sim_app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with loopback.client(transport=transport, base_url=BASE_URL) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests import loopback
 from tests.simulator.conftest import (
     BASE_URL,
     GLOBAL,
@@ -165,7 +166,7 @@ async def test_recorded_exchange(name: str, make_sim: SimFactory) -> None:
     case = CASES[name]
     app: FastAPI = make_sim(whatsapp_reachable=not case.offline)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with loopback.client(transport=transport, base_url=BASE_URL) as client:
         await case.setup(client)
         response = await _replay(client, recording["request"])
     assert response.status_code == recording["status"], response.text
@@ -207,7 +208,7 @@ async def _run_recorded_webhook_session(make_sim: SimFactory) -> None:
     create = _recorded_request_body(
         "instance_create_with_webhook_object_all_events_byEvents_false.json"
     )
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+    async with loopback.client(transport=transport, base_url=BASE_URL) as client:
         await _post(client, "/instance/create", create)
         assert (await client.get("/instance/connect/rec-hook", headers=GLOBAL)).status_code == 200
         assert (await client.delete("/instance/logout/rec-hook", headers=GLOBAL)).status_code == 200

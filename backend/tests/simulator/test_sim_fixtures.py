@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from PIL import Image
 
 from evodash.simulator import create_simulator_app, get_simulator
+from tests import loopback
 from tests.simulator.conftest import (
     BASE_URL,
     GLOBAL,
@@ -192,7 +193,7 @@ class Sessions:
 async def sessions() -> AsyncIterator[Sessions]:
     """Run the scenarios once for the module (each app's webhooks go to one receiver)."""
     receiver = Receiver()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=receiver.app)) as hooks:
+    async with loopback.client(transport=httpx.ASGITransport(app=receiver.app)) as hooks:
         apps: list[FastAPI] = []
 
         def make_sim(**options: Any) -> FastAPI:
@@ -222,12 +223,12 @@ async def _run_sessions(make_sim: SimFactory, receiver: Receiver) -> dict[str, A
     ):
         app = make_sim(**options)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        async with loopback.client(transport=transport, base_url="http://sim") as client:
             answers.update(await session(client))
     await receiver.wait_for(lambda reqs: any(_data(r.body).get("state") == "refused" for r in reqs))
     # A base64-enabled instance for messages-upsert-image-base64.json.
     app = make_sim()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
+    async with loopback.client(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
         await create_instance(c, "b64", webhook=all_events_hook(base64=True))
         await _scan(c, "b64")
         await _inbound(c, "b64", type="image", caption="Comprovante", image=IMAGE)

@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image
 
 from evodash.simulator.service import Simulator
+from tests import loopback
 from tests.simulator.conftest import (
     GLOBAL,
     Receiver,
@@ -85,7 +86,7 @@ class TestConnect:
         self, make_sim: SimFactory, receiver: Receiver
     ) -> None:
         app = make_sim(qr_interval=0.02, qr_limit=3)
-        async with httpx.AsyncClient(
+        async with loopback.client(
             transport=httpx.ASGITransport(app=app), base_url="http://sim"
         ) as client:
             await create_instance(client, "acme", webhook=all_events_hook())
@@ -108,7 +109,7 @@ class TestConnect:
         self, make_sim: SimFactory, receiver: Receiver
     ) -> None:
         app = make_sim(whatsapp_reachable=False, offline_reconnect_interval=0.02)
-        async with httpx.AsyncClient(
+        async with loopback.client(
             transport=httpx.ASGITransport(app=app), base_url="http://sim"
         ) as client:
             await create_instance(client, "acme", webhook=all_events_hook())
@@ -264,7 +265,7 @@ class TestLogoutRestartDelete:
     @pytest.mark.parametrize("reachable", [True, False])
     async def test_logout_while_connecting(self, make_sim: SimFactory, reachable: bool) -> None:
         app = make_sim(whatsapp_reachable=reachable)
-        async with httpx.AsyncClient(
+        async with loopback.client(
             transport=httpx.ASGITransport(app=app), base_url="http://sim"
         ) as client:
             await create_instance(client, "acme")

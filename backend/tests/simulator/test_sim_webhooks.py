@@ -15,6 +15,7 @@ from jose import jwt
 from evodash.simulator import RetryPolicy, create_simulator_app, get_simulator
 from evodash.simulator.events import EVENT_NAMES
 from evodash.simulator.service import Simulator
+from tests import loopback
 from tests.simulator.conftest import GLOBAL, GLOBAL_KEY, Receiver, free_port, serve
 
 
@@ -38,7 +39,7 @@ async def live() -> AsyncIterator[Live]:
     async with (
         serve(receiver.app) as hook_base,
         serve(app) as sim_base,
-        httpx.AsyncClient(base_url=sim_base, timeout=10) as client,
+        loopback.client(base_url=sim_base, timeout=10) as client,
     ):
         yield Live(client, get_simulator(app), receiver, hook_base)
 

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from evodash.messages.models import WhatsAppMessage
 from evodash.webhooks import SECRET_HEADER
 from evodash.webhooks.models import WebhookEvent
+from tests import loopback
 from tests.conftest import TEST_SECRET
 from tests.webhooks.support import Hooked, InstanceFactory, text_message
 
@@ -71,7 +72,7 @@ def _server(database_url: str, workdir: Path) -> Iterator[tuple[subprocess.Popen
 
 
 async def _up(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(timeout=1) as http, asyncio.timeout(60):
+    async with loopback.client(timeout=1) as http, asyncio.timeout(60):
         while True:
             assert process.poll() is None, "the server exited"
             try:
@@ -104,7 +105,7 @@ async def _load(url: str, hooked: Hooked, process: subprocess.Popen[bytes]) -> d
                     os.kill(process.pid, signal.SIGKILL)
                     process.wait()
 
-    async with httpx.AsyncClient(timeout=5) as http, asyncio.timeout(120):
+    async with loopback.client(timeout=5) as http, asyncio.timeout(120):
         await asyncio.gather(*(sender(http) for _ in range(16)))
     return acked
 

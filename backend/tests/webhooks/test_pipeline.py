@@ -24,6 +24,7 @@ from evodash.main import create_app
 from evodash.webhooks import handlers
 from evodash.webhooks.applier import Applier
 from evodash.webhooks.models import WebhookEvent
+from tests import loopback
 from tests.webhooks.support import (
     InstanceFactory,
     events,
@@ -185,7 +186,7 @@ async def test_a_restart_applies_what_was_acknowledged_before(
     first = create_app(settings)
     async with (
         LifespanManager(first),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as c,
+        loopback.client(transport=httpx.ASGITransport(app=first), base_url="http://t") as c,
     ):
         await first.state.webhook_tasks.applier.stop()  # dies before applying anything
         for i in range(5):

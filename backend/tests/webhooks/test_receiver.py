@@ -18,6 +18,7 @@ from evodash.core.config import Settings
 from evodash.evolution.webhooks import ConnectionUpdate
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import SECRET_HEADER, handlers
+from tests import loopback
 from tests.conftest import AppRunner
 from tests.fixtures import load_evolution_json
 from tests.webhooks.support import (
@@ -199,7 +200,7 @@ class TestBadBodies:
         small = settings.model_copy(update={"webhook_max_body_bytes": 4096})
         async with (
             run_app(small) as app,
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+            loopback.client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
         ):
             hooked = await instances.create()
             big = text_message("BIG", text_body="x" * 5000)
