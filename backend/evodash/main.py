@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import ssl
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -110,7 +109,7 @@ def start_scheduler(services: Services) -> Scheduler:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    async with open_services(settings, tls_context=app.state.tls_context) as services:
+    async with open_services(settings) as services:
         state = app.state
         state.services = services
         state.engine, state.sessionmaker = services.engine, services.sessionmaker
@@ -200,11 +199,8 @@ def _mount_spa(app: FastAPI, dist: Path, session_cookie: str) -> None:
         )
 
 
-def create_app(
-    settings: Settings | None = None, *, tls_context: ssl.SSLContext | None = None
-) -> FastAPI:
-    """The whole application. ``tls_context`` lets a caller that builds many apps (the
-    test suite) share one TLS context instead of loading the CA bundle for each."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The whole application."""
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level, cache=settings.environment != "test")
     configure_password_hashing(settings.environment)
@@ -220,7 +216,6 @@ def create_app(
         openapi_url=OPENAPI_URL if settings.docs_enabled else None,
     )
     app.state.settings = settings
-    app.state.tls_context = tls_context
     install_error_handlers(app)
     install_openapi(app)
     if settings.docs_enabled:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import ssl
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -265,23 +264,16 @@ async def session(db: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSe
 AppRunner = Callable[[Settings], AbstractAsyncContextManager[FastAPI]]
 
 
-@pytest.fixture(scope="session")
-def tls_context() -> ssl.SSLContext:
-    """One TLS context for every app of the run (loading the CA bundle is slow)."""
-    return loopback.TLS
-
-
 @pytest.fixture
 def run_app(
     request: pytest.FixtureRequest,
     db: async_sessionmaker[AsyncSession],
-    tls_context: ssl.SSLContext,
 ) -> AppRunner:
     """Start an app with the given settings (lifespan included) for a block of the test."""
 
     @asynccontextmanager
     async def running(settings: Settings) -> AsyncIterator[FastAPI]:
-        application = create_app(settings, tls_context=tls_context)
+        application = create_app(settings)
         application.dependency_overrides = route_analysis_cache.NoOverrides()
         async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
             if not commits(request):

@@ -60,16 +60,14 @@ class ShardedTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-def create_http_client(
-    settings: Settings, *, tls: ssl.SSLContext | None = None
-) -> httpx.AsyncClient:
-    """The app's outbound client; ``tls`` reuses a TLS context already built."""
+def create_http_client(settings: Settings) -> httpx.AsyncClient:
+    """The app's outbound client."""
     timeout = httpx.Timeout(
         settings.evolution_timeout_seconds, connect=settings.evolution_connect_timeout_seconds
     )
     return httpx.AsyncClient(
         timeout=timeout,
-        transport=ShardedTransport(tls=tls),
+        transport=ShardedTransport(),
         follow_redirects=False,
         headers={"User-Agent": "evodash/0.1"},
     )

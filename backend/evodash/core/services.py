@@ -9,7 +9,6 @@ one resource it needs) as an argument, and request dependencies read ``request.a
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -44,16 +43,14 @@ class Services:
 
 
 @asynccontextmanager
-async def open_services(
-    settings: Settings, *, tls_context: ssl.SSLContext | None = None
-) -> AsyncIterator[Services]:
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Build the resources (data folders, secret key, engine, HTTP client, bus, Redis);
     close them when the block ends."""
     settings.ensure_dirs()
     settings.secret()  # generate and keep the key now, not in the middle of a request
     engine = create_engine(settings.database_url)
     bus = create_bus(settings.redis_url)
-    http = create_http_client(settings, tls=tls_context)
+    http = create_http_client(settings)
     redis: Redis | None = None
     if settings.redis_url:
         import redis.asyncio as aioredis

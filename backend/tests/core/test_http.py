@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from evodash.core.config import Settings
-from evodash.core.http import POOL_SHARDS, ShardedTransport, create_http_client
+from evodash.core.http import POOL_SHARDS, ShardedTransport, create_http_client, default_tls
 from tests.live import serve
 
 
@@ -48,3 +48,14 @@ async def test_concurrent_calls_spread_over_the_pools_and_reuse_connections() ->
     assert app.most_in_flight > concurrency // 2  # not held back by the smaller pools
     # Keep-alive: the later rounds ride the connections the first one opened.
     assert len(app.ports) <= concurrency + POOL_SHARDS
+
+
+async def test_every_client_of_the_process_shares_one_tls_context() -> None:
+    settings = Settings(_env_file=None)
+    async with create_http_client(settings) as first, create_http_client(settings) as second:
+        contexts = {
+            id(pool._pool._ssl_context)
+            for client in (first, second)
+            for pool in client._transport.pools  # type: ignore[attr-defined]
+        }
+    assert contexts == {id(default_tls())}

@@ -10,8 +10,10 @@ import httpx
 from tests import loopback
 
 TESTS = Path(__file__).resolve().parents[1]
-#: What builds a client, and with it a TLS context of its own.
+#: What builds a client, and with it a TLS context of its own (a transport too, unless it
+#: is given one: ``verify=``).
 BUILDERS = {"AsyncClient", "Client", "request", "get", "post", "put", "patch", "delete", "stream"}
+TRANSPORTS = {"AsyncHTTPTransport", "HTTPTransport"}
 
 
 def own_clients(source: str) -> list[str]:
@@ -23,7 +25,13 @@ def own_clients(source: str) -> list[str]:
         and isinstance(node.func, ast.Attribute)
         and isinstance(node.func.value, ast.Name)
         and node.func.value.id == "httpx"
-        and node.func.attr in BUILDERS
+        and (
+            node.func.attr in BUILDERS
+            or (
+                node.func.attr in TRANSPORTS
+                and not any(keyword.arg == "verify" for keyword in node.keywords)
+            )
+        )
     ]
 
 
@@ -43,6 +51,8 @@ def test_the_check_finds_a_client_built_directly() -> None:
     )
     assert own_clients(source) == ["4: httpx.AsyncClient(…)", "5: httpx.get(…)"]
     assert own_clients("x: httpx.AsyncClient\n") == []  # a type is not a client
+    assert own_clients("httpx.AsyncHTTPTransport(retries=1)") == ["1: httpx.AsyncHTTPTransport(…)"]
+    assert own_clients("httpx.AsyncHTTPTransport(verify=loopback.TLS)") == []
 
 
 async def test_clients_share_the_tls_context() -> None:

@@ -28,7 +28,7 @@ def client_from(
 ) -> httpx.AsyncClient:
     """An HTTP client whose connections come from ``address`` (any of 127.0.0.0/8)."""
     transport = httpx.AsyncHTTPTransport(
-        local_address=address, limits=httpx.Limits(max_connections=100)
+        local_address=address, limits=httpx.Limits(max_connections=100), verify=loopback.TLS
     )
     return loopback.client(base_url=live.url, transport=transport, timeout=60, **kwargs)  # type: ignore[arg-type]
 
