@@ -62,7 +62,7 @@ typecheck: install ## mypy --strict
 # pass on 2 cores took 127 s with 2 workers and 111 s with 3.
 # Bytecode on: each worker otherwise rewrites and compiles every test module again (pytest's
 # assertion rewriting caches them in __pycache__), 5 s of CPU per worker.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -p no:cacheprovider \
   -n $(PYTEST_WORKERS) --durations=5
 
