@@ -13,8 +13,11 @@ from typing import Any
 
 import httpx
 
-#: Built once per test process; certificate checks stay on, as httpx's default.
-TLS = httpx.create_ssl_context()
+from evodash.core.http import default_tls
+
+#: The process's context, the one the apps' outbound clients use too; certificate checks
+#: stay on, as httpx's default.
+TLS = default_tls()
 
 
 def client(**kwargs: Any) -> httpx.AsyncClient:

@@ -42,14 +42,14 @@ class ShardedTransport(httpx.AsyncBaseTransport):
         shards: int = POOL_SHARDS,
         max_connections: int = MAX_CONNECTIONS,
         max_keepalive_connections: int = MAX_KEEPALIVE_CONNECTIONS,
-        tls: ssl.SSLContext | None = None,
     ) -> None:
         limits = httpx.Limits(
             max_connections=math.ceil(max_connections / shards),
             max_keepalive_connections=math.ceil(max_keepalive_connections / shards),
         )
-        tls = tls or default_tls()  # one for all the pools
-        self.pools = [httpx.AsyncHTTPTransport(limits=limits, verify=tls) for _ in range(shards)]
+        self.pools = [
+            httpx.AsyncHTTPTransport(limits=limits, verify=default_tls()) for _ in range(shards)
+        ]
         self._next = itertools.cycle(self.pools)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -65,7 +65,8 @@ def delivery_headers(custom: Mapping[str, Any] | None) -> dict[str, str]:
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """One TLS context per process for every simulator's deliveries (building one loads
-    the CA bundle: ~40 ms of CPU; the tests run many simulators)."""
+    the CA bundle: ~40 ms of CPU; the tests run many simulators). The simulator's own:
+    it imports nothing of the dashboard's, as it ships and runs on its own."""
     return httpx.create_ssl_context()
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from evodash.core.http import default_tls
 from tests import loopback
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -61,3 +62,4 @@ async def test_clients_share_the_tls_context() -> None:
             transport = client._transport
             assert isinstance(transport, httpx.AsyncHTTPTransport)
             assert transport._pool._ssl_context is loopback.TLS
+    assert loopback.TLS is default_tls()  # the apps' outbound clients use it too

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.alerts.models import Alert
+from evodash.api import route_templates
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.evolution.client import EvolutionClient
@@ -128,6 +129,11 @@ class TestFigures:
         assert value(after, "evodash_http_request_duration_seconds_count", route=route) >= 3
         # No series carries a raw path.
         assert not any("101" in dict(labels_).get("route", "") for _, labels_ in after)
+
+    def test_route_templates_are_built_once_per_process(self) -> None:
+        templates = route_templates()
+        assert route_templates() is templates  # every app of the process reads the same
+        assert "/api/instances/{instance_id}" in templates.values()
 
     async def test_webhooks_received_and_applied_move_their_counters(
         self, client: httpx.AsyncClient, instances: InstanceFactory
