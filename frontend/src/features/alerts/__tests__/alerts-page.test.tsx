@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import type { AlertRead } from '@/api/generated/types.gen';
+import { pinClock } from '@/testing/clock';
 import { json, mockFetch } from '@/testing/mock-fetch';
 import { renderWithProviders } from '@/testing/test-utils';
 
@@ -36,6 +37,8 @@ function makeAlert(overrides: Partial<AlertRead> = {}): AlertRead {
 const page = (items: AlertRead[]) => json({ items, total: items.length, page: 1, page_size: 25 });
 
 describe('AlertsPage', () => {
+  pinClock('2026-12-02T12:05:00Z'); // minutes after the alerts below
+
   it('lists what fires, acknowledges it, and filters the history', async () => {
     let firing = [makeAlert()];
     const history = [makeAlert(), makeAlert({ id: 6, rule: 'zombie', state: 'resolved', resolved_at: '2026-12-02T10:00:00Z' })];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { AlertRead } from '@/api/generated/types.gen';
 import { i18n } from '@/lib/i18n';
+import { pinClock } from '@/testing/clock';
 
 import { NS } from '../i18n';
 import { describeAlert } from '../lib/describe';
@@ -30,6 +31,8 @@ const backupAlert: AlertRead = {
 };
 
 describe('the backup_failed rule in the SPA', () => {
+  pinClock('2026-12-02T12:00:00Z'); // five minutes after the failure
+
   it('says what failed, in each language, from the facts', async () => {
     await i18n.changeLanguage('pt-BR');
     const pt = describeAlert(backupAlert, i18n.t, 'pt-BR');
