@@ -42,7 +42,9 @@ export default defineConfig({
     // that count UTC days).
     timezoneId: process.env.E2E_TIMEZONE ?? 'America/Sao_Paulo',
     colorScheme: 'light',
-    trace: 'retain-on-failure',
+    // A trace on the retry of a failed journey (CI retries once). Recording one for every
+    // journey and keeping it only on failure cost a third of the e2e run's CPU.
+    trace: 'on-first-retry',
     screenshot: 'only-on-failure',
     launchOptions,
   },
