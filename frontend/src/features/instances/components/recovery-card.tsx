@@ -91,7 +91,10 @@ function RecoveryItem({ run }: { run: RecoveryRun }) {
   return (
     <li data-testid="recovery-run">
       <div className="d-flex flex-wrap align-items-center gap-2">
-        <Badge bg={STATUS_VARIANT[run.status]}>{t(`recovery.statuses.${run.status}`)}</Badge>
+        {/* White on Bootstrap's cyan is 1.95:1: dark text on the running badge. */}
+        <Badge bg={STATUS_VARIANT[run.status]} text={run.status === 'running' ? 'dark' : undefined}>
+          {t(`recovery.statuses.${run.status}`)}
+        </Badge>
         <span className="fw-semibold" data-testid="recovery-summary">
           {t('recovery.summary', { found: run.found, new: run.new })}
         </span>
@@ -107,12 +110,16 @@ function RecoveryItem({ run }: { run: RecoveryRun }) {
         {t('recovery.window', { since: formatDateTime(run.since, i18n.language) })}
       </div>
       {run.status === 'running' ? (
-        <ProgressBar
-          className="mt-2"
-          animated
-          now={percent}
-          label={total > 0 ? t('recovery.progress', { done: run.pages_done, total }) : undefined}
-        />
+        // The bar as a child: only then does react-bootstrap put aria-label on the element
+        // whose role is progressbar (a bar with no pages counted yet has no visible label).
+        <ProgressBar className="mt-2">
+          <ProgressBar
+            animated
+            now={percent}
+            aria-label={t('recovery.progressName')}
+            label={total > 0 ? t('recovery.progress', { done: run.pages_done, total }) : undefined}
+          />
+        </ProgressBar>
       ) : null}
       {run.error ? <div className="small text-danger mt-1 text-break">{run.error}</div> : null}
     </li>

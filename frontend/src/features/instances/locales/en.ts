@@ -424,6 +424,7 @@ export const instancesEn: Widen<typeof instancesPtBR> = {
     empty: 'No recovery has run yet.',
     summary: '{{found}} found, {{new}} new',
     progress: 'Page {{done}} of {{total}}',
+    progressName: 'Recovery progress',
     window: 'Messages since {{since}}',
     triggers: {
       startup: 'After startup',

@@ -421,6 +421,7 @@ export const instancesPtBR = {
     empty: 'Nenhuma recuperação foi feita ainda.',
     summary: '{{found}} encontradas, {{new}} novas',
     progress: 'Página {{done}} de {{total}}',
+    progressName: 'Progresso da recuperação',
     window: 'Mensagens desde {{since}}',
     triggers: {
       startup: 'Ao iniciar',

@@ -152,7 +152,13 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
                   <td className="small">#{delivery.event_id}</td>
                   <td className="text-end">{delivery.attempt}</td>
                   <td>
-                    <Badge bg={STATUS_VARIANT[delivery.status]}>{t(`deliveries.status.${delivery.status}`)}</Badge>
+                    <Badge
+                      bg={STATUS_VARIANT[delivery.status]}
+                      // White on Bootstrap's cyan is 1.95:1.
+                      text={delivery.status === 'pending' ? 'dark' : undefined}
+                    >
+                      {t(`deliveries.status.${delivery.status}`)}
+                    </Badge>
                   </td>
                   <td className="text-end">{delivery.http_status ?? '—'}</td>
                   <td className="text-end text-nowrap">
