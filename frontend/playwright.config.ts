@@ -43,7 +43,8 @@ export default defineConfig({
     timezoneId: process.env.E2E_TIMEZONE ?? 'America/Sao_Paulo',
     colorScheme: 'light',
     // A trace on the retry of a failed journey (CI retries once). Recording one for every
-    // journey and keeping it only on failure cost a third of the e2e run's CPU.
+    // journey and keeping it only on failure cost a third of the e2e run's CPU. Locally:
+    // `bash scripts/e2e.sh <spec> --trace on`.
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',
     launchOptions,

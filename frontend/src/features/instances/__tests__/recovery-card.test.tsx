@@ -66,12 +66,12 @@ describe('RecoveryCard', () => {
 
     await user.click(screen.getByRole('button', { name: 'Recuperar mensagens' }));
 
-    // Named (axe's aria-progressbar-name), and the running badge in dark text on cyan.
+    // Named (axe's aria-progressbar-name), and the running badge readable on cyan.
     expect(await screen.findByRole('progressbar', { name: 'Progresso da recuperação' })).toHaveAttribute(
       'aria-valuenow',
       '50',
     );
-    expect(screen.getByText('Em andamento')).toHaveClass('text-dark');
+    expect(screen.getByText('Em andamento')).toHaveClass('text-bg-info');
     expect(screen.getByText('Página 2 de 4')).toBeVisible();
     expect(screen.getByRole('button', { name: 'Recuperando…' })).toBeDisabled();
     expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1);

@@ -1,5 +1,4 @@
 import Alert from 'react-bootstrap/Alert';
-import Badge from 'react-bootstrap/Badge';
 import Button from 'react-bootstrap/Button';
 import Card from 'react-bootstrap/Card';
 import ProgressBar from 'react-bootstrap/ProgressBar';
@@ -15,7 +14,12 @@ import { useInstancesTranslation } from '../locales';
 import { InstanceError } from './instance-error';
 
 const SHOWN = 5;
-const STATUS_VARIANT = { running: 'info', succeeded: 'success', failed: 'danger' } as const;
+// text-bg-* picks a readable text colour for each background (white on cyan would be 1.95:1).
+const STATUS_VARIANT = {
+  running: 'text-bg-info',
+  succeeded: 'text-bg-success',
+  failed: 'text-bg-danger',
+} as const;
 
 export interface RecoveryCardProps {
   instanceId: number;
@@ -91,10 +95,9 @@ function RecoveryItem({ run }: { run: RecoveryRun }) {
   return (
     <li data-testid="recovery-run">
       <div className="d-flex flex-wrap align-items-center gap-2">
-        {/* White on Bootstrap's cyan is 1.95:1: dark text on the running badge. */}
-        <Badge bg={STATUS_VARIANT[run.status]} text={run.status === 'running' ? 'dark' : undefined}>
+        <span className={`badge ${STATUS_VARIANT[run.status]}`}>
           {t(`recovery.statuses.${run.status}`)}
-        </Badge>
+        </span>
         <span className="fw-semibold" data-testid="recovery-summary">
           {t('recovery.summary', { found: run.found, new: run.new })}
         </span>

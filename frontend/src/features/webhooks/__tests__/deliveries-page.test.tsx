@@ -60,6 +60,10 @@ describe('DeliveriesPage', () => {
     ];
     await user.click(screen.getByRole('button', { name: 'Reenviar 2 selecionadas' }));
     expect(await screen.findByText('2 reenvios agendados.')).toBeVisible();
+    // Pending reads on Bootstrap's cyan (text-bg-* picks the text colour; white was 1.95:1).
+    const pending = await screen.findAllByText('Pendente', { selector: '.badge' });
+    expect(pending).toHaveLength(2);
+    for (const badge of pending) expect(badge).toHaveClass('text-bg-info');
     expect(requests.filter((r) => r.method === 'POST').map((r) => new URL(r.url).pathname)).toEqual([
       '/api/webhooks/deliveries/3/retry',
       '/api/webhooks/deliveries/1/retry',

@@ -1,5 +1,4 @@
 import { useMemo, useState } from 'react';
-import Badge from 'react-bootstrap/Badge';
 import Button from 'react-bootstrap/Button';
 import Form from 'react-bootstrap/Form';
 import Spinner from 'react-bootstrap/Spinner';
@@ -19,10 +18,11 @@ import { useWebhooksTranslation } from '../i18n';
 import { type Feedback, FeedbackAlert, InstanceSelect, LoadMore } from './shared';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
+// text-bg-* picks a readable text colour for each background (white on cyan would be 1.95:1).
 const STATUS_VARIANT: Record<DeliveryStatus, string> = {
-  pending: 'info',
-  succeeded: 'success',
-  failed: 'danger',
+  pending: 'text-bg-info',
+  succeeded: 'text-bg-success',
+  failed: 'text-bg-danger',
 };
 
 /** A failed attempt with no automatic retry left can be retried by hand. */
@@ -152,13 +152,9 @@ export function DeliveriesPage({ canOperate, pollIntervalMs }: DeliveriesPagePro
                   <td className="small">#{delivery.event_id}</td>
                   <td className="text-end">{delivery.attempt}</td>
                   <td>
-                    <Badge
-                      bg={STATUS_VARIANT[delivery.status]}
-                      // White on Bootstrap's cyan is 1.95:1.
-                      text={delivery.status === 'pending' ? 'dark' : undefined}
-                    >
+                    <span className={`badge ${STATUS_VARIANT[delivery.status]}`}>
                       {t(`deliveries.status.${delivery.status}`)}
-                    </Badge>
+                    </span>
                   </td>
                   <td className="text-end">{delivery.http_status ?? '—'}</td>
                   <td className="text-end text-nowrap">
