@@ -67,11 +67,8 @@ PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -p no:cacheprovider 
   -n $(PYTEST_WORKERS) --durations=5
 
 .PHONY: test-backend
-test-backend: install ## Backend tests on SQLite (and those that use a database on PostgreSQL when TEST_DATABASE_URL is set)
-	env -u TEST_DATABASE_URL $(PYTEST)
-ifneq ($(TEST_DATABASE_URL),)
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) --database-tests-only
-endif
+test-backend: install ## Backend tests on SQLite (those that use a database on PostgreSQL too when TEST_DATABASE_URL is set)
+	$(PYTEST)
 
 .PHONY: migrations-check
 migrations-check: install ## alembic upgrade head + check (SQLite, and PostgreSQL when set)

@@ -1,8 +1,9 @@
 """Test fixtures shared by every test package.
 
-The schema is built by migrating (never ``create_all``), once per test process, on SQLite
-by default and on PostgreSQL when ``TEST_DATABASE_URL`` is set (each pytest-xdist worker
-gets a database of its own, named after the worker).
+The schema is built by migrating (never ``create_all``), once per test process, on SQLite,
+and also on PostgreSQL when ``TEST_DATABASE_URL`` is set: every test that uses a database
+then runs on both (each pytest-xdist worker gets a PostgreSQL database of its own, named
+after the worker).
 
 Each test runs inside one database transaction that is rolled back when it ends: the
 test's sessions and the app's request sessions share that connection, and their commits
@@ -51,35 +52,6 @@ def pytest_configure(config: pytest.Config) -> None:
         "concurrency, background work); it runs on emptied tables instead of a rolled-back "
         "transaction",
     )
-
-
-DATABASE_TESTS_ONLY = "--database-tests-only"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        DATABASE_TESTS_ONLY,
-        action="store_true",
-        help="run only the tests that use a database (the PostgreSQL pass of `make test`: "
-        "the others, such as the Evolution client's, the simulator's and the image "
-        "readers', do not depend on the engine and ran in the SQLite pass)",
-    )
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if not config.getoption(DATABASE_TESTS_ONLY):
-        return
-    # A test uses the database when `database_url` is among its fixtures (every database
-    # fixture depends on it), or when it makes a database of its own from
-    # TEST_DATABASE_URL and says so with the `postgres` marker.
-    kept: list[pytest.Item] = []
-    dropped: list[pytest.Item] = []
-    for item in items:
-        uses = "database_url" in getattr(item, "fixturenames", ())
-        (kept if uses or item.get_closest_marker("postgres") else dropped).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
 
 
 # Factories hash passwords before any app exists: use the cheap test parameters from the start.
@@ -133,14 +105,23 @@ def _reset_postgres(url: str) -> None:
     asyncio.run(drop())
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if url and worker:
-        url = _worker_database(url, worker)
-    elif url:
-        _in_thread(lambda: _reset_postgres(url))
+#: The databases the tests that use one run on: SQLite always, and PostgreSQL as well when
+#: TEST_DATABASE_URL is set (CI). One run for both instead of a pass each: the workers
+#: start and collect once, and the engines share one tail of the schedule.
+DATABASES = ["sqlite", *(["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])]
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated database of this process for the test's engine (the test's id names
+    it: ``test_x[sqlite]``, ``test_x[postgresql]``)."""
+    if request.param == "postgresql":
+        url = os.environ["TEST_DATABASE_URL"]
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:
+            url = _worker_database(url, worker)
+        else:
+            _in_thread(lambda: _reset_postgres(url))
     else:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     final = url
