@@ -90,6 +90,9 @@ async def _bootstrap_admin(app: FastAPI) -> None:
         log.warning("user.bootstrap_admin_created", username="admin")
 
 
+_DEFAULT_GC_THRESHOLD = gc.get_threshold()
+
+
 def tune_gc() -> None:
     """Keep what startup built out of the cyclic collector's passes, and run them less
     often. Objects are freed by reference counting; at thousands of webhooks a second the
@@ -97,6 +100,14 @@ def tune_gc() -> None:
     that acknowledgements wait behind."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def untune_gc() -> None:
+    """At shutdown: what startup froze is collectable again, so that it is freed before
+    the interpreter exits. Left frozen, it outlived the interpreter's own cleanup, and
+    zxing-cpp's bindings printed a "leaked 14 types, 38 functions" report at every stop."""
+    gc.unfreeze()
+    gc.set_threshold(*_DEFAULT_GC_THRESHOLD)
 
 
 def start_scheduler(services: Services) -> Scheduler:
@@ -126,6 +137,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_waiting=settings.password_hash_queue,
         )
         scheduler: Scheduler | None = None
+        gc_tuned = False
         try:
             if settings.bootstrap_admin:
                 await _bootstrap_admin(app)
@@ -139,6 +151,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             )
             if settings.environment != "test":  # process-wide: for a serving process only
                 tune_gc()
+                gc_tuned = True
             yield
         finally:
             if scheduler is not None:
@@ -148,6 +161,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await stop_webhook_tasks(getattr(state, "webhook_tasks", None))
             await stop_jobs(getattr(state, "jobs_worker", None))
             state.passwords.close()
+            if gc_tuned:
+                untune_gc()
             log.info("app.stopped")
 
 

@@ -70,6 +70,32 @@ class TestCreateSuperuser:
         assert again.stderr.strip() == "evodash: The username 'maria' is already taken."
 
 
+class TestRun:
+    def test_a_stop_is_quiet_and_clean(self, env: dict[str, str], tmp_path: Path) -> None:
+        """Ctrl+C ends `evodash run` with its own log lines and nothing else: no report of
+        native objects left alive (the collector tuning froze them; see ``untune_gc``)."""
+        log = tmp_path / "run.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [EVODASH, "run", "--no-migrate", "--port", "0"],
+                env={**env, "BOOTSTRAP_ADMIN": "false", "STATUS_SYNC_INTERVAL_SECONDS": "0"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 90  # as generous as the worker's start, below
+            while "app.started" not in log.read_text() and time.monotonic() < deadline:
+                assert process.poll() is None, log.read_text()
+                time.sleep(0.05)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+        text = log.read_text()
+        assert text.count("app.stopped") == 1, text
+        assert "leaked" not in text, text
+        assert process.returncode == 0, text
+
+
 class TestWorker:
     def test_worker_started_is_logged_once(self, env: dict[str, str], tmp_path: Path) -> None:
         log = tmp_path / "worker.log"
