@@ -70,50 +70,51 @@ class TestCreateSuperuser:
         assert again.stderr.strip() == "evodash: The username 'maria' is already taken."
 
 
+def _start_then_stop(
+    argv: list[str], env: dict[str, str], log: Path, *, started: str, stop: signal.Signals
+) -> tuple[str, int]:
+    """Run ``evodash argv`` until its log shows ``started``, then send ``stop``: its whole
+    output and its exit code."""
+    with log.open("wb") as out:
+        process = subprocess.Popen([EVODASH, *argv], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        # Generous: the process imports the whole app, and a full test run on 2 busy cores
+        # has taken more than 30 s to start one.
+        deadline = time.monotonic() + 90
+        while started not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.05)
+    finally:
+        process.send_signal(stop)
+        process.wait(timeout=30)
+    return log.read_text(), process.returncode
+
+
 class TestRun:
     def test_a_stop_is_quiet_and_clean(self, env: dict[str, str], tmp_path: Path) -> None:
         """Ctrl+C ends `evodash run` with its own log lines and nothing else: no report of
         native objects left alive (the collector tuning froze them; see ``untune_gc``)."""
-        log = tmp_path / "run.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [EVODASH, "run", "--no-migrate", "--port", "0"],
-                env={**env, "BOOTSTRAP_ADMIN": "false", "STATUS_SYNC_INTERVAL_SECONDS": "0"},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + 90  # as generous as the worker's start, below
-            while "app.started" not in log.read_text() and time.monotonic() < deadline:
-                assert process.poll() is None, log.read_text()
-                time.sleep(0.05)
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
-        text = log.read_text()
+        text, code = _start_then_stop(
+            ["run", "--no-migrate", "--port", "0"],
+            {**env, "BOOTSTRAP_ADMIN": "false", "STATUS_SYNC_INTERVAL_SECONDS": "0"},
+            tmp_path / "run.log",
+            started="app.started",
+            stop=signal.SIGINT,
+        )
         assert text.count("app.stopped") == 1, text
         assert "leaked" not in text, text
-        assert process.returncode == 0, text
+        assert code == 0, text
 
 
 class TestWorker:
     def test_worker_started_is_logged_once(self, env: dict[str, str], tmp_path: Path) -> None:
-        log = tmp_path / "worker.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [EVODASH, "worker", "--no-ocr"], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        try:
-            # Generous: a worker process imports the whole pipeline, and a full test run on
-            # 2 busy cores has taken more than 30 s to start one.
-            deadline = time.monotonic() + 90
-            while "worker.started" not in log.read_text() and time.monotonic() < deadline:
-                assert process.poll() is None, log.read_text()
-                time.sleep(0.05)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-        text = log.read_text()
+        text, code = _start_then_stop(
+            ["worker", "--no-ocr"],
+            env,
+            tmp_path / "worker.log",
+            started="worker.started",
+            stop=signal.SIGTERM,
+        )
         assert text.count("worker.started") == 1, text
         assert text.count("worker.stopped") == 1, text
-        assert process.returncode == 0, text
+        assert code == 0, text
