@@ -63,9 +63,11 @@ describe('ReportsPage', () => {
     const rows = within(messages).getAllByRole('row');
     expect(rows[1]).toHaveTextContent('10/11/2026Loja Centro1.200304');
     expect(rows.at(-1)).toHaveTextContent('Total1.236314');
-    // The chart adds up the instances of each day.
+    // The chart adds up the instances of each day. Blocked messages are a part of the
+    // received: it stacks the allowed (1,234 - 4), the blocked and the sent, so a bar is as
+    // tall as its day's messages (1,264 on the 10th, not 1,268).
     const chart = screen.getByRole('img', { name: /1\.236 recebidas, 31 enviadas, 4 bloqueadas/ });
-    expect(JSON.parse(chart.dataset.series ?? '')).toEqual([[1234, 2], [30, 1], [4, 0]]);
+    expect(JSON.parse(chart.dataset.series ?? '')).toEqual([[1230, 2], [4, 0], [30, 1]]);
 
     const uptime = await screen.findByTestId('report-uptime-table');
     expect(within(uptime).getAllByRole('row')[1]).toHaveTextContent('Loja Centro12 h24 h50 %');

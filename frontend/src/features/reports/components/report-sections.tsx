@@ -15,7 +15,7 @@ import { formatNumber } from '@/lib/format';
 
 import { type CsvSeparator, type ReportParams, reportCsvHref, useReport } from '../api/reports';
 import { useReportsTranslation } from '../i18n';
-import { messagesPerDay, successRate, uptimePerDay } from '../lib/aggregate';
+import { type DayTotals, messagesPerDay, successRate, uptimePerDay } from '../lib/aggregate';
 import { type Column, ReportCard } from './report-card';
 
 const COLORS = {
@@ -68,6 +68,14 @@ export function MessagesSection({ params, sep, instanceName }: SectionProps) {
     { key: 'sent', label: t('messages.sent'), color: f.colors.sent },
     { key: 'blocked', label: t('messages.blocked'), color: f.colors.blocked },
   ] as const;
+  // Blocked messages are incoming ones, a part of the received: the bars stack the allowed
+  // and the blocked incoming messages, then the sent ones, so that a bar is as tall as its
+  // day's messages (stacking received and blocked counted the blocked ones twice).
+  const stacks = [
+    { label: t('messages.allowed'), color: f.colors.received, value: (d: DayTotals) => d.received - d.blocked },
+    { label: t('messages.blocked'), color: f.colors.blocked, value: (d: DayTotals) => d.blocked },
+    { label: t('messages.sent'), color: f.colors.sent, value: (d: DayTotals) => d.sent },
+  ];
   const columns: Column<MessageDayRow>[] = [
     { key: 'day', header: t('messages.day'), cell: (r) => f.day(r.day) },
     { key: 'instance', header: t('messages.instance'), cell: (r) => instanceName(r.instance_id, r.instance_name) },
@@ -104,9 +112,9 @@ export function MessagesSection({ params, sep, instanceName }: SectionProps) {
           })}
           data={{
             labels: days.map((d) => f.day(d.day)),
-            datasets: series.map((s) => ({
+            datasets: stacks.map((s) => ({
               label: s.label,
-              data: days.map((d) => d[s.key]),
+              data: days.map(s.value),
               backgroundColor: s.color,
               borderColor: s.color,
             })),

@@ -44,6 +44,7 @@ export const en: ReportsLocale = {
     received: 'Received',
     sent: 'Sent',
     blocked: 'Blocked',
+    allowed: 'Received, allowed',
   },
   uptime: {
     title: 'Uptime per day',

@@ -42,6 +42,7 @@ export const ptBR = {
     received: 'Recebidas',
     sent: 'Enviadas',
     blocked: 'Bloqueadas',
+    allowed: 'Recebidas permitidas',
   },
   uptime: {
     title: 'Disponibilidade por dia',
