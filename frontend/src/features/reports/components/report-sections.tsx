@@ -188,7 +188,9 @@ export function UptimeSection({ params, sep, instanceName }: SectionProps) {
           options={{
             animation: false,
             plugins: legend,
-            scales: { x: f.axis, y: { min: 0, max: 100, ticks: { callback: (v) => `${String(v)} %` } } },
+            // Offset as the bar charts are: a period of one or two days puts its points in
+            // the middle of the chart instead of on its left edge, against the axis.
+            scales: { x: { ...f.axis, offset: true }, y: { min: 0, max: 100, ticks: { callback: (v) => `${String(v)} %` } } },
           }}
         />
       }
