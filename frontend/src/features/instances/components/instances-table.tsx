@@ -83,7 +83,11 @@ export function InstancesTable({
               </th>
               <th scope="col">{t('list.number')}</th>
               <th scope="col">{t('list.server')}</th>
-              <th scope="col">{t('list.updated')}</th>
+              {/* From 1,400 px only: below it the row's actions went behind a horizontal scroll
+                  (100 px too wide at 1,280 px, 14 px at 1,366 px). */}
+              <th scope="col" className="d-none d-xxl-table-cell">
+                {t('list.updated')}
+              </th>
               {canOperate ? (
                 <th scope="col" className="text-end">
                   {t('list.actions')}
@@ -137,7 +141,7 @@ export function InstancesTable({
                   )}
                 </td>
                 <td>{serverNames.get(instance.server_id) ?? t('noServer')}</td>
-                <td className="text-nowrap small text-body-secondary">
+                <td className="d-none d-xxl-table-cell text-nowrap small text-body-secondary">
                   <time dateTime={instance.updated_at}>
                     {formatRelativeTime(instance.updated_at, i18n.language)}
                   </time>
