@@ -154,12 +154,14 @@ async def test_one_leader_runs_the_schedule_and_another_takes_over_when_it_dies(
         [first] = leaders
         # Only the leader ran the task: once per interval, not once per process.
         assert [c.calls > 0 for c in counters] == [s is first for s in schedulers]
-        assert len(await lock_holders(pg_engines[0])) == 1
+        holders = await lock_holders(pg_engines[0])
+        assert len(holders) == 1
 
-        # The leader's database session dies (a killed process closes it the same way).
-        leader_conn = first.leadership._conn  # type: ignore[attr-defined]
-        backend_pid = (await leader_conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-        await leader_conn.commit()
+        # The leader's database session dies (a killed process closes it the same way). Its
+        # backend is the lock's holder, found from another connection: the leader's own is
+        # its scheduler's, which may be renewing the lease right now (two tasks on one
+        # asyncpg connection break its protocol: "got result for unknown protocol state").
+        [backend_pid] = holders
         async with pg_engines[0].connect() as conn:
             await conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend_pid})
         before = [c.calls for c in counters]
