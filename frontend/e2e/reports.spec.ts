@@ -141,10 +141,15 @@ test.describe('reports and the invoice ledger', () => {
       await expect(page.getByTestId('invoice-months').locator('tbody tr')).toHaveText([/dez\.? de 2026\s*2\s*R\$\s2\.469,12/]);
 
       const first = rows.first();
+      // A row's actions are in its menu.
+      const actions = first.getByRole('button', { name: /^Ações da fatura \d+$/ });
+      await actions.click();
       await first.getByRole('button', { name: /^Marcar a fatura \d+ como paga$/ }).click();
       await expect(first.getByTestId('invoice-status-by')).toContainText(`Paga por ${username} em`);
+      await actions.click();
       await expect(first.getByRole('link', { name: /^Abrir a mensagem da fatura/ })).toHaveAttribute('href', /^\/messages\/\d+$/);
       await expectNoSeriousA11yViolations(page);
+      await page.keyboard.press('Escape');
       await saveScreenshot(page, testInfo, 'invoices');
 
       const [download] = await Promise.all([

@@ -68,19 +68,72 @@ describe('InvoicesPage', () => {
     expect(rows[0]).toHaveTextContent('+55 11 98765-4321');
     expect(within(rows[0]).queryByText('Duplicada')).not.toBeInTheDocument();
     expect(within(rows[1]).getByText('Duplicada')).toBeVisible();
-    expect(within(rows[0]).getByRole('link', { name: 'Abrir a mensagem da fatura 1' })).toHaveAttribute('href', '/messages/100');
-    expect(within(rows[0]).getByRole('link', { name: 'Abrir a imagem da fatura 1' })).toHaveAttribute('href', '/api/jobs/10/image');
     expect(screen.getByTestId('invoice-totals')).toHaveTextContent('R$ 1.334,56 (2 faturas)');
     expect(within(screen.getByTestId('invoice-months')).getAllByRole('row')[1]).toHaveTextContent('R$ 1.334,56');
 
-    await user.click(screen.getByRole('button', { name: 'Marcar a fatura 1 como paga' }));
+    // The status changes are in the row's menu.
+    await user.click(within(rows[0]).getByRole('button', { name: 'Ações da fatura 1' }));
+    await user.click(within(rows[0]).getByRole('button', { name: 'Marcar a fatura 1 como paga' }));
     expect(await screen.findByText('Fatura 1: Paga.')).toBeVisible();
     await waitFor(() => expect(screen.getAllByTestId('invoice-status-by')[0]).toHaveTextContent(/Paga por maria em/));
+    await user.click(within(screen.getAllByTestId('invoice-row')[0]).getByRole('button', { name: 'Ações da fatura 1' }));
     expect(screen.getByRole('button', { name: 'Reabrir a fatura 1' })).toBeVisible();
     const patch = requests.find((r) => r.method === 'PATCH');
     expect(await patch?.clone().json()).toEqual({ status: 'paid' });
     // The CSV link carries the filters and the separator.
     expect(screen.getByRole('link', { name: /Exportar CSV/ }).getAttribute('href')).toBe('/api/invoices?format=csv&sep=%3B');
+  });
+
+  it("keeps each row's actions in a menu: status changes, where it came from, the codes to copy", async () => {
+    mockFetch({
+      ...INSTANCES,
+      'GET /api/invoices': () =>
+        json(page([invoice({ pix_key: 'chave@pix.com', pix_txid: 'TX1', duplicate: true }), invoice({ id: 2, job_id: 11, message_id: null, typeable_line: null })])),
+    });
+    const { user } = renderWithProviders(<InvoicesPage canOperate />);
+    const [first, second] = await screen.findAllByTestId('invoice-row');
+
+    // Nothing but the menu's button until it opens: the row stays narrow.
+    expect(within(first).getAllByRole('button')).toHaveLength(1);
+    expect(within(first).queryByRole('link')).not.toBeInTheDocument();
+    // The whole code is on hover; the table shows it cut short.
+    expect(within(first).getByTitle('34191.79001 01043.510047 91020.150008 1 98760000123456')).toHaveClass('text-truncate');
+    // The instance: under the sender, in a column of its own only on the widest screens.
+    expect(screen.getByRole('columnheader', { name: 'Instância' })).toHaveClass('d-none', 'd-xxl-table-cell');
+
+    const toggle = within(first).getByRole('button', { name: 'Ações da fatura 1' });
+    expect(toggle).toHaveTextContent(/^Ações$/);
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    expect(within(first).getByRole('button', { name: 'Marcar a fatura 1 como paga' })).toBeVisible();
+    expect(within(first).getByRole('button', { name: 'Ignorar a fatura 1' })).toBeVisible();
+    expect(within(first).getByRole('link', { name: 'Abrir a mensagem da fatura 1' })).toHaveAttribute('href', '/messages/100');
+    expect(within(first).getByRole('link', { name: 'Abrir o job da fatura 1' })).toHaveAttribute('href', '/jobs/10');
+    expect(within(first).getByRole('link', { name: 'Abrir a imagem da fatura 1' })).toHaveAttribute('href', '/api/jobs/10/image');
+
+    // user-event puts a fake clipboard on navigator.
+    await user.click(within(first).getByRole('button', { name: 'Copiar a linha digitável' }));
+    expect(await screen.findByText('Linha digitável da fatura 1 copiada.')).toBeVisible();
+    expect(await navigator.clipboard.readText()).toBe('34191.79001 01043.510047 91020.150008 1 98760000123456');
+    await user.click(toggle);
+    await user.click(within(first).getByRole('button', { name: 'Copiar o txid PIX' }));
+    expect(await navigator.clipboard.readText()).toBe('TX1');
+
+    // Only what the row has: no message, no boleto line, no PIX.
+    await user.click(within(second).getByRole('button', { name: 'Ações da fatura 2' }));
+    expect(within(second).queryByRole('link', { name: /mensagem/ })).not.toBeInTheDocument();
+    expect(within(second).queryByRole('button', { name: /^Copiar/ })).not.toBeInTheDocument();
+    expect(within(second).getByRole('link', { name: 'Abrir o job da fatura 2' })).toHaveAttribute('href', '/jobs/11');
+  });
+
+  it('shows a viewer where an invoice came from, without the status changes', async () => {
+    mockFetch({ ...INSTANCES, 'GET /api/invoices': () => json(page([invoice()])) });
+    const { user } = renderWithProviders(<InvoicesPage canOperate={false} />);
+    const [row] = await screen.findAllByTestId('invoice-row');
+    await user.click(within(row).getByRole('button', { name: 'Ações da fatura 1' }));
+    expect(within(row).getByRole('link', { name: 'Abrir a mensagem da fatura 1' })).toBeVisible();
+    expect(within(row).getByRole('button', { name: 'Copiar a linha digitável' })).toBeVisible();
+    expect(within(row).queryByRole('button', { name: /Marcar a fatura|Ignorar a fatura/ })).not.toBeInTheDocument();
   });
 
   it('sends the filters (amounts typed the Brazilian way) and refuses an amount it cannot read', async () => {

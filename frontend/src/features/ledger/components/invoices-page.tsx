@@ -1,7 +1,10 @@
+import './ledger.css';
+
 import { useMemo, useState } from 'react';
 import Alert from 'react-bootstrap/Alert';
 import Badge from 'react-bootstrap/Badge';
 import Button from 'react-bootstrap/Button';
+import Dropdown from 'react-bootstrap/Dropdown';
 import Form from 'react-bootstrap/Form';
 import Spinner from 'react-bootstrap/Spinner';
 import Table from 'react-bootstrap/Table';
@@ -16,6 +19,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Pager } from '@/components/ui/pager';
 import { TableScroll } from '@/components/ui/table-scroll';
 import { paths } from '@/config/paths';
+import { copyText } from '@/lib/clipboard';
 import { useInstanceNames } from '@/lib/instance-names';
 import { formatCalendarDate, formatCnpj, formatMoney, formatPhone } from '@/lib/format-br';
 import { formatDateTime, formatNumber } from '@/lib/format';
@@ -75,6 +79,12 @@ export function InvoicesPage({ canOperate }: { canOperate: boolean }) {
       },
     );
   };
+  const copied = (invoice: InvoiceRead, what: CopyWhat, value: string, ok: boolean) =>
+    setFeedback(
+      ok
+        ? { variant: 'success', text: t(`copy.done.${what}`, { id: invoice.id }) }
+        : { variant: 'danger', text: t('copy.failed', { value }) },
+    );
   const money = (value: string | number | null | undefined) => formatMoney(value, i18n.language);
 
   let body;
@@ -100,82 +110,80 @@ export function InvoicesPage({ canOperate }: { canOperate: boolean }) {
                 <th scope="col">{t('columns.beneficiary')}</th>
                 <th scope="col">{t('columns.payment')}</th>
                 <th scope="col">{t('columns.sender')}</th>
-                <th scope="col">{t('columns.instance')}</th>
+                <th scope="col" className="d-none d-xxl-table-cell">
+                  {t('columns.instance')}
+                </th>
                 <th scope="col">{t('columns.status')}</th>
-                <th scope="col">{t('columns.links')}</th>
-                {canOperate ? <th scope="col">{t('columns.actions')}</th> : null}
+                {/* Sticky, hence positioned: the hidden header's box stays inside the scroller. */}
+                <th scope="col" className="text-end invoice-actions">
+                  <span className="visually-hidden">{t('columns.actions')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
-              {data.items.map((invoice) => (
-                <tr key={invoice.id} data-testid="invoice-row">
-                  <td className="text-nowrap">{formatCalendarDate(invoice.due_date, i18n.language) || '—'}</td>
-                  <td className="text-end text-nowrap fw-semibold">{money(invoice.amount) || '—'}</td>
-                  <td>
-                    <div>{invoice.beneficiary ?? '—'}</div>
-                    {invoice.cnpj ? <div className="small text-body-secondary">{formatCnpj(invoice.cnpj)}</div> : null}
-                  </td>
-                  <td className="small">
-                    {invoice.typeable_line ? (
-                      <PaymentCode label={t('boleto')} value={invoice.typeable_line} />
-                    ) : null}
-                    {invoice.pix_key || invoice.pix_txid ? (
-                      <PaymentCode label={t('pix')} value={invoice.pix_key ?? invoice.pix_txid ?? ''} />
-                    ) : null}
-                    {invoice.duplicate ? (
-                      <Badge bg="danger" className="mt-1" title={t('duplicateHelp')}>
-                        {t('duplicate')}
-                      </Badge>
-                    ) : null}
-                  </td>
-                  <td className="text-nowrap">{formatPhone(invoice.sender_phone) || '—'}</td>
-                  <td>
-                    {invoice.instance_id === null
-                      ? '—'
-                      : (names.get(invoice.instance_id) ??
-                        invoice.instance_name ??
-                        t('instanceFallback', { id: invoice.instance_id }))}
-                  </td>
-                  <td>
-                    <Badge bg={STATUS_VARIANT[invoice.status]} text={invoice.status === 'open' ? 'dark' : undefined}>
-                      {t(`status.${invoice.status}`)}
-                    </Badge>
-                    {invoice.status !== 'open' && invoice.status_by && invoice.status_at ? (
-                      <div className="small text-body-secondary" data-testid="invoice-status-by">
-                        {t('statusBy', {
-                          status: t(`status.${invoice.status}`),
-                          who: invoice.status_by,
-                          when: formatDateTime(invoice.status_at, i18n.language),
-                        })}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="text-nowrap small">
-                    {invoice.message_id !== null ? (
-                      <Link
-                        to={paths.message.getHref(invoice.message_id)}
-                        aria-label={t('messageLabel', { id: invoice.id })}
-                        className="me-2"
-                      >
-                        {t('message')}
-                      </Link>
-                    ) : null}
-                    <a
-                      href={invoice.image_url}
-                      target="_blank"
-                      rel="noreferrer"
-                      aria-label={t('imageLabel', { id: invoice.id })}
-                    >
-                      {t('image')}
-                    </a>
-                  </td>
-                  {canOperate ? (
-                    <td className="text-nowrap">
-                      <StatusActions invoice={invoice} busy={setStatus.isPending} pendingId={setStatus.variables?.id} onMark={mark} />
+              {data.items.map((invoice) => {
+                const instance =
+                  invoice.instance_id === null
+                    ? null
+                    : (names.get(invoice.instance_id) ??
+                      invoice.instance_name ??
+                      t('instanceFallback', { id: invoice.instance_id }));
+                return (
+                  <tr key={invoice.id} data-testid="invoice-row">
+                    <td className="text-nowrap">{formatCalendarDate(invoice.due_date, i18n.language) || '—'}</td>
+                    <td className="text-end text-nowrap fw-semibold">{money(invoice.amount) || '—'}</td>
+                    <td>
+                      <div className="text-break">{invoice.beneficiary ?? '—'}</div>
+                      {invoice.cnpj ? (
+                        <div className="small text-body-secondary text-nowrap">{formatCnpj(invoice.cnpj)}</div>
+                      ) : null}
                     </td>
-                  ) : null}
-                </tr>
-              ))}
+                    <td className="small">
+                      {invoice.typeable_line ? <PaymentCode label={t('boleto')} value={invoice.typeable_line} /> : null}
+                      {invoice.pix_key || invoice.pix_txid ? (
+                        <PaymentCode label={t('pix')} value={invoice.pix_key ?? invoice.pix_txid ?? ''} />
+                      ) : null}
+                      {invoice.duplicate ? (
+                        <Badge bg="danger" className="mt-1" title={t('duplicateHelp')}>
+                          {t('duplicate')}
+                        </Badge>
+                      ) : null}
+                    </td>
+                    <td>
+                      <div className="text-nowrap">{formatPhone(invoice.sender_phone) || '—'}</div>
+                      {instance !== null ? (
+                        // The instance under the sender below 1,400 px; its own column from there.
+                        <div className="small text-body-secondary text-break d-xxl-none">{instance}</div>
+                      ) : null}
+                    </td>
+                    <td className="d-none d-xxl-table-cell text-break">{instance ?? '—'}</td>
+                    <td>
+                      <Badge bg={STATUS_VARIANT[invoice.status]} text={invoice.status === 'open' ? 'dark' : undefined}>
+                        {t(`status.${invoice.status}`)}
+                      </Badge>
+                      {invoice.status !== 'open' && invoice.status_by && invoice.status_at ? (
+                        <div className="small text-body-secondary text-break" data-testid="invoice-status-by">
+                          {t('statusBy', {
+                            status: t(`status.${invoice.status}`),
+                            who: invoice.status_by,
+                            when: formatDateTime(invoice.status_at, i18n.language),
+                          })}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="text-end invoice-actions">
+                      <RowMenu
+                        invoice={invoice}
+                        canOperate={canOperate}
+                        busy={setStatus.isPending}
+                        pending={setStatus.isPending && setStatus.variables.id === invoice.id}
+                        onMark={mark}
+                        onCopied={copied}
+                      />
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </Table>
         </TableScroll>
@@ -224,52 +232,116 @@ export function InvoicesPage({ canOperate }: { canOperate: boolean }) {
   );
 }
 
-/** A boleto line or PIX key on one line, cut with an ellipsis; the whole of it on hover. */
+/** A boleto line or PIX key on one line, cut with an ellipsis; the whole of it on hover and
+ * in the row's menu (copy). */
 function PaymentCode({ label, value }: { label: string; value: string }) {
   return (
     <div className="d-flex gap-1 text-nowrap">
       <span className="text-body-secondary">{label}:</span>
-      <span className="font-monospace text-truncate d-inline-block" style={{ maxWidth: '11rem' }} title={value}>
+      <span className="font-monospace text-truncate d-inline-block invoice-code" title={value}>
         {value}
       </span>
     </div>
   );
 }
 
-function StatusActions({
+type CopyWhat = 'boleto' | 'pixKey' | 'pixTxid';
+
+/**
+ * A row's actions in one menu, so that the table fits its card: the status changes (for
+ * operators), where the invoice came from, and the payment codes to the clipboard (the
+ * table shows them cut short).
+ */
+function RowMenu({
   invoice,
+  canOperate,
   busy,
-  pendingId,
+  pending,
   onMark,
+  onCopied,
 }: {
   invoice: InvoiceRead;
+  canOperate: boolean;
   busy: boolean;
-  pendingId: number | undefined;
+  pending: boolean;
   onMark: (invoice: InvoiceRead, status: InvoiceStatus) => void;
+  onCopied: (invoice: InvoiceRead, what: CopyWhat, value: string, ok: boolean) => void;
 }) {
   const { t } = useLedgerTranslation();
-  const spinner =
-    busy && pendingId === invoice.id ? (
-      <Spinner animation="border" size="sm" aria-hidden="true" className="me-1" />
-    ) : null;
-  if (invoice.status !== 'open') {
-    return (
-      <Button size="sm" variant="outline-secondary" disabled={busy} aria-label={t('reopenLabel', { id: invoice.id })} onClick={() => onMark(invoice, 'open')}>
-        {spinner}
-        {t('reopen')}
-      </Button>
+  const codes: [CopyWhat, string | null][] = [
+    ['boleto', invoice.typeable_line],
+    ['pixKey', invoice.pix_key],
+    ['pixTxid', invoice.pix_txid],
+  ];
+  const copy = (what: CopyWhat, value: string) => {
+    copyText(value).then(
+      () => onCopied(invoice, what, value, true),
+      () => onCopied(invoice, what, value, false),
     );
-  }
+  };
   return (
-    <>
-      <Button size="sm" variant="outline-success" className="me-1" disabled={busy} aria-label={t('markPaidLabel', { id: invoice.id })} onClick={() => onMark(invoice, 'paid')}>
-        {spinner}
-        {t('markPaid')}
-      </Button>
-      <Button size="sm" variant="outline-secondary" disabled={busy} aria-label={t('markIgnoredLabel', { id: invoice.id })} onClick={() => onMark(invoice, 'ignored')}>
-        {t('markIgnored')}
-      </Button>
-    </>
+    <Dropdown align="end">
+      <Dropdown.Toggle
+        variant="outline-secondary"
+        size="sm"
+        aria-label={t('actionsFor', { id: invoice.id })}
+      >
+        {pending ? <Spinner animation="border" size="sm" aria-hidden="true" className="me-1" /> : null}
+        {t('columns.actions')}
+      </Dropdown.Toggle>
+      {/* Fixed, so that the table's scroller does not clip it. Fixed from the first paint too
+          (position-fixed): Popper's first measure otherwise takes the menu for Bootstrap's
+          absolute one and puts it near the top of the window. */}
+      <Dropdown.Menu className="position-fixed" popperConfig={{ strategy: 'fixed' }}>
+        {canOperate ? (
+          <>
+            {invoice.status === 'open' ? (
+              <>
+                <Dropdown.Item as="button" disabled={busy} onClick={() => onMark(invoice, 'paid')}>
+                  {t('markPaidLabel', { id: invoice.id })}
+                </Dropdown.Item>
+                <Dropdown.Item as="button" disabled={busy} onClick={() => onMark(invoice, 'ignored')}>
+                  {t('markIgnoredLabel', { id: invoice.id })}
+                </Dropdown.Item>
+              </>
+            ) : (
+              <Dropdown.Item as="button" disabled={busy} onClick={() => onMark(invoice, 'open')}>
+                {t('reopenLabel', { id: invoice.id })}
+              </Dropdown.Item>
+            )}
+            <Dropdown.Divider />
+          </>
+        ) : null}
+        {invoice.message_id !== null ? (
+          <Dropdown.Item
+            as={Link}
+            to={paths.message.getHref(invoice.message_id)}
+            aria-label={t('messageLabel', { id: invoice.id })}
+          >
+            {t('message')}
+          </Dropdown.Item>
+        ) : null}
+        <Dropdown.Item as={Link} to={paths.job.getHref(invoice.job_id)} aria-label={t('jobLabel', { id: invoice.id })}>
+          {t('job')}
+        </Dropdown.Item>
+        <Dropdown.Item
+          href={invoice.image_url}
+          target="_blank"
+          rel="noreferrer"
+          aria-label={t('imageLabel', { id: invoice.id })}
+        >
+          {t('image')}
+        </Dropdown.Item>
+        {codes.some(([, value]) => value) ? <Dropdown.Divider /> : null}
+        {codes.map(([what, value]) =>
+          value ? (
+            <Dropdown.Item key={what} as="button" onClick={() => copy(what, value)}>
+              {t(`copy.${what}`)}
+            </Dropdown.Item>
+          ) : null,
+        )}
+      </Dropdown.Menu>
+    </Dropdown>
   );
 }
 
