@@ -26,13 +26,30 @@ if [ "${TEST_LANES:-2}" = 1 ]; then
   exit 0
 fi
 
+# The user + system CPU of a step's processes, from the second line of bash's `times`
+# ("0m41.120s 0m3.460s").
+step_cpu() {
+  sed -n 2p "$1" | awk '{
+    total = 0
+    for (i = 1; i <= 2; i++) { split($i, part, "m"); total += part[1] * 60 + part[2] }
+    printf "%.0f", total
+  }'
+}
+
 # Runs the steps of one lane in order; stops the lane at the first failure.
 lane() {
   local name=$1 step t0 code
   shift
   for step in "$@"; do
     t0=$(date +%s)
-    make --no-print-directory "$step" >"$logs/$step.log" 2>&1
+    # In a subshell, so that `times` counts this step's processes only (those it waited
+    # for): the CPU a step costs, beside its wall time, since the two lanes share the cores.
+    (
+      make --no-print-directory "$step" >"$logs/$step.log" 2>&1
+      code=$?
+      times >"$logs/$step.times"
+      exit "$code"
+    )
     code=$?
     if [ "$code" -ne 0 ]; then
       printf '[%s] FAILED %s after %d s; its output (%s):\n' \
@@ -41,7 +58,8 @@ lane() {
       echo "$step" >"$logs/failed-$name"
       return "$code"
     fi
-    printf '[%s] ok %s (%d s)\n' "$name" "$step" "$(($(date +%s) - t0))"
+    printf '[%s] ok %s (%d s, %s s of CPU)\n' "$name" "$step" "$(($(date +%s) - t0))" \
+      "$(step_cpu "$logs/$step.times")"
   done
 }
 
@@ -71,4 +89,5 @@ if [ "$web_code" -ne 0 ] || [ "$python_code" -ne 0 ]; then
   echo "make test: FAILED after $elapsed s (web lane exit $web_code, python lane exit $python_code)"
   exit 1
 fi
-echo "make test: every step passed in $elapsed s"
+times >"$logs/all.times"
+echo "make test: every step passed in $elapsed s ($(step_cpu "$logs/all.times") s of CPU)"
