@@ -90,9 +90,11 @@ const FORM_MODULES = /[\\/](instance-form-schema|instance-form-parts|form-field|
 const RECONNECT_PAGE = /[\\/](src[\\/]reconnect[\\/]|reconnect\.html)/;
 const LARGE_LIBRARIES = /node_modules[\\/](chart\.js|react-chartjs-2|@kurkle)[\\/]|[\\/]components[\\/]charts[\\/]/;
 // Dialogs, menus and tooltips (Popper, react-bootstrap's overlays, the app's confirmation
-// dialog): the pages with one.
+// dialog and row menu): the pages with one. A module of src/components that imports an
+// overlay belongs here: in the shared chunk it would import this one while this one imports
+// the shared chunk, and the page broke on the cycle ('ue is not a function').
 const OVERLAYS = new RegExp(
-  '[\\\\/]src[\\\\/]components[\\\\/]ui[\\\\/]confirm-modal\\.tsx$' +
+  '[\\\\/]src[\\\\/]components[\\\\/]ui[\\\\/](confirm-modal|row-actions-menu)\\.tsx$' +
     '|node_modules[\\\\/](@popperjs[\\\\/]' +
     '|@restart[\\\\/]ui[\\\\/]esm[\\\\/](Modal|ModalManager|Dropdown\\w*|Overlay|popper|usePopper|mergeOptionsWithPopperConfig|Tabs|TabPanel|Nav|NavItem)\\.js' +
     '|react-bootstrap[\\\\/]esm[\\\\/](Modal\\w*|Offcanvas\\w*|Dropdown\\w*|Overlay\\w*|Tooltip|Popover\\w*|Tabs?|TabContainer|TabContent|TabPane|Nav|NavItem|NavLink|NavbarContext|BootstrapModalManager|AbstractModalHeader)\\.js)',

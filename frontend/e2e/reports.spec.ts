@@ -5,6 +5,7 @@ import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { openNavigation } from './utils/auth';
 import { brazilianNumber, readCsv } from './utils/csv';
 import { api } from './utils/evodash-api';
+import { openRowMenu } from './utils/menus';
 import { saveScreenshot } from './utils/screenshots';
 import { sendInbound } from './utils/seed-instance';
 
@@ -143,7 +144,7 @@ test.describe('reports and the invoice ledger', () => {
       const first = rows.first();
       // A row's actions are in its menu.
       const actions = first.getByRole('button', { name: /^Ações da fatura \d+$/ });
-      await actions.click();
+      await openRowMenu(actions, first);
       await first.getByRole('button', { name: /^Marcar a fatura \d+ como paga$/ }).click();
       await expect(first.getByTestId('invoice-status-by')).toContainText(`Paga por ${username} em`);
       await actions.click();

@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { adminCredentials, logIn, logInThroughApi, openNavigation } from './utils/auth';
+import { openRowMenu } from './utils/menus';
 import { saveScreenshot } from './utils/screenshots';
 
 test.describe('users journey', () => {
@@ -60,7 +61,7 @@ test.describe('users journey', () => {
     await expect(page.getByTestId('user-row')).toHaveCount(1);
     await expect(row).toContainText('Operador');
     await expect(row).toContainText('Ativo');
-    await row.getByRole('button', { name: `Ações para ${newUser}` }).click();
+    await openRowMenu(row.getByRole('button', { name: `Ações para ${newUser}` }), row);
     await row.getByRole('button', { name: 'Desativar' }).click();
     const confirm = page.getByRole('dialog', { name: `Desativar ${newUser}?` });
     await confirm.getByRole('button', { name: 'Desativar' }).click();

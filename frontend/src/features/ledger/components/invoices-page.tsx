@@ -16,6 +16,7 @@ import { ErrorState } from '@/components/ui/error-state';
 import { Icon } from '@/components/ui/icon';
 import { LoadingState } from '@/components/ui/loading-state';
 import { PageHeader } from '@/components/ui/page-header';
+import { RowActionsMenu } from '@/components/ui/row-actions-menu';
 import { Pager } from '@/components/ui/pager';
 import { TableScroll } from '@/components/ui/table-scroll';
 import { paths } from '@/config/paths';
@@ -289,10 +290,7 @@ function RowMenu({
         {pending ? <Spinner animation="border" size="sm" aria-hidden="true" className="me-1" /> : null}
         {t('columns.actions')}
       </Dropdown.Toggle>
-      {/* Fixed, so that the table's scroller does not clip it. Fixed from the first paint too
-          (position-fixed): Popper's first measure otherwise takes the menu for Bootstrap's
-          absolute one and puts it near the top of the window. */}
-      <Dropdown.Menu className="position-fixed" popperConfig={{ strategy: 'fixed' }}>
+      <RowActionsMenu>
         {canOperate ? (
           <>
             {invoice.status === 'open' ? (
@@ -340,7 +338,7 @@ function RowMenu({
             </Dropdown.Item>
           ) : null,
         )}
-      </Dropdown.Menu>
+      </RowActionsMenu>
     </Dropdown>
   );
 }

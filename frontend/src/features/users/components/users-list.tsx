@@ -10,6 +10,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { ErrorState } from '@/components/ui/error-state';
 import { LoadingState } from '@/components/ui/loading-state';
 import { Pager } from '@/components/ui/pager';
+import { RowActionsMenu } from '@/components/ui/row-actions-menu';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { formatDateTime, formatRelativeTime } from '@/lib/format';
 
@@ -138,7 +139,7 @@ export function UsersList({ currentUserId }: { currentUserId: number }) {
                         >
                           {t('list.actions')}
                         </Dropdown.Toggle>
-                        <Dropdown.Menu popperConfig={{ strategy: 'fixed' }}>
+                        <RowActionsMenu>
                           <Dropdown.Item
                             as="button"
                             onClick={() => setActing({ user, action: 'role' })}
@@ -160,7 +161,7 @@ export function UsersList({ currentUserId }: { currentUserId: number }) {
                           >
                             {user.is_active ? t('list.deactivate') : t('list.activate')}
                           </Dropdown.Item>
-                        </Dropdown.Menu>
+                        </RowActionsMenu>
                       </Dropdown>
                     </td>
                   </tr>
