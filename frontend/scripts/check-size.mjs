@@ -4,8 +4,11 @@
 // dashboard's first screen adds (its chunks from dist/route-hints.json, which the server
 // preloads). Fails above the budgets: the dashboard's entry 170 KB and its first screen
 // 195 KB (DESIGN.md §8 allows 250 KB; these hold what issue 18 won back), the customer
-// reconnect page (dist/reconnect.html, issue 17) 60 KB. Run after `vite build`.
-import { readFileSync } from 'node:fs';
+// reconnect page (dist/reconnect.html, issue 17) 60 KB. Also fails when chunks import each
+// other in a cycle: the manual chunk groups (vite.config.ts) can make two chunks each need
+// the other, and then every page crashes at start ('ue is not a function'). Run after
+// `vite build`.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -66,5 +69,45 @@ console.log(
 if (dashboardKb > DASHBOARD_BUDGET_KB) {
   console.error(`The dashboard is over budget by ${(dashboardKb - DASHBOARD_BUDGET_KB).toFixed(1)} KB`);
   failed = true;
+}
+
+/** A cycle of static imports between the built chunks (file names), or null. */
+function chunkCycle() {
+  const assets = join(dist, 'assets');
+  const imports = new Map();
+  for (const file of readdirSync(assets).filter((name) => name.endsWith('.js'))) {
+    const code = readFileSync(join(assets, file), 'utf8');
+    const deps = new Set();
+    for (const [, dep] of code.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) deps.add(dep);
+    imports.set(file, [...deps]);
+  }
+  const state = new Map(); // file -> 'open' (on the current path) | 'done'
+  const path = [];
+  const visit = (file) => {
+    if (state.get(file) === 'done') return null;
+    if (state.get(file) === 'open') return [...path.slice(path.indexOf(file)), file];
+    state.set(file, 'open');
+    path.push(file);
+    for (const dep of imports.get(file) ?? []) {
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(file, 'done');
+    return null;
+  };
+  for (const file of imports.keys()) {
+    const cycle = visit(file);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+const cycle = chunkCycle();
+if (cycle) {
+  console.error(`Chunks import each other: ${cycle.join(' -> ')} (see the groups in vite.config.ts)`);
+  failed = true;
+} else {
+  console.log('no cycle between the chunks');
 }
 if (failed) process.exit(1);
