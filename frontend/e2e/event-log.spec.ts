@@ -75,9 +75,13 @@ test.describe('event log and deliveries', () => {
     const setSink = (status: number) =>
       page.request.put(sink, { data: { status }, headers: { apikey: sim.key } });
     try {
+      // Messages only: an inbound message also brings contacts.upsert and chats.upsert,
+      // which an every-event destination relays too, each failing at its own moment; the
+      // rows to retry would be a count that grows while the page is read.
       await api(page, 'POST', `/api/instances/${String(instance.id)}/destinations`, {
         name: 'CRM',
         url: sink,
+        events: ['MESSAGES_UPSERT'],
       });
       expect((await setSink(503)).ok()).toBe(true);
       await sendInbound(page, sim, instance.name, {
@@ -100,16 +104,14 @@ test.describe('event log and deliveries', () => {
       await expect(failed.first()).toContainText('sem novas tentativas');
       await expectNoSeriousA11yViolations(page);
 
-      const failedCount = await page.getByTestId('delivery-row').count();
+      await expect(page.getByTestId('delivery-row')).toHaveCount(1);
       expect((await setSink(200)).ok()).toBe(true);
       await page.getByLabel('Situação').selectOption({ label: 'Todas' });
-      await expect(page.getByRole('button', { name: /^Reenviar a entrega/ })).toHaveCount(
-        failedCount,
-      );
+      await expect(page.getByRole('button', { name: /^Reenviar a entrega/ })).toHaveCount(1);
       await page.getByRole('checkbox', { name: 'Selecionar todas as que falharam' }).check();
-      await page.getByRole('button', { name: /^Reenviar \d+ selecionadas?$/ }).click();
+      await page.getByRole('button', { name: 'Reenviar 1 selecionada' }).click();
       const delivered = page.getByTestId('delivery-row').filter({ hasText: 'Entregue' });
-      await expect(delivered).toHaveCount(failedCount, { timeout: 20_000 });
+      await expect(delivered).toHaveCount(1, { timeout: 20_000 });
       await expect(delivered.first()).toContainText('200');
       await expect(page.getByRole('button', { name: /^Reenviar a entrega/ })).toHaveCount(0);
       await saveScreenshot(page, testInfo, 'deliveries');
