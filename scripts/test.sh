@@ -60,6 +60,12 @@ lane() {
     fi
     printf '[%s] ok %s (%d s, %s s of CPU)\n' "$name" "$step" "$(($(date +%s) - t0))" \
       "$(step_cpu "$logs/$step.times")"
+    # A journey that failed and passed on CI's retry is a defect too: name it, even when
+    # the step passed.
+    if grep -qE '^ +[0-9]+ flaky$' "$logs/$step.log"; then
+      printf '[%s] %s: passed only on a retry:\n' "$name" "$step"
+      sed -n '/^ *[0-9]\+ flaky$/,/^ *[0-9]\+ \(skipped\|passed\)/p' "$logs/$step.log" | grep '›' || true
+    fi
   done
 }
 
