@@ -23,6 +23,16 @@ cleanup() {
   local code=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  # What the page showed when a journey failed, one that passed on its retry included:
+  # Playwright writes it to test-results/ (emptied when a run starts), and in CI the log is
+  # all that is left of a run (a page that crashed at start, say, shows as its error page).
+  local context
+  for context in "$root"/frontend/test-results/*/error-context.md \
+    "$root"/frontend/test-results/shard-*/*/error-context.md; do
+    [ -e "$context" ] || continue
+    echo "--- the page when $(basename "$(dirname "$context")") failed ---"
+    sed -n '/^```yaml$/,/^```$/p' "$context" | head -n 80
+  done
   if [ "$code" -ne 0 ]; then
     for dir in "$work"/stack-*; do
       echo "--- $(basename "$dir"): backend log (tail) ---"; tail -n 60 "$dir/api.log" 2>/dev/null || true

@@ -65,6 +65,7 @@ lane() {
     if grep -qE '^ +[0-9]+ flaky$' "$logs/$step.log"; then
       printf '[%s] %s: passed only on a retry:\n' "$name" "$step"
       sed -n '/^ *[0-9]\+ flaky$/,/^ *[0-9]\+ \(skipped\|passed\)/p' "$logs/$step.log" | grep '›' || true
+      sed -n '/^--- the page when /,$p' "$logs/$step.log"
     fi
   done
 }
