@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 
 import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { openNavigation } from './utils/auth';
+import { followNavLink } from './utils/auth';
 import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { sendInbound } from './utils/seed-instance';
@@ -18,8 +18,7 @@ test.describe('backups and data-subject requests', () => {
     const { instance } = await logInWithInstance(page, testInfo, { name: 'e2e-bak', displayName: 'Backup' });
     try {
       const instances = await api<{ total: number }>(page, 'GET', '/api/instances?page_size=1');
-      await openNavigation(page);
-      await page.getByRole('navigation', { name: 'Navegação principal' }).getByRole('link', { name: 'Backups e LGPD' }).click();
+      await followNavLink(page, 'Backups e LGPD');
       await expect(page.getByRole('heading', { level: 1, name: 'Backups e LGPD' })).toBeVisible();
       await expect(page.getByTestId('backup-last')).toBeVisible();
 

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 
 import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { openNavigation } from './utils/auth';
+import { followNavLink } from './utils/auth';
 import { api } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { sendInbound } from './utils/seed-instance';
@@ -36,11 +36,7 @@ test.describe('event log and deliveries', () => {
       expect(posted.ok()).toBe(true);
       const eventId = ((await posted.json()) as { event_id: number }).event_id;
 
-      await openNavigation(page);
-      await page
-        .getByRole('navigation', { name: 'Navegação principal' })
-        .getByRole('link', { name: 'Log de eventos' })
-        .click();
+      await followNavLink(page, 'Log de eventos');
       await expect(page.getByRole('heading', { level: 1, name: 'Log de eventos' })).toBeVisible();
       await page.getByLabel('Instância').selectOption({ label: instance.displayName });
       await page.getByLabel('Situação').selectOption({ label: 'Falhou' });
@@ -91,11 +87,7 @@ test.describe('event log and deliveries', () => {
         text: `Encaminhe (${tag})`,
       });
 
-      await openNavigation(page);
-      await page
-        .getByRole('navigation', { name: 'Navegação principal' })
-        .getByRole('link', { name: 'Entregas' })
-        .click();
+      await followNavLink(page, 'Entregas');
       await expect(page.getByRole('heading', { level: 1, name: 'Entregas' })).toBeVisible();
       await page.getByLabel('Instância').selectOption({ label: instance.displayName });
       await page.getByLabel('Situação').selectOption({ label: 'Falhou' });

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logInThroughApi, openNavigation } from './utils/auth';
+import { adminCredentials, followNavLink, logInThroughApi } from './utils/auth';
 import { api, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance, sendInbound } from './utils/seed-instance';
@@ -46,11 +46,7 @@ test.describe('jobs journey', () => {
         )
         .toMatch(/succeeded|failed/);
 
-      await openNavigation(page);
-      await page
-        .getByRole('navigation', { name: 'Navegação principal' })
-        .getByRole('link', { name: 'Jobs' })
-        .click();
+      await followNavLink(page, 'Jobs');
       await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
 
       // Status chips with counts; the instance filter keeps to this journey's job.

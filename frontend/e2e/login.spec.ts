@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, openNavigation } from './utils/auth';
+import { adminCredentials, logIn, navigationDrawer, openNavigation } from './utils/auth';
 import { saveScreenshot } from './utils/screenshots';
 
 // @phone: the sidebar is an offcanvas on phones (see phone-pages.spec.ts).
@@ -31,6 +31,9 @@ test.describe('login journey', { tag: '@phone' }, () => {
       .getByRole('navigation', { name: 'Navegação principal' })
       .getByRole('link', { name: 'Dashboard' })
       .click();
+    // The drawer slides away before the axe check below switches reduced motion
+    // (followNavLink says why).
+    await expect(navigationDrawer(page)).toHaveCount(0);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
     await expect(page.getByRole('button', { name: `Menu do usuário: ${username}` })).toBeVisible();

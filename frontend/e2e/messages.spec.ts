@@ -1,7 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logInThroughApi, openNavigation } from './utils/auth';
+import { adminCredentials, followNavLink, logInThroughApi } from './utils/auth';
 import { api, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance, sendInbound } from './utils/seed-instance';
@@ -28,11 +28,7 @@ test.describe('messages journey', { tag: '@phone' }, () => {
       displayName: `Mensagens E2E ${tag}`,
     });
     try {
-      await openNavigation(page);
-      await page
-        .getByRole('navigation', { name: 'Navegação principal' })
-        .getByRole('link', { name: 'Mensagens' })
-        .click();
+      await followNavLink(page, 'Mensagens');
       await expect(page.getByRole('heading', { level: 1, name: 'Mensagens' })).toBeVisible();
 
       // The allow-list is explained; then only this instance's messages: none yet.

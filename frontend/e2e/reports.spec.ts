@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { openNavigation } from './utils/auth';
+import { followNavLink } from './utils/auth';
 import { brazilianNumber, readCsv } from './utils/csv';
 import { api } from './utils/evodash-api';
 import { openRowMenu } from './utils/menus';
@@ -14,8 +14,7 @@ interface JobPage {
 }
 
 async function goTo(page: Page, link: string) {
-  await openNavigation(page);
-  await page.getByRole('navigation', { name: 'Navegação principal' }).getByRole('link', { name: link }).click();
+  await followNavLink(page, link);
   await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
 }
 

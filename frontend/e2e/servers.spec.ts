@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logInThroughApi, openNavigation } from './utils/auth';
+import { adminCredentials, followNavLink, logInThroughApi } from './utils/auth';
 import { api, listServers, otherNameFor, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 
@@ -27,11 +27,7 @@ test.describe('servers journey', () => {
     const url = [sim.url, otherNameFor(sim.url)].find((candidate) => !taken.has(candidate));
     expect(url, 'a free URL for the simulator').toBeDefined();
 
-    await openNavigation(page);
-    await page
-      .getByRole('navigation', { name: 'Navegação principal' })
-      .getByRole('link', { name: 'Servidores' })
-      .click();
+    await followNavLink(page, 'Servidores');
     await expect(page.getByRole('heading', { level: 1, name: 'Servidores' })).toBeVisible();
 
     // Add: validation first, then "Testar conexão" shows the simulator's versions.

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logIn, logInThroughApi, openNavigation } from './utils/auth';
+import { adminCredentials, followNavLink, logIn, logInThroughApi } from './utils/auth';
 import { openRowMenu } from './utils/menus';
 import { saveScreenshot } from './utils/screenshots';
 
@@ -14,11 +14,7 @@ test.describe('users journey', () => {
     const newUser = `e2e-${testInfo.project.name}-${Date.now().toString(36)}`;
 
     await logInThroughApi(page, username, password);
-    await openNavigation(page);
-    await page
-      .getByRole('navigation', { name: 'Navegação principal' })
-      .getByRole('link', { name: 'Usuários' })
-      .click();
+    await followNavLink(page, 'Usuários');
     await expect(page.getByRole('heading', { level: 1, name: 'Usuários' })).toBeVisible();
     const self = page.locator(`[data-testid="user-row"][data-username="${username}"]`);
     await expect(self).toContainText('você');

@@ -1,16 +1,12 @@
 import { expect, type Page } from '@playwright/test';
 
-import { adminCredentials, logInThroughApi, openNavigation } from '../utils/auth';
+import { adminCredentials, followNavLink, logInThroughApi } from '../utils/auth';
 import { api, listServers, otherNameFor, simulatorEnv } from '../utils/evodash-api';
 import { seedInstance } from '../utils/seed-instance';
 
 /** Goes to a page of the sidebar (an offcanvas on phones) by its link. */
 export async function navigateTo(page: Page, link: string) {
-  await openNavigation(page);
-  await page
-    .getByRole('navigation', { name: 'Navegação principal' })
-    .getByRole('link', { name: link })
-    .click();
+  await followNavLink(page, link);
   await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
 }
 

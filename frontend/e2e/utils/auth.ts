@@ -35,3 +35,23 @@ export async function openNavigation(page: Page, openLabel = 'Abrir menu') {
     await expect(page.getByRole('dialog')).toBeVisible();
   }
 }
+
+/** The phone's navigation drawer (absent from 992 px up, where the sidebar is inline). */
+export function navigationDrawer(page: Page) {
+  return page
+    .getByRole('dialog')
+    .filter({ has: page.getByRole('navigation', { name: 'Navegação principal' }) });
+}
+
+/**
+ * Follows a sidebar link (through the drawer on phones) and waits until the drawer has
+ * gone. Its slide-out must end before anything switches reduced motion, as the axe check
+ * does: cancelled midway, the slide-out never ends (react-bootstrap's fallback timer waits
+ * for a transitionend, and a link's own transitionend inside the drawer is taken for it), so
+ * the drawer stays open off-screen and its focus trap closes every top-bar menu.
+ */
+export async function followNavLink(page: Page, link: string) {
+  await openNavigation(page);
+  await page.getByRole('navigation', { name: 'Navegação principal' }).getByRole('link', { name: link }).click();
+  await expect(navigationDrawer(page)).toHaveCount(0);
+}
