@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 import { navigateTo } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { adminCredentials, logInThroughApi } from './utils/auth';
+import { adminCredentials, logInThroughApi, navigationDrawer, openNavigation } from './utils/auth';
 import { simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
@@ -80,6 +80,31 @@ test.describe('every page at 375 px', { tag: '@phone' }, () => {
       await navigateTo(page, link);
       await checkPage(page, link, testInfo);
     }
+  });
+
+  test('an axe check right after a drawer link lets the drawer slide away', async ({ page }) => {
+    // The check must not cut the drawer's slide-out short (see
+    // expectNoSeriousA11yViolations), or the drawer stays open, off-screen. It starts at the
+    // moment that broke it: the tapped link's own transition has ended, the drawer's has not.
+    await logInAsAdmin(page);
+    await openNavigation(page);
+    const drawer = navigationDrawer(page);
+    await expect(drawer).not.toHaveClass(/offcanvas-toggling/);
+    await drawer.evaluate((element) => {
+      const state = window as unknown as { insideEnded?: Promise<void> };
+      state.insideEnded = new Promise((resolve) => {
+        element.addEventListener('transitionend', (event) => {
+          if (event.target !== element) resolve();
+        });
+      });
+    });
+    await drawer.getByRole('link', { name: 'Servidores' }).click();
+    await page.evaluate(() => (window as unknown as { insideEnded: Promise<void> }).insideEnded);
+    await expect(drawer).toHaveClass(/offcanvas-toggling/);
+    await expectNoSeriousA11yViolations(page);
+    await expect(drawer).toHaveCount(0);
+    await page.getByRole('button', { name: 'Abrir menu' }).click();
+    await expect(drawer).toBeVisible();
   });
 
   test('the account, and an instance’s pages', async ({ page }, testInfo) => {

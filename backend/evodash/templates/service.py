@@ -127,7 +127,7 @@ async def _linked(session: AsyncSession, ids: Sequence[int], scope: Scope) -> di
         )
         .group_by(TemplateLink.template_id)
     )
-    return {template_id: count for template_id, count in rows.tuples()}
+    return {template_id: count for template_id, count in rows}
 
 
 async def get(session: AsyncSession, template_id: int) -> FleetTemplate:

@@ -12,21 +12,19 @@ import { expect, type Page } from '@playwright/test';
  * hover background.) So the check runs with `prefers-reduced-motion: reduce`, which every
  * transition of the app honours (all are Bootstrap's): a state change during the check
  * shows its final colours at once, and a running transition ends where it was going.
+ *
+ * The switch itself waits until the running transitions have ended: switched midway, a
+ * transition is cancelled rather than finished, and a component waiting for its end waits
+ * for ever. (The phone's navigation drawer, tapped away just before a check, stayed open
+ * off-screen, its focus trap closing every menu the journey opened next:
+ * react-bootstrap's fallback timer had been disarmed by a link's own transitionend.)
  */
 export async function expectNoSeriousA11yViolations(page: Page) {
+  await waitForFiniteAnimations(page);
   await page.emulateMedia({ reducedMotion: 'reduce' });
   try {
-    // Finite animations that reduced motion does not stop are waited for; an endless one
-    // (a spinner) never ends, and keeps its colours.
-    await page.waitForFunction(() =>
-      document
-        .getAnimations()
-        .every(
-          (animation) =>
-            animation.playState !== 'running' ||
-            animation.effect?.getComputedTiming().iterations === Infinity,
-        ),
-    );
+    // Those that reduced motion does not stop are waited for again.
+    await waitForFiniteAnimations(page);
     // Legacy mode: axe.run in the page (same-origin frames included; the app has no
     // frames) rather than axe.finishRun in a blank page opened and closed for each check.
     const results = await new AxeBuilder({ page })
@@ -45,4 +43,18 @@ export async function expectNoSeriousA11yViolations(page: Page) {
   } finally {
     await page.emulateMedia({ reducedMotion: null });
   }
+}
+
+/** Until no finite animation or transition runs: an endless one (a spinner) never ends,
+ * and keeps its colours. */
+async function waitForFiniteAnimations(page: Page) {
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every(
+        (animation) =>
+          animation.playState !== 'running' ||
+          animation.effect?.getComputedTiming().iterations === Infinity,
+      ),
+  );
 }

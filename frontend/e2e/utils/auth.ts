@@ -45,10 +45,9 @@ export function navigationDrawer(page: Page) {
 
 /**
  * Follows a sidebar link (through the drawer on phones) and waits until the drawer has
- * gone. Its slide-out must end before anything switches reduced motion, as the axe check
- * does: cancelled midway, the slide-out never ends (react-bootstrap's fallback timer waits
- * for a transitionend, and a link's own transitionend inside the drawer is taken for it), so
- * the drawer stays open off-screen and its focus trap closes every top-bar menu.
+ * gone, so that the next step acts on the page and not on a drawer still sliding away.
+ * (Cut short midway, by a switch of reduced motion say, the slide-out never ends: see
+ * expectNoSeriousA11yViolations, which waits for it, and the phone tour's test of that.)
  */
 export async function followNavLink(page: Page, link: string) {
   await openNavigation(page);
