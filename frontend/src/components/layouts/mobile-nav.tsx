@@ -3,6 +3,20 @@ import { useTranslation } from 'react-i18next';
 
 import { Brand, type NavItem, SidebarNav } from './sidebar-nav';
 
+/**
+ * Keeps the `transitionend` of what is inside the panel (a tapped link's colours) from
+ * reaching the panel. react-bootstrap ends the panel's slide on the panel's own
+ * `transitionend`, with a timer in case none comes; but any `transitionend` that bubbles up
+ * to the panel disarms that timer. A slide cut short (reduced motion switched on meanwhile)
+ * sends none of its own, so the panel then stayed open off-screen, its focus trap taking
+ * every tap.
+ */
+function keepTransitionEndsInside(element: HTMLElement | null) {
+  element?.addEventListener('transitionend', (event) => {
+    if (event.target !== event.currentTarget) event.stopPropagation();
+  });
+}
+
 export interface MobileNavProps {
   show: boolean;
   onHide: () => void;
@@ -24,12 +38,12 @@ export function MobileNav({ show, onHide, items }: MobileNavProps) {
       className="app-sidebar d-lg-none"
       aria-labelledby="app-sidebar-title"
     >
-      <Offcanvas.Header closeButton closeVariant="white" closeLabel={t('nav.close')}>
+      <Offcanvas.Header ref={keepTransitionEndsInside} closeButton closeVariant="white" closeLabel={t('nav.close')}>
         <Offcanvas.Title id="app-sidebar-title" as="div">
           <Brand />
         </Offcanvas.Title>
       </Offcanvas.Header>
-      <Offcanvas.Body className="p-0">
+      <Offcanvas.Body ref={keepTransitionEndsInside} className="p-0">
         <SidebarNav items={items} onNavigate={onHide} />
       </Offcanvas.Body>
     </Offcanvas>
