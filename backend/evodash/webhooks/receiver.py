@@ -180,13 +180,17 @@ class Appender:
 
     async def close(self) -> None:
         """Let the writes in progress finish, then give back the connection (called
-        before the engine is disposed)."""
-        if self._writer is not None:
+        before the engine is disposed, and by tests beside other requests)."""
+        # A write started meanwhile is waited for too. Then the writer is detached before
+        # its connection is given back: a write that starts during that await opens a
+        # writer of its own, which the next close closes (detached after the await, the
+        # new writer and its connection were dropped instead).
+        while self._writer is not None and not self._writer.done():
             with contextlib.suppress(Exception):
                 await self._writer
-        if self._writer_of is not None:
-            await self._writer_of.close()
-            self._writer_of = None
+        writer, self._writer_of = self._writer_of, None
+        if writer is not None:
+            await writer.close()
 
     async def _write_all(self) -> None:
         # Let the requests already on the loop append theirs before the first write: a

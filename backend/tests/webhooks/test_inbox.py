@@ -4,6 +4,8 @@ refused group stored not at all (real commits, on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,6 +111,32 @@ async def test_concurrent_receipts_share_commits_through_the_writer(
     assert len(groups) < 30 and sum(groups) == 30
     stored = {r.id: r.body["data"]["key"]["id"] for r in await _stored(db)}
     assert [stored[i] for i in ids] == [f"INBOX{n}" for n in range(30)]
+
+
+async def test_an_append_while_the_appender_closes_keeps_no_connection(
+    engine: AsyncEngine, db: async_sessionmaker[AsyncSession], instances: InstanceFactory
+) -> None:
+    """A write that starts while ``close`` gives the writer's connection back (a test's
+    settle beside other requests; a request at shutdown) gets a writer of its own, which
+    the next ``close`` closes: no connection is left out of the pool for the garbage
+    collector to find (it was, once in a few runs of the concurrency test)."""
+    from evodash.webhooks.receiver import Appender
+
+    hooked = await instances.create("acme-support")
+    appender = Appender(lambda: db, on_commit=lambda: None, on_gone=lambda _: None)
+    now = datetime.now(UTC)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = await appender.append(_row(hooked.id, 1, now))
+        closing = asyncio.create_task(appender.close())
+        await asyncio.sleep(0)  # the close now waits for the connection to be given back
+        second = await appender.append(_row(hooked.id, 2, now))
+        await closing
+        await appender.close()
+        gc.collect()  # a writer dropped with its connection: SQLAlchemy warns here
+    assert [str(w.message) for w in caught if "non-checked-in" in str(w.message)] == []
+    assert engine.pool.checkedout() == 0
+    assert [r.id for r in await _stored(db)] == [first, second]
 
 
 async def test_an_event_is_stored_while_the_applier_holds_its_instance(
