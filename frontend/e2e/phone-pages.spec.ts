@@ -88,6 +88,13 @@ test.describe('every page at 375 px', { tag: '@phone' }, () => {
     await openNavigation(page);
     const drawer = navigationDrawer(page);
     await expect(drawer).not.toHaveClass(/offcanvas-toggling/);
+    // A slide-out of 2 s instead of 0.3 (with motion; reduced motion still stops it): the
+    // link's transition (0.15 s) surely ends first, and the test acts well before the
+    // drawer's does, however busy the machine.
+    await page.addStyleTag({
+      content:
+        '@media (prefers-reduced-motion: no-preference) { .offcanvas { transition-duration: 2s !important; } }',
+    });
     await drawer.evaluate((element) => {
       const state = window as unknown as { insideEnded?: Promise<void> };
       state.insideEnded = new Promise((resolve) => {
