@@ -23,6 +23,7 @@ from evodash.bulk.schemas import BulkItemRead
 from evodash.instances.schemas import InstanceRead
 from evodash.jobs.schemas import JobRead
 from evodash.messages.schemas import MessageRead
+from evodash.recovery.schemas import RecoveryRunRead
 from evodash.teams.scope import Subject
 
 
@@ -173,6 +174,16 @@ class JobUpdatedEvent(Event):
         return Subject(instance_id=self.data.instance_id)
 
 
+class RecoveryUpdatedEvent(Event):
+    """A recovery pass started or ended (on reconnect, at startup, or asked for)."""
+
+    type: Literal["recovery.updated"] = "recovery.updated"
+    data: RecoveryRunRead
+
+    def about(self) -> Subject:
+        return Subject(instance_id=self.data.instance_id)
+
+
 class ServerCreatedEvent(Event):
     type: Literal["server.created"] = "server.created"
     data: ServerRef
@@ -254,6 +265,7 @@ RealtimeEvent = Annotated[
     | MessageCreatedEvent
     | MessageUpdatedEvent
     | JobUpdatedEvent
+    | RecoveryUpdatedEvent
     | ServerCreatedEvent
     | ServerUpdatedEvent
     | ServerDeletedEvent

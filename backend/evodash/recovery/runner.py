@@ -30,10 +30,11 @@ from evodash.core.errors import AppError
 from evodash.evolution import EvolutionError
 from evodash.evolution.messages import WireMessage
 from evodash.instances.models import EvolutionInstance, InstanceStatus
-from evodash.realtime.events import Event, InstanceUpdatedEvent
+from evodash.realtime.events import Event, InstanceUpdatedEvent, RecoveryUpdatedEvent
 from evodash.recovery import service
 from evodash.recovery.models import RecoveryRun, RecoveryTrigger
 from evodash.recovery.repository import RecoveryRepository
+from evodash.recovery.schemas import RecoveryRunRead
 from evodash.servers import service as servers
 from evodash.servers.models import EvolutionServer
 from evodash.webhooks.handlers import describe
@@ -41,6 +42,12 @@ from evodash.webhooks.handlers import describe
 log = structlog.get_logger(__name__)
 
 Sessions = Callable[[], async_sessionmaker[AsyncSession]]
+
+
+def _announce(session: AsyncSession, run: RecoveryRun) -> None:
+    """Tell the browsers once the pass's start or end is committed (the instance page
+    lists the passes: one started by a reconnect must show without a reload)."""
+    realtime.emit(session, RecoveryUpdatedEvent(data=RecoveryRunRead.model_validate(run)))
 
 
 class Recovery:
@@ -81,6 +88,8 @@ class Recovery:
                 since=since,
                 requested_by=requested_by,
             )
+            if run is not None:
+                _announce(session, run)
             await session.commit()
         if run is not None:
             log.info(
@@ -131,6 +140,7 @@ class Recovery:
             if run is None:
                 return None
             service.finish(run, error)
+            _announce(session, run)
             await session.commit()
         log.info(
             "recovery.finished",

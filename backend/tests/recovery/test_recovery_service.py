@@ -14,12 +14,14 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.destinations.models import ForwardDestination
 from evodash.instances.models import EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
+from evodash.realtime.events import Event, RecoveryUpdatedEvent
 from evodash.recovery import service
 from evodash.recovery.errors import RecoveryWindowRefused
 from evodash.recovery.models import RecoveryRun, RecoveryStatus, RecoveryTrigger
@@ -113,6 +115,31 @@ class TestPass:
         assert image is not None and image.text == "Segue a foto do pedido"
         assert image.sender_phone == "+5511987654321" and image.is_allowed
         assert acked is not None and acked.status == "READ" and acked.direction == "out"
+
+    async def test_the_browsers_hear_a_pass_start_and_end(
+        self, db: Db, instances: InstanceFactory, recovery: Recovery
+    ) -> None:
+        """A pass the server starts by itself (a reconnect) shows on the instance page
+        without a reload: its start and its end are announced."""
+        hooked = await instances.create("recprobe", server_url=EVOLUTION)
+        heard: list[Event] = []
+        unwatch = realtime.watch(heard.append)
+        try:
+            with respx.mock(base_url=EVOLUTION) as evolution:
+                evolution.post("/chat/findMessages/recprobe").mock(
+                    return_value=_answer("page4_offset5_beyond")
+                )
+                run = await recovery.request(hooked.id, RecoveryTrigger.reconnect)
+                assert run is not None
+                await recovery.settle()
+        finally:
+            unwatch()
+        announced = [e.data for e in heard if isinstance(e, RecoveryUpdatedEvent)]
+        assert [(r.id, r.trigger, r.status) for r in announced] == [
+            (run.id, "reconnect", "running"),
+            (run.id, "reconnect", "succeeded"),
+        ]
+        assert announced[-1].finished_at is not None
 
     async def test_recovered_messages_are_relayed_like_webhooks_once(
         self, db: Db, instances: InstanceFactory, recovery: Recovery, client: httpx.AsyncClient

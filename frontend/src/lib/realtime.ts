@@ -42,6 +42,7 @@ export const EVENT = {
   messageCreated: 'message.created',
   messageUpdated: 'message.updated',
   jobUpdated: 'job.updated',
+  recoveryUpdated: 'recovery.updated',
   serverCreated: 'server.created',
   serverUpdated: 'server.updated',
   serverDeleted: 'server.deleted',

@@ -4320,6 +4320,33 @@ export type RecoveryStatus = 'running' | 'succeeded' | 'failed';
 export type RecoveryTrigger = 'startup' | 'reconnect' | 'manual';
 
 /**
+ * RecoveryUpdatedEvent
+ *
+ * A recovery pass started or ended (on reconnect, at startup, or asked for).
+ */
+export type RecoveryUpdatedEvent = {
+    /**
+     * Id
+     *
+     * Unique per event
+     */
+    id: string;
+    /**
+     * At
+     */
+    at: string;
+    /**
+     * Type
+     */
+    type: 'recovery.updated';
+    data: RecoveryRunRead;
+    /**
+     * The instance or server the event is about (neither: fleet-wide); a socket only gets the events whose subject its user's teams see
+     */
+    subject: Subject;
+};
+
+/**
  * ReplayReport
  */
 export type ReplayReport = {
@@ -12927,6 +12954,8 @@ export type RealtimeEventTypesResponses = {
     } & MessageUpdatedEvent) | ({
         type: 'job.updated';
     } & JobUpdatedEvent) | ({
+        type: 'recovery.updated';
+    } & RecoveryUpdatedEvent) | ({
         type: 'server.created';
     } & ServerCreatedEvent) | ({
         type: 'server.updated';

@@ -1,8 +1,10 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
 import type { RecoveryRunRead } from '@/api/generated/types.gen';
+import { RealtimeProvider } from '@/lib/realtime';
 import { json, mockFetch } from '@/testing/mock-fetch';
+import { MockWebSocket } from '@/testing/mock-websocket';
 import { renderWithProviders } from '@/testing/test-utils';
 
 import { RecoveryCard } from '../components/recovery-card';
@@ -50,6 +52,35 @@ describe('RecoveryCard', () => {
     expect(within(items[1]).getByText('30 encontradas, 30 novas')).toBeVisible();
     expect(within(items[1]).getByText(/Ao iniciar/)).toBeVisible();
     expect(screen.queryByRole('button', { name: 'Recuperar mensagens' })).not.toBeInTheDocument();
+  });
+
+  it('shows a pass the server starts and ends by itself, from its events alone', async () => {
+    const { requests } = mockFetch({ [LIST]: () => json([makeRun()]) });
+    renderWithProviders(
+      <RealtimeProvider>
+        <RecoveryCard instanceId={7} canOperate={false} />
+      </RealtimeProvider>,
+    );
+    expect(await screen.findAllByTestId('recovery-run')).toHaveLength(1);
+    const socket = MockWebSocket.latest();
+    act(() => socket.serverOpen());
+    const listed = requests.length;
+
+    // The instance went back to open: the server started a pass, then another instance's.
+    const started = makeRun({ id: 4, trigger: 'reconnect', status: 'running', found: 0, new: 0, pages_done: 0, pages_total: null, total: null, finished_at: null });
+    act(() => socket.serverSend({ type: 'recovery.updated', data: started }));
+    act(() => socket.serverSend({ type: 'recovery.updated', data: makeRun({ id: 9, instance_id: 8 }) }));
+    await waitFor(() => expect(screen.getAllByTestId('recovery-run')).toHaveLength(2));
+    expect(within(screen.getAllByTestId('recovery-run')[0]).getByText(/Ao reconectar/)).toBeVisible();
+
+    act(() =>
+      socket.serverSend({ type: 'recovery.updated', data: { ...started, status: 'succeeded', found: 2, new: 2, finished_at: '2026-12-02T11:05:00Z' } }),
+    );
+    await waitFor(() =>
+      expect(within(screen.getAllByTestId('recovery-run')[0]).getByText('2 encontradas, 2 novas')).toBeVisible(),
+    );
+    expect(screen.getAllByTestId('recovery-run')).toHaveLength(2);
+    expect(requests.length).toBe(listed);
   });
 
   it('starts a pass on request and shows its progress until it is done', async () => {

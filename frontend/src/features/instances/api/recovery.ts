@@ -2,6 +2,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 
 import { recoveryListRecoveries, recoveryRecover } from '@/api/generated/sdk.gen';
 import type { RecoveryRunRead } from '@/api/generated/types.gen';
+import { EVENT, RECONNECTED, useRealtimeEvent } from '@/lib/realtime';
 
 export type RecoveryRun = RecoveryRunRead;
 
@@ -27,8 +28,32 @@ export const getRecoveriesQueryOptions = (id: number, pollMs = RUNNING_POLL_MS) 
       query.state.data?.some((run) => run.status === 'running') ? pollMs : false,
   });
 
-export const useRecoveries = (id: number, pollMs?: number) =>
-  useQuery(getRecoveriesQueryOptions(id, pollMs));
+/** The list with `run` in it: replaced where it was, or first (the list is newest first). */
+function withRun(runs: RecoveryRun[] | undefined, run: RecoveryRun): RecoveryRun[] {
+  if (!runs) return [run];
+  return runs.some((r) => r.id === run.id)
+    ? runs.map((r) => (r.id === run.id ? run : r))
+    : [run, ...runs];
+}
+
+/**
+ * The instance's passes, live: a pass the server starts by itself (the instance went back
+ * to open, evodash started) or ends is put in the list from its `recovery.updated` event;
+ * a running pass's progress is polled.
+ */
+export function useRecoveries(id: number, pollMs?: number) {
+  const queryClient = useQueryClient();
+  useRealtimeEvent(EVENT.recoveryUpdated, (event) => {
+    if (event.data.instance_id !== id) return;
+    queryClient.setQueryData(recoveriesKey(id), (runs: RecoveryRun[] | undefined) =>
+      withRun(runs, event.data),
+    );
+  });
+  useRealtimeEvent(RECONNECTED, () => {
+    void queryClient.invalidateQueries({ queryKey: recoveriesKey(id) });
+  });
+  return useQuery(getRecoveriesQueryOptions(id, pollMs));
+}
 
 export function useRecover(id: number) {
   const queryClient = useQueryClient();
@@ -38,10 +63,9 @@ export function useRecover(id: number) {
       return data;
     },
     onSuccess: (run) => {
-      queryClient.setQueryData(recoveriesKey(id), (runs: RecoveryRun[] | undefined) => [
-        run,
-        ...(runs ?? []).filter((r) => r.id !== run.id),
-      ]);
+      queryClient.setQueryData(recoveriesKey(id), (runs: RecoveryRun[] | undefined) =>
+        withRun(runs, run),
+      );
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: recoveriesKey(id) }),
   });
