@@ -83,6 +83,32 @@ describe('RecoveryCard', () => {
     expect(requests.length).toBe(listed);
   });
 
+  it('reads the list again when a pass starts while the list is being read', async () => {
+    const started = makeRun({ id: 4, trigger: 'reconnect', status: 'running', finished_at: null });
+    let answer: (response: Response) => void = () => undefined;
+    let reads = 0;
+    mockFetch({
+      [LIST]: () => {
+        reads += 1;
+        // The first read began before the pass: its answer does not have it.
+        return reads === 1 ? new Promise<Response>((resolve) => (answer = resolve)) : json([started, makeRun()]);
+      },
+    });
+    renderWithProviders(
+      <RealtimeProvider>
+        <RecoveryCard instanceId={7} canOperate={false} />
+      </RealtimeProvider>,
+    );
+    await waitFor(() => expect(reads).toBe(1));
+    act(() => MockWebSocket.latest().serverOpen());
+    act(() => MockWebSocket.latest().serverSend({ type: 'recovery.updated', data: started }));
+    answer(json([makeRun()]));
+
+    await waitFor(() => expect(screen.getAllByTestId('recovery-run')).toHaveLength(2));
+    expect(within(screen.getAllByTestId('recovery-run')[0]).getByText(/Ao reconectar/)).toBeVisible();
+    expect(reads).toBe(2);
+  });
+
   it('starts a pass on request and shows its progress until it is done', async () => {
     let listed: RecoveryRunRead[] = [];
     const { requests } = mockFetch({

@@ -29,8 +29,7 @@ export const getRecoveriesQueryOptions = (id: number, pollMs = RUNNING_POLL_MS) 
   });
 
 /** The list with `run` in it: replaced where it was, or first (the list is newest first). */
-function withRun(runs: RecoveryRun[] | undefined, run: RecoveryRun): RecoveryRun[] {
-  if (!runs) return [run];
+function withRun(runs: RecoveryRun[], run: RecoveryRun): RecoveryRun[] {
   return runs.some((r) => r.id === run.id)
     ? runs.map((r) => (r.id === run.id ? run : r))
     : [run, ...runs];
@@ -45,8 +44,17 @@ export function useRecoveries(id: number, pollMs?: number) {
   const queryClient = useQueryClient();
   useRealtimeEvent(EVENT.recoveryUpdated, (event) => {
     if (event.data.instance_id !== id) return;
-    queryClient.setQueryData(recoveriesKey(id), (runs: RecoveryRun[] | undefined) =>
-      withRun(runs, event.data),
+    const key = recoveriesKey(id);
+    if (queryClient.isFetching({ queryKey: key }) > 0) {
+      // A read that began before this pass would put back a list without it: drop that
+      // read and read again (invalidating alone would wait for it when nothing is shown yet).
+      void queryClient
+        .cancelQueries({ queryKey: key })
+        .then(() => queryClient.invalidateQueries({ queryKey: key }));
+      return;
+    }
+    queryClient.setQueryData(key, (runs: RecoveryRun[] | undefined) =>
+      runs ? withRun(runs, event.data) : runs,
     );
   });
   useRealtimeEvent(RECONNECTED, () => {
@@ -64,7 +72,7 @@ export function useRecover(id: number) {
     },
     onSuccess: (run) => {
       queryClient.setQueryData(recoveriesKey(id), (runs: RecoveryRun[] | undefined) =>
-        withRun(runs, run),
+        withRun(runs ?? [], run),
       );
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: recoveriesKey(id) }),
