@@ -63,8 +63,12 @@ typecheck: install ## mypy --strict
 # Bytecode on: each worker otherwise rewrites and compiles every test module again (pytest's
 # assertion rewriting caches them in __pycache__), 5 s of CPU per worker.
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1) + 1)')
+# Work stealing: xdist's default scheduler hands out tests in chunks (up to half of what is
+# left per worker), so near the end one worker could be left with a long chunk (the CLI
+# tests, each starting processes) while the others sat idle: a tail of up to 23 s in a 105 s
+# SQLite pass. With --dist worksteal an idle worker takes half of a busy one's queue.
 PYTEST := env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -p no:cacheprovider \
-  -n $(PYTEST_WORKERS) --durations=5
+  -n $(PYTEST_WORKERS) --dist worksteal --durations=5
 
 .PHONY: test-backend
 test-backend: install ## Backend tests on SQLite (those that use a database on PostgreSQL too when TEST_DATABASE_URL is set)
