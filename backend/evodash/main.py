@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from evodash import __version__
-from evodash.api import api_router, route_templates
+from evodash.api import API_PREFIX, DOMAIN_ROUTERS, route_templates
 from evodash.auth.throttle import LoginThrottle
 from evodash.backups.schemas import BACKUP_MAX_BYTES
 from evodash.core.config import Settings, get_settings
@@ -237,7 +237,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         install_docs(app)
     app.include_router(health_router)
     app.include_router(monitoring_router)
-    app.include_router(api_router)
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     app.state.route_templates = route_templates()
     app.include_router(realtime_router)
     _mount_spa(app, settings.frontend_dist, settings.session_cookie_name)

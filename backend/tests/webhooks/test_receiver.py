@@ -13,6 +13,7 @@ import respx
 from fastapi import FastAPI
 from fastapi.dependencies import utils as fastapi_dependencies
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.routing import Match
 
 from evodash.core.config import Settings
 from evodash.evolution.webhooks import ConnectionUpdate
@@ -116,6 +117,29 @@ class TestEventLoop:
         response = await post_event(client, hooked, text_message("ID1"))
         assert response.status_code == 200, response.text
         assert offloaded == []
+
+    @pytest.mark.parametrize("path", ["/api/webhooks/evolution/1", "/api/webhooks/evolution/1/x"])
+    def test_the_receiver_is_matched_first_without_walking_the_api(
+        self, app: FastAPI, path: str
+    ) -> None:
+        """FastAPI walks every route beneath an included router to match it, on every
+        request: the receiver's router is matched before any other /api route, and holds
+        nothing else of the API (under one router of the whole API, each webhook paid for
+        walking its 200 routes)."""
+
+        def first_match(method: str, url: str) -> int:
+            scope = {"type": "http", "method": method, "path": url, "root_path": ""}
+            routes = app.router.routes
+            return next(i for i, r in enumerate(routes) if r.matches(scope)[0] is Match.FULL)
+
+        receiver = first_match("POST", path)
+        others = [
+            ("GET", "/api/instances"),
+            ("POST", "/api/auth/token"),
+            ("GET", "/api/webhooks/events"),
+            ("GET", "/api/stats/overview"),
+        ]
+        assert all(first_match(method, url) > receiver for method, url in others)
 
 
 class TestBadBodies:
