@@ -52,6 +52,10 @@ async function disconnectedInstance(page: Page, sim: Sim, name: string, displayN
 /** Creates a link through the instance page's card and returns its URL (shown once). */
 async function createLink(op: Page, options: { pin?: string; singleUse?: boolean } = {}) {
   const card = op.getByTestId('reconnect-links-card');
+  // The cards above this one (uptime, connection history) grow when their data arrives: a
+  // click aimed while one still loads can land where the button was a moment before (CI
+  // once saw no dialog open). Let the page settle first.
+  await expect(op.getByRole('status').filter({ hasText: 'Carregando' })).toHaveCount(0);
   await card.getByRole('button', { name: 'Novo link' }).click();
   const dialog = op.getByRole('dialog', { name: 'Novo link de reconexão' });
   await expect(dialog.getByLabel('Validade')).toHaveValue('24');
