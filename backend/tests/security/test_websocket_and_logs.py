@@ -184,25 +184,17 @@ def _app_handlers() -> list[logging.StreamHandler]:  # type: ignore[type-arg]
 
 @pytest.fixture
 def log_output(app: FastAPI) -> Iterator[io.StringIO]:
-    """What the app's log handler (set up by create_app) writes, at INFO, during a test.
-
-    uvicorn's own loggers are set to INFO too: an in-process uvicorn started earlier in
-    this worker with ``log_level="warning"`` (the simulator's tests) leaves them at WARNING,
-    and its '"WebSocket /api/ws?…" [accepted]' line would never be written."""
+    """What the app's log handler (set up by create_app) writes, at INFO, during a test."""
     root = logging.getLogger()
     [handler] = _app_handlers()
     buffer = io.StringIO()
-    loggers = [root, *(logging.getLogger(name) for name in ("uvicorn", "uvicorn.error"))]
-    levels = [logger.level for logger in loggers]
-    previous_stream = handler.setStream(buffer)
-    for logger in loggers:
-        logger.setLevel(logging.INFO)
+    previous_stream, previous_level = handler.setStream(buffer), root.level
+    root.setLevel(logging.INFO)
     try:
         yield buffer
     finally:
         handler.setStream(previous_stream)
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+        root.setLevel(previous_level)
 
 
 class TestLogs:

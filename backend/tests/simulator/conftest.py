@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,13 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from evodash.simulator import RetryPolicy, create_simulator_app, get_simulator
 from evodash.simulator.service import Simulator
-from tests import loopback
+from tests import live, loopback
 from tests.fixtures import EVOLUTION_FIXTURES
 
 GLOBAL_KEY = "some-test-key"
@@ -101,31 +99,12 @@ class Receiver:
 
 @asynccontextmanager
 async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run ``app`` with uvicorn on a free loopback port of this event loop."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-        sock.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """Run ``app`` (its lifespan included) on a free loopback port; its base URL. The
+    suite's one in-process uvicorn (:func:`tests.live.serve`): it leaves the process's
+    logging as the app set it (``log_level="warning"`` here once left uvicorn's loggers at
+    WARNING for every later test of the worker)."""
+    async with live.serve(app, lifespan="on") as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ by uvicorn on free 127.0.0.1 ports of the test's event loop."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,8 @@ from evodash.simulator import RetryPolicy, create_simulator_app, get_simulator
 from evodash.simulator.events import EVENT_NAMES
 from evodash.simulator.service import Simulator
 from tests import loopback
-from tests.simulator.conftest import GLOBAL, GLOBAL_KEY, Receiver, free_port, serve
+from tests.live import free_port
+from tests.simulator.conftest import GLOBAL, GLOBAL_KEY, Receiver, serve
 
 
 @dataclass
@@ -200,3 +202,13 @@ async def test_hang_fault_times_out_the_client(live: Live) -> None:
         await live.client.get("/instance/connectionState/hang", headers=GLOBAL, timeout=0.3)
     again = await live.client.get("/instance/connectionState/hang", headers=GLOBAL)
     assert again.json() == {"instance": {"instanceName": "hang", "state": "close"}}
+
+
+async def test_serving_leaves_uvicorn_s_log_levels_as_they_were() -> None:
+    """The servers of these tests share the worker with every other test: one that set
+    uvicorn's loggers to WARNING hid uvicorn's lines from the tests that check them."""
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    before = [logging.getLogger(name).level for name in names]
+    async with serve(Receiver().app) as base, loopback.client(base_url=base) as client:
+        assert (await client.post("/hook", json={"event": "ping"})).is_success
+    assert [logging.getLogger(name).level for name in names] == before
