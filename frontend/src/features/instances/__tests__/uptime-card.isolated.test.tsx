@@ -95,6 +95,17 @@ describe('UptimeCard', () => {
     expect(await screen.findByRole('button', { name: '24 h', pressed: true })).toBeVisible();
   });
 
+  it('keeps the room of its figures while they load, so that the cards below stay put', async () => {
+    mockFetch({ 'GET /api/instances/7/uptime': () => json(detail('7d')) });
+    renderWithProviders(<UptimeCard instanceId={7} />);
+
+    // The loaded figures and timeline take about 290 px (measured in Chromium at 1280 px:
+    // the card below moved 175 px when they arrived, 5 px since).
+    expect(screen.getByRole('status')).toHaveStyle({ minHeight: '290px' });
+    expect(await screen.findByTestId('uptime-7d')).toBeVisible();
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+  });
+
   it('speaks English and says when there is no data', async () => {
     await i18n.changeLanguage('en');
     const empty = detail('7d');

@@ -19,6 +19,8 @@ import { hasData, UPTIME_STATE_COLORS, UPTIME_STATES, uptimeTone } from '../lib/
 import { useInstancesTranslation } from '../locales';
 import { InstanceError } from './instance-error';
 
+/** About the height of the loaded figures and timeline (px): reserved while they load. */
+const LOADED_HEIGHT = 290;
 /** Rows of the hidden table that reads the timeline out (the newest). */
 const TABLE_ROWS = 50;
 const HOUR_MS = 3_600_000;
@@ -37,7 +39,7 @@ export function UptimeCard({ instanceId }: { instanceId: number }) {
 
   let body;
   if (uptime.isPending) {
-    body = <LoadingState />;
+    body = <LoadingState minHeight={LOADED_HEIGHT} />;
   } else if (uptime.isError) {
     body = <InstanceError error={uptime.error} onRetry={() => void uptime.refetch()} />;
   } else {
