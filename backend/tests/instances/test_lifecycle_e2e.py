@@ -3,14 +3,10 @@ real HTTP on loopback (create, connect, scan, sync, disconnect, restart, delete,
 
 from __future__ import annotations
 
-import base64
-import io
 from typing import Any
 
 import httpx
 import pytest
-import zxingcpp
-from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
@@ -27,19 +23,10 @@ from tests.instances.helpers import (
     get_row,
     register_server,
 )
+from tests.qr import decode_qr
 from tests.simulator_server import RunningSimulator, closed_port_url
 
 pytestmark = pytest.mark.usefixtures("db")
-
-
-def decode_qr(data_url: str) -> str:
-    prefix = "data:image/png;base64,"
-    assert data_url.startswith(prefix)
-    image = Image.open(io.BytesIO(base64.b64decode(data_url[len(prefix) :])))
-    assert image.format == "PNG"
-    [result] = zxingcpp.read_barcodes(image)
-    text: str = result.text
-    return text
 
 
 async def create(

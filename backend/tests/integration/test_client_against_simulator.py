@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import zxingcpp
-from PIL import Image
 
 from evodash.evolution import (
     ConnectOutcome,
@@ -25,6 +23,7 @@ from evodash.evolution import (
     WebhookConfig,
 )
 from tests import loopback
+from tests.qr import decode_qr
 from tests.simulator_server import RunningSimulator
 
 
@@ -39,15 +38,6 @@ def client(http: httpx.AsyncClient, running_simulator: RunningSimulator) -> Evol
     return EvolutionClient(
         http, running_simulator.base_url, running_simulator.api_key, timeout=10, read_retries=0
     )
-
-
-def _decode_qr(data_url: str) -> str:
-    import io
-
-    png = base64.b64decode(data_url.split(",", 1)[1])
-    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert results, "the QR code does not decode"
-    return str(results[0].text)
 
 
 async def test_whole_lifecycle(
@@ -75,7 +65,7 @@ async def test_whole_lifecycle(
 
     qr = await client.connect("it-lifecycle")
     assert qr.outcome is ConnectOutcome.QR_CODE
-    assert qr.base64 and _decode_qr(qr.base64) == qr.code
+    assert qr.base64 and decode_qr(qr.base64) == qr.code
     assert (await client.connection_state("it-lifecycle")).state == "connecting"
 
     await running_simulator.scan("it-lifecycle")

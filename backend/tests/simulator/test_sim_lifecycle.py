@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import io
 import json
 import re
 
 import httpx
 import pytest
-import zxingcpp
-from PIL import Image
 
 from evodash.simulator.service import Simulator
 from tests import loopback
+from tests.qr import decode_qr
 from tests.simulator.conftest import (
     GLOBAL,
     Receiver,
@@ -23,17 +20,6 @@ from tests.simulator.conftest import (
     connect_and_scan,
     create_instance,
 )
-
-
-def decode_qr(data_url: str) -> str:
-    prefix = "data:image/png;base64,"
-    assert data_url.startswith(prefix)
-    image = Image.open(io.BytesIO(base64.b64decode(data_url[len(prefix) :])))
-    assert image.format == "PNG"
-    [result] = zxingcpp.read_barcodes(image)
-    assert result.format == zxingcpp.BarcodeFormat.QRCode
-    text: str = result.text
-    return text
 
 
 async def _state(client: httpx.AsyncClient, name: str) -> str:
