@@ -24,14 +24,16 @@ def new_qr_code() -> str:
     return ",".join((ref, _b64(32), _b64(32), _b64(32)))
 
 
-def qr_png_data_url(code: str) -> str:
+def qr_png_data_url(code: str, mask: int | None = None) -> str:
     """The PNG data URL Evolution builds (``qrcode.toDataURL``, margin 3, scale 4, level H).
 
-    The mask is picked at random instead of scored: scoring all eight costs ~130 ms of
-    pure Python on the event loop, and any mask gives a valid, scannable code.
+    The mask is picked at random (unless given) instead of scored: scoring all eight costs
+    ~130 ms of pure Python on the event loop, and any mask gives a valid, scannable code.
     """
+    if mask is None:
+        mask = secrets.randbelow(8)
     out = io.BytesIO()
-    segno.make(code, error="h", micro=False, mask=secrets.randbelow(8)).save(
+    segno.make(code, error="h", micro=False, mask=mask).save(
         out, kind="png", scale=4, border=3, dark=QR_COLOR, light="#ffffff"
     )
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
