@@ -17,7 +17,7 @@ from evodash.alerts.models import (
     scope_subject,
 )
 from evodash.alerts.rules import BOUNDS
-from evodash.core.params import NOT_BLANK_PATTERN, BodyId, Flag
+from evodash.core.params import NOT_BLANK_PATTERN, BodyId, Flag, JsonInteger
 from evodash.core.schemas import Schema
 from evodash.instances.schemas import HttpUrlStr, Phone
 from evodash.teams.scope import Subject
@@ -90,7 +90,7 @@ class AlertSummary(BaseModel):
 
 
 class SilenceRequest(BaseModel):
-    minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60, strict=True)] = Field(
+    minutes: Annotated[int, Strict(), Field(ge=1, le=7 * 24 * 60), JsonInteger] = Field(
         description="No notification for this alert (and the next one of the same rule and "
         "subject) during this many minutes"
     )
@@ -99,21 +99,31 @@ class SilenceRequest(BaseModel):
 # --- rules --------------------------------------------------------------------------------
 
 
-# JSON integers (never ``"5"`` or ``5.0``) within each parameter's bounds.
+# JSON integers (``5`` or ``5.0``, never ``"5"``) within each parameter's bounds.
 Seconds = Annotated[
-    int, Strict(), Field(ge=BOUNDS["threshold_seconds"][0], le=BOUNDS["threshold_seconds"][1])
+    int,
+    Strict(),
+    Field(ge=BOUNDS["threshold_seconds"][0], le=BOUNDS["threshold_seconds"][1]),
+    JsonInteger,
 ]
 Transitions = Annotated[
-    int, Strict(), Field(ge=BOUNDS["transitions"][0], le=BOUNDS["transitions"][1])
+    int, Strict(), Field(ge=BOUNDS["transitions"][0], le=BOUNDS["transitions"][1]), JsonInteger
 ]
 WindowMinutes = Annotated[
-    int, Strict(), Field(ge=BOUNDS["window_minutes"][0], le=BOUNDS["window_minutes"][1])
+    int,
+    Strict(),
+    Field(ge=BOUNDS["window_minutes"][0], le=BOUNDS["window_minutes"][1]),
+    JsonInteger,
 ]
-Failures = Annotated[int, Strict(), Field(ge=BOUNDS["failures"][0], le=BOUNDS["failures"][1])]
+Failures = Annotated[
+    int, Strict(), Field(ge=BOUNDS["failures"][0], le=BOUNDS["failures"][1]), JsonInteger
+]
 RatePercent = Annotated[
-    int, Strict(), Field(ge=BOUNDS["rate_percent"][0], le=BOUNDS["rate_percent"][1])
+    int, Strict(), Field(ge=BOUNDS["rate_percent"][0], le=BOUNDS["rate_percent"][1]), JsonInteger
 ]
-MinJobs = Annotated[int, Strict(), Field(ge=BOUNDS["min_jobs"][0], le=BOUNDS["min_jobs"][1])]
+MinJobs = Annotated[
+    int, Strict(), Field(ge=BOUNDS["min_jobs"][0], le=BOUNDS["min_jobs"][1]), JsonInteger
+]
 
 
 class RuleParams(BaseModel):
@@ -189,7 +199,7 @@ class EmailChannelConfig(BaseModel):
 
     kind: Literal[ChannelKind.email]
     host: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9.:\[\]-]+$")
-    port: int = Field(default=587, ge=1, le=65535, strict=True)
+    port: Annotated[int, Strict(), Field(ge=1, le=65535), JsonInteger] = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = Field(default=None, max_length=255)
     sender: EmailStr = Field(description="The From address")

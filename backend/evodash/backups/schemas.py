@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from evodash.alerts.models import RuleKind
+from evodash.backups.crypto import ScryptCost
 from evodash.core.params import Flag
 
 FORMAT = "evodash-backup"
@@ -23,13 +24,24 @@ class Strict(BaseModel):
 
 
 class Encryption(Strict):
+    """How the file's secrets are sealed. scrypt's parameters are the exporting server's;
+    an import takes any whose work (n·r·p) is at most that of evodash's own backups."""
+
     kdf: Literal["scrypt"]
-    n: int = Field(ge=2**14, le=2**20)
-    r: int = Field(ge=1, le=32)
+    n: Literal[16384, 32768, 65536, 131072, 262144] = Field(
+        description="scrypt's cost, a power of two"
+    )
+    r: int = Field(ge=1, le=16)
     p: int = Field(ge=1, le=16)
     salt: str = Field(max_length=100)
     cipher: Literal["AES-256-GCM"]
     check: Sealed
+
+    @model_validator(mode="after")
+    def _bounded_work(self) -> Encryption:
+        if (problem := ScryptCost(self.n, self.r, self.p).problem()) is not None:
+            raise ValueError(f"scrypt parameters refused: {problem}")
+        return self
 
 
 class ServerBackup(Strict):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash import __version__
 from evodash.alerts.models import AlertRule
 from evodash.alerts.rules import BOUNDS, PARAMS
-from evodash.backups.crypto import Sealer, WrongPassphrase
+from evodash.backups.crypto import ScryptCost, Sealer, WrongPassphrase
 from evodash.backups.errors import BackupInvalid, BackupPassphraseWrong, BackupSecretUnreadable
 from evodash.backups.schemas import (
     FORMAT,
@@ -215,7 +215,9 @@ def _opener(sealer: Sealer) -> Opener:
 
 def check_passphrase(backup: Backup, passphrase: str) -> Sealer:
     try:
-        return Sealer.for_backup(passphrase, backup.encryption.salt, backup.encryption.check)
+        header = backup.encryption
+        cost = ScryptCost(header.n, header.r, header.p)
+        return Sealer.for_backup(passphrase, header.salt, header.check, cost)
     except WrongPassphrase as exc:
         raise BackupPassphraseWrong() from exc
 

@@ -64,8 +64,23 @@ Cursor = Annotated[str, Field(min_length=1, max_length=500, pattern=CURSOR_PATTE
 #: Request bodies are JSON: a boolean is ``true`` or ``false``, never ``0`` or ``"yes"``
 #: (pydantic's lax mode would take those, which the document does not allow).
 Flag = Annotated[bool, Strict()]
-#: An id in a JSON body: a JSON integer, never ``"5"`` or ``5.0``.
-BodyId = Annotated[Id, Strict()]
+
+
+def _integral(value: object) -> object:
+    # JSON Schema's "integer" is any number without a fractional part: 5.0 is the integer
+    # 5 (what the document promises); strict validation then refuses "5", true and 5.5.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+#: An integer in a JSON body as the document states it: ``5`` or ``5.0``, never ``"5"``,
+#: ``true`` or ``5.5`` (pydantic's lax mode would take the first two). Last in the
+#: ``Annotated``, after ``Strict()`` and the bounds, so that the document keeps them as
+#: ``minimum``/``maximum``: ``Annotated[int, Strict(), Field(ge=1), JsonInteger]``.
+JsonInteger = BeforeValidator(_integral)
+#: An id in a JSON body.
+BodyId = Annotated[int, Strict(), Ge(1), Le(MAX_INT32), JsonInteger]
 #: A name that must contain something besides white space. The character class is the
 #: same for Python (``str.strip``) and the document's regular expression.
 NOT_BLANK_PATTERN = r"[^\s\x1c-\x1f]"

@@ -57,6 +57,13 @@ def configure_password_hashing(environment: str) -> None:
     _hashing_environment = environment
 
 
+def cheap_hashing() -> bool:
+    """Whether new hashes and derived keys take the cheapest parameters (``ENVIRONMENT=test``
+    since :func:`configure_password_hashing`): passwords here, backup passphrases in
+    :mod:`evodash.backups.crypto`."""
+    return _hashing_environment == "test"
+
+
 @lru_cache(maxsize=2)
 def _context(cheap: bool) -> CryptContext:
     params = _TEST_ARGON2 if cheap else _PRODUCTION_ARGON2
@@ -64,7 +71,7 @@ def _context(cheap: bool) -> CryptContext:
 
 
 def _pwd() -> CryptContext:
-    return _context(_hashing_environment == "test")
+    return _context(cheap_hashing())
 
 
 @lru_cache(maxsize=2)
@@ -86,7 +93,7 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 
 def burn_password_check(password: str) -> None:
-    _pwd().verify(password, _dummy_hash(_hashing_environment == "test"))
+    _pwd().verify(password, _dummy_hash(cheap_hashing()))
 
 
 class HashingBusy(Exception):

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, Strict
 
+from evodash.core.params import JsonInteger
 from evodash.core.schemas import Schema
 from evodash.messages.models import Direction
 
@@ -92,8 +93,8 @@ class SendText(BaseModel):
         pattern=r"^[A-Za-z0-9_-]+$",
         description="Reply to this WhatsApp message id",
     )
-    delay_ms: Annotated[int, Strict()] | None = Field(
-        default=None, ge=0, le=10_000, description="Show 'typing…' this long before sending"
+    delay_ms: Annotated[int, Strict(), Field(ge=0, le=10_000), JsonInteger] | None = Field(
+        default=None, description="Show 'typing…' this long before sending"
     )
 
 

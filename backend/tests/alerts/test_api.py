@@ -142,7 +142,7 @@ class TestAckAndSilence:
         viewer = await as_user(await users.viewer())
         operator = await as_user(await users.operator())
         assert (await client.post(f"/api/alerts/{firing}/ack", headers=viewer)).status_code == 403
-        for minutes in (0, 10081, "5", 1.5):
+        for minutes in (0, 10081, "5", 1.5, True):
             answer = await client.post(
                 f"/api/alerts/{firing}/silence", headers=operator, json={"minutes": minutes}
             )

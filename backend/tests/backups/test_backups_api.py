@@ -301,6 +301,33 @@ class TestRefusals:
         assert response.status_code == 422
         assert response.json()["error"] == "backup_invalid"
 
+    async def test_a_header_asking_for_more_work_than_evodash_s_own_is_refused_unopened(
+        self,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        db: async_sessionmaker[AsyncSession],
+        running_simulator: RunningSimulator,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        await populate(client, admin, running_simulator)
+        document = await export(client, admin)
+        document["encryption"].update(n=2**18, r=16, p=1)  # 16 times the work, 512 MiB
+        before = await snapshot(db)
+        derived: list[object] = []
+        monkeypatch.setattr("hashlib.scrypt", lambda *a, **k: derived.append(a))
+        response = await client.post(
+            "/api/backups/import",
+            json={"passphrase": PASSPHRASE, "backup": document},
+            headers=admin,
+        )
+        assert response.status_code == 422
+        body = response.json()
+        assert body["error"] == "validation_error"
+        assert body["errors"][0]["field"] == "backup.encryption", body
+        assert "more work than evodash's own backups take" in body["detail"]
+        assert derived == []
+        assert await snapshot(db) == before
+
     @pytest.mark.parametrize("role", ["operator", "viewer"])
     async def test_admins_only(
         self, client: httpx.AsyncClient, users: UserFactory, as_user: Any, role: str

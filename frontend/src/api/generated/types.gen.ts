@@ -1540,6 +1540,9 @@ export type EmailChannelConfig = {
 
 /**
  * Encryption
+ *
+ * How the file's secrets are sealed. scrypt's parameters are the exporting server's;
+ * an import takes any whose work (n·r·p) is at most that of evodash's own backups.
  */
 export type Encryption = {
     /**
@@ -1548,8 +1551,10 @@ export type Encryption = {
     kdf: 'scrypt';
     /**
      * N
+     *
+     * scrypt's cost, a power of two
      */
-    n: number;
+    n: 16384 | 32768 | 65536 | 131072 | 262144;
     /**
      * R
      */
