@@ -76,7 +76,10 @@ PY
   "$bin/evodash" migrate >/dev/null
   EVODASH_ADMIN_PASSWORD="$password" "$bin/evodash" createsuperuser \
     --username e2e --email e2e@example.com </dev/null >/dev/null
-  "$bin/evodash" simulator --port "$sim_port" --api-key "$sim_key" --qr-interval 4 \
+  # No short --qr-interval: the journeys rotate a QR code when they mean to
+  # (/_sim/instances/<name>/qrcode); one every few seconds by itself was only traffic, and
+  # could pass for the rotation the reconnect journey checks the page shows.
+  "$bin/evodash" simulator --port "$sim_port" --api-key "$sim_key" \
     >"$dir/sim.log" 2>&1 &
   pids+=($!)
   "$bin/evodash" run --port "$api_port" --no-migrate >"$dir/api.log" 2>&1 &

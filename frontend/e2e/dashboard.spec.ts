@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { adminCredentials, logInThroughApi } from './utils/auth';
-import { api, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
+import { api, flushWebhooks, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 
 interface Overview {
@@ -55,7 +55,7 @@ async function seed(page: Page, sim: { url: string; key: string }, tag: string) 
       text: `${text} (${tag})`,
     });
   }
-  await simulator(page.request, sim, '/_sim/webhooks/flush');
+  await flushWebhooks(page.request, sim, name);
 
   // The webhooks are in: the figures count them.
   await expect

@@ -2,7 +2,7 @@ import { expect, type Page, test } from '@playwright/test';
 
 import { logInWithInstance } from './support/instances';
 import { expectNoSeriousA11yViolations } from './utils/a11y';
-import { simulator } from './utils/evodash-api';
+import { flushWebhooks, simulator } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { sendInbound } from './utils/seed-instance';
 
@@ -83,7 +83,7 @@ test.describe('relay destinations', () => {
         text: `Para o Chatwoot (${tag})`,
       });
       await simulator(page.request, sim, `/_sim/instances/${instance.name}/drop`, {});
-      await simulator(page.request, sim, '/_sim/webhooks/flush');
+      await flushWebhooks(page.request, sim, instance.name);
 
       await expect
         .poll(async () => (await sink(chat)).received.map((body) => body.event), {

@@ -86,6 +86,21 @@ test.describe('event log and deliveries', () => {
         type: 'text',
         text: `Encaminhe (${tag})`,
       });
+      // The relay's one attempt fails in the background; the page, opened before that,
+      // would show it only at its next idle poll (5 s). Open it once it has failed.
+      await expect
+        .poll(
+          async () => {
+            const body = await api<{ items: unknown[] }>(
+              page,
+              'GET',
+              `/api/webhooks/deliveries?instance_id=${String(instance.id)}&status=failed`,
+            );
+            return body.items.length;
+          },
+          { timeout: 20_000, intervals: [100, 250] },
+        )
+        .toBe(1);
 
       await followNavLink(page, 'Entregas');
       await expect(page.getByRole('heading', { level: 1, name: 'Entregas' })).toBeVisible();

@@ -2,7 +2,7 @@ import { type Browser, expect, type Page, test, type TestInfo } from '@playwrigh
 
 import { expectNoSeriousA11yViolations } from './utils/a11y';
 import { adminCredentials, logInThroughApi } from './utils/auth';
-import { api, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
+import { api, flushWebhooks, listServers, otherNameFor, simulator, simulatorEnv } from './utils/evodash-api';
 import { saveScreenshot } from './utils/screenshots';
 import { seedInstance } from './utils/seed-instance';
 
@@ -65,6 +65,24 @@ async function createLink(op: Page, options: { pin?: string; singleUse?: boolean
   const field = dialog.getByTestId('one-time-secret');
   await expect(field).toHaveValue(/\/reconnect#[A-Za-z0-9_-]{22}$/);
   return { dialog, url: await field.inputValue() };
+}
+
+/**
+ * The customer's page asks for the link's state every 2 s (POLL_MS, src/reconnect/page.ts)
+ * and shows what changed by itself. Rather than wait out those seconds, its clock (installed
+ * before it loaded) is moved on to its next poll, as often as it takes for `shown` to hold.
+ */
+async function untilNextPollShows(cust: Page, shown: () => Promise<boolean>) {
+  await expect
+    .poll(
+      async () => {
+        if (await shown()) return true;
+        await cust.clock.fastForward(2_000);
+        return shown();
+      },
+      { intervals: [100] },
+    )
+    .toBe(true);
 }
 
 test.describe('customer reconnect links', () => {
@@ -138,6 +156,7 @@ test.describe('customer reconnect links', () => {
 
       // The customer: no cookies, a phone; the PIN first.
       const cust = await customer.newPage();
+      await cust.clock.install();
       await cust.goto(url);
       await expect(cust.getByRole('heading', { level: 1, name: customerName })).toBeVisible();
       await expect(cust.getByRole('heading', { name: 'Digite o PIN' })).toBeVisible();
@@ -163,7 +182,8 @@ test.describe('customer reconnect links', () => {
       await saveScreenshot(cust, testInfo, 'reconnect-customer-qr');
       // Evolution rotates the QR: the page shows the new one by itself.
       await simulator(cust.request, sim, `/_sim/instances/${target.name}/qrcode`);
-      await simulator(cust.request, sim, '/_sim/webhooks/flush');
+      await flushWebhooks(cust.request, sim, target.name);
+      await untilNextPollShows(cust, async () => (await qr.getAttribute('src')) !== firstQr);
       await expect(qr).not.toHaveAttribute('src', firstQr ?? '');
 
       // The phone scans it: "Conectado!", live.
@@ -171,8 +191,10 @@ test.describe('customer reconnect links', () => {
         number: '5511912345678',
         profileName: customerName,
       });
-      await simulator(cust.request, sim, '/_sim/webhooks/flush');
-      await expect(cust.getByRole('heading', { name: 'Conectado!' })).toBeVisible();
+      await flushWebhooks(cust.request, sim, target.name);
+      const connected = cust.getByRole('heading', { name: 'Conectado!' });
+      await untilNextPollShows(cust, () => connected.isVisible());
+      await expect(connected).toBeVisible();
       await expect(cust.getByText(`O WhatsApp de ${customerName} está conectado.`, { exact: false })).toBeVisible();
       await expect(qr).toHaveCount(0);
       await expectNoSeriousA11yViolations(cust);

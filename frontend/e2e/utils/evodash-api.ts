@@ -68,3 +68,32 @@ export async function simulator(
   }
   return response.json() as Promise<unknown>;
 }
+
+/**
+ * Waits (at most `maxWaitMs`, as `/_sim/webhooks/flush` does) until the simulator has
+ * finished delivering the webhooks of one instance, retries included.
+ *
+ * Not `/_sim/webhooks/flush`, which waits for every instance's deliveries: deleting a
+ * connected instance (an earlier journey's cleanup) sends events that reach the backend
+ * after the instance is gone, which answers 410, and the simulator tries again 5 s later
+ * (as Evolution does). A journey's flush spent up to those 5 s waiting for another
+ * journey's instance.
+ */
+export async function flushWebhooks(
+  request: APIRequestContext,
+  sim: { url: string; key: string },
+  instance: string,
+  maxWaitMs = 10_000,
+) {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const response = await request.get(`${sim.url}/_sim/state`, { headers: { apikey: sim.key } });
+    if (!response.ok()) {
+      throw new Error(`simulator /_sim/state answered ${response.status()}: ${await response.text()}`);
+    }
+    const state = (await response.json()) as { deliveries: { instance: string; done: boolean }[] };
+    const pending = state.deliveries.some((delivery) => delivery.instance === instance && !delivery.done);
+    if (!pending || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 
-import { api, listServers, otherNameFor, simulator } from './evodash-api';
+import { api, flushWebhooks, listServers, otherNameFor, simulator } from './evodash-api';
 
 export interface SeededInstance {
   id: number;
@@ -72,5 +72,5 @@ export async function sendInbound(
   body: Record<string, unknown>,
 ) {
   await simulator(page.request, sim, `/_sim/instances/${instance}/messages`, body);
-  await simulator(page.request, sim, '/_sim/webhooks/flush');
+  await flushWebhooks(page.request, sim, instance);
 }
