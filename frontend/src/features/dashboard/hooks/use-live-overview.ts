@@ -17,7 +17,7 @@ export const OVERVIEW_EVENTS = [
   RECONNECTED,
 ] as const;
 
-/** Quiet time after the last event before refetching… */
+/** After a refetch, events wait for this much quiet time before the next one… */
 export const LIVE_DEBOUNCE_MS = 1500;
 /** …but never wait longer than this during a steady stream of messages. */
 export const LIVE_MAX_WAIT_MS = 8000;
@@ -32,17 +32,21 @@ function visibleState(
 }
 
 /**
- * Refetches the dashboard figures when something they count changes, debounced: a burst of
- * 200 incoming messages costs one request, and a steady stream one every LIVE_MAX_WAIT_MS.
- * Updates of an instance or a job that leave its status (and name) as they were are skipped:
- * a connecting instance gets a new QR code every few seconds.
+ * Refetches the dashboard figures when something they count changes: at once for the first
+ * event (a number that connects shows as connected without delay), then, while events keep
+ * coming, once they quiet down: a burst of 200 incoming messages costs two requests, and a
+ * steady stream one every LIVE_MAX_WAIT_MS. Updates of an instance or a job that leave its
+ * status (and name) as they were are skipped: a connecting instance gets a new QR code
+ * every few seconds.
  */
 export function useLiveOverview(): void {
   const queryClient = useQueryClient();
   const timers = useRef<{
     debounce?: ReturnType<typeof setTimeout>;
     maxWait?: ReturnType<typeof setTimeout>;
-  }>({});
+    /** When the last refetch started (ms since the epoch). */
+    lastRefetch: number;
+  }>({ lastRefetch: Number.NEGATIVE_INFINITY });
   const seen = useRef(new Map<string, string>());
 
   useEffect(() => {
@@ -66,8 +70,13 @@ export function useLiveOverview(): void {
       clearTimeout(current.maxWait);
       current.debounce = undefined;
       current.maxWait = undefined;
+      current.lastRefetch = Date.now();
       void queryClient.invalidateQueries({ queryKey: overviewQueryKey() });
     };
+    if (current.debounce === undefined && Date.now() - current.lastRefetch >= LIVE_DEBOUNCE_MS) {
+      flush();
+      return;
+    }
     clearTimeout(current.debounce);
     current.debounce = setTimeout(flush, LIVE_DEBOUNCE_MS);
     current.maxWait ??= setTimeout(flush, LIVE_MAX_WAIT_MS);

@@ -7,7 +7,7 @@ import { RealtimeClient, RealtimeProvider } from '@/lib/realtime';
 import { json, mockFetch } from '@/testing/mock-fetch';
 import { renderWithProviders } from '@/testing/test-utils';
 
-import { LIVE_DEBOUNCE_MS } from '../../hooks/use-live-overview';
+import { LIVE_DEBOUNCE_MS, LIVE_MAX_WAIT_MS } from '../../hooks/use-live-overview';
 import { Dashboard } from '../dashboard';
 import { createOverview } from './overview-fixture';
 
@@ -224,7 +224,7 @@ describe('Dashboard', () => {
     expect(await screen.findByTestId('stat-open')).toBeInTheDocument();
   });
 
-  it('refetches, debounced, when realtime events arrive', async () => {
+  it('refetches at once for an event, then once a burst quiets down', async () => {
     let calls = 0;
     mockFetch({
       'GET /api/stats/overview': () => {
@@ -241,20 +241,41 @@ describe('Dashboard', () => {
     await screen.findByTestId('stat-open');
     expect(calls).toBe(1);
 
-    // A burst of events: one refetch once things are quiet, on a fake clock (the query
-    // library's notifications run on timers too, so advancing the clock settles them).
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // On a fake clock (the query library's notifications run on timers too, so advancing
+    // the clock settles them).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const wait = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+    // One event: a refetch at once.
+    act(() => {
+      client.dispatch({ type: 'instance.updated', data: { id: 3, status: 'open' } });
+    });
+    await wait(0);
+    expect(calls).toBe(2);
+    await wait(LIVE_DEBOUNCE_MS * 2);
+    expect(calls).toBe(2); // nothing came after it
+    // A burst: the first event refetches at once, the others once things are quiet.
     act(() => {
       for (let i = 0; i < 20; i += 1) client.dispatch({ type: 'message.created', data: {} });
       client.dispatch({ type: 'instance.updated', data: { id: 3, status: 'connecting' } });
     });
+    await wait(0);
+    expect(calls).toBe(3);
     await wait(LIVE_DEBOUNCE_MS - 1);
-    expect(calls).toBe(1); // still inside the quiet period
+    expect(calls).toBe(3); // still inside the quiet period
     await wait(100);
-    expect(calls).toBe(2);
+    expect(calls).toBe(4);
     await wait(LIVE_DEBOUNCE_MS * 2);
-    expect(calls).toBe(2);
+    expect(calls).toBe(4);
+    // A steady stream refetches at least every LIVE_MAX_WAIT_MS.
+    for (let t = 0; t < LIVE_MAX_WAIT_MS + LIVE_DEBOUNCE_MS; t += LIVE_DEBOUNCE_MS / 2) {
+      act(() => {
+        client.dispatch({ type: 'message.created', data: {} });
+      });
+      await wait(LIVE_DEBOUNCE_MS / 2);
+    }
+    expect(calls).toBe(6); // the first message at once, then the bound, never quiet meanwhile
+    await wait(LIVE_DEBOUNCE_MS * 2);
+    const settled = calls;
     // Events the dashboard does not count change nothing: another event type, or an
     // instance update that leaves its status as it was (a new QR code).
     act(() => {
@@ -262,7 +283,7 @@ describe('Dashboard', () => {
       client.dispatch({ type: 'instance.updated', data: { id: 3, status: 'connecting' } });
     });
     await wait(LIVE_DEBOUNCE_MS * 2);
-    expect(calls).toBe(2);
+    expect(calls).toBe(settled);
     vi.useRealTimers();
   });
 });
