@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from evodash.core import retry
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.jobs import media, repository
+from evodash.jobs import media, repository, wakeup
 from evodash.jobs.errors import JobFileNotFound, JobNotFound, JobStateConflict
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.schemas import JobCounts, JobDetail, JobFilters, JobRead
@@ -138,6 +138,7 @@ def enqueue(
         progress_message="queued",
     )
     session.add(job)
+    wakeup.queued(session)
     return job
 
 
@@ -184,6 +185,8 @@ async def enqueue_image_job(
         await _attach_base64(job, media_base64, settings)
     session.add(job)
     await session.flush()
+    if job.status == JobStatus.pending.value:
+        wakeup.queued(session)
     emit_job(session, job)
     log.info("job.enqueued", job_id=job.id, message_id=message.id, status=job.status)
     return job
@@ -248,6 +251,7 @@ async def retry_job(
     if updated is None:
         raise JobStateConflict("retry", job.status)
     audit.record(session, actor, "job.retry", object_type="job", object_id=job_id, ip=ip)
+    wakeup.queued(session)
     emit_job(session, updated)
     return updated
 

@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core import metrics
 from evodash.core.config import Settings
-from evodash.jobs import service
+from evodash.jobs import service, wakeup
 from evodash.jobs.errors import JobFailure
 from evodash.jobs.models import ImageProcessingJob, JobStatus
 from evodash.jobs.pipeline import JobContext, run_invoice_job
@@ -122,6 +122,9 @@ class Worker:
         self.rng = rng
         self.finished = 0
         self._stopping = asyncio.Event()
+        #: Set when this process commits a new job (:mod:`evodash.jobs.wakeup`).
+        self._wake = asyncio.Event()
+        self._unlisten: Callable[[], None] | None = None
         self._slots: list[asyncio.Task[None]] = []
         self._running: dict[str, asyncio.Task[dict[str, Any]]] = {}  # owner -> handler task
         self._released: set[str] = set()
@@ -130,6 +133,7 @@ class Worker:
 
     async def start(self) -> None:
         self._stopping.clear()
+        self._unlisten = wakeup.listen(self._wake)
         lanes: list[list[str] | None] = [None] * self.concurrency
         express = [kind for kind in EXPRESS_KINDS if kind in self.handlers]
         if express:
@@ -150,6 +154,9 @@ class Worker:
     async def stop(self, grace: float = 10.0) -> None:
         """Claim nothing more; wait ``grace`` seconds for running jobs, release the rest."""
         self._stopping.set()
+        if self._unlisten is not None:
+            self._unlisten()
+            self._unlisten = None
         slots, self._slots = self._slots, []
         if not slots:
             return
@@ -167,6 +174,9 @@ class Worker:
     async def _slot(self, index: int, kinds: list[str] | None = None) -> None:
         failures = 0
         while not self._stopping.is_set():
+            # A job committed from now on wakes the idle wait below (one committed while a
+            # claim runs included); every idle slot wakes, the first to claim gets it.
+            self._wake.clear()
             try:
                 found = await self.run_once(index, kinds)
                 failures = 0
@@ -176,11 +186,18 @@ class Worker:
                 await self._idle(min(self.poll_interval * 2**failures, 30.0))
                 continue
             if not found:
-                await self._idle(self.poll_interval)
+                await self._idle(self.poll_interval, wakeable=True)
 
-    async def _idle(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+    async def _idle(self, seconds: float, *, wakeable: bool = False) -> None:
+        """Wait ``seconds``, less when stopping, or (``wakeable``) when a job is queued."""
+        waits = [asyncio.ensure_future(self._stopping.wait())]
+        if wakeable:
+            waits.append(asyncio.ensure_future(self._wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     # --- one job ------------------------------------------------------------------------
 

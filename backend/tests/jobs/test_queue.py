@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
-from evodash.jobs import service
+from evodash.jobs import service, wakeup
 from evodash.jobs.errors import PermanentJobFailure, TransientJobFailure
 from evodash.jobs.models import JobStatus
 from evodash.jobs.pipeline import JobContext
@@ -224,6 +224,70 @@ async def _make_due(db: Maker, job_id: int) -> None:
         assert job is not None
         job.run_after = utcnow() - timedelta(seconds=1)
         await session.commit()
+
+
+@pytest.mark.commits  # a worker's slots and the test write at once: real transactions
+class TestWakeUp:
+    async def test_a_job_committed_in_this_process_wakes_an_idle_worker_at_once(
+        self, db: Maker, make_worker: MakeWorker
+    ) -> None:
+        async def done(ctx: JobContext) -> dict[str, Any]:
+            return {"ok": 1}
+
+        # Idle, it would look again in an hour: only the wake-up can start the job.
+        worker = make_worker({"test": done}, concurrency=2, poll_interval=3600)
+        claims = 0
+        run_once = worker.run_once
+
+        async def counted(*args: Any) -> bool:
+            nonlocal claims
+            claims += 1
+            return await run_once(*args)
+
+        worker.run_once = counted  # type: ignore[method-assign]
+        await worker.start()
+        try:
+            await asyncio.sleep(0.05)  # both slots found nothing and are idle
+            async with db() as session:
+                job = service.enqueue(session, "test", {})
+                await session.commit()
+            await _until(lambda: worker.finished == 1, seconds=10)
+            await asyncio.sleep(0.2)
+            # Then idle again, not spinning: two claims to start, two on the wake-up, one
+            # more by the slot that ran the job (and a spare for one that woke late).
+            assert claims <= 6, claims
+        finally:
+            await worker.stop()
+        assert (await reload(db, job.id)).status == JobStatus.succeeded
+
+    async def test_only_a_commit_that_queued_a_job_wakes(self, db: Maker) -> None:
+        woken = asyncio.Event()
+        stop = wakeup.listen(woken)
+        try:
+            async with db() as session:
+                service.enqueue(session, "test", {})
+                await session.rollback()
+            async with db() as session:
+                await session.commit()  # queued nothing (the rollback dropped the mark)
+            await asyncio.sleep(0)
+            assert not woken.is_set()
+            async with db() as session:
+                service.enqueue(session, "test", {})
+                async with session.begin_nested():
+                    pass  # a SAVEPOINT released is no commit
+                await asyncio.sleep(0)
+                assert not woken.is_set()
+                await session.commit()
+            await asyncio.sleep(0)
+            assert woken.is_set()
+        finally:
+            stop()
+        woken.clear()
+        async with db() as session:
+            service.enqueue(session, "test", {})
+            await session.commit()
+        await asyncio.sleep(0)
+        assert not woken.is_set()  # no longer listening
 
 
 @pytest.mark.commits
