@@ -53,8 +53,8 @@ class ScryptCost:
         """Why an import refuses these parameters; ``None`` when it takes them."""
         if self.n < 2 or self.n & (self.n - 1):
             return f"n must be a power of two, got {self.n}"
-        if self.n >= 2 ** (16 * self.r):  # scrypt's own rule (RFC 7914)
-            return f"n must be less than 2^(16·r) = {2 ** (16 * self.r)}"
+        if self.n.bit_length() - 1 >= 16 * self.r:  # scrypt's own rule (RFC 7914)
+            return f"n must be less than 2^(16·r) (r={self.r})"
         if self.work > MAX_WORK:
             return f"n·r·p = {self.work} is more work than evodash's own backups take ({MAX_WORK})"
         if self.memory > MAX_MEMORY:

@@ -75,6 +75,7 @@ def test_the_header_s_parameters_derive_the_key() -> None:
         (ScryptCost(2**14, 8, 16), "more work"),
         (ScryptCost(2**20, 2, 1), "more work"),
         (ScryptCost(2**16, 1, 1), "less than 2^(16·r)"),
+        (ScryptCost(2**14, 10**9, 1), "more work"),  # never 2^(16·r) computed
     ],
 )
 def test_parameters_an_import_refuses_are_never_derived(
