@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, Strict, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -100,30 +100,17 @@ class SilenceRequest(BaseModel):
 
 
 # JSON integers (``5`` or ``5.0``, never ``"5"``) within each parameter's bounds.
-Seconds = Annotated[
-    int,
-    Strict(),
-    Field(ge=BOUNDS["threshold_seconds"][0], le=BOUNDS["threshold_seconds"][1]),
-    JsonInteger,
-]
-Transitions = Annotated[
-    int, Strict(), Field(ge=BOUNDS["transitions"][0], le=BOUNDS["transitions"][1]), JsonInteger
-]
-WindowMinutes = Annotated[
-    int,
-    Strict(),
-    Field(ge=BOUNDS["window_minutes"][0], le=BOUNDS["window_minutes"][1]),
-    JsonInteger,
-]
-Failures = Annotated[
-    int, Strict(), Field(ge=BOUNDS["failures"][0], le=BOUNDS["failures"][1]), JsonInteger
-]
-RatePercent = Annotated[
-    int, Strict(), Field(ge=BOUNDS["rate_percent"][0], le=BOUNDS["rate_percent"][1]), JsonInteger
-]
-MinJobs = Annotated[
-    int, Strict(), Field(ge=BOUNDS["min_jobs"][0], le=BOUNDS["min_jobs"][1]), JsonInteger
-]
+def _bounds(name: str) -> Any:
+    low, high = BOUNDS[name]
+    return Field(ge=low, le=high)
+
+
+Seconds = Annotated[int, Strict(), _bounds("threshold_seconds"), JsonInteger]
+Transitions = Annotated[int, Strict(), _bounds("transitions"), JsonInteger]
+WindowMinutes = Annotated[int, Strict(), _bounds("window_minutes"), JsonInteger]
+Failures = Annotated[int, Strict(), _bounds("failures"), JsonInteger]
+RatePercent = Annotated[int, Strict(), _bounds("rate_percent"), JsonInteger]
+MinJobs = Annotated[int, Strict(), _bounds("min_jobs"), JsonInteger]
 
 
 class RuleParams(BaseModel):

@@ -27,8 +27,8 @@ Control API (``apikey`` = the global key; all bodies JSON, camelCase):
 ``POST /_sim/whatsapp`` ``{"reachable": false, "unregisteredNumbers": ["5521900000000"]}``
     ``reachable: false`` is the recorded offline server: ``connect`` answers ``{"count":
     0}`` and the instance sends ``connection.update connecting`` forever.
-``POST /_sim/webhooks/flush?wait=10``
-    Wait until every pending delivery (with retries) has finished.
+``POST /_sim/webhooks/flush?wait=10[&instance=name]``
+    Wait until every pending delivery (with retries) has finished, or only that instance's.
 ``POST /_sim/instances/{name}/scan`` ``{"number": "5511987654321", "profileName": "…",
 "profilePictureUrl": null}``
     The QR (or pairing code) is scanned: ``open``, ``connection.update open``.

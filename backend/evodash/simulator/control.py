@@ -156,7 +156,7 @@ async def _picture(spec: ImageSpec) -> Picture:
 
 @router.get("/state", summary="Everything the simulator holds (for tests)")
 async def get_state(sim: ControlDep) -> dict[str, Any]:
-    return {**sim.state.snapshot(), "pendingDeliveries": sim.webhooks.pending}
+    return {**sim.state.snapshot(), "pendingDeliveries": sim.webhooks.pending()}
 
 
 @router.post("/reset", summary="Forget all instances, faults and deliveries")
@@ -180,9 +180,13 @@ async def set_whatsapp(body: WhatsAppRequest, sim: ControlDep) -> dict[str, Any]
 
 
 @router.post("/webhooks/flush", summary="Wait until pending webhook deliveries are done")
-async def flush_webhooks(sim: ControlDep, wait: float = 10.0) -> dict[str, Any]:
-    done = await sim.webhooks.drain(wait)
-    return {"done": done, "pending": sim.webhooks.pending}
+async def flush_webhooks(
+    sim: ControlDep, wait: float = 10.0, instance: str | None = None
+) -> dict[str, Any]:
+    """``instance``: only that instance's deliveries (another's retries, say of an instance
+    deleted meanwhile that the dashboard answers 410, are not waited for)."""
+    done = await sim.webhooks.drain(wait, instance)
+    return {"done": done, "pending": sim.webhooks.pending(instance)}
 
 
 @router.post("/instances/{name}/scan", summary="Scan the QR code: the instance becomes open")

@@ -81,7 +81,7 @@ class WebhookDispatcher:
         self._state = state
         self._client = client
         self._owns_client = client is None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], str] = {}  # a delivery -> its instance
         self._rand = random.Random()
 
     def emit(self, instance: Instance, event: str, data: Any) -> None:
@@ -109,8 +109,14 @@ class WebhookDispatcher:
         headers = delivery_headers(hook.headers)
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         task = asyncio.get_running_loop().create_task(self._deliver(record, headers, payload))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[task] = instance.name
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+
+    def _of(self, instance: str | None) -> set[asyncio.Task[None]]:
+        return {t for t, name in self._tasks.items() if instance is None or name == instance}
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -145,18 +151,19 @@ class WebhookDispatcher:
                 await asyncio.sleep(retry.delay_after(attempt, self._rand.random()))
         record.done = True
 
-    @property
-    def pending(self) -> int:
-        return len(self._tasks)
+    def pending(self, instance: str | None = None) -> int:
+        """Deliveries not finished yet (of ``instance``, else of every instance)."""
+        return len(self._of(instance))
 
-    async def drain(self, max_wait: float = 10.0) -> bool:
-        """Wait until every delivery (retries included) finished; ``False`` on timeout."""
+    async def drain(self, max_wait: float = 10.0, instance: str | None = None) -> bool:
+        """Wait until every delivery (retries included) finished, or only ``instance``'s;
+        ``False`` on timeout."""
         deadline = asyncio.get_running_loop().time() + max_wait
-        while self._tasks:
+        while waiting := self._of(instance):
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return False
-            await asyncio.wait(set(self._tasks), timeout=remaining)
+            await asyncio.wait(waiting, timeout=remaining)
         return True
 
     def cancel_all(self) -> None:

@@ -212,3 +212,33 @@ async def test_serving_leaves_uvicorn_s_log_levels_as_they_were() -> None:
     async with serve(Receiver().app) as base, loopback.client(base_url=base) as client:
         assert (await client.post("/hook", json={"event": "ping"})).is_success
     assert [logging.getLogger(name).level for name in names] == before
+
+
+async def test_a_flush_for_one_instance_does_not_wait_for_another_s(live: Live) -> None:
+    """``/_sim/webhooks/flush?instance=`` waits for that instance's deliveries only: a
+    journey need not sit out another instance's retries."""
+    stuck = Receiver()
+    stuck.gate.clear()  # every delivery to it hangs
+    async with serve(stuck.app) as stuck_base:
+        body = {
+            "instanceName": "stuck",
+            "integration": "WHATSAPP-BAILEYS",
+            "webhook": {"url": f"{stuck_base}/hook", "events": ["INSTANCE_CREATE"]},
+        }
+        assert (await live.client.post("/instance/create", json=body, headers=GLOBAL)).is_success
+        await stuck.wait_for(lambda _: stuck.waiting >= 1)
+        await _create(live, "free", events=["INSTANCE_CREATE"])
+
+        flush = "/_sim/webhooks/flush"
+        mine = await live.client.post(flush, params={"instance": "free"}, headers=GLOBAL)
+        assert mine.json() == {"done": True, "pending": 0}
+        assert len(live.receiver.events("instance.create")) == 1
+        theirs = await live.client.post(
+            flush, params={"instance": "stuck", "wait": 0.1}, headers=GLOBAL
+        )
+        assert theirs.json() == {"done": False, "pending": 1}
+        everyone = await live.client.post(flush, params={"wait": 0.1}, headers=GLOBAL)
+        assert everyone.json() == {"done": False, "pending": 1}
+        stuck.gate.set()
+        everyone = await live.client.post(flush, headers=GLOBAL)
+        assert everyone.json() == {"done": True, "pending": 0}

@@ -70,30 +70,16 @@ export async function simulator(
 }
 
 /**
- * Waits (at most `maxWaitMs`, as `/_sim/webhooks/flush` does) until the simulator has
- * finished delivering the webhooks of one instance, retries included.
- *
- * Not `/_sim/webhooks/flush`, which waits for every instance's deliveries: deleting a
- * connected instance (an earlier journey's cleanup) sends events that reach the backend
- * after the instance is gone, which answers 410, and the simulator tries again 5 s later
- * (as Evolution does). A journey's flush spent up to those 5 s waiting for another
- * journey's instance.
+ * Waits (at most 10 s) until the simulator has delivered one instance's webhooks, retries
+ * included: `/_sim/webhooks/flush?instance=`. Not every instance's: deleting a connected
+ * instance (an earlier journey's cleanup) leaves events that the backend answers 410 and
+ * that the simulator retries 5 s later, as Evolution does; a journey waiting for those
+ * spent up to 5 s on another journey's instance.
  */
 export async function flushWebhooks(
   request: APIRequestContext,
   sim: { url: string; key: string },
   instance: string,
-  maxWaitMs = 10_000,
 ) {
-  const deadline = Date.now() + maxWaitMs;
-  for (;;) {
-    const response = await request.get(`${sim.url}/_sim/state`, { headers: { apikey: sim.key } });
-    if (!response.ok()) {
-      throw new Error(`simulator /_sim/state answered ${response.status()}: ${await response.text()}`);
-    }
-    const state = (await response.json()) as { deliveries: { instance: string; done: boolean }[] };
-    const pending = state.deliveries.some((delivery) => delivery.instance === instance && !delivery.done);
-    if (!pending || Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await simulator(request, sim, `/_sim/webhooks/flush?wait=10&instance=${encodeURIComponent(instance)}`);
 }
