@@ -16,6 +16,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import Field, TypeAdapter, ValidationError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from evodash.webhooks import SECRET_HEADER
 
@@ -42,6 +43,20 @@ def _path_params(request: Request) -> dict[str, Any]:
 
 
 class ReceiverRoute(APIRoute):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        handler = self.get_route_handler()
+
+        async def lean_app(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await handler(Request(scope, receive, send))
+            await response(scope, receive, send)
+
+        #: The route as the app's lean way in for webhooks calls it (``main.EvodashApp``):
+        #: without FastAPI's per-request exit stacks (the handler has no dependencies to
+        #: close) and exception wrapper (the exception middleware around it has the same
+        #: handlers).
+        self.lean_app: ASGIApp = lean_app
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = self.endpoint
 
