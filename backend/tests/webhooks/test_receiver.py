@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,9 +19,11 @@ from starlette.routing import Match
 from evodash.core.config import Settings
 from evodash.evolution.webhooks import ConnectionUpdate
 from evodash.instances.models import EvolutionInstance
+from evodash.instances.webhook_secret import seal
 from evodash.webhooks import SECRET_HEADER, handlers
+from evodash.webhooks import receiver as receiver_module
 from tests import loopback
-from tests.conftest import AppRunner
+from tests.conftest import TEST_SECRET, AppRunner
 from tests.fixtures import load_evolution_json
 from tests.webhooks.support import (
     InstanceFactory,
@@ -78,6 +81,50 @@ class TestAuthentication:
             "/api/webhooks/evolution/999999", json={}, headers={SECRET_HEADER: "x"}
         )
         assert response.status_code == 401
+
+    async def test_a_secret_once_accepted_skips_the_hmac_until_the_cache_reloads(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        hooked = await instances.create()
+        hmacs: list[str] = []
+        real_digest = receiver_module.digest
+
+        def counting_digest(secret: str, app_secret: str) -> str:
+            hmacs.append(secret)
+            return real_digest(secret, app_secret)
+
+        monkeypatch.setattr(receiver_module, "digest", counting_digest)
+        for n in range(3):
+            response = await post_event(client, hooked, text_message(f"CACHED{n}"))
+            assert response.status_code == 200
+        assert hmacs == [hooked.secret]  # the first post only
+        # Anything else is still checked, and refused.
+        for wrong in ("wrong", hooked.secret + "x", hooked.secret[:-1]):
+            response = await post_event(client, hooked, text_message("W"), secret=wrong)
+            assert response.status_code == 401
+        assert hmacs == [hooked.secret, "wrong", hooked.secret + "x", hooked.secret[:-1]]
+        # A new secret (as "rotate" stores it): the old one is refused once the cache
+        # reloads, however often it was accepted before.
+        async with db() as session:
+            instance = await session.get(EvolutionInstance, hooked.id)
+            assert instance is not None
+            new_secret = "whs_rotated_0123456789abcdef"
+            seal(instance, new_secret, TEST_SECRET)
+            await session.commit()
+        receiver = app.state.webhook_tasks.receiver
+        # The cached digest runs out (as it does SECRET_CACHE_SECONDS after its reading).
+        cached = receiver.secrets._known[hooked.id]
+        receiver.secrets._known[hooked.id] = dataclasses.replace(cached, until=0.0)
+        response = await post_event(client, hooked, text_message("OLD"))
+        assert response.status_code == 401
+        assert receiver.secrets.knows(hooked.id)
+        rotated = dataclasses.replace(hooked, secret=new_secret)
+        assert (await post_event(client, rotated, text_message("NEW"))).status_code == 200
 
     async def test_401_is_logged_without_the_body(
         self,
