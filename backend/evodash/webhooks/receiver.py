@@ -134,9 +134,13 @@ class SecretCache:
         if known is None or known.until < time.monotonic():
             known = await self._load(instance_id)
         accepted = self._accepted.get(instance_id)
-        if known is not None and presented and accepted is not None:
-            if constant_time_equals(presented, accepted):
-                return known
+        if (
+            known is not None
+            and presented
+            and accepted is not None
+            and constant_time_equals(presented, accepted)
+        ):
+            return known
         given = digest(presented, self.app_secret) if presented else ""
         ok = constant_time_equals(given, known.digest if known else _NO_DIGEST)
         if not ok or known is None or not presented:
