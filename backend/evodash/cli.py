@@ -25,12 +25,29 @@ def _settings_or_exit() -> Settings:
         raise SystemExit(2) from exc
 
 
-def cmd_migrate(_: argparse.Namespace) -> int:
+def upgrade_database(settings: Settings) -> None:
+    """Migrate the schema, then what an upgrade does to the data with the app's secret key:
+    webhook secrets still stored in clear (rows from before they were sealed) are sealed."""
+    from evodash.core.db import create_engine, create_sessionmaker
     from evodash.core.migrate import upgrade
+    from evodash.instances.webhook_secret import seal_legacy_secrets
 
+    upgrade(settings.database_url)
+
+    async def seal() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await seal_legacy_secrets(create_sessionmaker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seal())
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
     settings = _settings_or_exit()
     settings.ensure_dirs()
-    upgrade(settings.database_url)
+    upgrade_database(settings)
     print("evodash: database is up to date.")
     return 0
 
@@ -38,13 +55,12 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from evodash.core.migrate import upgrade
     from evodash.main import create_app
 
     settings = _settings_or_exit()
     settings.ensure_dirs()
     if not args.no_migrate:
-        upgrade(settings.database_url)
+        upgrade_database(settings)
     app = create_app(settings)
     uvicorn.run(
         app,

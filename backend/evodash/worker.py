@@ -19,7 +19,6 @@ import structlog
 from evodash.core.config import Settings
 from evodash.core.scheduler import Scheduler
 from evodash.core.services import open_services
-from evodash.instances.webhook_secret import seal_legacy_secrets
 from evodash.jobs.worker import Worker
 from evodash.schedule import PERIODIC_TASKS
 from evodash.webhooks.tasks import WebhookTasks
@@ -44,7 +43,6 @@ async def run_worker_process(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
-        await seal_legacy_secrets(services.sessionmaker, settings)
         worker = Worker(
             services.sessionmaker,
             settings,

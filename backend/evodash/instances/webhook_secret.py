@@ -10,7 +10,9 @@ Two forms are stored, never the secret itself:
   compare it with what ``webhook/find`` reports (drift).
 
 Rows written before this existed hold the secret in clear in the ``webhook_secret``
-column; :func:`seal_legacy_secrets` (run at startup) seals them and empties it.
+column; :func:`seal_legacy_secrets` seals them and empties it, as the last step of an
+upgrade (``evodash migrate``, and ``evodash run`` unless ``--no-migrate``): every later
+start of a process found nothing to seal and still opened a connection to look.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ from evodash import realtime
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.instances.state import expire_qr_codes
-from evodash.instances.webhook_secret import seal_legacy_secrets
 from evodash.realtime.events import Event, InstanceDeletedEvent
 from evodash.webhooks import service
 from evodash.webhooks.applier import Applier
@@ -111,7 +110,6 @@ async def start_webhook_tasks(app: FastAPI) -> WebhookTasks:
     it after startup)."""
     state = app.state
     settings: Settings = state.settings
-    await seal_legacy_secrets(state.sessionmaker, settings)
     tasks = WebhookTasks(state.sessionmaker, settings, sessions=lambda: state.sessionmaker)
     tasks.start(
         apply=settings.background_tasks and settings.embedded_applier,

@@ -18,11 +18,13 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from evodash.cli import upgrade_database
 from evodash.core.config import Settings
 from evodash.instances.models import EvolutionInstance
 from evodash.main import create_app
 from evodash.webhooks import SECRET_HEADER
 from tests import loopback
+from tests.conftest import _in_thread
 from tests.instances.helpers import register_server
 from tests.lifecycle_fixtures import (  # noqa: F401 (fixtures)
     admin,
@@ -109,8 +111,8 @@ async def test_an_instance_created_through_the_api_keeps_no_clear_secret(
     assert secret not in repr(listed)
 
 
-@pytest.mark.commits  # the app's startup reads the row with its own engine
-async def test_clear_secrets_of_older_rows_are_sealed_at_startup(
+@pytest.mark.commits  # the upgrade reads the row with its own engine
+async def test_clear_secrets_of_older_rows_are_sealed_by_the_upgrade(
     settings: Settings,  # noqa: F811
     instances: InstanceFactory,
     db: async_sessionmaker[AsyncSession],
@@ -129,12 +131,15 @@ async def test_clear_secrets_of_older_rows_are_sealed_at_startup(
         )
         session.add(row)
         await session.commit()
+    # Before the upgrade the secret is stored in clear; an upgrade seals it.
+    assert legacy in await _all_text(db, "evolution_instance")
+    _in_thread(lambda: upgrade_database(settings))  # `evodash migrate`, `evodash run`
+    assert legacy not in await _all_text(db, "evolution_instance")
     app = create_app(settings)
     async with (
         LifespanManager(app),
         loopback.client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
     ):
-        assert legacy not in await _all_text(db, "evolution_instance")
         hooked = Hooked(row.id, "old-one", legacy)
         body: dict[str, Any] = {"event": "logout.instance", "instance": "old-one", "data": {}}
         assert (await post_event(c, hooked, body)).status_code == 200
