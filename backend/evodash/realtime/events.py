@@ -29,18 +29,19 @@ from evodash.teams.scope import Subject
 
 class _EventIds:
     """Unique event ids without a system call each (``uuid4`` reads the OS's random
-    source every time; the applier makes thousands a second): 64 random bits per
-    process, read again after a fork, followed by a counter. 32 hex digits, as before."""
+    source every time, and ``os.getpid`` is a system call too; the applier makes thousands
+    a second): 64 random bits per process, drawn again in a forked child, followed by a
+    counter. 32 hex digits, as before."""
 
     def __init__(self) -> None:
-        self._pid = -1
-        self._prefix = ""
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._prefix = secrets.token_hex(8)
         self._counter = itertools.count()
 
     def __call__(self) -> str:
-        if self._pid != os.getpid():
-            self._pid, self._prefix = os.getpid(), secrets.token_hex(8)
-            self._counter = itertools.count()
         return f"{self._prefix}{next(self._counter):016x}"
 
 
