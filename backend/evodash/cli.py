@@ -28,18 +28,15 @@ def _settings_or_exit() -> Settings:
 def upgrade_database(settings: Settings) -> None:
     """Migrate the schema, then what an upgrade does to the data with the app's secret key:
     webhook secrets still stored in clear (rows from before they were sealed) are sealed."""
-    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.core.db import standalone_sessions
     from evodash.core.migrate import upgrade
     from evodash.instances.webhook_secret import seal_legacy_secrets
 
     upgrade(settings.database_url)
 
     async def seal() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await seal_legacy_secrets(create_sessionmaker(engine), settings)
-        finally:
-            await engine.dispose()
+        async with standalone_sessions(settings.database_url) as sessions:
+            await seal_legacy_secrets(sessions, settings)
 
     asyncio.run(seal())
 
@@ -78,26 +75,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def _create_superuser(username: str, email: str | None, password: str) -> None:
-    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.core.db import standalone_sessions
     from evodash.core.security import PasswordHashing
     from evodash.users.models import Role
     from evodash.users.schemas import UserCreate
     from evodash.users.service import create_user
 
     settings = get_settings()
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            await create_user(
-                session,
-                UserCreate(username=username, email=email, role=Role.admin, password=password),
-                PasswordHashing(concurrency=1, max_waiting=1),
-                actor=None,
-                ip="cli",
-            )
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with standalone_sessions(settings.database_url) as sessions, sessions() as session:
+        await create_user(
+            session,
+            UserCreate(username=username, email=email, role=Role.admin, password=password),
+            PasswordHashing(concurrency=1, max_waiting=1),
+            actor=None,
+            ip="cli",
+        )
+        await session.commit()
 
 
 _FIELD_RULES = {
@@ -235,17 +228,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from evodash.core.db import create_engine, create_sessionmaker
+    from evodash.core.db import standalone_sessions
     from evodash.retention.service import purge
 
     settings = _settings_or_exit()
 
     async def run() -> int:
-        engine = create_engine(settings.database_url)
-        try:
-            report = await purge(create_sessionmaker(engine), settings, dry_run=args.dry_run)
-        finally:
-            await engine.dispose()
+        async with standalone_sessions(settings.database_url) as sessions:
+            report = await purge(sessions, settings, dry_run=args.dry_run)
         verb = "would delete" if args.dry_run else "deleted"
         print(f"evodash: retention purge{' (dry run)' if args.dry_run else ''}:")
         for kind in report.kinds:

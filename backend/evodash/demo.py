@@ -27,7 +27,7 @@ import uvicorn
 
 from evodash.auth.sessions import bearer_token_for
 from evodash.core.config import Settings
-from evodash.core.db import create_engine, create_sessionmaker
+from evodash.core.db import standalone_sessions
 from evodash.core.migrate import upgrade
 from evodash.core.security import PasswordHashing, generate_password
 from evodash.main import create_app
@@ -86,8 +86,7 @@ def _prepare(settings: Settings) -> str:
     password = generate_password()
 
     async def create_admin() -> None:
-        engine = create_engine(settings.database_url)
-        async with create_sessionmaker(engine)() as session:
+        async with standalone_sessions(settings.database_url) as sessions, sessions() as session:
             await create_user(
                 session,
                 UserCreate(username="admin", role=Role.admin, password=password),
@@ -96,7 +95,6 @@ def _prepare(settings: Settings) -> str:
                 ip="demo",
             )
             await session.commit()
-        await engine.dispose()
 
     asyncio.run(create_admin())
     return password

@@ -11,19 +11,15 @@ from evodash.backups import files, service
 from evodash.backups.errors import BackupInvalid
 from evodash.backups.schemas import BACKUP_MAX_BYTES, Backup, ImportReport
 from evodash.core.config import Settings
-from evodash.core.db import create_engine, create_sessionmaker
+from evodash.core.db import standalone_sessions
 from evodash.users import audit
 
 
 async def export_to(settings: Settings, passphrase: str, output: str) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            backup = await service.export_backup(session, settings, passphrase)
-            audit.record(session, None, "backup.exported", username="cli", ip="cli")
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with standalone_sessions(settings.database_url) as sessions, sessions() as session:
+        backup = await service.export_backup(session, settings, passphrase)
+        audit.record(session, None, "backup.exported", username="cli", ip="cli")
+        await session.commit()
     data = files.to_json(backup)
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -61,23 +57,17 @@ def print_report(report: ImportReport) -> None:
 
 async def import_from(settings: Settings, passphrase: str, file: str, dry_run: bool) -> int:
     backup = read_backup(Path(file))
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            report = await service.import_backup(
-                session, settings, backup, passphrase, dry_run=dry_run
+    async with standalone_sessions(settings.database_url) as sessions, sessions() as session:
+        report = await service.import_backup(session, settings, backup, passphrase, dry_run=dry_run)
+        if not dry_run:
+            audit.record(
+                session,
+                None,
+                "backup.imported",
+                username="cli",
+                ip="cli",
+                detail=report.model_dump(exclude={"dry_run"}),
             )
-            if not dry_run:
-                audit.record(
-                    session,
-                    None,
-                    "backup.imported",
-                    username="cli",
-                    ip="cli",
-                    detail=report.model_dump(exclude={"dry_run"}),
-                )
-            await session.commit()
-    finally:
-        await engine.dispose()
+        await session.commit()
     print_report(report)
     return 0

@@ -128,6 +128,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+@asynccontextmanager
+async def standalone_sessions(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on an engine of their own, disposed when the block ends: for a command
+    that runs outside the app (``evodash createsuperuser``, ``purge``, ``backup``…)."""
+    engine = create_engine(url)
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
 async def end_reads(session: AsyncSession) -> None:
     """End ``session``'s transaction before a remote call, so that nothing is held while
     the other side answers (a pooled connection and its snapshot; on SQLite the write

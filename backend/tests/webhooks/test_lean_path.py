@@ -16,7 +16,6 @@ from evodash.core import metrics
 from evodash.core.config import Settings
 from evodash.main import EvodashApp
 from evodash.webhooks import SECRET_HEADER
-from tests import loopback
 from tests.conftest import AppRunner
 from tests.webhooks.support import Hooked, InstanceFactory, text_message
 
@@ -28,17 +27,11 @@ _VARYING = {"x-request-id", "date"}
 
 @pytest.fixture
 async def app(settings: Settings, run_app: AppRunner) -> AsyncIterator[FastAPI]:
-    """The app, with a webhook body limit a test can reach."""
+    """The app, with a webhook body limit a test can reach (conftest's ``client`` calls
+    this one)."""
     settings.webhook_max_body_bytes = LIMIT
     async with run_app(settings) as application:
         yield application
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with loopback.client(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 def _request_cases(hooked: Hooked) -> list[tuple[str, dict[str, Any]]]:
