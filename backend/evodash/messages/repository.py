@@ -8,32 +8,61 @@ any order and under concurrency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, case, func, or_, select, tuple_, update
+from sqlalchemy import (
+    RowMapping,
+    Select,
+    Table,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.db import utcnow
 from evodash.messages.models import Direction, WhatsAppMessage
-from evodash.messages.schemas import MessageFilters
+from evodash.messages.schemas import MessageFilters, MessageRead
 from evodash.teams.scope import EVERYTHING, Scope
 
 _CONFLICT_KEYS = ["instance_id", "message_id"]
-# Built once (the applier runs it with every batch of receipts).
-_LOCK_BY_MESSAGE_IDS = (
-    select(WhatsAppMessage)
-    .where(
-        WhatsAppMessage.instance_id == bindparam("instance_id"),
-        WhatsAppMessage.message_id.in_(bindparam("message_ids", expanding=True)),
-    )
-    .order_by(WhatsAppMessage.id)
-    .with_for_update()
-    .execution_options(populate_existing=True)
+_TABLE = WhatsAppMessage.__table__
+assert isinstance(_TABLE, Table)
+# The applier's statements, built once (it runs them with every batch of receipts). Core
+# statements on the table: a receipt changes two columns of rows that are usually not in
+# the session, and an ORM load of whole rows (their raw payloads decoded) to change them
+# cost more than the rest of a batch's statements together.
+#: What a realtime message event carries (``MessageRead``), returned by the UPDATEs.
+_READ_COLUMNS = [_TABLE.c[name] for name in MessageRead.model_fields]
+# (Not named after columns: an UPDATE keeps those names for its SET clause.)
+_OF_INSTANCE = (
+    _TABLE.c.instance_id == bindparam("of_instance"),
+    _TABLE.c.message_id.in_(bindparam("message_ids", expanding=True)),
 )
+_RAISE_STATUSES = (
+    update(_TABLE)
+    .where(
+        *_OF_INSTANCE,
+        or_(_TABLE.c.status.is_(None), _TABLE.c.status.in_(bindparam("lower", expanding=True))),
+    )
+    .values(status=bindparam("new_status"), updated_at=bindparam("now"))
+    .returning(*_READ_COLUMNS)
+)
+_MARK_DELETED = (
+    update(_TABLE)
+    .where(*_OF_INSTANCE, _TABLE.c.deleted_at.is_(None))
+    .values(deleted_at=bindparam("deleted"), updated_at=bindparam("now"))
+    .returning(*_READ_COLUMNS)
+)
+_PRESENT = select(_TABLE.c.message_id).where(*_OF_INSTANCE)
 
 
 class MessageRepository:
@@ -71,17 +100,42 @@ class MessageRepository:
         result = await self.session.execute(stmt, list(rows))
         return {message_id: ident for ident, message_id in result.all()}
 
-    async def lock_by_message_ids(
-        self, instance_id: int, message_ids: Iterable[str]
-    ) -> dict[str, WhatsAppMessage]:
-        """The stored messages of ``message_ids``, locked until the transaction ends
-        (PostgreSQL; SQLite has one writer)."""
-        wanted = sorted(set(message_ids))
-        if not wanted:
-            return {}
-        params = {"instance_id": instance_id, "message_ids": wanted}
-        rows = await self.session.scalars(_LOCK_BY_MESSAGE_IDS, params)
-        return {row.message_id: row for row in rows.all()}
+    async def raise_statuses(
+        self,
+        instance_id: int,
+        message_ids: Collection[str],
+        status: str,
+        lower: Sequence[str],
+        now: datetime,
+    ) -> Sequence[RowMapping]:
+        """Set ``status`` on those of the messages whose status is empty or one of
+        ``lower``; the changed rows (``MessageRead``'s columns)."""
+        params = {
+            "of_instance": instance_id,
+            "message_ids": sorted(message_ids),
+            "lower": list(lower),
+            "new_status": status,
+            "now": now,
+        }
+        return (await self.session.execute(_RAISE_STATUSES, params)).mappings().all()
+
+    async def mark_many_deleted(
+        self, instance_id: int, message_ids: Collection[str], at: datetime, now: datetime
+    ) -> Sequence[RowMapping]:
+        """Set ``deleted_at`` to ``at`` on those of the messages not deleted yet; the
+        changed rows (``MessageRead``'s columns)."""
+        params = {
+            "of_instance": instance_id,
+            "message_ids": sorted(message_ids),
+            "deleted": at,
+            "now": now,
+        }
+        return (await self.session.execute(_MARK_DELETED, params)).mappings().all()
+
+    async def present(self, instance_id: int, message_ids: Collection[str]) -> set[str]:
+        """Which of ``message_ids`` are stored for the instance."""
+        params = {"of_instance": instance_id, "message_ids": sorted(message_ids)}
+        return set((await self.session.scalars(_PRESENT, params)).all())
 
     async def by_message_id(self, instance_id: int, message_id: str) -> WhatsAppMessage | None:
         stmt = select(WhatsAppMessage).where(

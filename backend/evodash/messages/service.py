@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import httpx
 import structlog
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from evodash.core.config import Settings
@@ -22,7 +23,7 @@ from evodash.core.db import utcnow
 from evodash.core.pagination import decode_time_id_cursor, encode_cursor
 from evodash.core.schemas import CursorPage
 from evodash.evolution.errors import EvolutionRejected
-from evodash.evolution.messages import WireMessage, lower_statuses, parse_message
+from evodash.evolution.messages import STATUS_RANK, WireMessage, lower_statuses, parse_message
 from evodash.instances.errors import InstanceNotConnected
 from evodash.instances.models import EvolutionInstance
 from evodash.messages import allowlist
@@ -165,6 +166,10 @@ class StoreResult:
     #: ``(message_id, status)`` of messages that were already stored (or repeated).
     seen_again: list[tuple[str, str]] = field(default_factory=list)
 
+    def known(self) -> set[str]:
+        """The message ids now stored for sure: inserted, or already there."""
+        return set(self.inserted) | {message_id for message_id, _ in self.seen_again}
+
 
 async def store_messages(
     session: AsyncSession,
@@ -217,31 +222,44 @@ async def apply_changes(
     *,
     receipts: Sequence[tuple[str, str]] = (),
     deletes: Sequence[tuple[str, datetime]] = (),
+    stored: Collection[str] = (),
 ) -> set[str]:
-    """Move statuses forward (a status never goes back) and mark deletions, in order;
-    each changed message is announced. Returns the message ids that are not stored (yet):
-    the events that named them wait for them."""
+    """Move statuses forward and mark deletions; each changed message is announced once,
+    as it ends. Returns the message ids that are not stored (yet): the events that named
+    them wait for them. ``stored``: ids known to be stored (no need to look them up).
+
+    One UPDATE per distinct status, the lowest rank first, each changing only rows whose
+    status is empty or ranks lower: a message ends with the furthest status it was sent,
+    whatever the receipts' order (a status never goes back). A status evodash does not
+    rank only fills an empty one, after the known ones. A message deleted twice keeps the
+    time of its first deletion."""
     targets = {m for m, _ in receipts} | {m for m, _ in deletes}
     if not targets:
         return set()
-    rows = await MessageRepository(session).lock_by_message_ids(instance_id, targets)
-    changed: dict[int, WhatsAppMessage] = {}
+    repo = MessageRepository(session)
     now = utcnow()
+    changed: dict[int, RowMapping] = {}
+    by_status: dict[str, set[str]] = {}
     for message_id, status in receipts:
-        row = rows.get(message_id)
-        if row is not None and (row.status is None or row.status in lower_statuses(status)):
-            row.status, row.updated_at = status, now
-            changed[row.id] = row
+        by_status.setdefault(status, set()).add(message_id)
+    for status in sorted(by_status, key=lambda s: (s not in STATUS_RANK, STATUS_RANK.get(s, 0))):
+        rows = await repo.raise_statuses(
+            instance_id, by_status[status], status, lower_statuses(status), now
+        )
+        changed.update((row["id"], row) for row in rows)
+    first_deleted: dict[str, datetime] = {}
     for message_id, at in deletes:
-        row = rows.get(message_id)
-        if row is not None and row.deleted_at is None:
-            row.deleted_at, row.updated_at = at, now
-            changed[row.id] = row
-    if changed:
-        await session.flush()
-        for row in changed.values():
-            message_updated(session, row)
-    return targets - rows.keys()
+        first_deleted.setdefault(message_id, at)
+    by_time: dict[datetime, list[str]] = {}
+    for message_id, at in first_deleted.items():
+        by_time.setdefault(at, []).append(message_id)
+    for at, message_ids in by_time.items():
+        rows = await repo.mark_many_deleted(instance_id, message_ids, at, now)
+        changed.update((row["id"], row) for row in rows)
+    for row in changed.values():
+        emit(session, MessageUpdatedEvent(data=MessageRead.model_validate(row)))
+    unknown = targets - set(stored) - {row["message_id"] for row in changed.values()}
+    return unknown - await repo.present(instance_id, unknown) if unknown else set()
 
 
 async def apply_status(

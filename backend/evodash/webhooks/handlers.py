@@ -137,11 +137,13 @@ async def _apply(
             if known is PROCESSED and isinstance(wire, MessageUpsert):
                 upserted[item.id] = {m.message_id for m in wire.messages}
     revived: set[int] = set()
+    stored_ids: set[str] = set()  # message ids stored for sure (no need to look them up)
     if changes.upserts:
         stored = await messages.store_messages(
             session, instance, changes.upserts, settings=settings
         )
         changes.receipts[:0] = stored.seen_again
+        stored_ids = stored.known()
         if stored.inserted:
             revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
         # An upsert relays only the messages it stored first.
@@ -151,7 +153,7 @@ async def _apply(
                 outcomes[event_id] = ALREADY_STORED
             claimed |= ids & fresh
     missing = await messages.apply_changes(
-        session, instance.id, receipts=changes.receipts, deletes=changes.deletes
+        session, instance.id, receipts=changes.receipts, deletes=changes.deletes, stored=stored_ids
     )
     for event_id, names in changes.waiting_on.items():
         if names & missing:
@@ -247,11 +249,17 @@ async def store_recovered(
     stored = await messages.store_messages(session, instance, found, settings=settings)
     changes.receipts[:0] = stored.seen_again
     if not stored.inserted:
-        await messages.apply_changes(session, instance.id, receipts=changes.receipts)
+        await messages.apply_changes(
+            session, instance.id, receipts=changes.receipts, stored=stored.known()
+        )
         return stored
     revived = await _earlier_deferred(session, instance, set(stored.inserted), changes)
     missing = await messages.apply_changes(
-        session, instance.id, receipts=changes.receipts, deletes=changes.deletes
+        session,
+        instance.id,
+        receipts=changes.receipts,
+        deletes=changes.deletes,
+        stored=stored.known(),
     )
     done = [
         (event_id, PROCESSED.status.value, PROCESSED.note)

@@ -132,15 +132,19 @@ class InboxWriter:
             finally:
                 await connection.close()
 
-    async def append(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Store ``rows`` in one commit; their ids, in the rows' order."""
+    async def append(self, rows: Sequence[dict[str, Any]], *, slot_held: bool = False) -> list[int]:
+        """Store ``rows`` in one commit; their ids, in the rows' order. ``slot_held``: the
+        caller holds the SQLite write slot (:func:`sqlite_write_slot`) already."""
         values = [self._values(row) for row in rows]
         try:
             driver = await self._open()
             if self.dialect == "sqlite":
-                async with sqlite_write_slot(self.engine):
-                    # aiosqlite's way to run a function in its thread: one hop for all.
+                # aiosqlite's way to run a function in its thread: one hop for all.
+                if slot_held:
                     last = await driver._execute(_sqlite_append, driver._conn, values)
+                else:
+                    async with sqlite_write_slot(self.engine):
+                        last = await driver._execute(_sqlite_append, driver._conn, values)
                 return list(range(last - len(values) + 1, last + 1))
             columns = [list(column) for column in zip(*values, strict=True)]
             records = await driver.fetch(_PG_INSERT, *columns)

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from evodash.core import jsonsafe, metrics
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.core.locking import hold_sqlite_writer
+from evodash.core.locking import hold_sqlite_writer, sqlite_write_slot
 from evodash.core.security import constant_time_equals
 from evodash.evolution.models import WEBHOOK_EVENTS
 from evodash.evolution.webhooks import Envelope, event_suffix
@@ -213,24 +213,45 @@ class Appender:
         # group of many costs about as much as a group of one.
         await asyncio.sleep(0)
         while self._queue:
-            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-            try:
-                ids = await self._insert([p.row for p in group])
-            except IntegrityError:
-                # Only the instance's foreign key can fail: an instance was deleted after
-                # its secret was checked. Write the others one by one.
-                await self._one_by_one(group)
-            except Exception:
-                log.exception("webhook.append_failed", events=len(group))
-                for pending in group:
-                    if not pending.future.done():
-                        pending.future.set_exception(WebhookNotStored())
-            else:
-                for pending, event_id in zip(group, ids, strict=True):
-                    self._hand_off(event_id, pending.row["body"])
-                    if not pending.future.done():
-                        pending.future.set_result(event_id)
-            self.on_commit()
+            # On SQLite the group is taken once the write slot is ours, so the requests
+            # that came while the applier held it go in this commit. Taken before, they
+            # waited for the applier's next batch as well (queued for the slot meanwhile).
+            async with self._write_slot():
+                group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+                await self._write(group)
+
+    async def _write(self, group: list[_Pending]) -> None:
+        try:
+            ids = await self._insert([p.row for p in group])
+        except IntegrityError:
+            # Only the instance's foreign key can fail: an instance was deleted after
+            # its secret was checked. Write the others one by one.
+            await self._one_by_one(group)
+        except Exception:
+            log.exception("webhook.append_failed", events=len(group))
+            for pending in group:
+                if not pending.future.done():
+                    pending.future.set_exception(WebhookNotStored())
+        else:
+            for pending, event_id in zip(group, ids, strict=True):
+                self._hand_off(event_id, pending.row["body"])
+                if not pending.future.done():
+                    pending.future.set_result(event_id)
+        self.on_commit()
+
+    def _engine(self) -> AsyncEngine | None:
+        """The sessions' engine; ``None`` when they are bound to something else (a
+        test's connection inside its rolled-back transaction)."""
+        bind = self.sessions().kw.get("bind")
+        return bind if isinstance(bind, AsyncEngine) else None
+
+    def _write_slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """SQLite's write slot when the appender writes through the driver; nothing on
+        PostgreSQL, nor for sessions bound elsewhere (their session takes it itself)."""
+        bind = self._engine()
+        if bind is not None and bind.dialect.name == "sqlite":
+            return sqlite_write_slot(bind)
+        return contextlib.nullcontext()
 
     def _hand_off(self, event_id: int, body: dict[str, Any]) -> None:
         if not self.keep_bodies:
@@ -243,19 +264,20 @@ class Appender:
         """The driver-level writer of the sessions' engine; ``None`` when sessions are
         bound to something else (a test's connection inside its rolled-back transaction:
         a write of its own would escape it)."""
-        bind = self.sessions().kw.get("bind")
-        if not isinstance(bind, AsyncEngine):
+        bind = self._engine()
+        if bind is None:
             return None
         if self._writer_of is None or self._writer_of.engine is not bind:
             self._writer_of = InboxWriter(bind)
         return self._writer_of
 
     async def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Called with the write slot held (:meth:`_write_slot`)."""
         writer = self._inbox_writer()
         if writer is None:
             return await self._insert_with_session(rows)
         try:
-            return await writer.append(rows)
+            return await writer.append(rows, slot_held=True)
         except InboxWriteFailed as exc:
             if exc.integrity:  # the caller writes the rows one by one to find which
                 raise IntegrityError("INSERT INTO webhook_event", None, exc) from exc

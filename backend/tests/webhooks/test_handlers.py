@@ -152,6 +152,56 @@ class TestStatuses:
         [message] = await messages(db)
         assert message.status == "READ"
 
+    async def test_receipts_in_one_batch_end_at_the_furthest_status_announced_once(
+        self,
+        client: httpx.AsyncClient,
+        instances: InstanceFactory,
+        db: async_sessionmaker[AsyncSession],
+    ) -> None:
+        """One event carrying several receipts (applied together): each message ends at
+        the furthest status it was sent, whatever their order; a status evodash does not
+        rank fills an empty one only; each changed message is announced once, as it ends;
+        a receipt for a message not stored makes the event wait."""
+        from evodash import realtime
+        from evodash.realtime.events import Event, MessageUpdatedEvent
+
+        hooked = await instances.create()
+        for key in ("A", "B", "C"):
+            body = text_message(key)
+            if key != "A":
+                del body["data"]["status"]  # stored without a status
+            await post_event(client, hooked, body)
+        receipts = [
+            ("A", "READ"),
+            ("A", "SERVER_ACK"),
+            ("A", "WHATEVER"),
+            ("B", "WHATEVER"),
+            ("C", "WHATEVER"),
+            ("C", "DELIVERY_ACK"),
+            ("A", "DELIVERY_ACK"),
+            ("C", "PLAYED"),
+            ("GONE", "READ"),
+        ]
+        data = [{"keyId": k, "remoteJid": "x", "fromMe": False, "status": s} for k, s in receipts]
+        heard: list[Event] = []
+        unwatch = realtime.watch(heard.append)
+        try:
+            response = await post_event(client, hooked, _envelope("messages.update", data))
+        finally:
+            unwatch()
+        assert {m.message_id: m.status for m in await messages(db)} == {
+            "A": "READ",
+            "B": "WHATEVER",
+            "C": "PLAYED",
+        }
+        announced = [e.data for e in heard if isinstance(e, MessageUpdatedEvent)]
+        assert sorted((m.message_id, m.status) for m in announced) == [
+            ("A", "READ"),
+            ("B", "WHATEVER"),
+            ("C", "PLAYED"),
+        ]
+        assert await applied_status(db, response) == "deferred"  # GONE is not stored
+
     async def test_update_before_the_message_waits_for_it(
         self,
         client: httpx.AsyncClient,
