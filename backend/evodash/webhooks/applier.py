@@ -14,22 +14,26 @@ applier at a time, in id order. SQLite has one writer: the applier takes the wri
 (``BEGIN IMMEDIATE``) for its batch, and every webhook acknowledgement waits for that
 batch to commit. There the batches are bounded in time, not only in events: the applier
 learns how long an event takes to apply and takes as many as fit in ``max_hold`` seconds
-(100 ms), so that neither an acknowledgement nor an API write waits long behind a batch.
+(30 ms), so that neither an acknowledgement nor an API write waits long behind a batch.
+What can be done before the lock is: the events this process received are read into
+typed events ahead of the batch (:meth:`Applier._read_ahead`), and the receiver takes its
+next group only once the lock is free, so that a request waits for one batch at most.
 
-The bound is loose on purpose. Each batch costs a dozen statements whatever its size, and
-under load the time an event seems to take includes the requests served meanwhile, so a
-tight bound shrinks the batches just when events pour in and spreads that fixed cost over
-few events. With 15 ms (the earlier default), on a loaded 2-core machine, an event cost
-1.9-3.2 ms of server CPU and the median acknowledgement took 30-48 ms; with 100 ms,
-1.5-2.0 ms and 16-20 ms, and the server acknowledged 0.32-0.42 events per ``GET /healthz``
-it answers instead of 0.22-0.29, the p99 about the same (74-122 ms against 103-117 ms):
-see "Webhook ingest, ninth machine" in docs/benchmarks.md.
+The bound is not tighter because each batch costs a dozen statements whatever its size:
+with 15 ms (on the ninth machine, before the read ahead and the cheaper receipts) an event
+cost 1.9-3.2 ms of server CPU against 1.5-2.0 ms with 100 ms. On the twelfth machine, with
+both, 30 ms gave an acknowledgement p99 of 41-42 ms against 45-58 ms with 100 ms, for the
+same CPU per event (0.28-0.32 ms): see "Webhook ingest, twelfth machine" in
+docs/benchmarks.md. Batches never shrink below ``min_batch`` (100) events: on a machine
+so loaded that an event seems to take a millisecond, 30 ms would let in 30, and each
+batch's statements would cost some 40 % more CPU per event just when it is scarce.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -43,6 +47,8 @@ from evodash.core.config import Settings
 from evodash.core.db import utcnow
 from evodash.core.locking import begin_write
 from evodash.destinations.service import enabled_for
+from evodash.evolution.webhooks import WebhookEvent as Wire
+from evodash.evolution.webhooks import parse_event
 from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers
 from evodash.webhooks.context import Outcome
@@ -76,8 +82,8 @@ class Applier:
         instances_per_batch: int = 50,
         linger: float = 0.1,
         poll_seconds: float = 1.0,
-        max_hold: float | None = 0.1,
-        min_batch: int = 16,
+        max_hold: float | None = 0.03,
+        min_batch: int = 100,
     ) -> None:
         self.sessions = sessions  # the app's sessionmaker, looked up at each use
         self.settings = settings
@@ -90,6 +96,10 @@ class Applier:
         self.min_batch = min_batch
         #: Seconds an event takes to apply, averaged over recent batches (SQLite bound).
         self._per_event: float | None = None
+        #: SQLite: events read ahead of the next batch (id -> own JID used, typed event),
+        #: and each instance's own JID as the last batch left it (by instance name).
+        self._ahead: dict[int, tuple[str | None, Wire]] = {}
+        self._own_jids: dict[str, str | None] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -163,6 +173,19 @@ class Applier:
                 self._per_event = per_event if last is None else 0.7 * last + 0.3 * per_event
             return applied
 
+    def _read_ahead(self, limit: int) -> None:
+        """SQLite: read the next ``limit`` events this process received (their bodies are
+        in memory) before the batch takes the write lock, where every acknowledgement
+        waits for it. A batch uses an event read ahead only when the instance's own JID
+        is still the one it was read with (a ``connection.update`` in the batch may set
+        it), and reads the others then."""
+        if len(self._ahead) > 4 * self.batch_size:  # events applied without their read
+            self._ahead.clear()
+        for event_id, body in itertools.islice(self.handoff.items(), limit):
+            if event_id not in self._ahead:
+                own_jid = self._own_jids.get(str(body.get("instance")))
+                self._ahead[event_id] = (own_jid, parse_event(body, own_jid=own_jid))
+
     async def _claim(self, session: AsyncSession) -> list[int]:
         """PostgreSQL: the instances to apply now, those with waiting events (oldest
         first) that no other applier holds."""
@@ -180,6 +203,7 @@ class Applier:
             repo = EventRepository(session)
             sqlite = session.get_bind().dialect.name == "sqlite"
             if sqlite:  # one applier: the write lock is its claim, on every instance
+                self._read_ahead(limit)
                 await begin_write(session)
                 held_since = time.perf_counter()
                 rows = await repo.oldest_waiting(limit)
@@ -193,8 +217,9 @@ class Applier:
                 bodies.update(await repo.bodies([r.id for r in rows if r.id not in bodies]))
             groups: dict[int, list[Stored]] = {}
             for row in rows:
+                ahead = self._ahead.pop(row.id, None)
                 groups.setdefault(row.instance_id, []).append(
-                    Stored(row.id, row.event, bodies[row.id], row.received_at)
+                    Stored(row.id, row.event, bodies[row.id], row.received_at, ahead)
                 )
             instances = await _lock_instances(session, list(groups))
             outcomes: dict[int, Outcome] = {}
@@ -223,6 +248,8 @@ class Applier:
                 enqueue_attempt(session, delivery)
             await session.commit()
             held = time.perf_counter() - held_since if sqlite else None
+            if sqlite:
+                self._own_jids.update((i.name, i.owner_jid) for i in instances.values())
         names = {row.id: row.event for row in rows}
         for event_id, outcome in outcomes.items():
             metrics.count_webhook(metric_event(names.get(event_id, "")), outcome.status.value)

@@ -60,6 +60,16 @@ class Stored:
     name: str
     body: dict[str, Any]
     received_at: datetime
+    #: The event read ahead (the applier, before taking SQLite's write lock), with the
+    #: instance's own JID it was read with.
+    ahead: tuple[str | None, Wire] | None = None
+
+    def wire(self, own_jid: str | None) -> Wire:
+        """The typed event, ``own_jid`` being the instance's own JID now: the one read
+        ahead when it was read with the same JID (reading is a function of the two)."""
+        if self.ahead is not None and self.ahead[0] == own_jid:
+            return self.ahead[1]
+        return parse_event(self.body, own_jid=own_jid)
 
 
 def describe(exc: BaseException) -> str:
@@ -127,7 +137,7 @@ async def _apply(
     for n, item in enumerate(items, 1):
         if not n % YIELD_EVERY:
             await asyncio.sleep(0)  # let the receiver answer meanwhile
-        wire = parse_event(item.body, own_jid=instance.owner_jid)
+        wire = item.wire(instance.owner_jid)
         if isinstance(wire, InstanceEvent):
             outcomes[item.id] = lifecycle.apply_instance_event(
                 session, instance, wire, item.received_at

@@ -249,7 +249,7 @@ async def test_on_sqlite_a_batch_holds_the_write_lock_for_a_bounded_time(
 
 def test_a_loaded_sqlite_applier_still_takes_batches_of_a_hundred(settings: Settings) -> None:
     """Under load an event seems to take a millisecond or more of wall time (the requests
-    served meanwhile): the default bound must still let a hundred in, or each batch's
+    served meanwhile): the default floor must still let a hundred in, or each batch's
     fixed statements are paid for a handful of events (15 ms let in 15: a third more CPU
     per event, docs/benchmarks.md, "Webhook ingest, ninth machine")."""
     applier = Applier(lambda: None, settings)  # type: ignore[arg-type, return-value]
