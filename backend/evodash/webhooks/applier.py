@@ -184,7 +184,10 @@ class Applier:
         for event_id, body in itertools.islice(self.handoff.items(), limit):
             if event_id not in self._ahead:
                 own_jid = self._own_jids.get(str(body.get("instance")))
-                self._ahead[event_id] = (own_jid, parse_event(body, own_jid=own_jid))
+                try:
+                    self._ahead[event_id] = (own_jid, parse_event(body, own_jid=own_jid))
+                except Exception:  # the batch reads it again, and records it as failed
+                    continue
 
     async def _claim(self, session: AsyncSession) -> list[int]:
         """PostgreSQL: the instances to apply now, those with waiting events (oldest

@@ -112,6 +112,16 @@ class InboxWriter:
             ]
         )
 
+    async def open(self) -> None:
+        """Check out the connection now (the appender does before it takes SQLite's write
+        slot: waiting for a pooled connection while holding the slot could wait for the
+        sessions that hold the connections, each waiting for the slot)."""
+        try:
+            await self._open()
+        except Exception as exc:
+            await self._drop()
+            raise InboxWriteFailed(exc, integrity=False) from exc
+
     async def _open(self) -> Any:
         if self._driver is None:
             self._connection = await self.engine.connect()

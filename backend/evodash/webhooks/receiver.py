@@ -213,6 +213,10 @@ class Appender:
         # group of many costs about as much as a group of one.
         await asyncio.sleep(0)
         while self._queue:
+            writer = self._inbox_writer()
+            if writer is not None:
+                with contextlib.suppress(InboxWriteFailed):  # the write fails and says so
+                    await writer.open()
             # On SQLite the group is taken once the write slot is ours, so the requests
             # that came while the applier held it go in this commit. Taken before, they
             # waited for the applier's next batch as well (queued for the slot meanwhile).

@@ -157,6 +157,30 @@ async def test_on_sqlite_requests_that_wait_for_the_write_slot_share_the_next_co
     assert seen_by_next_batch == [2]  # both stored before the next batch began
 
 
+async def test_the_appender_checks_out_its_connection_before_the_write_slot(
+    engine: AsyncEngine, db: async_sessionmaker[AsyncSession], instances: InstanceFactory
+) -> None:
+    """Sessions may hold a pooled connection while they wait for SQLite's write slot; an
+    appender that held the slot while it waited for a connection could wait for them."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL appends take no write slot")
+    from evodash.core.locking import sqlite_write_slot
+    from evodash.webhooks.receiver import Appender
+
+    hooked = await instances.create("acme-support")
+    appender = Appender(lambda: db, on_commit=lambda: None, on_gone=lambda _: None)
+    try:
+        async with sqlite_write_slot(engine):
+            pending = asyncio.create_task(appender.append(_row(hooked.id, 1, datetime.now(UTC))))
+            await asyncio.sleep(0.05)
+            writer = appender._writer_of
+            assert writer is not None and writer._driver is not None  # before the slot
+            assert not pending.done()
+        assert await pending > 0
+    finally:
+        await appender.close()
+
+
 async def test_an_append_while_the_appender_closes_keeps_no_connection(
     engine: AsyncEngine, db: async_sessionmaker[AsyncSession], instances: InstanceFactory
 ) -> None:

@@ -84,3 +84,26 @@ async def test_an_event_read_with_an_own_jid_that_changed_is_read_again(
     assert (message.from_me, message.sender_phone) == (True, f"+{OWN}")
     if db.kw["bind"].dialect.name == "sqlite":
         assert reads == ["send.message"]
+
+
+async def test_an_event_that_cannot_be_read_ahead_is_applied_by_the_batch(
+    client: httpx.AsyncClient,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading ahead is only a head start: an event it cannot read is read by the batch
+    (which records it as failed when it cannot either), never a stalled applier."""
+    from evodash.webhooks import applier
+
+    def broken(body: Any, *, own_jid: str | None = None) -> wire.WebhookEvent:
+        if body["data"]["key"]["id"] == "TRIPS":
+            raise ValueError("cannot read this one ahead")
+        return wire.parse_event(body, own_jid=own_jid)
+
+    monkeypatch.setattr(applier, "parse_event", broken)
+    hooked = await instances.create()
+    for key in ("BEFORE", "TRIPS", "AFTER"):
+        await post_event(client, hooked, text_message(key), wait=False)
+    await settle(client)
+    assert sorted(m.message_id for m in await messages(db)) == ["AFTER", "BEFORE", "TRIPS"]
