@@ -96,9 +96,12 @@ class Applier:
         self.min_batch = min_batch
         #: Seconds an event takes to apply, averaged over recent batches (SQLite bound).
         self._per_event: float | None = None
-        #: SQLite: events read ahead of the next batch (id -> own JID used, typed event),
-        #: and each instance's own JID as the last batch left it (by instance name).
-        self._ahead: dict[int, tuple[str | None, Wire]] = {}
+        #: SQLite: events read ahead of the next batch (id -> the body read, the own JID
+        #: used, the typed event), and each instance's own JID as the last batch left it
+        #: (by instance name). The body is kept to be compared by identity: SQLite gives
+        #: the id of a deleted row to the next one (no AUTOINCREMENT), so an id read ahead
+        #: whose event was deleted with its instance may name a new event.
+        self._ahead: dict[int, tuple[dict[str, Any], str | None, Wire]] = {}
         self._own_jids: dict[str, str | None] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -182,12 +185,13 @@ class Applier:
         if len(self._ahead) > 4 * self.batch_size:  # events applied without their read
             self._ahead.clear()
         for event_id, body in itertools.islice(self.handoff.items(), limit):
-            if event_id not in self._ahead:
+            known = self._ahead.get(event_id)
+            if known is None or known[0] is not body:
                 own_jid = self._own_jids.get(str(body.get("instance")))
                 try:
-                    self._ahead[event_id] = (own_jid, parse_event(body, own_jid=own_jid))
+                    self._ahead[event_id] = (body, own_jid, parse_event(body, own_jid=own_jid))
                 except Exception:  # the batch reads it again, and records it as failed
-                    continue
+                    self._ahead.pop(event_id, None)
 
     async def _claim(self, session: AsyncSession) -> list[int]:
         """PostgreSQL: the instances to apply now, those with waiting events (oldest
@@ -220,9 +224,11 @@ class Applier:
                 bodies.update(await repo.bodies([r.id for r in rows if r.id not in bodies]))
             groups: dict[int, list[Stored]] = {}
             for row in rows:
-                ahead = self._ahead.pop(row.id, None)
+                body = bodies[row.id]
+                known = self._ahead.pop(row.id, None)
+                ahead = known[1:] if known is not None and known[0] is body else None
                 groups.setdefault(row.instance_id, []).append(
-                    Stored(row.id, row.event, bodies[row.id], row.received_at, ahead)
+                    Stored(row.id, row.event, body, row.received_at, ahead)
                 )
             instances = await _lock_instances(session, list(groups))
             outcomes: dict[int, Outcome] = {}

@@ -8,9 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.evolution import webhooks as wire
+from evodash.instances.models import EvolutionInstance
 from evodash.webhooks import handlers
 from tests.webhooks.support import InstanceFactory, messages, post_event, settle, text_message
 
@@ -107,3 +110,30 @@ async def test_an_event_that_cannot_be_read_ahead_is_applied_by_the_batch(
         await post_event(client, hooked, text_message(key), wait=False)
     await settle(client)
     assert sorted(m.message_id for m in await messages(db)) == ["AFTER", "BEFORE", "TRIPS"]
+
+
+async def test_an_id_sqlite_gives_again_is_not_read_from_the_event_deleted_before(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    instances: InstanceFactory,
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    """SQLite gives a deleted row's id to the next row (no AUTOINCREMENT). An event read
+    ahead and deleted with its instance before it was applied leaves its reading behind;
+    the next event, with the same id, is another one and must be read for itself (the
+    browser journey's live message never showed: the batch stored the old reading)."""
+    applier = app.state.webhook_tasks.applier
+    gone = await instances.create("gone-soon")
+    first = await post_event(client, gone, text_message("OLD", instance=gone.name), wait=False)
+    applier._read_ahead(applier.limit())  # read ahead, then its instance is deleted
+    async with db() as session:
+        await session.execute(delete(EvolutionInstance).where(EvolutionInstance.id == gone.id))
+        await session.commit()
+    app.state.webhook_tasks.receiver.secrets.forget(gone.id)  # as the API's delete does
+    kept = await instances.create("acme-support")
+    second = await post_event(client, kept, text_message("NEW"), wait=False)
+    assert second.status_code == 200, second.text
+    if db.kw["bind"].dialect.name == "sqlite":
+        assert second.json()["event_id"] == first.json()["event_id"]  # the id, again
+    await settle(client)
+    assert [(m.instance_id, m.message_id) for m in await messages(db)] == [(kept.id, "NEW")]
