@@ -66,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
         # Realtime frames are small JSON objects sent to every browser: compressing each
         # one for each socket costs more CPU than the bytes it saves on a LAN or a
         # compressed (TLS proxy) link. See docs/architecture.md, "The event pipeline".

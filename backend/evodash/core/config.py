@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
+    #: How long an idle keep-alive connection stays open (uvicorn's default is 5 s). Longer
+    #: than the idle time of the clients that reuse connections (Node's agents: 5 s,
+    #: proxies: 60 s), so that the server never closes one just as a client sends on it
+    #: (the client sees ECONNRESET and does not retry a POST).
+    http_keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
 
     # Auth
     access_token_expire_minutes: int = Field(default=60 * 12, ge=1)
