@@ -28,7 +28,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.core.db import utcnow
 from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.schemas import MessageFilters, MessageRead
 from evodash.teams.scope import EVERYTHING, Scope
@@ -140,42 +139,6 @@ class MessageRepository:
     async def by_message_id(self, instance_id: int, message_id: str) -> WhatsAppMessage | None:
         stmt = select(WhatsAppMessage).where(
             WhatsAppMessage.instance_id == instance_id, WhatsAppMessage.message_id == message_id
-        )
-        return (await self.session.scalars(stmt)).first()
-
-    async def raise_status(
-        self, instance_id: int, message_id: str, status: str, lower: Sequence[str]
-    ) -> WhatsAppMessage | None:
-        """Set ``status`` if the stored one ranks lower (or is empty); the row if changed."""
-        if not lower:
-            return None
-        stmt = (
-            update(WhatsAppMessage)
-            .where(
-                WhatsAppMessage.instance_id == instance_id,
-                WhatsAppMessage.message_id == message_id,
-                or_(WhatsAppMessage.status.is_(None), WhatsAppMessage.status.in_(lower)),
-            )
-            .values(status=status, updated_at=utcnow())
-            .returning(WhatsAppMessage)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
-        return (await self.session.scalars(stmt)).first()
-
-    async def mark_deleted(
-        self, instance_id: int, message_id: str, at: datetime
-    ) -> WhatsAppMessage | None:
-        """Set ``deleted_at`` once; the row if it changed."""
-        stmt = (
-            update(WhatsAppMessage)
-            .where(
-                WhatsAppMessage.instance_id == instance_id,
-                WhatsAppMessage.message_id == message_id,
-                WhatsAppMessage.deleted_at.is_(None),
-            )
-            .values(deleted_at=at, updated_at=utcnow())
-            .returning(WhatsAppMessage)
-            .execution_options(synchronize_session=False, populate_existing=True)
         )
         return (await self.session.scalars(stmt)).first()
 

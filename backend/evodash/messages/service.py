@@ -53,10 +53,6 @@ def message_created(session: AsyncSession, message: WhatsAppMessage) -> None:
     emit(session, MessageCreatedEvent(data=MessageRead.model_validate(message)))
 
 
-def message_updated(session: AsyncSession, message: WhatsAppMessage) -> None:
-    emit(session, MessageUpdatedEvent(data=MessageRead.model_validate(message)))
-
-
 # --- storing ----------------------------------------------------------------------------
 
 
@@ -146,11 +142,12 @@ async def store_message(
     )
     if row is None:
         if message.status:
-            changed = await repo.raise_status(
-                instance.id, message.message_id, message.status, lower_statuses(message.status)
+            await apply_changes(
+                session,
+                instance.id,
+                receipts=[(message.message_id, message.status)],
+                stored={message.message_id},
             )
-            if changed is not None:
-                message_updated(session, changed)
         return None, decision.allowed
     message_created(session, row)
     if decision.allowed and message.is_image and not message.from_me:
@@ -260,30 +257,6 @@ async def apply_changes(
         emit(session, MessageUpdatedEvent(data=MessageRead.model_validate(row)))
     unknown = targets - set(stored) - {row["message_id"] for row in changed.values()}
     return unknown - await repo.present(instance_id, unknown) if unknown else set()
-
-
-async def apply_status(
-    session: AsyncSession, instance_id: int, message_id: str, status: str
-) -> bool:
-    """Move a message's delivery status forward; ``False`` if the message is not stored."""
-    repo = MessageRepository(session)
-    changed = await repo.raise_status(instance_id, message_id, status, lower_statuses(status))
-    if changed is not None:
-        message_updated(session, changed)
-        return True
-    return await repo.by_message_id(instance_id, message_id) is not None
-
-
-async def apply_delete(
-    session: AsyncSession, instance_id: int, message_id: str, at: datetime
-) -> bool:
-    """Mark a message deleted for everyone; ``False`` if the message is not stored."""
-    repo = MessageRepository(session)
-    changed = await repo.mark_deleted(instance_id, message_id, at)
-    if changed is not None:
-        message_updated(session, changed)
-        return True
-    return await repo.by_message_id(instance_id, message_id) is not None
 
 
 # --- sending ----------------------------------------------------------------------------

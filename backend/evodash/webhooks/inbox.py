@@ -11,8 +11,9 @@ single call:
 * SQLite: in aiosqlite's thread, ``BEGIN IMMEDIATE``, one ``executemany``,
   ``last_insert_rowid()`` and ``COMMIT``. Under the write lock the rows get consecutive
   ids (``INTEGER PRIMARY KEY``: the largest id plus one, row after row), so the last id
-  names them all. The process's writers still queue on the asyncio write slot
-  (:func:`evodash.core.locking.sqlite_write_slot`).
+  names them all. The caller holds the process's asyncio write slot
+  (:func:`evodash.core.locking.sqlite_write_slot`): the appender takes it before it takes
+  its group, so that requests that waited for an applier batch share the next commit.
 * PostgreSQL: one ``INSERT … SELECT … FROM unnest(…) WITH ORDINALITY ORDER BY`` with a
   ``RETURNING id``, outside any transaction block (the statement commits on its own, and
   is durable when it returns). The ids come from one sequence in the rows' order.
@@ -34,7 +35,6 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from evodash.core.locking import sqlite_write_slot
 from evodash.webhooks.models import WebhookEvent
 
 _TABLE = WebhookEvent.__table__
@@ -142,19 +142,15 @@ class InboxWriter:
             finally:
                 await connection.close()
 
-    async def append(self, rows: Sequence[dict[str, Any]], *, slot_held: bool = False) -> list[int]:
-        """Store ``rows`` in one commit; their ids, in the rows' order. ``slot_held``: the
-        caller holds the SQLite write slot (:func:`sqlite_write_slot`) already."""
+    async def append(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Store ``rows`` in one commit; their ids, in the rows' order. On SQLite the
+        caller holds the process's write slot (:func:`evodash.core.locking.sqlite_write_slot`)."""
         values = [self._values(row) for row in rows]
         try:
             driver = await self._open()
             if self.dialect == "sqlite":
                 # aiosqlite's way to run a function in its thread: one hop for all.
-                if slot_held:
-                    last = await driver._execute(_sqlite_append, driver._conn, values)
-                else:
-                    async with sqlite_write_slot(self.engine):
-                        last = await driver._execute(_sqlite_append, driver._conn, values)
+                last = await driver._execute(_sqlite_append, driver._conn, values)
                 return list(range(last - len(values) + 1, last + 1))
             columns = [list(column) for column in zip(*values, strict=True)]
             records = await driver.fetch(_PG_INSERT, *columns)

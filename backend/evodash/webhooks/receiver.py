@@ -281,7 +281,7 @@ class Appender:
         if writer is None:
             return await self._insert_with_session(rows)
         try:
-            return await writer.append(rows, slot_held=True)
+            return await writer.append(rows)
         except InboxWriteFailed as exc:
             if exc.integrity:  # the caller writes the rows one by one to find which
                 raise IntegrityError("INSERT INTO webhook_event", None, exc) from exc
