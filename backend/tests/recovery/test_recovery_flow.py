@@ -194,6 +194,10 @@ class TestWebhooksDuringRecovery:
                     await send(simulator, "acme", ALLOWED, text=f"h{n}", deliverWebhook=False)
                     for n in range(6)
                 ]
+                # The pass's first page is held long enough that the second request
+                # surely finds it running (on a fast machine a pass of 30 ms pages
+                # could end first); the pages after it take 30 ms each.
+                await simulator.fault(route="/chat/findMessages/*", latency_ms=500, times=1)
                 await simulator.fault(route="/chat/findMessages/*", latency_ms=30)
                 since = {"since": "2026-01-01T00:00:00Z"}
                 started = await api.post(
