@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Dialect,
     RowMapping,
     Select,
     Table,
@@ -21,12 +22,14 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
 from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.schemas import MessageFilters, MessageRead
@@ -62,6 +65,43 @@ _MARK_DELETED = (
     .returning(*_READ_COLUMNS)
 )
 _PRESENT = select(_TABLE.c.message_id).where(*_OF_INSTANCE)
+#: PostgreSQL array types of the columns the unnest INSERT writes that are not text
+#: (``raw`` goes as text and is cast element by element).
+_ARRAY_TYPES = {
+    "instance_id": "bigint",
+    "from_me": "boolean",
+    "is_group": "boolean",
+    "is_allowed": "boolean",
+    "wa_timestamp": "timestamptz",
+    "deleted_at": "timestamptz",
+    "created_at": "timestamptz",
+    "updated_at": "timestamptz",
+}
+#: Columns with a default SQLAlchemy fills in (a plain statement does not): the unnest
+#: INSERT is used only for rows that give them all, as the applier's do.
+_DEFAULTED = frozenset(c.name for c in _TABLE.c if c.default is not None and not c.primary_key)
+_UNNEST_INSERTS: dict[tuple[str, ...], tuple[TextClause, list[Any]]] = {}
+
+
+def _unnest_insert(names: tuple[str, ...], dialect: Dialect) -> tuple[TextClause, list[Any]]:
+    """``INSERT … SELECT … FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id,
+    message_id`` for these columns, and each column's bind processor (built once)."""
+    known = _UNNEST_INSERTS.get(names)
+    if known is not None:
+        return known
+    arrays, selected, processors = [], [], []
+    for n, name in enumerate(names):
+        arrays.append(f"CAST(:c{n} AS {_ARRAY_TYPES.get(name, 'text')}[])")
+        selected.append(f"c{n}::jsonb" if name == "raw" else f"c{n}")
+        processors.append(_TABLE.c[name].type._cached_bind_processor(dialect))
+    aliases = ", ".join(f"c{n}" for n in range(len(names)))
+    stmt = text(
+        f"INSERT INTO {WhatsAppMessage.__tablename__} ({', '.join(names)}) "
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS t({aliases}) "
+        f"ON CONFLICT ({', '.join(_CONFLICT_KEYS)}) DO NOTHING RETURNING id, message_id"
+    )
+    _UNNEST_INSERTS[names] = (stmt, processors)
+    return stmt, processors
 
 
 class MessageRepository:
@@ -88,15 +128,32 @@ class MessageRepository:
         transaction: they are skipped, never an error)."""
         if not rows:
             return {}
-        insert = pg_insert if self._dialect() == "postgresql" else sqlite_insert
+        postgresql = self._dialect() == "postgresql"
+        if postgresql and rows[0].keys() >= _DEFAULTED:
+            return await self._insert_new_unnest(rows)
         table = WhatsAppMessage.__table__
         assert isinstance(table, Table)
         stmt = (
-            insert(table)
+            (pg_insert if postgresql else sqlite_insert)(table)
             .on_conflict_do_nothing(index_elements=_CONFLICT_KEYS)
             .returning(table.c.id, table.c.message_id)
         )
         result = await self.session.execute(stmt, list(rows))
+        return {message_id: ident for ident, message_id in result.all()}
+
+    async def _insert_new_unnest(self, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """PostgreSQL: the rows as one array per column, unnested. The statement's text is
+        the same whatever the number of rows, so the driver prepares it once per
+        connection; a multi-row ``VALUES`` has a text (a prepared statement, parsed and
+        planned again) per row count, nearly one per applier batch."""
+        names = tuple(rows[0])
+        dialect = self.session.get_bind().dialect
+        stmt, processors = _unnest_insert(names, dialect)
+        params: dict[str, list[Any]] = {}
+        for n, (name, process) in enumerate(zip(names, processors, strict=True)):
+            values = [row[name] for row in rows]
+            params[f"c{n}"] = [process(v) for v in values] if process is not None else values
+        result = await self.session.execute(stmt, params)
         return {message_id: ident for ident, message_id in result.all()}
 
     async def raise_statuses(
