@@ -7,6 +7,8 @@ import itertools
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.security import hash_password
+from evodash.instances.models import EvolutionInstance
+from evodash.servers.models import EvolutionServer
 from evodash.users.models import Role, User
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -54,3 +56,33 @@ class UserFactory:
 
     async def viewer(self, **kwargs: object) -> User:
         return await self.create(Role.viewer, **kwargs)  # type: ignore[arg-type]
+
+
+async def add_server(session: AsyncSession) -> EvolutionServer:
+    """A server row (never called: its URL and key are placeholders), flushed."""
+    server = EvolutionServer(
+        name=f"s{next(_counter)}",
+        base_url="http://evo",
+        api_key_encrypted="x",
+        api_key_last4="x",
+    )
+    session.add(server)
+    await session.flush()
+    return server
+
+
+async def add_instance(
+    session: AsyncSession,
+    name: str = "i",
+    *,
+    display_name: str | None = None,
+    server: EvolutionServer | None = None,
+) -> EvolutionInstance:
+    """An instance row, on ``server`` or on a new one, flushed."""
+    server = server or await add_server(session)
+    instance = EvolutionInstance(
+        server_id=server.id, display_name=display_name or name.upper(), name=name
+    )
+    session.add(instance)
+    await session.flush()
+    return instance

@@ -8,7 +8,7 @@ returned and before the response is sent (``Depends(scope="function")``). Servic
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +65,29 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def unnest_insert(
+    table: str, columns: Sequence[tuple[str, str]], *, param: Callable[[int], str], tail: str
+) -> str:
+    """PostgreSQL: ``INSERT INTO table … SELECT … FROM unnest(…)`` of one array per column
+    (``(name, element type)``; a ``jsonb`` column is sent as text and cast element by
+    element), then ``tail`` (``ON CONFLICT …``, ``RETURNING …``). ``param(n)`` names the
+    n-th parameter (``$1`` for the driver, ``:c0`` for ``text()``).
+
+    Its text is the same for any number of rows, so the driver prepares it once per
+    connection (a multi-row ``VALUES`` has a text, so a prepared statement, per row count),
+    and the rows are inserted in the arrays' order (their ids follow it)."""
+    arrays, selected = [], []
+    for n, (_, kind) in enumerate(columns):
+        arrays.append(f"CAST({param(n)} AS {'text' if kind == 'jsonb' else kind}[])")
+        selected.append(f"c{n}::jsonb" if kind == "jsonb" else f"c{n}")
+    aliases = ", ".join(f"c{n}" for n in range(len(columns)))
+    return (
+        f"INSERT INTO {table} ({', '.join(name for name, _ in columns)}) "
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) "
+        f"WITH ORDINALITY AS t({aliases}, o) ORDER BY o {tail}"
+    )
 
 
 class Base(DeclarativeBase):

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
+from evodash.core.db import unnest_insert
 from evodash.messages.models import Direction, WhatsAppMessage
 from evodash.messages.schemas import MessageFilters, MessageRead
 from evodash.teams.scope import EVERYTHING, Scope
@@ -65,8 +66,7 @@ _MARK_DELETED = (
     .returning(*_READ_COLUMNS)
 )
 _PRESENT = select(_TABLE.c.message_id).where(*_OF_INSTANCE)
-#: PostgreSQL array types of the columns the unnest INSERT writes that are not text
-#: (``raw`` goes as text and is cast element by element).
+#: PostgreSQL array types of the columns the unnest INSERT writes that are not text.
 _ARRAY_TYPES = {
     "instance_id": "bigint",
     "from_me": "boolean",
@@ -76,6 +76,7 @@ _ARRAY_TYPES = {
     "deleted_at": "timestamptz",
     "created_at": "timestamptz",
     "updated_at": "timestamptz",
+    "raw": "jsonb",
 }
 #: Columns with a default SQLAlchemy fills in (a plain statement does not): the unnest
 #: INSERT is used only for rows that give them all, as the applier's do.
@@ -84,24 +85,19 @@ _UNNEST_INSERTS: dict[tuple[str, ...], tuple[TextClause, list[Any]]] = {}
 
 
 def _unnest_insert(names: tuple[str, ...], dialect: Dialect) -> tuple[TextClause, list[Any]]:
-    """``INSERT … SELECT … FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id,
-    message_id`` for these columns, and each column's bind processor (built once)."""
+    """The unnest INSERT (:func:`evodash.core.db.unnest_insert`) of these columns, skipping
+    messages already stored, and each column's bind processor (built once)."""
     known = _UNNEST_INSERTS.get(names)
-    if known is not None:
-        return known
-    arrays, selected, processors = [], [], []
-    for n, name in enumerate(names):
-        arrays.append(f"CAST(:c{n} AS {_ARRAY_TYPES.get(name, 'text')}[])")
-        selected.append(f"c{n}::jsonb" if name == "raw" else f"c{n}")
-        processors.append(_TABLE.c[name].type._cached_bind_processor(dialect))
-    aliases = ", ".join(f"c{n}" for n in range(len(names)))
-    stmt = text(
-        f"INSERT INTO {WhatsAppMessage.__tablename__} ({', '.join(names)}) "
-        f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS t({aliases}) "
-        f"ON CONFLICT ({', '.join(_CONFLICT_KEYS)}) DO NOTHING RETURNING id, message_id"
-    )
-    _UNNEST_INSERTS[names] = (stmt, processors)
-    return stmt, processors
+    if known is None:
+        sql = unnest_insert(
+            WhatsAppMessage.__tablename__,
+            [(name, _ARRAY_TYPES.get(name, "text")) for name in names],
+            param=lambda n: f":c{n}",
+            tail=f"ON CONFLICT ({', '.join(_CONFLICT_KEYS)}) DO NOTHING RETURNING id, message_id",
+        )
+        processors = [_TABLE.c[name].type._cached_bind_processor(dialect) for name in names]
+        known = _UNNEST_INSERTS[names] = (text(sql), processors)
+    return known
 
 
 class MessageRepository:

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from evodash.core.db import unnest_insert
 from evodash.webhooks.models import WebhookEvent
 
 _TABLE = WebhookEvent.__table__
@@ -44,13 +45,12 @@ COLUMNS = ("instance_id", "event", "instance_name", "body", "status", "attempts"
 _SQLITE_INSERT = (
     f"INSERT INTO webhook_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
-_PG_TYPES = ("bigint", "text", "text", "text", "text", "integer", "timestamptz")
-_PG_INSERT = (
-    f"INSERT INTO webhook_event ({', '.join(COLUMNS)}) "
-    "SELECT c0, c1, c2, c3::jsonb, c4, c5, c6 FROM unnest("
-    + ", ".join(f"${n + 1}::{kind}[]" for n, kind in enumerate(_PG_TYPES))
-    + f") WITH ORDINALITY AS t({', '.join(f'c{n}' for n in range(len(COLUMNS)))}, o) "
-    "ORDER BY o RETURNING id"
+_PG_TYPES = ("bigint", "text", "text", "jsonb", "text", "integer", "timestamptz")
+_PG_INSERT = unnest_insert(
+    "webhook_event",
+    list(zip(COLUMNS, _PG_TYPES, strict=True)),
+    param=lambda n: f"${n + 1}",
+    tail="RETURNING id",
 )
 
 

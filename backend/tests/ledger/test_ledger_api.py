@@ -20,7 +20,7 @@ from evodash.ledger.service import record_from_job
 from evodash.messages.models import WhatsAppMessage
 from evodash.servers.models import EvolutionServer
 from evodash.users.models import AuditLog
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_instance
 from tests.reports.test_reports_api import parse_csv
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
@@ -35,14 +35,7 @@ def result(amount: str | None, due: str | None, **summary: Any) -> dict[str, Any
 @pytest.fixture
 async def seeded(db: async_sessionmaker[AsyncSession]) -> dict[str, int]:
     async with db() as s:
-        server = EvolutionServer(
-            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
-        )
-        s.add(server)
-        await s.flush()
-        inst = EvolutionInstance(server_id=server.id, display_name="Loja Centro", name="loja")
-        s.add(inst)
-        await s.flush()
+        inst = await add_instance(s, "loja", display_name="Loja Centro")
         message = WhatsAppMessage(
             instance_id=inst.id,
             message_id="IMG1",

@@ -13,10 +13,9 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
-from evodash.instances.models import EvolutionInstance
 from evodash.messages.models import WhatsAppMessage
 from evodash.messages.repository import MessageRepository
-from evodash.servers.models import EvolutionServer
+from tests.factories import add_instance
 
 
 def _row(instance_id: int, n: int, now: datetime) -> dict[str, Any]:
@@ -46,14 +45,7 @@ async def test_stores_each_new_message_once_exactly_as_given(
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     async with db() as session:
-        server = EvolutionServer(
-            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
-        )
-        session.add(server)
-        await session.flush()
-        instance = EvolutionInstance(server_id=server.id, display_name="I", name="i")
-        session.add(instance)
-        await session.flush()
+        instance = await add_instance(session)
         now = utcnow() - timedelta(minutes=5)
         texts: list[str] = []
 

@@ -15,16 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.config import Settings
 from evodash.core.db import utcnow
-from evodash.instances.models import EvolutionInstance
 from evodash.jobs.models import ImageProcessingJob
 from evodash.ledger.models import Invoice
 from evodash.ledger.service import record_from_job
 from evodash.messages.models import WhatsAppMessage
 from evodash.reports.models import SenderDaily
-from evodash.servers.models import EvolutionServer
 from evodash.users.models import AuditLog
 from evodash.webhooks.models import WebhookEvent
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_instance
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
 PHONE = "+55 11 98765-4321"
@@ -35,14 +33,7 @@ async def seed(db: async_sessionmaker[AsyncSession], settings: Settings) -> None
     (settings.media_root / "cd" / "boleto.jpg").write_bytes(b"jpeg bytes")
     now = utcnow()
     async with db() as s:
-        server = EvolutionServer(
-            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
-        )
-        s.add(server)
-        await s.flush()
-        inst = EvolutionInstance(server_id=server.id, display_name="Loja", name="loja")
-        s.add(inst)
-        await s.flush()
+        inst = await add_instance(s, "loja", display_name="Loja")
         rows = [
             # (id, sender_phone, remote_jid, direction, text)
             ("M1", "+5511987654321", "5511987654321@s.whatsapp.net", "in", "Olá, segue boleto"),

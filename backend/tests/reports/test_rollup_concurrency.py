@@ -11,11 +11,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from evodash.core.db import utcnow
-from evodash.instances.models import EvolutionInstance
 from evodash.messages.models import WhatsAppMessage
 from evodash.messages.repository import MessageRepository
 from evodash.reports.models import MessageDaily, MessageHourly, SenderDaily
-from evodash.servers.models import EvolutionServer
+from tests.factories import add_instance, add_server
 
 
 @pytest.mark.commits
@@ -23,16 +22,8 @@ async def test_concurrent_inserts_and_deletes_keep_exact_counts(
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     async with db() as s:
-        server = EvolutionServer(
-            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
-        )
-        s.add(server)
-        await s.flush()
-        instances = [
-            EvolutionInstance(server_id=server.id, display_name=f"I{n}", name=f"i{n}")
-            for n in range(2)
-        ]
-        s.add_all(instances)
+        server = await add_server(s)
+        instances = [await add_instance(s, f"i{n}", server=server) for n in range(2)]
         await s.commit()
     base = utcnow().replace(minute=30)
 

@@ -20,9 +20,8 @@ from evodash.jobs.models import ImageProcessingJob
 from evodash.messages.models import WhatsAppMessage
 from evodash.reports.models import MessageDaily
 from evodash.retention.service import purge
-from evodash.servers.models import EvolutionServer
 from evodash.users.models import AuditLog
-from tests.factories import UserFactory
+from tests.factories import UserFactory, add_instance, add_server
 
 AsUser = Callable[[Any], Awaitable[dict[str, str]]]
 AGES = (5, 15, 40)  # days: messages of each instance
@@ -48,15 +47,10 @@ async def seed(db: async_sessionmaker[AsyncSession], settings: Settings) -> dict
     for name in ("shared.jpg", "old.jpg", "old.jpg.thumb.jpg"):
         (settings.media_root / "ab" / name).write_bytes(b"img")
     async with db() as s:
-        server = EvolutionServer(
-            name="s", base_url="http://evo", api_key_encrypted="x", api_key_last4="x"
-        )
-        s.add(server)
-        await s.flush()
-        a = EvolutionInstance(server_id=server.id, display_name="A", name="a")
+        server = await add_server(s)
+        a = await add_instance(s, "a", server=server)
         a.message_retention_days = 10
-        b = EvolutionInstance(server_id=server.id, display_name="B", name="b")
-        s.add_all([a, b])
+        b = await add_instance(s, "b", server=server)
         await s.flush()
         for inst in (a, b):
             for age in AGES:
