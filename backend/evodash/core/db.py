@@ -63,6 +63,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+#: A JSON document stored as it was written and read back whole, never searched inside
+#: by SQL: an event's body, a message's raw payload. PostgreSQL's ``json`` checks the
+#: text and keeps it; ``jsonb`` parses it into a tree of its own at every insert, which
+#: cost as much of the server's time as the rest of the row (``bench/webhook_ingest.py``;
+#: "Webhook ingest, fourteenth machine" in docs/benchmarks.md).
+StoredJSON = JSON()
 # SQLite only auto-increments INTEGER PRIMARY KEY columns.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -71,8 +77,8 @@ def unnest_insert(
     table: str, columns: Sequence[tuple[str, str]], *, param: Callable[[int], str], tail: str
 ) -> str:
     """PostgreSQL: ``INSERT INTO table … SELECT … FROM unnest(…)`` of one array per column
-    (``(name, element type)``; a ``jsonb`` column is sent as text and cast element by
-    element), then ``tail`` (``ON CONFLICT …``, ``RETURNING …``). ``param(n)`` names the
+    (``(name, element type)``; a ``json`` or ``jsonb`` column is sent as text and cast
+    element by element), then ``tail`` (``ON CONFLICT …``, ``RETURNING …``). ``param(n)`` names the
     n-th parameter (``$1`` for the driver, ``:c0`` for ``text()``).
 
     Its text is the same for any number of rows, so the driver prepares it once per
@@ -80,8 +86,9 @@ def unnest_insert(
     and the rows are inserted in the arrays' order (their ids follow it)."""
     arrays, selected = [], []
     for n, (_, kind) in enumerate(columns):
-        arrays.append(f"CAST({param(n)} AS {'text' if kind == 'jsonb' else kind}[])")
-        selected.append(f"c{n}::jsonb" if kind == "jsonb" else f"c{n}")
+        document = kind in ("json", "jsonb")
+        arrays.append(f"CAST({param(n)} AS {'text' if document else kind}[])")
+        selected.append(f"c{n}::{kind}" if document else f"c{n}")
     aliases = ", ".join(f"c{n}" for n in range(len(columns)))
     return (
         f"INSERT INTO {table} ({', '.join(name for name, _ in columns)}) "

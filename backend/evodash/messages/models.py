@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evodash.core.db import Base, BigIntPK, TimestampMixin
+from evodash.core.db import Base, BigIntPK, StoredJSON, TimestampMixin
 
 
 class Direction(enum.StrEnum):
@@ -46,4 +46,4 @@ class WhatsAppMessage(TimestampMixin, Base):
     wa_timestamp: Mapped[datetime]
     is_allowed: Mapped[bool] = mapped_column(default=True)
     deleted_at: Mapped[datetime | None]
-    raw: Mapped[dict[str, Any]]
+    raw: Mapped[dict[str, Any]] = mapped_column(StoredJSON)

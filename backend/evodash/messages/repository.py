@@ -76,7 +76,7 @@ _ARRAY_TYPES = {
     "deleted_at": "timestamptz",
     "created_at": "timestamptz",
     "updated_at": "timestamptz",
-    "raw": "jsonb",
+    "raw": "json",
 }
 #: Columns with a default SQLAlchemy fills in (a plain statement does not): the unnest
 #: INSERT is used only for rows that give them all, as the applier's do.

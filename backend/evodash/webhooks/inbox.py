@@ -45,7 +45,7 @@ COLUMNS = ("instance_id", "event", "instance_name", "body", "status", "attempts"
 _SQLITE_INSERT = (
     f"INSERT INTO webhook_event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 )
-_PG_TYPES = ("bigint", "text", "text", "jsonb", "text", "integer", "timestamptz")
+_PG_TYPES = ("bigint", "text", "text", "json", "text", "integer", "timestamptz")
 _PG_INSERT = unnest_insert(
     "webhook_event",
     list(zip(COLUMNS, _PG_TYPES, strict=True)),

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from evodash.core.db import Base, BigIntPK, utcnow
+from evodash.core.db import Base, BigIntPK, StoredJSON, utcnow
 
 
 class EventStatus(enum.StrEnum):
@@ -50,7 +50,7 @@ class WebhookEvent(Base):
     )
     event: Mapped[str] = mapped_column(String(64))
     instance_name: Mapped[str | None] = mapped_column(String(64))
-    body: Mapped[dict[str, Any]]
+    body: Mapped[dict[str, Any]] = mapped_column(StoredJSON)
     status: Mapped[str] = mapped_column(String(16), default=EventStatus.received.value)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -3,20 +3,14 @@ the instance's attempts with it), on SQLite and on PostgreSQL, and back on downg
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-import pytest
 from alembic import command
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
 
-from evodash.core.db import create_engine
 from evodash.core.migrate import alembic_config, upgrade
+from tests.migration_db import columns_of, empty_database, run_sql
+
+__all__ = ["empty_database"]  # the fixture, imported
 
 BEFORE = "7b2d4e6f8a10"
 AFTER = "c3f1a9d2b7e4"
@@ -24,67 +18,10 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 HOOK = "https://n8n.example.com/webhook/abc?token=1"
 
 
-def _run(url: str, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
-    async def go() -> list[list[Any]]:
-        engine = create_engine(url)
-        results: list[list[Any]] = []
-        try:
-            async with engine.begin() as conn:
-                for sql, params in statements:
-                    result = await conn.execute(text(sql), params)
-                    results.append([tuple(r) for r in result] if result.returns_rows else [])
-        finally:
-            await engine.dispose()
-        return results
-
-    return asyncio.run(go())
-
-
-def _columns(url: str, table: str) -> set[str]:
-    async def go() -> set[str]:
-        engine = create_engine(url)
-        try:
-            async with engine.connect() as conn:
-                return await conn.run_sync(
-                    lambda sync: {c["name"] for c in inspect(sync).get_columns(table)}
-                )
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own (never the tests' one), at no revision."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'migration.db'}"
-        return
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if not configured:
-        pytest.skip("TEST_DATABASE_URL is not set")
-    base = make_url(configured)
-    name = f"{base.database}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_migration"
-    admin = base.render_as_string(hide_password=False)
-
-    async def recreate(create: bool) -> None:
-        engine = create_engine(admin)
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            if create:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await engine.dispose()
-
-    asyncio.run(recreate(True))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(recreate(False))
-
-
 def test_forward_urls_become_destinations_and_come_back(empty_database: str) -> None:
     url = empty_database
     upgrade(url, BEFORE)
-    _run(
+    run_sql(
         url,
         [
             (
@@ -117,7 +54,7 @@ def test_forward_urls_become_destinations_and_come_back(empty_database: str) -> 
     )
 
     upgrade(url, AFTER)
-    destinations, deliveries = _run(
+    destinations, deliveries = run_sql(
         url,
         [
             (
@@ -138,12 +75,12 @@ def test_forward_urls_become_destinations_and_come_back(empty_database: str) -> 
         True,
     )
     assert deliveries == [(1, dest_id)]  # its retries go to the destination
-    assert "forward_url" not in _columns(url, "evolution_instance")
-    [[(events,)]] = _run(url, [("SELECT events FROM forward_destination", {})])
+    assert "forward_url" not in columns_of(url, "evolution_instance")
+    [[(events,)]] = run_sql(url, [("SELECT events FROM forward_destination", {})])
     assert events in ([], "[]")  # every event, as before
 
     command.downgrade(alembic_config(url), BEFORE)
-    [rows] = _run(url, [("SELECT id, forward_url FROM evolution_instance ORDER BY id", {})])
+    [rows] = run_sql(url, [("SELECT id, forward_url FROM evolution_instance ORDER BY id", {})])
     assert rows == [(1, HOOK), (2, None), (3, None)]
-    assert "destination_id" not in _columns(url, "webhook_delivery")
+    assert "destination_id" not in columns_of(url, "webhook_delivery")
     upgrade(url, "head")  # and forward again
