@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from evodash.webhooks.models import DeliveryStatus, EventStatus, WebhookDelivery, WebhookEvent
+from evodash.webhooks.models import (
+    DeliveryStatus,
+    EventStatus,
+    WebhookDelivery,
+    WebhookEvent,
+    status_is,
+)
 
 
 def _filtered(
@@ -24,7 +30,7 @@ def _filtered(
     if instance_id is not None:
         stmt = stmt.where(e.instance_id == instance_id)
     if status is not None:
-        stmt = stmt.where(e.status == status.value)
+        stmt = stmt.where(status_is(status))
     if event:
         stmt = stmt.where(e.event == event)
     if since is not None:
@@ -38,26 +44,23 @@ def _filtered(
 # second, and building one (coercing every id of an IN list) cost more than running it.
 _E = WebhookEvent
 _FIRST = func.min(_E.id)
+_RECEIVED = status_is(EventStatus.received)
 _WAITING_INSTANCES = (
     select(_E.instance_id, _FIRST)
-    .where(_E.status == EventStatus.received.value, _E.instance_id.is_not(None))
+    .where(_RECEIVED, _E.instance_id.is_not(None))
     .group_by(_E.instance_id)
     .order_by(_FIRST)
     .limit(bindparam("limit"))
 )
 _WAITING = (
     select(_E.id, _E.instance_id, _E.event, _E.received_at)
-    .where(
-        _E.status == EventStatus.received.value,
-        _E.instance_id.in_(bindparam("instance_ids", expanding=True)),
-    )
+    .where(_RECEIVED, _E.instance_id.in_(bindparam("instance_ids", expanding=True)))
     .order_by(_E.id)
     .limit(bindparam("limit"))
 )
-# SQLite's plan: the status index in id order (its entries end with the row id), no sort.
 _OLDEST_WAITING = (
     select(_E.id, _E.instance_id, _E.event, _E.received_at)
-    .where(_E.status == EventStatus.received.value, _E.instance_id.is_not(None))
+    .where(_RECEIVED, _E.instance_id.is_not(None))
     .order_by(_E.id)
     .limit(bindparam("limit"))
 )
@@ -65,7 +68,7 @@ _BODIES = select(_E.id, _E.body).where(_E.id.in_(bindparam("ids", expanding=True
 _DEFERRED = (
     select(_E.id, _E.instance_id, _E.event, _E.body, _E.received_at)
     .where(
-        _E.status == EventStatus.deferred.value,
+        status_is(EventStatus.deferred),
         _E.instance_id == bindparam("instance_id"),
         _E.event.in_(bindparam("kinds", expanding=True)),
     )
@@ -138,10 +141,7 @@ class EventRepository:
     async def deferred_ids(self, received_before: datetime, limit: int) -> Sequence[int]:
         stmt = (
             select(WebhookEvent.id)
-            .where(
-                WebhookEvent.status == EventStatus.deferred.value,
-                WebhookEvent.received_at < received_before,
-            )
+            .where(status_is(EventStatus.deferred), WebhookEvent.received_at < received_before)
             .order_by(WebhookEvent.id)
             .limit(limit)
         )
@@ -181,7 +181,8 @@ class EventRepository:
         stmt = _filtered(select(e.id), instance_id, status, event, since, until)
         if ids is not None:
             stmt = stmt.where(e.id.in_(list(ids)))
-        stmt = stmt.order_by(e.id).limit(limit)
+        # Oldest first, in the order of the indexes that serve it (failed events: their own).
+        stmt = stmt.order_by(e.received_at, e.id).limit(limit)
         return list((await self.session.scalars(stmt)).all())
 
     async def purge_before(self, cutoff: datetime, limit: int) -> int:
