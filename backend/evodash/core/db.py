@@ -78,8 +78,8 @@ def unnest_insert(
 ) -> str:
     """PostgreSQL: ``INSERT INTO table … SELECT … FROM unnest(…)`` of one array per column
     (``(name, element type)``; a ``json`` or ``jsonb`` column is sent as text and cast
-    element by element), then ``tail`` (``ON CONFLICT …``, ``RETURNING …``). ``param(n)`` names the
-    n-th parameter (``$1`` for the driver, ``:c0`` for ``text()``).
+    element by element), then ``tail`` (``ON CONFLICT …``, ``RETURNING …``).
+    ``param(n)`` names the n-th parameter (``$1`` for the driver, ``:c0`` for ``text()``).
 
     Its text is the same for any number of rows, so the driver prepares it once per
     connection (a multi-row ``VALUES`` has a text, so a prepared statement, per row count),
