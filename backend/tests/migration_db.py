@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Inspector, make_url
 
 from evodash.core.db import create_engine
+
+T = TypeVar("T")
 
 
 def run_sql(url: str, statements: list[tuple[str, dict[str, Any]]]) -> list[list[Any]]:
@@ -32,18 +35,41 @@ def run_sql(url: str, statements: list[tuple[str, dict[str, Any]]]) -> list[list
     return asyncio.run(go())
 
 
-def columns_of(url: str, table: str) -> set[str]:
-    async def go() -> set[str]:
+def _inspected(url: str, read: Callable[[Inspector], T]) -> T:
+    """What ``read`` finds with an inspector of the database at ``url``."""
+
+    async def go() -> T:
         engine = create_engine(url)
         try:
             async with engine.connect() as conn:
-                return await conn.run_sync(
-                    lambda sync: {c["name"] for c in inspect(sync).get_columns(table)}
-                )
+                return await conn.run_sync(lambda sync: read(inspect(sync)))
         finally:
             await engine.dispose()
 
     return asyncio.run(go())
+
+
+def columns_of(url: str, table: str) -> set[str]:
+    return _inspected(url, lambda i: {c["name"] for c in i.get_columns(table)})
+
+
+def indexes_of(url: str, table: str) -> dict[str, list[str]]:
+    """Each index of ``table`` by name: its columns, in order."""
+    return _inspected(
+        url,
+        lambda i: {
+            str(x["name"]): [str(c) for c in x["column_names"]] for x in i.get_indexes(table)
+        },
+    )
+
+
+def server_row(now: datetime) -> tuple[str, dict[str, Any]]:
+    """The INSERT of server 1 (placeholders for its URL and key), for ``run_sql``."""
+    return (
+        "INSERT INTO evolution_server (id, name, base_url, api_key_encrypted, api_key_last4, "
+        "created_at, updated_at) VALUES (1, 's', 'http://e', 'k', 'k', :now, :now)",
+        {"now": now},
+    )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -13,7 +13,7 @@ from evodash.servers.models import EvolutionServer
 from evodash.webhooks.models import EventStatus, WebhookEvent, status_is
 
 #: Inbox states worth watching: waiting to be applied, waiting for a message, failed.
-_INBOX_STATES = (EventStatus.received.value, EventStatus.deferred.value, EventStatus.failed.value)
+_INBOX_STATES = (EventStatus.received, EventStatus.deferred, EventStatus.failed)
 
 
 async def read(session: AsyncSession) -> list[GaugeMetricFamily]:
@@ -63,7 +63,7 @@ async def _inbox(session: AsyncSession) -> GaugeMetricFamily:
                 *(
                     select(func.count())
                     .select_from(WebhookEvent)
-                    .where(status_is(EventStatus(state)))
+                    .where(status_is(state))
                     .scalar_subquery()
                     for state in _INBOX_STATES
                 )
@@ -71,7 +71,7 @@ async def _inbox(session: AsyncSession) -> GaugeMetricFamily:
         )
     ).one()
     for status, count in zip(_INBOX_STATES, counts, strict=True):
-        family.add_metric([status], count)
+        family.add_metric([status.value], count)
     return family
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from alembic import command
 
 from evodash.core.migrate import alembic_config, upgrade
-from tests.migration_db import empty_database, run_sql
+from tests.migration_db import empty_database, run_sql, server_row
 
 __all__ = ["empty_database"]  # the fixture, imported
 
@@ -39,12 +39,7 @@ def _seed(url: str) -> None:
     run_sql(
         url,
         [
-            (
-                "INSERT INTO evolution_server (id, name, base_url, api_key_encrypted, "
-                "api_key_last4, created_at, updated_at) VALUES (1, 's', 'http://e', 'k', "
-                "'k', :now, :now)",
-                {"now": NOW},
-            ),
+            server_row(NOW),
             (
                 "INSERT INTO evolution_instance (id, server_id, display_name, name, status, "
                 "webhook_events, allowed_numbers, reply_with_summary, created_at, updated_at) "

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from alembic import command
 
 from evodash.core.migrate import alembic_config, upgrade
-from tests.migration_db import columns_of, empty_database, run_sql
+from tests.migration_db import columns_of, empty_database, run_sql, server_row
 
 __all__ = ["empty_database"]  # the fixture, imported
 
@@ -24,12 +24,7 @@ def test_forward_urls_become_destinations_and_come_back(empty_database: str) -> 
     run_sql(
         url,
         [
-            (
-                "INSERT INTO evolution_server (id, name, base_url, api_key_encrypted, "
-                "api_key_last4, created_at, updated_at) VALUES (1, 's', 'http://e', 'k', "
-                "'k', :now, :now)",
-                {"now": NOW},
-            ),
+            server_row(NOW),
             *[
                 (
                     "INSERT INTO evolution_instance (id, server_id, display_name, name, status, "

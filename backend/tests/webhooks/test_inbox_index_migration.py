@@ -4,34 +4,18 @@ events stored meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import inspect
 
-from evodash.core.db import create_engine
 from evodash.core.migrate import alembic_config, upgrade
-from tests.migration_db import empty_database, run_sql
+from tests.migration_db import empty_database, indexes_of, run_sql
 
 __all__ = ["empty_database"]  # the fixture, imported
 
 BEFORE = "e5a1c7d9f203"
 AFTER = "f6b2d8e0a314"
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
-
-
-def _indexes(url: str) -> dict[str, list[str]]:
-    async def go() -> dict[str, list[str]]:
-        engine = create_engine(url)
-        try:
-            async with engine.connect() as conn:
-                found = await conn.run_sync(lambda sync: inspect(sync).get_indexes("webhook_event"))
-        finally:
-            await engine.dispose()
-        return {str(i["name"]): [str(c) for c in i["column_names"]] for i in found}
-
-    return asyncio.run(go())
 
 
 def _events(url: str) -> list[tuple[object, ...]]:
@@ -54,18 +38,18 @@ def test_the_inbox_indexes_change_both_ways(empty_database: str) -> None:
         ],
     )
     stored = _events(url)
-    before = _indexes(url)
+    before = indexes_of(url, "webhook_event")
     assert before["ix_webhook_event_status"] == ["status"]
     assert before["ix_webhook_event_received"] == ["instance_id", "id"]
     assert "ix_webhook_event_failed" not in before
 
     upgrade(url, AFTER)
-    after = _indexes(url)
+    after = indexes_of(url, "webhook_event")
     assert "ix_webhook_event_status" not in after
     assert after["ix_webhook_event_received"] == ["id", "instance_id"]
     assert after["ix_webhook_event_failed"] == ["received_at", "id"]
     assert _events(url) == stored
 
     command.downgrade(alembic_config(url), BEFORE)
-    assert _indexes(url) == before
+    assert indexes_of(url, "webhook_event") == before
     assert _events(url) == stored

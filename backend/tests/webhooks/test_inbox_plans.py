@@ -22,33 +22,33 @@ from tests.factories import add_instance
 APPLIED = 20_000
 _names = itertools.count()
 
-FILL = {
-    "postgresql": """
-        INSERT INTO webhook_event (instance_id, event, instance_name, body, status, attempts,
-                                   received_at)
-        SELECT :instance_id, 'messages.upsert', 'i', '{}',
-               CASE WHEN n > :applied + 20 THEN 'failed'
-                    WHEN n > :applied + 10 THEN 'deferred'
-                    WHEN n > :applied THEN 'received' ELSE 'processed' END,
-               1, now() - make_interval(secs => :applied + 30 - n)
-        FROM generate_series(1, :applied + 30) AS n""",
-    "sqlite": """
-        WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :applied + 30)
-        INSERT INTO webhook_event (instance_id, event, instance_name, body, status, attempts,
-                                   received_at)
-        SELECT :instance_id, 'messages.update', 'i', '{}',
-               CASE WHEN n > :applied + 20 THEN 'failed'
-                    WHEN n > :applied + 10 THEN 'deferred'
-                    WHEN n > :applied THEN 'received' ELSE 'processed' END,
-               1, datetime('now', '-' || (:applied + 30 - n) || ' seconds')
-        FROM g""",
+# Event n of APPLIED + 30, received n seconds after the first: APPLIED applied, then 10
+# waiting, 10 deferred and 10 failed. Only the numbers and the clock differ by engine.
+NUMBERS = {
+    "postgresql": "generate_series(1, :applied + 30) AS g(n)",
+    "sqlite": "(WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g "
+    "WHERE n < :applied + 30) SELECT n FROM g) AS g",
 }
+AGO = {
+    "postgresql": "now() - make_interval(secs => :applied + 30 - n)",
+    "sqlite": "datetime('now', '-' || (:applied + 30 - n) || ' seconds')",
+}
+FILL = """
+    INSERT INTO webhook_event (instance_id, event, instance_name, body, status, attempts,
+                               received_at)
+    SELECT :instance_id, 'messages.update', 'i', '{{}}',
+           CASE WHEN n > :applied + 20 THEN 'failed'
+                WHEN n > :applied + 10 THEN 'deferred'
+                WHEN n > :applied THEN 'received' ELSE 'processed' END,
+           1, {ago}
+    FROM {numbers}"""
 
 
 async def _fill(session: AsyncSession, instance_id: int) -> str:
     """20,000 applied events, then 10 waiting, 10 deferred and 10 failed; fresh statistics."""
     dialect = session.get_bind().dialect.name
-    await session.execute(text(FILL[dialect]), {"instance_id": instance_id, "applied": APPLIED})
+    fill = FILL.format(ago=AGO[dialect], numbers=NUMBERS[dialect])
+    await session.execute(text(fill), {"instance_id": instance_id, "applied": APPLIED})
     await session.commit()
     await session.execute(text("ANALYZE webhook_event"))
     return dialect
@@ -134,6 +134,18 @@ async def test_each_state_is_read_from_its_own_index(
             )
             assert len(page) == 10
 
+        async def failed_to_replay() -> None:
+            ids = await repo.matching_ids(
+                instance_id=None,
+                status=EventStatus.failed,
+                event=None,
+                since=None,
+                until=None,
+                ids=None,
+                limit=1001,
+            )
+            assert len(ids) == 10 and ids == sorted(ids)
+
         async def figures() -> None:
             [family] = [f for f in await gauges.read(session) if f.name.endswith("inbox_events")]
             assert {s.labels["status"]: s.value for s in family.samples} == {
@@ -146,6 +158,7 @@ async def test_each_state_is_read_from_its_own_index(
             queue: "ix_webhook_event_received",
             deferred: "ix_webhook_event_deferred",
             failed_page: "ix_webhook_event_failed",
+            failed_to_replay: "ix_webhook_event_failed",
         }
         for call, index in expected.items():
             for statement, parameters in await _statements(session, call):
